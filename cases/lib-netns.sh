@@ -93,7 +93,7 @@ cca_wait_port() {
 
 # cca_capture_start FILTER : tcpdump on c0 in the client namespace into $W/capture.pcap
 cca_capture_start() {
-    ip netns exec "$NC" tcpdump -i c0 -U -Z root -w "$W/capture.pcap" "$1" 2>"$W/tcpdump.err" &
+    ip netns exec "$NC" tcpdump -i c0 -U --immediate-mode -Z root -w "$W/capture.pcap" "$1" 2>"$W/tcpdump.err" &
     CCA_TCPDUMP_PID=$!
     local i
     for i in $(seq 100); do
@@ -121,4 +121,40 @@ cca_fields() {
     local args=() x
     for x in "$@"; do args+=(-e "$x"); done
     tshark -r "$f" -o tcp.relative_sequence_numbers:TRUE 2>/dev/null -T fields -E separator='|' "${args[@]}"
+}
+
+# cca_nginx ROOT [EXTRA_SERVER_CONF] : start nginx (Debian nginx-light) in the server namespace on
+# 10.77.0.2:80, serving ROOT; logs and temp files in $W
+cca_nginx() {
+    cca_need nginx:nginx-light
+    local nx
+    nx=$(command -v nginx || echo /usr/sbin/nginx)
+    mkdir -p "$W/nginx"
+    cat > "$W/nginx/nginx.conf" <<NGX
+daemon off;
+worker_processes 1;
+pid $W/nginx/nginx.pid;
+error_log $W/nginx/error.log info;
+events { worker_connections 64; }
+http {
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    access_log $W/nginx/access.log;
+    client_body_temp_path $W/nginx/body;
+    proxy_temp_path $W/nginx/proxy;
+    fastcgi_temp_path $W/nginx/fastcgi;
+    uwsgi_temp_path $W/nginx/uwsgi;
+    scgi_temp_path $W/nginx/scgi;
+    sendfile off;
+    keepalive_timeout 65;
+    server {
+        listen 10.77.0.2:80;
+        server_name cases.test;
+        root $1;
+        ${2:-}
+    }
+}
+NGX
+    cca_bg "$NS" "$nx" -e "$W/nginx/error.log" -p "$W/nginx" -c "$W/nginx/nginx.conf"
+    cca_wait_port "$NS" 80
 }
