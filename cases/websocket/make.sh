@@ -28,4 +28,6 @@ ops=$(cca_fields "$HERE/capture.pcap" ip.src websocket.opcode websocket.fin webs
 echo "frames (src|opcode|fin|mask|close code): $ops"
 want="C|1|1|1| S|1|1|0| S|9|1|0| C|10|1|1| C|9|1|1| S|10|1|0| C|1|0|1| C|0|0|1| C|0|1|1| S|1|1|0| C|8|1|1|1000 S|8|1|0|1000 "
 [ "$ops" = "$want" ] || cca_fail "websocket frames not as expected"
+n=$(cca_fields "$HERE/capture.pcap" frame.number | wc -l)
+[ "$n" = 32 ] || cca_fail "expected 32 packets as in lesson.md (got $n: ACK timing differed); run again"
 echo ok
