@@ -158,3 +158,10 @@ NGX
     cca_bg "$NS" "$nx" -e "$W/nginx/error.log" -p "$W/nginx" -c "$W/nginx/nginx.conf"
     cca_wait_port "$NS" 80
 }
+
+# cca_expect_count PCAP N : the lesson numbers the frames; fail if the capture has another count
+cca_expect_count() {
+    local n
+    n=$(cca_fields "$1" frame.number | wc -l)
+    [ "$n" = "$2" ] || cca_fail "expected $2 packets as described in lesson.md, got $n (timing differed); run again"
+}

@@ -82,4 +82,5 @@ grep -q "^HTTP/1.1 200" "$W/python.out" && grep -q "Content-Length=None" "$W/pyt
     || cca_fail "python did not lose Content-Length"
 grep -q "Bad request syntax ('hello')" "$W/python.out" || cca_fail "python did not answer 400 to the body"
 [ "$(grep -c '^HTTP/1' "$W/python.out")" = 1 ] || cca_fail "python: expected one status line (the 400 has none)"
+cca_expect_count "$HERE/capture.pcap" 24
 echo "ok"

@@ -30,4 +30,5 @@ tshark -r "$HERE/capture.pcap" --export-objects "http,$W/export" >/dev/null 2>&1
 [ "$(sha256sum < "$W/export/served.png")" = "$want" ] || cca_fail "the capture does not hold the whole image"
 cca_fields "$HERE/capture.pcap" http.response.code http.content_type | grep -q '^200|image/png$' \
     || cca_fail "no 200 image/png response"
+cca_expect_count "$HERE/capture.pcap" 54
 echo "ok: served.png ($(stat -c %s "$HERE/served.png") bytes) is in the capture, sha256 ${want%% *}"

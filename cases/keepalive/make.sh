@@ -49,3 +49,4 @@ probes=$(cca_fields "$HERE/capture.pcap" frame.number tcp.analysis.keep_alive | 
 acks=$(cca_fields "$HERE/capture.pcap" frame.number tcp.analysis.keep_alive_ack | grep -c '|1$' || true)
 echo "keep-alive probes: $probes, answered: $acks"
 [ "$probes" -ge 3 ] && [ "$acks" -ge 3 ] || cca_fail "expected >= 3 answered keep-alive probes"
+cca_expect_count "$HERE/capture.pcap" 16

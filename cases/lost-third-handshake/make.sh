@@ -64,3 +64,4 @@ synacks=$(echo "$f" | grep -o 'S|AS' | wc -l)
 [ "$synacks" -ge 3 ] || cca_fail "expected the SYN+ACK to be sent >= 3 times (got $synacks)"
 # every SYN+ACK answered by a client ACK; the client's FIN comes after the last one
 echo "$f" | grep -Eq '^C\|S S\|AS C\|A (S\|AS C\|A ){2,}C\|AF' || cca_fail "story not in the capture"
+cca_expect_count "$HERE/capture.pcap" 13

@@ -12,10 +12,10 @@
 # Checks: 6 event segments ~0.7 s apart, no "data:" readable on the wire, all 24 lines printed
 # only after the last event arrived.
 #
-# Needs root and the Debian packages: iproute2, ethtool, tcpdump, tshark, curl, gzip, python3.
+# Needs root and the Debian packages: iproute2, ethtool, tcpdump, tshark, curl, gzip, xxd, python3.
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/../lib-netns.sh"
-cca_need curl:curl
+cca_need curl:curl xxd:xxd
 cca_up sse
 
 cca_bg "$NS" "$CCA_PY" "$HERE/server.py" 10.77.0.2 8080
@@ -38,4 +38,5 @@ mapfile -t seg < <(cca_fields "$HERE/capture.pcap" frame.time_relative ip.src tc
 first_print=$(awk '{print $1}' "$HERE/client-output.txt" | sort -n | head -1)
 awk -v p="$first_print" -v e="${seg[6]}" 'BEGIN{exit !(p > e)}' \
     || cca_fail "client printed something ($first_print s) before the last event arrived (${seg[6]} s)"
+cca_expect_count "$HERE/capture.pcap" 24
 echo "ok: events left at ${seg[1]}..${seg[6]} s; the client printed its first line at $first_print s"

@@ -77,4 +77,5 @@ cca_fields "$HERE/capture.pcap" dns.a | grep -q '^10.77.0.2$' || cca_fail "no DN
 [ "$(cca_fields "$HERE/capture.pcap" http.response.code | grep -c '^200$')" = 2 ] || cca_fail "expected two 200s"
 [ "$(cca_fields "$HERE/capture.pcap" tcp.srcport tcp.flags.reset | grep -c '^9999|1$')" = 1 ] || cca_fail "no RST from port 9999"
 [ "$(cca_fields "$HERE/capture.pcap" tcp.srcport tcp.len | awk -F'|' '$1==7000 && $2>0' | wc -l)" = 3 ] || cca_fail "expected 3 echoed lines"
+cca_expect_count "$HERE/capture.pcap" 32
 echo ok
