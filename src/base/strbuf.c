@@ -1,0 +1,136 @@
+/* strbuf.c: see strbuf.h. */
+#include "strbuf.h"
+
+#include "xalloc.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <stdint.h>
+#include <string.h>
+
+void sb_init(struct strbuf *b)
+{
+	b->s = NULL;
+	b->len = b->cap = 0;
+}
+
+void sb_fini(struct strbuf *b)
+{
+	free(b->s);
+	sb_init(b);
+}
+
+void sb_reset(struct strbuf *b)
+{
+	b->len = 0;
+	if (b->s)
+		b->s[0] = '\0';
+}
+
+static void reserve(struct strbuf *b, size_t more)
+{
+	xgrow(&b->s, &b->cap, b->len + more + 1, 1);
+}
+
+void sb_add(struct strbuf *b, const char *s, size_t n)
+{
+	reserve(b, n);
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+void sb_puts(struct strbuf *b, const char *s) { sb_add(b, s, strlen(s)); }
+
+void sb_putc(struct strbuf *b, char c) { sb_add(b, &c, 1); }
+
+void sb_printf(struct strbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char tmp[256];
+	int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n < sizeof tmp) {
+		sb_add(b, tmp, (size_t)n);
+		return;
+	}
+	reserve(b, (size_t)n);
+	va_start(ap, fmt);
+	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 when it is not one. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0];
+	size_t need;
+	uint32_t cp;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf) {
+		need = 2;
+		cp = c & 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		need = 3;
+		cp = c & 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		need = 4;
+		cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	if (n < need)
+		return 0;
+	for (size_t i = 1; i < need; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((need == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (need == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return need;
+}
+
+void sb_json_str(struct strbuf *b, const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	sb_putc(b, '"');
+	for (size_t i = 0; i < n;) {
+		unsigned char c = u[i];
+		switch (c) {
+		case '"': sb_add(b, "\\\"", 2); i++; continue;
+		case '\\': sb_add(b, "\\\\", 2); i++; continue;
+		case '\n': sb_add(b, "\\n", 2); i++; continue;
+		case '\r': sb_add(b, "\\r", 2); i++; continue;
+		case '\t': sb_add(b, "\\t", 2); i++; continue;
+		default: break;
+		}
+		if (c < 0x20 || c == 0x7f) {
+			sb_printf(b, "\\u%04x", c);
+			i++;
+			continue;
+		}
+		size_t l = utf8_len(u + i, n - i);
+		if (l == 0) {
+			sb_printf(b, "\\u%04x", c);
+			i++;
+			continue;
+		}
+		sb_add(b, s + i, l);
+		i += l;
+	}
+	sb_putc(b, '"');
+}
+
+void sb_write(struct strbuf *b, FILE *f)
+{
+	if (b->len)
+		fwrite(b->s, 1, b->len, f);
+	sb_reset(b);
+}

@@ -1,0 +1,21 @@
+/* cases.h: the built-in classic cases, embedded in the binary at build time. */
+#ifndef CHATTCP_CASES_H
+#define CHATTCP_CASES_H
+
+#include <stddef.h>
+
+struct case_blob {
+	const char *name;
+	const unsigned char *capture;
+	size_t capture_len;
+	const char *lesson;     /* lesson.md, front matter included */
+	size_t lesson_len;
+};
+
+extern const struct case_blob case_blobs[];
+extern const size_t case_blob_count;
+
+/* The case called name, or NULL. */
+const struct case_blob *case_find(const char *name);
+
+#endif

@@ -1,0 +1,174 @@
+/* cases.c: `chattcp cases` (the list), `cases --extract`, and `chattcp case NAME`
+ * (the lesson, then the annotated chat). */
+#include "cli.h"
+
+#include "../base/exitcodes.h"
+#include "../base/strbuf.h"
+#include "../cases/cases.h"
+#include "../out/json.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The value of "key: value" in the lesson's front matter (between the --- lines). */
+static int front(const struct case_blob *cb, const char *key, const char **val, size_t *n)
+{
+	const char *s = cb->lesson, *end = cb->lesson + cb->lesson_len;
+	if (cb->lesson_len < 4 || strncmp(s, "---\n", 4) != 0)
+		return 0;
+	size_t kl = strlen(key);
+	for (const char *p = s + 4; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		if (len == 3 && strncmp(p, "---", 3) == 0)
+			return 0;
+		if (len > kl + 1 && strncmp(p, key, kl) == 0 && p[kl] == ':') {
+			const char *v = p + kl + 1;
+			while (*v == ' ')
+				v++;
+			*val = v;
+			*n = len - (size_t)(v - p);
+			return 1;
+		}
+		p += len + 1;
+	}
+	return 0;
+}
+
+/* The lesson without its front matter. */
+static const char *body(const struct case_blob *cb)
+{
+	const char *s = cb->lesson;
+	if (strncmp(s, "---\n", 4) != 0)
+		return s;
+	const char *e = strstr(s + 4, "\n---\n");
+	return e ? e + 5 : s;
+}
+
+static int list(int json)
+{
+	struct strbuf b;
+	sb_init(&b);
+	if (!json) {
+		sb_puts(&b, "chattcp: reading packets is as easy as reading a chat.\n\n"
+			    "Classic cases (real captures with lessons); open one with 'chattcp case NAME',\n"
+			    "or use case:NAME wherever a capture file goes, e.g. 'chattcp chat case:handshake':\n\n");
+	}
+	for (size_t i = 0; i < case_blob_count; i++) {
+		const struct case_blob *cb = &case_blobs[i];
+		const char *t = "", *s = "", *tp = "";
+		size_t tn = 0, sn = 0, tpn = 0;
+		front(cb, "title", &t, &tn);
+		front(cb, "summary", &s, &sn);
+		front(cb, "topics", &tp, &tpn);
+		if (json) {
+			int f = 1;
+			sb_putc(&b, '{');
+			json_str_field(&b, &f, "name", cb->name);
+			json_key(&b, &f, "title");
+			sb_json_str(&b, t, tn);
+			json_key(&b, &f, "summary");
+			sb_json_str(&b, s, sn);
+			json_key(&b, &f, "topics");
+			sb_putc(&b, '[');
+			const char *p = tp, *e = tp + tpn;
+			int first = 1;
+			while (p < e) {
+				const char *c = memchr(p, ',', (size_t)(e - p));
+				const char *we = c ? c : e;
+				while (p < we && *p == ' ')
+					p++;
+				const char *q = we;
+				while (q > p && q[-1] == ' ')
+					q--;
+				if (q > p) {
+					if (!first)
+						sb_putc(&b, ',');
+					sb_json_str(&b, p, (size_t)(q - p));
+					first = 0;
+				}
+				p = we + 1;
+			}
+			sb_puts(&b, "]}\n");
+		} else {
+			sb_printf(&b, "  %-22s %.*s\n  %-22s %.*s\n\n", cb->name, (int)tn, t, "", (int)sn, s);
+		}
+	}
+	if (!json)
+		sb_puts(&b, "More: 'chattcp help'.\n");
+	sb_write(&b, stdout);
+	sb_fini(&b);
+	return EXIT_OK;
+}
+
+static int extract(const char *name, const char *out)
+{
+	const struct case_blob *cb = case_find(name);
+	if (!cb) {
+		fprintf(stderr, "chattcp: no built-in case '%s' (see 'chattcp cases')\n", name);
+		return EXIT_USAGE;
+	}
+	FILE *f = fopen(out, "wb");
+	if (!f) {
+		fprintf(stderr, "chattcp: %s: cannot create: %s\n", out, strerror(errno));
+		return EXIT_SYSTEM;
+	}
+	size_t w = fwrite(cb->capture, 1, cb->capture_len, f);
+	if (fclose(f) != 0 || w != cb->capture_len) {
+		fprintf(stderr, "chattcp: %s: write error\n", out);
+		return EXIT_SYSTEM;
+	}
+	return EXIT_OK;
+}
+
+int cmd_cases(int argc, char **argv)
+{
+	int single = strcmp(argv[0], "case") == 0;
+	struct args a;
+	args_init(&a, argc, argv);
+	int json = 0, do_extract = 0;
+	const char *o;
+	char *chat_argv[16];
+	int chat_argc = 0;
+	while ((o = args_next(&a))) {
+		if (strcmp(o, "--json") == 0)
+			json = 1;
+		else if (strcmp(o, "--extract") == 0)
+			do_extract = 1;
+		else if (strcmp(o, "-h") == 0 || strcmp(o, "--help") == 0) {
+			char *hv[] = { "help", "cases", NULL };
+			return cmd_help(2, hv);
+		} else if (single && chat_argc < 12) {
+			chat_argv[1 + chat_argc++] = (char *)o; /* chat options pass through */
+		} else
+			return usage_error(single ? "case" : "cases", "unknown option %s", o);
+	}
+	if (do_extract) {
+		if (a.n_positional != 2)
+			return usage_error("cases", "--extract takes a case name and an output file");
+		return extract(a.positional[0], a.positional[1]);
+	}
+	if (!single)
+		return a.n_positional ? usage_error("cases", "unexpected argument %s", a.positional[0]) : list(json);
+	if (a.n_positional != 1)
+		return usage_error("case", "expected a case name");
+	const struct case_blob *cb = case_find(a.positional[0]);
+	if (!cb) {
+		fprintf(stderr, "chattcp: no built-in case '%s' (see 'chattcp cases')\n", a.positional[0]);
+		return EXIT_USAGE;
+	}
+	const char *t;
+	size_t tn;
+	if (front(cb, "title", &t, &tn))
+		printf("%.*s\n\n", (int)tn, t);
+	fputs(body(cb), stdout);
+	printf("\n----- The capture as a chat (chattcp chat case:%s) -----\n\n", cb->name);
+	fflush(stdout);
+	char spec[128];
+	snprintf(spec, sizeof spec, "case:%s", cb->name);
+	chat_argv[0] = "chat";
+	chat_argv[1 + chat_argc] = spec;
+	chat_argv[2 + chat_argc] = NULL;
+	return cmd_chat(chat_argc + 2, chat_argv);
+}

@@ -1,0 +1,100 @@
+/* help.c: usage text and the exit-code table (also in docs/cli.md). */
+#include "cli.h"
+
+#include "../base/exitcodes.h"
+
+#include <string.h>
+
+static const char usage[] =
+	"chattcp: read packets like a chat.\n"
+	"\n"
+	"usage: chattcp COMMAND [options] FILE\n"
+	"\n"
+	"FILE is a pcap or pcapng capture (gzip'd too), '-' for standard input, or case:NAME for a\n"
+	"built-in classic case (see 'chattcp cases').\n"
+	"\n"
+	"commands:\n"
+	"  cases                      the built-in classic cases, to learn TCP without capturing anything\n"
+	"  case NAME                  a case's lesson followed by its annotated chat\n"
+	"  conns FILE                 the connection list (--filter TEXT, --json)\n"
+	"  chat FILE [-c ID ...]      connections as chats (--relative, --commentary, --json, ...)\n"
+	"  packet FILE FRAME          one packet in full, with the TCP header diagram (--hex, --json)\n"
+	"  help [COMMAND]             this text, or a command's options\n"
+	"\n"
+	"exit status:\n"
+	"  0  everything was read and shown\n"
+	"  1  bad command line\n"
+	"  2  the capture is missing, unreadable, damaged, truncated or unsupported; everything\n"
+	"     before the damage was still shown, and one line on stderr says where it stopped\n"
+	"  3  system error (out of memory, cannot write the output)\n";
+
+static const char help_conns[] =
+	"usage: chattcp conns FILE [--filter TEXT] [--json]\n"
+	"\n"
+	"One line per connection: id (the same number Wireshark calls tcp.stream; UDP conversations\n"
+	"are numbered after the TCP connections), client -> server, start time, duration, packets and\n"
+	"payload bytes each way, tags (3-way incomplete, 4-way incomplete, RST, retransmissions, ...).\n"
+	"The last line counts the packets, including those that are not TCP or UDP.\n"
+	"\n"
+	"  --filter TEXT   keep connections whose addresses, ports, protocol or tags match every word\n"
+	"                  of TEXT (a substring, or its letters in order: fuzzy)\n"
+	"  --json          one JSON object per connection (NDJSON); see docs/json.md\n";
+
+static const char help_chat[] =
+	"usage: chattcp chat FILE [-c ID ...] [options]\n"
+	"\n"
+	"Each packet is a message bubble: the client on the left, the server on the right. The\n"
+	"header names the sender, its TCP state after the packet and the time; the body has seq, ack,\n"
+	"flags, window, length, options, the payload (\\r\\n shown) and a note in plain words.\n"
+	"\n"
+	"  -c, --conn IDS    only these connections (3, 3,5 or 2-4; repeatable); default: all, in turn\n"
+	"  --relative        relative seq/ack as Wireshark shows them (default: the real values)\n"
+	"  --no-state        no TCP state in the bubble header\n"
+	"  --no-notes        no note under each packet\n"
+	"  --commentary      a longer explanation for learners under each packet\n"
+	"  --only-analysis   only packets with an analysis label (retransmissions, dup ACKs, ...)\n"
+	"  --fold N          show at most N payload bytes per packet (default 1024, 0 = all)\n"
+	"  --color WHEN      auto (default), always or never\n"
+	"  --width N         columns to draw for (default: the terminal's, or 100)\n"
+	"  --ascii           ASCII borders even in a UTF-8 terminal\n"
+	"  --json            one JSON object per packet (NDJSON); see docs/json.md\n"
+	"  --payload-hex     with --json: add each packet's captured payload as hex\n";
+
+static const char help_packet[] =
+	"usage: chattcp packet FILE FRAME [--hex] [--json]\n"
+	"\n"
+	"Frame FRAME (counted from 1, as Wireshark does) in full: link, IP, TCP or UDP header, the TCP\n"
+	"header drawn as RFC 9293's diagram with each value in its box, every option decoded, the\n"
+	"payload and a hex dump (the first 256 bytes; --hex for the whole frame).\n";
+
+static const char help_cases[] =
+	"usage: chattcp cases [--json]\n"
+	"       chattcp cases --extract NAME OUT.pcap\n"
+	"       chattcp case NAME\n"
+	"\n"
+	"The classic cases are real captures, built into chattcp, each with a lesson. Any command\n"
+	"that takes a capture file takes case:NAME too, e.g. 'chattcp chat case:handshake'.\n";
+
+void help_usage(FILE *f) { fputs(usage, f); }
+
+int cmd_help(int argc, char **argv)
+{
+	if (argc < 2) {
+		fputs(usage, stdout);
+		return EXIT_OK;
+	}
+	const char *c = argv[1];
+	if (strcmp(c, "conns") == 0)
+		fputs(help_conns, stdout);
+	else if (strcmp(c, "chat") == 0)
+		fputs(help_chat, stdout);
+	else if (strcmp(c, "packet") == 0)
+		fputs(help_packet, stdout);
+	else if (strcmp(c, "cases") == 0 || strcmp(c, "case") == 0)
+		fputs(help_cases, stdout);
+	else {
+		fprintf(stderr, "chattcp: no help for '%s'\n", c);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}

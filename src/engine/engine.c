@@ -1,0 +1,289 @@
+/* engine.c: see engine.h. */
+#include "engine.h"
+
+#include "../base/exitcodes.h"
+#include "../base/xalloc.h"
+#include "../tcp/analysis.h"
+#include "../tcp/state.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void init(struct engine *en)
+{
+	memset(en, 0, sizeof *en);
+	err_clear(&en->err);
+	conntab_init(&en->ct);
+	en->frag = ipfrag_new();
+}
+
+int engine_open(struct engine *en, const char *path, struct err *e)
+{
+	init(en);
+	if (capfile_open(&en->cf, path, e) < 0) {
+		engine_close(en);
+		return -1;
+	}
+	return 0;
+}
+
+int engine_open_mem(struct engine *en, const char *name, const uint8_t *p, size_t n, struct err *e)
+{
+	init(en);
+	if (capfile_open_mem(&en->cf, name, p, n, e) < 0) {
+		engine_close(en);
+		return -1;
+	}
+	return 0;
+}
+
+void engine_add_sink(struct engine *en, struct engine_sink s)
+{
+	if (en->n_sinks < ENGINE_MAX_SINKS)
+		en->sinks[en->n_sinks++] = s;
+}
+
+static void count_other(struct engine *en, const char *name)
+{
+	if (!name)
+		name = "unknown";
+	for (size_t i = 0; i < en->n_other_kinds; i++) {
+		if (en->other[i].name == name || strcmp(en->other[i].name, name) == 0) {
+			en->other[i].n++;
+			return;
+		}
+	}
+	if (en->n_other_kinds < ENGINE_MAX_OTHER) {
+		en->other[en->n_other_kinds].name = name;
+		en->other[en->n_other_kinds].n = 1;
+		en->n_other_kinds++;
+	}
+}
+
+/* Wireshark's relative sequence numbers: a side's base is its SYN's sequence number,
+ * or one below the first sequence number seen from it; an ACK seen before the other
+ * side sent anything fixes that side's base one below the acknowledged number. */
+static void set_bases(struct conn *c, int dir, const struct pkt *pk)
+{
+	if (!c->base_set[dir]) {
+		c->base_seq[dir] = (pk->flags & TH_SYN) ? pk->seq : pk->seq - 1;
+		c->base_set[dir] = 1;
+	}
+	if ((pk->flags & TH_ACK) && !c->base_set[1 - dir]) {
+		c->base_seq[1 - dir] = pk->ack - 1;
+		c->base_set[1 - dir] = 1;
+	}
+}
+
+static void keep_payload(struct engine *en, const struct pkt *pk)
+{
+	xgrow(&en->kept, &en->cap_kept, en->n_kept + 1, sizeof *en->kept);
+	struct kept_payload *k = &en->kept[en->n_kept++];
+	k->frame = pk->frame;
+	k->len = pk->l4_caplen;
+	k->bytes = xmalloc(k->len);
+	memcpy(k->bytes, pk->l4, k->len);
+}
+
+static void tcp_packet(struct conn *c, int dir, const struct pkt *pk, struct pktrec *rec, int reused)
+{
+	if (!c->trk)
+		c->trk = xcalloc(1, sizeof(struct tcp_track));
+	if (!c->ta)
+		c->ta = tcp_analysis_new();
+	/* A SYN with a new ISN on a reused tuple restarts the bases (it is a new connection). */
+	set_bases(c, dir, pk);
+	if ((pk->flags & TH_SYN) && pk->opt.wscale >= 0 && c->wscale[dir] == -1)
+		c->wscale[dir] = pk->opt.wscale;
+	tcp_state_packet(c, c->trk, dir, pk, rec);
+	tcp_analysis_packet(c->ta, c, dir, pk, rec);
+	if (reused) {
+		rec->labels |= LB_BIT(LB_REUSED_PORTS);
+	}
+	for (int l = 0; l < LB_COUNT; l++)
+		if (rec->labels & LB_BIT(l))
+			c->label_count[l]++;
+	if (rec->labels & (LB_BIT(LB_RETRANSMISSION) | LB_BIT(LB_FAST_RETRANSMISSION)))
+		c->tags |= TAG_RETRANS;
+	if (rec->labels & LB_BIT(LB_ZERO_WINDOW))
+		c->tags |= TAG_ZERO_WINDOW;
+	if (rec->labels & LB_BIT(LB_DUPLICATE_ACK))
+		c->tags |= TAG_DUP_ACK;
+	if (rec->labels & LB_BIT(LB_KEEP_ALIVE))
+		c->tags |= TAG_KEEPALIVE;
+	if (rec->labels & (LB_BIT(LB_LOST_SEGMENT) | LB_BIT(LB_ACK_LOST_SEGMENT)))
+		c->tags |= TAG_LOST;
+	if (rec->labels & LB_BIT(LB_OUT_OF_ORDER))
+		c->tags |= TAG_OOO;
+	if (rec->labels & LB_BIT(LB_REUSED_PORTS))
+		c->tags |= TAG_REUSED;
+	if (rec->events & EV_MIDSTREAM)
+		c->tags |= TAG_MIDSTREAM;
+}
+
+static void finish_tags(struct engine *en)
+{
+	for (size_t i = 0; i < en->ct.n; i++) {
+		struct conn *c = en->ct.conns[i];
+		if (c->proto != 6)
+			continue;
+		if (c->handshake == HS_INCOMPLETE)
+			c->tags |= TAG_HS_INCOMPLETE;
+		/* A close that started but did not finish with both FINs acknowledged. */
+		if (c->trk && (c->trk->fin_sent[0] || c->trk->fin_sent[1]) &&
+		    !(c->trk->fin_sent[0] && c->trk->fin_sent[1] && c->trk->fin_acked[0] && c->trk->fin_acked[1]))
+			c->tags |= TAG_CLOSE_INCOMPLETE;
+	}
+}
+
+int engine_run(struct engine *en)
+{
+	struct cap_rec rec;
+	struct pkt pk;
+	int rc;
+	while ((rc = capfile_next(&en->cf, &rec, &en->err)) == 1) {
+		uint32_t frame = (uint32_t)++en->n_frames;
+		if (frame == 1)
+			en->first_ts = rec.ts_ns;
+		if (rec.ts_ns > en->last_ts || frame == 1)
+			en->last_ts = rec.ts_ns;
+		int kind = decode_packet(&rec, frame, &pk, en->frag);
+		if (pk.truncated)
+			en->n_truncated++;
+		if (pk.malformed)
+			en->n_malformed++;
+		if (kind == PK_FRAGMENT) {
+			en->n_fragments++;
+			continue;
+		}
+		if (kind == PK_BAD) {
+			en->n_bad++;
+			count_other(en, pk.other);
+			continue;
+		}
+		if (kind == PK_OTHER) {
+			en->n_other++;
+			count_other(en, pk.other);
+			continue;
+		}
+		int dir, reused;
+		struct conn *c = conntab_lookup(&en->ct, &pk, &dir, &reused);
+		struct pktrec r;
+		memset(&r, 0, sizeof r);
+		r.off = rec.off;
+		r.ts_ns = rec.ts_ns;
+		r.frame = frame;
+		r.conn = c->idx;
+		r.dir = (uint8_t)dir;
+		r.len = pk.len;
+		if (pk.truncated)
+			r.pflags |= PR_TRUNCATED;
+		if (pk.malformed)
+			r.pflags |= PR_MALFORMED;
+		if (pk.reassembled)
+			r.pflags |= PR_REASSEMBLED;
+		if (c->pkts[0] + c->pkts[1] == 0) {
+			c->first_ts = rec.ts_ns;
+			c->first_frame = frame;
+		}
+		c->last_ts = rec.ts_ns;
+		c->last_frame = frame;
+		c->pkts[dir]++;
+		c->bytes[dir] += pk.len;
+		c->wire[dir] += rec.wirelen;
+		if (pk.truncated)
+			c->tags |= TAG_TRUNCATED;
+		if (kind == PK_TCP) {
+			en->n_tcp++;
+			r.seq = pk.seq;
+			r.ack = pk.ack;
+			r.flags = pk.flags;
+			r.win = pk.win;
+			if (!(pk.malformed && pk.tcp_hlen < 20))
+				tcp_packet(c, dir, &pk, &r, reused);
+		} else {
+			en->n_udp++;
+		}
+		if (en->keep_all || (en->keep && en->keep(en->keep_ctx, c))) {
+			xgrow(&en->recs, &en->cap_recs, en->n_recs + 1, sizeof *en->recs);
+			en->recs[en->n_recs++] = r;
+			if (pk.reassembled)
+				keep_payload(en, &pk);
+		}
+		for (size_t s = 0; s < en->n_sinks; s++)
+			en->sinks[s].packet(en->sinks[s].ctx, &pk, c, &r);
+	}
+	conntab_number(&en->ct);
+	finish_tags(en);
+	if (rc < 0) {
+		en->damaged = 1;
+		return -1;
+	}
+	return 0;
+}
+
+int engine_reread(struct engine *en, const struct pktrec *r, struct pkt *pk)
+{
+	struct cap_rec rec;
+	struct err e;
+	err_clear(&e);
+	if (capfile_read_at(&en->cf, r->off, &rec, &e) != 1)
+		return -1;
+	decode_packet(&rec, r->frame, pk, NULL);
+	if (r->pflags & PR_REASSEMBLED) {
+		for (size_t i = 0; i < en->n_kept; i++) {
+			if (en->kept[i].frame != r->frame)
+				continue;
+			/* Point the transport view at the rebuilt datagram. */
+			const uint8_t *b = en->kept[i].bytes;
+			uint32_t n = en->kept[i].len;
+			pk->reassembled = 1;
+			pk->l4 = b;
+			pk->l4_caplen = n;
+			pk->kind = pk->ipproto == 6 ? PK_TCP : PK_UDP;
+			uint32_t hl = pk->kind == PK_TCP ? (uint32_t)((n > 12 ? b[12] >> 4 : 5) * 4) : 8;
+			if (hl > n)
+				hl = n;
+			pk->payload = b + hl;
+			pk->caplen = n - hl;
+			pk->len = r->len;
+			break;
+		}
+	}
+	return 0;
+}
+
+void engine_group_by_conn(const struct engine *en, uint32_t **order_out, uint32_t **first_out)
+{
+	size_t nc = en->ct.n;
+	uint32_t *first = xcalloc(nc + 1, sizeof *first);
+	uint32_t *order = xmalloc((en->n_recs ? en->n_recs : 1) * sizeof *order);
+	for (size_t i = 0; i < en->n_recs; i++)
+		first[en->ct.conns[en->recs[i].conn]->id + 1]++;
+	for (size_t i = 0; i < nc; i++)
+		first[i + 1] += first[i];
+	uint32_t *fill = xmalloc((nc + 1) * sizeof *fill);
+	memcpy(fill, first, (nc + 1) * sizeof *fill);
+	for (size_t i = 0; i < en->n_recs; i++)
+		order[fill[en->ct.conns[en->recs[i].conn]->id]++] = (uint32_t)i;
+	free(fill);
+	*order_out = order;
+	*first_out = first;
+}
+
+void engine_close(struct engine *en)
+{
+	for (size_t i = 0; i < en->ct.n; i++) {
+		struct conn *c = en->ct.conns[i];
+		free(c->trk);
+		tcp_analysis_free(c->ta);
+	}
+	for (size_t i = 0; i < en->n_kept; i++)
+		free(en->kept[i].bytes);
+	free(en->kept);
+	free(en->recs);
+	ipfrag_free(en->frag);
+	conntab_fini(&en->ct);
+	capfile_close(&en->cf);
+	memset(en, 0, sizeof *en);
+}

@@ -1,0 +1,231 @@
+/* conntab.c: see conntab.h.
+ *
+ * A TCP 4-tuple maps to its latest connection. A new connection on a known tuple
+ * starts only with a SYN (no ACK) whose sequence number differs from the first
+ * sequence number seen in that direction: that is how Wireshark's TCP dissector
+ * decides (a SYN with the same number is a retransmission), and matching it is what
+ * keeps our ids equal to tcp.stream. No timeout splits a connection, for the same
+ * reason. */
+#include "conntab.h"
+
+#include "../base/xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define CONN_BLOCK 1024
+
+struct conn_block {
+	struct conn_block *next;
+	size_t used;
+	struct conn c[CONN_BLOCK];
+};
+
+void conntab_init(struct conntab *t)
+{
+	memset(t, 0, sizeof *t);
+	t->n_slots = 1024;
+	t->slots = xcalloc(t->n_slots, sizeof *t->slots);
+}
+
+void conntab_fini(struct conntab *t)
+{
+	struct conn_block *b = t->blocks;
+	while (b) {
+		struct conn_block *next = b->next;
+		free(b);
+		b = next;
+	}
+	free(t->conns);
+	free(t->slots);
+	memset(t, 0, sizeof *t);
+}
+
+static struct conn *conn_alloc(struct conntab *t)
+{
+	if (!t->blocks || t->blocks->used == CONN_BLOCK) {
+		struct conn_block *b = xmalloc(sizeof *b);
+		b->next = t->blocks;
+		b->used = 0;
+		t->blocks = b;
+	}
+	struct conn *c = &t->blocks->c[t->blocks->used++];
+	memset(c, 0, sizeof *c);
+	return c;
+}
+
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+	h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+	return h;
+}
+
+static uint64_t load64(const uint8_t *p)
+{
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return v;
+}
+
+/* The hash does not depend on direction: both directions land in one slot chain. */
+static uint64_t tuple_hash(uint8_t proto, const struct ipaddr *a, uint16_t pa, const struct ipaddr *b, uint16_t pb)
+{
+	uint64_t ha = mix(mix(load64(a->a), load64(a->a + 8)), pa);
+	uint64_t hb = mix(mix(load64(b->a), load64(b->a + 8)), pb);
+	uint64_t h = (ha ^ hb) + (ha + hb) * 31 + proto;
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	return h;
+}
+
+/* 0: pk goes ep[0] -> ep[1]; 1: the other way; -1: not this connection's tuple. */
+static int match(const struct conn *c, const struct pkt *pk, uint8_t proto)
+{
+	if (c->proto != proto)
+		return -1;
+	if (c->ep[0].port == pk->sport && c->ep[1].port == pk->dport && ipaddr_cmp(&c->ep[0].addr, &pk->src) == 0 &&
+	    ipaddr_cmp(&c->ep[1].addr, &pk->dst) == 0)
+		return 0;
+	if (c->ep[1].port == pk->sport && c->ep[0].port == pk->dport && ipaddr_cmp(&c->ep[1].addr, &pk->src) == 0 &&
+	    ipaddr_cmp(&c->ep[0].addr, &pk->dst) == 0)
+		return 1;
+	return -1;
+}
+
+static void grow_slots(struct conntab *t);
+
+static void slot_put(struct conntab *t, uint64_t h, uint32_t idx)
+{
+	size_t mask = t->n_slots - 1;
+	for (size_t i = h & mask;; i = (i + 1) & mask) {
+		if (t->slots[i] == 0) {
+			t->slots[i] = idx + 1;
+			return;
+		}
+	}
+}
+
+static uint64_t conn_hash(const struct conn *c)
+{
+	return tuple_hash(c->proto, &c->ep[0].addr, c->ep[0].port, &c->ep[1].addr, c->ep[1].port);
+}
+
+static void grow_slots(struct conntab *t)
+{
+	free(t->slots);
+	t->n_slots *= 2;
+	t->slots = xcalloc(t->n_slots, sizeof *t->slots);
+	/* Only the latest connection of each tuple needs a slot; older ones were replaced. */
+	for (size_t i = 0; i < t->n; i++)
+		if (!t->conns[i]->superseded)
+			slot_put(t, conn_hash(t->conns[i]), (uint32_t)i);
+}
+
+/* Ports that name a service: a connection seen without its SYN treats the side that
+ * uses one as the server. */
+static int service_port(uint16_t p)
+{
+	static const uint16_t known[] = { 53, 80, 443, 1883, 3000, 3306, 5000, 5353, 5432, 5672, 6379, 8000,
+					  8080, 8443, 8888, 9000, 9092, 9200, 11211, 27017 };
+	if (p < 1024)
+		return 1;
+	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+		if (known[i] == p)
+			return 1;
+	return 0;
+}
+
+/* Decides who is the client of a new connection from its first packet; returns 1
+ * when the sender is the client. */
+static int sender_is_client(const struct pkt *pk, uint8_t proto, const char **why)
+{
+	*why = NULL;
+	if (proto == 6 && (pk->flags & (TH_SYN | TH_ACK)) == TH_SYN)
+		return 1;
+	if (proto == 6 && (pk->flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK))
+		return 0;
+	int s = service_port(pk->sport), d = service_port(pk->dport);
+	if (s != d) {
+		*why = "no SYN seen: the side on the well-known service port is taken as the server";
+		return d;
+	}
+	if (proto == 17) {
+		*why = NULL; /* UDP has no handshake: the first sender is the client */
+		return 1;
+	}
+	*why = "no SYN seen: the side on the lower port is taken as the server";
+	return pk->dport < pk->sport ? 1 : (pk->dport > pk->sport ? 0 : 1);
+}
+
+struct conn *conntab_lookup(struct conntab *t, const struct pkt *pk, int *dir, int *reused)
+{
+	uint8_t proto = pk->kind == PK_TCP ? 6 : 17;
+	uint64_t h = tuple_hash(proto, &pk->src, pk->sport, &pk->dst, pk->dport);
+	size_t mask = t->n_slots - 1;
+	size_t i = h & mask;
+	struct conn *found = NULL;
+	size_t found_slot = 0;
+	for (;; i = (i + 1) & mask) {
+		uint32_t v = t->slots[i];
+		if (!v)
+			break;
+		struct conn *c = t->conns[v - 1];
+		int d = match(c, pk, proto);
+		if (d >= 0) {
+			found = c;
+			found_slot = i;
+			*dir = d;
+			break;
+		}
+	}
+	*reused = 0;
+	if (found && proto == 6 && (pk->flags & (TH_SYN | TH_ACK)) == TH_SYN) {
+		int d = *dir;
+		if (found->base_set[d] && pk->seq != found->base_seq[d]) {
+			*reused = 1;
+			found->superseded = 1; /* no longer owns a slot */
+			t->slots[found_slot] = 0;
+			/* Re-insert the rest of the probe chain so lookups past this slot still work. */
+			for (size_t j = (found_slot + 1) & mask; t->slots[j]; j = (j + 1) & mask) {
+				uint32_t v = t->slots[j];
+				t->slots[j] = 0;
+				slot_put(t, conn_hash(t->conns[v - 1]), v - 1);
+			}
+			found = NULL;
+		}
+	}
+	if (found)
+		return found;
+
+	struct conn *c = conn_alloc(t);
+	xgrow(&t->conns, &t->cap, t->n + 1, sizeof *t->conns);
+	c->idx = (uint32_t)t->n;
+	t->conns[t->n++] = c;
+	c->proto = proto;
+	c->proto_idx = proto == 6 ? t->n_tcp++ : t->n_udp++;
+	c->id = c->proto_idx; /* final for TCP; UDP renumbered by conntab_number() */
+	const char *why;
+	int cli = sender_is_client(pk, proto, &why);
+	c->guess_why = why;
+	c->client_guessed = why != NULL;
+	struct endpoint s = { pk->src, pk->sport }, d = { pk->dst, pk->dport };
+	c->ep[0] = cli ? s : d;
+	c->ep[1] = cli ? d : s;
+	*dir = cli ? 0 : 1;
+	c->wscale[0] = c->wscale[1] = -1;
+	c->state[0] = TS_CLOSED;
+	c->state[1] = TS_LISTEN;
+	slot_put(t, h, c->idx);
+	if (t->n * 2 > t->n_slots)
+		grow_slots(t);
+	return c;
+}
+
+void conntab_number(struct conntab *t)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		struct conn *c = t->conns[i];
+		c->id = c->proto == 6 ? c->proto_idx : t->n_tcp + c->proto_idx;
+	}
+}

@@ -1,0 +1,30 @@
+/* conntab.h: the connection table: 5-tuple -> connection, numbered the way tshark
+ * numbers tcp.stream so users can cross-reference Wireshark. */
+#ifndef CHATTCP_CONNTAB_H
+#define CHATTCP_CONNTAB_H
+
+#include "../model/conn.h"
+
+#include <stddef.h>
+
+struct conntab {
+	struct conn **conns;  /* by idx, creation order */
+	size_t n, cap;
+	uint32_t n_tcp, n_udp;
+	uint32_t *slots;      /* open addressing: conn idx + 1, 0 empty */
+	size_t n_slots;       /* power of two */
+	struct conn_block *blocks; /* conns are carved from blocks: no malloc per connection */
+};
+
+void conntab_init(struct conntab *t);
+void conntab_fini(struct conntab *t);
+
+/* Finds the connection pk belongs to, creating it when new; *dir is set to 0 when pk
+ * goes client -> server, 1 otherwise. *reused is set when a SYN with a new initial
+ * sequence number on a known 4-tuple starts a new connection (tshark's rule). */
+struct conn *conntab_lookup(struct conntab *t, const struct pkt *pk, int *dir, int *reused);
+
+/* Gives final user-facing ids: TCP by creation order, then UDP after them. */
+void conntab_number(struct conntab *t);
+
+#endif

@@ -1,0 +1,130 @@
+/* conn.h: a connection (TCP) or conversation (UDP) as every output sees it, and the
+ * compact per-packet record the chat views are drawn from. */
+#ifndef CHATTCP_CONN_H
+#define CHATTCP_CONN_H
+
+#include "../decode/pkt.h"
+#include "labels.h"
+
+#include <stdint.h>
+
+enum tcp_state {
+	TS_CLOSED, TS_LISTEN, TS_SYN_SENT, TS_SYN_RCVD, TS_ESTABLISHED, TS_FIN_WAIT_1,
+	TS_FIN_WAIT_2, TS_CLOSE_WAIT, TS_CLOSING, TS_LAST_ACK, TS_TIME_WAIT, TS_COUNT
+};
+const char *tcp_state_name(int st);
+
+/* What a packet did to the connection, found by tcp/state.c; the chat note is made
+ * from these, the flags and the analysis labels. */
+enum pkt_event {
+	EV_HS1 = 1 << 0,        /* first handshake: SYN */
+	EV_HS2 = 1 << 1,        /* second handshake: SYN+ACK */
+	EV_HS3 = 1 << 2,        /* third handshake: the ACK of the SYN+ACK */
+	EV_SIMOPEN = 1 << 3,    /* SYN crossing the peer's SYN (simultaneous open) */
+	EV_WAVE1 = 1 << 4,      /* first FIN of the connection */
+	EV_WAVE2 = 1 << 5,      /* ACK of the first FIN */
+	EV_WAVE3 = 1 << 6,      /* the second FIN */
+	EV_WAVE4 = 1 << 7,      /* ACK of the second FIN */
+	EV_SIMCLOSE = 1 << 8,   /* FIN sent before the peer's FIN was acknowledged (FINs crossed) */
+	EV_RST = 1 << 9,
+	EV_RST_REFUSED = 1 << 10,   /* RST answering a SYN: nothing listens on the port */
+	EV_RST_HALFOPEN = 1 << 11,  /* RST from a side that never reached ESTABLISHED */
+	EV_MIDSTREAM = 1 << 12,     /* first packet of a connection whose start was not captured */
+	EV_ACK_NEW = 1 << 13,       /* acknowledges bytes not acknowledged before */
+	EV_HS_RETX = 1 << 14,       /* a handshake packet sent again */
+	EV_FIN_RETX = 1 << 15,      /* a FIN sent again */
+};
+
+/* One packet in the per-packet index: 56 bytes, no pointers, enough to draw the
+ * chat bubble without decoding the packet again; the payload is read back through
+ * `off` when shown. */
+struct pktrec {
+	uint64_t off;        /* record offset in the capture file */
+	int64_t ts_ns;
+	uint32_t frame;
+	uint32_t conn;       /* index into the capture's connection table */
+	uint32_t seq, ack;
+	uint32_t len;        /* payload bytes on the wire */
+	uint32_t labels;     /* LB_BIT() set of analysis labels */
+	uint32_t ref_frame;  /* duplicate_ack: the frame it duplicates; retransmission: the original */
+	uint16_t events;     /* enum pkt_event */
+	uint16_t flags;
+	uint16_t win;        /* raw window field */
+	uint16_t dup_num;    /* duplicate_ack: how many so far */
+	uint8_t dir;         /* 0: client -> server, 1: server -> client */
+	uint8_t state;       /* sender's TCP state after this packet */
+	uint8_t peer_state;  /* receiver's TCP state after this packet */
+	uint8_t pflags;      /* PR_ bits */
+};
+
+enum {
+	PR_TRUNCATED = 1, PR_MALFORMED = 2, PR_REASSEMBLED = 4, PR_MIDSTREAM_GUESS = 8,
+};
+
+struct endpoint {
+	struct ipaddr addr;
+	uint16_t port;
+};
+
+enum hs_kind { HS_NONE, HS_INCOMPLETE, HS_COMPLETE };
+enum close_kind { CLOSE_NONE, CLOSE_FIN, CLOSE_RST, CLOSE_HALF };
+
+enum conn_tag {
+	TAG_HS_INCOMPLETE = 1 << 0,   /* "3-way incomplete" */
+	TAG_CLOSE_INCOMPLETE = 1 << 1,/* "4-way incomplete" */
+	TAG_RST = 1 << 2,
+	TAG_RETRANS = 1 << 3,
+	TAG_MIDSTREAM = 1 << 4,
+	TAG_REFUSED = 1 << 5,
+	TAG_ZERO_WINDOW = 1 << 6,
+	TAG_DUP_ACK = 1 << 7,
+	TAG_KEEPALIVE = 1 << 8,
+	TAG_TRUNCATED = 1 << 9,
+	TAG_SIMCLOSE = 1 << 10,
+	TAG_REUSED = 1 << 11,
+	TAG_LOST = 1 << 12,
+	TAG_OOO = 1 << 13,
+	TAG_COUNT_ = 14
+};
+const char *conn_tag_name(int bit_index);
+
+struct tcp_track; /* tcp/state.c */
+struct tcp_analysis; /* tcp/analysis.c */
+
+struct conn {
+	uint32_t idx;        /* creation order among all connections */
+	uint32_t id;         /* user-facing id: TCP = tshark tcp.stream, UDP numbered after TCP */
+	uint32_t proto_idx;  /* order among connections of its protocol */
+	uint8_t proto;       /* 6 TCP, 17 UDP */
+	uint8_t client_guessed; /* no SYN seen: client chosen by ports (see guess_why) */
+	uint8_t handshake;   /* enum hs_kind */
+	uint8_t close;       /* enum close_kind */
+	uint8_t rst_by;      /* 0 none, 1 client, 2 server */
+	uint8_t fin_first_by;/* 0 none, 1 client, 2 server */
+	uint8_t closed;      /* both sides CLOSED/TIME_WAIT: heavy state released */
+	uint8_t superseded;  /* a later connection took over its 4-tuple */
+	const char *guess_why;
+	struct endpoint ep[2];   /* [0] client, [1] server */
+	int64_t first_ts, last_ts;
+	uint32_t first_frame, last_frame;
+	uint64_t pkts[2];    /* packets sent by client [0] / server [1] */
+	uint64_t bytes[2];   /* payload bytes */
+	uint64_t wire[2];    /* frame bytes, as tshark's conversation table counts them */
+	uint32_t tags;       /* enum conn_tag */
+	uint32_t label_count[LB_COUNT];
+	uint32_t base_seq[2];/* relative sequence numbers count from here (Wireshark's rules) */
+	uint8_t base_set[2];
+	int8_t wscale[2];    /* window scale from the SYNs; -1 unknown, -2 not used */
+	uint8_t state[2];    /* current TCP state of client and server */
+	struct tcp_track *trk;
+	struct tcp_analysis *ta;
+	void *app;           /* application decoder state (proto/) */
+};
+
+/* The relative sequence number of a sequence number sent by side dir of c. */
+static inline uint32_t conn_rel(const struct conn *c, int dir, uint32_t seq)
+{
+	return seq - c->base_seq[dir];
+}
+
+#endif

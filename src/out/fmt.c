@@ -1,0 +1,173 @@
+/* fmt.c: see fmt.h. */
+#include "fmt.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <time.h>
+
+const char *fmt_endpoint(const struct endpoint *ep, char *buf, size_t n)
+{
+	char a[64];
+	ipaddr_str(&ep->addr, a, sizeof a);
+	if (ep->addr.family == 6)
+		snprintf(buf, n, "[%s]:%u", a, ep->port);
+	else
+		snprintf(buf, n, "%s:%u", a, ep->port);
+	return buf;
+}
+
+static void split(int64_t ts_ns, int64_t *sec, int64_t *frac_ns)
+{
+	*sec = ts_ns / 1000000000;
+	*frac_ns = ts_ns % 1000000000;
+	if (*frac_ns < 0) {
+		*frac_ns += 1000000000;
+		(*sec)--;
+	}
+}
+
+void fmt_epoch(struct strbuf *b, int64_t ts_ns)
+{
+	int64_t s, f;
+	split(ts_ns, &s, &f);
+	sb_printf(b, "%" PRId64 ".%06" PRId64, s, f / 1000);
+}
+
+static void frac(struct strbuf *b, int64_t f, int digits)
+{
+	if (digits == 9)
+		sb_printf(b, ".%09" PRId64, f);
+	else
+		sb_printf(b, ".%06" PRId64, f / 1000);
+}
+
+void fmt_datetime(struct strbuf *b, int64_t ts_ns, int digits)
+{
+	int64_t s, f;
+	split(ts_ns, &s, &f);
+	time_t t = (time_t)s;
+	struct tm tm;
+	localtime_r(&t, &tm);
+	char buf[64];
+	strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+	sb_puts(b, buf);
+	frac(b, f, digits);
+}
+
+void fmt_clock(struct strbuf *b, int64_t ts_ns, int digits)
+{
+	int64_t s, f;
+	split(ts_ns, &s, &f);
+	time_t t = (time_t)s;
+	struct tm tm;
+	localtime_r(&t, &tm);
+	char buf[32];
+	strftime(buf, sizeof buf, "%H:%M:%S", &tm);
+	sb_puts(b, buf);
+	frac(b, f, digits);
+}
+
+void fmt_duration(struct strbuf *b, int64_t ns)
+{
+	if (ns < 0) {
+		sb_putc(b, '-');
+		ns = -ns;
+	}
+	if (ns < 1000)
+		sb_printf(b, "%" PRId64 " ns", ns);
+	else if (ns < 1000000)
+		sb_printf(b, "%.0f us", ns / 1e3);
+	else if (ns < 1000000000)
+		sb_printf(b, "%.1f ms", ns / 1e6);
+	else if (ns < 120 * (int64_t)1000000000)
+		sb_printf(b, "%.3f s", ns / 1e9);
+	else
+		sb_printf(b, "%" PRId64 " min %" PRId64 " s", ns / 60000000000, (ns / 1000000000) % 60);
+}
+
+void fmt_bytes(struct strbuf *b, uint64_t n)
+{
+	if (n < 10000)
+		sb_printf(b, "%" PRIu64 " B", n);
+	else if (n < 10000000)
+		sb_printf(b, "%.1f kB", n / 1e3);
+	else if (n < 10000000000ull)
+		sb_printf(b, "%.1f MB", n / 1e6);
+	else
+		sb_printf(b, "%.1f GB", n / 1e9);
+}
+
+static const struct {
+	uint16_t bit;
+	const char *name;
+} flag_names[] = {
+	{ TH_SYN, "SYN" }, { TH_FIN, "FIN" }, { TH_RST, "RST" }, { TH_PSH, "PSH" }, { TH_ACK, "ACK" },
+	{ TH_URG, "URG" }, { TH_ECE, "ECE" }, { TH_CWR, "CWR" }, { TH_NS, "NS" },
+};
+
+void fmt_tcp_flags(struct strbuf *b, uint16_t flags, const char *sep)
+{
+	int first = 1;
+	for (size_t i = 0; i < sizeof flag_names / sizeof flag_names[0]; i++) {
+		if (!(flags & flag_names[i].bit))
+			continue;
+		if (!first)
+			sb_puts(b, sep);
+		sb_puts(b, flag_names[i].name);
+		first = 0;
+	}
+	if (first)
+		sb_puts(b, "none");
+}
+
+void fmt_tcp_flags_json(struct strbuf *b, uint16_t flags)
+{
+	sb_putc(b, '[');
+	int first = 1;
+	for (size_t i = 0; i < sizeof flag_names / sizeof flag_names[0]; i++) {
+		if (!(flags & flag_names[i].bit))
+			continue;
+		if (!first)
+			sb_putc(b, ',');
+		sb_printf(b, "\"%s\"", flag_names[i].name);
+		first = 0;
+	}
+	sb_putc(b, ']');
+}
+
+static const char *const tag_names[TAG_COUNT_] = {
+	"3-way incomplete", "4-way incomplete", "RST", "retransmissions", "mid-stream", "refused",
+	"zero window", "dup ACKs", "keep-alive", "truncated", "simultaneous close", "reused ports",
+	"lost segments", "out of order",
+};
+
+const char *conn_tag_name(int bit_index)
+{
+	return bit_index >= 0 && bit_index < TAG_COUNT_ ? tag_names[bit_index] : "?";
+}
+
+void fmt_tags(struct strbuf *b, uint32_t tags, const char *sep, int json)
+{
+	int first = 1;
+	for (int i = 0; i < TAG_COUNT_; i++) {
+		if (!(tags & (1u << i)))
+			continue;
+		if (!first)
+			sb_puts(b, sep);
+		if (json)
+			sb_printf(b, "\"%s\"", tag_names[i]);
+		else
+			sb_puts(b, tag_names[i]);
+		first = 0;
+	}
+}
+
+const char *hs_name(int hs)
+{
+	return hs == HS_COMPLETE ? "complete" : hs == HS_INCOMPLETE ? "incomplete" : "none";
+}
+
+const char *close_name(int close)
+{
+	return close == CLOSE_FIN ? "fin" : close == CLOSE_RST ? "rst" : close == CLOSE_HALF ? "half" : "none";
+}

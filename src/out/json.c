@@ -1,0 +1,167 @@
+/* json.c: see json.h. */
+#include "json.h"
+
+#include "../model/labels.h"
+#include "chat_term.h"
+#include "fmt.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+void json_key(struct strbuf *b, int *first, const char *key)
+{
+	if (!*first)
+		sb_putc(b, ',');
+	*first = 0;
+	sb_json_str(b, key, strlen(key));
+	sb_putc(b, ':');
+}
+
+void json_str_field(struct strbuf *b, int *first, const char *key, const char *s)
+{
+	json_key(b, first, key);
+	sb_json_str(b, s, strlen(s));
+}
+
+void json_u64_field(struct strbuf *b, int *first, const char *key, uint64_t v)
+{
+	json_key(b, first, key);
+	sb_printf(b, "%" PRIu64, v);
+}
+
+static void ep_field(struct strbuf *b, int *first, const char *key, const struct endpoint *ep)
+{
+	char s[80];
+	fmt_endpoint(ep, s, sizeof s);
+	json_str_field(b, first, key, s);
+}
+
+void json_conn(struct strbuf *b, const struct conn *c)
+{
+	int f = 1;
+	sb_putc(b, '{');
+	json_u64_field(b, &f, "id", c->id);
+	json_str_field(b, &f, "proto", c->proto == 6 ? "tcp" : "udp");
+	ep_field(b, &f, "client", &c->ep[0]);
+	ep_field(b, &f, "server", &c->ep[1]);
+	json_u64_field(b, &f, "packets", c->pkts[0] + c->pkts[1]);
+	json_u64_field(b, &f, "packets_c2s", c->pkts[0]);
+	json_u64_field(b, &f, "packets_s2c", c->pkts[1]);
+	json_u64_field(b, &f, "bytes_c2s", c->bytes[0]);
+	json_u64_field(b, &f, "bytes_s2c", c->bytes[1]);
+	json_u64_field(b, &f, "wire_bytes_c2s", c->wire[0]);
+	json_u64_field(b, &f, "wire_bytes_s2c", c->wire[1]);
+	json_key(b, &f, "first_ts");
+	fmt_epoch(b, c->first_ts);
+	json_key(b, &f, "last_ts");
+	fmt_epoch(b, c->last_ts);
+	json_u64_field(b, &f, "first_frame", c->first_frame);
+	json_u64_field(b, &f, "last_frame", c->last_frame);
+	if (c->proto == 6) {
+		json_str_field(b, &f, "handshake", hs_name(c->handshake));
+		json_str_field(b, &f, "close", close_name(c->close));
+		if (c->rst_by)
+			json_str_field(b, &f, "rst_by", c->rst_by == 1 ? "client" : "server");
+		json_str_field(b, &f, "client_state", tcp_state_name(c->state[0]));
+		json_str_field(b, &f, "server_state", tcp_state_name(c->state[1]));
+	} else {
+		json_str_field(b, &f, "handshake", "none");
+		json_str_field(b, &f, "close", "none");
+	}
+	json_key(b, &f, "client_guessed");
+	sb_puts(b, c->client_guessed ? "true" : "false");
+	json_key(b, &f, "tags");
+	sb_putc(b, '[');
+	fmt_tags(b, c->tags, ",", 1);
+	sb_putc(b, ']');
+	json_key(b, &f, "analysis");
+	sb_putc(b, '{');
+	int lf = 1;
+	for (int l = 0; l < LB_COUNT; l++)
+		if (c->label_count[l])
+			json_u64_field(b, &lf, label_name(l), c->label_count[l]);
+	sb_putc(b, '}');
+	sb_puts(b, "}\n");
+}
+
+void json_packet(struct strbuf *b, const struct conn *c, const struct pktrec *r, const char *note,
+		 const struct pkt *pk, int with_payload)
+{
+	int f = 1;
+	char a[64];
+	sb_putc(b, '{');
+	json_u64_field(b, &f, "frame", r->frame);
+	json_u64_field(b, &f, "conn", c->id);
+	json_str_field(b, &f, "proto", c->proto == 6 ? "tcp" : "udp");
+	json_key(b, &f, "ts");
+	fmt_epoch(b, r->ts_ns);
+	const struct endpoint *s = &c->ep[r->dir], *d = &c->ep[1 - r->dir];
+	json_str_field(b, &f, "src", ipaddr_str(&s->addr, a, sizeof a));
+	json_u64_field(b, &f, "sport", s->port);
+	json_str_field(b, &f, "dst", ipaddr_str(&d->addr, a, sizeof a));
+	json_u64_field(b, &f, "dport", d->port);
+	json_str_field(b, &f, "dir", r->dir == 0 ? "c2s" : "s2c");
+	if (c->proto == 6) {
+		json_u64_field(b, &f, "seq", r->seq);
+		json_u64_field(b, &f, "ack", r->ack);
+		json_u64_field(b, &f, "rseq", conn_rel(c, r->dir, r->seq));
+		json_u64_field(b, &f, "rack", (r->flags & TH_ACK) ? conn_rel(c, 1 - r->dir, r->ack) : 0);
+		json_key(b, &f, "flags");
+		fmt_tcp_flags_json(b, r->flags);
+		json_u64_field(b, &f, "win", r->win);
+		int ws = c->wscale[r->dir];
+		if (!(r->flags & TH_SYN) && ws >= 0 && c->wscale[1 - r->dir] >= 0)
+			json_u64_field(b, &f, "win_scaled", (uint64_t)r->win << ws);
+	}
+	json_u64_field(b, &f, "len", r->len);
+	if (c->proto == 6) {
+		json_str_field(b, &f, "state", tcp_state_name(r->state));
+		json_str_field(b, &f, "peer_state", tcp_state_name(r->peer_state));
+		json_key(b, &f, "analysis");
+		sb_putc(b, '[');
+		int af = 1;
+		for (int l = 0; l < LB_COUNT; l++) {
+			if (!(r->labels & LB_BIT(l)))
+				continue;
+			if (!af)
+				sb_putc(b, ',');
+			af = 0;
+			sb_printf(b, "\"%s\"", label_name(l));
+		}
+		sb_putc(b, ']');
+		if (r->labels & LB_BIT(LB_DUPLICATE_ACK)) {
+			json_u64_field(b, &f, "dup_ack_of", r->ref_frame);
+			json_u64_field(b, &f, "dup_ack_num", r->dup_num);
+		} else if (r->ref_frame) {
+			json_u64_field(b, &f, "retransmission_of", r->ref_frame);
+		}
+	}
+	if (r->pflags & PR_TRUNCATED) {
+		json_key(b, &f, "truncated");
+		sb_puts(b, "true");
+	}
+	if (r->pflags & PR_MALFORMED) {
+		json_key(b, &f, "malformed");
+		sb_puts(b, "true");
+		if (pk && pk->why)
+			json_str_field(b, &f, "why", pk->why);
+	}
+	if (pk && pk->kind == PK_TCP) {
+		struct strbuf o;
+		sb_init(&o);
+		chat_tcp_options(&o, &pk->opt);
+		if (o.len)
+			json_str_field(b, &f, "options", o.s);
+		sb_fini(&o);
+	}
+	if (with_payload && pk && pk->payload && pk->caplen) {
+		json_key(b, &f, "payload_hex");
+		sb_putc(b, '"');
+		for (uint32_t i = 0; i < pk->caplen; i++)
+			sb_printf(b, "%02x", pk->payload[i]);
+		sb_putc(b, '"');
+	}
+	if (note)
+		json_str_field(b, &f, "note", note);
+	sb_puts(b, "}\n");
+}

@@ -1,0 +1,275 @@
+/* notes.c: see notes.h. The wording follows the way TCP is taught (handshakes and
+ * "waves" of the close), with Wireshark's analysis terms for the rest. */
+#include "notes.h"
+
+#include "../model/labels.h"
+#include "fmt.h"
+
+#include <inttypes.h>
+
+static const char *side(const struct conn *c, int dir)
+{
+	(void)c;
+	return dir == 0 ? "client" : "server";
+}
+
+static void sep(struct strbuf *b, size_t start)
+{
+	if (b->len > start)
+		sb_puts(b, "; ");
+}
+
+static void rst_note(const struct conn *c, const struct pktrec *r, struct strbuf *b)
+{
+	if (r->events & EV_RST_REFUSED)
+		sb_printf(b, "reset (RST): connection refused, nothing listens on port %u", c->ep[r->dir].port);
+	else if (r->events & EV_RST_HALFOPEN)
+		sb_puts(b, "RST: the server never finished the handshake (it never got the third handshake)");
+	else
+		sb_printf(b, "reset (RST): the %s aborts the connection", side(c, r->dir));
+}
+
+void note_begin(struct note_ctx *n)
+{
+	n->high_ack[0] = n->high_ack[1] = 0;
+	n->ack_known[0] = n->ack_known[1] = 0;
+	n->first_done = 0;
+}
+
+void note_text(struct note_ctx *n, const struct conn *c, const struct pktrec *r, struct strbuf *b)
+{
+	size_t start = b->len;
+	int d = r->dir;
+	if (c->proto != 6) {
+		sb_printf(b, "%s sends a datagram, %u bytes", side(c, d), r->len);
+		if (!n->first_done && c->client_guessed && c->guess_why) {
+			sb_puts(b, "; ");
+			sb_puts(b, c->guess_why);
+		}
+		n->first_done = 1;
+		return;
+	}
+	uint16_t ev = r->events, f = r->flags;
+	uint32_t L = r->labels;
+	uint32_t rseq = conn_rel(c, d, r->seq);
+	uint32_t rack = conn_rel(c, 1 - d, r->ack);
+
+	if (ev & EV_MIDSTREAM) {
+		sb_puts(b, "capture starts mid-connection: both sides taken as ESTABLISHED");
+		if (c->client_guessed && c->guess_why) {
+			sb_puts(b, " (");
+			sb_puts(b, c->guess_why);
+			sb_putc(b, ')');
+		}
+	}
+	/* The story of the connection first: handshakes, waves, resets. */
+	if (ev & EV_RST) {
+		sep(b, start);
+		rst_note(c, r, b);
+	}
+	if (ev & EV_SIMOPEN) {
+		sep(b, start);
+		sb_puts(b, "simultaneous open: both sides sent a SYN");
+	}
+	if (ev & EV_HS1) {
+		sep(b, start);
+		sb_puts(b, "Establish connection: first handshake (SYN)");
+	}
+	if (ev & EV_HS2) {
+		sep(b, start);
+		sb_puts(b, "second handshake (SYN+ACK)");
+	}
+	if (ev & EV_HS_RETX) {
+		sep(b, start);
+		sb_puts(b, (f & TH_ACK) ? "second handshake (SYN+ACK) sent again" : "first handshake (SYN) sent again");
+	}
+	if (ev & EV_HS3) {
+		sep(b, start);
+		sb_puts(b, r->len ? "third handshake (ACK), carrying data" : "third handshake (ACK)");
+	}
+	if ((ev & EV_WAVE2) && (ev & EV_WAVE3)) {
+		sep(b, start);
+		sb_puts(b, "second and third wave in one packet (FIN+ACK)");
+	} else {
+		if (ev & EV_WAVE1) {
+			sep(b, start);
+			sb_printf(b, "first wave (FIN): the %s has no more data to send", side(c, d));
+		}
+		if (ev & EV_WAVE2) {
+			sep(b, start);
+			sb_puts(b, "second wave (ACK of the FIN)");
+		}
+		if (ev & EV_WAVE3) {
+			sep(b, start);
+			sb_puts(b, (ev & EV_SIMCLOSE) ? "FIN crosses the peer's FIN (simultaneous close)" : "third wave (FIN)");
+		}
+	}
+	if (ev & EV_WAVE4) {
+		sep(b, start);
+		sb_puts(b, "fourth wave (ACK of the last FIN)");
+	}
+	if (ev & EV_FIN_RETX) {
+		sep(b, start);
+		sb_puts(b, "FIN sent again");
+	}
+
+	/* Analysis labels that change what the data means. */
+	int retx = (L & (LB_BIT(LB_RETRANSMISSION) | LB_BIT(LB_FAST_RETRANSMISSION) | LB_BIT(LB_SPURIOUS_RETRANSMISSION))) != 0;
+	if (L & LB_BIT(LB_KEEP_ALIVE)) {
+		sep(b, start);
+		sb_printf(b, "keep-alive: seq %" PRIu32 " is one below the next expected byte, asking \"are you still there?\"",
+			  rseq);
+	} else if (L & LB_BIT(LB_ZERO_WINDOW_PROBE)) {
+		sep(b, start);
+		sb_printf(b, "zero-window probe (%u byte%s): is the window still closed?", r->len, r->len == 1 ? "" : "s");
+	} else if (retx && !(ev & (EV_HS_RETX | EV_FIN_RETX))) {
+		sep(b, start);
+		if (L & LB_BIT(LB_SPURIOUS_RETRANSMISSION))
+			sb_puts(b, "spurious retransmission");
+		else if (L & LB_BIT(LB_FAST_RETRANSMISSION))
+			sb_puts(b, "fast retransmission");
+		else
+			sb_puts(b, "retransmission");
+		if (r->len)
+			sb_printf(b, " of seq %" PRIu32 ":%" PRIu32, rseq, rseq + r->len);
+		if (r->ref_frame)
+			sb_printf(b, " (first sent in frame %" PRIu32 ")", r->ref_frame);
+	} else if (r->len && !(ev & EV_HS3)) {
+		sep(b, start);
+		sb_printf(b, "send data, %u byte%s", r->len, r->len == 1 ? "" : "s");
+		if (r->pflags & PR_TRUNCATED)
+			sb_puts(b, " (cut by the snap length)");
+	} else if (r->len && (ev & EV_HS3)) {
+		sb_printf(b, ": %u bytes", r->len);
+	}
+	if (L & LB_BIT(LB_OUT_OF_ORDER)) {
+		sep(b, start);
+		sb_puts(b, "out of order: arrives after a later segment");
+	}
+	if (L & LB_BIT(LB_LOST_SEGMENT)) {
+		sep(b, start);
+		sb_puts(b, "previous segment not captured (lost, or missed by the capture)");
+	}
+
+	/* What it acknowledges. */
+	if ((f & TH_ACK) && !(f & TH_RST)) {
+		int newack = !n->ack_known[d] || (int32_t)(r->ack - n->high_ack[d]) > 0;
+		if (L & LB_BIT(LB_DUPLICATE_ACK)) {
+			sep(b, start);
+			sb_printf(b, "duplicate ACK #%u", r->dup_num);
+			if (r->ref_frame)
+				sb_printf(b, " of frame %" PRIu32, r->ref_frame);
+			sb_printf(b, ": still waiting for seq %" PRIu32, rack);
+		} else if (newack && n->ack_known[d] && !(ev & (EV_WAVE2 | EV_WAVE4 | EV_HS3)) && !(L & LB_BIT(LB_KEEP_ALIVE_ACK))) {
+			sep(b, start);
+			sb_printf(b, "acknowledge seq %" PRIu32 "..%" PRIu32, conn_rel(c, 1 - d, n->high_ack[d]), rack);
+		} else if (newack && !n->ack_known[d] && !(ev & (EV_HS2 | EV_HS3 | EV_WAVE2 | EV_WAVE4 | EV_RST)) && !(ev & EV_MIDSTREAM) && rack > 1) {
+			sep(b, start);
+			sb_printf(b, "acknowledge seq 1..%" PRIu32, rack);
+		}
+		if (L & LB_BIT(LB_KEEP_ALIVE_ACK)) {
+			sep(b, start);
+			sb_puts(b, "keep-alive ACK: yes, still here");
+		}
+		if (L & LB_BIT(LB_ZERO_WINDOW_PROBE_ACK)) {
+			sep(b, start);
+			sb_puts(b, "answer to a zero-window probe: window still closed");
+		}
+		if (L & LB_BIT(LB_ACK_LOST_SEGMENT)) {
+			sep(b, start);
+			sb_puts(b, "acknowledges a segment that was not captured");
+		}
+		if (newack) {
+			n->high_ack[d] = r->ack;
+			n->ack_known[d] = 1;
+		}
+	}
+	if (L & LB_BIT(LB_ZERO_WINDOW)) {
+		sep(b, start);
+		sb_printf(b, "zero window: the %s's receive buffer is full, the peer must stop sending", side(c, d));
+	}
+	if (L & LB_BIT(LB_WINDOW_FULL)) {
+		sep(b, start);
+		sb_puts(b, "window full: this fills the receiver's advertised window");
+	}
+	if (L & LB_BIT(LB_WINDOW_UPDATE)) {
+		sep(b, start);
+		sb_puts(b, "window update: the receiver has room again");
+	}
+	if (L & LB_BIT(LB_REUSED_PORTS)) {
+		sep(b, start);
+		sb_puts(b, "ports reused: a new connection on the 4-tuple of an earlier one");
+	}
+	if (b->len == start) {
+		if ((f & TH_ACK) && !r->len)
+			sb_puts(b, "ACK, nothing new to acknowledge");
+		else
+			sb_puts(b, "segment");
+	}
+	n->first_done = 1;
+}
+
+void note_commentary(const struct conn *c, const struct pktrec *r, struct strbuf *b)
+{
+	uint16_t ev = r->events;
+	const char *who = r->dir == 0 ? "The client" : "The server";
+	if (c->proto != 6) {
+		sb_puts(b, "UDP has no connection, no sequence numbers and no acknowledgments: each datagram stands "
+			   "alone, and the application must notice and repeat what is lost.");
+		return;
+	}
+	if (ev & EV_HS1)
+		sb_printf(b, "%s picks a random initial sequence number (ISN) and sends it in a SYN. The ACK field is "
+			     "0 because nothing has been received yet to acknowledge. The SYN itself uses up one sequence "
+			     "number, so the first data byte will be ISN+1 (relative seq 1). Options offered here (MSS, "
+			     "window scale, SACK, timestamps) only take effect if the other side offers them too.",
+			  who);
+	else if (ev & EV_HS2)
+		sb_puts(b, "The server accepts: its SYN carries its own ISN, and its ACK (client ISN + 1) says \"I got "
+			   "your SYN\". One packet does two jobs, which is why the handshake needs three packets, not four.");
+	else if (ev & EV_HS3)
+		sb_puts(b, "The client acknowledges the server's SYN (server ISN + 1). Now both sides know that both "
+			   "directions work and which sequence numbers the other side starts from: the connection is "
+			   "ESTABLISHED. Without this third packet the server cannot know its SYN+ACK arrived.");
+	else if (ev & EV_HS_RETX)
+		sb_puts(b, "A handshake packet sent again: the sender got no answer in time (its retransmission timer "
+			   "fired), so it repeats the packet with the same sequence number, waiting about twice as long "
+			   "each time.");
+	if (ev & EV_WAVE1)
+		sb_printf(b, "%s%s is done sending and says so with a FIN. The FIN uses one sequence number, like a "
+			     "byte of data, so it can be acknowledged. It can still receive data: the other direction "
+			     "stays open until the peer sends its own FIN.",
+			  b->len ? " " : "", who);
+	if ((ev & EV_WAVE2) && (ev & EV_WAVE3))
+		sb_printf(b, "%sThe peer had nothing more to send, so it acknowledges the FIN and sends its own FIN in "
+			     "the same packet: the second and third waves travel together and the close takes three "
+			     "packets instead of four.",
+			  b->len ? " " : "");
+	else if (ev & EV_WAVE2)
+		sb_printf(b, "%sThe FIN is acknowledged. This side may still send data before it closes its own "
+			     "direction (half-close).",
+			  b->len ? " " : "");
+	else if (ev & EV_WAVE3)
+		sb_printf(b, "%sNow this side is done sending too, and sends its own FIN.", b->len ? " " : "");
+	if (ev & EV_WAVE4)
+		sb_printf(b, "%sThe last FIN is acknowledged. The side that closed first waits in TIME_WAIT (twice the "
+			     "maximum segment lifetime) so that a lost final ACK can be repeated and old packets die out.",
+			  b->len ? " " : "");
+	if (ev & EV_RST)
+		sb_printf(b, "%sA RST ends the connection at once, without the FIN exchange: no acknowledgment is "
+			     "expected, and data still in flight is thrown away.",
+			  b->len ? " " : "");
+	if (ev & EV_MIDSTREAM)
+		sb_printf(b, "%sThe capture began after the handshake, so the initial sequence numbers are unknown; "
+			     "relative numbers count from this packet.",
+			  b->len ? " " : "");
+	if (!b->len && r->len)
+		sb_printf(b, "%s sends %u bytes. Seq is the number of the first byte; the next byte will be seq + %u. "
+			     "The window (%u, before scaling) says how many more bytes the sender of this packet can "
+			     "receive.",
+			  who, r->len, r->len, r->win);
+	else if (!b->len && (r->flags & TH_ACK))
+		sb_printf(b, "A pure acknowledgment: ack is the next byte %s expects, so everything before it has "
+			     "arrived. TCP acknowledges cumulatively.",
+			  r->dir == 0 ? "the client" : "the server");
+}

@@ -1,0 +1,23 @@
+/* notes.h: the plain-words note under each packet ("second handshake",
+ * "retransmission of seq 1:1449", ...) and the longer --commentary for learners.
+ * Notes are made when shown, from the packet record, so the index stays small. */
+#ifndef CHATTCP_NOTES_H
+#define CHATTCP_NOTES_H
+
+#include "../base/strbuf.h"
+#include "../model/conn.h"
+
+/* Running state while walking one connection's packets in order. */
+struct note_ctx {
+	uint32_t high_ack[2];   /* highest ACK each side has sent (raw) */
+	uint8_t ack_known[2];
+	uint8_t first_done;
+};
+
+void note_begin(struct note_ctx *n);
+/* Appends the note for r (a packet of c) to out; advances n. */
+void note_text(struct note_ctx *n, const struct conn *c, const struct pktrec *r, struct strbuf *out);
+/* Appends a few sentences that explain r to a learner; empty when nothing to add. */
+void note_commentary(const struct conn *c, const struct pktrec *r, struct strbuf *out);
+
+#endif
