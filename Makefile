@@ -15,7 +15,7 @@ OBJS := $(SRCS:%.c=$(BUILD)/obj/%.o)
 GEN := $(BUILD)/gen/cases_data.c
 GEN_OBJS := $(GEN:%.c=%.o)
 
-.PHONY: all test asan fuzz bench clean
+.PHONY: all test check asan fuzz bench clean
 all: $(BUILD)/chattcp
 
 $(BUILD)/chattcp: $(OBJS) $(GEN_OBJS)
@@ -34,6 +34,10 @@ $(BUILD)/gen/%.o: $(BUILD)/gen/%.c
 
 test: all
 	tests/run.sh
+
+# Everything CI runs: tests on the normal and the sanitizer build, and a fuzz smoke run.
+check:
+	tests/check.sh
 
 asan:
 	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" LDFLAGS="-fsanitize=address,undefined"

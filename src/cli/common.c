@@ -109,9 +109,9 @@ int cli_finish(struct engine *en, int rc)
 		rc = EXIT_SYSTEM;
 	}
 	if (en->damaged) {
-		cli_error(&en->err);
-		fprintf(stderr, "chattcp: %s: stopped after %llu packets; everything before the damage is shown\n",
-			en->cf.name ? en->cf.name : "capture", (unsigned long long)en->n_frames);
+		/* One line: what and where, and that what came before was used. */
+		fprintf(stderr, "chattcp: %s (read %llu packets before it)\n", en->err.msg,
+			(unsigned long long)en->n_frames);
 		if (rc == EXIT_OK)
 			rc = EXIT_BADINPUT;
 	}

@@ -30,7 +30,7 @@ enum pkt_event {
 	EV_RST_REFUSED = 1 << 10,   /* RST answering a SYN: nothing listens on the port */
 	EV_RST_HALFOPEN = 1 << 11,  /* RST from a side that never reached ESTABLISHED */
 	EV_MIDSTREAM = 1 << 12,     /* first packet of a connection whose start was not captured */
-	EV_ACK_NEW = 1 << 13,       /* acknowledges bytes not acknowledged before */
+	EV_HS3_RETX = 1 << 13,      /* the third handshake again, answering a repeated SYN+ACK */
 	EV_HS_RETX = 1 << 14,       /* a handshake packet sent again */
 	EV_FIN_RETX = 1 << 15,      /* a FIN sent again */
 };

@@ -79,6 +79,14 @@ static void box_line(struct strbuf *b, const struct box *x, const char *s, size_
 		size_t take = fit(s, n, x->inner);
 		if (take == 0 && n)
 			take = 1;
+		if (take < n) {
+			/* Break at a space when one is near the end, so words stay whole. */
+			size_t sp = take;
+			while (sp > take / 2 && s[sp] != ' ')
+				sp--;
+			if (sp > take / 2)
+				take = sp + 1;
+		}
 		pad(b, x->indent);
 		color(b, x->st, x->edge);
 		sb_puts(b, x->g->v);

@@ -83,6 +83,10 @@ void note_text(struct note_ctx *n, const struct conn *c, const struct pktrec *r,
 		sep(b, start);
 		sb_puts(b, (f & TH_ACK) ? "second handshake (SYN+ACK) sent again" : "first handshake (SYN) sent again");
 	}
+	if (ev & EV_HS3_RETX) {
+		sep(b, start);
+		sb_puts(b, "third handshake (ACK) sent again, answering the repeated SYN+ACK");
+	}
 	if (ev & EV_HS3) {
 		sep(b, start);
 		sb_puts(b, r->len ? "third handshake (ACK), carrying data" : "third handshake (ACK)");

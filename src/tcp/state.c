@@ -49,8 +49,6 @@ void tcp_state_packet(struct conn *c, struct tcp_track *t, int dir, const struct
 	 * completes the peer's close, then starts its own. */
 	if (ack && !rst) {
 		if (!t->ack_known[dir] || (int32_t)(pk->ack - t->high_ack[dir]) > 0) {
-			if (t->ack_known[dir])
-				ev |= EV_ACK_NEW;
 			t->high_ack[dir] = pk->ack;
 			t->ack_known[dir] = 1;
 		}
@@ -117,6 +115,7 @@ void tcp_state_packet(struct conn *c, struct tcp_track *t, int dir, const struct
 		} else {
 			if (t->synack_seen && t->iss_known[dir] && pk->seq == t->iss[dir]) {
 				ev |= EV_HS_RETX;
+				t->synack_repeated = 1;
 				if (t->hs3_seen && dir == 1 && !t->confirmed[dir]) {
 					/* SYN+ACK again after the client's ACK: that ACK never arrived, the
 					 * server is still in SYN_RCVD. */
@@ -188,6 +187,12 @@ void tcp_state_packet(struct conn *c, struct tcp_track *t, int dir, const struct
 		if (ev & EV_SIMCLOSE)
 			c->tags |= TAG_SIMCLOSE;
 	}
+
+	if (dir == 0 && t->synack_repeated && !syn && !rst && !fin && ack && pk->len == 0 && t->hs3_seen &&
+	    !(ev & EV_HS3) && t->iss_known[1] && pk->ack == t->iss[1] + 1)
+		ev |= EV_HS3_RETX;
+	if (dir == 0)
+		t->synack_repeated = 0;
 
 	/* A side proves it is past the handshake by sending anything but a SYN. */
 	if (!syn && !rst && *me != TS_SYN_RCVD && *me != TS_SYN_SENT)

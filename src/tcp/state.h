@@ -10,6 +10,7 @@ struct tcp_track {
 	uint8_t fin_sent[2], fin_acked[2];
 	uint8_t established_once[2];
 	uint8_t confirmed[2];    /* sent something other than SYN/RST after its handshake */
+	uint8_t synack_repeated; /* the last server packet was a repeated SYN+ACK */
 	uint8_t hs3_lost;        /* the server re-sent SYN+ACK after the client's third handshake */
 	uint8_t waves;           /* wave events so far (bits EV_WAVE1..4 >> 4) */
 	uint32_t iss[2];         /* initial sequence number of each side, when its SYN was seen */
