@@ -82,7 +82,7 @@ ip netns exec "$P-c" tcpdump -i c0 -U --immediate-mode -Z root -w "$W/cap.pcap" 
 TD=$!; PIDS+=($TD)
 ip netns exec "$P-s" tcpdump -i s0 -U --immediate-mode -Z root -w "$W/srv.pcap" "tcp port $PORT" 2> "$W/tcpdump2.err" &
 TD2=$!; PIDS+=($TD2)
-for i in $(seq 50); do grep -q 'listening on' "$W/tcpdump.err" && grep -q 'listening on' "$W/tcpdump2.err" && break; sleep 0.1; done
+for i in $(seq 50); do grep -qs 'listening on' "$W/tcpdump.err" && grep -qs 'listening on' "$W/tcpdump2.err" && break; sleep 0.1; done
 
 # ---- the story: the client connects and reads SIZE bytes; the server sends them with one sendall()
 # The data is made of 1448-byte blocks (one full segment each, MSS 1460 - 12 bytes of timestamps),
@@ -122,7 +122,7 @@ PY
 : > "$W/server.out"
 ip netns exec "$P-s" python3 "$W/server.py" $PORT $SIZE $MARKBLOCK > "$W/server.out" 2>&1 &
 SP=$!; PIDS+=($SP)
-for i in $(seq 50); do grep -q listening "$W/server.out" && break; sleep 0.1; done
+for i in $(seq 50); do grep -qs listening "$W/server.out" && break; sleep 0.1; done
 inns c python3 "$W/client.py" $SRV $PORT
 wait $SP || true
 for n in c s; do

@@ -49,7 +49,7 @@ ip -n "$P-s" link set s0 up
 # ---- capture
 ip netns exec "$P-c" tcpdump -i c0 -U --immediate-mode -Z root -w "$W/cap.pcap" "tcp and host $SRV" 2> "$W/tcpdump.err" &
 TD=$!; PIDS+=($TD)
-for i in $(seq 50); do grep -q 'listening on' "$W/tcpdump.err" && break; sleep 0.1; done
+for i in $(seq 50); do grep -qs 'listening on' "$W/tcpdump.err" && break; sleep 0.1; done
 
 # ---- the story: nothing listens on the server's port 8080; the client tries twice
 cat > "$W/client.py" <<'PY'

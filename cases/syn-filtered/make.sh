@@ -67,7 +67,7 @@ inns c sysctl -qw net.ipv4.tcp_syn_linear_timeouts=0 2>/dev/null || true
 # ---- capture
 ip netns exec "$P-c" tcpdump -i c0 -U --immediate-mode -Z root -w "$W/cap.pcap" "tcp and host $SRV" 2> "$W/tcpdump.err" &
 TD=$!; PIDS+=($TD)
-for i in $(seq 50); do grep -q 'listening on' "$W/tcpdump.err" && break; sleep 0.1; done
+for i in $(seq 50); do grep -qs 'listening on' "$W/tcpdump.err" && break; sleep 0.1; done
 
 # ---- the story: a client connects to the filtered port and waits for the kernel to give up
 cat > "$W/client.py" <<'PY'

@@ -53,7 +53,7 @@ ip -n "$P-s" link set s0 up
 # ---- capture
 ip netns exec "$P-s" tcpdump -i s0 -U --immediate-mode -Z root -w "$W/cap.pcap" "tcp and host $SRV" 2> "$W/tcpdump.err" &
 TD=$!; PIDS+=($TD)
-for i in $(seq 50); do grep -q 'listening on' "$W/tcpdump.err" && break; sleep 0.1; done
+for i in $(seq 50); do grep -qs 'listening on' "$W/tcpdump.err" && break; sleep 0.1; done
 
 # ---- the story: the server accepts, reads nothing for 3.5 s, then reads everything
 cat > "$W/server.py" <<'PY'
@@ -89,7 +89,7 @@ s.close()
 PY
 ip netns exec "$P-s" python3 "$W/server.py" $PORT > "$W/server.out" 2>&1 &
 SP=$!; PIDS+=($SP)
-for i in $(seq 50); do grep -q listening "$W/server.out" && break; sleep 0.1; done
+for i in $(seq 50); do grep -qs listening "$W/server.out" && break; sleep 0.1; done
 inns c python3 "$W/client.py" $SRV $PORT 100000
 wait $SP; cat "$W/server.out"
 # kernel counters behind the story (per namespace)
