@@ -19,6 +19,11 @@ static int fuzzy_word(const char *hay, const char *w, size_t wn)
 	for (size_t i = 0; i + wn <= hn; i++)
 		if (strncasecmp(hay + i, w, wn) == 0)
 			return 1;
+	/* Numbers and addresses must match as typed: "1.0.0.1" is not fuzzily inside
+	 * "127.0.0.1:8000". Words of letters (tags, protocols) may be abbreviated. */
+	for (size_t i = 0; i < wn; i++)
+		if (!isalpha((unsigned char)w[i]) && w[i] != '-' && w[i] != ' ')
+			return 0;
 	size_t j = 0;
 	for (size_t i = 0; i < hn && j < wn; i++)
 		if (tolower((unsigned char)hay[i]) == tolower((unsigned char)w[j]))
@@ -56,9 +61,10 @@ int conns_filter_match(const struct conn *c, const char *filter)
 void conns_summary(struct strbuf *b, const struct engine *en);
 void conns_summary(struct strbuf *b, const struct engine *en)
 {
-	sb_printf(b, "%" PRIu64 " packets: %" PRIu64 " TCP in %" PRIu32 " connections, %" PRIu64 " UDP in %" PRIu32
-		  " conversations",
-		  en->n_frames, en->n_tcp, en->ct.n_tcp, en->n_udp, en->ct.n_udp);
+	sb_printf(b, "%" PRIu64 " packets: %" PRIu64 " TCP in %" PRIu32 " connection%s, %" PRIu64 " UDP in %" PRIu32
+		  " conversation%s",
+		  en->n_frames, en->n_tcp, en->ct.n_tcp, en->ct.n_tcp == 1 ? "" : "s", en->n_udp, en->ct.n_udp,
+		  en->ct.n_udp == 1 ? "" : "s");
 	if (en->n_other || en->n_bad) {
 		sb_printf(b, "; %" PRIu64 " other:", en->n_other + en->n_bad);
 		for (size_t i = 0; i < en->n_other_kinds; i++)

@@ -39,6 +39,7 @@ static int keep_conn_of(void *ctx, const struct conn *c)
 {
 	const struct want *w = ctx;
 	return w->found && c->idx == w->conn_idx;
+	/* found is set by the first pass; the second sees the same numbering */
 }
 
 static const char *link_name(uint16_t lt)
@@ -113,15 +114,22 @@ int cmd_packet(int argc, char **argv)
 	if (*end || frame == 0 || frame > 0xffffffffu)
 		return usage_error("packet", "the frame number counts from 1");
 	struct engine en;
-	if (cli_open(&en, a.positional[0]) < 0)
-		return EXIT_BADINPUT;
 	struct want w;
 	memset(&w, 0, sizeof w);
 	w.frame = (uint32_t)frame;
+	/* First pass: which connection the frame belongs to. Second pass: that
+	 * connection's packets, so its note is told with what came before. */
+	if (cli_open(&en, a.positional[0]) < 0)
+		return EXIT_BADINPUT;
+	engine_add_sink(&en, (struct engine_sink){ &w, catch_frame });
+	en.keep = keep_none;
+	engine_run(&en);
+	engine_close(&en);
+	if (cli_open(&en, a.positional[0]) < 0)
+		return EXIT_BADINPUT;
 	engine_add_sink(&en, (struct engine_sink){ &w, catch_frame });
 	en.keep = keep_conn_of;
 	en.keep_ctx = &w;
-	(void)keep_none;
 	cli_run(&en);
 	if (frame > en.n_frames) {
 		fprintf(stderr, "chattcp: %s: no frame %lu (the capture has %llu)\n", en.cf.name, frame,

@@ -147,7 +147,8 @@ static int sender_is_client(const struct pkt *pk, uint8_t proto, const char **wh
 		return 0;
 	int s = service_port(pk->sport), d = service_port(pk->dport);
 	if (s != d) {
-		*why = "no SYN seen: the side on the well-known service port is taken as the server";
+		*why = proto == 6 ? "no SYN seen: the side on the well-known service port is taken as the server"
+				  : "the side on the well-known service port is taken as the server";
 		return d;
 	}
 	if (proto == 17) {

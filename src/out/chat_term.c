@@ -79,14 +79,18 @@ static void box_line(struct strbuf *b, const struct box *x, const char *s, size_
 		size_t take = fit(s, n, x->inner);
 		if (take == 0 && n)
 			take = 1;
+		size_t skip = 0;
 		if (take < n) {
 			/* Break at a space when one is near the end, so words stay whole. */
 			size_t sp = take;
 			while (sp > take / 2 && s[sp] != ' ')
 				sp--;
-			if (sp > take / 2)
-				take = sp + 1;
+			if (s[sp] == ' ' && sp > take / 2) {
+				take = sp;
+				skip = 1;
+			}
 		}
+		size_t used = cols(s, take);
 		pad(b, x->indent);
 		color(b, x->st, x->edge);
 		sb_puts(b, x->g->v);
@@ -97,14 +101,14 @@ static void box_line(struct strbuf *b, const struct box *x, const char *s, size_
 		sb_add(b, s, take);
 		if (tint)
 			color(b, x->st, C_RESET);
-		pad(b, x->inner - cols(s, take));
+		pad(b, used < x->inner ? x->inner - used : 0);
 		sb_putc(b, ' ');
 		color(b, x->st, x->edge);
 		sb_puts(b, x->g->v);
 		color(b, x->st, C_RESET);
 		sb_putc(b, '\n');
-		s += take;
-		n -= take;
+		s += take + skip;
+		n -= take + skip;
 	} while (n > 0);
 }
 

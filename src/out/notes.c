@@ -42,10 +42,6 @@ void note_text(struct note_ctx *n, const struct conn *c, const struct pktrec *r,
 	int d = r->dir;
 	if (c->proto != 6) {
 		sb_printf(b, "%s sends a datagram, %u bytes", side(c, d), r->len);
-		if (!n->first_done && c->client_guessed && c->guess_why) {
-			sb_puts(b, "; ");
-			sb_puts(b, c->guess_why);
-		}
 		n->first_done = 1;
 		return;
 	}
@@ -99,7 +95,10 @@ void note_text(struct note_ctx *n, const struct conn *c, const struct pktrec *r,
 			sep(b, start);
 			sb_printf(b, "first wave (FIN): the %s has no more data to send", side(c, d));
 		}
-		if (ev & EV_WAVE2) {
+		if ((ev & EV_WAVE2) && (c->tags & TAG_SIMCLOSE)) {
+			sep(b, start);
+			sb_printf(b, "acknowledges the %s's FIN (simultaneous close)", side(c, 1 - d));
+		} else if (ev & EV_WAVE2) {
 			sep(b, start);
 			sb_puts(b, "second wave (ACK of the FIN)");
 		}
@@ -108,7 +107,10 @@ void note_text(struct note_ctx *n, const struct conn *c, const struct pktrec *r,
 			sb_puts(b, (ev & EV_SIMCLOSE) ? "FIN crosses the peer's FIN (simultaneous close)" : "third wave (FIN)");
 		}
 	}
-	if (ev & EV_WAVE4) {
+	if ((ev & EV_WAVE4) && (c->tags & TAG_SIMCLOSE)) {
+		sep(b, start);
+		sb_printf(b, "acknowledges the %s's FIN (simultaneous close)", side(c, 1 - d));
+	} else if (ev & EV_WAVE4) {
 		sep(b, start);
 		sb_puts(b, "fourth wave (ACK of the last FIN)");
 	}

@@ -173,7 +173,12 @@ void tcp_state_packet(struct conn *c, struct tcp_track *t, int dir, const struct
 					ev |= EV_SIMCLOSE;
 			}
 		}
-		if (open_state(*me) || *me == TS_SYN_SENT)
+		if (ev & EV_SIMCLOSE)
+			/* Its FIN left before the peer's FIN arrived (it does not acknowledge it):
+			 * FIN_WAIT_1 at the moment of sending, CLOSING once the crossing FIN lands,
+			 * which on the wire has already happened. */
+			*me = TS_CLOSING;
+		else if (open_state(*me) || *me == TS_SYN_SENT)
 			*me = TS_FIN_WAIT_1;
 		else if (*me == TS_CLOSE_WAIT)
 			*me = TS_LAST_ACK;
