@@ -89,6 +89,14 @@ build_floor() {
 }
 build_floor
 
+# ---------------------------------------------------------------- chattcp snapshot
+# Time a copy taken now, so a concurrent `make` (or make clean) cannot change the binary mid-run.
+CT="" CT_DESC=""
+if want chattcp && [ -x "$CHATTCP" ]; then
+    CT_DESC="$CHATTCP, built $(date -u -r "$CHATTCP" '+%F %H:%M:%S UTC')"
+    cp "$CHATTCP" "$TMP/chattcp" 2>/dev/null && CT=$TMP/chattcp || note "could not copy $CHATTCP; chattcp rows skipped"
+fi
+
 # ---------------------------------------------------------------- captures
 find_shared_script() {
     local d
@@ -196,7 +204,7 @@ count_files() { [ -d "$1" ] && find "$1" -type f | wc -l || echo 0; }
 PROBE_MSG=""
 probe_chattcp() {
     local out="$TMP/probe.out" errf="$TMP/probe.err" rc=0
-    timeout 60 "$CHATTCP" "$@" > "$out" 2> "$errf" || rc=$?
+    timeout 60 "$CT" "$@" > "$out" 2> "$errf" || rc=$?
     if [ "$rc" != 0 ]; then
         PROBE_MSG="exit $rc on a ${PROBE_PACKETS}-packet capture: $(head -n 1 "$errf" | cut -c1-100)"
         return 1
@@ -252,8 +260,8 @@ chattcp_line() {
     local rev
     rev=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo "?")
     git -C "$REPO" diff --quiet HEAD -- src 2>/dev/null || rev="$rev+dirty-src"
-    if [ -x "$CHATTCP" ]; then
-        echo "$CHATTCP (repo HEAD $rev, binary built $(date -u -r "$CHATTCP" '+%F %H:%M UTC'))"
+    if [ -n "$CT" ]; then
+        echo "$CT_DESC (repo HEAD $rev; timed a copy taken at start)"
     else
         echo "not built ($CHATTCP missing; repo HEAD $rev)"
     fi
@@ -265,7 +273,12 @@ bench_one() {   # bench_one NAME: measure every command on DATA/NAME.pcap, appen
     LOGS="$DATA/logs/$name"; mkdir -p "$LOGS"
     R_CMD=() R_WALL=() R_RSS=() R_STATUS=() R_KEY=() R_REF=()
     local notes=("${SKIPNOTES[@]}")
+    if awk -v l="$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo 0)" 'BEGIN { exit !(l > 0.5) }'; then
+        notes+=("the machine was busy when this started (load average $(cut -d' ' -f1 /proc/loadavg)): times are noisy")
+    fi
 
+    local load0
+    load0=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo "?")
     note "[$name] warming the page cache ($f)"
     cat "$f" > /dev/null
     floor_out=$("$FLOOR" "$f") || die "pcap_floor could not read $f"
@@ -288,7 +301,7 @@ bench_one() {   # bench_one NAME: measure every command on DATA/NAME.pcap, appen
 
     if want chattcp; then
         local sub ok_any=0 id
-        if [ ! -x "$CHATTCP" ]; then
+        if [ -z "$CT" ]; then
             for sub in "stats FILE" "conns --json FILE" "chat FILE -c ID" "http --json FILE" "export FILE --files DIR"; do
                 skip_row "chattcp $sub" "no binary"
             done
@@ -306,19 +319,19 @@ bench_one() {   # bench_one NAME: measure every command on DATA/NAME.pcap, appen
             [ -s "$probe" ] || die "could not make a probe capture (need editcap or tcpdump)"
 
             if probe_chattcp stats "$probe"; then
-                measure c_stats ts_flags "chattcp stats FILE" "" -- "$CHATTCP" stats "$f"
+                measure c_stats ts_flags "chattcp stats FILE" "" -- "$CT" stats "$f"
             else skip_row "chattcp stats FILE" "$PROBE_MSG"; fi
 
             if probe_chattcp conns --json "$probe"; then
-                measure c_conns ts_conv "chattcp conns --json FILE" "" -- "$CHATTCP" conns --json "$f"
+                measure c_conns ts_conv "chattcp conns --json FILE" "" -- "$CT" conns --json "$f"
                 # chat of the largest connection: its id from one (untimed) conns --json run
                 id=""
                 if probe_chattcp chat "$probe" -c "$(largest_conn "$TMP/probe.out" 2>/dev/null || echo 0)"; then
-                    if timeout "$TIMEOUT" "$CHATTCP" conns --json "$f" > "$TMP/conns.ndjson" 2>/dev/null; then
+                    if timeout "$TIMEOUT" "$CT" conns --json "$f" > "$TMP/conns.ndjson" 2>/dev/null; then
                         id=$(largest_conn "$TMP/conns.ndjson" 2>/dev/null || true)
                     fi
                     if [ -n "$id" ]; then
-                        measure c_chat "" "chattcp chat FILE -c ID (largest conn, id $id)" "" -- "$CHATTCP" chat "$f" -c "$id"
+                        measure c_chat "" "chattcp chat FILE -c ID (largest conn, id $id)" "" -- "$CT" chat "$f" -c "$id"
                     else
                         skip_row "chattcp chat FILE -c ID" "no connection id found in conns --json output"
                     fi
@@ -329,12 +342,12 @@ bench_one() {   # bench_one NAME: measure every command on DATA/NAME.pcap, appen
             fi
 
             if probe_chattcp http --json "$probe"; then
-                measure c_http "" "chattcp http --json FILE" "" -- "$CHATTCP" http --json "$f"
+                measure c_http "" "chattcp http --json FILE" "" -- "$CT" http --json "$f"
             else skip_row "chattcp http --json FILE" "$PROBE_MSG"; fi
 
             rm -rf "$TMP/probe-export"
             if probe_chattcp export "$probe" --files "$TMP/probe-export"; then
-                measure c_export ts_export "chattcp export FILE --files DIR" "$exp_c" -- "$CHATTCP" export "$f" --files "$exp_c"
+                measure c_export ts_export "chattcp export FILE --files DIR" "$exp_c" -- "$CT" export "$f" --files "$exp_c"
                 notes+=("chattcp export wrote $(count_files "$exp_c") files")
                 rm -rf "$exp_c"
             else skip_row "chattcp export FILE --files DIR" "$PROBE_MSG"; fi
@@ -350,7 +363,7 @@ bench_one() {   # bench_one NAME: measure every command on DATA/NAME.pcap, appen
         echo
         echo "- capture: \`${f#"$REPO"/}\`, $size_mb MB, $npkts packets ($(awk '{ printf "%.1f MB captured", $4 / 1e6 }' <<< "$floor_out"))"
         echo "- date: $(date -u '+%F %H:%M UTC')"
-        echo "- machine: $(machine_line)"
+        echo "- machine: $(machine_line); load average at start $load0, at end $(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo "?")"
         echo "- chattcp: $(chattcp_line)"
         echo "- tools: $(versions_line)"
         echo "- method: wall = median of $RUNS runs (warm page cache, stdout to /dev/null); peak RSS = max over runs (\`/usr/bin/time -f %M\`)"
@@ -369,9 +382,9 @@ bench_one() {   # bench_one NAME: measure every command on DATA/NAME.pcap, appen
             ref=${R_REF[$i]}
             if [ -n "$ref" ]; then
                 rw=$(wall_of "$ref")
-                [ -n "$rw" ] && vs_ts=$(awk -v a="$wall" -v b="$rw" 'BEGIN { printf "%.2fx", a / b }') || vs_ts="n/a"
+                [ -n "$rw" ] && vs_ts=$(awk -v a="$wall" -v b="$rw" 'BEGIN { printf "%.3gx", a / b }') || vs_ts="n/a"
             fi
-            [ -n "$floor_wall" ] && vs_floor=$(awk -v a="$wall" -v b="$floor_wall" 'BEGIN { printf "%.1fx", a / b }')
+            [ -n "$floor_wall" ] && vs_floor=$(awk -v a="$wall" -v b="$floor_wall" 'BEGIN { printf "%.3gx", a / b }')
             printf '| %-52s | %15.3f | %11s | %9s | %9s |\n' "${R_CMD[$i]}" "$wall" "$rss" "$vs_ts" "$vs_floor"
         done
         echo
