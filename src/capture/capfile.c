@@ -238,8 +238,26 @@ static void note_ts(struct capfile *cf, const struct cap_rec *rec)
 	cf->last_ts_ns = rec->ts_ns;
 }
 
+/* Mapped pages already read are given back every CAP_RELEASE_STEP bytes, so memory
+ * stays flat however large the file is (the kernel maps them in again if a view reads
+ * a packet back later). */
+#define CAP_RELEASE_STEP ((size_t)32 << 20)
+
+static void release_behind(struct capfile *cf)
+{
+	if (cf->owner != 1 || cf->pos < cf->released + 2 * CAP_RELEASE_STEP)
+		return;
+	size_t page = 4096;
+	size_t upto = (cf->pos - CAP_RELEASE_STEP) & ~(page - 1);
+	if (upto > cf->released) {
+		madvise((void *)(uintptr_t)(cf->base + cf->released), upto - cf->released, MADV_DONTNEED);
+		cf->released = upto;
+	}
+}
+
 int capfile_next(struct capfile *cf, struct cap_rec *rec, struct err *e)
 {
+	release_behind(cf);
 	int rc = cf->format == CAP_PCAP ? capfile_pcap_next(cf, rec, e) : capfile_pcapng_next(cf, rec, e);
 	if (rc == 1) {
 		cf->n_records++;

@@ -61,6 +61,7 @@ struct capfile {
 	size_t n_sections, cap_sections;
 	/* reading position */
 	size_t pos;
+	size_t released;   /* mapped bytes before this were handed back to the kernel */
 	uint32_t n_records;
 	int64_t last_ts_ns;
 	uint32_t n_ts_backwards;
