@@ -1,5 +1,7 @@
 /* analysis.h: per-packet TCP sequence analysis with Wireshark's labels
- * (retransmission, duplicate ACK, zero window, keep-alive, ...; see model/labels.h). */
+ * (retransmission, duplicate ACK, zero window, keep-alive, ...; see model/labels.h
+ * and docs/analysis.md for the rules in words), plus the per-direction numbers the
+ * diagnosis needs that only this pass can measure (ACK latency per segment). */
 #ifndef CHATTCP_TCP_ANALYSIS_H
 #define CHATTCP_TCP_ANALYSIS_H
 
@@ -7,13 +9,42 @@
 
 struct tcp_analysis;
 
+/* Latency from sending a segment to the first ACK that covers all of it, for the
+ * segments one side sent (RFC 6298 section 3 sampling; see ack latency in
+ * docs/analysis.md). A segment sent more than once is timed from its last send
+ * (Karn's problem: the ACK may answer an earlier copy), and counted in n_karn. */
+struct tcp_latency {
+	uint64_t n;            /* samples */
+	uint64_t n_karn;       /* of which were retransmitted segments, timed from the last send */
+	uint64_t n_untracked;  /* segments not timed because the tracking table was full */
+	int64_t min_ns, max_ns, sum_ns;
+};
+
+/* What the ACK in the packet just analysed covered (for sinks that look at it right
+ * after tcp_analysis_packet: the diagnosis). n == 0 when it covered no tracked segment. */
+struct tcp_ack_result {
+	uint32_t n;            /* segments newly covered */
+	uint32_t newest_len;   /* payload of the most recently sent one of them */
+	uint32_t newest_frame;
+	uint8_t newest_karn;   /* it had been retransmitted */
+	int64_t newest_ns;     /* its latency: ACK time - its last send time */
+};
+
 struct tcp_analysis *tcp_analysis_new(void);
+/* Frees a and everything it owns; NULL is a no-op. */
 void tcp_analysis_free(struct tcp_analysis *a);
 
 /* Analyses one TCP segment of c sent by side dir (0 client, 1 server), in capture
- * order. Sets rec->labels (LB_BIT set), rec->ref_frame and rec->dup_num; adds to
- * c->label_count. The connection's base sequence numbers (c->base_seq) are already
- * set for this packet. */
+ * order. Sets rec->labels (LB_BIT set), rec->ref_frame and rec->dup_num. The
+ * connection's base sequence numbers (c->base_seq) are already set for this packet.
+ * Never allocates per packet: the segment table grows by doubling up to a cap. */
 void tcp_analysis_packet(struct tcp_analysis *a, struct conn *c, int dir, const struct pkt *pk, struct pktrec *rec);
+
+/* ACK latency of the segments side dir sent; never NULL. */
+const struct tcp_latency *tcp_analysis_latency(const struct tcp_analysis *a, int dir);
+/* What the last analysed packet acknowledged; never NULL. */
+const struct tcp_ack_result *tcp_analysis_last_ack(const struct tcp_analysis *a);
+/* Initial RTT (first SYN answered -> third handshake), 0 when the handshake was not seen. */
+int64_t tcp_analysis_irtt_ns(const struct tcp_analysis *a);
 
 #endif
