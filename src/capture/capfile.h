@@ -14,11 +14,15 @@
 
 enum cap_format { CAP_PCAP = 1, CAP_PCAPNG = 2 };
 
+/* Timestamps are clamped to +-2^62 ns (146 years either side of 1970; pcap's 32-bit
+ * seconds end in 2106, inside it), so the difference of any two fits in an int64_t. */
+#define CAP_TS_MAX_NS ((int64_t)1 << 62)
+
 struct cap_rec {
 	const uint8_t *data;
 	uint32_t caplen;   /* bytes captured */
-	uint32_t wirelen;  /* bytes the packet had on the wire */
-	int64_t ts_ns;     /* nanoseconds since the epoch */
+	uint32_t wirelen;  /* bytes the packet had on the wire (>= caplen) */
+	int64_t ts_ns;     /* nanoseconds since the epoch, within +-CAP_TS_MAX_NS */
 	uint64_t off;      /* offset of the record (pcap) or block (pcapng) header */
 	uint16_t linktype; /* LINKTYPE_ value of the interface */
 	uint8_t ts_digits; /* fractional digits the file's clock really has (6 or 9) */

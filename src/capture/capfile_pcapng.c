@@ -74,20 +74,34 @@ static int walk_options(struct capfile *cf, const uint8_t *p, size_t n, size_t f
 		} else if (ifc && code == 14 && len >= 8) { /* if_tsoffset, seconds */
 			uint64_t lo = cap_u32(p + i, swapped), hi = cap_u32(p + i + 4, swapped);
 			uint64_t v = swapped ? (lo << 32 | hi) : (hi << 32 | lo);
-			ifc->ts_offset_ns = (int64_t)v * 1000000000;
+			/* A signed count of seconds; one too large for nanoseconds in 64 bits
+			 * (over 292 years) is nonsense and ignored rather than overflowed. */
+			int64_t ns;
+			if (__builtin_mul_overflow((int64_t)v, (int64_t)1000000000, &ns))
+				ns = 0;
+			ifc->ts_offset_ns = ns;
 		}
 		i += padded;
 	}
 	return 0;
 }
 
+/* The 64-bit tick count is the file's word: any value, any resolution, any offset.
+ * The sum is done in 128 bits and clamped to +-CAP_TS_MAX_NS (see capfile.h), so
+ * later subtractions of two timestamps cannot overflow. */
 static int64_t ticks_to_ns(const struct cap_iface *ifc, uint64_t ticks)
 {
-	if (ifc->ts_pow2 > 0) {
-		unsigned __int128 v = (unsigned __int128)ticks * 1000000000u;
-		return (int64_t)(v >> ifc->ts_pow2) + ifc->ts_offset_ns;
-	}
-	return (int64_t)(ticks * (uint64_t)ifc->ts_mul / (uint64_t)ifc->ts_div) + ifc->ts_offset_ns;
+	__int128 v;
+	if (ifc->ts_pow2 > 0)
+		v = (__int128)(((unsigned __int128)ticks * 1000000000u) >> ifc->ts_pow2);
+	else
+		v = (__int128)((unsigned __int128)ticks * (uint64_t)ifc->ts_mul / (uint64_t)ifc->ts_div);
+	v += ifc->ts_offset_ns;
+	if (v > CAP_TS_MAX_NS)
+		return CAP_TS_MAX_NS;
+	if (v < -CAP_TS_MAX_NS)
+		return -CAP_TS_MAX_NS;
+	return (int64_t)v;
 }
 
 static int read_shb(struct capfile *cf, size_t off, size_t *blen_out, struct err *e)
