@@ -55,8 +55,12 @@ static size_t fit(const char *s, size_t n, size_t w)
 
 static void pad(struct strbuf *b, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		sb_putc(b, ' ');
+	static const char spaces[] = "                                                                ";
+	while (n > 0) {
+		size_t k = n < sizeof spaces - 1 ? n : sizeof spaces - 1;
+		sb_add(b, spaces, k);
+		n -= k;
+	}
 }
 
 static void rule(struct strbuf *b, const struct glyphs *g, size_t n)

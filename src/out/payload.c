@@ -1,6 +1,8 @@
 /* payload.c: see payload.h. */
 #include "payload.h"
 
+#include <string.h>
+
 static size_t utf8_seq(const uint8_t *p, size_t n)
 {
 	uint8_t c = p[0];
@@ -83,22 +85,40 @@ static void text_render(struct strbuf *b, const uint8_t *p, size_t n)
 
 static void hex_lines(struct strbuf *b, const uint8_t *p, size_t n, const char *indent, size_t per)
 {
+	/* Built by hand, not with sb_printf per byte: a chat of a bulk transfer prints
+	 * megabytes of these. */
+	static const char hexd[] = "0123456789abcdef";
+	char line[160];
+	size_t ind = strlen(indent);
+	if (ind > 32)
+		ind = 32;
 	for (size_t off = 0; off < n; off += per) {
-		sb_printf(b, "%s%04zx  ", indent, off);
+		size_t k = 0;
+		memcpy(line, indent, ind);
+		k += ind;
+		for (int sh = 12; sh >= 0; sh -= 4)
+			line[k++] = hexd[(off >> sh) & 15];
+		line[k++] = ' ';
+		line[k++] = ' ';
 		for (size_t i = 0; i < per; i++) {
-			if (off + i < n)
-				sb_printf(b, "%02x ", p[off + i]);
-			else
-				sb_puts(b, "   ");
+			if (off + i < n) {
+				line[k++] = hexd[p[off + i] >> 4];
+				line[k++] = hexd[p[off + i] & 15];
+			} else {
+				line[k++] = ' ';
+				line[k++] = ' ';
+			}
+			line[k++] = ' ';
 			if (i == 7 && per == 16)
-				sb_putc(b, ' ');
+				line[k++] = ' ';
 		}
-		sb_putc(b, ' ');
+		line[k++] = ' ';
 		for (size_t i = 0; i < per && off + i < n; i++) {
 			uint8_t c = p[off + i];
-			sb_putc(b, c >= 0x20 && c < 0x7f ? (char)c : '.');
+			line[k++] = c >= 0x20 && c < 0x7f ? (char)c : '.';
 		}
-		sb_putc(b, '\n');
+		line[k++] = '\n';
+		sb_add(b, line, k);
 	}
 }
 
@@ -112,7 +132,8 @@ void payload_render(struct strbuf *b, const uint8_t *p, size_t n, size_t wire_le
 	size_t show = n;
 	if (fold && show > fold)
 		show = fold;
-	if (payload_is_text(p, n))
+	/* Judge by what is shown (at most 4 KiB of it): the rest does not change the look. */
+	if (payload_is_text(p, show < 4096 ? show : 4096))
 		text_render(b, p, show);
 	else
 		hex_lines(b, p, show, "", width >= 74 ? 16 : 8);
