@@ -15,6 +15,17 @@ static uint16_t family_to_ethertype(uint32_t fam)
 	}
 }
 
+int decode_linktype_supported(uint16_t linktype)
+{
+	switch (linktype) {
+	case LT_ETHERNET: case LT_LINUX_SLL: case LT_LINUX_SLL2: case LT_NULL: case LT_LOOP:
+	case LT_RAW: case 12: case 14: case LT_IPV4: case LT_IPV6:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 int decode_link(struct pkt *pk, struct rd *r)
 {
 	switch (pk->rec.linktype) {

@@ -84,6 +84,9 @@ struct ipfrag;
  * reported as PK_FRAGMENT and not rebuilt). Returns pk->kind. */
 int decode_packet(const struct cap_rec *rec, uint32_t frame, struct pkt *pk, struct ipfrag *frag);
 
+/* 1 when decode_packet() reads this LINKTYPE_ value (the cases of decode_link()). */
+int decode_linktype_supported(uint16_t linktype);
+
 /* Formats an address ("10.0.0.1", "2001:db8::1") into buf (at least 46 bytes). */
 const char *ipaddr_str(const struct ipaddr *a, char *buf, size_t n);
 int ipaddr_cmp(const struct ipaddr *x, const struct ipaddr *y);

@@ -17,6 +17,20 @@ static void init(struct engine *en)
 	en->frag = ipfrag_new();
 }
 
+/* A pcap file has one link type for every record: one we cannot decode makes the
+ * whole file unreadable, said once at open (pcapng interfaces are checked per packet
+ * in engine_run). */
+static int check_linktype(struct engine *en, struct err *e)
+{
+	if (en->cf.format != CAP_PCAP || decode_linktype_supported(en->cf.linktype))
+		return 0;
+	err_set(e, EXIT_BADINPUT, 20,
+		"%s: offset 20: link type %u is not supported (Ethernet, Linux cooked v1/v2, BSD loopback and raw IP are)",
+		en->cf.name, en->cf.linktype);
+	engine_close(en);
+	return -1;
+}
+
 int engine_open(struct engine *en, const char *path, struct err *e)
 {
 	init(en);
@@ -24,7 +38,7 @@ int engine_open(struct engine *en, const char *path, struct err *e)
 		engine_close(en);
 		return -1;
 	}
-	return 0;
+	return check_linktype(en, e);
 }
 
 int engine_open_mem(struct engine *en, const char *name, const uint8_t *p, size_t n, struct err *e)
@@ -34,7 +48,7 @@ int engine_open_mem(struct engine *en, const char *name, const uint8_t *p, size_
 		engine_close(en);
 		return -1;
 	}
-	return 0;
+	return check_linktype(en, e);
 }
 
 void engine_add_sink(struct engine *en, struct engine_sink s)
@@ -142,6 +156,15 @@ int engine_run(struct engine *en)
 	struct pkt pk;
 	int rc;
 	while ((rc = capfile_next(&en->cf, &rec, &en->err)) == 1) {
+		if (!decode_linktype_supported(rec.linktype)) {
+			/* A pcapng interface we cannot decode: stop there, as at any damage. */
+			err_set(&en->err, EXIT_BADINPUT, (int64_t)rec.off,
+				"%s: offset %llu: interface %u has link type %u, which is not supported "
+				"(Ethernet, Linux cooked v1/v2, BSD loopback and raw IP are)",
+				en->cf.name, (unsigned long long)rec.off, rec.ifindex, rec.linktype);
+			rc = -1;
+			break;
+		}
 		uint32_t frame = (uint32_t)++en->n_frames;
 		if (frame == 1)
 			en->first_ts = rec.ts_ns;
