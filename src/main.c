@@ -13,6 +13,8 @@ static const struct {
 	{ "conns", cmd_conns },
 	{ "chat", cmd_chat },
 	{ "packet", cmd_packet },
+	{ "diag", cmd_diag },
+	{ "stats", cmd_stats },
 	{ "cases", cmd_cases },
 	{ "case", cmd_cases },
 	{ "help", cmd_help },

@@ -42,6 +42,8 @@ int cli_parse_ids(const char *s, uint32_t **ids, size_t *n, size_t *cap);
 int cmd_conns(int argc, char **argv);
 int cmd_chat(int argc, char **argv);
 int cmd_packet(int argc, char **argv);
+int cmd_diag(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
 int cmd_cases(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 void help_usage(FILE *f);

@@ -19,6 +19,8 @@ static const char usage[] =
 	"  conns FILE                 the connection list (--filter TEXT, --json)\n"
 	"  chat FILE [-c ID ...]      connections as chats (--relative, --commentary, --json, ...)\n"
 	"  packet FILE FRAME          one packet in full, with the TCP header diagram (--hex, --json)\n"
+	"  diag FILE [-c ID ...]      per-connection diagnosis: latency, retransmissions, how it ended, why (--json)\n"
+	"  stats FILE                 file statistics: connection troubles, analysis labels, top talkers (--json)\n"
 	"  help [COMMAND]             this text, or a command's options\n"
 	"\n"
 	"exit status:\n"
@@ -75,6 +77,26 @@ static const char help_cases[] =
 	"The classic cases are real captures, built into chattcp, each with a lesson. Any command\n"
 	"that takes a capture file takes case:NAME too, e.g. 'chattcp chat case:handshake'.\n";
 
+static const char help_diag[] =
+	"usage: chattcp diag FILE [-c ID ...] [--json]\n"
+	"\n"
+	"Per connection: handshake RTT; each way, packets and bytes with and without retransmissions,\n"
+	"the retransmission rate, ACK latency (segment to the ACK that covers it; retransmitted\n"
+	"segments timed from their last send, Karn), duplicate ACKs by number, zero-window periods,\n"
+	"keep-alive cadence; time to first byte after a request; how the connection ended; and a\n"
+	"diagnosis in words (SYN unanswered, refused, third handshake lost, zero window, timeouts with\n"
+	"backoff, keep-alive defaults, RST after FIN, delayed-ACK stalls). See docs/analysis.md.\n"
+	"\n"
+	"  -c, --conn IDS    only these connections (3, 3,5 or 2-4)\n"
+	"  --json            one JSON object per connection (NDJSON)\n";
+
+static const char help_stats[] =
+	"usage: chattcp stats FILE [--json]\n"
+	"\n"
+	"Connections in total, with an incomplete three-way handshake, with an incomplete four-way\n"
+	"close, with retransmissions, with RST; UDP conversations; packets by analysis label; the top\n"
+	"connections by bytes and by retransmissions; the capture's duration.\n";
+
 void help_usage(FILE *f) { fputs(usage, f); }
 
 int cmd_help(int argc, char **argv)
@@ -90,6 +112,10 @@ int cmd_help(int argc, char **argv)
 		fputs(help_chat, stdout);
 	else if (strcmp(c, "packet") == 0)
 		fputs(help_packet, stdout);
+	else if (strcmp(c, "diag") == 0)
+		fputs(help_diag, stdout);
+	else if (strcmp(c, "stats") == 0)
+		fputs(help_stats, stdout);
 	else if (strcmp(c, "cases") == 0 || strcmp(c, "case") == 0)
 		fputs(help_cases, stdout);
 	else {

@@ -1,0 +1,476 @@
+/* diag.c: see diag.h. Measurements follow RFC 9293 (handshake, close), RFC 6298
+ * (retransmission timer and its exponential backoff, Karn), RFC 5681 (duplicate ACKs),
+ * RFC 1122 sections 4.2.3.2 (delayed ACK) and 4.2.3.6 (keep-alive), RFC 896 (Nagle). */
+#include "diag.h"
+
+#include "../base/xalloc.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MS 1000000LL
+#define SEC 1000000000LL
+
+/* Delayed-ACK windows: Linux acknowledges a lone small segment after its delayed-ACK
+ * timer (40 ms minimum, TCP_DELACK_MIN); Windows and the BSDs after ~200 ms
+ * (RFC 1122 section 4.2.3.2 allows up to 500 ms). */
+#define DELACK40_LO (30 * MS)
+#define DELACK40_HI (60 * MS)
+#define DELACK200_LO (150 * MS)
+#define DELACK200_HI (260 * MS)
+/* A "small" segment: less than a typical MSS; Nagle holds writes below one MSS. */
+#define SMALL_SEG 536
+/* A stall is only a stall when the path is much faster than the wait. */
+#define STALL_PATH_FACTOR 4
+/* One slow ACK is noise; a pattern needs at least two. */
+#define STALL_MIN 2
+
+struct diag {
+	struct diag_conn **by_idx;  /* indexed by conn->idx */
+	size_t cap;
+};
+
+struct diag *diag_new(void) { return xcalloc(1, sizeof(struct diag)); }
+
+void diag_free(struct diag *d)
+{
+	if (!d)
+		return;
+	for (size_t i = 0; i < d->cap; i++)
+		free(d->by_idx[i]);
+	free(d->by_idx);
+	free(d);
+}
+
+static struct diag_conn *conn_state(struct diag *d, const struct conn *c)
+{
+	if (c->idx >= d->cap) {
+		size_t ncap = d->cap ? d->cap : 64;
+		while (ncap <= c->idx)
+			ncap *= 2;
+		d->by_idx = xrealloc(d->by_idx, ncap * sizeof *d->by_idx);
+		memset(d->by_idx + d->cap, 0, (ncap - d->cap) * sizeof *d->by_idx);
+		d->cap = ncap;
+	}
+	if (!d->by_idx[c->idx])
+		d->by_idx[c->idx] = xcalloc(1, sizeof(struct diag_conn));
+	return d->by_idx[c->idx];
+}
+
+const struct diag_conn *diag_get(struct diag *d, const struct conn *c)
+{
+	if (c->proto != 6 || c->idx >= d->cap || !d->by_idx[c->idx])
+		return NULL;
+	struct diag_conn *dc = d->by_idx[c->idx];
+	if (c->ta) {
+		dc->lat[0] = *tcp_analysis_latency(c->ta, 0);
+		dc->lat[1] = *tcp_analysis_latency(c->ta, 1);
+		dc->irtt_ns = tcp_analysis_irtt_ns(c->ta);
+	}
+	return dc;
+}
+
+static void count_dup(struct diag_dir *s, uint32_t rack)
+{
+	s->dup_total++;
+	for (uint32_t i = 0; i < s->n_dup_values; i++) {
+		if (s->dup_rack[i] == rack) {
+			s->dup_n[i]++;
+			return;
+		}
+	}
+	if (s->n_dup_values < DIAG_DUP_VALUES) {
+		s->dup_rack[s->n_dup_values] = rack;
+		s->dup_n[s->n_dup_values++] = 1;
+	} else {
+		s->dup_other++;
+	}
+}
+
+/* A segment sent: a new one starts a chain in the recent ring; a retransmission
+ * extends the chain of the same first byte. */
+static void chain_send(struct diag_dir *s, uint32_t rseq, int retx, int syn, int64_t ts)
+{
+	if (retx) {
+		for (uint32_t i = 0; i < DIAG_RECENT; i++) {
+			struct diag_chain *ch = &s->recent[i];
+			if (!ch->sends || ch->rseq != rseq || ch->syn != syn)
+				continue;
+			if (ch->sends - 1 < DIAG_GAPS)
+				ch->gap_ns[ch->sends - 1] = ts - ch->last_ts;
+			ch->sends++;
+			ch->last_ts = ts;
+			if (ch->sends > s->worst.sends)
+				s->worst = *ch;
+			return;
+		}
+		return;
+	}
+	struct diag_chain *ch = &s->recent[s->recent_next];
+	s->recent_next = (s->recent_next + 1) % DIAG_RECENT;
+	memset(ch, 0, sizeof *ch);
+	ch->rseq = rseq;
+	ch->sends = 1;
+	ch->first_ts = ch->last_ts = ts;
+	ch->syn = (uint8_t)syn;
+}
+
+void diag_packet(void *ctx, const struct pkt *pk, struct conn *c, const struct pktrec *r)
+{
+	(void)pk;
+	if (c->proto != 6)
+		return;
+	struct diag_conn *dc = conn_state(ctx, c);
+	int dir = r->dir;
+	struct diag_dir *me = &dc->d[dir], *peer = &dc->d[1 - dir];
+	uint32_t L = r->labels;
+	int64_t ts = r->ts_ns;
+	int syn = (r->flags & TH_SYN) != 0, ackf = (r->flags & TH_ACK) != 0;
+	int retx = (L & LB_BIT(LB_RETRANSMISSION)) != 0;
+
+	me->pkts++;
+	me->bytes += r->len;
+	if (retx) {
+		me->retx_pkts++;
+		me->retx_bytes += r->len;
+	}
+	/* Handshake timing: the RTT halves are SYN -> SYN+ACK (seen from the client side of
+	 * the capture point) and SYN+ACK -> ACK. */
+	if (syn && !ackf) {
+		if (!dc->syn_n++)
+			dc->syn_first = ts;
+		dc->syn_last = ts;
+	} else if (syn) {
+		if (!dc->synack_n++)
+			dc->synack_first = ts;
+		dc->synack_last = ts;
+	}
+	if (r->events & (EV_HS3 | EV_HS3_RETX)) {
+		if (!dc->hs3_n++)
+			dc->hs3_ts = ts;
+	}
+	if (r->events & EV_RST_REFUSED)
+		dc->refused = 1;
+	if ((r->events & EV_WAVE2) && (r->events & EV_WAVE3))
+		dc->three_pkt_close = 1;
+	if (r->flags & TH_RST) {
+		if (dc->fin_seen && !dc->rst_dir)
+			dc->rst_after_fin = 1;
+		if (!dc->rst_dir)
+			dc->rst_dir = (uint8_t)(dir + 1);
+	}
+	if (r->flags & TH_FIN)
+		dc->fin_seen = 1;
+	if (L & LB_BIT(LB_DUPLICATE_ACK))
+		count_dup(me, conn_rel(c, 1 - dir, r->ack));
+
+	/* Zero-window periods of this side: from its first zero window to the next packet
+	 * where it advertises room again. */
+	if (L & LB_BIT(LB_ZERO_WINDOW)) {
+		if (!me->zw_open) {
+			me->zw_open = 1;
+			me->zw_start = ts;
+			me->zw_periods++;
+		}
+	} else if (me->zw_open && r->win != 0 && !(r->flags & (TH_SYN | TH_RST))) {
+		int64_t len = ts - me->zw_start;
+		me->zw_open = 0;
+		me->zw_total_ns += len;
+		if (len > me->zw_max_ns)
+			me->zw_max_ns = len;
+	}
+	if (L & LB_BIT(LB_ZERO_WINDOW_PROBE))
+		peer->zw_probes_recv++;
+
+	/* Keep-alive cadence: gaps between this side's keep-alives, and the idle time
+	 * before the first one (from the last packet that was not a keep-alive or its ACK). */
+	if ((L & LB_BIT(LB_KEEP_ALIVE)) && peer->zw_open) {
+		/* Linux probes a zero window with SND.UNA-1 and no data: it looks exactly like
+		 * a keep-alive, but it is the persist timer (RFC 9293 section 3.8.6.1). */
+		peer->zw_probes_recv++;
+	} else if (L & LB_BIT(LB_KEEP_ALIVE)) {
+		if (me->ka_n) {
+			int64_t g = ts - me->ka_last;
+			if (!me->ka_gaps || g < me->ka_gap_min)
+				me->ka_gap_min = g;
+			if (!me->ka_gaps || g > me->ka_gap_max)
+				me->ka_gap_max = g;
+			me->ka_gap_sum += g;
+			me->ka_gaps++;
+		} else if (me->last_other_ts) {
+			me->ka_idle_ns = ts - me->last_other_ts;
+		}
+		me->ka_n++;
+		me->ka_last = ts;
+	} else if (!(L & LB_BIT(LB_KEEP_ALIVE_ACK))) {
+		dc->d[0].last_other_ts = dc->d[1].last_other_ts = ts;
+	}
+
+	/* Repeated sends of one segment, for the backoff rule. */
+	if (r->len || syn || (r->flags & TH_FIN)) {
+		if (!(L & (LB_BIT(LB_KEEP_ALIVE) | LB_BIT(LB_ZERO_WINDOW_PROBE))))
+			chain_send(me, conn_rel(c, dir, r->seq), retx && !(L & LB_BIT(LB_FAST_RETRANSMISSION)), syn, ts);
+	}
+
+	/* Delayed-ACK stalls: the ACK of a small segment the peer sent. */
+	if (c->ta) {
+		const struct tcp_ack_result *ar = tcp_analysis_last_ack(c->ta);
+		if (ar->n && ar->newest_len && ar->newest_len < SMALL_SEG && !ar->newest_karn) {
+			peer->small_acked++;
+			if (ar->newest_ns >= DELACK40_LO && ar->newest_ns <= DELACK40_HI)
+				peer->stall_40++;
+			else if (ar->newest_ns >= DELACK200_LO && ar->newest_ns <= DELACK200_HI)
+				peer->stall_200++;
+			else
+				goto no_stall;
+			if (ar->newest_ns > peer->stall_max_ns)
+				peer->stall_max_ns = ar->newest_ns;
+		}
+	}
+no_stall:
+	/* Time to first byte: a request is the client's data after the server's (or the
+	 * first data); its answer starts with the server's next data. */
+	if (r->len && !(L & (LB_BIT(LB_RETRANSMISSION) | LB_BIT(LB_KEEP_ALIVE)))) {
+		if (dir == 0 && dc->last_data_dir != 1) {
+			if (!dc->awaiting) {
+				dc->awaiting = 1;
+				dc->req_start = ts;
+			}
+		} else if (dir == 0 && dc->last_data_dir == 1) {
+			dc->awaiting = 1;
+			dc->req_start = ts;
+		} else if (dir == 1 && dc->awaiting) {
+			int64_t t = ts - dc->req_start;
+			if (!dc->ttfb_n)
+				dc->ttfb_first = t;
+			if (t > dc->ttfb_max)
+				dc->ttfb_max = t;
+			dc->ttfb_sum += t;
+			dc->ttfb_n++;
+			dc->awaiting = 0;
+		}
+		dc->last_data_dir = (uint8_t)(dir + 1);
+	}
+}
+
+static const char *const rule_names[DIAG_RULE_COUNT] = {
+	[DIAG_SYN_UNANSWERED] = "syn_unanswered", [DIAG_REFUSED] = "refused",
+	[DIAG_HS3_LOST] = "third_handshake_lost", [DIAG_ZERO_WINDOW] = "zero_window",
+	[DIAG_RTO_BACKOFF] = "rto_backoff", [DIAG_KEEPALIVE] = "keepalive",
+	[DIAG_RST_AFTER_FIN] = "rst_after_fin", [DIAG_DELAYED_ACK] = "delayed_ack_stall",
+};
+
+const char *diag_rule_name(int rule) { return rule >= 0 && rule < DIAG_RULE_COUNT ? rule_names[rule] : NULL; }
+
+static const char *side(int dir) { return dir == 0 ? "client" : "server"; }
+
+static void secs(struct strbuf *b, int64_t ns)
+{
+	if (ns >= 10 * SEC)
+		sb_printf(b, "%.0f s", (double)ns / SEC);
+	else if (ns >= SEC)
+		sb_printf(b, "%.1f s", (double)ns / SEC);
+	else if (ns >= MS)
+		sb_printf(b, "%.0f ms", (double)ns / MS);
+	else
+		sb_printf(b, "%.0f us", (double)ns / 1000);
+}
+
+/* Known keep-alive settings: the idle time before the first probe, and the interval
+ * between probes when the peer does not answer (or answers, for Go, which repeats
+ * after the idle time again). */
+static const struct {
+	int64_t ns;
+	uint8_t idle, interval;
+	const char *who;
+} ka_defaults[] = {
+	{ 15 * SEC, 1, 1, "the default of Go's net.Dialer and net.ListenConfig (15 s)" },
+	{ 75 * SEC, 0, 1, "Linux's default probe interval (tcp_keepalive_intvl, 75 s)" },
+	{ 7200 * SEC, 1, 1, "the Linux and Windows default idle time (2 hours)" },
+	{ 1 * SEC, 0, 1, "Windows' default probe interval (1 s)" },
+	{ 0, 0, 0, NULL },
+};
+
+static const char *ka_name(int64_t ns, int idle)
+{
+	for (int i = 0; ka_defaults[i].who; i++) {
+		if (idle ? !ka_defaults[i].idle : !ka_defaults[i].interval)
+			continue;
+		int64_t d = ns - ka_defaults[i].ns;
+		if (d < 0)
+			d = -d;
+		if (d * 20 <= ka_defaults[i].ns) /* within 5 % */
+			return ka_defaults[i].who;
+	}
+	return NULL;
+}
+
+/* The gaps of a chain grow like a backed-off timer: each at least 1.5 x the one before. */
+static int backed_off(const struct diag_chain *ch)
+{
+	uint32_t n = ch->sends - 1 < DIAG_GAPS ? ch->sends - 1 : DIAG_GAPS;
+	if (n < 2)
+		return 0;
+	for (uint32_t i = 1; i < n; i++)
+		if (ch->gap_ns[i] * 2 < ch->gap_ns[i - 1] * 3)
+			return 0;
+	return 1;
+}
+
+static void chain_words(struct strbuf *b, const struct diag_chain *ch)
+{
+	uint32_t n = ch->sends - 1 < DIAG_GAPS ? ch->sends - 1 : DIAG_GAPS;
+	sb_puts(b, "gaps ");
+	for (uint32_t i = 0; i < n; i++) {
+		if (i)
+			sb_puts(b, ", ");
+		secs(b, ch->gap_ns[i]);
+	}
+}
+
+uint32_t diag_findings(struct diag *d, const struct conn *c, struct strbuf *b)
+{
+	const struct diag_conn *dc = diag_get(d, c);
+	uint32_t rules = 0;
+	if (!dc)
+		return 0;
+	/* SYN never answered: nothing came back from the server at all. */
+	if (dc->syn_n && !dc->synack_n && !c->pkts[1]) {
+		rules |= 1u << DIAG_SYN_UNANSWERED;
+		sb_printf(b, "%s\tthe SYN was sent %" PRIu32 " time%s over ", rule_names[DIAG_SYN_UNANSWERED], dc->syn_n,
+			  dc->syn_n == 1 ? "" : "s");
+		secs(b, dc->syn_last - dc->syn_first);
+		sb_puts(b, " and never answered: the port is filtered (a firewall drops the SYN) or the host is down "
+			   "or unreachable\n");
+	}
+	if (dc->refused) {
+		rules |= 1u << DIAG_REFUSED;
+		sb_printf(b, "%s\tthe SYN was answered by a RST: nothing listens on port %u (connection refused)\n",
+			  rule_names[DIAG_REFUSED], c->ep[1].port);
+	}
+	/* The server repeats its SYN+ACK while the client repeats its ACK: the ACK does
+	 * not reach the server (RFC 9293 section 3.5: the server stays in SYN-RECEIVED). */
+	if (dc->synack_n >= 2 && dc->hs3_n >= 2) {
+		rules |= 1u << DIAG_HS3_LOST;
+		sb_printf(b, "%s\tthe server sent its SYN+ACK %" PRIu32 " times and the client answered each with the "
+			     "third handshake (%" PRIu32 " times): the client's ACK is lost on the way to the server, "
+			     "which stays in SYN_RCVD while the client thinks it is connected (half-open)\n",
+			  rule_names[DIAG_HS3_LOST], dc->synack_n, dc->hs3_n);
+	}
+	for (int s = 0; s < 2; s++) {
+		const struct diag_dir *x = &dc->d[s];
+		if (x->zw_periods) {
+			rules |= 1u << DIAG_ZERO_WINDOW;
+			sb_printf(b, "%s\tthe %s advertised a zero window %" PRIu32 " time%s (", rule_names[DIAG_ZERO_WINDOW],
+				  side(s), x->zw_periods, x->zw_periods == 1 ? "" : "s");
+			if (x->zw_open && x->zw_periods == 1)
+				sb_puts(b, "still closed at the end of the capture");
+			else {
+				secs(b, x->zw_total_ns);
+				sb_puts(b, " in total, longest ");
+				secs(b, x->zw_max_ns);
+				if (x->zw_open)
+					sb_puts(b, ", the last one still closed at the end");
+			}
+			sb_printf(b, "): its receive buffer was full because the application on the %s was not reading "
+				     "fast enough\n",
+				  side(s));
+		}
+	}
+	for (int s = 0; s < 2; s++) {
+		const struct diag_chain *ch = &dc->d[s].worst;
+		if (ch->sends >= 3 && backed_off(ch)) {
+			rules |= 1u << DIAG_RTO_BACKOFF;
+			sb_printf(b, "%s\tthe %s sent %s %" PRIu32 " times with ", rule_names[DIAG_RTO_BACKOFF], side(s),
+				  ch->syn ? (s ? "its SYN+ACK" : "its SYN") : "one segment", ch->sends);
+			chain_words(b, ch);
+			sb_printf(b, ": retransmission timeouts with exponential backoff (the timer doubles each time, "
+				     "RFC 6298): no ACK came back, the path drops packets or the %s is gone\n",
+				  side(1 - s));
+		}
+	}
+	for (int s = 0; s < 2; s++) {
+		const struct diag_dir *x = &dc->d[s];
+		if (!x->ka_n)
+			continue;
+		int64_t every = x->ka_gaps ? x->ka_gap_sum / x->ka_gaps : x->ka_idle_ns;
+		rules |= 1u << DIAG_KEEPALIVE;
+		sb_printf(b, "%s\tthe %s sent %" PRIu32 " keep-alive%s", rule_names[DIAG_KEEPALIVE], side(s), x->ka_n,
+			  x->ka_n == 1 ? "" : "s");
+		if (every > 0) {
+			sb_puts(b, x->ka_gaps ? ", every " : " after ");
+			secs(b, every);
+			sb_puts(b, x->ka_gaps ? "" : " of silence");
+			const char *who = ka_name(every, !x->ka_gaps);
+			if (!who && x->ka_idle_ns && x->ka_gaps)
+				who = ka_name(x->ka_idle_ns, 1);
+			if (who)
+				sb_printf(b, ", %s", who);
+		}
+		sb_puts(b, ": the connection was idle and its keep-alive timer checked the peer was still there\n");
+	}
+	if (dc->rst_after_fin) {
+		rules |= 1u << DIAG_RST_AFTER_FIN;
+		sb_printf(b, "%s\tthe %s reset the connection after the close had started with a FIN: it closed with "
+			     "data still unread, or aborted (SO_LINGER 0) instead of waiting for the close to finish\n",
+			  rule_names[DIAG_RST_AFTER_FIN], dc->rst_dir == 1 ? "client" : "server");
+	}
+	/* Delayed ACK meets Nagle: small segments wait ~40/200 ms for their ACK on a path
+	 * that answers much faster. */
+	int64_t path = dc->irtt_ns;
+	for (int s = 0; s < 2; s++)
+		if (dc->lat[s].n && (!path || dc->lat[s].min_ns < path))
+			path = dc->lat[s].min_ns;
+	for (int s = 0; s < 2; s++) {
+		const struct diag_dir *x = &dc->d[s];
+		uint32_t n = x->stall_40 + x->stall_200;
+		if (n < STALL_MIN || path * STALL_PATH_FACTOR > x->stall_max_ns)
+			continue;
+		rules |= 1u << DIAG_DELAYED_ACK;
+		sb_printf(b, "%s\t%" PRIu32 " small segment%s from the %s waited ~%s for the ACK (up to ", rule_names[DIAG_DELAYED_ACK],
+			  n, n == 1 ? "" : "s", side(s), x->stall_40 >= x->stall_200 ? "40 ms" : "200 ms");
+		secs(b, x->stall_max_ns);
+		sb_puts(b, ", while the path answers in ");
+		secs(b, path);
+		sb_printf(b, "): the %s delays its ACKs (%s) and the %s's Nagle algorithm holds the next small write "
+			     "until that ACK comes; TCP_NODELAY on the %s, or one write per message, removes the stall\n",
+			  side(1 - s), x->stall_40 >= x->stall_200 ? "Linux: 40 ms" : "Windows/BSD: 200 ms", side(s), side(s));
+	}
+	return rules;
+}
+
+void diag_end_words(const struct diag_conn *dc, const struct conn *c, struct strbuf *b)
+{
+	if (c->handshake == HS_INCOMPLETE && !(dc && dc->hs3_n)) {
+		if (dc && dc->refused)
+			sb_puts(b, "never established: refused (RST answered the SYN)");
+		else if (dc && dc->syn_n && !dc->synack_n)
+			sb_puts(b, "never established: the SYN was not answered");
+		else
+			sb_puts(b, "never established: the handshake did not complete");
+		return;
+	}
+	if (c->close == CLOSE_RST) {
+		sb_printf(b, "reset (RST) by the %s", c->rst_by == 1 ? "client" : "server");
+		if (dc && dc->rst_after_fin)
+			sb_puts(b, " after a FIN");
+		return;
+	}
+	if (c->close == CLOSE_FIN) {
+		sb_printf(b, "%s, the %s closed first", dc && dc->three_pkt_close ? "three-packet close (FIN+ACK combined)"
+										 : "four-packet close",
+			  c->fin_first_by == 2 ? "server" : "client");
+		if (c->tags & TAG_SIMCLOSE)
+			sb_puts(b, " (the FINs crossed: simultaneous close)");
+		if (c->tags & TAG_CLOSE_INCOMPLETE)
+			sb_puts(b, "; the last ACK was not captured");
+		return;
+	}
+	if (c->close == CLOSE_HALF) {
+		sb_printf(b, "half-closed: only the %s sent a FIN, still open at the end of the capture",
+			  c->fin_first_by == 2 ? "server" : "client");
+		return;
+	}
+	sb_puts(b, "still open at the end of the capture");
+}
