@@ -17,6 +17,9 @@ static const struct {
 	{ "stats", cmd_stats },
 	{ "cases", cmd_cases },
 	{ "case", cmd_cases },
+	{ "http", cmd_http },
+	{ "stream", cmd_stream },
+	{ "export", cmd_export },
 	{ "help", cmd_help },
 };
 

@@ -45,6 +45,9 @@ int cmd_packet(int argc, char **argv);
 int cmd_diag(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_cases(int argc, char **argv);
+int cmd_http(int argc, char **argv);
+int cmd_stream(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 void help_usage(FILE *f);
 

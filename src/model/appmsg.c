@@ -1,0 +1,121 @@
+/* appmsg.c: see appmsg.h. */
+#include "appmsg.h"
+
+#include "../base/xalloc.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+void applog_init(struct applog *l) { memset(l, 0, sizeof *l); }
+
+static void msg_fini(struct appmsg *m)
+{
+	free(m->summary);
+	for (size_t i = 0; i < m->n_kv; i++) {
+		free(m->kv[i].name);
+		free(m->kv[i].value);
+	}
+	free(m->kv);
+	for (size_t i = 0; i < m->n_notes; i++)
+		free(m->notes[i].text);
+	free(m->notes);
+	if (m->http) {
+		free(m->http->method);
+		free(m->http->uri);
+		free(m->http->version);
+		free(m->http->reason);
+		free(m->http->content_encoding);
+		free(m->http->body);
+		free(m->http);
+	}
+}
+
+void applog_fini(struct applog *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		msg_fini(&l->m[i]);
+	free(l->m);
+	applog_init(l);
+}
+
+uint32_t applog_add(struct applog *l)
+{
+	xgrow(&l->m, &l->cap, l->n + 1, sizeof *l->m);
+	memset(&l->m[l->n], 0, sizeof l->m[l->n]);
+	return (uint32_t)l->n++;
+}
+
+static char *dup_n(const char *s, size_t n)
+{
+	char *d = xmalloc(n + 1);
+	if (n)
+		memcpy(d, s, n);
+	d[n] = '\0';
+	return d;
+}
+
+void appmsg_kv(struct appmsg *m, const char *name, const char *value, size_t value_len)
+{
+	xgrow(&m->kv, &m->cap_kv, m->n_kv + 1, sizeof *m->kv);
+	struct appkv *kv = &m->kv[m->n_kv++];
+	kv->name = xstrdup(name);
+	kv->value = dup_n(value ? value : "", value ? value_len : 0);
+	kv->value_len = value ? value_len : 0;
+}
+
+void appmsg_note(struct appmsg *m, const char *event, uint64_t off, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	xgrow(&m->notes, &m->cap_notes, m->n_notes + 1, sizeof *m->notes);
+	struct appnote *n = &m->notes[m->n_notes++];
+	n->event = event;
+	n->off = off;
+	n->text = xstrdup(buf);
+}
+
+void appmsg_set_summary(struct appmsg *m, const char *s, size_t n)
+{
+	free(m->summary);
+	m->summary = dup_n(s, n);
+}
+
+const struct appkv *appmsg_find(const struct appmsg *m, const char *name)
+{
+	for (size_t i = 0; i < m->n_kv; i++)
+		if (strcasecmp(m->kv[i].name, name) == 0)
+			return &m->kv[i];
+	return NULL;
+}
+
+uint32_t *applog_conn_msgs(const struct applog *l, uint32_t conn_idx, size_t *n)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < l->n; i++)
+		if (l->m[i].conn == conn_idx)
+			k++;
+	uint32_t *ix = xmalloc((k ? k : 1) * sizeof *ix);
+	k = 0;
+	for (size_t i = 0; i < l->n; i++)
+		if (l->m[i].conn == conn_idx)
+			ix[k++] = (uint32_t)i;
+	/* Insertion sort by first frame, stable: messages of one connection are few, and
+	 * mostly in order already (they are logged as they complete). */
+	for (size_t i = 1; i < k; i++) {
+		uint32_t v = ix[i];
+		size_t j = i;
+		while (j > 0 && l->m[ix[j - 1]].first_frame > l->m[v].first_frame) {
+			ix[j] = ix[j - 1];
+			j--;
+		}
+		ix[j] = v;
+	}
+	*n = k;
+	return ix;
+}

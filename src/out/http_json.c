@@ -1,0 +1,245 @@
+/* http_json.c: see http_json.h. */
+#include "http_json.h"
+
+#include "../base/sha.h"
+#include "fmt.h"
+#include "json.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+static const char *transfer_name(const struct app_http *h)
+{
+	if (h->no_body)
+		return "none";
+	if (h->chunked)
+		return "chunked";
+	if (h->until_close)
+		return "close";
+	return "length";
+}
+
+void json_appnotes(struct strbuf *b, int *first, const struct appmsg *m)
+{
+	for (size_t i = 0; i < m->n_notes; i++) {
+		if (!*first)
+			sb_putc(b, ',');
+		*first = 0;
+		int f = 1;
+		sb_putc(b, '{');
+		json_str_field(b, &f, "dir", m->dir ? "s2c" : "c2s");
+		json_str_field(b, &f, "event", m->notes[i].event);
+		json_u64_field(b, &f, "offset", m->notes[i].off);
+		json_str_field(b, &f, "text", m->notes[i].text);
+		sb_putc(b, '}');
+	}
+}
+
+static void headers_json(struct strbuf *b, int *f, const struct appmsg *m)
+{
+	json_key(b, f, "headers");
+	sb_putc(b, '[');
+	for (size_t i = 0; i < m->n_kv; i++) {
+		if (i)
+			sb_putc(b, ',');
+		sb_putc(b, '[');
+		sb_json_str(b, m->kv[i].name, strlen(m->kv[i].name));
+		sb_putc(b, ',');
+		sb_json_str(b, m->kv[i].value, m->kv[i].value_len);
+		sb_putc(b, ']');
+	}
+	sb_putc(b, ']');
+}
+
+static void body_json(struct strbuf *b, int *f, const struct appmsg *m)
+{
+	const struct app_http *h = m->http;
+	json_str_field(b, f, "transfer", transfer_name(h));
+	if (h->content_encoding)
+		json_str_field(b, f, "content_encoding", h->content_encoding);
+	json_u64_field(b, f, "body_wire", h->body_wire);
+	json_u64_field(b, f, "body_size", h->body_content);
+	json_u64_field(b, f, "body_decoded", h->decode_failed ? h->body_content : h->body_decoded);
+	json_key(b, f, "complete");
+	sb_puts(b, h->body_complete || h->no_body || (!h->body_wire && !(m->flags & AM_INCOMPLETE)) ? "true" : "false");
+	if (h->lost)
+		json_u64_field(b, f, "lost_bytes", h->lost);
+	if (h->decode_failed) {
+		json_key(b, f, "decode_failed");
+		sb_puts(b, "true");
+	}
+	if (h->body_len) {
+		char hex[65];
+		sha256_hex(h->body, h->body_len, hex);
+		json_str_field(b, f, "sha256", hex);
+	}
+}
+
+static void frames_json(struct strbuf *b, int *f, const struct appmsg *m)
+{
+	json_u64_field(b, f, "frame", m->last_frame);
+	json_u64_field(b, f, "first_frame", m->first_frame);
+	json_key(b, f, "ts");
+	fmt_epoch(b, m->first_ts);
+}
+
+void http_exchange_json(struct strbuf *b, const struct applog *l, const struct conn *c, uint32_t req, uint32_t resp,
+			const uint32_t *interim, size_t n_interim)
+{
+	int f = 1;
+	sb_putc(b, '{');
+	json_u64_field(b, &f, "conn", c->id);
+	const struct appmsg *rq = req != UINT32_MAX ? &l->m[req] : NULL;
+	const struct appmsg *rs = resp != UINT32_MAX ? &l->m[resp] : NULL;
+	if (rq) {
+		const struct app_http *h = rq->http;
+		json_key(b, &f, "request");
+		int g = 1;
+		sb_putc(b, '{');
+		json_str_field(b, &g, "method", h->method ? h->method : "");
+		json_str_field(b, &g, "uri", h->uri ? h->uri : "");
+		json_str_field(b, &g, "version", h->version ? h->version : "");
+		headers_json(b, &g, rq);
+		frames_json(b, &g, rq);
+		body_json(b, &g, rq);
+		sb_putc(b, '}');
+	}
+	if (rs) {
+		const struct app_http *h = rs->http;
+		json_key(b, &f, "response");
+		int g = 1;
+		sb_putc(b, '{');
+		json_u64_field(b, &g, "status", (uint64_t)h->status);
+		json_str_field(b, &g, "reason", h->reason ? h->reason : "");
+		json_str_field(b, &g, "version", h->version ? h->version : "");
+		headers_json(b, &g, rs);
+		frames_json(b, &g, rs);
+		const struct appkv *ct = appmsg_find(rs, "Content-Type");
+		if (ct)
+			json_str_field(b, &g, "content_type", ct->value);
+		body_json(b, &g, rs);
+		sb_putc(b, '}');
+	}
+	if (n_interim) {
+		json_key(b, &f, "interim");
+		sb_putc(b, '[');
+		for (size_t i = 0; i < n_interim; i++) {
+			const struct appmsg *m = &l->m[interim[i]];
+			if (i)
+				sb_putc(b, ',');
+			int g = 1;
+			sb_putc(b, '{');
+			json_u64_field(b, &g, "status", (uint64_t)m->http->status);
+			json_str_field(b, &g, "reason", m->http->reason ? m->http->reason : "");
+			headers_json(b, &g, m);
+			frames_json(b, &g, m);
+			sb_putc(b, '}');
+		}
+		sb_putc(b, ']');
+	}
+	if (rq && rs) {
+		json_key(b, &f, "timing");
+		int g = 1;
+		sb_putc(b, '{');
+		json_key(b, &g, "request_ts");
+		fmt_epoch(b, rq->first_ts);
+		json_key(b, &g, "first_byte_ts");
+		fmt_epoch(b, rs->first_ts);
+		json_key(b, &g, "last_byte_ts");
+		fmt_epoch(b, rs->last_ts);
+		json_key(b, &g, "wait_s");
+		sb_printf(b, "%.6f", (double)(rs->first_ts - rq->first_ts) / 1e9);
+		json_key(b, &g, "transfer_s");
+		sb_printf(b, "%.6f", (double)(rs->last_ts - rs->first_ts) / 1e9);
+		sb_putc(b, '}');
+	}
+	json_key(b, &f, "notes");
+	sb_putc(b, '[');
+	int nf = 1;
+	if (rq)
+		json_appnotes(b, &nf, rq);
+	for (size_t i = 0; i < n_interim; i++)
+		json_appnotes(b, &nf, &l->m[interim[i]]);
+	if (rs)
+		json_appnotes(b, &nf, rs);
+	sb_puts(b, "]}\n");
+}
+
+static void body_term(struct strbuf *b, const struct appmsg *m)
+{
+	const struct app_http *h = m->http;
+	if (h->no_body) {
+		sb_puts(b, "no body");
+		return;
+	}
+	fmt_bytes(b, h->decode_failed ? h->body_content : h->body_decoded);
+	if (h->body_wire != h->body_decoded || h->chunked || h->content_encoding) {
+		sb_puts(b, " (wire ");
+		fmt_bytes(b, h->body_wire);
+		if (h->chunked)
+			sb_puts(b, ", chunked");
+		if (h->content_encoding)
+			sb_printf(b, ", %s", h->content_encoding);
+		sb_putc(b, ')');
+	}
+	if (h->until_close)
+		sb_puts(b, " until close");
+	if (!h->body_complete && h->body_wire)
+		sb_puts(b, " INCOMPLETE");
+}
+
+static void notes_term(struct strbuf *b, const struct appmsg *m)
+{
+	for (size_t i = 0; i < m->n_notes; i++)
+		sb_printf(b, "      ! %s: %s\n", m->dir ? "response" : "request", m->notes[i].text);
+}
+
+static void headers_term(struct strbuf *b, const struct appmsg *m)
+{
+	for (size_t i = 0; i < m->n_kv; i++)
+		sb_printf(b, "      %s %s: %.*s\n", m->dir ? "<" : ">", m->kv[i].name, (int)m->kv[i].value_len, m->kv[i].value);
+}
+
+void http_exchange_term(struct strbuf *b, const struct applog *l, const struct conn *c, uint32_t req, uint32_t resp,
+			const uint32_t *interim, size_t n_interim, int verbose)
+{
+	const struct appmsg *rq = req != UINT32_MAX ? &l->m[req] : NULL;
+	const struct appmsg *rs = resp != UINT32_MAX ? &l->m[resp] : NULL;
+	sb_printf(b, "conn %" PRIu32 "  ", c->id);
+	if (rq)
+		sb_printf(b, "#%" PRIu32 " %s %s %s\n", rq->first_frame, rq->http->method, rq->http->uri, rq->http->version);
+	else
+		sb_puts(b, "(request not seen)\n");
+	if (rq && verbose)
+		headers_term(b, rq);
+	if (rq && (rq->http->body_wire || rq->http->chunked)) {
+		sb_puts(b, "      request body: ");
+		body_term(b, rq);
+		sb_putc(b, '\n');
+	}
+	if (rq)
+		notes_term(b, rq);
+	for (size_t i = 0; i < n_interim; i++) {
+		const struct appmsg *m = &l->m[interim[i]];
+		sb_printf(b, "   <- #%" PRIu32 " %d %s (interim)\n", m->first_frame, m->http->status, m->http->reason);
+		notes_term(b, m);
+	}
+	if (rs) {
+		const struct appkv *ct = appmsg_find(rs, "Content-Type");
+		sb_printf(b, "   <- #%" PRIu32 "-%" PRIu32 " %d %s  %s  ", rs->first_frame, rs->last_frame, rs->http->status,
+			  rs->http->reason, ct ? ct->value : "-");
+		body_term(b, rs);
+		if (rq) {
+			sb_puts(b, "  wait ");
+			fmt_duration(b, rs->first_ts - rq->first_ts);
+			sb_puts(b, ", transfer ");
+			fmt_duration(b, rs->last_ts - rs->first_ts);
+		}
+		sb_putc(b, '\n');
+		if (verbose)
+			headers_term(b, rs);
+		notes_term(b, rs);
+	} else {
+		sb_puts(b, "   <- (no response seen)\n");
+	}
+}

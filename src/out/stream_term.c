@@ -1,0 +1,201 @@
+/* stream_term.c: see stream_term.h. */
+#include "stream_term.h"
+
+#include "../base/sha.h"
+#include "fmt.h"
+#include "http_json.h"
+#include "json.h"
+#include "payload.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+/* Body bytes shown under a message in the terminal: enough to recognise it. */
+#define PREVIEW_BYTES 512
+
+static void cut_line(struct strbuf *b, const char *indent, const char *s, size_t n, int width)
+{
+	size_t room = width > 20 ? (size_t)width - strlen(indent) : 60;
+	sb_puts(b, indent);
+	for (size_t i = 0; i < n && i < room; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '\r')
+			sb_puts(b, "\\r");
+		else if (c == '\n')
+			sb_puts(b, "\\n");
+		else if (c < 0x20 || c == 0x7f)
+			sb_putc(b, '.');
+		else
+			sb_putc(b, (char)c);
+	}
+	if (n > room)
+		sb_puts(b, "...");
+	sb_putc(b, '\n');
+}
+
+static void preview(struct strbuf *b, const uint8_t *p, size_t n, int width)
+{
+	if (!n)
+		return;
+	struct strbuf t;
+	sb_init(&t);
+	size_t show = n < PREVIEW_BYTES ? n : PREVIEW_BYTES;
+	payload_render(&t, p, show, n, 0, width - 4);
+	const char *s = t.s;
+	while (s && *s) {
+		const char *nl = strchr(s, '\n');
+		size_t k = nl ? (size_t)(nl - s) : strlen(s);
+		sb_puts(b, "  ");
+		sb_add(b, s, k);
+		sb_putc(b, '\n');
+		s += k + (nl ? 1 : 0);
+	}
+	if (show < n)
+		sb_printf(b, "  ... (%zu more bytes)\n", n - show);
+	sb_fini(&t);
+}
+
+void appmsg_lines(struct strbuf *b, const struct appmsg *m, int detail, int width)
+{
+	const char *sum = m->summary ? m->summary : m->kind;
+	sb_printf(b, "%s %s: ", m->proto, m->kind);
+	cut_line(b, "", sum, strlen(sum), width - (int)strlen(m->proto) - (int)strlen(m->kind) - 3);
+	if (m->flags & AM_INCOMPLETE)
+		sb_puts(b, "  (incomplete)\n");
+	if (detail) {
+		for (size_t i = 0; i < m->n_kv; i++) {
+			const struct appkv *kv = &m->kv[i];
+			if (strcmp(kv->name, "payload") == 0 || strcmp(kv->name, "bytes") == 0 || strcmp(kv->name, "data") == 0) {
+				sb_printf(b, "  %s (%zu bytes):\n", kv->name, kv->value_len);
+				preview(b, (const uint8_t *)kv->value, kv->value_len, width);
+				continue;
+			}
+			struct strbuf l;
+			sb_init(&l);
+			sb_printf(&l, "  %s: ", kv->name);
+			cut_line(b, l.s, kv->value, kv->value_len, width);
+			sb_fini(&l);
+		}
+		if (m->http && m->http->body_len) {
+			sb_printf(b, "  body (%zu bytes%s%s):\n", m->http->body_len,
+				  m->http->content_encoding ? ", decoded from " : "",
+				  m->http->content_encoding ? m->http->content_encoding : "");
+			preview(b, m->http->body, m->http->body_len, width);
+		}
+	}
+	for (size_t i = 0; i < m->n_notes; i++) {
+		struct strbuf l;
+		sb_init(&l);
+		sb_printf(&l, "! %s", m->notes[i].text);
+		/* notes are wrapped, not cut: they are the point */
+		size_t room = width > 24 ? (size_t)width - 2 : 60;
+		const char *s = l.s;
+		size_t n = l.len;
+		while (n) {
+			size_t k = n < room ? n : room;
+			if (k < n) {
+				size_t j = k;
+				while (j > room / 2 && s[j] != ' ')
+					j--;
+				if (s[j] == ' ')
+					k = j + 1;
+			}
+			sb_puts(b, s == l.s ? "" : "  ");
+			sb_add(b, s, k);
+			sb_putc(b, '\n');
+			s += k;
+			n -= k;
+		}
+		sb_fini(&l);
+	}
+}
+
+void appmsg_simple(struct strbuf *b, const struct appmsg *m, int width)
+{
+	if (m->http) {
+		if (m->http->body_len)
+			preview(b, m->http->body, m->http->body_len, width);
+		else
+			cut_line(b, "", m->summary ? m->summary : "", m->summary ? strlen(m->summary) : 0, width);
+		return;
+	}
+	for (size_t i = 0; i < m->n_kv; i++) {
+		const struct appkv *kv = &m->kv[i];
+		if (strcmp(kv->name, "payload") == 0 || strcmp(kv->name, "data") == 0 || strcmp(kv->name, "message") == 0) {
+			preview(b, (const uint8_t *)kv->value, kv->value_len, width);
+			return;
+		}
+	}
+	cut_line(b, "", m->summary ? m->summary : m->kind, strlen(m->summary ? m->summary : m->kind), width);
+}
+
+void appmsg_json(struct strbuf *b, const struct appmsg *m, const struct conn *c)
+{
+	int f = 1;
+	sb_putc(b, '{');
+	json_u64_field(b, &f, "conn", c ? c->id : 0);
+	json_str_field(b, &f, "proto", m->proto);
+	json_str_field(b, &f, "kind", m->kind);
+	json_str_field(b, &f, "dir", m->dir ? "s2c" : "c2s");
+	json_u64_field(b, &f, "first_frame", m->first_frame);
+	json_u64_field(b, &f, "last_frame", m->last_frame);
+	json_key(b, &f, "ts");
+	fmt_epoch(b, m->first_ts);
+	json_u64_field(b, &f, "offset", m->off);
+	json_u64_field(b, &f, "length", m->end - m->off);
+	json_str_field(b, &f, "summary", m->summary ? m->summary : "");
+	json_key(b, &f, "incomplete");
+	sb_puts(b, m->flags & AM_INCOMPLETE ? "true" : "false");
+	json_key(b, &f, "malformed");
+	sb_puts(b, m->flags & AM_MALFORMED ? "true" : "false");
+	json_key(b, &f, "fields");
+	sb_putc(b, '{');
+	int g = 1;
+	for (size_t i = 0; i < m->n_kv; i++) {
+		/* repeated names (HTTP headers) keep the first; http --json has them all */
+		int dup = 0;
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(m->kv[j].name, m->kv[i].name) == 0)
+				dup = 1;
+		if (dup)
+			continue;
+		json_key(b, &g, m->kv[i].name);
+		sb_json_str(b, m->kv[i].value, m->kv[i].value_len);
+	}
+	sb_putc(b, '}');
+	if (m->http && m->http->body_len) {
+		char hex[65];
+		sha256_hex(m->http->body, m->http->body_len, hex);
+		json_u64_field(b, &f, "body_size", m->http->body_len);
+		json_str_field(b, &f, "body_sha256", hex);
+	}
+	json_key(b, &f, "notes");
+	sb_putc(b, '[');
+	int nf = 1;
+	json_appnotes(b, &nf, m);
+	sb_puts(b, "]}\n");
+}
+
+void stream_term_msg(struct strbuf *b, const struct appmsg *m, const struct conn *c, int width)
+{
+	char ep[80];
+	fmt_endpoint(&c->ep[m->dir], ep, sizeof ep);
+	sb_printf(b, "%s %s  #%" PRIu32, m->dir ? "<<" : ">>", ep, m->first_frame);
+	if (m->last_frame != m->first_frame)
+		sb_printf(b, "-#%" PRIu32, m->last_frame);
+	sb_printf(b, "  bytes %" PRIu64 "-%" PRIu64 " (%" PRIu64 ")\n", m->off, m->end, m->end - m->off);
+	struct strbuf t;
+	sb_init(&t);
+	appmsg_lines(&t, m, 1, width - 4);
+	const char *s = t.s;
+	while (s && *s) {
+		const char *nl = strchr(s, '\n');
+		size_t k = nl ? (size_t)(nl - s) : strlen(s);
+		sb_puts(b, "   ");
+		sb_add(b, s, k);
+		sb_putc(b, '\n');
+		s += k + (nl ? 1 : 0);
+	}
+	sb_putc(b, '\n');
+	sb_fini(&t);
+}

@@ -1,0 +1,400 @@
+/* app.c: see app.h and proto.h. One struct app_out per connection: reassembly, the
+ * unconsumed bytes of each direction, the chosen decoder and its state. */
+#include "app.h"
+
+#include "../base/xalloc.h"
+#include "../tcp/reasm.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Bytes buffered per direction while no decoder has answered yes: every probe in the
+ * registry decides on a request line, a status line, a RESP type byte or a DNS
+ * header, all of which fit in far fewer bytes. */
+#define APP_PROBE_WAIT 512
+
+struct app_buf {
+	uint8_t *p;
+	size_t len, cap;
+	uint64_t off; /* stream offset of p[0] */
+};
+
+struct app_out {
+	struct app *a;
+	struct conn *c;
+	const struct proto_desc *d;
+	int decided;
+	void *st;
+	struct reasm ra;
+	int ra_init;
+	struct app_buf buf[2];
+	int eof[2];
+	uint64_t dgram_off[2];
+	const struct proto_desc *sw;
+	uint32_t sw_req, sw_resp;
+	int ended;
+	int tapped;
+};
+
+/* --- decoder-facing API (proto.h) --- */
+
+uint32_t app_frame_at(struct app_out *o, int dir, uint64_t off, int64_t *ts)
+{
+	return reasm_frame_at(&o->ra, dir, off, ts);
+}
+
+uint32_t app_msg_begin(struct app_out *o, int dir, const char *proto, const char *kind, uint64_t off)
+{
+	uint32_t ix = applog_add(&o->a->log);
+	struct appmsg *m = &o->a->log.m[ix];
+	m->conn = o->c->idx;
+	m->dir = (uint8_t)dir;
+	m->proto = proto;
+	m->kind = kind;
+	m->off = m->end = off;
+	m->first_frame = m->last_frame = reasm_frame_at(&o->ra, dir, off, &m->first_ts);
+	m->last_ts = m->first_ts;
+	return ix;
+}
+
+void app_msg_end(struct app_out *o, uint32_t ix, uint64_t end)
+{
+	struct appmsg *m = &o->a->log.m[ix];
+	m->end = end;
+	if (end > m->off)
+		m->last_frame = reasm_frame_at(&o->ra, m->dir, end - 1, &m->last_ts);
+}
+
+struct appmsg *app_msg(struct app_out *o, uint32_t ix) { return &o->a->log.m[ix]; }
+
+const struct conn *app_conn(struct app_out *o) { return o->c; }
+
+void app_switch(struct app_out *o, const char *name, uint32_t req, uint32_t resp)
+{
+	const struct proto_desc *d = proto_find(name);
+	if (!d)
+		return;
+	o->sw = d;
+	o->sw_req = req;
+	o->sw_resp = resp;
+}
+
+/* --- driver --- */
+
+void app_init(struct app *a, struct engine *en)
+{
+	memset(a, 0, sizeof *a);
+	applog_init(&a->log);
+	a->en = en;
+}
+
+static void buf_drop(struct app_buf *b, size_t n)
+{
+	if (n >= b->len) {
+		b->off += b->len;
+		b->len = 0;
+		return;
+	}
+	memmove(b->p, b->p + n, b->len - n);
+	b->len -= n;
+	b->off += n;
+}
+
+static void start_decoder(struct app_out *o, const struct proto_desc *d)
+{
+	o->d = d;
+	o->decided = 1;
+	if (!d)
+		return;
+	o->st = xcalloc(1, d->state_size ? d->state_size : 1);
+	if (d->init)
+		d->init(o->st);
+}
+
+static void stop_decoder(struct app_out *o)
+{
+	if (o->d && o->st) {
+		if (o->d->fini)
+			o->d->fini(o->st);
+	}
+	free(o->st);
+	o->st = NULL;
+}
+
+static int port_hint(const struct proto_desc *d, const struct conn *c)
+{
+	for (int i = 0; i < 4 && d->ports[i]; i++)
+		if (c->ep[1].port == d->ports[i] || c->ep[0].port == d->ports[i])
+			return 1;
+	return 0;
+}
+
+/* Content first: a yes wins (client side asked first); among maybes a port hint
+ * decides; all no gives up. force: decide now with what there is. */
+static void try_decide(struct app_out *o, int force)
+{
+	if (o->decided)
+		return;
+	const struct proto_desc *maybe = NULL, *maybe_port = NULL;
+	int any_data = 0, all_no = 1;
+	for (int dir = 0; dir < 2; dir++) {
+		struct app_buf *b = &o->buf[dir];
+		if (!b->len)
+			continue;
+		any_data = 1;
+		for (size_t i = 0; proto_registry[i]; i++) {
+			const struct proto_desc *d = proto_registry[i];
+			if (!d->probe || (d->transport && d->transport != o->c->proto))
+				continue;
+			int ans = d->probe(b->p, b->len, dir);
+			if (ans == PROBE_YES) {
+				start_decoder(o, d);
+				return;
+			}
+			if (ans == PROBE_MAYBE) {
+				all_no = 0;
+				if (!maybe)
+					maybe = d;
+				if (!maybe_port && port_hint(d, o->c))
+					maybe_port = d;
+			}
+		}
+	}
+	if (!any_data) {
+		if (force)
+			start_decoder(o, NULL);
+		return;
+	}
+	/* Both sides said no (or one did and the capture forces a decision): give up. A
+	 * client's odd first line must not rule HTTP out before the server answers. */
+	if (all_no && (force || (o->buf[0].len && o->buf[1].len))) {
+		start_decoder(o, NULL);
+		return;
+	}
+	size_t held = o->buf[0].len + o->buf[1].len;
+	if (force || held >= APP_PROBE_WAIT)
+		start_decoder(o, all_no ? NULL : maybe_port);
+}
+
+static void pump(struct app_out *o, int dir, int flags);
+
+static void do_switch(struct app_out *o)
+{
+	const struct proto_desc *d = o->sw;
+	o->sw = NULL;
+	stop_decoder(o);
+	start_decoder(o, d);
+	if (d->upgrade)
+		d->upgrade(o->st, o, o->sw_req, o->sw_resp);
+	for (int dir = 0; dir < 2; dir++)
+		if (o->buf[dir].len || o->eof[dir])
+			pump(o, dir, o->eof[dir] ? FEED_EOF : 0);
+}
+
+/* Offers the held bytes of dir to the decoder until it takes no more. */
+static void pump(struct app_out *o, int dir, int flags)
+{
+	struct app_buf *b = &o->buf[dir];
+	if (!o->d) {
+		if (o->decided)
+			buf_drop(b, b->len);
+		return;
+	}
+	for (;;) {
+		size_t n = o->d->feed(o->st, o, dir, b->p, b->len, b->off, flags);
+		if (n > b->len)
+			n = b->len; /* a decoder bug must not move the stream */
+		buf_drop(b, n);
+		if (o->sw) {
+			do_switch(o);
+			return;
+		}
+		if (n == 0 || b->len == 0)
+			break;
+	}
+	if (b->len > APP_BUF_MAX) {
+		/* The decoder waits for more than any sane message: skip what it holds. */
+		uint64_t off = b->off;
+		size_t len = b->len;
+		o->d->feed(o->st, o, dir, b->p, b->len, b->off, FEED_GAP);
+		buf_drop(b, b->len);
+		if (o->d->gap)
+			o->d->gap(o->st, o, dir, off, len);
+	}
+	if (o->c->proto == 6 && b->off > 0)
+		reasm_release(&o->ra, dir, b->off - 1);
+}
+
+static void on_data(void *ctx, int dir, const uint8_t *p, size_t n, uint64_t off)
+{
+	struct app_out *o = ctx;
+	if (o->tapped)
+		o->a->tap(o->a->tap_ctx, o->c, dir, p, n, off);
+	struct app_buf *b = &o->buf[dir];
+	if (o->decided && !o->d) {
+		b->off = off + n;
+		return;
+	}
+	if (b->len == 0)
+		b->off = off;
+	xgrow(&b->p, &b->cap, b->len + n, 1);
+	memcpy(b->p + b->len, p, n);
+	b->len += n;
+	if (!o->decided)
+		try_decide(o, 0);
+	if (o->decided)
+		for (int d = 0; d < 2; d++)
+			if (o->buf[d].len)
+				pump(o, d, 0);
+}
+
+static void on_gap(void *ctx, int dir, uint64_t off, uint64_t len)
+{
+	struct app_out *o = ctx;
+	o->a->n_gaps++;
+	if (o->tapped)
+		o->a->tap(o->a->tap_ctx, o->c, dir, NULL, (size_t)len, off);
+	try_decide(o, 1);
+	struct app_buf *b = &o->buf[dir];
+	if (o->d) {
+		if (b->len)
+			pump(o, dir, FEED_GAP);
+		buf_drop(b, b->len);
+		if (o->d && o->d->gap)
+			o->d->gap(o->st, o, dir, off, len);
+	}
+	b->len = 0;
+	b->off = off + len;
+}
+
+static void on_fin(void *ctx, int dir, uint64_t off)
+{
+	struct app_out *o = ctx;
+	(void)off;
+	if (o->eof[dir])
+		return;
+	o->eof[dir] = 1;
+	try_decide(o, 1);
+	/* Make sure the other side's held bytes went first (undecided until now). */
+	if (o->buf[1 - dir].len)
+		pump(o, 1 - dir, 0);
+	pump(o, dir, FEED_EOF);
+}
+
+static struct app_out *conn_state(struct app *a, struct conn *c)
+{
+	if (c->app)
+		return c->app;
+	struct app_out *o = xcalloc(1, sizeof *o);
+	o->a = a;
+	o->c = c;
+	struct reasm_cb cb = { o, on_data, on_gap, on_fin };
+	reasm_init(&o->ra, cb);
+	o->ra_init = 1;
+	o->tapped = a->tap && (!a->tap_sel || a->tap_sel(a->tap_ctx, c));
+	if (a->force && (!a->force_sel || a->force_sel(a->force_ctx, c)))
+		start_decoder(o, a->force);
+	c->app = o;
+	xgrow(&a->conns, &a->cap_conns, a->n_conns + 1, sizeof *a->conns);
+	a->conns[a->n_conns++] = o;
+	return o;
+}
+
+static void sink_packet(void *ctx, const struct pkt *pk, struct conn *c, const struct pktrec *rec)
+{
+	struct app *a = ctx;
+	struct app_out *o = conn_state(a, c);
+	if (o->ended)
+		return;
+	int dir = rec->dir;
+	if (pk->kind == PK_TCP) {
+		if (pk->malformed && pk->tcp_hlen < 20)
+			return;
+		if (pk->flags & TH_ACK)
+			reasm_ack(&o->ra, dir, pk->ack);
+		reasm_segment(&o->ra, dir, pk->seq, pk->flags, pk->payload, pk->caplen, pk->len, rec->frame, rec->ts_ns);
+		return;
+	}
+	if (pk->kind != PK_UDP || !pk->payload)
+		return;
+	/* A datagram is a whole message: no reassembly, offsets count datagram bytes. */
+	uint64_t off = o->dgram_off[dir];
+	reasm_map_frame(&o->ra, dir, off, rec->frame, rec->ts_ns);
+	o->dgram_off[dir] += pk->caplen;
+	if (o->tapped)
+		a->tap(a->tap_ctx, c, dir, pk->payload, pk->caplen, off);
+	if (!o->decided) {
+		struct app_buf *b = &o->buf[dir];
+		b->len = 0;
+		xgrow(&b->p, &b->cap, pk->caplen, 1);
+		if (pk->caplen)
+			memcpy(b->p, pk->payload, pk->caplen);
+		b->len = pk->caplen;
+		b->off = off;
+		try_decide(o, 1);
+		b->len = 0;
+	}
+	if (o->d && (!o->d->transport || o->d->transport == 17))
+		o->d->feed(o->st, o, dir, pk->payload, pk->caplen, off, FEED_DGRAM);
+}
+
+void app_attach(struct app *a)
+{
+	struct engine_sink s = { a, sink_packet };
+	engine_add_sink(a->en, s);
+}
+
+void app_end(struct app *a)
+{
+	for (size_t i = 0; i < a->n_conns; i++) {
+		struct app_out *o = a->conns[i];
+		if (o->ended)
+			continue;
+		if (o->c->proto == 6) {
+			reasm_finish(&o->ra);
+			try_decide(o, 1);
+			for (int dir = 0; dir < 2; dir++)
+				if (!o->eof[dir]) {
+					o->eof[dir] = 1;
+					pump(o, dir, FEED_EOF);
+				}
+		}
+		if (o->d && o->d->finish)
+			o->d->finish(o->st, o);
+		o->ended = 1;
+		stop_decoder(o);
+		for (int dir = 0; dir < 2; dir++) {
+			free(o->buf[dir].p);
+			memset(&o->buf[dir], 0, sizeof o->buf[dir]);
+		}
+		reasm_fini(&o->ra);
+		o->c->app = NULL;
+	}
+}
+
+const char *app_proto_of(const struct app *a, const struct conn *c)
+{
+	for (size_t i = 0; i < a->n_conns; i++)
+		if (a->conns[i]->c == c)
+			return a->conns[i]->d ? a->conns[i]->d->name : NULL;
+	return NULL;
+}
+
+void app_fini(struct app *a)
+{
+	for (size_t i = 0; i < a->n_conns; i++) {
+		struct app_out *o = a->conns[i];
+		if (!o->ended) {
+			stop_decoder(o);
+			for (int dir = 0; dir < 2; dir++)
+				free(o->buf[dir].p);
+			reasm_fini(&o->ra);
+			if (o->c && o->c->app == o)
+				o->c->app = NULL;
+		}
+		free(o);
+	}
+	free(a->conns);
+	applog_fini(&a->log);
+	memset(a, 0, sizeof *a);
+}

@@ -1,0 +1,40 @@
+/* app.h: the application-layer driver the commands use: an engine sink that
+ * reassembles each TCP connection (tcp/reasm.c), detects its protocol (content first,
+ * port as a hint, or --decode-as) and runs the decoder, filling an applog.
+ *
+ * Usage: app_init(), app_attach() before engine_run(), app_end() after it; the
+ * messages are then in app->log until app_fini(). */
+#ifndef CHATTCP_APP_H
+#define CHATTCP_APP_H
+
+#include "../engine/engine.h"
+#include "../model/appmsg.h"
+#include "proto.h"
+
+struct app {
+	struct applog log;
+	struct engine *en;
+	/* --decode-as: this decoder for the connections force_sel accepts (all when NULL) */
+	const struct proto_desc *force;
+	int (*force_sel)(void *ctx, const struct conn *c);
+	void *force_ctx;
+	/* a tap on every delivered byte (stream --raw-out), for the connections tap_sel
+	 * accepts; gap calls have p == NULL */
+	void (*tap)(void *ctx, const struct conn *c, int dir, const uint8_t *p, size_t n, uint64_t off);
+	int (*tap_sel)(void *ctx, const struct conn *c);
+	void *tap_ctx;
+	uint64_t n_gaps;
+	struct app_out **conns; /* every connection seen (owned; freed by app_fini) */
+	size_t n_conns, cap_conns;
+};
+
+void app_init(struct app *a, struct engine *en);
+void app_attach(struct app *a);
+/* Delivers what reassembly still holds, finishes every decoder and frees their
+ * state (call once, after engine_run). */
+void app_end(struct app *a);
+void app_fini(struct app *a);
+/* The protocol a connection was decoded as ("http"), or NULL. Valid after app_end. */
+const char *app_proto_of(const struct app *a, const struct conn *c);
+
+#endif
