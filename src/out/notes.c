@@ -34,6 +34,36 @@ void note_begin(struct note_ctx *n)
 	n->high_ack[0] = n->high_ack[1] = 0;
 	n->ack_known[0] = n->ack_known[1] = 0;
 	n->first_done = 0;
+	for (int i = 0; i < 5; i++) {
+		n->sent_n[i] = 0;
+		n->sent_first_ts[i] = 0;
+	}
+}
+
+/* Counts one more send of handshake/teardown packet kind k; returns the count. */
+static uint32_t count_send(struct note_ctx *n, int k, int64_t ts)
+{
+	if (!n->sent_n[k]++)
+		n->sent_first_ts[k] = ts;
+	return n->sent_n[k];
+}
+
+static void ordinal(struct strbuf *b, uint32_t n)
+{
+	const char *suf = "th";
+	if (n % 100 < 11 || n % 100 > 13)
+		suf = n % 10 == 1 ? "st" : n % 10 == 2 ? "nd" : n % 10 == 3 ? "rd" : "th";
+	sb_printf(b, "%u%s", n, suf);
+}
+
+/* "retransmitted second handshake (SYN+ACK), 3rd time, 4.0 s after the first" */
+static void resent_note(struct strbuf *b, const char *what, uint32_t n, int64_t since_ns)
+{
+	sb_printf(b, "retransmitted %s, ", what);
+	ordinal(b, n);
+	sb_puts(b, " time, ");
+	fmt_duration(b, since_ns);
+	sb_puts(b, " after the first");
 }
 
 void note_text(struct note_ctx *n, const struct conn *c, const struct pktrec *r, struct strbuf *b)
@@ -75,13 +105,28 @@ void note_text(struct note_ctx *n, const struct conn *c, const struct pktrec *r,
 		sep(b, start);
 		sb_puts(b, "second handshake (SYN+ACK)");
 	}
+	/* Sends of each handshake/teardown packet, counted for the retransmission notes. */
+	uint32_t n_syn = 0, n_hs3 = 0, n_fin = 0;
+	int k_syn = (f & TH_ACK) ? 1 : 0, k_fin = 3 + d;
+	if ((f & TH_SYN) && !(f & TH_RST))
+		n_syn = count_send(n, k_syn, r->ts_ns);
+	if (ev & (EV_HS3 | EV_HS3_RETX))
+		n_hs3 = count_send(n, 2, r->ts_ns);
+	if ((f & TH_FIN) && !(f & TH_RST))
+		n_fin = count_send(n, k_fin, r->ts_ns);
 	if (ev & EV_HS_RETX) {
 		sep(b, start);
-		sb_puts(b, (f & TH_ACK) ? "second handshake (SYN+ACK) sent again" : "first handshake (SYN) sent again");
+		resent_note(b, k_syn ? "second handshake (SYN+ACK)" : "first handshake (SYN)", n_syn,
+			    r->ts_ns - n->sent_first_ts[k_syn]);
+		if (r->ref_frame)
+			sb_printf(b, " (frame %" PRIu32 ")", r->ref_frame);
 	}
 	if (ev & EV_HS3_RETX) {
 		sep(b, start);
-		sb_puts(b, "third handshake (ACK) sent again, answering the repeated SYN+ACK");
+		/* A pure ACK is not retransmitted (it uses no sequence space): "sent again". */
+		sb_puts(b, "third handshake (ACK) sent again, ");
+		ordinal(b, n_hs3);
+		sb_puts(b, " time, answering the repeated SYN+ACK");
 	}
 	if (ev & EV_HS3) {
 		sep(b, start);
@@ -116,7 +161,9 @@ void note_text(struct note_ctx *n, const struct conn *c, const struct pktrec *r,
 	}
 	if (ev & EV_FIN_RETX) {
 		sep(b, start);
-		sb_puts(b, "FIN sent again");
+		resent_note(b, "FIN", n_fin, r->ts_ns - n->sent_first_ts[k_fin]);
+		if (r->ref_frame)
+			sb_printf(b, " (frame %" PRIu32 ")", r->ref_frame);
 	}
 
 	/* Analysis labels that change what the data means. */

@@ -57,6 +57,7 @@ struct ta_dir {
 	uint32_t ack_frame;        /* frame that first carried lastack */
 	uint32_t dupacks;          /* duplicate ACKs of lastack so far */
 	uint32_t last_labels;      /* labels of this side's previous packet */
+	uint32_t syn_frame, fin_frame; /* first SYN / FIN sent: what their repeats repeat */
 	uint8_t nextseq_known, max_to_ack_known, lastack_known, window_known;
 	int8_t wscale;             /* -1 no SYN seen, -2 SYN without the option, else the shift */
 	/* unacknowledged segments, a ring sorted by seq */
@@ -305,8 +306,17 @@ ack_checks_done:
 			L |= LB_BIT(LB_RETRANSMISSION);
 		if (!(L & LB_BIT(LB_ZERO_WINDOW_PROBE))) {
 			uint32_t orig = seg_sent(fwd, seq, end, seglen, rec->frame, ts);
+			/* A SYN or FIN already acknowledged has left the table: name the first one. */
+			if (!orig && syn)
+				orig = fwd->syn_frame;
+			if (!orig && fin && !seglen)
+				orig = fwd->fin_frame;
 			if (L & LB_BIT(LB_RETRANSMISSION))
 				rec->ref_frame = orig;
+			if (syn && !fwd->syn_frame)
+				fwd->syn_frame = rec->frame;
+			if (fin && !fwd->fin_frame)
+				fwd->fin_frame = rec->frame;
 		}
 	}
 
