@@ -60,35 +60,52 @@ static int key_eq(const struct frag_key *a, const struct frag_key *b)
 	       memcmp(a->src.a, b->src.a, 16) == 0 && memcmp(a->dst.a, b->dst.a, 16) == 0;
 }
 
-static void add_range(struct frag_pending *p, uint32_t off, uint32_t len)
-{
-	xgrow(&p->ranges, &p->cap_ranges, p->n_ranges + 1, sizeof *p->ranges);
-	p->ranges[p->n_ranges].off = off;
-	p->ranges[p->n_ranges].len = len;
-	p->n_ranges++;
-}
+/* Pieces (disjoint byte ranges) one datagram may have at once. Real fragments arrive
+ * in order or nearly, so they merge into one or two pieces; thousands of gaps are a
+ * crafted flood, and such a datagram is dropped rather than searched on every fragment
+ * (see tests/suite/bad-input, "fragment-flood"). */
+#define FRAG_MAX_PIECES 1024
 
-static int cmp_range(const void *a, const void *b)
+/* Adds [off, off + len) to p's list of pieces, kept sorted, disjoint and not touching,
+ * merging the ones it meets: the cost per fragment is bounded by FRAG_MAX_PIECES, and
+ * repeated or overlapping fragments do not grow the list. Returns -1 (nothing added)
+ * when one more piece would pass FRAG_MAX_PIECES. */
+static int add_range(struct frag_pending *p, uint32_t off, uint32_t len)
 {
-	const struct frag_range *x = a, *y = b;
-	return x->off < y->off ? -1 : x->off > y->off;
-}
-
-/* 1 when [0, total) is covered. */
-static int complete(struct frag_pending *p)
-{
-	if (!p->total)
+	if (len == 0)
 		return 0;
-	qsort(p->ranges, p->n_ranges, sizeof *p->ranges, cmp_range);
-	uint32_t upto = 0;
-	for (size_t i = 0; i < p->n_ranges; i++) {
-		if (p->ranges[i].off > upto)
-			return 0;
-		uint32_t end = p->ranges[i].off + p->ranges[i].len;
-		if (end > upto)
-			upto = end;
+	uint32_t end = off + len; /* <= FRAG_MAX_DATAGRAM, checked by the caller */
+	size_t i = 0;
+	while (i < p->n_ranges && p->ranges[i].off + p->ranges[i].len < off)
+		i++;
+	size_t j = i; /* pieces i..j-1 overlap or touch [off, end) */
+	while (j < p->n_ranges && p->ranges[j].off <= end) {
+		uint32_t e = p->ranges[j].off + p->ranges[j].len;
+		if (p->ranges[j].off < off)
+			off = p->ranges[j].off;
+		if (e > end)
+			end = e;
+		j++;
 	}
-	return upto >= p->total;
+	if (i == j) {
+		if (p->n_ranges >= FRAG_MAX_PIECES)
+			return -1;
+		xgrow(&p->ranges, &p->cap_ranges, p->n_ranges + 1, sizeof *p->ranges);
+		memmove(&p->ranges[i + 1], &p->ranges[i], (p->n_ranges - i) * sizeof *p->ranges);
+		p->n_ranges++;
+	} else if (j - i > 1) {
+		memmove(&p->ranges[i + 1], &p->ranges[j], (p->n_ranges - j) * sizeof *p->ranges);
+		p->n_ranges -= j - i - 1;
+	}
+	p->ranges[i].off = off;
+	p->ranges[i].len = end - off;
+	return 0;
+}
+
+/* 1 when [0, total) is covered: the first piece starts at 0 and reaches total. */
+static int complete(const struct frag_pending *p)
+{
+	return p->total && p->n_ranges && p->ranges[0].off == 0 && p->ranges[0].len >= p->total;
 }
 
 int ipfrag_add(struct ipfrag *f, const struct frag_key *k, uint32_t frame, uint32_t off, int more,
@@ -130,7 +147,10 @@ int ipfrag_add(struct ipfrag *f, const struct frag_key *k, uint32_t frame, uint3
 	}
 	p->last_frame = frame;
 	memcpy(p->buf + off, data, len);
-	add_range(p, off, len);
+	if (add_range(p, off, len) < 0) {
+		release(p);
+		return -1;
+	}
 	if (!more)
 		p->total = off + len;
 	if (!complete(p))
