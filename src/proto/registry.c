@@ -5,9 +5,11 @@
 #include <string.h>
 
 extern const struct proto_desc proto_http;
+extern const struct proto_desc proto_websocket;
 
 const struct proto_desc *const proto_registry[] = {
 	&proto_http,
+	&proto_websocket,
 	NULL,
 };
 
