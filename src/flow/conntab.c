@@ -196,6 +196,12 @@ struct conn *conntab_lookup(struct conntab *t, const struct pkt *pk, int *dir, i
 			found = NULL;
 		}
 	}
+	/* A SYN+ACK whose sequence number is not where this side started (Wireshark
+	 * counts from there) answers some other connection attempt on these ports: tshark
+	 * labels it reused_ports but keeps the connection. */
+	if (found && proto == 6 && (pk->flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK) &&
+	    found->base_set[*dir] && pk->seq != found->base_seq[*dir])
+		*reused = 1;
 	if (found)
 		return found;
 

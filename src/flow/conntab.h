@@ -21,7 +21,8 @@ void conntab_fini(struct conntab *t);
 
 /* Finds the connection pk belongs to, creating it when new; *dir is set to 0 when pk
  * goes client -> server, 1 otherwise. *reused is set when a SYN with a new initial
- * sequence number on a known 4-tuple starts a new connection (tshark's rule). */
+ * sequence number on a known 4-tuple starts a new connection, or when a SYN+ACK's
+ * sequence number differs from where its side started (tshark's rules). */
 struct conn *conntab_lookup(struct conntab *t, const struct pkt *pk, int *dir, int *reused);
 
 /* Gives final user-facing ids: TCP by creation order, then UDP after them. */
