@@ -241,7 +241,7 @@ static void note_ts(struct capfile *cf, const struct cap_rec *rec)
 /* Mapped pages already read are given back every CAP_RELEASE_STEP bytes, so memory
  * stays flat however large the file is (the kernel maps them in again if a view reads
  * a packet back later). */
-#define CAP_RELEASE_STEP ((size_t)32 << 20)
+#define CAP_RELEASE_STEP ((size_t)8 << 20)
 
 static void release_behind(struct capfile *cf)
 {
