@@ -1,5 +1,6 @@
 /* chat.c: `chattcp chat FILE [-c ID ...]`: connections as chats. */
 #include "cli.h"
+#include "appcli.h"
 
 #include "../base/exitcodes.h"
 #include "../base/strbuf.h"
@@ -50,6 +51,7 @@ int cmd_chat(int argc, char **argv)
 	st.fold = 1024;
 	int json = 0, only_analysis = 0, with_payload = 0;
 	const char *color_mode = "auto";
+	const char *decode_as = NULL;
 	int width = 0;
 	int ascii = 0;
 	const char *o;
@@ -76,6 +78,22 @@ int cmd_chat(int argc, char **argv)
 			json = 1;
 		else if (strcmp(o, "--payload-hex") == 0)
 			with_payload = 1;
+		else if (strcmp(o, "--payload") == 0) {
+			const char *v = args_value(&a, o);
+			if (!v)
+				return EXIT_USAGE;
+			if (strcmp(v, "structure") == 0)
+				st.payload_mode = CHAT_PAYLOAD_STRUCTURE;
+			else if (strcmp(v, "simple") == 0)
+				st.payload_mode = CHAT_PAYLOAD_SIMPLE;
+			else if (strcmp(v, "raw") == 0)
+				st.payload_mode = CHAT_PAYLOAD_RAW;
+			else
+				return usage_error("chat", "--payload takes structure, simple or raw");
+		} else if (strcmp(o, "--decode-as") == 0) {
+			if (!(decode_as = args_value(&a, o)))
+				return EXIT_USAGE;
+		}
 		else if (strcmp(o, "--ascii") == 0)
 			ascii = 1;
 		else if (strcmp(o, "--color") == 0) {
@@ -135,7 +153,27 @@ int cmd_chat(int argc, char **argv)
 	} else {
 		en.keep_all = 1;
 	}
+	/* Application decoding for the payload section (not needed for JSON or raw). */
+	struct app app;
+	int use_app = !json && st.payload_mode != CHAT_PAYLOAD_RAW;
+	if (use_app) {
+		const struct proto_desc *fd = decode_as ? proto_find(decode_as) : NULL;
+		if (decode_as && !fd) {
+			char names[256];
+			appcli_proto_names(names, sizeof names);
+			fprintf(stderr, "chattcp: --decode-as %s: unknown protocol (known: %s)\n", decode_as, names);
+			free(sel.ids);
+			return cli_finish(&en, EXIT_USAGE);
+		}
+		app_init(&app, &en);
+		app.force = fd;
+		app.force_sel = sel.n ? keep_conn : NULL;
+		app.force_ctx = &sel;
+		app_attach(&app);
+	}
 	cli_run(&en);
+	if (use_app)
+		app_end(&app);
 
 	for (size_t i = 0; i < sel.n; i++) {
 		uint32_t total = en.ct.n_tcp + en.ct.n_udp;
@@ -143,11 +181,15 @@ int cmd_chat(int argc, char **argv)
 			fprintf(stderr, "chattcp: %s: no connection %u (the capture has %u: 0 to %u)\n", en.cf.name,
 				sel.ids[i], total, total ? total - 1 : 0);
 			free(sel.ids);
+			if (use_app)
+				app_fini(&app);
 			return cli_finish(&en, EXIT_USAGE);
 		}
 	}
 
 	uint32_t *order, *first;
+	const struct appmsg **ends = NULL, **parts = NULL;
+	size_t cap_ends = 0, cap_parts = 0;
 	engine_group_by_conn(&en, &order, &first);
 	/* id -> conn */
 	size_t nc = en.ct.n;
@@ -168,8 +210,31 @@ int cmd_chat(int argc, char **argv)
 		struct note_ctx nc_;
 		note_begin(&nc_);
 		int64_t prev = INT64_MIN;
+		size_t n_msgs = 0, m_start = 0;
+		uint32_t *mix = use_app ? applog_conn_msgs(&app.log, c->idx, &n_msgs) : NULL;
 		for (uint32_t k = first[id]; k < first[id + 1]; k++) {
 			const struct pktrec *r = &en.recs[order[k]];
+			/* Messages (sorted by first frame) this packet ends or carries a part of. */
+			st.n_msgs = st.n_cont = 0;
+			while (m_start < n_msgs && app.log.m[mix[m_start]].last_frame < r->frame &&
+			       app.log.m[mix[m_start]].first_frame < r->frame)
+				m_start++;
+			for (size_t j = m_start; j < n_msgs; j++) {
+				const struct appmsg *m = &app.log.m[mix[j]];
+				if (m->first_frame > r->frame)
+					break;
+				if (m->dir != r->dir || m->last_frame < r->frame)
+					continue;
+				if (m->last_frame == r->frame) {
+					xgrow(&ends, &cap_ends, st.n_msgs + 1, sizeof *ends);
+					ends[st.n_msgs++] = m;
+				} else if (r->len) {
+					xgrow(&parts, &cap_parts, st.n_cont + 1, sizeof *parts);
+					parts[st.n_cont++] = m;
+				}
+			}
+			st.msgs = ends;
+			st.cont = parts;
 			int have = engine_reread(&en, r, &pk) == 0;
 			int show = !only_analysis || r->labels || (r->events & (EV_HS_RETX | EV_FIN_RETX | EV_RST));
 			if (json) {
@@ -187,9 +252,14 @@ int cmd_chat(int argc, char **argv)
 			if (b.len > 1 << 16)
 				sb_write(&b, stdout);
 		}
+		free(mix);
 		if (!json)
 			chat_conn_footer(&b, &st, c);
 	}
+	free(ends);
+	free(parts);
+	if (use_app)
+		app_fini(&app);
 	sb_write(&b, stdout);
 	sb_fini(&b);
 	sb_fini(&note);

@@ -21,6 +21,9 @@ static const char usage[] =
 	"  packet FILE FRAME          one packet in full, with the TCP header diagram (--hex, --json)\n"
 	"  diag FILE [-c ID ...]      per-connection diagnosis: latency, retransmissions, how it ended, why (--json)\n"
 	"  stats FILE                 file statistics: connection troubles, analysis labels, top talkers (--json)\n"
+	"  http FILE                  every HTTP exchange: request, status, headers, body sizes, timing (--json)\n"
+	"  stream FILE -c ID          one connection decoded as its protocol, Follow-Stream style (--json, --raw-out)\n"
+	"  export FILE --files DIR    every file carried over HTTP, decoded, Range pieces merged (--json)\n"
 	"  help [COMMAND]             this text, or a command's options\n"
 	"\n"
 	"exit status:\n"
@@ -60,7 +63,48 @@ static const char help_chat[] =
 	"  --width N         columns to draw for (default: the terminal's, or 100)\n"
 	"  --ascii           ASCII borders even in a UTF-8 terminal\n"
 	"  --json            one JSON object per packet (NDJSON); see docs/json.md\n"
-	"  --payload-hex     with --json: add each packet's captured payload as hex\n";
+	"  --payload-hex     with --json: add each packet's captured payload as hex\n"
+	"  --payload MODE    structure (default): the decoded application messages (HTTP, WebSocket,\n"
+	"                    SSE, Redis, DNS) under the packet that ends them; simple: only the\n"
+	"                    application payload; raw: the bytes as captured\n"
+	"  --decode-as PROTO decode the selected connections as PROTO (http, websocket, redis, dns)\n";
+
+static const char help_http[] =
+	"usage: chattcp http FILE [-c IDS] [-v] [--json] [--decode-as PROTO]\n"
+	"\n"
+	"Every HTTP/1.x exchange, connection by connection: the request line (and headers with -v),\n"
+	"1xx interim answers, the status line, the body size decoded and on the wire (chunked,\n"
+	"gzip/deflate/br/zstd), the timing (request -> first response byte -> last byte) and notes on\n"
+	"anything malformed, each with its byte offset in the sender's stream.\n"
+	"\n"
+	"  --json   one object per exchange: conn, request {method, uri, version, headers, frame, ...},\n"
+	"           response {status, reason, headers, frame, body_wire, body_size, body_decoded,\n"
+	"           sha256, complete, ...}, interim, timing, notes; see docs/json.md\n";
+
+static const char help_stream[] =
+	"usage: chattcp stream FILE -c ID [--decode-as PROTO] [--json] [--raw-out FILE [--side S]]\n"
+	"       chattcp stream FILE --all [--json]\n"
+	"\n"
+	"The whole connection as alternating client (>>) and server (<<) messages, each decoded:\n"
+	"messages split over several packets are joined, several in one packet are split. The\n"
+	"protocol is recognised from the content (port as a hint); --decode-as forces one. A\n"
+	"connection nothing recognises is shown as raw runs of bytes, gaps marked.\n"
+	"\n"
+	"  --raw-out FILE   write the reassembled bytes to FILE (gaps left out and counted)\n"
+	"  --side S         client, server or both (default: both, in stream order)\n"
+	"  --json           one object per message: conn, proto, kind, dir, frames, offsets,\n"
+	"                   summary, fields, notes\n";
+
+static const char help_export[] =
+	"usage: chattcp export FILE --files DIR [--force] [--json]\n"
+	"\n"
+	"Writes every body carried over HTTP into DIR, decoded (gzip, deflate, br, zstd), named after\n"
+	"the last part of the URL (made safe: no '..', no '/', no absolute paths; repeats get (1),\n"
+	"(2)...). Existing files are never overwritten unless --force. 206 Range answers for the same\n"
+	"resource are merged into one file; the byte ranges no piece covered are reported.\n"
+	"\n"
+	"  --json   one object per file: name, content_type, size, sha256, complete, conn, frame,\n"
+	"           uri, parts, gaps\n";
 
 static const char help_packet[] =
 	"usage: chattcp packet FILE FRAME [--hex] [--json]\n"
@@ -116,6 +160,12 @@ int cmd_help(int argc, char **argv)
 		fputs(help_diag, stdout);
 	else if (strcmp(c, "stats") == 0)
 		fputs(help_stats, stdout);
+	else if (strcmp(c, "http") == 0)
+		fputs(help_http, stdout);
+	else if (strcmp(c, "stream") == 0)
+		fputs(help_stream, stdout);
+	else if (strcmp(c, "export") == 0)
+		fputs(help_export, stdout);
 	else if (strcmp(c, "cases") == 0 || strcmp(c, "case") == 0)
 		fputs(help_cases, stdout);
 	else {

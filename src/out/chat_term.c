@@ -3,6 +3,7 @@
 
 #include "fmt.h"
 #include "payload.h"
+#include "stream_term.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -264,14 +265,36 @@ void chat_bubble(struct strbuf *b, const struct chat_style *st, struct note_ctx 
 		box_line(b, &x, h.s, h.len, C_WARN);
 	}
 
-	/* Payload. */
-	if (r->len) {
+	/* Payload: decoded structure first (ChatTCP's "structure priority"), the bytes
+	 * when nothing was decoded or --payload raw asks for them. */
+	int decoded = st->payload_mode != CHAT_PAYLOAD_RAW && (st->n_msgs || st->n_cont);
+	if (r->len && !decoded) {
 		sb_reset(&h);
 		if (pk && pk->payload)
 			payload_render(&h, pk->payload, pk->caplen, r->len, st->fold, (int)x.inner);
 		else
 			sb_printf(&h, "(%u bytes, not readable from the capture)\n", r->len);
 		box_text(b, &x, h.s, NULL);
+	}
+	if (decoded) {
+		for (size_t i = 0; i < st->n_cont; i++) {
+			const struct appmsg *m = st->cont[i];
+			sb_reset(&h);
+			sb_printf(&h, "part of %s %s (#%" PRIu32 "-#%" PRIu32 "): %s\n", m->proto, m->kind, m->first_frame,
+				  m->last_frame, m->summary ? m->summary : "");
+			box_text(b, &x, h.s, C_DIM);
+		}
+		for (size_t i = 0; i < st->n_msgs; i++) {
+			const struct appmsg *m = st->msgs[i];
+			sb_reset(&h);
+			if (m->first_frame != m->last_frame)
+				sb_printf(&h, "(from #%" PRIu32 ", %" PRIu64 " bytes)\n", m->first_frame, m->end - m->off);
+			if (st->payload_mode == CHAT_PAYLOAD_SIMPLE)
+				appmsg_simple(&h, m, (int)x.inner);
+			else
+				appmsg_lines(&h, m, 1, (int)x.inner);
+			box_text(b, &x, h.s, NULL);
+		}
 	}
 
 	/* Note. */

@@ -5,6 +5,7 @@
 
 #include "../base/strbuf.h"
 #include "../decode/pkt.h"
+#include "../model/appmsg.h"
 #include "../model/conn.h"
 #include "notes.h"
 
@@ -19,7 +20,18 @@ struct chat_style {
 	int show_notes;
 	int commentary;
 	size_t fold;      /* payload bytes shown per packet, 0 = all */
+	int payload_mode; /* enum chat_payload */
+	/* Decoded application messages for the bubble being drawn (set per packet by
+	 * the caller): those that end in this packet, and those it carries a part of. */
+	const struct appmsg *const *msgs;
+	size_t n_msgs;
+	const struct appmsg *const *cont;
+	size_t n_cont;
 };
+
+/* --payload: structure (decoded messages, raw bytes when none: the default), simple
+ * (only the application payload), raw (the bytes as captured). */
+enum chat_payload { CHAT_PAYLOAD_STRUCTURE, CHAT_PAYLOAD_SIMPLE, CHAT_PAYLOAD_RAW };
 
 /* The title block of one connection. */
 void chat_conn_header(struct strbuf *b, const struct chat_style *st, const struct conn *c);
