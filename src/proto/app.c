@@ -172,6 +172,11 @@ static void try_decide(struct app_out *o, int force)
 		return;
 	}
 	size_t held = o->buf[0].len + o->buf[1].len;
+	/* Both sides spoke and only a port-hinted maybe is left: take it. */
+	if (maybe_port && o->buf[0].len && o->buf[1].len) {
+		start_decoder(o, maybe_port);
+		return;
+	}
 	if (force || held >= APP_PROBE_WAIT)
 		start_decoder(o, all_no ? NULL : maybe_port);
 }
