@@ -15,20 +15,22 @@
 
 static void cut_line(struct strbuf *b, const char *indent, const char *s, size_t n, int width)
 {
-	size_t room = width > 20 ? (size_t)width - strlen(indent) : 60;
+	size_t room = width > 20 && (size_t)width > strlen(indent) + 8 ? (size_t)width - strlen(indent) : 60;
+	if (n > room)
+		room -= 3; /* room for "..." */
 	sb_puts(b, indent);
-	for (size_t i = 0; i < n && i < room; i++) {
+	size_t col = 0, i = 0;
+	for (; i < n && col < room; i++, col++) {
 		unsigned char c = (unsigned char)s[i];
-		if (c == '\r')
-			sb_puts(b, "\\r");
-		else if (c == '\n')
-			sb_puts(b, "\\n");
-		else if (c < 0x20 || c == 0x7f)
+		if (c == '\r' || c == '\n') {
+			sb_puts(b, c == '\r' ? "\\r" : "\\n");
+			col++;
+		} else if (c < 0x20 || c == 0x7f)
 			sb_putc(b, '.');
 		else
 			sb_putc(b, (char)c);
 	}
-	if (n > room)
+	if (i < n)
 		sb_puts(b, "...");
 	sb_putc(b, '\n');
 }
