@@ -403,3 +403,41 @@ void app_fini(struct app *a)
 	applog_fini(&a->log);
 	memset(a, 0, sizeof *a);
 }
+
+void app_decode_chunks(struct app *a, const struct proto_desc *d, int transport, const uint8_t *const *chunks,
+		       const size_t *lens, const int *dirs, size_t n)
+{
+	struct conn c;
+	memset(&c, 0, sizeof c);
+	c.proto = (uint8_t)transport;
+	c.ep[0].port = 40000;
+	c.ep[1].port = 80;
+	a->force = d;
+	struct app_out *o = conn_state(a, &c);
+	uint32_t seq[2] = { 1000, 500000 };
+	if (transport == 6) {
+		reasm_segment(&o->ra, 0, seq[0]++, TH_SYN, NULL, 0, 0, 0, 0);
+		reasm_segment(&o->ra, 1, seq[1]++, TH_SYN | TH_ACK, NULL, 0, 0, 0, 0);
+	}
+	for (size_t i = 0; i < n; i++) {
+		int dir = dirs[i] ? 1 : 0;
+		struct pkt pk;
+		struct pktrec rec;
+		memset(&pk, 0, sizeof pk);
+		memset(&rec, 0, sizeof rec);
+		pk.kind = transport == 6 ? PK_TCP : PK_UDP;
+		pk.tcp_hlen = 20;
+		pk.seq = seq[dir];
+		pk.flags = TH_ACK | TH_PSH;
+		pk.ack = seq[1 - dir];
+		pk.payload = chunks[i];
+		pk.caplen = pk.len = (uint32_t)lens[i];
+		rec.dir = (uint8_t)dir;
+		rec.frame = (uint32_t)i + 1;
+		rec.ts_ns = (int64_t)(i + 1) * 1000;
+		seq[dir] += (uint32_t)lens[i];
+		sink_packet(a, &pk, &c, &rec);
+	}
+	app_end(a);
+	o->c = NULL; /* c lives on this stack frame only */
+}

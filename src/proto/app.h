@@ -37,4 +37,11 @@ void app_fini(struct app *a);
 /* The protocol a connection was decoded as ("http"), or NULL. Valid after app_end. */
 const char *app_proto_of(const struct app *a, const struct conn *c);
 
+/* For unit tests and fuzzing, without a capture: decodes n chunks of a made-up
+ * connection (transport 6 TCP or 17 UDP) with decoder d (NULL: detect by content),
+ * chunk i sent by side dirs[i] as frame i+1, each TCP chunk one in-order segment.
+ * The messages are in a->log (app_init(a, NULL) first; app_fini after). */
+void app_decode_chunks(struct app *a, const struct proto_desc *d, int transport, const uint8_t *const *chunks,
+		       const size_t *lens, const int *dirs, size_t n);
+
 #endif

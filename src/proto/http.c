@@ -31,6 +31,8 @@
 #define HTTP_MAX_FIELDS 256
 /* Requests waiting for their response (pipelining depth). */
 #define HTTP_MAX_PENDING 256
+/* Bytes of an unparsed run kept to show: enough to see what they are. */
+#define JUNK_SHOW 200
 
 enum phase { PH_HEAD, PH_BODY, PH_TUNNEL };
 enum body_mode { BM_NONE, BM_LENGTH, BM_CHUNKED, BM_CLOSE };
@@ -601,9 +603,17 @@ static size_t junk_feed(struct http_state *st, int dir, const uint8_t *p, size_t
 				    dir ? "response" : "request");
 	}
 	struct appmsg *m = app_msg(st->o, d->junk);
-	size_t show = m->n_kv ? 0 : (take < 200 ? take : 200);
-	if (show)
-		appmsg_kv(m, "bytes", (const char *)p, show);
+	/* Keep the first JUNK_SHOW bytes, however the stream was cut. */
+	if (!m->n_kv)
+		appmsg_kv(m, "bytes", (const char *)p, take < JUNK_SHOW ? take : JUNK_SHOW);
+	else if (m->kv[0].value_len < JUNK_SHOW) {
+		struct appkv *kv = &m->kv[0];
+		size_t add = JUNK_SHOW - kv->value_len < take ? JUNK_SHOW - kv->value_len : take;
+		kv->value = xrealloc(kv->value, kv->value_len + add + 1);
+		memcpy(kv->value + kv->value_len, p, add);
+		kv->value_len += add;
+		kv->value[kv->value_len] = '\0';
+	}
 	app_msg_end(st->o, d->junk, off + take);
 	struct strbuf b;
 	sb_init(&b);
@@ -774,7 +784,7 @@ static size_t head_feed(struct http_state *st, int dir, const uint8_t *p, size_t
 	size_t skip = 0;
 	/* RFC 9112 §2.2: a server should ignore empty lines before a request line (and
 	 * clients send CRLF after a POST body now and then). */
-	while (skip < n && (p[skip] == '\r' || p[skip] == '\n'))
+	while (d->junk == UINT32_MAX && skip < n && (p[skip] == '\r' || p[skip] == '\n'))
 		skip++;
 	if (skip)
 		return skip;
