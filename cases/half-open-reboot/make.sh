@@ -139,4 +139,7 @@ fin0=$(tshark -r "$F" -Y 'tcp.stream==0 && tcp.flags.fin==1' | wc -l)
 [ "$(echo "$rst" | cut -f3)" = "$last" ] || { echo "$CASE: the RST's seq is not the ACK number of the client's data" >&2; exit 1; }
 [ "$fin0" = 0 ] || { echo "$CASE: a FIN on the first connection: the server did not vanish silently" >&2; exit 1; }
 [ "$(tshark -r "$F" -Y 'tcp.stream==1 && tcp.flags.syn==1 && tcp.flags.ack==1' | wc -l)" = 1 ] || { echo "$CASE: the reconnect failed" >&2; exit 1; }
+# lesson.md describes the capture shipped with it (19 packets); a re-run can differ in timing and count
+m=$(tshark -r "$HERE/capture.pcap" 2>/dev/null | wc -l)
+[ "$m" = 19 ] || echo "$CASE: NOTE: lesson.md describes 19 packets, this capture has $m: update the frame numbers in lesson.md" >&2
 echo "$CASE: OK"

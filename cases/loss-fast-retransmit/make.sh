@@ -155,4 +155,7 @@ echo "last data segment (176 bytes) arrives at t=$(echo "$gap" | cut -f2)"
 [ "$lost" -ge 1 ] && [ "$dup" -ge 3 ] && [ "$fr" -ge 1 ] || { echo "$CASE: hole / dup ACKs / fast retransmission missing" >&2; exit 1; }
 inns s nstat -az TcpExtTCPTimeouts TcpExtTCPLossProbes | awk '$2 > 0 {n++} END { exit n == 2 ? 0 : 1 }' ||
     { echo "$CASE: expected one tail loss probe and one RTO on the server" >&2; exit 1; }
+# lesson.md describes the capture shipped with it (232 packets); a re-run can differ in timing and count
+m=$(tshark -r "$HERE/capture.pcap" 2>/dev/null | wc -l)
+[ "$m" = 232 ] || echo "$CASE: NOTE: lesson.md describes 232 packets, this capture has $m: update the frame numbers in lesson.md" >&2
 echo "$CASE: OK"

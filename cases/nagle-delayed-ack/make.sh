@@ -119,4 +119,7 @@ slow=$(awk '$1 == "stream" && $2 == "0:" && $4 > 30' "$W/gaps" | wc -l)
 fast=$(awk '$1 == "stream" && $2 == "1:" && $4 < 5' "$W/gaps" | wc -l)
 echo "Nagle connection: $slow stalls > 30 ms; TCP_NODELAY connection: $fast bodies within 5 ms"
 [ "$slow" -ge 3 ] && [ "$fast" = 5 ] || { echo "$CASE: the stall / no-stall contrast is not there" >&2; exit 1; }
+# lesson.md describes the capture shipped with it (68 packets); a re-run can differ in timing and count
+m=$(tshark -r "$HERE/capture.pcap" 2>/dev/null | wc -l)
+[ "$m" = 68 ] || echo "$CASE: NOTE: lesson.md describes 68 packets, this capture has $m: update the frame numbers in lesson.md" >&2
 echo "$CASE: OK"

@@ -150,4 +150,7 @@ marked=$(tshark -r "$F" -Y 'ip.src==10.78.15.2 && tcp.payload[0:4] == "FAST"' -T
 echo "packets $n ($size bytes), early (overtaking) segments $early, late segments flagged $ooo, dup ACKs with SACK $dup; FAST segments in frames $marked"
 [ "$early" -ge 3 ] && [ "$dup" -ge 3 ] || { echo "$CASE: no reordering visible" >&2; exit 1; }
 inns r nft list ruleset | grep -q 'counter packets 3 ' || { echo "$CASE: expected 3 marked segments" >&2; exit 1; }
+# lesson.md describes the capture shipped with it (168 packets); a re-run can differ in timing and count
+m=$(tshark -r "$HERE/capture.pcap" 2>/dev/null | wc -l)
+[ "$m" = 168 ] || echo "$CASE: NOTE: lesson.md describes 168 packets, this capture has $m: update the frame numbers in lesson.md" >&2
 echo "$CASE: OK"

@@ -79,4 +79,7 @@ flags=$(tshark -r "$F" -T fields -e tcp.flags.str | tr -d '·' | tr '\n' ' ')
 echo "flags: $flags"
 [ "$(tshark -r "$F" | wc -l)" = 4 ] || { echo "$CASE: expected 4 packets" >&2; exit 1; }
 [ "$flags" = "S AR S AR " ] || { echo "$CASE: expected SYN, RST+ACK, SYN, RST+ACK" >&2; exit 1; }
+# lesson.md describes the capture shipped with it (4 packets); a re-run can differ in timing and count
+m=$(tshark -r "$HERE/capture.pcap" 2>/dev/null | wc -l)
+[ "$m" = 4 ] || echo "$CASE: NOTE: lesson.md describes 4 packets, this capture has $m: update the frame numbers in lesson.md" >&2
 echo "$CASE: OK"

@@ -98,4 +98,7 @@ gaps=$(tshark -r "$F" -T fields -e frame.time_delta | awk 'NR>1 { printf "%d ", 
 echo "packets $n, SYNs $syns, source ports $ports, gaps between SYNs (s, rounded): $gaps"
 [ "$n" = 4 ] && [ "$syns" = 4 ] && [ "$ports" = 1 ] || { echo "$CASE: expected 4 SYNs from one port and nothing else" >&2; exit 1; }
 [ "$gaps" = "1 2 4 " ] || { echo "$CASE: expected backoff 1 s, 2 s, 4 s" >&2; exit 1; }
+# lesson.md describes the capture shipped with it (4 packets); a re-run can differ in timing and count
+m=$(tshark -r "$HERE/capture.pcap" 2>/dev/null | wc -l)
+[ "$m" = 4 ] || echo "$CASE: NOTE: lesson.md describes 4 packets, this capture has $m: update the frame numbers in lesson.md" >&2
 echo "$CASE: OK"

@@ -141,4 +141,7 @@ grep -q 'B: done, server closed first. TIME_WAIT in client: none; in server: 10.
 [ $(( isnB - finA )) = 65538 ] || { echo "$CASE: B's ISN is not A's snd_nxt + 65537" >&2; exit 1; }
 [ "$(tshark -r "$F" -Y 'tcp.flags.syn==1 && tcp.flags.ack==1' | wc -l)" = 4 ] || { echo "$CASE: expected four SYN+ACKs" >&2; exit 1; }
 [ "$(tshark -r "$F" -Y 'tcp.flags.reset==1' | wc -l)" = 0 ] || { echo "$CASE: unexpected RST" >&2; exit 1; }
+# lesson.md describes the capture shipped with it (40 packets); a re-run can differ in timing and count
+m=$(tshark -r "$HERE/capture.pcap" 2>/dev/null | wc -l)
+[ "$m" = 40 ] || echo "$CASE: NOTE: lesson.md describes 40 packets, this capture has $m: update the frame numbers in lesson.md" >&2
 echo "$CASE: OK"

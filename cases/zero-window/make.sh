@@ -112,4 +112,7 @@ upd=$(count 'tcp.analysis.window_update && ip.src==10.78.3.2')
 size=$(stat -c %s "$F")
 echo "packets $n ($size bytes), zero-window ACKs from the receiver $zw, probes $probes, window updates $upd"
 [ "$zw" -ge 3 ] && [ "$probes" -ge 3 ] && [ "$upd" -ge 1 ] || { echo "$CASE: zero window / probes / update missing" >&2; exit 1; }
+# lesson.md describes the capture shipped with it (128 packets); a re-run can differ in timing and count
+m=$(tshark -r "$HERE/capture.pcap" 2>/dev/null | wc -l)
+[ "$m" = 128 ] || echo "$CASE: NOTE: lesson.md describes 128 packets, this capture has $m: update the frame numbers in lesson.md" >&2
 echo "$CASE: OK"
