@@ -52,6 +52,19 @@ static const char *tok2str(const struct tok *t, int v, char *buf, size_t n, cons
 	return buf;
 }
 
+/* Moves r to off, which must lie inside it: a name in RDATA may not run past the
+ * record (the reader's end). Returns 0 (status set) when it would. */
+static int set_off(struct rd *r, size_t off)
+{
+	if (off > r->len) {
+		rd_fail(r, RD_BAD);
+		r->off = r->len;
+		return 0;
+	}
+	r->off = off;
+	return 1;
+}
+
 /* Reads a (possibly compressed) name at r's offset into out; advances r past the
  * name as it sits in place. msg is the whole message (pointers are offsets into it).
  * Returns 0, or -1 (r status set to RD_BAD) on a loop, bad pointer or long name. */
@@ -75,8 +88,8 @@ static int read_name(struct rd *r, const uint8_t *msg, size_t msg_len, struct st
 				return -1;
 			}
 			size_t to = (size_t)(l & 0x3f) << 8 | msg[pos + 1];
-			if (!jumped)
-				r->off = pos + 2 - base;
+			if (!jumped && !set_off(r, pos + 2 - base))
+				return -1;
 			jumped = 1;
 			if (++hops > DNS_MAX_HOPS || to >= msg_len) {
 				rd_fail(r, RD_BAD);
@@ -90,8 +103,8 @@ static int read_name(struct rd *r, const uint8_t *msg, size_t msg_len, struct st
 			return -1;
 		}
 		if (l == 0) {
-			if (!jumped)
-				r->off = pos + 1 - base;
+			if (!jumped && !set_off(r, pos + 1 - base))
+				return -1;
 			if (out->len == start_len)
 				sb_putc(out, '.');
 			return 0;
