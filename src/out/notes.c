@@ -187,6 +187,9 @@ void note_text(struct note_ctx *n, const struct conn *c, const struct pktrec *r,
 			sb_printf(b, " of seq %" PRIu32 ":%" PRIu32, rseq, rseq + r->len);
 		if (r->ref_frame)
 			sb_printf(b, " (first sent in frame %" PRIu32 ")", r->ref_frame);
+		else if (r->len && !(r->flags & TH_SYN))
+			sb_puts(b, " (Wireshark's word: these bytes were never seen before here, so they were lost "
+				   "before the capture point or arrive late, out of order)");
 	} else if (r->len && !(ev & EV_HS3)) {
 		sep(b, start);
 		sb_printf(b, "send data, %u byte%s", r->len, r->len == 1 ? "" : "s");

@@ -134,6 +134,20 @@ void diag_packet(void *ctx, const struct pkt *pk, struct conn *c, const struct p
 	if (retx) {
 		me->retx_pkts++;
 		me->retx_bytes += r->len;
+		/* Wireshark's label says "retransmission" for any segment below the highest
+		 * sequence seen; when its bytes were never seen before (no original frame), they
+		 * were lost before the capture point or are simply late. */
+		if (L & LB_BIT(LB_FAST_RETRANSMISSION)) {
+			if (!me->fast_retx)
+				me->fast_first = r->frame;
+			me->fast_retx++;
+		} else if (r->len && !r->ref_frame && !syn && !(L & LB_BIT(LB_SPURIOUS_RETRANSMISSION))) {
+			if (!me->retx_unseen)
+				me->unseen_first = r->frame;
+			me->retx_unseen++;
+		}
+		if (L & LB_BIT(LB_SPURIOUS_RETRANSMISSION))
+			me->spurious++;
 	}
 	/* Handshake timing: the RTT halves are SYN -> SYN+ACK (seen from the client side of
 	 * the capture point) and SYN+ACK -> ACK. */
@@ -254,11 +268,15 @@ no_stall:
 	}
 }
 
+/* "Retransmissions" of unseen bytes worth a finding: one can be a capture glitch. */
+#define UNSEEN_MIN 2
+
 static const char *const rule_names[DIAG_RULE_COUNT] = {
 	[DIAG_SYN_UNANSWERED] = "syn_unanswered", [DIAG_REFUSED] = "refused",
 	[DIAG_HS3_LOST] = "third_handshake_lost", [DIAG_ZERO_WINDOW] = "zero_window",
 	[DIAG_RTO_BACKOFF] = "rto_backoff", [DIAG_KEEPALIVE] = "keepalive",
 	[DIAG_RST_AFTER_FIN] = "rst_after_fin", [DIAG_DELAYED_ACK] = "delayed_ack_stall",
+	[DIAG_UNSEEN_RETX] = "late_or_lost_upstream", [DIAG_FAST_RETX] = "loss_fast_retransmit",
 };
 
 const char *diag_rule_name(int rule) { return rule >= 0 && rule < DIAG_RULE_COUNT ? rule_names[rule] : NULL; }
@@ -436,6 +454,44 @@ uint32_t diag_findings(struct diag *d, const struct conn *c, struct strbuf *b)
 		sb_printf(b, "): the %s delays its ACKs (%s) and the %s's Nagle algorithm holds the next small write "
 			     "until that ACK comes; TCP_NODELAY on the %s, or one write per message, removes the stall\n",
 			  side(1 - s), x->stall_40 >= x->stall_200 ? "Linux: 40 ms" : "Windows/BSD: 200 ms", side(s), side(s));
+	}
+	/* Fast retransmit (RFC 5681 section 3.2): three duplicate ACKs make the sender
+	 * repeat the missing segment at once instead of waiting for its timer: a loss,
+	 * repaired quickly. */
+	for (int s = 0; s < 2; s++) {
+		const struct diag_dir *x = &dc->d[s];
+		const struct diag_dir *rx = &dc->d[1 - s];
+		if (!x->fast_retx)
+			continue;
+		rules |= 1u << DIAG_FAST_RETX;
+		sb_printf(b, "%s	packet loss from the %s: %" PRIu32 " segment%s repeated by fast retransmission (first: "
+			     "frame %" PRIu32 ") after the %s's duplicate ACKs (%" PRIu32 " in all) reported the hole; "
+			     "the path drops packets (congestion or a lossy link), and fast retransmit repaired it "
+			     "without waiting for a timeout\n",
+			  rule_names[DIAG_FAST_RETX], side(s), x->fast_retx, x->fast_retx == 1 ? " was" : "s were",
+			  x->fast_first, side(1 - s), rx->dup_total);
+	}
+	/* Segments Wireshark calls retransmissions whose bytes this capture never saw
+	 * before: either the originals were lost before the capture point, or they were
+	 * overtaken and arrive late (reordering). Needless repeats afterwards (spurious:
+	 * the receiver already had the bytes) are the mark of reordering: the sender took
+	 * the delay for a loss. */
+	for (int s = 0; s < 2; s++) {
+		const struct diag_dir *x = &dc->d[s];
+		if (x->retx_unseen < UNSEEN_MIN)
+			continue;
+		rules |= 1u << DIAG_UNSEEN_RETX;
+		sb_printf(b, "%s	%" PRIu32 " of the %" PRIu64 " segments from the %s labelled retransmissions (first: frame %"
+			     PRIu32 ") carry bytes this capture never saw before, so they are not repeats seen here: ",
+			  rule_names[DIAG_UNSEEN_RETX], x->retx_unseen, x->retx_pkts, side(s), x->unseen_first);
+		if (x->spurious)
+			sb_printf(b, "they arrived late, overtaken by later segments (reordering), and the %" PRIu32
+				     " needless repeats the %s sent afterwards (spurious retransmissions) show it took the "
+				     "delay for a loss; the retransmission rate overstates the loss\n",
+				  x->spurious, side(s));
+		else
+			sb_puts(b, "the originals were lost before the capture point, or they arrived late, overtaken by "
+				   "later segments (reordering); capture closer to the sender to tell which\n");
 	}
 	return rules;
 }

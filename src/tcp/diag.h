@@ -29,6 +29,11 @@ struct diag_chain {          /* one segment sent again and again */
 
 struct diag_dir {            /* what one side sent */
 	uint64_t pkts, bytes, retx_pkts, retx_bytes;
+	uint32_t retx_unseen;    /* "retransmissions" of bytes never seen before in the capture */
+	uint32_t spurious;       /* retransmissions of bytes the peer had already acknowledged */
+	uint32_t unseen_first;   /* frame of the first such segment */
+	uint32_t fast_retx;      /* fast retransmissions (after duplicate ACKs) */
+	uint32_t fast_first;     /* frame of the first */
 	uint32_t dup_rack[DIAG_DUP_VALUES], dup_n[DIAG_DUP_VALUES];
 	uint32_t n_dup_values, dup_total, dup_other;
 	/* zero window advertised by this side */
@@ -75,7 +80,7 @@ const struct diag_conn *diag_get(struct diag *d, const struct conn *c);
 
 enum diag_rule {
 	DIAG_SYN_UNANSWERED, DIAG_REFUSED, DIAG_HS3_LOST, DIAG_ZERO_WINDOW, DIAG_RTO_BACKOFF,
-	DIAG_KEEPALIVE, DIAG_RST_AFTER_FIN, DIAG_DELAYED_ACK, DIAG_RULE_COUNT
+	DIAG_KEEPALIVE, DIAG_RST_AFTER_FIN, DIAG_DELAYED_ACK, DIAG_UNSEEN_RETX, DIAG_FAST_RETX, DIAG_RULE_COUNT
 };
 /* Stable JSON name of a rule ("syn_unanswered", ...). */
 const char *diag_rule_name(int rule);
