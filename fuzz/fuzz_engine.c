@@ -1,10 +1,12 @@
 /* fuzz_engine.c: fuzz target for the whole pass over a capture: the input is a pcap or
  * pcapng file run through the engine (decode, IP fragment reassembly, connection
- * table, TCP state, TCP analysis), then every connection is drawn the way the
- * commands draw it (chat bubbles with notes and commentary, JSON packets and
- * connections, the packet view's TCP diagram, options, payload and hex dump) into a
- * buffer that is thrown away. Packets are read back by offset as the chat view does.
- * Seeds: fuzz/corpus/fuzz_engine/. */
+ * table, TCP state, TCP analysis) with the application layer attached as the commands
+ * attach it (TCP reassembly of any packet order, with gaps and overlaps; protocol
+ * detection; the decoders), then every connection is drawn the way the commands draw
+ * it (chat bubbles with notes and commentary, JSON packets and connections, the packet
+ * view's TCP diagram, options, payload and hex dump, the decoded messages as text and
+ * JSON) into a buffer that is thrown away. Packets are read back by offset as the chat
+ * view does. Seeds: fuzz/corpus/fuzz_engine/. */
 #include "base/err.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
@@ -13,7 +15,9 @@
 #include "out/json.h"
 #include "out/notes.h"
 #include "out/payload.h"
+#include "out/stream_term.h"
 #include "out/tcp_diagram.h"
+#include "proto/app.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -39,7 +43,25 @@ static void packet_view(struct strbuf *b, const struct pkt *pk)
 	payload_hexdump(b, pk->rec.data, pk->rec.caplen > 256 ? 256 : pk->rec.caplen, "  ");
 }
 
-static void render(struct engine *en, int variant)
+/* The decoded messages of connection c, as `chattcp stream` shows them. */
+static void messages(struct strbuf *b, const struct app *app, const struct conn *c)
+{
+	size_t n;
+	uint32_t *ix = applog_conn_msgs(&app->log, c->idx, &n);
+	for (size_t i = 0; i < n; i++) {
+		const struct appmsg *m = &app->log.m[ix[i]];
+		stream_term_msg(b, m, c, 80);
+		appmsg_lines(b, m, 1, 80);
+		appmsg_simple(b, m, 60);
+		appmsg_json(b, m, c);
+		if (b->len > FUZZ_FLUSH)
+			sb_reset(b);
+	}
+	free(ix);
+	app_proto_of(app, c);
+}
+
+static void render(struct engine *en, const struct app *app, int variant)
 {
 	struct chat_style st;
 	memset(&st, 0, sizeof st);
@@ -69,6 +91,7 @@ static void render(struct engine *en, int variant)
 	for (size_t id = 0; id < nc; id++) {
 		const struct conn *c = by_id[id];
 		json_conn(&b, c);
+		messages(&b, app, c);
 		if (first[id] == first[id + 1])
 			continue;
 		chat_conn_header(&b, &st, c);
@@ -108,10 +131,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (engine_open_mem(&en, "fuzz.pcap", data, size, &e) < 0)
 		return 0;
 	en.keep_all = 1;
+	struct app app;
+	app_init(&app, &en);
+	app_attach(&app);
 	int rc = engine_run(&en);
 	if (rc < 0 && !en.err.set)
 		abort(); /* a damaged capture always says why */
-	render(&en, size ? data[size - 1] & 3 : 0);
+	app_end(&app);
+	render(&en, &app, size ? data[size - 1] & 3 : 0);
+	app_fini(&app);
 	engine_close(&en);
 	return 0;
 }

@@ -7,6 +7,8 @@ captures (the shared corpus and cases/*/capture.pcap), into fuzz/corpus/<target>
                 start of the payload; wire length kept, as a snaplen cut), at most 4 KB,
                 so a seed holds a handshake and the first requests; pcapng: the first
                 blocks up to 4 KB
+                plus, for captures of at most 3 KB, the whole file as full-NAME (whole
+                payloads, so reassembly and the application decoders get real messages)
   fuzz_decode   up to 4 frames (first 300 bytes each), prefixed by the byte that picks
                 the link type in fuzz_decode.c and a 0 "whole frame" byte
 
@@ -67,6 +69,8 @@ def main():
         name = os.path.basename(path)
         if name == "capture.pcap":
             name = "case-" + os.path.basename(os.path.dirname(path)) + ".pcap"
+        if len(b) <= 3072 and (pcap_records(b) or pcapng_blocks(b)):
+            write("fuzz_engine", "full-" + name, b)
         p = pcap_records(b)
         if p:
             e, hdr, lt, recs = p
