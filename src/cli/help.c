@@ -65,9 +65,9 @@ static const char help_chat[] =
 	"  --json            one JSON object per packet (NDJSON); see docs/json.md\n"
 	"  --payload-hex     with --json: add each packet's captured payload as hex\n"
 	"  --payload MODE    structure (default): the decoded application messages (HTTP, WebSocket,\n"
-	"                    SSE, Redis, DNS) under the packet that ends them; simple: only the\n"
+	"                    SSE, Redis, MySQL, DNS) under the packet that ends them; simple: only the\n"
 	"                    application payload; raw: the bytes as captured\n"
-	"  --decode-as PROTO decode the selected connections as PROTO (http, websocket, redis, dns)\n";
+	"  --decode-as PROTO decode the selected connections as PROTO (http, websocket, redis, mysql, dns)\n";
 
 static const char help_http[] =
 	"usage: chattcp http FILE [-c IDS] [-v] [--json] [--decode-as PROTO]\n"

@@ -7,12 +7,14 @@
 extern const struct proto_desc proto_http;
 extern const struct proto_desc proto_websocket;
 extern const struct proto_desc proto_redis;
+extern const struct proto_desc proto_mysql;
 extern const struct proto_desc proto_dns;
 
 const struct proto_desc *const proto_registry[] = {
 	&proto_http,
 	&proto_websocket,
 	&proto_redis,
+	&proto_mysql,
 	&proto_dns,
 	NULL,
 };
