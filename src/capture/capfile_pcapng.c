@@ -57,6 +57,11 @@ static int walk_options(struct capfile *cf, const uint8_t *p, size_t n, size_t f
 					pw = 62;
 				ifc->ts_pow2 = pw;
 				ifc->ts_digits = 9;
+				if (pw == 0) { /* 2^-0: whole seconds, taken by the decimal path */
+					ifc->ts_mul = 1000000000;
+					ifc->ts_div = 1;
+					ifc->ts_digits = 6;
+				}
 			} else {
 				int d = v;
 				if (d > 18)
