@@ -153,9 +153,10 @@ int cmd_chat(int argc, char **argv)
 	} else {
 		en.keep_all = 1;
 	}
-	/* Application decoding for the payload section (not needed for JSON or raw). */
+	/* Application decoding: the payload section of the bubbles (not for raw), and the
+	 * "app" array of each JSON packet. */
 	struct app app;
-	int use_app = !json && st.payload_mode != CHAT_PAYLOAD_RAW;
+	int use_app = json || st.payload_mode != CHAT_PAYLOAD_RAW;
 	if (use_app) {
 		const struct proto_desc *fd = decode_as ? proto_find(decode_as) : NULL;
 		if (decode_as && !fd) {
@@ -241,7 +242,8 @@ int cmd_chat(int argc, char **argv)
 				sb_reset(&note);
 				note_text(&nc_, c, r, &note);
 				if (show)
-					json_packet(&b, c, r, st.show_notes ? note.s : NULL, have ? &pk : NULL, with_payload);
+					json_packet_app(&b, c, r, st.show_notes ? note.s : NULL, have ? &pk : NULL, with_payload,
+							ends, st.n_msgs);
 			} else if (show) {
 				chat_bubble(&b, &st, &nc_, c, r, have ? &pk : NULL, prev);
 			} else {

@@ -75,12 +75,12 @@ static void body_json(struct strbuf *b, int *f, const struct appmsg *m)
 	}
 }
 
+/* "frame" (the last) for compatibility, then the message fields every JSON output
+ * writes for a decoded message (json_appmsg_pos, as in stream and chat --json). */
 static void frames_json(struct strbuf *b, int *f, const struct appmsg *m)
 {
 	json_u64_field(b, f, "frame", m->last_frame);
-	json_u64_field(b, f, "first_frame", m->first_frame);
-	json_key(b, f, "ts");
-	fmt_epoch(b, m->first_ts);
+	json_appmsg_pos(b, f, m);
 }
 
 void http_exchange_json(struct strbuf *b, const struct applog *l, const struct conn *c, uint32_t req, uint32_t resp,

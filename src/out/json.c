@@ -1,9 +1,11 @@
 /* json.c: see json.h. */
 #include "json.h"
 
+#include "../base/sha.h"
 #include "../model/labels.h"
 #include "chat_term.h"
 #include "fmt.h"
+#include "http_json.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -84,8 +86,77 @@ void json_conn(struct strbuf *b, const struct conn *c)
 	sb_puts(b, "}\n");
 }
 
+void json_appmsg_pos(struct strbuf *b, int *first, const struct appmsg *m)
+{
+	json_u64_field(b, first, "first_frame", m->first_frame);
+	json_u64_field(b, first, "last_frame", m->last_frame);
+	json_key(b, first, "ts");
+	fmt_epoch(b, m->first_ts);
+	json_u64_field(b, first, "offset", m->off);
+	json_u64_field(b, first, "length", m->end - m->off);
+	json_str_field(b, first, "summary", m->summary ? m->summary : "");
+	json_key(b, first, "incomplete");
+	sb_puts(b, m->flags & AM_INCOMPLETE ? "true" : "false");
+	json_key(b, first, "malformed");
+	sb_puts(b, m->flags & AM_MALFORMED ? "true" : "false");
+}
+
+void json_appmsg(struct strbuf *b, const struct appmsg *m, const struct conn *c)
+{
+	int f = 1;
+	sb_putc(b, '{');
+	json_u64_field(b, &f, "conn", c ? c->id : 0);
+	json_str_field(b, &f, "proto", m->proto);
+	json_str_field(b, &f, "kind", m->kind);
+	json_str_field(b, &f, "dir", m->dir ? "s2c" : "c2s");
+	json_appmsg_pos(b, &f, m);
+	json_key(b, &f, "fields");
+	sb_putc(b, '{');
+	int g = 1;
+	for (size_t i = 0; i < m->n_kv; i++) {
+		/* repeated names (HTTP headers) keep the first; http --json has them all */
+		int dup = 0;
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(m->kv[j].name, m->kv[i].name) == 0)
+				dup = 1;
+		if (dup)
+			continue;
+		json_key(b, &g, m->kv[i].name);
+		sb_json_str(b, m->kv[i].value, m->kv[i].value_len);
+	}
+	sb_putc(b, '}');
+	if (m->http && m->http->body_len) {
+		char hex[65];
+		sha256_hex(m->http->body, m->http->body_len, hex);
+		json_u64_field(b, &f, "body_size", m->http->body_len);
+		json_str_field(b, &f, "body_sha256", hex);
+	}
+	json_key(b, &f, "notes");
+	sb_putc(b, '[');
+	int nf = 1;
+	json_appnotes(b, &nf, m);
+	sb_puts(b, "]}");
+}
+
+static void packet_obj(struct strbuf *b, const struct conn *c, const struct pktrec *r, const char *note,
+		       const struct pkt *pk, int with_payload, int with_app, const struct appmsg *const *msgs,
+		       size_t n_msgs);
+
 void json_packet(struct strbuf *b, const struct conn *c, const struct pktrec *r, const char *note,
 		 const struct pkt *pk, int with_payload)
+{
+	packet_obj(b, c, r, note, pk, with_payload, 0, NULL, 0);
+}
+
+void json_packet_app(struct strbuf *b, const struct conn *c, const struct pktrec *r, const char *note,
+		     const struct pkt *pk, int with_payload, const struct appmsg *const *msgs, size_t n_msgs)
+{
+	packet_obj(b, c, r, note, pk, with_payload, 1, msgs, n_msgs);
+}
+
+static void packet_obj(struct strbuf *b, const struct conn *c, const struct pktrec *r, const char *note,
+		       const struct pkt *pk, int with_payload, int with_app, const struct appmsg *const *msgs,
+		       size_t n_msgs)
 {
 	int f = 1;
 	char a[64];
@@ -163,5 +234,15 @@ void json_packet(struct strbuf *b, const struct conn *c, const struct pktrec *r,
 	}
 	if (note)
 		json_str_field(b, &f, "note", note);
+	if (with_app) {
+		json_key(b, &f, "app");
+		sb_putc(b, '[');
+		for (size_t i = 0; i < n_msgs; i++) {
+			if (i)
+				sb_putc(b, ',');
+			json_appmsg(b, msgs[i], c);
+		}
+		sb_putc(b, ']');
+	}
 	sb_puts(b, "}\n");
 }

@@ -5,6 +5,7 @@
 #define CHATTCP_JSON_H
 
 #include "../base/strbuf.h"
+#include "../model/appmsg.h"
 #include "../model/conn.h"
 #include "../decode/pkt.h"
 
@@ -14,6 +15,19 @@ void json_conn(struct strbuf *b, const struct conn *c);
  * the payload and options when not NULL. */
 void json_packet(struct strbuf *b, const struct conn *c, const struct pktrec *r, const char *note,
 		 const struct pkt *pk, int with_payload);
+/* The same with an "app" array: the application messages that end in this packet
+ * (each written by json_appmsg, as stream --json writes them); msgs may be NULL
+ * when n_msgs is 0, the array is written (empty) all the same. */
+void json_packet_app(struct strbuf *b, const struct conn *c, const struct pktrec *r, const char *note,
+		     const struct pkt *pk, int with_payload, const struct appmsg *const *msgs, size_t n_msgs);
+/* One application message as a JSON object (no newline): conn, then the message
+ * fields of json_appmsg_pos, fields, body size/sha256, notes. The only writer of a
+ * decoded message: stream --json lines and chat --json "app" entries use it. */
+void json_appmsg(struct strbuf *b, const struct appmsg *m, const struct conn *c);
+/* Where a message lies and what it is, as fields of the object being written:
+ * first_frame, last_frame, ts, offset, length, summary, incomplete, malformed
+ * (also in http --json's request and response objects). */
+void json_appmsg_pos(struct strbuf *b, int *first, const struct appmsg *m);
 /* Small helpers for other writers. */
 void json_key(struct strbuf *b, int *first, const char *key);
 void json_str_field(struct strbuf *b, int *first, const char *key, const char *s);

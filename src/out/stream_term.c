@@ -133,49 +133,8 @@ void appmsg_simple(struct strbuf *b, const struct appmsg *m, int width)
 
 void appmsg_json(struct strbuf *b, const struct appmsg *m, const struct conn *c)
 {
-	int f = 1;
-	sb_putc(b, '{');
-	json_u64_field(b, &f, "conn", c ? c->id : 0);
-	json_str_field(b, &f, "proto", m->proto);
-	json_str_field(b, &f, "kind", m->kind);
-	json_str_field(b, &f, "dir", m->dir ? "s2c" : "c2s");
-	json_u64_field(b, &f, "first_frame", m->first_frame);
-	json_u64_field(b, &f, "last_frame", m->last_frame);
-	json_key(b, &f, "ts");
-	fmt_epoch(b, m->first_ts);
-	json_u64_field(b, &f, "offset", m->off);
-	json_u64_field(b, &f, "length", m->end - m->off);
-	json_str_field(b, &f, "summary", m->summary ? m->summary : "");
-	json_key(b, &f, "incomplete");
-	sb_puts(b, m->flags & AM_INCOMPLETE ? "true" : "false");
-	json_key(b, &f, "malformed");
-	sb_puts(b, m->flags & AM_MALFORMED ? "true" : "false");
-	json_key(b, &f, "fields");
-	sb_putc(b, '{');
-	int g = 1;
-	for (size_t i = 0; i < m->n_kv; i++) {
-		/* repeated names (HTTP headers) keep the first; http --json has them all */
-		int dup = 0;
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(m->kv[j].name, m->kv[i].name) == 0)
-				dup = 1;
-		if (dup)
-			continue;
-		json_key(b, &g, m->kv[i].name);
-		sb_json_str(b, m->kv[i].value, m->kv[i].value_len);
-	}
-	sb_putc(b, '}');
-	if (m->http && m->http->body_len) {
-		char hex[65];
-		sha256_hex(m->http->body, m->http->body_len, hex);
-		json_u64_field(b, &f, "body_size", m->http->body_len);
-		json_str_field(b, &f, "body_sha256", hex);
-	}
-	json_key(b, &f, "notes");
-	sb_putc(b, '[');
-	int nf = 1;
-	json_appnotes(b, &nf, m);
-	sb_puts(b, "]}\n");
+	json_appmsg(b, m, c);
+	sb_putc(b, '\n');
 }
 
 void stream_term_msg(struct strbuf *b, const struct appmsg *m, const struct conn *c, int width)
