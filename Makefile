@@ -1,8 +1,6 @@
 # chattcp: `make` builds build/chattcp; see README.md for the other targets.
 CC ?= cc
-PKGS := zlib libbrotlidec libzstd
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lz -lbrotlidec -lzstd)
+include mk/libs.mk
 WARN := -Wall -Wextra -Wshadow -Wformat=2 -Wvla -Wno-unused-parameter -Werror
 CFLAGS ?= -O2 -g
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP
@@ -15,7 +13,7 @@ OBJS := $(SRCS:%.c=$(BUILD)/obj/%.o)
 GEN := $(BUILD)/gen/cases_data.c
 GEN_OBJS := $(GEN:%.c=%.o)
 
-.PHONY: all test check asan fuzz bench clean
+.PHONY: all test check asan fuzz bench clean print-libs
 all: $(BUILD)/chattcp
 
 $(BUILD)/chattcp: $(OBJS) $(GEN_OBJS)
@@ -47,6 +45,9 @@ fuzz:
 
 bench: all
 	bench/run.sh
+
+print-libs:
+	@echo $(LDLIBS)
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -38,6 +39,8 @@ void applog_fini(struct applog *l)
 	for (size_t i = 0; i < l->n; i++)
 		msg_fini(&l->m[i]);
 	free(l->m);
+	free(l->by_conn);
+	free(l->first);
 	applog_init(l);
 }
 
@@ -94,17 +97,45 @@ const struct appkv *appmsg_find(const struct appmsg *m, const char *name)
 	return NULL;
 }
 
-uint32_t *applog_conn_msgs(const struct applog *l, uint32_t conn_idx, size_t *n)
+/* Groups the messages by connection once (counting sort, stable), so asking for every
+ * connection in turn costs O(messages), not O(connections x messages). */
+static void build_index(struct applog *l)
 {
+	uint32_t max_conn = 0;
+	for (size_t i = 0; i < l->n; i++)
+		if (l->m[i].conn > max_conn)
+			max_conn = l->m[i].conn;
+	free(l->by_conn);
+	free(l->first);
+	l->n_first = (size_t)max_conn + 2;
+	l->first = xcalloc(l->n_first, sizeof *l->first);
+	l->by_conn = xmalloc((l->n ? l->n : 1) * sizeof *l->by_conn);
+	for (size_t i = 0; i < l->n; i++)
+		l->first[l->m[i].conn + 1]++;
+	for (size_t c = 1; c < l->n_first; c++)
+		l->first[c] += l->first[c - 1];
+	uint32_t *fill = xmalloc(l->n_first * sizeof *fill);
+	memcpy(fill, l->first, l->n_first * sizeof *fill);
+	for (size_t i = 0; i < l->n; i++)
+		l->by_conn[fill[l->m[i].conn]++] = (uint32_t)i;
+	free(fill);
+	l->indexed_n = l->n;
+}
+
+uint32_t *applog_conn_msgs(const struct applog *cl, uint32_t conn_idx, size_t *n)
+{
+	struct applog *l = (struct applog *)(uintptr_t)cl; /* the index is a cache */
+	if (!l->first || l->indexed_n != l->n)
+		build_index(l);
 	size_t k = 0;
-	for (size_t i = 0; i < l->n; i++)
-		if (l->m[i].conn == conn_idx)
-			k++;
+	const uint32_t *src = NULL;
+	if ((size_t)conn_idx + 1 < l->n_first) {
+		src = l->by_conn + l->first[conn_idx];
+		k = l->first[conn_idx + 1] - l->first[conn_idx];
+	}
 	uint32_t *ix = xmalloc((k ? k : 1) * sizeof *ix);
-	k = 0;
-	for (size_t i = 0; i < l->n; i++)
-		if (l->m[i].conn == conn_idx)
-			ix[k++] = (uint32_t)i;
+	if (k)
+		memcpy(ix, src, k * sizeof *ix);
 	/* Insertion sort by first frame, stable: messages of one connection are few, and
 	 * mostly in order already (they are logged as they complete). */
 	for (size_t i = 1; i < k; i++) {

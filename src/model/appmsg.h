@@ -83,6 +83,10 @@ struct appmsg {
 struct applog {
 	struct appmsg *m;
 	size_t n, cap;
+	/* Messages grouped by connection, built on first use (applog_conn_msgs) for the
+	 * n messages logged then: by_conn[first[c]..first[c+1]) are connection c's. */
+	uint32_t *by_conn, *first;
+	size_t indexed_n, n_first;
 };
 
 void applog_init(struct applog *l);

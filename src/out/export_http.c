@@ -7,6 +7,7 @@
 
 #include "../base/exitcodes.h"
 #include "../base/sha.h"
+#include "../base/strmap.h"
 #include "../base/xalloc.h"
 #include "fmt.h"
 #include "json.h"
@@ -89,16 +90,17 @@ static int parse_range(const char *v, uint64_t *a, uint64_t *b, uint64_t *t)
 	return -1;
 }
 
+/* Names handed out so far, and for each base name the next "(k)" to try: a capture
+ * with thousands of objects called "index.html" must not make naming quadratic. */
 struct names {
-	char **v;
-	size_t n, cap;
+	struct strmap used;
+	struct strmap next_k;
 };
 
 static int name_taken(const struct names *nm, const char *dir, const char *name, int force)
 {
-	for (size_t i = 0; i < nm->n; i++)
-		if (strcmp(nm->v[i], name) == 0)
-			return 1;
+	if (strmap_get(&nm->used, name))
+		return 1;
 	if (force)
 		return 0;
 	char path[4096];
@@ -112,10 +114,15 @@ static void unique_name(struct names *nm, const char *dir, const char *base, int
 	snprintf(out, outn, "%s", base);
 	const char *dot = strrchr(base, '.');
 	size_t stem = dot && dot != base ? (size_t)(dot - base) : strlen(base);
-	for (unsigned k = 1; name_taken(nm, dir, out, force) && k < 100000; k++)
-		snprintf(out, outn, "%.*s(%u)%s", (int)stem, base, k, base + stem);
-	xgrow(&nm->v, &nm->cap, nm->n + 1, sizeof *nm->v);
-	nm->v[nm->n++] = xstrdup(out);
+	uint32_t *next = strmap_get(&nm->next_k, base);
+	unsigned k = next ? *next : 1;
+	if (name_taken(nm, dir, out, force)) {
+		do
+			snprintf(out, outn, "%.*s(%u)%s", (int)stem, base, k++, base + stem);
+		while (name_taken(nm, dir, out, force) && k < 10000000);
+	}
+	strmap_put(&nm->next_k, base, k);
+	strmap_put(&nm->used, out, 1);
 }
 
 static int write_file(const char *dir, const char *name, const uint8_t *p, size_t n, int force, struct err *e)
@@ -252,7 +259,9 @@ long export_http(const struct applog *l, struct conn *const *conns, size_t n_con
 		n_items++;
 	}
 	free(ord);
-	struct names nm = { NULL, 0, 0 };
+	struct names nm;
+	strmap_init(&nm.used);
+	strmap_init(&nm.next_k);
 	long written = 0;
 	uint32_t n_obj = 0;
 	for (size_t i = 0; i < n_items && !e->set; i++) {
@@ -317,8 +326,7 @@ long export_http(const struct applog *l, struct conn *const *conns, size_t n_con
 		free(items[i].pieces);
 	}
 	free(items);
-	for (size_t i = 0; i < nm.n; i++)
-		free(nm.v[i]);
-	free(nm.v);
+	strmap_fini(&nm.used);
+	strmap_fini(&nm.next_k);
 	return e->set ? -1 : written;
 }
