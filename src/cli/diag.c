@@ -317,6 +317,8 @@ int cmd_diag(int argc, char **argv)
 	}
 	struct diag *dg = diag_new();
 	engine_add_sink(&en, (struct engine_sink){ .ctx = dg, .packet = diag_packet });
+	/* diag reads each connection's ACK latencies at the end: keep them. */
+	en.keep_analysis_state = 1;
 	cli_run(&en);
 	uint32_t total = en.ct.n_tcp + en.ct.n_udp;
 	for (size_t i = 0; i < n_ids; i++) {

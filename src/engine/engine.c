@@ -135,6 +135,51 @@ static void tcp_packet(struct conn *c, int dir, const struct pkt *pk, struct pkt
 		c->tags |= TAG_MIDSTREAM;
 }
 
+/* How long an ended connection keeps its analysis state: a FIN or ACK repeated after
+ * the close still needs it (Linux holds TIME_WAIT for 60 s; twice that covers stacks
+ * that wait 2 MSL of 60 s). A packet after that starts a fresh analysis. */
+#define ENGINE_RELEASE_AFTER_NS ((int64_t)120 * 1000000000)
+
+static int has_ended(const struct conn *c)
+{
+	int d0 = c->state[0] == TS_CLOSED || c->state[0] == TS_TIME_WAIT;
+	int d1 = c->state[1] == TS_CLOSED || c->state[1] == TS_TIME_WAIT;
+	return c->close == CLOSE_RST || (d0 && d1);
+}
+
+static void note_ended(struct engine *en, struct conn *c, int64_t ts)
+{
+	if (en->keep_analysis_state || c->ended_queued || !c->ta || !has_ended(c))
+		return;
+	xgrow(&en->ended, &en->cap_ended, en->n_ended + 1, sizeof *en->ended);
+	en->ended[en->n_ended].conn = c->idx;
+	en->ended[en->n_ended].ts = ts;
+	en->n_ended++;
+	c->ended_queued = 1;
+}
+
+static void release_ended(struct engine *en, int64_t now)
+{
+	while (en->ended_head < en->n_ended && now - en->ended[en->ended_head].ts > ENGINE_RELEASE_AFTER_NS) {
+		struct conn *c = en->ct.conns[en->ended[en->ended_head].conn];
+		en->ended_head++;
+		c->ended_queued = 0;
+		if (now - c->last_ts > ENGINE_RELEASE_AFTER_NS && has_ended(c)) {
+			tcp_analysis_free(c->ta);
+			c->ta = NULL;
+			en->n_released++;
+		} else {
+			note_ended(en, c, c->last_ts); /* still talking: look again later */
+		}
+	}
+	/* Compact the queue now and then so it does not grow with the file. */
+	if (en->ended_head > 4096 && en->ended_head * 2 > en->n_ended) {
+		memmove(en->ended, en->ended + en->ended_head, (en->n_ended - en->ended_head) * sizeof *en->ended);
+		en->n_ended -= en->ended_head;
+		en->ended_head = 0;
+	}
+}
+
 static void finish_tags(struct engine *en)
 {
 	for (size_t i = 0; i < en->ct.n; i++) {
@@ -222,8 +267,11 @@ int engine_run(struct engine *en)
 			r.ack = pk.ack;
 			r.flags = pk.flags;
 			r.win = pk.win;
-			if (!(pk.malformed && pk.tcp_hlen < 20))
+			if (!(pk.malformed && pk.tcp_hlen < 20)) {
 				tcp_packet(c, dir, &pk, &r, reused);
+				note_ended(en, c, rec.ts_ns);
+			}
+			release_ended(en, rec.ts_ns);
 		} else {
 			en->n_udp++;
 		}
@@ -304,6 +352,7 @@ void engine_close(struct engine *en)
 	for (size_t i = 0; i < en->n_kept; i++)
 		free(en->kept[i].bytes);
 	free(en->kept);
+	free(en->ended);
 	free(en->recs);
 	ipfrag_free(en->frag);
 	conntab_fini(&en->ct);

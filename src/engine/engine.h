@@ -58,6 +58,13 @@ struct engine {
 	size_t n_kept, cap_kept;
 	struct engine_sink sinks[ENGINE_MAX_SINKS];
 	size_t n_sinks;
+	/* Connections that ended, oldest first: their analysis state is released once
+	 * they have been quiet for ENGINE_RELEASE_AFTER_NS (capture time), so memory
+	 * follows the connections in progress, not all the connections of the file. */
+	int keep_analysis_state;   /* set by views that read it at the end (diag) */
+	struct ended { uint32_t conn; int64_t ts; } *ended;
+	size_t ended_head, n_ended, cap_ended;
+	uint64_t n_released;
 };
 
 /* Opens a capture file (or "-" for standard input). */
