@@ -8,6 +8,32 @@
  * a few; a longer chain is crafted to make us loop. */
 #define IPV6_MAX_EXT 16
 
+/* Offers a fragment of pk's datagram to the reassembly table; when it completes the
+ * datagram, decodes its transport header from the rebuilt bytes. */
+static int fragment(struct pkt *pk, struct ipfrag *frag, uint32_t id, uint8_t proto, uint32_t off, int more,
+		    const uint8_t *p, uint32_t n, int cut)
+{
+	if (!frag || cut) {
+		pk->kind = PK_FRAGMENT;
+		return -1;
+	}
+	struct frag_key k;
+	memset(&k, 0, sizeof k);
+	k.src = pk->src;
+	k.dst = pk->dst;
+	k.id = id;
+	k.proto = proto;
+	const uint8_t *whole;
+	uint32_t whole_len;
+	if (ipfrag_add(frag, &k, pk->frame, off, more, p, n, &whole, &whole_len) != 1) {
+		pk->kind = PK_FRAGMENT;
+		return -1;
+	}
+	pk->reassembled = 1;
+	struct rd w = rd_make(whole, whole_len);
+	return decode_transport(pk, &w, whole_len);
+}
+
 int decode_ipv4(struct pkt *pk, struct rd *r, struct ipfrag *frag)
 {
 	size_t start = r->off;
@@ -81,27 +107,8 @@ int decode_ipv4(struct pkt *pk, struct rd *r, struct ipfrag *frag)
 		pk->truncated = 1;
 	int more = (fo & 0x2000) != 0;
 	uint32_t foff = (uint32_t)(fo & 0x1fff) * 8;
-	if (more || foff) {
-		if (!frag || claimed > avail) {
-			pk->kind = PK_FRAGMENT;
-			return -1;
-		}
-		struct frag_key k;
-		memset(&k, 0, sizeof k);
-		k.src = pk->src;
-		k.dst = pk->dst;
-		k.id = id;
-		k.proto = proto;
-		const uint8_t *whole;
-		uint32_t whole_len;
-		if (ipfrag_add(frag, &k, pk->frame, foff, more, t.p, (uint32_t)t.len, &whole, &whole_len) != 1) {
-			pk->kind = PK_FRAGMENT;
-			return -1;
-		}
-		pk->reassembled = 1;
-		struct rd w = rd_make(whole, whole_len);
-		return decode_transport(pk, &w, whole_len);
-	}
+	if (more || foff)
+		return fragment(pk, frag, id, proto, foff, more, t.p, (uint32_t)t.len, claimed > avail);
 	pk->l4_off = (uint16_t)(start + ihl);
 	return decode_transport(pk, &t, claimed);
 }
@@ -197,27 +204,8 @@ int decode_ipv6(struct pkt *pk, struct rd *r, struct ipfrag *frag)
 	}
 	pk->ipproto = nh;
 	/* An "atomic fragment" (offset 0, no more fragments) is a whole packet. */
-	if (frag_seen && (more || foff)) {
-		if (!frag || pk->truncated) {
-			pk->kind = PK_FRAGMENT;
-			return -1;
-		}
-		struct frag_key k;
-		memset(&k, 0, sizeof k);
-		k.src = pk->src;
-		k.dst = pk->dst;
-		k.id = fid;
-		k.proto = nh;
-		const uint8_t *whole;
-		uint32_t whole_len;
-		if (ipfrag_add(frag, &k, pk->frame, foff, more, rd_here(&t), (uint32_t)rd_left(&t), &whole, &whole_len) != 1) {
-			pk->kind = PK_FRAGMENT;
-			return -1;
-		}
-		pk->reassembled = 1;
-		struct rd w = rd_make(whole, whole_len);
-		return decode_transport(pk, &w, whole_len);
-	}
+	if (frag_seen && (more || foff))
+		return fragment(pk, frag, fid, nh, foff, more, rd_here(&t), (uint32_t)rd_left(&t), pk->truncated);
 	pk->l4_off = (uint16_t)(start + 40 + t.off);
 	struct rd rest_rd = rd_sub(&t, rd_left(&t));
 	return decode_transport(pk, &rest_rd, rest);
