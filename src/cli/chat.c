@@ -171,6 +171,9 @@ int cmd_chat(int argc, char **argv)
 		app.force_sel = sel.n ? keep_conn : NULL;
 		app.force_ctx = &sel;
 		app_attach(&app);
+		/* Decode only the connections shown. */
+		if (sel.n)
+			engine_filter_last_sink(&en, keep_conn, &sel);
 	}
 	cli_run(&en);
 	if (use_app)

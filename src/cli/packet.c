@@ -121,13 +121,13 @@ int cmd_packet(int argc, char **argv)
 	 * connection's packets, so its note is told with what came before. */
 	if (cli_open(&en, a.positional[0]) < 0)
 		return EXIT_BADINPUT;
-	engine_add_sink(&en, (struct engine_sink){ &w, catch_frame });
+	engine_add_sink(&en, (struct engine_sink){ .ctx = &w, .packet = catch_frame });
 	en.keep = keep_none;
 	engine_run(&en);
 	engine_close(&en);
 	if (cli_open(&en, a.positional[0]) < 0)
 		return EXIT_BADINPUT;
-	engine_add_sink(&en, (struct engine_sink){ &w, catch_frame });
+	engine_add_sink(&en, (struct engine_sink){ .ctx = &w, .packet = catch_frame });
 	en.keep = keep_conn_of;
 	en.keep_ctx = &w;
 	cli_run(&en);

@@ -212,6 +212,8 @@ int cmd_stream(int argc, char **argv)
 	app.tap_sel = sel_conn;
 	app.tap_ctx = &x;
 	app_attach(&app);
+	if (!x.all)
+		engine_filter_last_sink(&en, sel_conn, &x); /* decode only the connection shown */
 	cli_run(&en);
 	app_end(&app);
 	rc = EXIT_OK;

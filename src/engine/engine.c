@@ -57,6 +57,14 @@ void engine_add_sink(struct engine *en, struct engine_sink s)
 		en->sinks[en->n_sinks++] = s;
 }
 
+void engine_filter_last_sink(struct engine *en, int (*want)(void *ctx, const struct conn *c), void *ctx)
+{
+	if (en->n_sinks) {
+		en->sinks[en->n_sinks - 1].want = want;
+		en->sinks[en->n_sinks - 1].want_ctx = ctx;
+	}
+}
+
 static void count_other(struct engine *en, const char *name)
 {
 	if (!name)
@@ -282,7 +290,8 @@ int engine_run(struct engine *en)
 				keep_payload(en, &pk);
 		}
 		for (size_t s = 0; s < en->n_sinks; s++)
-			en->sinks[s].packet(en->sinks[s].ctx, &pk, c, &r);
+			if (!en->sinks[s].want || en->sinks[s].want(en->sinks[s].want_ctx, c))
+				en->sinks[s].packet(en->sinks[s].ctx, &pk, c, &r);
 	}
 	conntab_number(&en->ct);
 	finish_tags(en);

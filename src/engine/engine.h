@@ -18,6 +18,10 @@
 struct engine_sink {
 	void *ctx;
 	void (*packet)(void *ctx, const struct pkt *pk, struct conn *c, const struct pktrec *rec);
+	/* Optional: only the connections this accepts reach packet() (a view of a few
+	 * connections must not pay for decoding all of them). */
+	int (*want)(void *want_ctx, const struct conn *c);
+	void *want_ctx;
 };
 
 #define ENGINE_MAX_SINKS 4
@@ -72,6 +76,8 @@ int engine_open(struct engine *en, const char *path, struct err *e);
 /* Opens a capture held in memory (built-in case); name is for messages. */
 int engine_open_mem(struct engine *en, const char *name, const uint8_t *p, size_t n, struct err *e);
 void engine_add_sink(struct engine *en, struct engine_sink s);
+/* Restricts the sink added last to the connections want accepts. */
+void engine_filter_last_sink(struct engine *en, int (*want)(void *ctx, const struct conn *c), void *ctx);
 /* Reads the whole capture. Returns 0, or -1 when the file is damaged part-way:
  * en->err says where, and everything before it has been processed. */
 int engine_run(struct engine *en);

@@ -345,7 +345,7 @@ static void sink_packet(void *ctx, const struct pkt *pk, struct conn *c, const s
 
 void app_attach(struct app *a)
 {
-	struct engine_sink s = { a, sink_packet };
+	struct engine_sink s = { .ctx = a, .packet = sink_packet };
 	engine_add_sink(a->en, s);
 }
 
