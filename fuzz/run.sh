@@ -58,17 +58,21 @@ run_one() {
 		execs=$((execs + $(sed -n 's/^stat::number_of_executed_units: *//p' "$logs/$t.$n.log" | tail -1 | grep . || echo 0)))
 		if [ $rc -ne 0 ]; then
 			found=1
-			sum=$(grep -m1 '^SUMMARY' "$logs/$t.$n.log")
+			# A bug's signature: the summary and the first frame in our code.
+			sum="$(grep -m1 '^SUMMARY' "$logs/$t.$n.log") $(grep -m1 -E '^ +#[0-9]+ .* in .*(/src/|/fuzz/)' "$logs/$t.$n.log" | sed 's/.* in //')"
 			art=$(sed -n 's/.*Test unit written to //p' "$logs/$t.$n.log" | tail -1)
 			if [ -n "$sum" ] && grep -qxF "$sum" "$logs/$t.sums" 2>/dev/null; then
 				# The same bug again: one input for it is enough; stop restarting.
-				[ -n "$art" ] && rm -f "$art"
+				# (libFuzzer names inputs by content: the same input is the same file.)
+				[ -n "$art" ] && ! grep -qxF "$art" "$logs/$t.kept" 2>/dev/null && rm -f "$art"
 				echo "fuzz: $t: found the same bug again ($sum); stopping this target"
 				break
 			fi
 			echo "$sum" >> "$logs/$t.sums"
+			echo "$art" >> "$logs/$t.kept"
 			echo "fuzz: $t stopped (exit $rc): $art"
-			grep -E '^==[0-9]+==ERROR|runtime error|^SUMMARY|^ +#[0-9] ' "$logs/$t.$n.log" | grep -v 'in fuzzer::\|libc\|_start' | head -8 | sed 's/^/    /'
+			{ grep -E '^==[0-9]+==ERROR|runtime error|^SUMMARY' "$logs/$t.$n.log" | head -3
+			  grep -E '^ +#[0-9]+ .* in .*(/src/|/fuzz/)' "$logs/$t.$n.log" | head -5; } | sed 's/^ */    /'
 		fi
 		n=$((n + 1))
 		[ $rc -eq 0 ] && break
