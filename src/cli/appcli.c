@@ -15,8 +15,9 @@ void appcli_proto_names(char *buf, size_t n)
 		o += (size_t)snprintf(buf + o, n - o, "%s%s", i ? ", " : "", proto_registry[i]->name);
 }
 
-int appcli_run(struct engine *en, struct app *a, const char *spec, const char *force,
-	       int (*sel)(void *ctx, const struct conn *c), void *sel_ctx, int *rc)
+static int run(struct engine *en, struct app *a, const char *spec, const char *force,
+	       int (*sel)(void *ctx, const struct conn *c), void *sel_ctx,
+	       void (*sink)(void *ctx, const struct applog *l, uint32_t ix), void *sink_ctx, int *rc)
 {
 	const struct proto_desc *fd = NULL;
 	if (force) {
@@ -37,11 +38,25 @@ int appcli_run(struct engine *en, struct app *a, const char *spec, const char *f
 	a->force = fd;
 	a->force_sel = sel;
 	a->force_ctx = sel_ctx;
+	a->msg_sink = sink;
+	a->msg_sink_ctx = sink_ctx;
 	app_attach(a);
 	cli_run(en);
 	app_end(a);
 	*rc = 0;
 	return 0;
+}
+
+int appcli_run(struct engine *en, struct app *a, const char *spec, const char *force,
+	       int (*sel)(void *ctx, const struct conn *c), void *sel_ctx, int *rc)
+{
+	return run(en, a, spec, force, sel, sel_ctx, NULL, NULL, rc);
+}
+
+int appcli_run_sink(struct engine *en, struct app *a, const char *spec,
+		    void (*sink)(void *ctx, const struct applog *l, uint32_t ix), void *sink_ctx, int *rc)
+{
+	return run(en, a, spec, NULL, NULL, NULL, sink, sink_ctx, rc);
 }
 
 struct conn *appcli_conn_by_id(const struct engine *en, uint32_t id)

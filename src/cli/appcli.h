@@ -14,6 +14,11 @@
  * app_fini(a) then cli_finish(en, ...). */
 int appcli_run(struct engine *en, struct app *a, const char *spec, const char *force,
 	       int (*sel)(void *ctx, const struct conn *c), void *sel_ctx, int *rc);
+/* The same in the app layer's sink mode (proto/app.h msg_sink): each HTTP message
+ * goes to sink(sink_ctx, ...) as it ends and is freed behind it, so memory follows
+ * the messages in progress (export). */
+int appcli_run_sink(struct engine *en, struct app *a, const char *spec,
+		    void (*sink)(void *ctx, const struct applog *l, uint32_t ix), void *sink_ctx, int *rc);
 
 /* Calls fn for every HTTP exchange, connection by connection, in order of the
  * request's (or lone response's) first frame. */

@@ -37,13 +37,18 @@ int cmd_export(int argc, char **argv)
 	struct engine en;
 	struct app app;
 	int rc;
-	if (appcli_run(&en, &app, a.positional[0], NULL, NULL, NULL, &rc) < 0)
+	/* Sink mode: each body is written as its message ends and freed behind it. */
+	struct exporter *x = export_new(&eo);
+	if (appcli_run_sink(&en, &app, a.positional[0], export_msg, x, &rc) < 0) {
+		export_free(x);
 		return rc;
+	}
 	struct strbuf b;
 	sb_init(&b);
 	struct err e;
 	err_clear(&e);
-	long n = export_http(&app.log, en.ct.conns, en.ct.n, &eo, &b, &e);
+	long n = export_finish(x, en.ct.conns, en.ct.n, &b, &e);
+	export_free(x);
 	if (!eo.json && n >= 0)
 		sb_printf(&b, "%ld file%s written to %s\n", n, n == 1 ? "" : "s", eo.dir);
 	sb_write(&b, stdout);

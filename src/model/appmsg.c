@@ -34,6 +34,17 @@ static void msg_fini(struct appmsg *m)
 	}
 }
 
+void appmsg_clear(struct appmsg *m)
+{
+	msg_fini(m);
+	m->summary = NULL;
+	m->kv = NULL;
+	m->n_kv = m->cap_kv = 0;
+	m->notes = NULL;
+	m->n_notes = m->cap_notes = 0;
+	m->http = NULL;
+}
+
 void applog_fini(struct applog *l)
 {
 	for (size_t i = 0; i < l->n; i++)

@@ -63,6 +63,7 @@ struct appmsg {
 	uint32_t conn;        /* connection index (struct conn.idx) */
 	uint8_t dir;          /* 0 client -> server, 1 server -> client */
 	uint8_t flags;        /* enum appmsg_flag */
+	uint8_t sunk;         /* app sink mode (proto/app.h): handed to the sink, body freed */
 	const char *proto;    /* "http", "websocket", "sse", "redis", "dns", ... (static) */
 	const char *kind;     /* "request", "response", "event", "frame", "command", ... (static) */
 	uint64_t off, end;    /* [off, end) in the direction's stream (wire bytes) */
@@ -98,6 +99,10 @@ void appmsg_kv(struct appmsg *m, const char *name, const char *value, size_t val
 void appmsg_note(struct appmsg *m, const char *event, uint64_t off, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 void appmsg_set_summary(struct appmsg *m, const char *s, size_t n);
+/* Frees what message m owns (summary, fields, notes, HTTP part and body) and sets
+ * those pointers to NULL / counts to 0; the fixed fields (connection, offsets, frames,
+ * flags) stay. For the app layer's sink mode, once nothing will read m again. */
+void appmsg_clear(struct appmsg *m);
 /* The value of the first kv named name (ASCII case-insensitive), or NULL. */
 const struct appkv *appmsg_find(const struct appmsg *m, const char *name);
 /* Message indexes of connection conn_idx ordered by first frame (then log order);

@@ -2,7 +2,29 @@
  * target, percent-decoded, without query or fragment; every byte outside
  * [A-Za-z0-9._-] becomes '_', "." and ".." and empty names become object<N>, so a
  * name can never leave the directory or be absolute. A name already used (in this
- * export, or on disk without --force) gets " (1)", " (2)"... before the extension. */
+ * export, or on disk without --force) gets "(1)", "(2)"... before the extension.
+ *
+ * Names in capture order, written as they finish: a file's name depends on the files
+ * before it in capture order (object<N>, "name(k).ext"), and capture order (the last
+ * frame of the message, as tshark numbers objects) is not always the order messages
+ * finish in: a body cut by the end of the capture finishes last. So a file is created
+ * (O_CREAT|O_EXCL: that one call also says whether the name is taken on disk) under
+ * the name it would get if nothing earlier in capture order were still to come, and
+ * export_finish works the names out again in capture order and renames only the
+ * files whose name changed (through a temporary name ".chattcp-<pid>-<n>", one that
+ * safe_name never gives: no leading dot, so a swap cannot clash). In the usual case
+ * no file is renamed. Nothing on disk is overwritten before export_finish, which
+ * overwrites only with --force.
+ *
+ * 206 pieces: each piece is written into its resource's file at its offset
+ * (pwrite) as soon as its message is over, so no piece waits in memory for the others
+ * (a resource may never be complete, so "hold the pieces until it is" could mean
+ * holding them to the end). The file is extended to the full size at the end, zeros
+ * in the holes. Where pieces overlap, the one later in capture order wins, as if they
+ * were laid down in that order: a piece that finishes out of order writes only where
+ * no later piece already did. Its digest is taken at the end by reading the file back
+ * (pieces arrive in any order); every other file is hashed as it is written. Digests
+ * are only listed by --json: without it none is computed. */
 #include "export_http.h"
 
 #include "../base/exitcodes.h"
@@ -24,18 +46,69 @@
 
 /* Longest name written: file systems take 255 bytes; room is left for " (NNN)". */
 #define EXPORT_NAME_MAX 200
+/* Room for a name with its "(k)". */
+#define EXPORT_NAME_BUF (EXPORT_NAME_MAX + 32)
+/* Bytes hashed then written (or read back and hashed) at a time: small enough to stay
+ * in the CPU cache between the two passes over them. */
+#define EXPORT_CHUNK ((size_t)256 << 10)
+/* Temporary names tried before giving up: they carry our pid and a counter, so only
+ * leftovers of a killed export with the same pid can be in the way. */
+#define EXPORT_TMP_TRIES 1000
+/* Highest "(k)" tried for one name before giving up. */
+#define EXPORT_K_MAX 10000000u
+
+#define NO_RANGE UINT32_MAX
 
 struct piece {
-	uint32_t msg;
-	uint64_t first, last, total; /* Content-Range bytes first-last/total */
+	uint64_t first, len; /* bytes [first, first+len) of the resource */
+	uint64_t key;        /* capture order of its message (see order_key) */
 };
 
-struct item {
-	char *key;     /* host + path: which 206 pieces belong together */
-	uint32_t msg;  /* the (first) response */
+/* The 206 pieces of one resource (one Content-Range total, one host and path). */
+struct range {
 	struct piece *pieces;
-	size_t n_pieces, cap_pieces;
-	int ranged;
+	size_t n, cap;
+	uint64_t total;
+	uint64_t max_key;    /* the latest piece in capture order so far */
+};
+
+/* One file: what the listing says about it, kept after its body is gone. */
+struct obj {
+	uint64_t key;        /* capture order of its (first) message */
+	char *uri;           /* request target ("" when unknown); ctype is in the same block */
+	const char *ctype;   /* Content-Type value or "" */
+	char *name;          /* its file in the directory now, or NULL (none, or removed) */
+	char *want;          /* export_finish: the name it must move to, when not name */
+	uint64_t size;
+	uint32_t conn;       /* struct appmsg.conn */
+	uint32_t frame;      /* last frame of the message */
+	uint32_t range;      /* index in exporter.ranges, or NO_RANGE */
+	uint8_t dir, complete;
+	char sha[65];        /* --json: filled when written (ranges: at the end) */
+};
+
+/* Names handed out so far, and for each base name the next "(k)" to try: a capture
+ * with thousands of objects called "index.html" must not make naming quadratic. */
+struct names {
+	struct strmap used;
+	struct strmap next_k;
+};
+
+struct exporter {
+	const struct export_opts *o;
+	int dirfd;           /* -1 until the directory is open */
+	long pid;
+	uint32_t next_tmp;
+	int no_renameat2;    /* the file system refused RENAME_NOREPLACE: link + unlink */
+	struct obj *objs;    /* in the order they finished */
+	size_t n_objs, cap_objs;
+	struct range *ranges;
+	size_t n_ranges, cap_ranges;
+	struct strmap range_of; /* "total|host|path" -> index in objs */
+	struct names ours;   /* names of the files created (used: -> 1) */
+	struct sha256_ctx *sha; /* NULL without --json */
+	uint8_t *buf;        /* EXPORT_CHUNK bytes, to read a merged file back */
+	struct err e;        /* the first failure */
 };
 
 static int hexv(int c)
@@ -90,106 +163,11 @@ static int parse_range(const char *v, uint64_t *a, uint64_t *b, uint64_t *t)
 	return -1;
 }
 
-/* Names handed out so far, and for each base name the next "(k)" to try: a capture
- * with thousands of objects called "index.html" must not make naming quadratic. */
-struct names {
-	struct strmap used;
-	struct strmap next_k;
-};
-
-static int name_taken(const struct names *nm, const char *dir, const char *name, int force)
-{
-	if (strmap_get(&nm->used, name))
-		return 1;
-	if (force)
-		return 0;
-	char path[4096];
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	struct stat sb;
-	return lstat(path, &sb) == 0;
-}
-
-static void unique_name(struct names *nm, const char *dir, const char *base, int force, char *out, size_t outn)
-{
-	snprintf(out, outn, "%s", base);
-	const char *dot = strrchr(base, '.');
-	size_t stem = dot && dot != base ? (size_t)(dot - base) : strlen(base);
-	uint32_t *next = strmap_get(&nm->next_k, base);
-	unsigned k = next ? *next : 1;
-	if (name_taken(nm, dir, out, force)) {
-		do
-			snprintf(out, outn, "%.*s(%u)%s", (int)stem, base, k++, base + stem);
-		while (name_taken(nm, dir, out, force) && k < 10000000);
-	}
-	strmap_put(&nm->next_k, base, k);
-	strmap_put(&nm->used, out, 1);
-}
-
-static int write_file(const char *dir, const char *name, const uint8_t *p, size_t n, int force, struct err *e)
-{
-	char path[4096];
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	/* O_NOFOLLOW: a planted symlink must not redirect the write. */
-	int fl = O_WRONLY | O_CREAT | O_NOFOLLOW | (force ? O_TRUNC : O_EXCL);
-	int fd = open(path, fl, 0644);
-	if (fd < 0) {
-		err_set(e, EXIT_SYSTEM, -1, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	size_t o = 0;
-	while (o < n) {
-		ssize_t w = write(fd, p + o, n - o);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			err_set(e, EXIT_SYSTEM, -1, "%s: %s", path, strerror(errno));
-			close(fd);
-			return -1;
-		}
-		o += (size_t)w;
-	}
-	if (close(fd) < 0) {
-		err_set(e, EXIT_SYSTEM, -1, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-static void report(struct strbuf *out, const struct export_opts *o, const char *name, const char *ctype, const uint8_t *p,
-		   size_t n, int complete, const struct conn *c, const struct appmsg *m, const char *uri, size_t n_parts,
-		   const char *gaps)
-{
-	char hex[65];
-	sha256_hex(p, n, hex);
-	if (o->json) {
-		int f = 1;
-		sb_putc(out, '{');
-		json_str_field(out, &f, "name", name);
-		json_str_field(out, &f, "content_type", ctype);
-		json_u64_field(out, &f, "size", n);
-		json_str_field(out, &f, "sha256", hex);
-		json_key(out, &f, "complete");
-		sb_puts(out, complete ? "true" : "false");
-		json_u64_field(out, &f, "conn", c ? c->id : 0);
-		json_u64_field(out, &f, "frame", m->last_frame);
-		json_str_field(out, &f, "uri", uri ? uri : "");
-		json_str_field(out, &f, "dir", m->dir ? "response" : "request");
-		if (n_parts > 1)
-			json_u64_field(out, &f, "parts", n_parts);
-		if (gaps && *gaps)
-			json_str_field(out, &f, "gaps", gaps);
-		sb_puts(out, "}\n");
-	} else {
-		sb_printf(out, "%-40s %10zu  %-24s %s%s%s\n", name, n, ctype, complete ? "complete" : "INCOMPLETE",
-			  gaps && *gaps ? "  missing " : "", gaps ? gaps : "");
-	}
-}
-
 static const char *uri_of(const struct applog *l, const struct appmsg *m)
 {
 	if (m->http->is_request)
 		return m->http->uri;
-	if (m->http->request_msg != UINT32_MAX)
+	if (m->http->request_msg != UINT32_MAX && l->m[m->http->request_msg].http)
 		return l->m[m->http->request_msg].http->uri;
 	return NULL;
 }
@@ -201,132 +179,564 @@ static const char *host_of(const struct applog *l, const struct appmsg *m)
 	return h ? h->value : "";
 }
 
-long export_http(const struct applog *l, struct conn *const *conns, size_t n_conns, const struct export_opts *o,
-		 struct strbuf *out, struct err *e)
+/* Capture order, as tshark numbers objects: by the frame that ends the message, then
+ * by log order (messages ending in one frame). */
+static uint64_t order_key(const struct appmsg *m, uint32_t ix)
 {
-	if (mkdir(o->dir, 0755) < 0 && errno != EEXIST) {
-		err_set(e, EXIT_SYSTEM, -1, "%s: %s", o->dir, strerror(errno));
+	return (uint64_t)m->last_frame << 32 | ix;
+}
+
+static void names_init(struct names *nm)
+{
+	strmap_init(&nm->used);
+	strmap_init(&nm->next_k);
+}
+
+static void names_fini(struct names *nm)
+{
+	strmap_fini(&nm->used);
+	strmap_fini(&nm->next_k);
+}
+
+/* The candidates for base, in order: "base", then "stem(k).ext" from the next k the
+ * base is known to need. *k is the state between calls (name_first sets it). */
+static void name_first(const struct names *nm, const char *base, char *out, unsigned *k)
+{
+	const uint32_t *next = strmap_get(&nm->next_k, base);
+	*k = next ? *next : 1;
+	snprintf(out, EXPORT_NAME_BUF, "%s", base);
+}
+
+/* 0, or -1 when the "(k)" are used up. */
+static int name_next(const char *base, char *out, unsigned *k)
+{
+	if (*k >= EXPORT_K_MAX)
+		return -1;
+	const char *dot = strrchr(base, '.');
+	size_t stem = dot && dot != base ? (size_t)(dot - base) : strlen(base);
+	snprintf(out, EXPORT_NAME_BUF, "%.*s(%u)%s", (int)stem, base, (*k)++, base + stem);
+	return 0;
+}
+
+static void name_take(struct names *nm, const char *base, const char *name, unsigned k)
+{
+	strmap_put(&nm->next_k, base, k);
+	strmap_put(&nm->used, name, 1);
+}
+
+static void tmp_name(const struct exporter *x, uint32_t n, char *out, size_t outn)
+{
+	snprintf(out, outn, ".chattcp-%ld-%" PRIu32, x->pid, n);
+}
+
+static int open_dir(struct exporter *x)
+{
+	if (x->dirfd >= 0)
+		return 0;
+	if (x->e.set)
+		return -1;
+	if (mkdir(x->o->dir, 0755) < 0 && errno != EEXIST) {
+		err_set(&x->e, EXIT_SYSTEM, -1, "%s: %s", x->o->dir, strerror(errno));
 		return -1;
 	}
-	struct item *items = NULL;
-	size_t n_items = 0, cap_items = 0;
-	/* Messages in capture order (by first frame), so names number as tshark's do. */
-	uint32_t *ord = xmalloc((l->n ? l->n : 1) * sizeof *ord);
-	size_t n_ord = 0;
-	for (size_t i = 0; i < l->n; i++)
-		if (l->m[i].http && l->m[i].http->body_len)
-			ord[n_ord++] = (uint32_t)i;
-	for (size_t i = 1; i < n_ord; i++) {
-		uint32_t v = ord[i];
-		size_t j = i;
-		while (j > 0 && l->m[ord[j - 1]].last_frame > l->m[v].last_frame) {
-			ord[j] = ord[j - 1];
-			j--;
-		}
-		ord[j] = v;
+	x->dirfd = open(x->o->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (x->dirfd < 0) {
+		err_set(&x->e, EXIT_SYSTEM, -1, "%s: %s", x->o->dir, strerror(errno));
+		return -1;
 	}
-	for (size_t k = 0; k < n_ord; k++) {
-		const struct appmsg *m = &l->m[ord[k]];
-		const struct appkv *cr = !m->http->is_request && m->http->status == 206 ? appmsg_find(m, "Content-Range") : NULL;
-		const struct appkv *ct = appmsg_find(m, "Content-Type");
-		uint64_t a, b, t;
-		if (cr && parse_range(cr->value, &a, &b, &t) == 0 && t && t <= EXPORT_MERGE_MAX &&
-		    !(ct && strncasecmp(ct->value, "multipart/", 10) == 0)) {
-			char key[2048];
-			const char *u = uri_of(l, m);
-			snprintf(key, sizeof key, "%s|%.*s", host_of(l, m), (int)(u ? strcspn(u, "?#") : 0), u ? u : "");
-			size_t it = 0;
-			for (; it < n_items; it++)
-				if (items[it].ranged && strcmp(items[it].key, key) == 0 && items[it].pieces[0].total == t)
-					break;
-			if (it == n_items) {
-				xgrow(&items, &cap_items, n_items + 1, sizeof *items);
-				memset(&items[n_items], 0, sizeof items[n_items]);
-				items[n_items].key = xstrdup(key);
-				items[n_items].msg = ord[k];
-				items[n_items].ranged = 1;
-				n_items++;
+	return 0;
+}
+
+/* Creates ob's file under the first free name its URI gives (object<N>: N is its
+ * place in finishing order) and returns the descriptor, or -1 with x->e set.
+ * O_EXCL|O_NOFOLLOW: never an existing file, never through a symlink; a name taken
+ * on disk moves on to the next "(k)". */
+static int create_file(struct exporter *x, struct obj *ob)
+{
+	if (open_dir(x) < 0)
+		return -1;
+	char base[EXPORT_NAME_MAX + 16], name[EXPORT_NAME_BUF];
+	unsigned k;
+	safe_name(ob->uri, (uint32_t)(ob - x->objs), base, sizeof base);
+	name_first(&x->ours, base, name, &k);
+	for (;;) {
+		if (!strmap_get(&x->ours.used, name)) {
+			int fd = openat(x->dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+			if (fd >= 0) {
+				name_take(&x->ours, base, name, k);
+				ob->name = xstrdup(name);
+				return fd;
 			}
-			struct item *x = &items[it];
-			xgrow(&x->pieces, &x->cap_pieces, x->n_pieces + 1, sizeof *x->pieces);
-			struct piece pc = { ord[k], a, b, t };
-			x->pieces[x->n_pieces++] = pc;
-			continue;
+			if (errno != EEXIST) {
+				err_set(&x->e, EXIT_SYSTEM, -1, "%s/%s: %s", x->o->dir, name, strerror(errno));
+				return -1;
+			}
 		}
-		xgrow(&items, &cap_items, n_items + 1, sizeof *items);
-		memset(&items[n_items], 0, sizeof items[n_items]);
-		items[n_items].msg = ord[k];
-		n_items++;
+		if (name_next(base, name, &k) < 0) {
+			err_set(&x->e, EXIT_SYSTEM, -1, "%s/%s: too many files of that name", x->o->dir, base);
+			return -1;
+		}
 	}
-	free(ord);
-	struct names nm;
-	strmap_init(&nm.used);
-	strmap_init(&nm.next_k);
-	long written = 0;
-	uint32_t n_obj = 0;
-	for (size_t i = 0; i < n_items && !e->set; i++) {
-		struct item *x = &items[i];
-		const struct appmsg *m = &l->m[x->msg];
-		const struct conn *c = m->conn < n_conns ? conns[m->conn] : NULL;
-		const char *uri = uri_of(l, m);
-		const struct appkv *ct = appmsg_find(m, "Content-Type");
-		char base[EXPORT_NAME_MAX + 16], name[EXPORT_NAME_MAX + 32];
-		safe_name(uri, n_obj++, base, sizeof base);
-		unique_name(&nm, o->dir, base, o->force, name, sizeof name);
-		if (!x->ranged) {
-			const struct app_http *h = m->http;
-			int complete = h->body_complete && !h->decode_failed && !h->body_capped;
-			if (write_file(o->dir, name, h->body, h->body_len, o->force, e) == 0) {
-				report(out, o, name, ct ? ct->value : "", h->body, h->body_len, complete, c, m, uri, 1, NULL);
-				written++;
-			}
+}
+
+/* Writes p[0..n) at offset at (at < 0: at the file position). 0, or -1 with errno. */
+static int put(int fd, const uint8_t *p, size_t n, int64_t at)
+{
+	while (n) {
+		ssize_t w = at < 0 ? write(fd, p, n) : pwrite(fd, p, n, (off_t)at);
+		if (w < 0 && errno == EINTR)
 			continue;
+		if (w <= 0) {
+			if (w == 0)
+				errno = ENOSPC;
+			return -1;
 		}
-		/* Merge the pieces at their Content-Range offsets; what no piece covers is a gap. */
-		uint64_t total = x->pieces[0].total;
-		uint8_t *buf = xcalloc(1, (size_t)total);
-		uint8_t *have = xcalloc(1, (size_t)total);
-		for (size_t p = 0; p < x->n_pieces; p++) {
-			const struct piece *pc = &x->pieces[p];
-			const struct app_http *h = l->m[pc->msg].http;
-			uint64_t len = pc->last - pc->first + 1;
-			if (len > h->body_len)
-				len = h->body_len;
-			memcpy(buf + pc->first, h->body, (size_t)len);
-			memset(have + pc->first, 1, (size_t)len);
+		p += w;
+		n -= (size_t)w;
+		if (at >= 0)
+			at += w;
+	}
+	return 0;
+}
+
+/* Records the first failure (errno) on ob's file, closes fd (when >= 0) and removes
+ * the file: a file cut short must not stay. */
+static void file_failed(struct exporter *x, struct obj *ob, int fd)
+{
+	err_set(&x->e, EXIT_SYSTEM, -1, "%s/%s: %s", x->o->dir, ob->name, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	unlinkat(x->dirfd, ob->name, 0);
+	free(ob->name);
+	ob->name = NULL;
+}
+
+/* (Re)sets what the listing says about ob from message m (index ix) of l. */
+static void set_meta(struct obj *ob, const struct applog *l, const struct appmsg *m, uint32_t ix)
+{
+	const char *uri = uri_of(l, m);
+	const struct appkv *ct = appmsg_find(m, "Content-Type");
+	const char *cts = ct ? ct->value : "";
+	if (!uri)
+		uri = "";
+	size_t ul = strlen(uri), cl = strlen(cts);
+	free(ob->uri);
+	ob->uri = xmalloc(ul + cl + 2);
+	memcpy(ob->uri, uri, ul + 1);
+	memcpy(ob->uri + ul + 1, cts, cl + 1);
+	ob->ctype = ob->uri + ul + 1;
+	ob->key = order_key(m, ix);
+	ob->conn = m->conn;
+	ob->frame = m->last_frame;
+	ob->dir = m->dir;
+}
+
+/* A new record (the pointer is valid until the next new_obj). */
+static struct obj *new_obj(struct exporter *x, const struct applog *l, const struct appmsg *m, uint32_t ix)
+{
+	xgrow(&x->objs, &x->cap_objs, x->n_objs + 1, sizeof *x->objs);
+	struct obj *ob = &x->objs[x->n_objs++];
+	memset(ob, 0, sizeof *ob);
+	ob->range = NO_RANGE;
+	set_meta(ob, l, m, ix);
+	return ob;
+}
+
+static void write_whole(struct exporter *x, struct obj *ob, const uint8_t *p, size_t n)
+{
+	int fd = create_file(x, ob);
+	if (fd < 0)
+		return;
+	if (x->sha)
+		sha256_start(x->sha);
+	for (size_t o = 0; o < n; o += EXPORT_CHUNK) {
+		size_t k = n - o < EXPORT_CHUNK ? n - o : EXPORT_CHUNK;
+		if (x->sha)
+			sha256_add(x->sha, p + o, k);
+		if (put(fd, p + o, k, -1) < 0) {
+			file_failed(x, ob, fd);
+			return;
 		}
-		struct strbuf gaps;
-		sb_init(&gaps);
-		uint64_t covered = 0;
-		for (uint64_t q = 0; q < total;) {
-			if (have[q]) {
-				covered++;
-				q++;
+	}
+	if (x->sha)
+		sha256_end(x->sha, ob->sha);
+	if (close(fd) < 0)
+		file_failed(x, ob, -1);
+}
+
+struct span {
+	uint64_t a, b; /* [a, b) */
+};
+
+static int span_cmp(const void *pa, const void *pb)
+{
+	const struct span *a = pa, *b = pb;
+	return a->a < b->a ? -1 : a->a > b->a;
+}
+
+/* Writes piece pc (bytes body[0..pc->len)) into its resource's file: all of it when it
+ * is the latest in capture order, else only where no later piece wrote. */
+static void write_piece(struct exporter *x, struct obj *ob, const struct range *r, const struct piece *pc,
+			const uint8_t *body)
+{
+	int fd = openat(x->dirfd, ob->name, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		file_failed(x, ob, -1);
+		return;
+	}
+	uint64_t a = pc->first, b = pc->first + pc->len;
+	int rc = 0;
+	if (r->n == 0 || pc->key > r->max_key) {
+		rc = put(fd, body, (size_t)pc->len, (int64_t)a);
+	} else {
+		struct span *sp = xmalloc(r->n * sizeof *sp);
+		size_t ns = 0;
+		for (size_t i = 0; i < r->n; i++) {
+			const struct piece *q = &r->pieces[i];
+			if (q->key > pc->key && q->first < b && q->first + q->len > a) {
+				sp[ns].a = q->first > a ? q->first : a;
+				sp[ns].b = q->first + q->len < b ? q->first + q->len : b;
+				ns++;
+			}
+		}
+		qsort(sp, ns, sizeof *sp, span_cmp);
+		uint64_t pos = a;
+		for (size_t i = 0; i <= ns && rc == 0; i++) {
+			uint64_t s = i < ns ? sp[i].a : b;
+			if (s > pos)
+				rc = put(fd, body + (pos - a), (size_t)(s - pos), (int64_t)pos);
+			if (i < ns && sp[i].b > pos)
+				pos = sp[i].b;
+		}
+		free(sp);
+	}
+	if (rc < 0) {
+		file_failed(x, ob, fd);
+		return;
+	}
+	if (close(fd) < 0)
+		file_failed(x, ob, -1);
+}
+
+static void add_piece(struct exporter *x, const struct applog *l, const struct appmsg *m, uint32_t ix, uint64_t a,
+		      uint64_t b, uint64_t t)
+{
+	char key[2048], rkey[2100];
+	const char *u = uri_of(l, m);
+	snprintf(key, sizeof key, "%s|%.*s", host_of(l, m), (int)(u ? strcspn(u, "?#") : 0), u ? u : "");
+	snprintf(rkey, sizeof rkey, "%" PRIu64 "|%s", t, key);
+	const uint32_t *slot = strmap_get(&x->range_of, rkey);
+	uint64_t k = order_key(m, ix);
+	struct obj *ob;
+	if (!slot) {
+		ob = new_obj(x, l, m, ix);
+		ob->range = (uint32_t)x->n_ranges;
+		ob->size = t;
+		xgrow(&x->ranges, &x->cap_ranges, x->n_ranges + 1, sizeof *x->ranges);
+		memset(&x->ranges[x->n_ranges], 0, sizeof x->ranges[x->n_ranges]);
+		x->ranges[x->n_ranges++].total = t;
+		strmap_put(&x->range_of, rkey, (uint32_t)(ob - x->objs));
+		int fd = x->e.set ? -1 : create_file(x, ob);
+		if (fd >= 0 && close(fd) < 0)
+			file_failed(x, ob, -1);
+	} else {
+		ob = &x->objs[*slot];
+		if (k < ob->key)
+			set_meta(ob, l, m, ix); /* the first piece in capture order speaks for the file */
+	}
+	struct range *r = &x->ranges[ob->range];
+	struct piece pc = { a, b - a + 1, k };
+	if (pc.len > m->http->body_len)
+		pc.len = m->http->body_len;
+	if (ob->name && !x->e.set)
+		write_piece(x, ob, r, &pc, m->http->body);
+	xgrow(&r->pieces, &r->cap, r->n + 1, sizeof *r->pieces);
+	r->pieces[r->n++] = pc;
+	if (r->n == 1 || k > r->max_key)
+		r->max_key = k;
+}
+
+struct exporter *export_new(const struct export_opts *o)
+{
+	struct exporter *x = xcalloc(1, sizeof *x);
+	x->o = o;
+	x->dirfd = -1;
+	x->pid = (long)getpid();
+	strmap_init(&x->range_of);
+	names_init(&x->ours);
+	x->sha = o->json ? sha256_new() : NULL;
+	err_clear(&x->e);
+	return x;
+}
+
+void export_msg(void *vx, const struct applog *l, uint32_t ix)
+{
+	struct exporter *x = vx;
+	const struct appmsg *m = &l->m[ix];
+	const struct app_http *h = m->http;
+	if (!h || !h->body_len)
+		return;
+	const struct appkv *cr = !h->is_request && h->status == 206 ? appmsg_find(m, "Content-Range") : NULL;
+	const struct appkv *ct = appmsg_find(m, "Content-Type");
+	uint64_t a, b, t;
+	if (cr && parse_range(cr->value, &a, &b, &t) == 0 && t && t <= EXPORT_MERGE_MAX &&
+	    !(ct && strncasecmp(ct->value, "multipart/", 10) == 0)) {
+		add_piece(x, l, m, ix, a, b, t);
+		return;
+	}
+	struct obj *ob = new_obj(x, l, m, ix);
+	ob->size = h->body_len;
+	ob->complete = h->body_complete && !h->decode_failed && !h->body_capped;
+	if (!x->e.set)
+		write_whole(x, ob, h->body, h->body_len);
+}
+
+/* A merged file at the end: the holes become zeros up to the full size, the gaps go
+ * to gaps, the digest (--json) is read back. 0, or -1 with x->e set. */
+static int finish_range(struct exporter *x, struct obj *ob, struct strbuf *gaps)
+{
+	const struct range *r = &x->ranges[ob->range];
+	struct span *sp = xmalloc((r->n ? r->n : 1) * sizeof *sp);
+	for (size_t i = 0; i < r->n; i++) {
+		sp[i].a = r->pieces[i].first;
+		sp[i].b = r->pieces[i].first + r->pieces[i].len;
+	}
+	qsort(sp, r->n, sizeof *sp, span_cmp);
+	uint64_t pos = 0, missing = 0;
+	for (size_t i = 0; i <= r->n; i++) {
+		uint64_t s = i < r->n ? sp[i].a : r->total;
+		if (s > pos) {
+			sb_printf(gaps, "%s%" PRIu64 "-%" PRIu64, gaps->len ? "," : "", pos, s - 1);
+			missing += s - pos;
+		}
+		if (i < r->n && sp[i].b > pos)
+			pos = sp[i].b;
+	}
+	free(sp);
+	ob->complete = missing == 0;
+	int fd = openat(x->dirfd, ob->name, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || ftruncate(fd, (off_t)r->total) < 0) {
+		file_failed(x, ob, fd);
+		return -1;
+	}
+	if (x->sha) {
+		if (!x->buf)
+			x->buf = xmalloc(EXPORT_CHUNK);
+		sha256_start(x->sha);
+		for (uint64_t o = 0; o < r->total;) {
+			ssize_t n = pread(fd, x->buf, EXPORT_CHUNK, (off_t)o);
+			if (n < 0 && errno == EINTR)
 				continue;
+			if (n <= 0) {
+				if (n == 0)
+					errno = EIO; /* shorter than we just made it */
+				file_failed(x, ob, fd);
+				return -1;
 			}
-			uint64_t s = q;
-			while (q < total && !have[q])
-				q++;
-			sb_printf(&gaps, "%s%" PRIu64 "-%" PRIu64, gaps.len ? "," : "", s, q - 1);
+			sha256_add(x->sha, x->buf, (size_t)n);
+			o += (uint64_t)n;
 		}
-		/* Without gaps the whole resource is written; with gaps, only up to the end of
-		 * the last piece would mislead: write the full size with zeros in the holes. */
-		int complete = covered == total;
-		if (write_file(o->dir, name, buf, (size_t)total, o->force, e) == 0) {
-			report(out, o, name, ct ? ct->value : "", buf, (size_t)total, complete, c, m, uri, x->n_pieces,
-			       gaps.s);
-			written++;
+		sha256_end(x->sha, ob->sha);
+	}
+	if (close(fd) < 0) {
+		file_failed(x, ob, -1);
+		return -1;
+	}
+	return 0;
+}
+
+/* Renames ob's file to newname: never over an existing file, except with force.
+ * 0, or -1 with errno (EEXIST: taken). */
+static int move_to(struct exporter *x, struct obj *ob, const char *newname, int force)
+{
+	int rc;
+	if (force) {
+		rc = renameat(x->dirfd, ob->name, x->dirfd, newname);
+	} else {
+		rc = x->no_renameat2 ? -1 : renameat2(x->dirfd, ob->name, x->dirfd, newname, RENAME_NOREPLACE);
+		if (rc < 0 && (x->no_renameat2 || errno == EINVAL || errno == ENOSYS)) {
+			/* The file system has no RENAME_NOREPLACE: link() does not replace
+			 * either; then the old name goes. */
+			x->no_renameat2 = 1;
+			rc = linkat(x->dirfd, ob->name, x->dirfd, newname, 0);
+			if (rc == 0)
+				unlinkat(x->dirfd, ob->name, 0);
 		}
-		sb_fini(&gaps);
-		free(buf);
-		free(have);
 	}
-	for (size_t i = 0; i < n_items; i++) {
-		free(items[i].key);
-		free(items[i].pieces);
+	if (rc == 0) {
+		free(ob->name);
+		ob->name = xstrdup(newname);
 	}
-	free(items);
-	strmap_fini(&nm.used);
-	strmap_fini(&nm.next_k);
-	return e->set ? -1 : written;
+	return rc;
+}
+
+/* Is name taken for the capture-order naming (want)? By an earlier file, or on disk by
+ * a file that is not ours (unless --force). */
+static int want_taken(struct exporter *x, const struct names *want, const char *name)
+{
+	if (strmap_get(&want->used, name))
+		return 1;
+	if (x->o->force || strmap_get(&x->ours.used, name))
+		return 0;
+	struct stat sb;
+	return fstatat(x->dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+static void report(struct strbuf *out, const struct export_opts *o, const struct obj *ob, const struct conn *c,
+		   size_t n_parts, const char *gaps)
+{
+	if (o->json) {
+		int f = 1;
+		sb_putc(out, '{');
+		json_str_field(out, &f, "name", ob->name);
+		json_str_field(out, &f, "content_type", ob->ctype);
+		json_u64_field(out, &f, "size", ob->size);
+		json_str_field(out, &f, "sha256", ob->sha);
+		json_key(out, &f, "complete");
+		sb_puts(out, ob->complete ? "true" : "false");
+		json_u64_field(out, &f, "conn", c ? c->id : 0);
+		json_u64_field(out, &f, "frame", ob->frame);
+		json_str_field(out, &f, "uri", ob->uri);
+		json_str_field(out, &f, "dir", ob->dir ? "response" : "request");
+		if (n_parts > 1)
+			json_u64_field(out, &f, "parts", n_parts);
+		if (gaps && *gaps)
+			json_str_field(out, &f, "gaps", gaps);
+		sb_puts(out, "}\n");
+	} else {
+		sb_printf(out, "%-40s %10" PRIu64 "  %-24s %s%s%s\n", ob->name, ob->size, ob->ctype,
+			  ob->complete ? "complete" : "INCOMPLETE", gaps && *gaps ? "  missing " : "", gaps ? gaps : "");
+	}
+}
+
+static int key_cmp(const void *pa, const void *pb, void *ctx)
+{
+	const struct obj *objs = ctx;
+	uint64_t a = objs[*(const uint32_t *)pa].key, b = objs[*(const uint32_t *)pb].key;
+	return a < b ? -1 : a > b;
+}
+
+/* Removes the files of order[from..n). */
+static void remove_files(struct exporter *x, const uint32_t *order, size_t from, size_t n)
+{
+	for (size_t i = from; i < n; i++) {
+		struct obj *ob = &x->objs[order ? order[i] : i];
+		if (ob->name) {
+			unlinkat(x->dirfd, ob->name, 0);
+			free(ob->name);
+			ob->name = NULL;
+		}
+	}
+}
+
+/* Works out the names in capture order into ob->want (only where they differ from
+ * the file's name now). 0, or -1 with x->e set. */
+static int plan_names(struct exporter *x, const uint32_t *order)
+{
+	struct names want;
+	names_init(&want);
+	int rc = 0;
+	for (size_t i = 0; i < x->n_objs && rc == 0; i++) {
+		struct obj *ob = &x->objs[order[i]];
+		char base[EXPORT_NAME_MAX + 16], name[EXPORT_NAME_BUF];
+		unsigned k;
+		safe_name(ob->uri, (uint32_t)i, base, sizeof base);
+		name_first(&want, base, name, &k);
+		while (want_taken(x, &want, name))
+			if (name_next(base, name, &k) < 0) {
+				err_set(&x->e, EXIT_SYSTEM, -1, "%s/%s: too many files of that name", x->o->dir, base);
+				rc = -1;
+				break;
+			}
+		name_take(&want, base, name, k);
+		if (strcmp(name, ob->name) != 0)
+			ob->want = xstrdup(name);
+	}
+	names_fini(&want);
+	return rc;
+}
+
+long export_finish(struct exporter *x, struct conn *const *conns, size_t n_conns, struct strbuf *out, struct err *e)
+{
+	open_dir(x);
+	if (x->e.set) {
+		/* A failure while writing: some files are missing, so none is kept. */
+		remove_files(x, NULL, 0, x->n_objs);
+		*e = x->e;
+		return -1;
+	}
+	uint32_t *order = xmalloc((x->n_objs ? x->n_objs : 1) * sizeof *order);
+	for (size_t i = 0; i < x->n_objs; i++)
+		order[i] = (uint32_t)i;
+	qsort_r(order, x->n_objs, sizeof *order, key_cmp, x->objs);
+	struct strbuf *gaps = xcalloc(x->n_ranges ? x->n_ranges : 1, sizeof *gaps);
+	for (size_t i = 0; i < x->n_ranges; i++)
+		sb_init(&gaps[i]);
+	for (size_t i = 0; i < x->n_objs && !x->e.set; i++) {
+		struct obj *ob = &x->objs[i];
+		if (ob->range != NO_RANGE)
+			finish_range(x, ob, &gaps[ob->range]);
+	}
+	if (!x->e.set)
+		plan_names(x, order);
+	/* Files whose name changes step aside first, so that names can be swapped. */
+	for (size_t i = 0; i < x->n_objs && !x->e.set; i++) {
+		struct obj *ob = &x->objs[i];
+		for (int tries = 1; ob->want; tries++) {
+			char tmp[64];
+			tmp_name(x, x->next_tmp++, tmp, sizeof tmp);
+			if (move_to(x, ob, tmp, 0) == 0)
+				break;
+			if (errno != EEXIST || tries >= EXPORT_TMP_TRIES) {
+				err_set(&x->e, EXIT_SYSTEM, -1, "%s/%s: %s", x->o->dir, ob->name, strerror(errno));
+				break;
+			}
+		}
+	}
+	size_t i = 0;
+	long written = 0;
+	for (; i < x->n_objs && !x->e.set; i++) {
+		struct obj *ob = &x->objs[order[i]];
+		if (ob->want && move_to(x, ob, ob->want, x->o->force) < 0) {
+			err_set(&x->e, EXIT_SYSTEM, -1, "%s/%s: %s", x->o->dir, ob->want, strerror(errno));
+			break;
+		}
+		report(out, x->o, ob, ob->conn < n_conns ? conns[ob->conn] : NULL,
+		       ob->range == NO_RANGE ? 1 : x->ranges[ob->range].n, ob->range == NO_RANGE ? NULL : gaps[ob->range].s);
+		written++;
+	}
+	for (size_t r = 0; r < x->n_ranges; r++)
+		sb_fini(&gaps[r]);
+	free(gaps);
+	if (x->e.set) {
+		/* The files listed so far stay; the rest go. */
+		remove_files(x, order, i, x->n_objs);
+		free(order);
+		*e = x->e;
+		return -1;
+	}
+	free(order);
+	return written;
+}
+
+void export_free(struct exporter *x)
+{
+	if (!x)
+		return;
+	if (x->dirfd >= 0)
+		close(x->dirfd);
+	for (size_t i = 0; i < x->n_objs; i++) {
+		free(x->objs[i].uri);
+		free(x->objs[i].name);
+		free(x->objs[i].want);
+	}
+	free(x->objs);
+	for (size_t i = 0; i < x->n_ranges; i++)
+		free(x->ranges[i].pieces);
+	free(x->ranges);
+	strmap_fini(&x->range_of);
+	names_fini(&x->ours);
+	sha256_free(x->sha);
+	free(x->buf);
+	free(x);
 }

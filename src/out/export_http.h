@@ -1,6 +1,12 @@
 /* export_http.h: every file carried over HTTP, written into a directory: named from
  * the URL (made safe), decoded (gzip/deflate/br/zstd undone), and 206 Range pieces of
- * one resource merged into one file with the gaps reported. */
+ * one resource merged into one file with the gaps reported.
+ *
+ * Streaming: the exporter is the app layer's sink (proto/app.h msg_sink). Each body is
+ * written to its file the moment its message is over, then the app layer frees it;
+ * what stays per file is a small record (URI, type, size, name, digest). Names
+ * follow capture order, which export_finish settles (export_http.c says how), before
+ * it lists the files. */
 #ifndef CHATTCP_EXPORT_HTTP_H
 #define CHATTCP_EXPORT_HTTP_H
 
@@ -11,7 +17,7 @@
 
 /* A merged 206 resource larger than this is not assembled (its pieces are written
  * one by one): the total comes from the server's Content-Range and must not make us
- * allocate gigabytes on its word. */
+ * create gigabyte files on its word. */
 #define EXPORT_MERGE_MAX ((uint64_t)1 << 30)
 
 struct export_opts {
@@ -20,10 +26,22 @@ struct export_opts {
 	int json;    /* NDJSON lines instead of a table */
 };
 
-/* conns[idx] is the connection of struct appmsg.conn == idx. Writes the files and one
- * line (or JSON object) per file into out. Returns the number of files written, or
- * -1 with e set (cannot create the directory or a file). */
-long export_http(const struct applog *l, struct conn *const *conns, size_t n_conns, const struct export_opts *o,
-		 struct strbuf *out, struct err *e);
+struct exporter;
+
+/* An export into o->dir (o must outlive it). The directory is created when the first
+ * file is written, or by export_finish. Freed by export_free(). */
+struct exporter *export_new(const struct export_opts *o);
+/* The sink (struct app.msg_sink, ctx = the exporter): message ix of l is over. Writes
+ * its body, if it has one, to a new file (a 206 piece: into its resource's file, at
+ * its offset). After a failure (reported by export_finish) nothing more is written. */
+void export_msg(void *exporter, const struct applog *l, uint32_t ix);
+/* conns[idx] is the connection of struct appmsg.conn == idx. Settles the names in
+ * capture order (renaming the few files that finished out of order) and lists every
+ * file (a line or a JSON object) into out. Returns the number of files, or -1 with e
+ * set: the directory or a file could not be created or written (then every file of
+ * this export is removed), or a file could not take its name (then the files listed
+ * before it stay, the others are removed). Call once. */
+long export_finish(struct exporter *x, struct conn *const *conns, size_t n_conns, struct strbuf *out, struct err *e);
+void export_free(struct exporter *x);
 
 #endif

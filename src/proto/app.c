@@ -13,6 +13,14 @@
  * header, all of which fit in far fewer bytes. */
 #define APP_PROBE_WAIT 512
 
+/* Sink mode: how long (capture time) a connection reset (or closed with bytes still
+ * held by reassembly) must stay quiet before its state is released, as the engine
+ * waits before releasing its analysis state (engine.c ENGINE_RELEASE_AFTER_NS): a
+ * late segment within that time is decoded exactly as without sink mode. Later
+ * packets of a released connection are ignored. A connection with one side still
+ * open is never released early (a half-closed connection may legitimately go on). */
+#define APP_RELEASE_AFTER_NS ((int64_t)120 * 1000000000)
+
 struct app_buf {
 	uint8_t *p;
 	size_t len, cap;
@@ -34,6 +42,9 @@ struct app_out {
 	uint32_t sw_req, sw_resp;
 	int ended;
 	int tapped;
+	int rst;         /* a RST was seen */
+	int queued;      /* in app.ended (sink mode) */
+	int64_t last_ts; /* time of its last packet */
 };
 
 /* --- decoder-facing API (proto.h) --- */
@@ -66,6 +77,42 @@ void app_msg_end(struct app_out *o, uint32_t ix, uint64_t end)
 }
 
 struct appmsg *app_msg(struct app_out *o, uint32_t ix) { return &o->a->log.m[ix]; }
+
+/* Sink mode: hands message ix to the sink, frees its body, and clears what nothing
+ * will read again. A request is read until its final response is over (the response's
+ * head takes its method; the sink takes its URI and Host), so it is cleared only once
+ * both are handed over; a response is read by nobody after the sink, except a 101,
+ * which the WebSocket decoder reads with its request at the switch. */
+static void hand_over(struct app *a, uint32_t ix)
+{
+	struct applog *l = &a->log;
+	struct appmsg *m = &l->m[ix];
+	if (m->sunk || !m->http)
+		return;
+	a->msg_sink(a->msg_sink_ctx, l, ix);
+	struct app_http *h = m->http;
+	m->sunk = 1;
+	free(h->body);
+	h->body = NULL;
+	h->body_len = h->body_cap = 0;
+	if (h->is_request) {
+		if (h->response_msg != UINT32_MAX && l->m[h->response_msg].sunk)
+			appmsg_clear(m);
+		return;
+	}
+	if (h->status == 101)
+		return;
+	uint32_t rq = h->request_msg;
+	appmsg_clear(m);
+	if (rq != UINT32_MAX && l->m[rq].sunk && l->m[rq].http && l->m[rq].http->response_msg == ix)
+		appmsg_clear(&l->m[rq]);
+}
+
+void app_msg_done(struct app_out *o, uint32_t ix)
+{
+	if (o->a->msg_sink)
+		hand_over(o->a, ix);
+}
 
 const struct conn *app_conn(struct app_out *o) { return o->c; }
 
@@ -305,12 +352,73 @@ static struct app_out *conn_state(struct app *a, struct conn *c)
 	return o;
 }
 
+/* Delivers what reassembly still holds, finishes the decoder and frees the
+ * connection's state (struct app_out itself stays, marked ended). */
+static void end_conn(struct app_out *o)
+{
+	if (o->c->proto == 6) {
+		reasm_finish(&o->ra);
+		try_decide(o, 1);
+		for (int dir = 0; dir < 2; dir++)
+			if (!o->eof[dir]) {
+				o->eof[dir] = 1;
+				pump(o, dir, FEED_EOF);
+			}
+	}
+	if (o->d && o->d->finish)
+		o->d->finish(o->st, o);
+	o->ended = 1;
+	stop_decoder(o);
+	for (int dir = 0; dir < 2; dir++) {
+		free(o->buf[dir].p);
+		memset(&o->buf[dir], 0, sizeof o->buf[dir]);
+	}
+	reasm_fini(&o->ra);
+}
+
+/* Sink mode: queues o once it has ended (ts: now). */
+static void note_ended(struct app *a, struct app_out *o, int64_t ts)
+{
+	if (o->queued || o->ended || !(o->rst || (o->eof[0] && o->eof[1])))
+		return;
+	xgrow(&a->ended, &a->cap_ended, a->n_ended + 1, sizeof *a->ended);
+	a->ended[a->n_ended].o = o;
+	a->ended[a->n_ended].ts = ts;
+	a->n_ended++;
+	o->queued = 1;
+}
+
+/* Sink mode: ends the queued connections quiet for APP_RELEASE_AFTER_NS before now;
+ * one that spoke meanwhile goes back in the queue, from its last packet. */
+static void release_ended(struct app *a, int64_t now)
+{
+	while (a->ended_head < a->n_ended && now - a->ended[a->ended_head].ts > APP_RELEASE_AFTER_NS) {
+		struct app_out *o = a->ended[a->ended_head++].o;
+		o->queued = 0;
+		if (o->ended)
+			continue; /* released meanwhile (its FINs came after the RST) */
+		if (now - o->last_ts > APP_RELEASE_AFTER_NS)
+			end_conn(o);
+		else
+			note_ended(a, o, o->last_ts);
+	}
+	/* Compact the queue now and then so it does not grow with the file. */
+	if (a->ended_head > 4096 && a->ended_head * 2 > a->n_ended) {
+		memmove(a->ended, a->ended + a->ended_head, (a->n_ended - a->ended_head) * sizeof *a->ended);
+		a->n_ended -= a->ended_head;
+		a->ended_head = 0;
+	}
+}
+
 static void sink_packet(void *ctx, const struct pkt *pk, struct conn *c, const struct pktrec *rec)
 {
 	struct app *a = ctx;
 	struct app_out *o = conn_state(a, c);
+	if (a->msg_sink)
+		release_ended(a, rec->ts_ns);
 	if (o->ended)
 		return;
+	o->last_ts = rec->ts_ns;
 	int dir = rec->dir;
 	if (pk->kind == PK_TCP) {
 		if (pk->malformed && pk->tcp_hlen < 20)
@@ -318,6 +426,17 @@ static void sink_packet(void *ctx, const struct pkt *pk, struct conn *c, const s
 		if (pk->flags & TH_ACK)
 			reasm_ack(&o->ra, dir, pk->ack);
 		reasm_segment(&o->ra, dir, pk->seq, pk->flags, pk->payload, pk->caplen, pk->len, rec->frame, rec->ts_ns);
+		if (pk->flags & TH_RST)
+			o->rst = 1;
+		if (a->msg_sink) {
+			/* Both FINs delivered and nothing held: what could still come is a
+			 * retransmission (already delivered) or bytes past a FIN, which a
+			 * receiver drops too. A reset connection may yet see data: it waits. */
+			if (o->eof[0] && o->eof[1] && !o->ra.d[0].n_ooo && !o->ra.d[1].n_ooo)
+				end_conn(o);
+			else
+				note_ended(a, o, rec->ts_ns);
+		}
 		return;
 	}
 	if (pk->kind != PK_UDP || !pk->payload)
@@ -353,28 +472,16 @@ void app_end(struct app *a)
 {
 	for (size_t i = 0; i < a->n_conns; i++) {
 		struct app_out *o = a->conns[i];
-		if (o->ended)
-			continue;
-		if (o->c->proto == 6) {
-			reasm_finish(&o->ra);
-			try_decide(o, 1);
-			for (int dir = 0; dir < 2; dir++)
-				if (!o->eof[dir]) {
-					o->eof[dir] = 1;
-					pump(o, dir, FEED_EOF);
-				}
-		}
-		if (o->d && o->d->finish)
-			o->d->finish(o->st, o);
-		o->ended = 1;
-		stop_decoder(o);
-		for (int dir = 0; dir < 2; dir++) {
-			free(o->buf[dir].p);
-			memset(&o->buf[dir], 0, sizeof o->buf[dir]);
-		}
-		reasm_fini(&o->ra);
+		if (!o->ended)
+			end_conn(o);
 		o->c->app = NULL;
 	}
+	/* Sink mode: bodies no decoder ended (a connection switched protocols while one
+	 * was being read) go to the sink now. */
+	if (a->msg_sink)
+		for (size_t i = 0; i < a->log.n; i++)
+			if (a->log.m[i].http && a->log.m[i].http->body_len)
+				hand_over(a, (uint32_t)i);
 }
 
 const char *app_proto_of(const struct app *a, const struct conn *c)
@@ -400,6 +507,7 @@ void app_fini(struct app *a)
 		free(o);
 	}
 	free(a->conns);
+	free(a->ended);
 	applog_fini(&a->log);
 	memset(a, 0, sizeof *a);
 }

@@ -23,6 +23,21 @@ struct app {
 	void (*tap)(void *ctx, const struct conn *c, int dir, const uint8_t *p, size_t n, uint64_t off);
 	int (*tap_sel)(void *ctx, const struct conn *c);
 	void *tap_ctx;
+	/* Sink mode (export), off when msg_sink is NULL: msg_sink gets each HTTP message
+	 * once, as soon as its body is final (proto.h app_msg_done; app_end hands over any
+	 * left), with the log to read it and its request from. Its body is then freed
+	 * (body NULL, body_len 0), and as soon as no decoder or sink will read them again a
+	 * response and its request are cleared (appmsg_clear): memory follows the messages
+	 * in progress, not the file. A 101 response and its request stay (the WebSocket
+	 * decoder reads them); so do messages of other protocols. */
+	void (*msg_sink)(void *ctx, const struct applog *l, uint32_t ix);
+	void *msg_sink_ctx;
+	/* Sink mode: a connection whose two FINs are delivered is finished and its
+	 * reassembly and decoder state freed at once; one reset (or closed with bytes
+	 * still held) waits here, oldest first, until quiet for APP_RELEASE_AFTER_NS
+	 * (app.c). So that state follows the connections in progress. */
+	struct app_ended { struct app_out *o; int64_t ts; } *ended;
+	size_t ended_head, n_ended, cap_ended;
 	uint64_t n_gaps;
 	struct app_out **conns; /* every connection seen (owned; freed by app_fini) */
 	size_t n_conns, cap_conns;

@@ -280,6 +280,7 @@ static void end_message(struct http_state *st, int dir, uint64_t end, int comple
 	d->phase = PH_HEAD;
 	d->msg = UINT32_MAX;
 	d->gap_in_body = 0;
+	app_msg_done(st->o, d->last_msg);
 }
 
 /* Body bytes of the current message; returns consumed. */
@@ -860,6 +861,7 @@ static size_t head_feed(struct http_state *st, int dir, const uint8_t *p, size_t
 		if (st->qn < HTTP_MAX_PENDING)
 			st->q[st->qn++] = ix;
 		app_msg_end(o, ix, off + hl);
+		app_msg_done(o, ix);
 		return hl;
 	}
 	if (hl == n && head_end(p, n) == 0) {
@@ -867,6 +869,7 @@ static size_t head_feed(struct http_state *st, int dir, const uint8_t *p, size_t
 		appmsg_note(m, "http.head_incomplete", off + hl, "the header block does not end (no blank line) by byte %" PRIu64,
 			    off + hl);
 		app_msg_end(o, ix, off + hl);
+		app_msg_done(o, ix);
 		return hl;
 	}
 	struct app_http *h = m->http;
@@ -905,8 +908,10 @@ static size_t head_feed(struct http_state *st, int dir, const uint8_t *p, size_t
 	}
 	if (dir == 1 && st->wait_upgrade && h->status >= 200)
 		st->wait_upgrade = 0; /* upgrade refused: HTTP goes on */
-	if (!frame_body(st, dir, ix, off, hl))
+	if (!frame_body(st, dir, ix, off, hl)) {
 		app_msg_end(o, ix, off + hl);
+		app_msg_done(o, ix);
+	}
 	return hl;
 }
 

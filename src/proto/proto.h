@@ -70,6 +70,11 @@ uint32_t app_msg_begin(struct app_out *o, int dir, const char *proto, const char
 /* The message ends before stream offset end (its last frame is the one that carried
  * byte end-1). */
 void app_msg_end(struct app_out *o, uint32_t ix, uint64_t end);
+/* The body of message ix is final (it ended, or was cut): in sink mode (app.h) the
+ * message goes to the sink now and its body is freed, so the decoder must not touch
+ * ix's body after this call. The rest of the message stays readable for as long as
+ * the decoder can still refer to it (a pending request, a 101 response). */
+void app_msg_done(struct app_out *o, uint32_t ix);
 /* The message at log index ix (valid until the next app_msg_begin). */
 struct appmsg *app_msg(struct app_out *o, uint32_t ix);
 /* Frame (and time) that carried byte off of side dir; 0 when unknown. */
