@@ -165,11 +165,13 @@ static int finish_open(struct capfile *cf, struct err *e)
 
 int capfile_open(struct capfile *cf, const char *path, struct err *e)
 {
-	init(cf, path);
-	if (strcmp(path, "-") == 0) {
+	int from_stdin = strcmp(path, "-") == 0;
+	/* Messages name the file; "-" would read as a typo. */
+	init(cf, from_stdin ? "(standard input)" : path);
+	if (from_stdin) {
 		uint8_t *buf;
 		size_t len;
-		if (read_all(0, &buf, &len, e, "(stdin)") < 0) {
+		if (read_all(0, &buf, &len, e, cf->name) < 0) {
 			capfile_close(cf);
 			return -1;
 		}
