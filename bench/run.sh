@@ -17,6 +17,11 @@
 #   BENCH_DATA=DIR    where captures, logs and results go (default: REPO/bench/data)
 #   TIMEOUT=1800      seconds before one run of one command is killed
 #   CC=cc             compiler for the floor program
+#   EXPORT_ON=tmpfs   where both export rows write their files: tmpfs (default, /dev/shm when it
+#                     exists) or disk (BENCH_DATA/tmp). On ext4 the time to create 22k files is
+#                     the file system's inode allocator, and it swung from 1.5 s to 19 s between
+#                     identical runs of the same binary (it depends on what earlier runs deleted):
+#                     tmpfs measures the tools, disk measures the disk.
 set -euo pipefail
 export LC_ALL=C           # '.' as decimal separator in EPOCHREALTIME/awk/printf
 
@@ -28,6 +33,9 @@ TOOLS=${TOOLS:-tcpdump,tcptrace,tshark,chattcp}
 CHATTCP=${CHATTCP:-$REPO/build/chattcp}
 TIMEOUT=${TIMEOUT:-1800}
 CC=${CC:-cc}
+EXPORT_ON=${EXPORT_ON:-tmpfs}
+EXPORT_BASE="$DATA/tmp"
+if [[ $EXPORT_ON == tmpfs && -d /dev/shm && -w /dev/shm ]]; then EXPORT_BASE=/dev/shm/chattcp-bench-$$; fi
 GEN_WAIT=${GEN_WAIT:-3600}          # max seconds to wait for a capture someone else is generating
 TIME_BIN=${TIME_BIN:-/usr/bin/time}
 
@@ -53,7 +61,7 @@ is_root() { [ "$(id -u)" = 0 ]; }
 
 mkdir -p "$DATA"
 TMP=$(mktemp -d "$DATA/.run.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
+trap 'rm -rf "$TMP"; [[ $EXPORT_BASE == /dev/shm/* ]] && rm -rf "$EXPORT_BASE"' EXIT
 
 # ---------------------------------------------------------------- tools
 # ensure_cmd CMD PACKAGE: true if CMD is usable, installing the Debian package as root if needed.
@@ -269,10 +277,11 @@ chattcp_line() {
 
 bench_one() {   # bench_one NAME: measure every command on DATA/NAME.pcap, append the table to REPORT
     CAP_NAME=$1
-    local f="$DATA/$1.pcap" name=$1 floor_out npkts size_mb exp_t="$DATA/tmp/export-tshark" exp_c="$DATA/tmp/export-chattcp"
+    local f="$DATA/$1.pcap" name=$1 floor_out npkts size_mb exp_t="$EXPORT_BASE/export-tshark" exp_c="$EXPORT_BASE/export-chattcp"
     LOGS="$DATA/logs/$name"; mkdir -p "$LOGS"
     R_CMD=() R_WALL=() R_RSS=() R_STATUS=() R_KEY=() R_REF=()
     local notes=("${SKIPNOTES[@]}")
+    notes+=("both export rows write to $EXPORT_BASE (EXPORT_ON=$EXPORT_ON)")
     if awk -v l="$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo 0)" 'BEGIN { exit !(l > 0.5) }'; then
         notes+=("the machine was busy when this started (load average $(cut -d' ' -f1 /proc/loadavg)): times are noisy")
     fi
