@@ -398,6 +398,10 @@ uint32_t diag_findings(struct diag *d, const struct conn *c, struct strbuf *b)
 	}
 	for (int s = 0; s < 2; s++) {
 		const struct diag_chain *ch = &dc->d[s].worst;
+		/* The server's repeated SYN+ACK is already explained when the client's third
+		 * handshake is lost: the client is not gone, its ACK is. */
+		if (s == 1 && ch->syn && (rules & (1u << DIAG_HS3_LOST)))
+			continue;
 		if (ch->sends >= 3 && backed_off(ch)) {
 			rules |= 1u << DIAG_RTO_BACKOFF;
 			sb_printf(b, "%s\tthe %s sent %s %" PRIu32 " times with ", rule_names[DIAG_RTO_BACKOFF], side(s),
