@@ -114,8 +114,10 @@ int cmd_chat(int argc, char **argv)
 			const char *v = args_value(&a, o);
 			if (!v)
 				return EXIT_USAGE;
-			width = atoi(v);
-			if (width < 40 || width > 1000)
+			char *end;
+			long wv = strtol(v, &end, 10);
+			width = *end || wv < 40 || wv > 1000 ? 0 : (int)wv;
+			if (!width)
 				return usage_error("chat", "--width takes 40 to 1000 columns");
 		} else if (strcmp(o, "-h") == 0 || strcmp(o, "--help") == 0) {
 			char *hv[] = { "help", "chat", NULL };

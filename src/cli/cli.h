@@ -15,6 +15,7 @@ struct args {
 	int i;
 	const char *positional[8];
 	int n_positional;
+	const char *pending; /* the value of "--opt=value" just split off */
 };
 
 void args_init(struct args *a, int argc, char **argv);

@@ -20,11 +20,9 @@ void args_init(struct args *a, int argc, char **argv)
 	a->i = 1;
 }
 
-static const char *pending_value;
-
 const char *args_next(struct args *a)
 {
-	pending_value = NULL;
+	a->pending = NULL;
 	while (a->i < a->argc) {
 		char *s = a->argv[a->i++];
 		if (strcmp(s, "--") == 0) {
@@ -36,7 +34,7 @@ const char *args_next(struct args *a)
 			char *eq = strncmp(s, "--", 2) == 0 ? strchr(s, '=') : NULL;
 			if (eq) {
 				*eq = '\0';
-				pending_value = eq + 1;
+				a->pending = eq + 1;
 			}
 			return s;
 		}
@@ -48,9 +46,9 @@ const char *args_next(struct args *a)
 
 const char *args_value(struct args *a, const char *opt)
 {
-	if (pending_value) {
-		const char *v = pending_value;
-		pending_value = NULL;
+	if (a->pending) {
+		const char *v = a->pending;
+		a->pending = NULL;
 		return v;
 	}
 	if (a->i < a->argc)
