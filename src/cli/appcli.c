@@ -17,7 +17,7 @@ void appcli_proto_names(char *buf, size_t n)
 
 static int run(struct engine *en, struct app *a, const char *spec, const char *force,
 	       int (*sel)(void *ctx, const struct conn *c), void *sel_ctx,
-	       void (*sink)(void *ctx, const struct applog *l, uint32_t ix), void *sink_ctx, int *rc)
+	       void (*sink)(void *ctx, const struct applog *l, uint32_t ix), void *sink_ctx, int keep, int *rc)
 {
 	const struct proto_desc *fd = NULL;
 	if (force) {
@@ -40,6 +40,7 @@ static int run(struct engine *en, struct app *a, const char *spec, const char *f
 	a->force_ctx = sel_ctx;
 	a->msg_sink = sink;
 	a->msg_sink_ctx = sink_ctx;
+	a->keep_messages = keep;
 	app_attach(a);
 	cli_run(en);
 	app_end(a);
@@ -50,13 +51,25 @@ static int run(struct engine *en, struct app *a, const char *spec, const char *f
 int appcli_run(struct engine *en, struct app *a, const char *spec, const char *force,
 	       int (*sel)(void *ctx, const struct conn *c), void *sel_ctx, int *rc)
 {
-	return run(en, a, spec, force, sel, sel_ctx, NULL, NULL, rc);
+	return run(en, a, spec, force, sel, sel_ctx, NULL, NULL, 0, rc);
+}
+
+static void no_sink(void *ctx, const struct applog *l, uint32_t ix)
+{
+	(void)ctx;
+	(void)l;
+	(void)ix;
+}
+
+int appcli_run_listing(struct engine *en, struct app *a, const char *spec, const char *force, int *rc)
+{
+	return run(en, a, spec, force, NULL, NULL, no_sink, NULL, 1, rc);
 }
 
 int appcli_run_sink(struct engine *en, struct app *a, const char *spec,
 		    void (*sink)(void *ctx, const struct applog *l, uint32_t ix), void *sink_ctx, int *rc)
 {
-	return run(en, a, spec, NULL, NULL, NULL, sink, sink_ctx, rc);
+	return run(en, a, spec, NULL, NULL, NULL, sink, sink_ctx, 0, rc);
 }
 
 struct conn *appcli_conn_by_id(const struct engine *en, uint32_t id)
@@ -75,8 +88,13 @@ void appcli_http_exchanges(const struct engine *en, const struct applog *l,
 	size_t nc = en->ct.n;
 	uint32_t *interim = NULL;
 	size_t cap_i = 0;
+	/* id -> connection once: a lookup per id would make this quadratic. */
+	const struct conn **by_id = xcalloc(nc ? nc : 1, sizeof *by_id);
+	for (size_t i = 0; i < nc; i++)
+		if (en->ct.conns[i]->id < nc)
+			by_id[en->ct.conns[i]->id] = en->ct.conns[i];
 	for (uint32_t id = 0; id < nc; id++) {
-		const struct conn *c = appcli_conn_by_id(en, id);
+		const struct conn *c = by_id[id];
 		if (!c)
 			continue;
 		size_t n;
@@ -111,4 +129,5 @@ void appcli_http_exchanges(const struct engine *en, const struct applog *l,
 		free(ix);
 	}
 	free(interim);
+	free(by_id);
 }

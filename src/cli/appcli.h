@@ -17,6 +17,9 @@ int appcli_run(struct engine *en, struct app *a, const char *spec, const char *f
 /* The same in the app layer's sink mode (proto/app.h msg_sink): each HTTP message
  * goes to sink(sink_ctx, ...) as it ends and is freed behind it, so memory follows
  * the messages in progress (export). */
+/* As appcli_run for a listing of every message (http): bodies are hashed and dropped
+ * as their messages end (app keep_messages), the messages stay. */
+int appcli_run_listing(struct engine *en, struct app *a, const char *spec, const char *force, int *rc);
 int appcli_run_sink(struct engine *en, struct app *a, const char *spec,
 		    void (*sink)(void *ctx, const struct applog *l, uint32_t ix), void *sink_ctx, int *rc);
 

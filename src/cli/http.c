@@ -84,7 +84,7 @@ int cmd_http(int argc, char **argv)
 	struct engine en;
 	struct app app;
 	int rc;
-	if (appcli_run(&en, &app, a.positional[0], force, NULL, NULL, &rc) < 0) {
+	if (appcli_run_listing(&en, &app, a.positional[0], force, &rc) < 0) {
 		free(x.ids);
 		return rc;
 	}

@@ -47,6 +47,8 @@ struct app_http {
 	int body_complete;            /* the whole body was seen */
 	int body_capped;              /* more than APPLOG_BODY_MAX: the kept copy is cut */
 	uint8_t *body;                /* decoded body as far as kept (malloc'd) */
+	char body_sha256[65];         /* hex digest of the kept body, when it was hashed and
+	                               * dropped (app keep_messages mode); "" otherwise */
 	size_t body_len, body_cap;
 	/* timing: first/last byte of the body (for responses, first byte of the message is
 	 * the message's first_ts) */

@@ -72,6 +72,8 @@ static void body_json(struct strbuf *b, int *f, const struct appmsg *m)
 		char hex[65];
 		sha256_hex(h->body, h->body_len, hex);
 		json_str_field(b, f, "sha256", hex);
+	} else if (h->body_sha256[0]) {
+		json_str_field(b, f, "sha256", h->body_sha256); /* hashed and dropped while decoding */
 	}
 }
 

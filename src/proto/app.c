@@ -2,6 +2,8 @@
  * unconsumed bytes of each direction, the chosen decoder and its state. */
 #include "app.h"
 
+#include "../base/sha.h"
+
 #include "../base/xalloc.h"
 #include "../tcp/reasm.h"
 
@@ -92,6 +94,14 @@ static void hand_over(struct app *a, uint32_t ix)
 	a->msg_sink(a->msg_sink_ctx, l, ix);
 	struct app_http *h = m->http;
 	m->sunk = 1;
+	if (a->keep_messages) {
+		if (h->body_len)
+			sha256_hex(h->body, h->body_len, h->body_sha256);
+		free(h->body);
+		h->body = NULL;
+		h->body_len = h->body_cap = 0;
+		return;
+	}
 	free(h->body);
 	h->body = NULL;
 	h->body_len = h->body_cap = 0;

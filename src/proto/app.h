@@ -40,6 +40,10 @@ struct app {
 	size_t ended_head, n_ended, cap_ended;
 	uint64_t n_gaps;
 	struct app_out **conns; /* every connection seen (owned; freed by app_fini) */
+	/* With msg_sink: keep the messages (headers, sizes, timing) for a listing at the
+	 * end, but hash each body into body_sha256 and drop it once handed over, so a
+	 * listing's memory does not grow with the bytes transferred (http). */
+	int keep_messages;
 	size_t n_conns, cap_conns;
 };
 
