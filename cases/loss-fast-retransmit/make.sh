@@ -17,46 +17,21 @@
 set -euo pipefail
 CASE=loss-fast-retransmit
 HERE=$(cd "$(dirname "$0")" && pwd)
-P=ccb-$CASE
 CLI=10.78.4.1 SRV=10.78.14.2 PORT=7070 SIZE=200000 MARKBLOCK=40
 
-[ "$(id -u)" = 0 ] || { echo "$CASE: needs root (network namespaces)" >&2; exit 2; }
-need=()
-for pair in ip:iproute2 nft:nftables tcpdump:tcpdump tshark:tshark ethtool:ethtool python3:python3; do
-    command -v "${pair%%:*}" >/dev/null 2>&1 || [ -x "/usr/sbin/${pair%%:*}" ] || need+=("${pair#*:}")
-done
-[ ${#need[@]} = 0 ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null; }
-
-W=$(mktemp -d /tmp/ccb-$CASE.XXXXXX)
-PIDS=()
-cleanup() {
-    set +e
-    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
-    sleep 0.2
-    for n in c r s; do ip netns del "$P-$n" 2>/dev/null; done
-    rm -rf "$W"
-}
-trap cleanup EXIT INT TERM
-inns() { local n=$1; shift; ip netns exec "$P-$n" "$@"; }
+# shellcheck source-path=SCRIPTDIR source=../lib-ccb.sh
+. "$HERE/../lib-ccb.sh"    # P=ccb-$CASE, work dir W, PIDS, inns, cleanup on exit
+ccb_need ip:iproute2 nft:nftables tcpdump:tcpdump tshark:tshark ethtool:ethtool python3:python3
 
 # ---- network: client -- router -- server, no IPv6, offloads off
-for n in c r s; do
-    ip netns del "$P-$n" 2>/dev/null || true
-    ip netns add "$P-$n"
-    inns $n sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-    ip -n "$P-$n" link set lo up
-done
-ip link add c0 netns "$P-c" type veth peer name r0 netns "$P-r"
-ip link add s0 netns "$P-s" type veth peer name r1 netns "$P-r"
+ccb_netns c r s
+ccb_veth c0 c r0 r
+ccb_veth s0 s r1 r
 ip -n "$P-c" addr add $CLI/24 dev c0
 ip -n "$P-r" addr add 10.78.4.254/24 dev r0
 ip -n "$P-r" addr add 10.78.14.254/24 dev r1
 ip -n "$P-s" addr add $SRV/24 dev s0
-for x in "c c0" "r r0" "r r1" "s s0"; do
-    set -- $x
-    inns $1 ethtool -K $2 tso off gso off gro off tx off rx off >/dev/null 2>&1 || true
-    ip -n "$P-$1" link set $2 up
-done
+ccb_ifup "c c0" "r r0" "r r1" "s s0"
 ip -n "$P-c" route add default via 10.78.4.254
 ip -n "$P-s" route add default via 10.78.14.254
 inns r sysctl -qw net.ipv4.ip_forward=1
@@ -78,11 +53,8 @@ table inet loss {
 NFT
 
 # ---- capture on the receiver
-ip netns exec "$P-c" tcpdump -i c0 -U --immediate-mode -Z root -w "$W/cap.pcap" "tcp port $PORT" 2> "$W/tcpdump.err" &
-TD=$!; PIDS+=($TD)
-ip netns exec "$P-s" tcpdump -i s0 -U --immediate-mode -Z root -w "$W/srv.pcap" "tcp port $PORT" 2> "$W/tcpdump2.err" &
-TD2=$!; PIDS+=($TD2)
-for i in $(seq 50); do grep -qs 'listening on' "$W/tcpdump.err" && grep -qs 'listening on' "$W/tcpdump2.err" && break; sleep 0.1; done
+ccb_capture c c0 cap.pcap "tcp port $PORT"
+ccb_capture s s0 srv.pcap "tcp port $PORT"
 
 # ---- the story: the client connects and reads SIZE bytes; the server sends them with one sendall()
 # The data is made of 1448-byte blocks (one full segment each, MSS 1460 - 12 bytes of timestamps),
@@ -119,10 +91,8 @@ while True:
 print("client: received %d bytes" % n, flush=True)
 s.close()
 PY
-: > "$W/server.out"
-ip netns exec "$P-s" python3 "$W/server.py" $PORT $SIZE $MARKBLOCK > "$W/server.out" 2>&1 &
-SP=$!; PIDS+=($SP)
-for i in $(seq 50); do grep -qs listening "$W/server.out" && break; sleep 0.1; done
+ccb_bg s "$W/server.out" listening python3 "$W/server.py" $PORT $SIZE $MARKBLOCK
+SP=$CCB_BG
 inns c python3 "$W/client.py" $SRV $PORT
 wait $SP || true
 for n in c s; do
@@ -130,9 +100,7 @@ for n in c s; do
 done
 inns r nft list ruleset | grep -o 'counter packets [0-9]*' | sed 's/^/router drops: /'
 
-sleep 0.5
-kill -INT $TD $TD2; wait $TD $TD2 2>/dev/null || true
-cp "$W/cap.pcap" "$HERE/capture.pcap"
+ccb_capture_stop 0.5
 echo "server's view (capture on s0, not kept): segments sent more than once, and the dup ACKs it received"
 tshark -r "$W/srv.pcap" -Y 'tcp.analysis.retransmission || tcp.analysis.duplicate_ack || (tcp.seq_raw && tcp.len > 0 && tcp.len < 1448)' \
     -T fields -e frame.time_epoch -e ip.src -e tcp.seq -e tcp.len -e tcp.analysis.duplicate_ack_num -e _ws.expert.message 2>/dev/null |
@@ -155,7 +123,4 @@ echo "last data segment (176 bytes) arrives at t=$(echo "$gap" | cut -f2)"
 [ "$lost" -ge 1 ] && [ "$dup" -ge 3 ] && [ "$fr" -ge 1 ] || { echo "$CASE: hole / dup ACKs / fast retransmission missing" >&2; exit 1; }
 inns s nstat -az TcpExtTCPTimeouts TcpExtTCPLossProbes | awk '$2 > 0 {n++} END { exit n == 2 ? 0 : 1 }' ||
     { echo "$CASE: expected one tail loss probe and one RTO on the server" >&2; exit 1; }
-# lesson.md describes the capture shipped with it (232 packets); a re-run can differ in timing and count
-m=$(tshark -r "$HERE/capture.pcap" 2>/dev/null | wc -l)
-[ "$m" = 232 ] || echo "$CASE: NOTE: lesson.md describes 232 packets, this capture has $m: update the frame numbers in lesson.md" >&2
-echo "$CASE: OK"
+ccb_done 232    # lesson.md numbers the 232 packets of the shipped capture

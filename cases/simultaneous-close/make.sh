@@ -13,44 +13,19 @@
 set -euo pipefail
 CASE=simultaneous-close
 HERE=$(cd "$(dirname "$0")" && pwd)
-P=ccb-$CASE
 CLI=10.78.8.1 SRV=10.78.8.2 PORT=7070 DELAY_MS=20
 
-[ "$(id -u)" = 0 ] || { echo "$CASE: needs root (network namespaces)" >&2; exit 2; }
-need=()
-for pair in ip:iproute2 tcpdump:tcpdump tshark:tshark ethtool:ethtool python3:python3; do
-    command -v "${pair%%:*}" >/dev/null 2>&1 || [ -x "/usr/sbin/${pair%%:*}" ] || need+=("${pair#*:}")
-done
-[ ${#need[@]} = 0 ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null; }
-
-W=$(mktemp -d /tmp/ccb-$CASE.XXXXXX)
-PIDS=()
-cleanup() {
-    set +e
-    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
-    sleep 0.2
-    for n in c w s; do ip netns del "$P-$n" 2>/dev/null; done
-    rm -rf "$W"
-}
-trap cleanup EXIT INT TERM
-inns() { local n=$1; shift; ip netns exec "$P-$n" "$@"; }
+# shellcheck source-path=SCRIPTDIR source=../lib-ccb.sh
+. "$HERE/../lib-ccb.sh"    # P=ccb-$CASE, work dir W, PIDS, inns, cleanup on exit
+ccb_need ip:iproute2 tcpdump:tcpdump tshark:tshark ethtool:ethtool python3:python3
 
 # ---- network: client -- wire -- server (one IP subnet; the wire has no address), no IPv6, offloads off
-for n in c w s; do
-    ip netns del "$P-$n" 2>/dev/null || true
-    ip netns add "$P-$n"
-    inns $n sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-    ip -n "$P-$n" link set lo up
-done
-ip link add c0 netns "$P-c" type veth peer name r0 netns "$P-w"
-ip link add s0 netns "$P-s" type veth peer name r1 netns "$P-w"
+ccb_netns c w s
+ccb_veth c0 c r0 w
+ccb_veth s0 s r1 w
 ip -n "$P-c" addr add $CLI/24 dev c0
 ip -n "$P-s" addr add $SRV/24 dev s0
-for x in "c c0" "w r0" "w r1" "s s0"; do
-    set -- $x
-    inns $1 ethtool -K $2 tso off gso off gro off tx off rx off >/dev/null 2>&1 || true
-    ip -n "$P-$1" link set $2 up
-done
+ccb_ifup "c c0" "w r0" "w r1" "s s0"
 
 # ---- the wire: copy every frame from r0 to r1 and back, DELAY_MS later, in order
 cat > "$W/wire.py" <<'PY'
@@ -78,17 +53,11 @@ while True:
         _, _, out, frame = heapq.heappop(queue)
         out.send(frame)
 PY
-: > "$W/wire.out"
-ip netns exec "$P-w" python3 "$W/wire.py" r0 r1 $DELAY_MS > "$W/wire.out" 2>&1 &
-PIDS+=($!)
-for i in $(seq 50); do grep -qs 'wire: up' "$W/wire.out" && break; sleep 0.1; done
+ccb_bg w "$W/wire.out" "wire: up" python3 "$W/wire.py" r0 r1 $DELAY_MS
 
 # ---- captures: c0 (kept) and s0 (check only)
-ip netns exec "$P-c" tcpdump -i c0 -U --immediate-mode -Z root -w "$W/cap.pcap" "tcp port $PORT" 2> "$W/tcpdump.err" &
-TD=$!; PIDS+=($TD)
-ip netns exec "$P-s" tcpdump -i s0 -U --immediate-mode -Z root -w "$W/srv.pcap" "tcp port $PORT" 2> "$W/tcpdump2.err" &
-TD2=$!; PIDS+=($TD2)
-for i in $(seq 50); do grep -qs 'listening on' "$W/tcpdump.err" && grep -qs 'listening on' "$W/tcpdump2.err" && break; sleep 0.1; done
+ccb_capture c c0 cap.pcap "tcp port $PORT"
+ccb_capture s s0 srv.pcap "tcp port $PORT"
 
 # ---- the story: a greeting each way, then both close() at the same wall-clock instant
 cat > "$W/peer.py" <<'PY'
@@ -112,10 +81,8 @@ c.close()                                      # both sides: FIN at the same mom
 print("%s: closed at %.6f (agreed %.3f)" % (role, time.time(), at), flush=True)
 time.sleep(0.3)
 PY
-: > "$W/server.out"
-ip netns exec "$P-s" python3 "$W/peer.py" server 0 $PORT > "$W/server.out" 2>&1 &
-SP=$!; PIDS+=($SP)
-for i in $(seq 50); do grep -qs listening "$W/server.out" && break; sleep 0.1; done
+ccb_bg s "$W/server.out" listening python3 "$W/peer.py" server 0 $PORT
+SP=$CCB_BG
 inns c python3 "$W/peer.py" client $SRV $PORT &
 CP=$!
 wait $CP; wait $SP || true; cat "$W/server.out"
@@ -124,9 +91,7 @@ tw_c=$(inns c ss -Htan state time-wait | wc -l); tw_s=$(inns s ss -Htan state ti
 echo "  client namespace: $tw_c  $(inns c ss -Htan state time-wait | tr -s ' ')"
 echo "  server namespace: $tw_s  $(inns s ss -Htan state time-wait | tr -s ' ')"
 
-sleep 0.3
-kill -INT $TD $TD2; wait $TD $TD2 2>/dev/null || true
-cp "$W/cap.pcap" "$HERE/capture.pcap"
+ccb_capture_stop 0.3
 
 # ---- check the story
 F="$HERE/capture.pcap"
@@ -147,7 +112,4 @@ echo "client FIN seq $cfin_seq ack $cfin_ack; server FIN seq $sfin_seq ack $sfin
 [ "$oc" = out-first ] && [ "$os" = out-first ] || { echo "$CASE: the FINs did not cross" >&2; exit 1; }
 [ "$sfin_ack" = "$cfin_seq" ] && [ "$cfin_ack" = "$sfin_seq" ] || { echo "$CASE: a FIN acknowledges the other FIN" >&2; exit 1; }
 [ "$tw_c" -ge 1 ] && [ "$tw_s" -ge 1 ] || { echo "$CASE: expected TIME_WAIT on both sides" >&2; exit 1; }
-# lesson.md describes the capture shipped with it (11 packets); a re-run can differ in timing and count
-m=$(tshark -r "$HERE/capture.pcap" 2>/dev/null | wc -l)
-[ "$m" = 11 ] || echo "$CASE: NOTE: lesson.md describes 11 packets, this capture has $m: update the frame numbers in lesson.md" >&2
-echo "$CASE: OK"
+ccb_done 11    # lesson.md numbers the 11 packets of the shipped capture

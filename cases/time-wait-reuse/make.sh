@@ -21,47 +21,17 @@
 set -euo pipefail
 CASE=time-wait-reuse
 HERE=$(cd "$(dirname "$0")" && pwd)
-P=ccb-$CASE
 CLI=10.78.7.1 SRV=10.78.7.2 PORT=7070
 
-[ "$(id -u)" = 0 ] || { echo "$CASE: needs root (network namespaces)" >&2; exit 2; }
-need=()
-for pair in ip:iproute2 tcpdump:tcpdump tshark:tshark ethtool:ethtool python3:python3; do
-    command -v "${pair%%:*}" >/dev/null 2>&1 || [ -x "/usr/sbin/${pair%%:*}" ] || need+=("${pair#*:}")
-done
-[ ${#need[@]} = 0 ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null; }
-
-W=$(mktemp -d /tmp/ccb-$CASE.XXXXXX)
-PIDS=()
-cleanup() {
-    set +e
-    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
-    sleep 0.2
-    for n in c s; do ip netns del "$P-$n" 2>/dev/null; done
-    rm -rf "$W"
-}
-trap cleanup EXIT INT TERM
-inns() { local n=$1; shift; ip netns exec "$P-$n" "$@"; }
+# shellcheck source-path=SCRIPTDIR source=../lib-ccb.sh
+. "$HERE/../lib-ccb.sh"    # P=ccb-$CASE, work dir W, PIDS, inns, cleanup on exit
+ccb_need ip:iproute2 tcpdump:tcpdump tshark:tshark ethtool:ethtool python3:python3
 
 # ---- network: two namespaces, one veth pair, no IPv6 (no router solicitations), offloads off
-for n in c s; do
-    ip netns del "$P-$n" 2>/dev/null || true
-    ip netns add "$P-$n"
-    inns $n sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-    ip -n "$P-$n" link set lo up
-done
-ip link add c0 netns "$P-c" type veth peer name s0 netns "$P-s"
-ip -n "$P-c" addr add $CLI/24 dev c0
-ip -n "$P-s" addr add $SRV/24 dev s0
-inns c ethtool -K c0 tso off gso off gro off tx off rx off >/dev/null 2>&1 || true
-inns s ethtool -K s0 tso off gso off gro off tx off rx off >/dev/null 2>&1 || true
-ip -n "$P-c" link set c0 up
-ip -n "$P-s" link set s0 up
+ccb_two_hosts
 
 # ---- capture
-ip netns exec "$P-c" tcpdump -i c0 -U --immediate-mode -Z root -w "$W/cap.pcap" "tcp and host $SRV" 2> "$W/tcpdump.err" &
-TD=$!; PIDS+=($TD)
-for i in $(seq 50); do grep -qs 'listening on' "$W/tcpdump.err" && break; sleep 0.1; done
+ccb_capture c c0 cap.pcap "tcp and host $SRV"
 
 # ---- the story
 cat > "$W/server.py" <<'PY'
@@ -112,16 +82,12 @@ print("client namespace: net.ipv4.tcp_timestamps=0", flush=True)
 conn("D", 40001)
 conn("D again", 40001)
 PY
-: > "$W/server.out"
-ip netns exec "$P-s" python3 "$W/server.py" $PORT > "$W/server.out" 2>&1 &
-SP=$!; PIDS+=($SP)
-for i in $(seq 50); do grep -qs listening "$W/server.out" && break; sleep 0.1; done
+ccb_bg s "$W/server.out" listening python3 "$W/server.py" $PORT
+SP=$CCB_BG
 inns c python3 "$W/client.py" $SRV $PORT "$P-s" | tee "$W/client.out"
 wait $SP || true
 
-sleep 0.5
-kill -INT $TD; wait $TD 2>/dev/null || true
-cp "$W/cap.pcap" "$HERE/capture.pcap"
+ccb_capture_stop 0.5
 
 # ---- check the story
 F="$HERE/capture.pcap"
@@ -141,7 +107,4 @@ grep -q 'B: done, server closed first. TIME_WAIT in client: none; in server: 10.
 [ $(( isnB - finA )) = 65538 ] || { echo "$CASE: B's ISN is not A's snd_nxt + 65537" >&2; exit 1; }
 [ "$(tshark -r "$F" -Y 'tcp.flags.syn==1 && tcp.flags.ack==1' | wc -l)" = 4 ] || { echo "$CASE: expected four SYN+ACKs" >&2; exit 1; }
 [ "$(tshark -r "$F" -Y 'tcp.flags.reset==1' | wc -l)" = 0 ] || { echo "$CASE: unexpected RST" >&2; exit 1; }
-# lesson.md describes the capture shipped with it (40 packets); a re-run can differ in timing and count
-m=$(tshark -r "$HERE/capture.pcap" 2>/dev/null | wc -l)
-[ "$m" = 40 ] || echo "$CASE: NOTE: lesson.md describes 40 packets, this capture has $m: update the frame numbers in lesson.md" >&2
-echo "$CASE: OK"
+ccb_done 40    # lesson.md numbers the 40 packets of the shipped capture
