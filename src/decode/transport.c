@@ -83,6 +83,16 @@ void decode_tcp_options(struct tcp_opts *o, const uint8_t *p, size_t n)
 	}
 }
 
+/* A transport header the snap length cut: the packet is counted, not analysed. */
+static int header_cut(struct pkt *pk, const char *proto, const char *why)
+{
+	pk->kind = PK_BAD;
+	pk->truncated = 1;
+	pk->other = proto;
+	pk->why = why;
+	return -1;
+}
+
 static int decode_tcp(struct pkt *pk, struct rd *r, uint32_t claimed)
 {
 	pk->l4 = rd_here(r);
@@ -95,13 +105,8 @@ static int decode_tcp(struct pkt *pk, struct rd *r, uint32_t claimed)
 	pk->win = rd_be16(r);
 	pk->tcp_csum = rd_be16(r);
 	pk->urp = rd_be16(r);
-	if (!rd_ok(r)) {
-		pk->kind = PK_BAD;
-		pk->truncated = 1;
-		pk->other = "TCP";
-		pk->why = "TCP header cut by the snap length";
-		return -1;
-	}
+	if (!rd_ok(r))
+		return header_cut(pk, "TCP", "TCP header cut by the snap length");
 	pk->kind = PK_TCP;
 	pk->flags = offflags & 0x01ff;
 	pk->opt.wscale = -1;
@@ -149,13 +154,8 @@ static int decode_udp(struct pkt *pk, struct rd *r, uint32_t claimed)
 	pk->dport = rd_be16(r);
 	uint16_t ulen = rd_be16(r);
 	rd_skip(r, 2);
-	if (!rd_ok(r)) {
-		pk->kind = PK_BAD;
-		pk->truncated = 1;
-		pk->other = "UDP";
-		pk->why = "UDP header cut by the snap length";
-		return -1;
-	}
+	if (!rd_ok(r))
+		return header_cut(pk, "UDP", "UDP header cut by the snap length");
 	pk->kind = PK_UDP;
 	uint32_t plen = claimed - 8;
 	if (ulen >= 8 && ulen <= claimed)

@@ -41,7 +41,8 @@ static void frac(struct strbuf *b, int64_t f, int digits)
 		sb_printf(b, ".%06" PRId64, f / 1000);
 }
 
-void fmt_datetime(struct strbuf *b, int64_t ts_ns, int digits)
+/* Local wall-clock time, with the date or without, then the fraction. */
+static void fmt_local(struct strbuf *b, int64_t ts_ns, int digits, int with_date)
 {
 	int64_t s, f;
 	split(ts_ns, &s, &f);
@@ -49,23 +50,17 @@ void fmt_datetime(struct strbuf *b, int64_t ts_ns, int digits)
 	struct tm tm;
 	localtime_r(&t, &tm);
 	char buf[64];
-	strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+	if (with_date)
+		strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+	else
+		strftime(buf, sizeof buf, "%H:%M:%S", &tm);
 	sb_puts(b, buf);
 	frac(b, f, digits);
 }
 
-void fmt_clock(struct strbuf *b, int64_t ts_ns, int digits)
-{
-	int64_t s, f;
-	split(ts_ns, &s, &f);
-	time_t t = (time_t)s;
-	struct tm tm;
-	localtime_r(&t, &tm);
-	char buf[32];
-	strftime(buf, sizeof buf, "%H:%M:%S", &tm);
-	sb_puts(b, buf);
-	frac(b, f, digits);
-}
+void fmt_datetime(struct strbuf *b, int64_t ts_ns, int digits) { fmt_local(b, ts_ns, digits, 1); }
+
+void fmt_clock(struct strbuf *b, int64_t ts_ns, int digits) { fmt_local(b, ts_ns, digits, 0); }
 
 void fmt_duration(struct strbuf *b, int64_t ns)
 {
