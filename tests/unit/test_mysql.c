@@ -5,24 +5,13 @@
  * Prints "ok NAME" / "FAIL NAME: why". */
 #include "base/strbuf.h"
 #include "proto/app.h"
+#include "harness.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-
-static int fails;
-
-static void check(int cond, const char *name, const char *why)
-{
-	if (cond)
-		printf("ok %s\n", name);
-	else {
-		printf("FAIL %s: %s\n", name, why);
-		fails++;
-	}
-}
 
 /* --- building packets --- */
 
@@ -171,24 +160,6 @@ static void row(struct buf *out, unsigned seq, const char *a, const char *b)
 
 /* --- decoding --- */
 
-static uint8_t *guarded(const void *p, size_t n, void **map, size_t *maplen)
-{
-	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
-	size_t pages = (n + pg - 1) / pg + 1;
-	uint8_t *m = mmap(NULL, pages * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (m == MAP_FAILED) {
-		perror("mmap");
-		exit(1);
-	}
-	mprotect(m + (pages - 1) * pg, pg, PROT_NONE);
-	uint8_t *q = m + (pages - 1) * pg - n;
-	if (n)
-		memcpy(q, p, n);
-	*map = m;
-	*maplen = pages * pg;
-	return q;
-}
-
 static void digest(const struct applog *l, struct strbuf *b)
 {
 	for (size_t i = 0; i < l->n; i++) {
@@ -241,46 +212,7 @@ static void run(const char *proto, const uint8_t *c, size_t nc, size_t cut_c, co
 static void splits(const char *name, const char *proto, const struct buf *cb, const struct buf *sb,
 		   struct strbuf *whole)
 {
-	void *m1, *m2;
-	size_t l1, l2;
-	const uint8_t *c = guarded(cb->b, cb->n, &m1, &l1);
-	const uint8_t *s = guarded(sb->b, sb->n, &m2, &l2);
-	sb_reset(whole);
-	run(proto, c, cb->n, 0, s, sb->n, 0, whole);
-	struct strbuf t;
-	sb_init(&t);
-	int good = 1;
-	char why[6000] = "";
-	for (int side = 0; side < 2 && good; side++) {
-		size_t n = side ? sb->n : cb->n;
-		for (size_t cut = 1; cut < n && good; cut++) {
-			sb_reset(&t);
-			run(proto, c, cb->n, side ? 0 : cut, s, sb->n, side ? cut : 0, &t);
-			if (t.len != whole->len || memcmp(t.s, whole->s, t.len)) {
-				good = 0;
-				snprintf(why, sizeof why, "%s split at byte %zu decodes differently:\n%s\nvs whole:\n%s",
-					 side ? "server" : "client", cut, t.s ? t.s : "", whole->s ? whole->s : "");
-			}
-		}
-	}
-	check(good, name, why);
-	sb_fini(&t);
-	munmap(m1, l1);
-	munmap(m2, l2);
-}
-
-static void has(const struct strbuf *b, const char *needle, const char *name)
-{
-	char why[6000];
-	snprintf(why, sizeof why, "expected '%s' in:\n%s", needle, b->s ? b->s : "");
-	check(b->s && strstr(b->s, needle) != NULL, name, why);
-}
-
-static void lacks(const struct strbuf *b, const char *needle, const char *name)
-{
-	char why[6000];
-	snprintf(why, sizeof why, "did not expect '%s' in:\n%s", needle, b->s ? b->s : "");
-	check(!b->s || strstr(b->s, needle) == NULL, name, why);
+	harness_splits(name, run, proto, cb->b, cb->n, sb->b, sb->n, whole);
 }
 
 int main(void)

@@ -7,6 +7,7 @@
 #include "base/sha.h"
 #include "base/strbuf.h"
 #include "proto/app.h"
+#include "harness.h"
 #include "proto/chunked.h"
 
 #include <stdio.h>
@@ -14,36 +15,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-
-static int fails;
-
-static void check(int cond, const char *name, const char *why)
-{
-	if (cond)
-		printf("ok %s\n", name);
-	else {
-		printf("FAIL %s: %s\n", name, why);
-		fails++;
-	}
-}
-
-/* Copies p[0..n) to the end of a readable page followed by an unreadable one. */
-static uint8_t *guarded(const void *p, size_t n, void **map, size_t *maplen)
-{
-	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
-	size_t pages = (n + pg - 1) / pg + 1;
-	uint8_t *m = mmap(NULL, pages * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (m == MAP_FAILED) {
-		perror("mmap");
-		exit(1);
-	}
-	mprotect(m + (pages - 1) * pg, pg, PROT_NONE);
-	uint8_t *q = m + (pages - 1) * pg - n;
-	memcpy(q, p, n);
-	*map = m;
-	*maplen = pages * pg;
-	return q;
-}
 
 /* A text digest of the log: one line per message. */
 static void digest(const struct applog *l, struct strbuf *b)
@@ -93,48 +64,10 @@ static void run(const char *proto, const uint8_t *c, size_t nc, size_t cut_c, co
 	app_fini(&a);
 }
 
-/* Whole vs every split of each side. Returns the whole digest in *whole. */
 static void splits(const char *name, const char *proto, const char *cs, size_t nc, const char *ss, size_t ns,
 		   struct strbuf *whole)
 {
-	void *m1, *m2;
-	size_t l1, l2;
-	const uint8_t *c = guarded(cs, nc, &m1, &l1);
-	const uint8_t *s = guarded(ss, ns, &m2, &l2);
-	sb_reset(whole);
-	run(proto, c, nc, 0, s, ns, 0, whole);
-	struct strbuf t;
-	sb_init(&t);
-	int ok = 1;
-	char why[4000] = "";
-	for (size_t cut = 1; cut < nc && ok; cut++) {
-		sb_reset(&t);
-		run(proto, c, nc, cut, s, ns, 0, &t);
-		if (t.len != whole->len || memcmp(t.s, whole->s, t.len)) {
-			ok = 0;
-			snprintf(why, sizeof why, "client split at byte %zu decodes differently", cut);
-		}
-	}
-	for (size_t cut = 1; cut < ns && ok; cut++) {
-		sb_reset(&t);
-		run(proto, c, nc, 0, s, ns, cut, &t);
-		if (t.len != whole->len || memcmp(t.s, whole->s, t.len)) {
-			ok = 0;
-			snprintf(why, sizeof why, "server split at byte %zu decodes differently:\n%s\nvs whole:\n%s", cut,
-				 t.s ? t.s : "", whole->s ? whole->s : "");
-		}
-	}
-	check(ok, name, why);
-	sb_fini(&t);
-	munmap(m1, l1);
-	munmap(m2, l2);
-}
-
-static void has(const struct strbuf *b, const char *needle, const char *name)
-{
-	char why[2000];
-	snprintf(why, sizeof why, "expected '%s' in:\n%s", needle, b->s ? b->s : "");
-	check(b->s && strstr(b->s, needle) != NULL, name, why);
+	harness_splits(name, run, proto, cs, nc, ss, ns, whole);
 }
 
 #define S(x) x, sizeof x - 1
