@@ -136,7 +136,6 @@ static void init(struct capfile *cf, const char *name)
 {
 	memset(cf, 0, sizeof *cf);
 	cf->name = xstrdup(name);
-	cf->last_ts_ns = INT64_MIN;
 }
 
 static int finish_open(struct capfile *cf, struct err *e)
@@ -233,13 +232,6 @@ int capfile_open_mem(struct capfile *cf, const char *name, const uint8_t *p, siz
 	return finish_open(cf, e);
 }
 
-static void note_ts(struct capfile *cf, const struct cap_rec *rec)
-{
-	if (rec->ts_ns < cf->last_ts_ns)
-		cf->n_ts_backwards++;
-	cf->last_ts_ns = rec->ts_ns;
-}
-
 /* Mapped pages already read are given back every CAP_RELEASE_STEP bytes, so memory
  * stays flat however large the file is (the kernel maps them in again if a view reads
  * a packet back later). */
@@ -261,10 +253,8 @@ int capfile_next(struct capfile *cf, struct cap_rec *rec, struct err *e)
 {
 	release_behind(cf);
 	int rc = cf->format == CAP_PCAP ? capfile_pcap_next(cf, rec, e) : capfile_pcapng_next(cf, rec, e);
-	if (rc == 1) {
+	if (rc == 1)
 		cf->n_records++;
-		note_ts(cf, rec);
-	}
 	return rc;
 }
 
@@ -290,13 +280,4 @@ void capfile_close(struct capfile *cf)
 	free(cf->sections);
 	free(cf->name);
 	memset(cf, 0, sizeof *cf);
-}
-
-const char *capfile_format_name(const struct capfile *cf)
-{
-	if (cf->format == CAP_PCAPNG)
-		return "pcapng";
-	if (cf->modified)
-		return "pcap (modified)";
-	return cf->ts_digits == 9 ? "pcap (nanosecond)" : "pcap";
 }

@@ -67,8 +67,6 @@ struct capfile {
 	size_t pos;
 	size_t released;   /* mapped bytes before this were handed back to the kernel */
 	uint32_t n_records;
-	int64_t last_ts_ns;
-	uint32_t n_ts_backwards;
 };
 
 /* Opens path ("-" reads standard input). On failure returns -1 with e set
@@ -82,7 +80,6 @@ int capfile_next(struct capfile *cf, struct cap_rec *rec, struct err *e);
 /* Reads the packet record that starts at off, as returned earlier by capfile_next. */
 int capfile_read_at(struct capfile *cf, uint64_t off, struct cap_rec *rec, struct err *e);
 void capfile_close(struct capfile *cf);
-const char *capfile_format_name(const struct capfile *cf);
 
 /* Link types (LINKTYPE_ values from the tcpdump.org registry). */
 enum {

@@ -58,7 +58,7 @@ struct pktrec {
 };
 
 enum {
-	PR_TRUNCATED = 1, PR_MALFORMED = 2, PR_REASSEMBLED = 4, PR_MIDSTREAM_GUESS = 8,
+	PR_TRUNCATED = 1, PR_MALFORMED = 2, PR_REASSEMBLED = 4,
 };
 
 struct endpoint {
@@ -101,7 +101,6 @@ struct conn {
 	uint8_t close;       /* enum close_kind */
 	uint8_t rst_by;      /* 0 none, 1 client, 2 server */
 	uint8_t fin_first_by;/* 0 none, 1 client, 2 server */
-	uint8_t closed;      /* both sides CLOSED/TIME_WAIT: heavy state released */
 	uint8_t superseded;  /* a later connection took over its 4-tuple */
 	uint8_t ended_queued;/* waiting in the engine's queue of ended connections */
 	const char *guess_why;

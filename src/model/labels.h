@@ -28,9 +28,5 @@ enum tcp_label {
 
 /* JSON name of a label ("retransmission", ...), NULL past LB_COUNT. */
 const char *label_name(int label);
-/* Short words for the chat ("retransmission", "dup ACK", ...). */
-const char *label_words(int label);
-/* Label for a JSON name, -1 when unknown. */
-int label_from_name(const char *name);
 
 #endif

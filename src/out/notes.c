@@ -33,7 +33,6 @@ void note_begin(struct note_ctx *n)
 {
 	n->high_ack[0] = n->high_ack[1] = 0;
 	n->ack_known[0] = n->ack_known[1] = 0;
-	n->first_done = 0;
 	for (int i = 0; i < 5; i++) {
 		n->sent_n[i] = 0;
 		n->sent_first_ts[i] = 0;
@@ -72,7 +71,6 @@ void note_text(struct note_ctx *n, const struct conn *c, const struct pktrec *r,
 	int d = r->dir;
 	if (c->proto != 6) {
 		sb_printf(b, "%s sends a datagram, %u bytes", side(c, d), r->len);
-		n->first_done = 1;
 		return;
 	}
 	uint16_t ev = r->events, f = r->flags;
@@ -262,7 +260,6 @@ void note_text(struct note_ctx *n, const struct conn *c, const struct pktrec *r,
 		else
 			sb_puts(b, "segment");
 	}
-	n->first_done = 1;
 }
 
 void note_commentary(const struct conn *c, const struct pktrec *r, struct strbuf *b)

@@ -11,7 +11,6 @@
 struct note_ctx {
 	uint32_t high_ack[2];   /* highest ACK each side has sent (raw) */
 	uint8_t ack_known[2];
-	uint8_t first_done;
 	/* Handshake and teardown history, for "3rd time, 4.0 s after the first":
 	 * [0] SYN, [1] SYN+ACK, [2] third handshake, [3] client FIN, [4] server FIN. */
 	uint32_t sent_n[5];

@@ -37,7 +37,6 @@ void tcp_state_packet(struct conn *c, struct tcp_track *t, int dir, const struct
 		if (!syn && !rst) {
 			/* Joined mid-connection: whatever happened before, data can flow both ways. */
 			*me = *other = TS_ESTABLISHED;
-			t->established_once[0] = t->established_once[1] = 1;
 			ev |= EV_MIDSTREAM;
 		} else if (syn && ack) {
 			/* The SYN was not captured: the peer must have sent one. */
@@ -55,7 +54,6 @@ void tcp_state_packet(struct conn *c, struct tcp_track *t, int dir, const struct
 		/* Tentative: if the server sends SYN+ACK again, this ACK did not arrive. */
 		if (*other == TS_SYN_RCVD && !syn && (!t->iss_known[peer] || seq_ge(pk->ack, t->iss[peer] + 1))) {
 			*other = TS_ESTABLISHED;
-			t->established_once[peer] = 1;
 			if (!t->hs3_seen && t->synack_seen) {
 				t->hs3_seen = 1;
 				ev |= EV_HS3;
@@ -136,13 +134,11 @@ void tcp_state_packet(struct conn *c, struct tcp_track *t, int dir, const struct
 			}
 			if (*other == TS_SYN_SENT && (!t->iss_known[peer] || pk->ack == t->iss[peer] + 1)) {
 				*other = TS_ESTABLISHED;
-				t->established_once[peer] = 1;
 			}
 		}
 	} else if (*me == TS_SYN_SENT && ack) {
 		/* An ACK from SYN_SENT means the SYN+ACK arrived (maybe not captured). */
 		*me = TS_ESTABLISHED;
-		t->established_once[dir] = 1;
 		if (!t->hs3_seen) {
 			t->hs3_seen = 1;
 			ev |= EV_HS3;

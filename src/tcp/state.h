@@ -8,7 +8,6 @@ struct tcp_track {
 	uint8_t started;
 	uint8_t syn_seen[2], synack_seen, hs3_seen;
 	uint8_t fin_sent[2], fin_acked[2];
-	uint8_t established_once[2];
 	uint8_t confirmed[2];    /* sent something other than SYN/RST after its handshake */
 	uint8_t synack_repeated; /* the last server packet was a repeated SYN+ACK */
 	uint8_t hs3_lost;        /* the server re-sent SYN+ACK after the client's third handshake */
@@ -18,7 +17,6 @@ struct tcp_track {
 	uint32_t fin_seq[2];     /* sequence number the FIN occupies */
 	uint32_t high_ack[2];    /* highest acknowledgment sent by each side */
 	uint8_t ack_known[2];
-	uint32_t synack_frame;
 };
 
 /* Applies one segment sent by side dir (0 client, 1 server) of c; fills rec's
