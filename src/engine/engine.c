@@ -122,9 +122,8 @@ static void tcp_packet(struct conn *c, int dir, const struct pkt *pk, struct pkt
 	if (reused) {
 		rec->labels |= LB_BIT(LB_REUSED_PORTS);
 	}
-	for (int l = 0; l < LB_COUNT; l++)
-		if (rec->labels & LB_BIT(l))
-			c->label_count[l]++;
+	for (uint32_t m = rec->labels; m; m &= m - 1) /* set bits only: most packets have none */
+		c->label_count[__builtin_ctz(m)]++;
 	if (rec->labels & (LB_BIT(LB_RETRANSMISSION) | LB_BIT(LB_FAST_RETRANSMISSION)))
 		c->tags |= TAG_RETRANS;
 	if (rec->labels & LB_BIT(LB_ZERO_WINDOW))
