@@ -62,7 +62,7 @@ void sha256_free(struct sha256_ctx *c)
 		return;
 	EVP_MD_CTX_free(c->md);
 	EVP_MD_free(c->alg);
-	free(c);
+	xfree(c);
 }
 
 void sha256_start(struct sha256_ctx *c)

@@ -16,7 +16,7 @@ void sb_init(struct strbuf *b)
 
 void sb_fini(struct strbuf *b)
 {
-	free(b->s);
+	xfree(b->s);
 	sb_init(b);
 }
 

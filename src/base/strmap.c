@@ -11,9 +11,9 @@ void strmap_init(struct strmap *m) { memset(m, 0, sizeof *m); }
 void strmap_fini(struct strmap *m)
 {
 	for (size_t i = 0; i < m->n_slots; i++)
-		free(m->keys[i]);
-	free(m->keys);
-	free(m->vals);
+		xfree(m->keys[i]);
+	xfree(m->keys);
+	xfree(m->vals);
 	strmap_init(m);
 }
 
@@ -57,8 +57,8 @@ static void grow(struct strmap *m)
 		m->keys[j] = old.keys[i];
 		m->vals[j] = old.vals[i];
 	}
-	free(old.keys);
-	free(old.vals);
+	xfree(old.keys);
+	xfree(old.vals);
 }
 
 uint32_t *strmap_put(struct strmap *m, const char *key, uint32_t val)

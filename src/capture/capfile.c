@@ -34,7 +34,7 @@ static int read_all(int fd, uint8_t **out, size_t *outlen, struct err *e, const 
 	for (;;) {
 		if (len == cap) {
 			if (cap >= CAP_STDIN_MAX) {
-				free(buf);
+				xfree(buf);
 				err_set(e, EXIT_BADINPUT, (int64_t)len, "%s: larger than %zu bytes, refused", name, CAP_STDIN_MAX);
 				return -1;
 			}
@@ -46,7 +46,7 @@ static int read_all(int fd, uint8_t **out, size_t *outlen, struct err *e, const 
 			if (errno == EINTR)
 				continue;
 			err_set(e, EXIT_BADINPUT, (int64_t)len, "%s: read error: %s", name, strerror(errno));
-			free(buf);
+			xfree(buf);
 			return -1;
 		}
 		if (n == 0)
@@ -150,7 +150,7 @@ static int finish_open(struct capfile *cf, struct err *e)
 		if (cf->owner == 1)
 			munmap((void *)(uintptr_t)cf->base, cf->size);
 		else if (cf->owner == 2)
-			free((void *)(uintptr_t)cf->base);
+			xfree((void *)(uintptr_t)cf->base);
 		cf->base = buf;
 		cf->size = len;
 		cf->owner = 2;
@@ -275,9 +275,9 @@ void capfile_close(struct capfile *cf)
 	if (cf->owner == 1 && cf->base)
 		munmap((void *)(uintptr_t)cf->base, cf->size);
 	else if (cf->owner == 2)
-		free((void *)(uintptr_t)cf->base);
-	free(cf->ifaces);
-	free(cf->sections);
-	free(cf->name);
+		xfree((void *)(uintptr_t)cf->base);
+	xfree(cf->ifaces);
+	xfree(cf->sections);
+	xfree(cf->name);
 	memset(cf, 0, sizeof *cf);
 }

@@ -126,8 +126,8 @@ void appcli_http_exchanges(const struct engine *en, const struct applog *l,
 					fn(ctx, c, UINT32_MAX, ix[k], NULL, 0);
 			}
 		}
-		free(ix);
+		xfree(ix);
 	}
-	free(interim);
-	free(by_id);
+	xfree(interim);
+	xfree(by_id);
 }

@@ -59,7 +59,7 @@ int cmd_chat(int argc, char **argv)
 		if (strcmp(o, "-c") == 0 || strcmp(o, "--conn") == 0) {
 			const char *v = args_value(&a, o);
 			if (!v || cli_parse_ids(v, &sel.ids, &sel.n, &sel.cap) < 0) {
-				free(sel.ids);
+				xfree(sel.ids);
 				return usage_error("chat", "-c takes connection ids: 3, 3,5 or 2-4");
 			}
 		} else if (strcmp(o, "--relative") == 0)
@@ -121,15 +121,15 @@ int cmd_chat(int argc, char **argv)
 				return usage_error("chat", "--width takes 40 to 1000 columns");
 		} else if (strcmp(o, "-h") == 0 || strcmp(o, "--help") == 0) {
 			char *hv[] = { "help", "chat", NULL };
-			free(sel.ids);
+			xfree(sel.ids);
 			return cmd_help(2, hv);
 		} else {
-			free(sel.ids);
+			xfree(sel.ids);
 			return usage_error("chat", "unknown option %s", o);
 		}
 	}
 	if (a.n_positional != 1) {
-		free(sel.ids);
+		xfree(sel.ids);
 		return usage_error("chat", "expected one capture file");
 	}
 	for (size_t i = 0; i < sel.n; i++)
@@ -146,7 +146,7 @@ int cmd_chat(int argc, char **argv)
 
 	struct engine en;
 	if (cli_open(&en, a.positional[0]) < 0) {
-		free(sel.ids);
+		xfree(sel.ids);
 		return EXIT_BADINPUT;
 	}
 	if (sel.n) {
@@ -165,7 +165,7 @@ int cmd_chat(int argc, char **argv)
 			char names[256];
 			appcli_proto_names(names, sizeof names);
 			fprintf(stderr, "chattcp: --decode-as %s: unknown protocol (known: %s)\n", decode_as, names);
-			free(sel.ids);
+			xfree(sel.ids);
 			return cli_finish(&en, EXIT_USAGE);
 		}
 		app_init(&app, &en);
@@ -186,7 +186,7 @@ int cmd_chat(int argc, char **argv)
 		if (sel.ids[i] >= total) {
 			fprintf(stderr, "chattcp: %s: no connection %u (the capture has %u: 0 to %u)\n", en.cf.name,
 				sel.ids[i], total, total ? total - 1 : 0);
-			free(sel.ids);
+			xfree(sel.ids);
 			if (use_app)
 				app_fini(&app);
 			return cli_finish(&en, EXIT_USAGE);
@@ -259,20 +259,20 @@ int cmd_chat(int argc, char **argv)
 			if (b.len > 1 << 16)
 				sb_write(&b, stdout);
 		}
-		free(mix);
+		xfree(mix);
 		if (!json)
 			chat_conn_footer(&b, &st, c);
 	}
-	free(ends);
-	free(parts);
+	xfree(ends);
+	xfree(parts);
 	if (use_app)
 		app_fini(&app);
 	sb_write(&b, stdout);
 	sb_fini(&b);
 	sb_fini(&note);
-	free(by_id);
-	free(order);
-	free(first);
-	free(sel.ids);
+	xfree(by_id);
+	xfree(order);
+	xfree(first);
+	xfree(sel.ids);
 	return cli_finish(&en, EXIT_OK);
 }

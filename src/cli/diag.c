@@ -1,5 +1,6 @@
 /* diag.c: `chattcp diag FILE [-c ID ...] [--json]`: per-connection diagnosis (the
  * measurements and the findings of tcp/diag.c, rendered as text or JSON lines). */
+#include "../base/xalloc.h"
 #include "cli.h"
 
 #include "../base/exitcodes.h"
@@ -294,25 +295,25 @@ int cmd_diag(int argc, char **argv)
 		else if (strcmp(o, "-c") == 0 || strcmp(o, "--conn") == 0) {
 			const char *v = args_value(&a, o);
 			if (!v || cli_parse_ids(v, &ids, &n_ids, &cap_ids) < 0) {
-				free(ids);
+				xfree(ids);
 				return usage_error("diag", "-c takes connection ids: 3, 3,5 or 2-4");
 			}
 		} else if (strcmp(o, "-h") == 0 || strcmp(o, "--help") == 0) {
 			char *hv[] = { "help", "diag", NULL };
-			free(ids);
+			xfree(ids);
 			return cmd_help(2, hv);
 		} else {
-			free(ids);
+			xfree(ids);
 			return usage_error("diag", "unknown option %s", o);
 		}
 	}
 	if (a.n_positional != 1) {
-		free(ids);
+		xfree(ids);
 		return usage_error("diag", "expected one capture file");
 	}
 	struct engine en;
 	if (cli_open(&en, a.positional[0]) < 0) {
-		free(ids);
+		xfree(ids);
 		return EXIT_BADINPUT;
 	}
 	struct diag *dg = diag_new();
@@ -325,7 +326,7 @@ int cmd_diag(int argc, char **argv)
 		if (ids[i] >= total) {
 			fprintf(stderr, "chattcp: %s: no connection %u (the capture has %u: 0 to %u)\n", en.cf.name, ids[i],
 				total, total ? total - 1 : 0);
-			free(ids);
+			xfree(ids);
 			diag_free(dg);
 			return cli_finish(&en, EXIT_USAGE);
 		}
@@ -355,7 +356,7 @@ int cmd_diag(int argc, char **argv)
 	}
 	sb_write(&b, stdout);
 	sb_fini(&b);
-	free(ids);
+	xfree(ids);
 	diag_free(dg);
 	return cli_finish(&en, EXIT_OK);
 }

@@ -2,6 +2,7 @@
  * exchange: connection, request line and headers, response status and headers, body
  * sizes on the wire and decoded, and timing (request sent -> first response byte ->
  * last byte). */
+#include "../base/xalloc.h"
 #include "appcli.h"
 
 #include "../base/exitcodes.h"
@@ -62,7 +63,7 @@ int cmd_http(int argc, char **argv)
 		else if (strcmp(o, "-c") == 0 || strcmp(o, "--conn") == 0) {
 			const char *v = args_value(&a, o);
 			if (!v || cli_parse_ids(v, &x.ids, &x.n_ids, &x.cap_ids) < 0) {
-				free(x.ids);
+				xfree(x.ids);
 				return usage_error("http", "-c takes connection ids: 3, 3,5 or 2-4");
 			}
 		} else if (strcmp(o, "--decode-as") == 0) {
@@ -70,22 +71,22 @@ int cmd_http(int argc, char **argv)
 				return EXIT_USAGE;
 		} else if (strcmp(o, "-h") == 0 || strcmp(o, "--help") == 0) {
 			char *hv[] = { "help", "http", NULL };
-			free(x.ids);
+			xfree(x.ids);
 			return cmd_help(2, hv);
 		} else {
-			free(x.ids);
+			xfree(x.ids);
 			return usage_error("http", "unknown option %s", o);
 		}
 	}
 	if (a.n_positional != 1) {
-		free(x.ids);
+		xfree(x.ids);
 		return usage_error("http", "expected one capture file");
 	}
 	struct engine en;
 	struct app app;
 	int rc;
 	if (appcli_run_listing(&en, &app, a.positional[0], force, &rc) < 0) {
-		free(x.ids);
+		xfree(x.ids);
 		return rc;
 	}
 	x.l = &app.log;
@@ -95,7 +96,7 @@ int cmd_http(int argc, char **argv)
 		sb_puts(&x.b, "no HTTP exchanges\n");
 	sb_write(&x.b, stdout);
 	sb_fini(&x.b);
-	free(x.ids);
+	xfree(x.ids);
 	app_fini(&app);
 	return cli_finish(&en, EXIT_OK);
 }

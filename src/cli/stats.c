@@ -186,6 +186,6 @@ int cmd_stats(int argc, char **argv)
 	}
 	sb_write(&b, stdout);
 	sb_fini(&b);
-	free(v);
+	xfree(v);
 	return cli_finish(&en, EXIT_OK);
 }

@@ -249,7 +249,7 @@ int cmd_stream(int argc, char **argv)
 		}
 		if (n == 0 && !json && !x.all)
 			show_raw(&b, &x, c, width);
-		free(ix);
+		xfree(ix);
 		if (raw_out && write_raw(raw_out, &x, c->idx, side, &b) < 0)
 			rc = EXIT_SYSTEM;
 	}
@@ -260,8 +260,8 @@ out:
 	sb_write(&b, stdout);
 	sb_fini(&b);
 	for (size_t i = 0; i < x.n_runs; i++)
-		free(x.runs[i].p);
-	free(x.runs);
+		xfree(x.runs[i].p);
+	xfree(x.runs);
 	app_fini(&app);
 	return cli_finish(&en, rc);
 }

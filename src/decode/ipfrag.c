@@ -39,8 +39,8 @@ struct ipfrag *ipfrag_new(void) { return xcalloc(1, sizeof(struct ipfrag)); }
 
 static void release(struct frag_pending *p)
 {
-	free(p->buf);
-	free(p->ranges);
+	xfree(p->buf);
+	xfree(p->ranges);
 	memset(p, 0, sizeof *p);
 }
 
@@ -50,8 +50,8 @@ void ipfrag_free(struct ipfrag *f)
 		return;
 	for (size_t i = 0; i < FRAG_MAX_PENDING; i++)
 		release(&f->slot[i]);
-	free(f->done);
-	free(f);
+	xfree(f->done);
+	xfree(f);
 }
 
 static int key_eq(const struct frag_key *a, const struct frag_key *b)
@@ -155,7 +155,7 @@ int ipfrag_add(struct ipfrag *f, const struct frag_key *k, uint32_t frame, uint3
 		p->total = off + len;
 	if (!complete(p))
 		return 0;
-	free(f->done);
+	xfree(f->done);
 	f->done = p->buf;
 	*out = p->buf;
 	*out_len = p->total;

@@ -345,7 +345,7 @@ void engine_group_by_conn(const struct engine *en, uint32_t **order_out, uint32_
 	memcpy(fill, first, (nc + 1) * sizeof *fill);
 	for (size_t i = 0; i < en->n_recs; i++)
 		order[fill[en->ct.conns[en->recs[i].conn]->id]++] = (uint32_t)i;
-	free(fill);
+	xfree(fill);
 	*order_out = order;
 	*first_out = first;
 }
@@ -354,14 +354,14 @@ void engine_close(struct engine *en)
 {
 	for (size_t i = 0; i < en->ct.n; i++) {
 		struct conn *c = en->ct.conns[i];
-		free(c->trk);
+		xfree(c->trk);
 		tcp_analysis_free(c->ta);
 	}
 	for (size_t i = 0; i < en->n_kept; i++)
-		free(en->kept[i].bytes);
-	free(en->kept);
-	free(en->ended);
-	free(en->recs);
+		xfree(en->kept[i].bytes);
+	xfree(en->kept);
+	xfree(en->ended);
+	xfree(en->recs);
 	ipfrag_free(en->frag);
 	conntab_fini(&en->ct);
 	capfile_close(&en->cf);

@@ -33,11 +33,11 @@ void conntab_fini(struct conntab *t)
 	struct conn_block *b = t->blocks;
 	while (b) {
 		struct conn_block *next = b->next;
-		free(b);
+		xfree(b);
 		b = next;
 	}
-	free(t->conns);
-	free(t->slots);
+	xfree(t->conns);
+	xfree(t->slots);
 	memset(t, 0, sizeof *t);
 }
 
@@ -113,7 +113,7 @@ static uint64_t conn_hash(const struct conn *c)
 
 static void grow_slots(struct conntab *t)
 {
-	free(t->slots);
+	xfree(t->slots);
 	t->n_slots *= 2;
 	t->slots = xcalloc(t->n_slots, sizeof *t->slots);
 	/* Only the latest connection of each tuple needs a slot; older ones were replaced. */

@@ -14,23 +14,23 @@ void applog_init(struct applog *l) { memset(l, 0, sizeof *l); }
 
 static void msg_fini(struct appmsg *m)
 {
-	free(m->summary);
+	xfree(m->summary);
 	for (size_t i = 0; i < m->n_kv; i++) {
-		free(m->kv[i].name);
-		free(m->kv[i].value);
+		xfree(m->kv[i].name);
+		xfree(m->kv[i].value);
 	}
-	free(m->kv);
+	xfree(m->kv);
 	for (size_t i = 0; i < m->n_notes; i++)
-		free(m->notes[i].text);
-	free(m->notes);
+		xfree(m->notes[i].text);
+	xfree(m->notes);
 	if (m->http) {
-		free(m->http->method);
-		free(m->http->uri);
-		free(m->http->version);
-		free(m->http->reason);
-		free(m->http->content_encoding);
-		free(m->http->body);
-		free(m->http);
+		xfree(m->http->method);
+		xfree(m->http->uri);
+		xfree(m->http->version);
+		xfree(m->http->reason);
+		xfree(m->http->content_encoding);
+		xfree(m->http->body);
+		xfree(m->http);
 	}
 }
 
@@ -49,9 +49,9 @@ void applog_fini(struct applog *l)
 {
 	for (size_t i = 0; i < l->n; i++)
 		msg_fini(&l->m[i]);
-	free(l->m);
-	free(l->by_conn);
-	free(l->first);
+	xfree(l->m);
+	xfree(l->by_conn);
+	xfree(l->first);
 	applog_init(l);
 }
 
@@ -96,7 +96,7 @@ void appmsg_note(struct appmsg *m, const char *event, uint64_t off, const char *
 
 void appmsg_set_summary(struct appmsg *m, const char *s, size_t n)
 {
-	free(m->summary);
+	xfree(m->summary);
 	m->summary = dup_n(s, n);
 }
 
@@ -116,8 +116,8 @@ static void build_index(struct applog *l)
 	for (size_t i = 0; i < l->n; i++)
 		if (l->m[i].conn > max_conn)
 			max_conn = l->m[i].conn;
-	free(l->by_conn);
-	free(l->first);
+	xfree(l->by_conn);
+	xfree(l->first);
 	l->n_first = (size_t)max_conn + 2;
 	l->first = xcalloc(l->n_first, sizeof *l->first);
 	l->by_conn = xmalloc((l->n ? l->n : 1) * sizeof *l->by_conn);
@@ -129,7 +129,7 @@ static void build_index(struct applog *l)
 	memcpy(fill, l->first, l->n_first * sizeof *fill);
 	for (size_t i = 0; i < l->n; i++)
 		l->by_conn[fill[l->m[i].conn]++] = (uint32_t)i;
-	free(fill);
+	xfree(fill);
 	l->indexed_n = l->n;
 }
 

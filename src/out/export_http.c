@@ -307,7 +307,7 @@ static void file_failed(struct exporter *x, struct obj *ob, int fd)
 	if (fd >= 0)
 		close(fd);
 	unlinkat(x->dirfd, ob->name, 0);
-	free(ob->name);
+	xfree(ob->name);
 	ob->name = NULL;
 }
 
@@ -320,7 +320,7 @@ static void set_meta(struct obj *ob, const struct applog *l, const struct appmsg
 	if (!uri)
 		uri = "";
 	size_t ul = strlen(uri), cl = strlen(cts);
-	free(ob->uri);
+	xfree(ob->uri);
 	ob->uri = xmalloc(ul + cl + 2);
 	memcpy(ob->uri, uri, ul + 1);
 	memcpy(ob->uri + ul + 1, cts, cl + 1);
@@ -408,7 +408,7 @@ static void write_piece(struct exporter *x, struct obj *ob, const struct range *
 			if (i < ns && sp[i].b > pos)
 				pos = sp[i].b;
 		}
-		free(sp);
+		xfree(sp);
 	}
 	if (rc < 0) {
 		file_failed(x, ob, fd);
@@ -512,7 +512,7 @@ static int finish_range(struct exporter *x, struct obj *ob, struct strbuf *gaps)
 		if (i < r->n && sp[i].b > pos)
 			pos = sp[i].b;
 	}
-	free(sp);
+	xfree(sp);
 	ob->complete = missing == 0;
 	int fd = openat(x->dirfd, ob->name, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0 || ftruncate(fd, (off_t)r->total) < 0) {
@@ -564,7 +564,7 @@ static int move_to(struct exporter *x, struct obj *ob, const char *newname, int 
 		}
 	}
 	if (rc == 0) {
-		free(ob->name);
+		xfree(ob->name);
 		ob->name = xstrdup(newname);
 	}
 	return rc;
@@ -623,7 +623,7 @@ static void remove_files(struct exporter *x, const uint32_t *order, size_t from,
 		struct obj *ob = &x->objs[order ? order[i] : i];
 		if (ob->name) {
 			unlinkat(x->dirfd, ob->name, 0);
-			free(ob->name);
+			xfree(ob->name);
 			ob->name = NULL;
 		}
 	}
@@ -707,15 +707,15 @@ long export_finish(struct exporter *x, struct conn *const *conns, size_t n_conns
 	}
 	for (size_t r = 0; r < x->n_ranges; r++)
 		sb_fini(&gaps[r]);
-	free(gaps);
+	xfree(gaps);
 	if (x->e.set) {
 		/* The files listed so far stay; the rest go. */
 		remove_files(x, order, i, x->n_objs);
-		free(order);
+		xfree(order);
 		*e = x->e;
 		return -1;
 	}
-	free(order);
+	xfree(order);
 	return written;
 }
 
@@ -726,17 +726,17 @@ void export_free(struct exporter *x)
 	if (x->dirfd >= 0)
 		close(x->dirfd);
 	for (size_t i = 0; i < x->n_objs; i++) {
-		free(x->objs[i].uri);
-		free(x->objs[i].name);
-		free(x->objs[i].want);
+		xfree(x->objs[i].uri);
+		xfree(x->objs[i].name);
+		xfree(x->objs[i].want);
 	}
-	free(x->objs);
+	xfree(x->objs);
 	for (size_t i = 0; i < x->n_ranges; i++)
-		free(x->ranges[i].pieces);
-	free(x->ranges);
+		xfree(x->ranges[i].pieces);
+	xfree(x->ranges);
 	strmap_fini(&x->range_of);
 	names_fini(&x->ours);
 	sha256_free(x->sha);
-	free(x->buf);
-	free(x);
+	xfree(x->buf);
+	xfree(x);
 }

@@ -97,12 +97,12 @@ static void hand_over(struct app *a, uint32_t ix)
 	if (a->keep_messages) {
 		if (h->body_len)
 			sha256_hex(h->body, h->body_len, h->body_sha256);
-		free(h->body);
+		xfree(h->body);
 		h->body = NULL;
 		h->body_len = h->body_cap = 0;
 		return;
 	}
-	free(h->body);
+	xfree(h->body);
 	h->body = NULL;
 	h->body_len = h->body_cap = 0;
 	if (h->is_request) {
@@ -174,7 +174,7 @@ static void stop_decoder(struct app_out *o)
 		if (o->d->fini)
 			o->d->fini(o->st);
 	}
-	free(o->st);
+	xfree(o->st);
 	o->st = NULL;
 }
 
@@ -380,7 +380,7 @@ static void end_conn(struct app_out *o)
 	o->ended = 1;
 	stop_decoder(o);
 	for (int dir = 0; dir < 2; dir++) {
-		free(o->buf[dir].p);
+		xfree(o->buf[dir].p);
 		memset(&o->buf[dir], 0, sizeof o->buf[dir]);
 	}
 	reasm_fini(&o->ra);
@@ -509,15 +509,15 @@ void app_fini(struct app *a)
 		if (!o->ended) {
 			stop_decoder(o);
 			for (int dir = 0; dir < 2; dir++)
-				free(o->buf[dir].p);
+				xfree(o->buf[dir].p);
 			reasm_fini(&o->ra);
 			if (o->c && o->c->app == o)
 				o->c->app = NULL;
 		}
-		free(o);
+		xfree(o);
 	}
-	free(a->conns);
-	free(a->ended);
+	xfree(a->conns);
+	xfree(a->ended);
 	applog_fini(&a->log);
 	memset(a, 0, sizeof *a);
 }

@@ -85,7 +85,7 @@ static int start(struct contenc *ce, const uint8_t *p, size_t n)
 			}
 		}
 		if (inflateInit2(z, wbits) != Z_OK) {
-			free(z);
+			xfree(z);
 			fail(ce, "zlib could not start");
 			return -1;
 		}
@@ -225,7 +225,7 @@ void contenc_fini(struct contenc *ce)
 	if (ce->z) {
 		if (ce->kind == CE_GZIP || ce->kind == CE_DEFLATE) {
 			inflateEnd(ce->z);
-			free(ce->z);
+			xfree(ce->z);
 		} else if (ce->kind == CE_BR) {
 			BrotliDecoderDestroyInstance(ce->z);
 		} else if (ce->kind == CE_ZSTD) {

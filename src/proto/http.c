@@ -517,7 +517,7 @@ static int parse_head(struct app_out *o, uint32_t ix, const uint8_t *p, size_t h
 				memcpy(nv + kv->value_len + 1, l + k, ll - k);
 				kv->value_len += 1 + (ll - k);
 				nv[kv->value_len] = '\0';
-				free(kv->value);
+				xfree(kv->value);
 				kv->value = nv;
 			}
 			continue;
@@ -836,11 +836,11 @@ static size_t head_feed(struct http_state *st, int dir, const uint8_t *p, size_t
 		/* Not HTTP after all: forget the message object, show the bytes as unparsed. */
 		m = app_msg(o, ix);
 		m->kind = "unparsed";
-		free(m->http->method);
-		free(m->http->uri);
-		free(m->http->version);
-		free(m->http->reason);
-		free(m->http);
+		xfree(m->http->method);
+		xfree(m->http->uri);
+		xfree(m->http->version);
+		xfree(m->http->reason);
+		xfree(m->http);
 		m->http = NULL;
 		m->flags |= AM_MALFORMED;
 		appmsg_note(m, "http.bad_start_line", off, "not an HTTP %s line at byte %" PRIu64,
@@ -853,7 +853,7 @@ static size_t head_feed(struct http_state *st, int dir, const uint8_t *p, size_t
 	set_summary(m);
 	if (simple) {
 		m->http->simple = 1;
-		free(m->http->version);
+		xfree(m->http->version);
 		m->http->version = xstrdup("HTTP/0.9");
 		set_summary(m);
 		appmsg_note(m, "http.simple_request", off,

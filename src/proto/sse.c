@@ -21,8 +21,8 @@ void sse_init(struct sse *s, int compressed)
 
 void sse_fini(struct sse *s)
 {
-	free(s->line);
-	free(s->data);
+	xfree(s->line);
+	xfree(s->data);
 	s->line = s->data = NULL;
 }
 

@@ -67,7 +67,7 @@ static void ws_fini(void *vst)
 {
 	struct ws_state *st = vst;
 	for (int i = 0; i < 2; i++) {
-		free(st->d[i].msg);
+		xfree(st->d[i].msg);
 		if (st->d[i].z_on)
 			inflateEnd(&st->d[i].z);
 	}
@@ -348,7 +348,7 @@ static size_t ws_feed(void *vst, struct app_out *o, int dir, const uint8_t *p, s
 	} else if (len) {
 		appmsg_kv(app_msg(o, ix), "payload", (const char *)un, (size_t)len);
 	}
-	free(un);
+	xfree(un);
 	app_msg_end(o, ix, off + hl + len);
 	return hl + (size_t)len;
 }

@@ -85,9 +85,9 @@ void tcp_analysis_free(struct tcp_analysis *a)
 {
 	if (!a)
 		return;
-	free(a->d[0].segs);
-	free(a->d[1].segs);
-	free(a);
+	xfree(a->d[0].segs);
+	xfree(a->d[1].segs);
+	xfree(a);
 }
 
 const struct tcp_latency *tcp_analysis_latency(const struct tcp_analysis *a, int dir) { return &a->d[dir].lat; }
@@ -108,7 +108,7 @@ static int seg_push(struct ta_dir *t, uint32_t seq, uint32_t end, uint32_t len, 
 		struct seg *ns = xmalloc(ncap * sizeof *ns);
 		for (uint32_t i = 0; i < t->seg_n; i++)
 			ns[i] = *seg_at(t, i);
-		free(t->segs);
+		xfree(t->segs);
 		t->segs = ns;
 		t->seg_cap = ncap;
 		t->seg_head = 0;

@@ -38,9 +38,9 @@ void diag_free(struct diag *d)
 	if (!d)
 		return;
 	for (size_t i = 0; i < d->cap; i++)
-		free(d->by_idx[i]);
-	free(d->by_idx);
-	free(d);
+		xfree(d->by_idx[i]);
+	xfree(d->by_idx);
+	xfree(d);
 }
 
 static struct diag_conn *conn_state(struct diag *d, const struct conn *c)

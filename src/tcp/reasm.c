@@ -19,9 +19,9 @@ void reasm_fini(struct reasm *r)
 {
 	for (int d = 0; d < 2; d++) {
 		for (size_t i = 0; i < r->d[d].n_ooo; i++)
-			free(r->d[d].ooo[i].data);
-		free(r->d[d].ooo);
-		free(r->d[d].map);
+			xfree(r->d[d].ooo[i].data);
+		xfree(r->d[d].ooo);
+		xfree(r->d[d].map);
 	}
 	memset(r, 0, sizeof *r);
 }
@@ -128,7 +128,7 @@ static void drain(struct reasm *r, int dir)
 	while (i < d->n_ooo && d->ooo[i].off <= d->next_off) {
 		deliver(r, dir, &d->ooo[i]);
 		d->ooo_bytes -= d->ooo[i].caplen;
-		free(d->ooo[i].data);
+		xfree(d->ooo[i].data);
 		i++;
 	}
 	if (i) {
