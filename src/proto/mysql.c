@@ -144,12 +144,6 @@ struct mpkt {
 
 /* --- small readers --- */
 
-static uint32_t rd_le24(struct rd *r)
-{
-	const uint8_t *q = rd_bytes(r, 3);
-	return q ? (uint32_t)q[0] | (uint32_t)q[1] << 8 | (uint32_t)q[2] << 16 : 0;
-}
-
 /* A length-encoded integer ("Protocol::LengthEncodedInteger"); *is_null for 0xfb. */
 static uint64_t rd_lenenc(struct rd *r, int *is_null)
 {
