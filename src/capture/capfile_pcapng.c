@@ -1,7 +1,16 @@
 /* capfile_pcapng.c: the pcapng format (draft-ietf-opsawg-pcapng): a file is one or
  * more sections, each a Section Header Block followed by Interface Description Blocks
  * and packet blocks. Several interfaces with different link types and timestamp
- * resolutions are read; blocks we have no use for are skipped by their length. */
+ * resolutions are read; blocks we have no use for are skipped by their length. Each
+ * call parses one block out of a window (see the contract in capfile_int.h) through
+ * the bounded reader; options are read through a sub-reader bounded to their block.
+ *
+ * The section and interface tables serve capfile_read_at, which needs the byte order
+ * and interfaces of the section a packet block belongs to. They hold only what read
+ * back can still need: a section without a packet is replaced by the next one, and a
+ * stream that cannot read back (a pipe without a spool) keeps only its current
+ * section, so repeating SHBs cannot make them grow without bound. After a rewind the
+ * blocks already in the tables are read again without adding to them. */
 #include "capfile_int.h"
 
 #include "../base/exitcodes.h"
@@ -14,79 +23,79 @@ enum {
 	BT_SHB = 0x0a0d0d0a, BT_IDB = 1, BT_PB = 2, BT_SPB = 3, BT_EPB = 6,
 };
 
-/* A block longer than this is taken as corruption (libpcap stops at 16 MiB;
- * real blocks are a packet plus options). */
-#define PCAPNG_MAX_BLOCK ((uint32_t)64 << 20)
-/* Interfaces per file: each costs a table entry; real files have a handful. */
+/* Interfaces in the table (a file's, or on a stream that cannot read back, its current
+ * section's): each costs a table entry; real files have a handful. */
 #define PCAPNG_MAX_IFACES 65536
+/* The fixed parts: a block is type, length, trailing length; an SHB adds byte-order
+ * magic, version and section length. */
+#define PCAPNG_BLOCK_MIN 12
+#define PCAPNG_SHB_MIN 28
+/* frame() found a well-formed block: go on with its body. */
+#define FRAME_OK 100
 
-static int bad(struct capfile *cf, struct err *e, size_t off, const char *what)
+static void tsresol(struct cap_iface *ifc, uint8_t v)
 {
-	err_set(e, EXIT_BADINPUT, (int64_t)off, "%s: offset %zu: %s", cf->name, off, what);
-	cf->pos = cf->size;
-	return -1;
+	if (v & 0x80) {
+		int pw = v & 0x7f;
+		if (pw > 62)
+			pw = 62;
+		ifc->ts_pow2 = pw;
+		ifc->ts_digits = 9;
+		if (pw == 0) { /* 2^-0: whole seconds, taken by the decimal path */
+			ifc->ts_mul = 1000000000;
+			ifc->ts_div = 1;
+			ifc->ts_digits = 6;
+		}
+		return;
+	}
+	int d = v;
+	if (d > 18)
+		d = 18;
+	ifc->ts_mul = 1;
+	ifc->ts_div = 1;
+	if (d <= 9)
+		for (int k = d; k < 9; k++)
+			ifc->ts_mul *= 10;
+	else
+		for (int k = 9; k < d; k++)
+			ifc->ts_div *= 10;
+	ifc->ts_digits = d >= 9 ? 9 : (d > 6 ? 9 : 6);
 }
 
-/* Walks the options of a block body [p, p+n) and checks they stay inside it. Calls
- * back the interface options we need. Returns 0, or -1 (e set) when an option runs
- * past the block. */
-static int walk_options(struct capfile *cf, const uint8_t *p, size_t n, size_t file_off, int swapped,
+/* Walks the options in o (a reader bounded to a block's option area, which starts at
+ * stream offset opts_off) and checks each stays inside it. Fills the interface options
+ * we need into ifc (NULL: none wanted). Returns 0, or CAP_STEP_BAD (e set). */
+static int walk_options(const struct capfile *cf, struct rd *o, uint64_t opts_off, int swapped,
 			struct cap_iface *ifc, struct err *e)
 {
-	size_t i = 0;
-	while (i < n) {
-		if (n - i < 4)
-			return bad(cf, e, file_off + i, "option header runs past the end of its block; the file is corrupt");
-		uint16_t code = cap_u16(p + i, swapped);
-		uint16_t len = cap_u16(p + i + 2, swapped);
-		i += 4;
+	while (rd_left(o)) {
+		size_t at = o->off;
+		if (rd_left(o) < 4)
+			return cap_bad(cf, e, opts_off + at,
+				       "option header runs past the end of its block; the file is corrupt");
+		uint16_t code = cap_rd16(o, swapped);
+		uint16_t len = cap_rd16(o, swapped);
 		if (code == 0)
 			break; /* opt_endofopt */
 		size_t padded = ((size_t)len + 3) & ~(size_t)3;
-		if (padded > n - i) {
+		struct rd v = rd_sub(o, padded);
+		if (!rd_ok(o)) {
 			char msg[160];
 			snprintf(msg, sizeof msg,
 				 "option %u length %u runs past the end of its block; the file is corrupt", code, len);
-			return bad(cf, e, file_off + i - 4, msg);
+			return cap_bad(cf, e, opts_off + at, msg);
 		}
 		if (ifc && code == 9 && len >= 1) { /* if_tsresol */
-			uint8_t v = p[i];
-			if (v & 0x80) {
-				int pw = v & 0x7f;
-				if (pw > 62)
-					pw = 62;
-				ifc->ts_pow2 = pw;
-				ifc->ts_digits = 9;
-				if (pw == 0) { /* 2^-0: whole seconds, taken by the decimal path */
-					ifc->ts_mul = 1000000000;
-					ifc->ts_div = 1;
-					ifc->ts_digits = 6;
-				}
-			} else {
-				int d = v;
-				if (d > 18)
-					d = 18;
-				ifc->ts_mul = 1;
-				ifc->ts_div = 1;
-				if (d <= 9)
-					for (int k = d; k < 9; k++)
-						ifc->ts_mul *= 10;
-				else
-					for (int k = 9; k < d; k++)
-						ifc->ts_div *= 10;
-				ifc->ts_digits = d >= 9 ? 9 : (d > 6 ? 9 : 6);
-			}
+			tsresol(ifc, rd_u8(&v));
 		} else if (ifc && code == 14 && len >= 8) { /* if_tsoffset, seconds */
-			uint64_t lo = cap_u32(p + i, swapped), hi = cap_u32(p + i + 4, swapped);
-			uint64_t v = swapped ? (lo << 32 | hi) : (hi << 32 | lo);
+			uint64_t secs = swapped ? rd_be64(&v) : rd_le64(&v);
 			/* A signed count of seconds; one too large for nanoseconds in 64 bits
 			 * (over 292 years) is nonsense and ignored rather than overflowed. */
 			int64_t ns;
-			if (__builtin_mul_overflow((int64_t)v, (int64_t)1000000000, &ns))
+			if (__builtin_mul_overflow((int64_t)secs, (int64_t)1000000000, &ns))
 				ns = 0;
 			ifc->ts_offset_ns = ns;
 		}
-		i += padded;
 	}
 	return 0;
 }
@@ -109,216 +118,293 @@ static int64_t ticks_to_ns(const struct cap_iface *ifc, uint64_t ticks)
 	return (int64_t)v;
 }
 
-static int read_shb(struct capfile *cf, size_t off, size_t *blen_out, struct err *e)
+/* 1 when the tables may have to serve capfile_read_at, or a rewind, for any offset
+ * read so far. */
+static int keeps_history(const struct capfile *cf)
 {
-	size_t left = cf->size - off;
-	if (left < 28)
-		return bad(cf, e, off, "truncated Section Header Block; the file was cut short");
-	const uint8_t *p = cf->base + off;
-	uint32_t bom = cap_u32(p + 8, 0);
+	return !cf->st || capstream_rewinds(cf);
+}
+
+/* Blocks before parsed_end are in the tables already (we are reading again after a
+ * rewind): they are parsed and checked as before but add nothing. */
+static int replaying(const struct capfile *cf, uint64_t off)
+{
+	return cf->n_sections > 0 && off < cf->parsed_end;
+}
+
+static const struct cap_section *section_at(const struct capfile *cf, uint64_t off)
+{
+	if (cf->n_sections == 0 || cf->sections[0].off > off)
+		return NULL;
+	size_t lo = 0, hi = cf->n_sections;
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (cf->sections[mid].off <= off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return &cf->sections[lo];
+}
+
+/* A new section starts at off: it becomes cur, and the tables drop what read back can
+ * no longer need. */
+static void new_section(struct capfile *cf, uint64_t off, int swapped)
+{
+	if (!keeps_history(cf)) {
+		cf->n_sections = 0;
+		cf->if_base = cf->n_ifaces;
+	} else if (cf->n_sections && !cf->sections[cf->n_sections - 1].has_pkts) {
+		cf->n_sections--; /* no packet of it can be asked for */
+	}
+	xgrow(&cf->sections, &cf->cap_sections, cf->n_sections + 1, sizeof *cf->sections);
+	struct cap_section *s = &cf->sections[cf->n_sections++];
+	memset(s, 0, sizeof *s);
+	s->off = off;
+	s->swapped = swapped;
+	s->first_if = (uint32_t)cf->n_ifaces;
+	cf->cur = *s;
+}
+
+/* Reads a Section Header Block at w (the first one, or one met later). */
+static int shb(struct capfile *cf, const struct cap_win *w, size_t *n, struct err *e)
+{
+	const char *cut = "truncated Section Header Block; the file was cut short";
+	struct rd r = rd_make(w->p, w->avail);
+	if (!rd_need(&r, PCAPNG_SHB_MIN))
+		return cap_short(cf, w, &r, n, e, w->off, cut);
+	rd_skip(&r, 4); /* the type, the same in both byte orders */
+	uint32_t blen_le = rd_le32(&r);
+	uint32_t bom = rd_le32(&r);
 	int swapped;
 	if (bom == 0x1a2b3c4d)
 		swapped = 0;
 	else if (bom == 0x4d3c2b1a)
 		swapped = 1;
 	else
-		return bad(cf, e, off + 8, "bad byte-order magic in Section Header Block; not a pcapng file");
-	uint32_t blen = cap_u32(p + 4, swapped);
-	if (blen < 28 || blen % 4)
-		return bad(cf, e, off + 4, "Section Header Block length is invalid; the file is corrupt");
+		return cap_bad(cf, e, w->off + 8, "bad byte-order magic in Section Header Block; not a pcapng file");
+	uint32_t blen = swapped ? __builtin_bswap32(blen_le) : blen_le;
+	if (blen < PCAPNG_SHB_MIN || blen % 4)
+		return cap_bad(cf, e, w->off + 4, "Section Header Block length is invalid; the file is corrupt");
 	if (blen > PCAPNG_MAX_BLOCK)
-		return bad(cf, e, off + 4, "Section Header Block longer than 64 MiB; the file is corrupt");
-	if (blen > left)
-		return bad(cf, e, off, "truncated Section Header Block; the file was cut short");
-	uint16_t major = cap_u16(p + 12, swapped), minor = cap_u16(p + 14, swapped);
+		return cap_bad(cf, e, w->off + 4, "Section Header Block longer than 64 MiB; the file is corrupt");
+	if (!rd_need(&r, blen - r.off))
+		return cap_short(cf, w, &r, n, e, w->off, cut);
+	struct rd b = rd_make_claimed(w->p, w->avail, blen);
+	rd_skip(&b, 12);
+	uint16_t major = cap_rd16(&b, swapped), minor = cap_rd16(&b, swapped);
 	if (major != 1 || (minor != 0 && minor != 2)) {
 		char msg[128];
 		snprintf(msg, sizeof msg, "pcapng version %u.%u is not supported (expected 1.0)", major, minor);
-		return bad(cf, e, off + 12, msg);
+		return cap_bad(cf, e, w->off + 12, msg);
 	}
-	if (cap_u32(p + blen - 4, swapped) != blen)
-		return bad(cf, e, off + blen - 4, "Section Header Block trailing length does not match; the file is corrupt");
-	if (walk_options(cf, p + 24, blen - 28, off + 24, swapped, NULL, e) < 0)
-		return -1;
-	xgrow(&cf->sections, &cf->cap_sections, cf->n_sections + 1, sizeof *cf->sections);
-	struct cap_section *s = &cf->sections[cf->n_sections++];
-	s->off = off;
-	s->swapped = swapped;
-	s->first_if = (uint32_t)cf->n_ifaces;
-	s->n_if = 0;
+	rd_skip(&b, 8); /* section length: -1 or a hint, never trusted */
+	struct rd opts = rd_sub(&b, blen - PCAPNG_SHB_MIN);
+	if (cap_rd32(&b, swapped) != blen)
+		return cap_bad(cf, e, w->off + blen - 4,
+			       "Section Header Block trailing length does not match; the file is corrupt");
+	if (walk_options(cf, &opts, w->off + 24, swapped, NULL, e) < 0)
+		return CAP_STEP_BAD;
+	if (replaying(cf, w->off)) {
+		const struct cap_section *s = section_at(cf, w->off);
+		if (s && s->off == w->off) {
+			cf->cur = *s;
+		} else { /* a section without packets, not kept: only its byte order matters */
+			memset(&cf->cur, 0, sizeof cf->cur);
+			cf->cur.off = w->off;
+			cf->cur.first_if = (uint32_t)cf->n_ifaces;
+		}
+		cf->cur.swapped = swapped;
+		cf->cur.n_if = 0; /* counts this section's interfaces as they are met again */
+	} else {
+		new_section(cf, w->off, swapped);
+		cf->parsed_end = w->off + blen;
+	}
 	cf->swapped = swapped;
-	*blen_out = blen;
-	return 0;
+	*n = blen;
+	return CAP_STEP_META;
 }
 
-static int read_idb(struct capfile *cf, size_t off, const uint8_t *body, size_t n, struct err *e)
+int capfile_pcapng_header(struct capfile *cf, const struct cap_win *w, size_t *n, struct err *e)
 {
-	struct cap_section *s = &cf->sections[cf->n_sections - 1];
-	if (n < 8)
-		return bad(cf, e, off, "Interface Description Block too short; the file is corrupt");
-	if (cf->n_ifaces >= PCAPNG_MAX_IFACES)
-		return bad(cf, e, off, "more than 65536 interfaces; the file is corrupt");
+	cf->format = CAP_PCAPNG;
+	return shb(cf, w, n, e);
+}
+
+static int idb(struct capfile *cf, const struct cap_win *w, struct rd *body, int replay, struct err *e)
+{
+	if (rd_left(body) < 8)
+		return cap_bad(cf, e, w->off, "Interface Description Block too short; the file is corrupt");
+	if (!replay && cf->n_ifaces - cf->if_base >= PCAPNG_MAX_IFACES)
+		return cap_bad(cf, e, w->off, "more than 65536 interfaces; the file is corrupt");
 	struct cap_iface ifc;
 	memset(&ifc, 0, sizeof ifc);
-	ifc.linktype = cap_u16(body, s->swapped);
-	ifc.snaplen = cap_u32(body + 4, s->swapped);
+	int sw = cf->cur.swapped;
+	ifc.linktype = cap_rd16(body, sw);
+	rd_skip(body, 2); /* reserved */
+	ifc.snaplen = cap_rd32(body, sw);
 	ifc.ts_mul = 1000; /* default resolution: microseconds */
 	ifc.ts_div = 1;
 	ifc.ts_digits = 6;
-	if (walk_options(cf, body + 8, n - 8, off + 16, s->swapped, &ifc, e) < 0)
-		return -1;
-	xgrow(&cf->ifaces, &cf->cap_ifaces, cf->n_ifaces + 1, sizeof *cf->ifaces);
-	cf->ifaces[cf->n_ifaces++] = ifc;
-	s->n_if++;
+	struct rd opts = rd_sub(body, rd_left(body));
+	if (walk_options(cf, &opts, w->off + 16, sw, &ifc, e) < 0)
+		return CAP_STEP_BAD;
+	cf->cur.n_if++;
+	if (replay)
+		return 0;
+	size_t k = cf->n_ifaces - cf->if_base;
+	xgrow(&cf->ifaces, &cf->cap_ifaces, k + 1, sizeof *cf->ifaces);
+	cf->ifaces[k] = ifc;
+	cf->n_ifaces++;
+	cf->sections[cf->n_sections - 1].n_if++;
 	return 0;
 }
 
-int capfile_pcapng_open(struct capfile *cf, struct err *e)
-{
-	cf->format = CAP_PCAPNG;
-	size_t blen;
-	if (read_shb(cf, 0, &blen, e) < 0)
-		return -1;
-	cf->pos = blen;
-	return 0;
-}
-
-/* Reads the packet block at off into rec. Returns 1, 0 (not a packet block), -1. */
-static int packet_block(struct capfile *cf, const struct cap_section *s, size_t off, uint32_t type,
-			const uint8_t *body, size_t n, struct cap_rec *rec, struct err *e)
+/* Reads the packet block (type, body) at w of section s, of which n_if interfaces are
+ * declared before it, into rec. */
+static int packet(const struct capfile *cf, const struct cap_section *s, uint32_t n_if, const struct cap_win *w,
+		  uint32_t type, struct rd *body, struct cap_rec *rec, struct err *e)
 {
 	uint32_t ifid, caplen, wirelen;
 	uint64_t ticks = 0;
 	const uint8_t *data;
-	size_t room;
+	int sw = s->swapped;
 	if (type == BT_EPB || type == BT_PB) {
-		if (n < 20)
-			return bad(cf, e, off, "packet block too short; the file is corrupt");
-		if (type == BT_EPB)
-			ifid = cap_u32(body, s->swapped);
-		else
-			ifid = cap_u16(body, s->swapped);
-		uint64_t hi = cap_u32(body + 4, s->swapped), lo = cap_u32(body + 8, s->swapped);
+		if (rd_left(body) < 20)
+			return cap_bad(cf, e, w->off, "packet block too short; the file is corrupt");
+		if (type == BT_EPB) {
+			ifid = cap_rd32(body, sw);
+		} else {
+			ifid = cap_rd16(body, sw);
+			rd_skip(body, 2); /* drops count */
+		}
+		uint64_t hi = cap_rd32(body, sw), lo = cap_rd32(body, sw);
 		ticks = hi << 32 | lo;
-		caplen = cap_u32(body + 12, s->swapped);
-		wirelen = cap_u32(body + 16, s->swapped);
-		data = body + 20;
-		room = n - 20;
-		if (caplen > room)
-			return bad(cf, e, off, "packet block captured length runs past the end of the block; the file is corrupt");
+		caplen = cap_rd32(body, sw);
+		wirelen = cap_rd32(body, sw);
+		data = rd_bytes(body, caplen);
+		if (!data)
+			return cap_bad(cf, e, w->off,
+				       "packet block captured length runs past the end of the block; the file is corrupt");
 	} else { /* Simple Packet Block: interface 0, no timestamp, caplen implied */
-		if (n < 4)
-			return bad(cf, e, off, "Simple Packet Block too short; the file is corrupt");
+		if (rd_left(body) < 4)
+			return cap_bad(cf, e, w->off, "Simple Packet Block too short; the file is corrupt");
 		ifid = 0;
-		wirelen = cap_u32(body, s->swapped);
-		data = body + 4;
-		room = n - 4;
+		wirelen = cap_rd32(body, sw);
+		size_t room = rd_left(body);
 		caplen = wirelen < room ? wirelen : (uint32_t)room;
+		data = rd_here(body);
 	}
-	if (ifid >= s->n_if) {
+	if (ifid >= n_if) {
 		char msg[128];
 		snprintf(msg, sizeof msg, "packet block names interface %u, but the section declares %u; the file is corrupt",
-			 ifid, s->n_if);
-		return bad(cf, e, off, msg);
+			 ifid, n_if);
+		return cap_bad(cf, e, w->off, msg);
 	}
-	const struct cap_iface *ifc = &cf->ifaces[s->first_if + ifid];
+	size_t k = (size_t)s->first_if + ifid;
+	if (k < cf->if_base || k - cf->if_base >= cf->n_ifaces - cf->if_base)
+		return cap_bad(cf, e, w->off, "packet block of a section that is no longer kept");
+	const struct cap_iface *ifc = &cf->ifaces[k - cf->if_base];
 	if (type == BT_SPB && ifc->snaplen && caplen > ifc->snaplen)
 		caplen = ifc->snaplen;
 	rec->data = data;
 	rec->caplen = caplen;
 	rec->wirelen = wirelen < caplen ? caplen : wirelen;
 	rec->ts_ns = type == BT_SPB ? 0 : ticks_to_ns(ifc, ticks);
-	rec->off = off;
+	rec->off = w->off;
 	rec->linktype = ifc->linktype;
 	rec->ts_digits = ifc->ts_digits;
-	rec->ifindex = s->first_if + ifid;
-	return 1;
+	rec->ifindex = (uint32_t)k;
+	return CAP_STEP_REC;
 }
 
-/* Validates the generic block frame at off; sets *type, *blen. */
-static int block_frame(struct capfile *cf, size_t off, int swapped, uint32_t *type, uint32_t *blen, struct err *e)
+/* Checks the generic block frame at w; sets *type and *blen. Returns FRAME_OK (an SHB
+ * is framed by shb(), its length being in its own byte order), or the step answer. */
+static int frame(const struct capfile *cf, const struct cap_win *w, int swapped, uint32_t *type, uint32_t *blen,
+		 size_t *n, struct err *e)
 {
-	size_t left = cf->size - off;
-	if (left < 12)
-		return bad(cf, e, off, "truncated block header; the file was cut short");
-	const uint8_t *p = cf->base + off;
-	*type = cap_u32(p, swapped);
+	struct rd r = rd_make(w->p, w->avail);
+	if (!rd_need(&r, PCAPNG_BLOCK_MIN))
+		return cap_short(cf, w, &r, n, e, w->off, "truncated block header; the file was cut short");
+	*type = cap_rd32(&r, swapped);
 	if (*type == BT_SHB)
-		return 0; /* its length is in its own byte order */
-	*blen = cap_u32(p + 4, swapped);
-	if (*blen < 12 || *blen % 4) {
+		return FRAME_OK;
+	*blen = cap_rd32(&r, swapped);
+	if (*blen < PCAPNG_BLOCK_MIN || *blen % 4) {
 		char msg[96];
 		snprintf(msg, sizeof msg, "block length %u is invalid (minimum 12, multiple of 4); the file is corrupt", *blen);
-		return bad(cf, e, off + 4, msg);
+		return cap_bad(cf, e, w->off + 4, msg);
 	}
 	if (*blen > PCAPNG_MAX_BLOCK) {
 		char msg[96];
 		snprintf(msg, sizeof msg, "block length %u is larger than the maximum %u; the file is corrupt", *blen,
 			 PCAPNG_MAX_BLOCK);
-		return bad(cf, e, off + 4, msg);
+		return cap_bad(cf, e, w->off + 4, msg);
 	}
-	if (*blen > left) {
+	if (!rd_need(&r, *blen - r.off)) {
 		char msg[128];
 		snprintf(msg, sizeof msg, "truncated block: %u bytes announced, only %zu left; the file was cut short",
-			 *blen, left);
-		return bad(cf, e, off, msg);
+			 *blen, w->avail);
+		return cap_short(cf, w, &r, n, e, w->off, msg);
 	}
-	if (cap_u32(p + *blen - 4, swapped) != *blen)
-		return bad(cf, e, off + *blen - 4, "block trailing length does not match its header; the file is corrupt");
-	return 0;
+	rd_skip(&r, *blen - PCAPNG_BLOCK_MIN);
+	if (cap_rd32(&r, swapped) != *blen)
+		return cap_bad(cf, e, w->off + *blen - 4, "block trailing length does not match its header; the file is corrupt");
+	return FRAME_OK;
 }
 
-int capfile_pcapng_next(struct capfile *cf, struct cap_rec *rec, struct err *e)
+/* A reader over the body of the framed block at w (between length and trailer). */
+static struct rd block_body(const struct cap_win *w, uint32_t blen)
 {
-	while (cf->pos < cf->size) {
-		size_t off = cf->pos;
-		uint32_t type, blen = 0;
-		if (block_frame(cf, off, cf->swapped, &type, &blen, e) < 0)
-			return -1;
-		if (type == BT_SHB) {
-			size_t sl;
-			if (read_shb(cf, off, &sl, e) < 0)
-				return -1;
-			cf->pos = off + sl;
-			continue;
-		}
-		const uint8_t *body = cf->base + off + 8;
-		size_t n = blen - 12;
-		cf->pos = off + blen;
-		if (type == BT_IDB) {
-			if (read_idb(cf, off, body, n, e) < 0)
-				return -1;
-			continue;
-		}
-		if (type == BT_EPB || type == BT_PB || type == BT_SPB)
-			return packet_block(cf, &cf->sections[cf->n_sections - 1], off, type, body, n, rec, e);
-	}
-	return 0;
+	struct rd b = rd_make_claimed(w->p, w->avail, blen);
+	rd_skip(&b, 8);
+	return rd_sub(&b, blen - PCAPNG_BLOCK_MIN);
 }
 
-int capfile_pcapng_read_at(struct capfile *cf, uint64_t off, struct cap_rec *rec, struct err *e)
+int capfile_pcapng_block(struct capfile *cf, const struct cap_win *w, struct cap_rec *rec, size_t *n,
+			 struct err *e)
 {
-	/* The section that holds off: the last one that starts before it. */
-	size_t lo = 0, hi = cf->n_sections;
-	while (hi - lo > 1) {
-		size_t mid = (lo + hi) / 2;
-		if (cf->sections[mid].off <= off)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	if (cf->n_sections == 0)
-		return -1;
-	const struct cap_section *s = &cf->sections[lo];
+	if (w->avail == 0 && w->final)
+		return CAP_STEP_END;
+	int replay = replaying(cf, w->off);
 	uint32_t type, blen = 0;
-	size_t saved = cf->pos;
-	int rc = block_frame(cf, (size_t)off, s->swapped, &type, &blen, e);
-	cf->pos = saved;
-	if (rc < 0)
-		return -1;
+	int rc = frame(cf, w, cf->cur.swapped, &type, &blen, n, e);
+	if (rc != FRAME_OK)
+		return rc;
+	if (type == BT_SHB)
+		return shb(cf, w, n, e);
+	struct rd body = block_body(w, blen);
+	int out = CAP_STEP_META;
+	if (type == BT_IDB) {
+		if (idb(cf, w, &body, replay, e) < 0)
+			return CAP_STEP_BAD;
+	} else if (type == BT_EPB || type == BT_PB || type == BT_SPB) {
+		out = packet(cf, &cf->cur, cf->cur.n_if, w, type, &body, rec, e);
+		if (out != CAP_STEP_REC)
+			return out;
+		if (!replay)
+			cf->sections[cf->n_sections - 1].has_pkts = 1;
+	}
+	if (!replay)
+		cf->parsed_end = w->off + blen;
+	*n = blen;
+	return out;
+}
+
+int capfile_pcapng_packet_at(const struct capfile *cf, const struct cap_win *w, struct cap_rec *rec, size_t *n,
+			     struct err *e)
+{
+	const struct cap_section *s = section_at(cf, w->off);
+	if (!s)
+		return cap_bad(cf, e, w->off, "no Section Header Block is known before it");
+	uint32_t type, blen = 0;
+	int rc = frame(cf, w, s->swapped, &type, &blen, n, e);
+	if (rc != FRAME_OK)
+		return rc;
 	if (type != BT_EPB && type != BT_PB && type != BT_SPB)
-		return -1;
-	rc = packet_block(cf, s, (size_t)off, type, cf->base + off + 8, blen - 12, rec, e);
-	cf->pos = saved;
+		return cap_bad(cf, e, w->off, "not a packet block");
+	struct rd body = block_body(w, blen);
+	rc = packet(cf, s, s->n_if, w, type, &body, rec, e);
+	*n = blen;
 	return rc;
 }
