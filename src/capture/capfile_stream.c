@@ -390,9 +390,12 @@ static long inflate_some(struct capfile *cf, uint8_t *dst, size_t room, struct e
 			return (long)made;
 		}
 		if (rc != Z_OK && rc != Z_BUF_ERROR) {
-			err_set(e, EXIT_BADINPUT, (int64_t)st->z_in, "%s: damaged gzip data at compressed offset %llu",
+			/* What was inflated before the damage is good: hand it out first (a
+			 * mapped .gz keeps it too) and say why it ends on the next read. */
+			struct err *dst_err = made ? &st->src_err : e;
+			err_set(dst_err, EXIT_BADINPUT, (int64_t)st->z_in, "%s: damaged gzip data at compressed offset %llu",
 				cf->name, (unsigned long long)st->z_in);
-			return RAW_ERR;
+			return made ? (long)made : RAW_ERR;
 		}
 		if (made)
 			return (long)made;
