@@ -2,7 +2,8 @@
 """make-seeds.py CAPTURE...: writes small seed inputs for the fuzz targets from real
 captures (the shared corpus and cases/*/capture.pcap), into fuzz/corpus/<target>/:
 
-  fuzz_capture  the file header and the first records, at most 2 KB, format kept
+  fuzz_capture  the file header and the first records, at most 2 KB, format kept; and
+                each of those gzip'd (NAME.gz), so pushed gzip streams start valid
   fuzz_engine   pcap: the first records each cut to 160 captured bytes (headers and the
                 start of the payload; wire length kept, as a snaplen cut), at most 4 KB,
                 so a seed holds a handshake and the first requests; pcapng: the first
@@ -15,6 +16,7 @@ captures (the shared corpus and cases/*/capture.pcap), into fuzz/corpus/<target>
 Seeds are named after their source; rerunning overwrites them. Run from the top of the
 tree: fuzz/make-seeds.py ../shared/corpus/*.pcap* cases/*/capture.pcap
 """
+import gzip
 import os
 import struct
 import sys
@@ -61,6 +63,9 @@ def write(target, name, data):
     os.makedirs(d, exist_ok=True)
     with open(os.path.join(d, name), "wb") as f:
         f.write(data)
+    if target == "fuzz_capture" and not name.endswith(".gz"):
+        # mtime 0: the same seed every time
+        write(target, name + ".gz", gzip.compress(data, 9, mtime=0))
 
 
 def main():
