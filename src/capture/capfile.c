@@ -304,9 +304,15 @@ static int prime_stream(struct capfile *cf, struct err *e)
 	return 0;
 }
 
+/* What a NULL options pointer means: a pipe can be read back as a file can. */
+static const struct cap_stream_opts default_opts = { .spool = 1 };
+
 static int open_fd(struct capfile *cf, int fd, int own, const char *name, const struct cap_stream_opts *o,
 		   struct err *e)
 {
+	int flags = own ? CAP_SRC_OWN_FD : 0;
+	if (!o)
+		o = &default_opts;
 	struct stat st;
 	if (fstat(fd, &st) < 0) {
 		err_set(e, EXIT_BADINPUT, -1, "%s: cannot stat: %s", name, strerror(errno));
@@ -322,7 +328,7 @@ static int open_fd(struct capfile *cf, int fd, int own, const char *name, const 
 		capfile_close(cf);
 		return -1;
 	}
-	int follow = o && o->follow;
+	int follow = o->follow;
 	/* A regular file read from its start can be mapped or read back with pread; one
 	 * whose offset is elsewhere (a shell gave us the rest of a file) is a stream. */
 	int at_start = S_ISREG(st.st_mode) && lseek(fd, 0, SEEK_CUR) == 0;
@@ -340,7 +346,11 @@ static int open_fd(struct capfile *cf, int fd, int own, const char *name, const 
 	}
 	/* A pipe, a FIFO, a terminal, a followed file, or a file that says it is empty
 	 * (/proc files do): read as it comes. */
-	if (capstream_new(cf, fd, own, at_start, 0, o, e) < 0) {
+	if (at_start)
+		flags |= CAP_SRC_FILE;
+	if (S_ISREG(st.st_mode))
+		flags |= CAP_SRC_REGULAR;
+	if (capstream_new(cf, fd, flags, o, e) < 0) {
 		if (own)
 			close(fd);
 		capfile_close(cf);
@@ -349,13 +359,8 @@ static int open_fd(struct capfile *cf, int fd, int own, const char *name, const 
 	return prime_stream(cf, e);
 }
 
-/* What capfile_open promises: a pipe can be read back as a file can. */
-static const struct cap_stream_opts default_opts = { .spool = 1 };
-
 int capfile_open_opts(struct capfile *cf, const char *path, const struct cap_stream_opts *o, struct err *e)
 {
-	if (!o)
-		o = &default_opts;
 	if (strcmp(path, "-") == 0) {
 		/* Messages name the file; "-" would read as a typo. */
 		init(cf, "(standard input)");
@@ -379,7 +384,7 @@ int capfile_open(struct capfile *cf, const char *path, struct err *e)
 int capfile_open_fd(struct capfile *cf, int fd, const char *name, const struct cap_stream_opts *o, struct err *e)
 {
 	init(cf, name);
-	return open_fd(cf, fd, 0, name, o ? o : &default_opts, e);
+	return open_fd(cf, fd, 0, name, o, e);
 }
 
 int capfile_open_mem(struct capfile *cf, const char *name, const uint8_t *p, size_t n, struct err *e)
@@ -394,7 +399,7 @@ int capfile_open_mem(struct capfile *cf, const char *name, const uint8_t *p, siz
 int capfile_open_push(struct capfile *cf, const char *name, const struct cap_stream_opts *o, struct err *e)
 {
 	init(cf, name);
-	if (capstream_new(cf, -1, 0, 0, 1, o ? o : &default_opts, e) < 0) {
+	if (capstream_new(cf, -1, CAP_SRC_PUSH, o ? o : &default_opts, e) < 0) {
 		capfile_close(cf);
 		return -1;
 	}

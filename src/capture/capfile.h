@@ -62,9 +62,10 @@ struct cap_section {
 };
 
 /* How a stream is read (capfile_open_opts, capfile_open_fd, capfile_open_push). A NULL
- * options pointer means { .spool = 1 }: read back and rewind work as on a file. */
+ * options pointer means { .spool = 1 }: read back and rewind work as on a file. A spool
+ * that cannot be made fails the open (EXIT_SYSTEM) rather than read back later. */
 struct cap_stream_opts {
-	int follow;        /* a regular file: at its end wait for more (poll every
+	int follow;        /* a regular file: at its end wait for more (look every
 			      CAP_FOLLOW_POLL_NS) instead of ending; a partial record at
 			      the end is waited for, not an error */
 	int64_t idle_ns;   /* follow (or a pipe): end cleanly after this long without a

@@ -88,8 +88,16 @@ int capfile_step(struct capfile *cf, const struct cap_win *w, struct cap_rec *re
  * file, or pushed bytes, optionally through gzip and into a spool. */
 enum cap_fill { CAP_FILL_OK = 0, CAP_FILL_EOF = 1, CAP_FILL_AGAIN = 2, CAP_FILL_STOP = 3, CAP_FILL_ERR = -1 };
 
-int capstream_new(struct capfile *cf, int fd, int own_fd, int is_file, int push, const struct cap_stream_opts *o,
-		  struct err *e);
+enum cap_src_flags {
+	CAP_SRC_OWN_FD = 1,     /* capfile_close closes fd */
+	CAP_SRC_FILE = 2,       /* a regular file read from its start: pread at the raw offset */
+	CAP_SRC_REGULAR = 4,    /* a regular file (follow waits at its end) */
+	CAP_SRC_PUSH = 8,       /* bytes come from capfile_push; fd is -1 */
+};
+
+/* Makes cf a stream reading fd (flags: enum cap_src_flags). Returns 0, or -1 with e set
+ * (the spool file cannot be made; fd is then not closed). */
+int capstream_new(struct capfile *cf, int fd, int flags, const struct cap_stream_opts *o, struct err *e);
 void capstream_free(struct capfile *cf);
 /* The window as the parsers see it. */
 void capstream_window(const struct capfile *cf, struct cap_win *w);

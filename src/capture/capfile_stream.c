@@ -55,6 +55,7 @@ struct cap_stream {
 	/* where the bytes come from */
 	int fd, own_fd;
 	int is_file;        /* a regular file read from its start: pread at raw_pos */
+	int regular;        /* a regular file: follow waits at its end */
 	int push;
 	struct cap_stream_opts o;
 	uint64_t raw_pos;   /* bytes taken from the source (compressed, when gzip'd) */
@@ -158,15 +159,15 @@ static void spool_append(struct cap_stream *st, const uint8_t *p, size_t n)
 	}
 }
 
-int capstream_new(struct capfile *cf, int fd, int own_fd, int is_file, int push, const struct cap_stream_opts *o,
-		  struct err *e)
+int capstream_new(struct capfile *cf, int fd, int flags, const struct cap_stream_opts *o, struct err *e)
 {
 	struct cap_stream *st = xcalloc(1, sizeof *st);
 	cf->st = st;
 	st->fd = fd;
-	st->own_fd = own_fd;
-	st->is_file = is_file;
-	st->push = push;
+	st->own_fd = (flags & CAP_SRC_OWN_FD) != 0;
+	st->is_file = (flags & CAP_SRC_FILE) != 0;
+	st->regular = (flags & (CAP_SRC_FILE | CAP_SRC_REGULAR)) != 0;
+	st->push = (flags & CAP_SRC_PUSH) != 0;
 	st->o = *o;
 	st->gz = -1;
 	st->spool_fd = -1;
@@ -178,6 +179,7 @@ int capstream_new(struct capfile *cf, int fd, int own_fd, int is_file, int push,
 	 * its first bytes, so the spool is made now (an error is said at open) and closed
 	 * then. */
 	if (o->spool) {
+		/* Without it read back would fail later, quietly for a chat's bodies: say so now. */
 		st->spool_fd = spool_open(cf->name, e);
 		if (st->spool_fd < 0) {
 			st->own_fd = 0; /* the caller closes it on this error path */
@@ -252,7 +254,7 @@ static int file_wait(struct capfile *cf, struct err *e)
 {
 	struct cap_stream *st = cf->st;
 	struct stat sb;
-	if (fstat(st->fd, &sb) == 0 && (uint64_t)sb.st_size < st->raw_pos) {
+	if (st->is_file && fstat(st->fd, &sb) == 0 && (uint64_t)sb.st_size < st->raw_pos) {
 		err_set(e, EXIT_BADINPUT, (int64_t)st->src_pos,
 			"%s: offset %llu: the file shrank to %lld bytes while it was followed", cf->name,
 			(unsigned long long)st->src_pos, (long long)sb.st_size);
@@ -303,7 +305,7 @@ static long raw_read(struct capfile *cf, uint8_t *dst, size_t room, struct err *
 			return (long)n;
 		}
 		if (n == 0) {
-			if (!st->is_file || !st->o.follow)
+			if (!st->regular || !st->o.follow)
 				return 0;
 			int w = file_wait(cf, e);
 			if (w < 0)
