@@ -146,8 +146,9 @@ int capfile_push(struct capfile *cf, const void *p, size_t n, struct err *e);
 /* No more bytes will be pushed: capfile_next then ends (or reports a cut record). */
 void capfile_push_end(struct capfile *cf);
 /* Next packet record. Returns 1 with *rec filled, 0 at a clean end (or when a stream
- * was stopped or went idle), -1 when the capture is damaged at e->off (e set;
- * everything before was good), CAP_AGAIN when a pushed source needs more bytes.
+ * was stopped or went idle: a later call, once the stop flag is cleared, goes on
+ * waiting), -1 when the capture is damaged at e->off (e set; everything before was
+ * good; later calls return 0), CAP_AGAIN when a pushed source needs more bytes.
  * rec->data is valid until the next capfile_next, capfile_read_at, capfile_rewind or
  * capfile_close on a stream; on a mapped capture until capfile_close. */
 int capfile_next(struct capfile *cf, struct cap_rec *rec, struct err *e);
