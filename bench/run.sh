@@ -505,7 +505,7 @@ bench_one() {   # bench_one NAME: measure every command on DATA/NAME.pcap, appen
     if want chattcp; then
         local sub ok_any=0 id
         if [ -z "$CT" ]; then
-            for sub in "stats FILE" "conns --json FILE" "chat FILE -c ID" "http --json FILE" "export FILE --files DIR"; do
+            for sub in "stats FILE" "conns --json FILE" "chat FILE -c ID" "chat - (pipe)" "http --json FILE" "export FILE --files DIR"; do
                 skip_row "chattcp $sub" "no binary"
             done
             notes+=("chattcp rows skipped: $CHATTCP does not exist (run make)")
@@ -561,15 +561,26 @@ bench_one() {   # bench_one NAME: measure every command on DATA/NAME.pcap, appen
                         BASE_SKIP=$base_chat_skip
                         [ -z "$BASE_SKIP" ] && probe_base chat "$probe" -c "$bpid"
                         ct_measure c_chat "" "chattcp chat FILE -c ID (largest conn, id $id)" "" -- chat "$f" -c @ID@
+                        # the same chat read from a pipe: today chattcp reads standard input whole
+                        # before it starts, so this row's peak RSS shows what a streaming reader saves
+                        if PROBE_STDIN=$probe probe_chattcp chat -c "$pid" -; then
+                            BASE_SKIP=$base_chat_skip
+                            [ -z "$BASE_SKIP" ] && PROBE_STDIN=$probe probe_base chat -c "$bpid" -
+                            ct_measure c_chat_pipe "" "chattcp chat - (pipe): cat FILE into chat -c $id -" "" -- \
+                                bash -c 'set -o pipefail; cat "$1" | "$2" chat -c "$3" -' pipe "$f" @BIN@ @ID@
+                        else skip_row "chattcp chat - (pipe)" "$PROBE_MSG"; fi
                     else
                         skip_row "chattcp chat FILE -c ID" "no connection id found in conns --json output"
+                        skip_row "chattcp chat - (pipe)" "no connection id found in conns --json output"
                     fi
                 else
                     skip_row "chattcp chat FILE -c ID" "$PROBE_MSG"
+                    skip_row "chattcp chat - (pipe)" "$PROBE_MSG"
                 fi
             else
                 skip_row "chattcp conns --json FILE" "$PROBE_MSG"
                 skip_row "chattcp chat FILE -c ID" "needs conns --json for the id"
+                skip_row "chattcp chat - (pipe)" "needs conns --json for the id"
             fi
 
             if probe_chattcp http --json "$probe"; then
@@ -588,6 +599,12 @@ bench_one() {   # bench_one NAME: measure every command on DATA/NAME.pcap, appen
         fi
     fi
     rmdir "$DATA/tmp" 2>/dev/null || true
+    local cw cp_ i
+    for i in "${!R_KEY[@]}"; do
+        [ "${R_KEY[$i]}" = c_chat ] && [ "${R_STATUS[$i]}" = ok ] && cw=${R_RSS[$i]}
+        [ "${R_KEY[$i]}" = c_chat_pipe ] && [ "${R_STATUS[$i]}" = ok ] && cp_=${R_RSS[$i]}
+    done
+    [ -n "${cw:-}" ] && [ -n "${cp_:-}" ] && notes+=("chat from a pipe: peak RSS $cp_ MB, from the file $cw MB, capture $size_mb MB (standard input is read whole before the first packet; a file is mapped with mmap, whose pages touched count in RSS too)")
 
     # ---- the table
     local floor_wall i ref rw wall rss vs_ts vs_floor
