@@ -12,6 +12,10 @@
 #   TOOLS=...         comma list of row groups to run: tcpdump,tcptrace,tshark,chattcp (default: all;
 #                     the libpcap floor always runs, it is the reference for the last column)
 #   CHATTCP=PATH      chattcp binary (default: REPO/build/chattcp; rows skipped if missing/broken)
+#   BASELINE=PATH     an older chattcp binary: every chattcp row is run for both, interleaved run by
+#                     run (old, new, old, new...), and a second table gives both medians, both peak
+#                     RSS and new/old with a verdict ("within 10 %" / "slower by N %" / "faster by N %")
+#   BASELINE_TOL=10   the tolerance of that verdict, in percent
 #   SHARED=DIR        the shared/ directory holding bench/make-bench-pcap.sh
 #                     (default: first of REPO/../shared, REPO/shared that has it)
 #   BENCH_DATA=DIR    where captures, logs and results go (default: REPO/bench/data)
@@ -34,6 +38,8 @@ CHATTCP=${CHATTCP:-$REPO/build/chattcp}
 TIMEOUT=${TIMEOUT:-1800}
 CC=${CC:-cc}
 EXPORT_ON=${EXPORT_ON:-tmpfs}
+BASELINE=${BASELINE:-}
+BASELINE_TOL=${BASELINE_TOL:-10}
 EXPORT_BASE="$DATA/tmp"
 if [[ $EXPORT_ON == tmpfs && -d /dev/shm && -w /dev/shm ]]; then EXPORT_BASE=/dev/shm/chattcp-bench-$$; fi
 GEN_WAIT=${GEN_WAIT:-3600}          # max seconds to wait for a capture someone else is generating
@@ -42,7 +48,7 @@ TIME_BIN=${TIME_BIN:-/usr/bin/time}
 die()  { echo "bench: error: $*" >&2; exit 1; }
 note() { echo "bench: $*" >&2; }
 
-usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1' "$0" | sed 's/^# \{0,1\}//'; }
 
 case "${1:-medium}" in
     medium) SIZES=(medium) ;;
@@ -54,6 +60,10 @@ esac
 [ $# -le 1 ] || die "too many arguments"
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive integer (got '$RUNS')"
 [[ $TIMEOUT =~ ^[1-9][0-9]*$ ]] || die "TIMEOUT must be a positive integer (got '$TIMEOUT')"
+[[ $BASELINE_TOL =~ ^[0-9]+$ ]] || die "BASELINE_TOL must be a whole number of percent (got '$BASELINE_TOL')"
+if [ -n "$BASELINE" ] && { [ ! -f "$BASELINE" ] || [ ! -x "$BASELINE" ]; }; then
+    die "BASELINE=$BASELINE is not an executable file"
+fi
 [ "${BASH_VERSINFO[0]}" -ge 5 ] || die "needs bash >= 5 (EPOCHREALTIME)"
 
 want() { [[ ",$TOOLS," == *",$1,"* ]]; }
@@ -103,6 +113,17 @@ CT="" CT_DESC=""
 if want chattcp && [ -x "$CHATTCP" ]; then
     CT_DESC="$CHATTCP, built $(date -u -r "$CHATTCP" '+%F %H:%M:%S UTC')"
     cp "$CHATTCP" "$TMP/chattcp" 2>/dev/null && CT=$TMP/chattcp || note "could not copy $CHATTCP; chattcp rows skipped"
+fi
+# The baseline is copied too (and never run in place), so it cannot change under the run either.
+CTB="" CTB_DESC=""
+if [ -n "$BASELINE" ]; then
+    if ! want chattcp; then
+        note "BASELINE is set but TOOLS has no chattcp: nothing to compare"
+    elif [ -n "$CT" ]; then
+        CTB_DESC="$BASELINE, built $(date -u -r "$BASELINE" '+%F %H:%M:%S UTC')"
+        cp "$BASELINE" "$TMP/chattcp-baseline" || die "could not copy $BASELINE"
+        CTB=$TMP/chattcp-baseline
+    fi
 fi
 
 # ---------------------------------------------------------------- captures
@@ -154,9 +175,50 @@ ensure_capture() {   # ensure_capture NAME -> DATA/NAME.pcap exists
 
 # ---------------------------------------------------------------- measuring
 # Rows, in table order.
-R_CMD=() R_WALL=() R_RSS=() R_STATUS=() R_KEY=() R_REF=()
+R_CMD=() R_WALL=() R_RSS=() R_STATUS=() R_KEY=() R_REF=() R_SPREAD=()
+# The baseline's numbers for the chattcp rows, by row key (only with BASELINE).
+declare -A B_WALL=() B_RSS=() B_STATUS=() B_SPREAD=()
 
 median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) exit 1; if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+
+# run_once ERRFILE CMD ARGS...: one timed run, stdout to /dev/null, stderr appended to ERRFILE.
+#   Sets RUN_RC (exit code), RUN_WALL (seconds) and RUN_RSS (KiB, 0 if /usr/bin/time gave none).
+run_once() {
+    local err=$1 tf="$TMP/time" t0 t1 line; shift
+    RUN_RC=0
+    t0=$EPOCHREALTIME
+    "$TIME_BIN" -o "$tf" -f '%M' timeout "$TIMEOUT" "$@" > /dev/null 2>> "$err" || RUN_RC=$?
+    t1=$EPOCHREALTIME
+    line=$(tail -n 1 "$tf" 2>/dev/null || true)
+    [[ $line =~ ^[0-9]+$ ]] && RUN_RSS=$line || RUN_RSS=0
+    RUN_WALL=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }')
+}
+
+rc_status() { if [ "$1" = 124 ]; then echo "TIMEOUT (${TIMEOUT}s)"; else echo "FAIL (exit $1)"; fi; }
+
+run_failed() {   # run_failed I STATUS ERRFILE [WHO]: say a run failed and show its last stderr lines
+    note "   run $1${4:+ ($4)}: $2; last stderr lines ($3):"
+    tail -n 3 "$3" | sed 's/^/      /' >&2
+}
+
+# spread WALL...: (slowest - fastest) / median of the runs, in percent (how noisy they were)
+spread() {
+    printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END {
+        m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
+        if (m > 0) printf "%.1f", (a[NR] - a[1]) / m * 100; else print 0 }'
+}
+
+push_row() {   # push_row KEY REF DISPLAY STATUS RSS_MAX_KIB WALL...: one table row from its runs
+    local key=$1 ref=$2 disp=$3 status=$4 rss_max=$5; shift 5
+    R_CMD+=("$disp") R_KEY+=("$key") R_REF+=("$ref") R_STATUS+=("$status")
+    if [ "$status" = ok ]; then
+        R_WALL+=("$(printf '%s\n' "$@" | median)")
+        R_RSS+=("$(awk -v k="$rss_max" 'BEGIN { printf "%.1f", k / 1024 }')")
+        R_SPREAD+=("$(spread "$@")")
+    else
+        R_WALL+=("") R_RSS+=("") R_SPREAD+=("")
+    fi
+}
 
 # measure KEY REFKEY DISPLAY RESETDIR -- CMD ARGS...
 #   KEY: row id; REFKEY: key of the tshark row it is compared with ('' for none);
@@ -164,38 +226,99 @@ median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) exit 1; if (NR % 2) 
 #   stderr to DATA/logs/NAME-KEY.err.
 measure() {
     local key=$1 ref=$2 disp=$3 resetdir=$4; shift 5
-    local err="$LOGS/$key.err" tf="$TMP/time" walls=() rss_max=0 status=ok rc i t0 t1 line rss
+    local err="$LOGS/$key.err" walls=() rss_max=0 status=ok i
     : > "$err"
     note "[$CAP_NAME] $disp  ($RUNS runs)"
     for ((i = 1; i <= RUNS; i++)); do
         if [ -n "$resetdir" ]; then rm -rf "$resetdir"; mkdir -p "$resetdir"; fi
-        rc=0
-        t0=$EPOCHREALTIME
-        "$TIME_BIN" -o "$tf" -f '%M' timeout "$TIMEOUT" "$@" > /dev/null 2>> "$err" || rc=$?
-        t1=$EPOCHREALTIME
-        line=$(tail -n 1 "$tf" 2>/dev/null || true)
-        if [ "$rc" != 0 ]; then
-            if [ "$rc" = 124 ]; then status="TIMEOUT (${TIMEOUT}s)"; else status="FAIL (exit $rc)"; fi
-            note "   run $i: $status; last stderr lines ($err):"
-            tail -n 3 "$err" | sed 's/^/      /' >&2
-            break
+        run_once "$err" "$@"
+        if [ "$RUN_RC" != 0 ]; then
+            status=$(rc_status "$RUN_RC"); run_failed "$i" "$status" "$err"; break
         fi
-        [[ $line =~ ^[0-9]+$ ]] && rss=$line || rss=0
-        [ "$rss" -gt "$rss_max" ] && rss_max=$rss
-        walls+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }')")
-        note "   run $i: ${walls[-1]} s, $((rss / 1024)) MB"
+        [ "$RUN_RSS" -gt "$rss_max" ] && rss_max=$RUN_RSS
+        walls+=("$RUN_WALL")
+        note "   run $i: $RUN_WALL s, $((RUN_RSS / 1024)) MB"
     done
-    R_CMD+=("$disp") R_KEY+=("$key") R_REF+=("$ref") R_STATUS+=("$status")
-    if [ "$status" = ok ]; then
-        R_WALL+=("$(printf '%s\n' "${walls[@]}" | median)")
-        R_RSS+=("$(awk -v k="$rss_max" 'BEGIN { printf "%.1f", k / 1024 }')")
-    else
-        R_WALL+=("") R_RSS+=("")
+    push_row "$key" "$ref" "$disp" "$status" "$rss_max" "${walls[@]}"
+}
+
+# measure_pair KEY REFKEY DISPLAY RESETDIR -- NEW_CMD ARGS... ::baseline:: OLD_CMD ARGS...
+#   Like measure, for the new binary (its row goes into the main table), and the same runs of the
+#   old one interleaved with them: old, new, old, new... so that whatever else the machine does
+#   during the run hits both alike. The old one's median, peak RSS and spread go into B_*[KEY].
+#   A side that fails stops; the other one goes on. Old stderr goes to DATA/logs/NAME-KEY.baseline.err.
+measure_pair() {
+    local key=$1 ref=$2 disp=$3 resetdir=$4; shift 5
+    local new=() old=() a seen=0
+    for a in "$@"; do
+        if [ "$seen" = 0 ] && [ "$a" = ::baseline:: ]; then seen=1; continue; fi
+        if [ "$seen" = 0 ]; then new+=("$a"); else old+=("$a"); fi
+    done
+    local err="$LOGS/$key.err" berr="$LOGS/$key.baseline.err" i
+    local walls=() rss_max=0 status=ok bwalls=() brss_max=0 bstatus=ok
+    : > "$err"; : > "$berr"
+    note "[$CAP_NAME] $disp  ($RUNS runs each of baseline and new, interleaved)"
+    for ((i = 1; i <= RUNS; i++)); do
+        if [ "$bstatus" = ok ]; then
+            if [ -n "$resetdir" ]; then rm -rf "$resetdir"; mkdir -p "$resetdir"; fi
+            run_once "$berr" "${old[@]}"
+            if [ "$RUN_RC" != 0 ]; then
+                bstatus=$(rc_status "$RUN_RC"); run_failed "$i" "$bstatus" "$berr" baseline
+            else
+                [ "$RUN_RSS" -gt "$brss_max" ] && brss_max=$RUN_RSS
+                bwalls+=("$RUN_WALL")
+                note "   run $i baseline: $RUN_WALL s, $((RUN_RSS / 1024)) MB"
+            fi
+        fi
+        if [ "$status" = ok ]; then
+            if [ -n "$resetdir" ]; then rm -rf "$resetdir"; mkdir -p "$resetdir"; fi
+            run_once "$err" "${new[@]}"
+            if [ "$RUN_RC" != 0 ]; then
+                status=$(rc_status "$RUN_RC"); run_failed "$i" "$status" "$err" new
+            else
+                [ "$RUN_RSS" -gt "$rss_max" ] && rss_max=$RUN_RSS
+                walls+=("$RUN_WALL")
+                note "   run $i new:      $RUN_WALL s, $((RUN_RSS / 1024)) MB"
+            fi
+        fi
+        [ "$status" = ok ] || [ "$bstatus" = ok ] || break
+    done
+    push_row "$key" "$ref" "$disp" "$status" "$rss_max" "${walls[@]}"
+    B_STATUS[$key]=$bstatus
+    if [ "$bstatus" = ok ]; then
+        B_WALL[$key]=$(printf '%s\n' "${bwalls[@]}" | median)
+        B_RSS[$key]=$(awk -v k="$brss_max" 'BEGIN { printf "%.1f", k / 1024 }')
+        B_SPREAD[$key]=$(spread "${bwalls[@]}")
     fi
 }
 
+# ct_measure KEY REFKEY DISPLAY RESETDIR -- ARGS...: a chattcp row. ARGS may hold the word @BIN@
+#   (replaced by the binary) and @ID@ (replaced by NEW_ID / BASE_ID); without @BIN@ the binary is
+#   put in front. With a baseline that passed its probe (BASE_SKIP empty) both are timed
+#   (measure_pair), otherwise the new one alone and BASE_SKIP is kept as the reason.
+NEW_ID="" BASE_ID="" BASE_SKIP=""
+ct_measure() {
+    local key=$1 ref=$2 disp=$3 resetdir=$4; shift 5
+    local new=() old=() a
+    [[ " $* " == *" @BIN@ "* ]] || set -- @BIN@ "$@"
+    for a in "$@"; do
+        case "$a" in
+            @BIN@) new+=("$CT") old+=("$CTB") ;;
+            @ID@)  new+=("$NEW_ID") old+=("$BASE_ID") ;;
+            *)     new+=("$a") old+=("$a") ;;
+        esac
+    done
+    if [ -n "$CTB" ] && [ -z "$BASE_SKIP" ]; then
+        measure_pair "$key" "$ref" "$disp" "$resetdir" -- "${new[@]}" ::baseline:: "${old[@]}"
+    else
+        measure "$key" "$ref" "$disp" "$resetdir" -- "${new[@]}"
+        [ -n "$CTB" ] && B_STATUS[$key]="skipped: $BASE_SKIP"
+    fi
+    return 0
+}
+
 skip_row() {   # skip_row DISPLAY REASON
-    R_CMD+=("$1") R_KEY+=("") R_REF+=("") R_STATUS+=("skipped: $2") R_WALL+=("") R_RSS+=("")
+    R_CMD+=("$1") R_KEY+=("") R_REF+=("") R_STATUS+=("skipped: $2") R_WALL+=("") R_RSS+=("") R_SPREAD+=("")
 }
 
 wall_of() {    # wall_of KEY -> median wall time of that row, or nothing
@@ -209,14 +332,24 @@ count_files() { [ -d "$1" ] && find "$1" -type f | wc -l || echo 0; }
 
 # ---------------------------------------------------------------- chattcp probing
 # probe_chattcp SUB ARGS...: run one chattcp subcommand on the small probe capture; true if it works.
+#   The output is kept in TMP/probe.out. probe_base does the same with the baseline binary (output in
+#   TMP/probe-base.out) and sets BASE_SKIP to why it failed (empty: it works, or there is no baseline).
+#   PROBE_STDIN=FILE feeds FILE on standard input (default /dev/null).
 PROBE_MSG=""
-probe_chattcp() {
-    local out="$TMP/probe.out" errf="$TMP/probe.err" rc=0
-    timeout 60 "$CT" "$@" > "$out" 2> "$errf" || rc=$?
+probe_with() {   # probe_with BIN OUT SUB ARGS...
+    local bin=$1 out=$2 errf="$TMP/probe.err" rc=0; shift 2
+    timeout 60 "$bin" "$@" < "${PROBE_STDIN:-/dev/null}" > "$out" 2> "$errf" || rc=$?
     if [ "$rc" != 0 ]; then
         PROBE_MSG="exit $rc on a ${PROBE_PACKETS}-packet capture: $(head -n 1 "$errf" | cut -c1-100)"
         return 1
     fi
+    return 0
+}
+probe_chattcp() { probe_with "$CT" "$TMP/probe.out" "$@"; }
+probe_base() {
+    BASE_SKIP=""
+    [ -n "$CTB" ] || return 0
+    probe_with "$CTB" "$TMP/probe-base.out" "$@" || BASE_SKIP="baseline: $PROBE_MSG"
     return 0
 }
 
@@ -275,11 +408,72 @@ chattcp_line() {
     fi
 }
 
+baseline_line() {
+    local same=""
+    cmp -s "$CT" "$CTB" && same="; byte-identical to the new binary, so the ratios below are pure noise"
+    echo "$CTB_DESC, sha256 $(sha256sum < "$CTB" | cut -c1-12) (new: $(sha256sum < "$CT" | cut -c1-12); timed a copy taken at start$same)"
+}
+
+# verdict RATIO: within BASELINE_TOL %, or slower/faster by how much
+verdict() {
+    awk -v r="$1" -v t="$BASELINE_TOL" 'BEGIN {
+        d = (r - 1) * 100
+        if (d > t) printf "slower by %.0f %%", d
+        else if (-d > t) printf "faster by %.0f %%", -d
+        else printf "within %d %%", t }'
+}
+
+# baseline_table: the chattcp rows side by side with the baseline (part of bench_one's report)
+baseline_table() {
+    local i key bw nw ratio v rratio noisy=()
+    echo
+    echo "### new vs baseline"
+    echo
+    echo "$RUNS runs per binary and row, interleaved: baseline, new, baseline, new... new/old is the ratio of the medians; spread is (slowest - fastest) / median over one binary's runs, in percent."
+    echo
+    printf '| %-52s | %10s | %10s | %7s | %-15s | %11s | %11s | %7s | %16s |\n' "command (FILE = $CAP_NAME.pcap)" \
+        "old wall s" "new wall s" "new/old" "verdict" "old RSS MB" "new RSS MB" "RSS n/o" "spread old / new"
+    printf '|%s|%s:|%s:|%s:|%s|%s:|%s:|%s:|%s:|\n' "$(printf -- '-%.0s' {1..54})" "$(printf -- '-%.0s' {1..11})" \
+        "$(printf -- '-%.0s' {1..11})" "$(printf -- '-%.0s' {1..8})" "$(printf -- '-%.0s' {1..17})" \
+        "$(printf -- '-%.0s' {1..12})" "$(printf -- '-%.0s' {1..12})" "$(printf -- '-%.0s' {1..8})" "$(printf -- '-%.0s' {1..17})"
+    for i in "${!R_CMD[@]}"; do
+        key=${R_KEY[$i]}
+        [[ $key == c_* ]] || [[ ${R_CMD[$i]} == chattcp* ]] || continue
+        if [ -z "$key" ] || [ -z "${B_STATUS[$key]+x}" ]; then
+            printf '| %-52s | %10s | %10s | %7s | %-15s | %11s | %11s | %7s | %16s |\n' "${R_CMD[$i]}" "" "${R_STATUS[$i]%%:*}" "" "" "" "" "" ""
+            continue
+        fi
+        if [ "${B_STATUS[$key]}" != ok ] || [ "${R_STATUS[$i]}" != ok ]; then
+            bw=${B_STATUS[$key]%%:*} nw=${R_STATUS[$i]%%:*}
+            [ "${B_STATUS[$key]}" = ok ] && bw=$(printf '%.3f' "${B_WALL[$key]}")
+            [ "${R_STATUS[$i]}" = ok ] && nw=$(printf '%.3f' "${R_WALL[$i]}")
+            [[ ${B_STATUS[$key]} == skipped:* ]] && notes+=("${R_CMD[$i]}: ${B_STATUS[$key]}")
+            printf '| %-52s | %10s | %10s | %7s | %-15s | %11s | %11s | %7s | %16s |\n' "${R_CMD[$i]}" \
+                "$bw" "$nw" "" "" "${B_RSS[$key]:-}" "${R_RSS[$i]}" "" ""
+            continue
+        fi
+        bw=${B_WALL[$key]} nw=${R_WALL[$i]}
+        ratio=$(awk -v a="$nw" -v b="$bw" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+        v=$(verdict "$(awk -v a="$nw" -v b="$bw" 'BEGIN { printf "%.6f", (b > 0 ? a / b : 0) }')")
+        rratio=$(awk -v a="${R_RSS[$i]}" -v b="${B_RSS[$key]}" 'BEGIN { if (b > 0) printf "%.2f", a / b }')
+        printf '| %-52s | %10.3f | %10.3f | %7s | %-15s | %11s | %11s | %7s | %16s |\n' "${R_CMD[$i]}" \
+            "$bw" "$nw" "$ratio" "$v" "${B_RSS[$key]}" "${R_RSS[$i]}" "$rratio" "${B_SPREAD[$key]} / ${R_SPREAD[$i]} %"
+        if awk -v a="${B_SPREAD[$key]}" -v b="${R_SPREAD[$i]}" -v t="$BASELINE_TOL" 'BEGIN { exit !(a > t || b > t) }'; then
+            local nm=${R_CMD[$i]%%: *}; noisy+=("${nm%% (largest*}")
+        fi
+    done
+    if [ ${#noisy[@]} -gt 0 ]; then
+        echo
+        echo "Runs of one binary spread by more than the $BASELINE_TOL % tolerance in: $(IFS=';'; echo "${noisy[*]}" | sed 's/;/; /g'). Their verdict is not reliable: run again with more RUNS, on a quieter machine."
+    fi
+}
+
 bench_one() {   # bench_one NAME: measure every command on DATA/NAME.pcap, append the table to REPORT
     CAP_NAME=$1
     local f="$DATA/$1.pcap" name=$1 floor_out npkts size_mb exp_t="$EXPORT_BASE/export-tshark" exp_c="$EXPORT_BASE/export-chattcp"
     LOGS="$DATA/logs/$name"; mkdir -p "$LOGS"
-    R_CMD=() R_WALL=() R_RSS=() R_STATUS=() R_KEY=() R_REF=()
+    R_CMD=() R_WALL=() R_RSS=() R_STATUS=() R_KEY=() R_REF=() R_SPREAD=()
+    B_WALL=() B_RSS=() B_STATUS=() B_SPREAD=()
     local notes=("${SKIPNOTES[@]}")
     notes+=("both export rows write to $EXPORT_BASE (EXPORT_ON=$EXPORT_ON)")
     if awk -v l="$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo 0)" 'BEGIN { exit !(l > 0.5) }'; then
@@ -311,7 +505,7 @@ bench_one() {   # bench_one NAME: measure every command on DATA/NAME.pcap, appen
     if want chattcp; then
         local sub ok_any=0 id
         if [ -z "$CT" ]; then
-            for sub in "stats FILE" "conns --json FILE" "chat FILE -c ID" "http --json FILE" "export FILE --files DIR"; do
+            for sub in "stats FILE" "conns --json FILE" "chat FILE -c ID" "chat - (pipe)" "http --json FILE" "export FILE --files DIR"; do
                 skip_row "chattcp $sub" "no binary"
             done
             notes+=("chattcp rows skipped: $CHATTCP does not exist (run make)")
@@ -328,41 +522,89 @@ bench_one() {   # bench_one NAME: measure every command on DATA/NAME.pcap, appen
             [ -s "$probe" ] || die "could not make a probe capture (need editcap or tcpdump)"
 
             if probe_chattcp stats "$probe"; then
-                measure c_stats ts_flags "chattcp stats FILE" "" -- "$CT" stats "$f"
+                probe_base stats "$probe"
+                ct_measure c_stats ts_flags "chattcp stats FILE" "" -- stats "$f"
             else skip_row "chattcp stats FILE" "$PROBE_MSG"; fi
 
             if probe_chattcp conns --json "$probe"; then
-                measure c_conns ts_conv "chattcp conns --json FILE" "" -- "$CT" conns --json "$f"
+                cp "$TMP/probe.out" "$TMP/probe-conns.out"
+                probe_base conns --json "$probe"
+                local base_conns_ok=0
+                [ -n "$CTB" ] && [ -z "$BASE_SKIP" ] && base_conns_ok=1 && cp "$TMP/probe-base.out" "$TMP/probe-base-conns.out"
+                ct_measure c_conns ts_conv "chattcp conns --json FILE" "" -- conns --json "$f"
                 # chat of the largest connection: its id from one (untimed) conns --json run
-                id=""
-                if probe_chattcp chat "$probe" -c "$(largest_conn "$TMP/probe.out" 2>/dev/null || echo 0)"; then
+                id="" NEW_ID="" BASE_ID=""
+                local pid bpid="" base_chat_skip=""
+                pid=$(largest_conn "$TMP/probe-conns.out" 2>/dev/null || echo 0)
+                if [ -n "$CTB" ]; then
+                    # The baseline may number connections differently: it is timed on its own id
+                    # of the largest connection, found the same way with its own conns --json.
+                    if [ "$base_conns_ok" = 1 ]; then
+                        bpid=$(largest_conn "$TMP/probe-base-conns.out" 2>/dev/null || echo 0)
+                        if ! timeout "$TIMEOUT" "$CTB" conns --json "$f" > "$TMP/conns-base.ndjson" 2>/dev/null \
+                            || ! BASE_ID=$(largest_conn "$TMP/conns-base.ndjson" 2>/dev/null); then
+                            BASE_ID="" base_chat_skip="baseline: no connection id found in its conns --json output"
+                        fi
+                    else
+                        base_chat_skip="baseline: needs its conns --json for the id"
+                    fi
+                fi
+                if probe_chattcp chat "$probe" -c "$pid"; then
                     if timeout "$TIMEOUT" "$CT" conns --json "$f" > "$TMP/conns.ndjson" 2>/dev/null; then
                         id=$(largest_conn "$TMP/conns.ndjson" 2>/dev/null || true)
                     fi
                     if [ -n "$id" ]; then
-                        measure c_chat "" "chattcp chat FILE -c ID (largest conn, id $id)" "" -- "$CT" chat "$f" -c "$id"
+                        NEW_ID=$id
+                        if [ -n "$CTB" ] && [ -n "$BASE_ID" ] && [ "$BASE_ID" != "$id" ]; then
+                            notes+=("the baseline numbers the largest connection $BASE_ID (new: $id): each binary's chat rows use its own id")
+                        fi
+                        BASE_SKIP=$base_chat_skip
+                        [ -z "$BASE_SKIP" ] && probe_base chat "$probe" -c "$bpid"
+                        ct_measure c_chat "" "chattcp chat FILE -c ID (largest conn, id $id)" "" -- chat "$f" -c @ID@
+                        # the same chat read from a pipe: today chattcp reads standard input whole
+                        # before it starts, so this row's peak RSS shows what a streaming reader saves
+                        if PROBE_STDIN=$probe probe_chattcp chat -c "$pid" -; then
+                            BASE_SKIP=$base_chat_skip
+                            [ -z "$BASE_SKIP" ] && PROBE_STDIN=$probe probe_base chat -c "$bpid" -
+                            ct_measure c_chat_pipe "" "chattcp chat - (pipe): cat FILE into chat -c $id -" "" -- \
+                                bash -c 'set -o pipefail; cat "$1" | "$2" chat -c "$3" -' pipe "$f" @BIN@ @ID@
+                        else skip_row "chattcp chat - (pipe)" "$PROBE_MSG"; fi
                     else
                         skip_row "chattcp chat FILE -c ID" "no connection id found in conns --json output"
+                        skip_row "chattcp chat - (pipe)" "no connection id found in conns --json output"
                     fi
-                else skip_row "chattcp chat FILE -c ID" "$PROBE_MSG"; fi
+                else
+                    skip_row "chattcp chat FILE -c ID" "$PROBE_MSG"
+                    skip_row "chattcp chat - (pipe)" "$PROBE_MSG"
+                fi
             else
                 skip_row "chattcp conns --json FILE" "$PROBE_MSG"
                 skip_row "chattcp chat FILE -c ID" "needs conns --json for the id"
+                skip_row "chattcp chat - (pipe)" "needs conns --json for the id"
             fi
 
             if probe_chattcp http --json "$probe"; then
-                measure c_http "" "chattcp http --json FILE" "" -- "$CT" http --json "$f"
+                probe_base http --json "$probe"
+                ct_measure c_http "" "chattcp http --json FILE" "" -- http --json "$f"
             else skip_row "chattcp http --json FILE" "$PROBE_MSG"; fi
 
             rm -rf "$TMP/probe-export"
             if probe_chattcp export "$probe" --files "$TMP/probe-export"; then
-                measure c_export ts_export "chattcp export FILE --files DIR" "$exp_c" -- "$CT" export "$f" --files "$exp_c"
-                notes+=("chattcp export wrote $(count_files "$exp_c") files")
+                rm -rf "$TMP/probe-export"
+                probe_base export "$probe" --files "$TMP/probe-export"
+                ct_measure c_export ts_export "chattcp export FILE --files DIR" "$exp_c" -- export "$f" --files "$exp_c"
+                notes+=("chattcp export wrote $(count_files "$exp_c") files${CTB:+ (in the last run, by the new binary)}")
                 rm -rf "$exp_c"
             else skip_row "chattcp export FILE --files DIR" "$PROBE_MSG"; fi
         fi
     fi
     rmdir "$DATA/tmp" 2>/dev/null || true
+    local cw cp_ i
+    for i in "${!R_KEY[@]}"; do
+        [ "${R_KEY[$i]}" = c_chat ] && [ "${R_STATUS[$i]}" = ok ] && cw=${R_RSS[$i]}
+        [ "${R_KEY[$i]}" = c_chat_pipe ] && [ "${R_STATUS[$i]}" = ok ] && cp_=${R_RSS[$i]}
+    done
+    [ -n "${cw:-}" ] && [ -n "${cp_:-}" ] && notes+=("chat from a pipe: peak RSS $cp_ MB, from the file $cw MB, capture $size_mb MB (standard input is read whole before the first packet; a file is mapped with mmap, whose pages touched count in RSS too)")
 
     # ---- the table
     local floor_wall i ref rw wall rss vs_ts vs_floor
@@ -374,6 +616,7 @@ bench_one() {   # bench_one NAME: measure every command on DATA/NAME.pcap, appen
         echo "- date: $(date -u '+%F %H:%M UTC')"
         echo "- machine: $(machine_line); load average at start $load0, at end $(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo "?")"
         echo "- chattcp: $(chattcp_line)"
+        [ -n "$CTB" ] && echo "- baseline: $(baseline_line)"
         echo "- tools: $(versions_line)"
         echo "- method: wall = median of $RUNS runs (warm page cache, stdout to /dev/null); peak RSS = max over runs (\`/usr/bin/time -f %M\`)"
         echo
@@ -399,6 +642,7 @@ bench_one() {   # bench_one NAME: measure every command on DATA/NAME.pcap, appen
         echo
         echo "vs tshark = wall / wall of the equivalent tshark row (stats: \`-Y tcp.analysis.flags\`, conns: \`-z conv,tcp\`, export: \`--export-objects\`); below 1 is faster than tshark."
         echo "vs floor = wall / wall of pcap_floor (the cost of just reading the file with libpcap)."
+        [ -n "$CTB" ] && baseline_table
         if [ ${#notes[@]} -gt 0 ]; then
             echo
             echo "Notes:"
