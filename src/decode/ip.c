@@ -190,6 +190,7 @@ static const char *ext_name(uint8_t nh)
  * starts, so decoding goes on. */
 static void ipv6_options(struct pkt *pk, struct rd *o, uint8_t nh, size_t base)
 {
+	const char *kind = nh == 0 ? "hop-by-hop" : "destination";
 	while (rd_left(o) > 0) {
 		size_t at = o->off;
 		uint8_t type = rd_u8(o);
@@ -197,15 +198,14 @@ static void ipv6_options(struct pkt *pk, struct rd *o, uint8_t nh, size_t base)
 			continue;
 		uint8_t len = rd_u8(o);
 		if (!rd_ok(o)) {
-			decode_bad(pk, base + at, "IPv6 %s option %u has no length byte before the end of its header", ext_name(nh),
-				   type);
+			decode_bad(pk, base + at, "IPv6 %s option %u has no length byte before the end of its header", kind, type);
 			return;
 		}
 		size_t left = rd_claim_left(o);
 		rd_sub(o, len);
 		if (!rd_ok(o)) {
 			decode_bad(pk, base + at, "IPv6 %s option %u length %u runs past the end of its header, which leaves %zu bytes for it",
-				   ext_name(nh), type, len, left);
+				   kind, type, len, left);
 			return;
 		}
 	}
