@@ -8,6 +8,7 @@
  *     malformed, the why names the header that was cut, and nothing is read past the
  *     cut (the captured bytes end at a PROT_NONE page, and every slice the decoder
  *     hands back is read whole);
+ *   - each frame ending inside its link header: malformed;
  *   - each length field made too short and too long: malformed with the exact why
  *     (field, value, frame offset), or truncated when the longer claim is on the wire
  *     but was not captured;
@@ -549,6 +550,27 @@ static void test_cuts(void)
 	}
 }
 
+/* Each frame ending (on the wire, not by the snap length) one byte before its link
+ * header does, or with no byte at all for raw IP: malformed, the header named. */
+static void test_link_short(void)
+{
+	for (size_t i = 0; i < N_SPECS; i++) {
+		struct fr f;
+		build(&f, &specs[i]);
+		size_t n = f.link_end ? f.link_end - 1 : 0;
+		char w[160];
+		snprintf(w, sizeof w, "%s runs past the end of the %zu-byte frame (at frame offset 0)", f.link, n);
+		struct dec d;
+		begin();
+		dec_frame(&d, &f, n, n);
+		expect_verdict(specs[i].name, &d, PK_BAD, 0, 1, w);
+		dec_done(&d);
+		char name[160];
+		snprintf(name, sizeof name, "decode %s: a frame shorter than its link header is malformed", specs[i].name);
+		end(name);
+	}
+}
+
 /* ------------------------------------------------------------------ length fields */
 
 /* A length case: a frame, a change to it, how much of it is captured and on the wire
@@ -1006,6 +1028,7 @@ int main(void)
 {
 	test_whole();
 	test_cuts();
+	test_link_short();
 	test_lengths();
 	test_tcp_option_lengths();
 	test_fragments();
