@@ -5,7 +5,8 @@
  * read as a sequence of frames, each a 2-byte length (11 bits used) and that many
  * bytes, through one fragment table, so fragment reassembly sees many packets. Each
  * input is independent (fresh table), so a saved crasher replays alone. Every slice
- * the decoder hands back is touched so ASan sees an over-read.
+ * the decoder hands back is touched so ASan sees an over-read, and the verdict must
+ * agree with the lengths (check()).
  * Seeds: fuzz/corpus/fuzz_decode/. */
 #include "capture/capfile.h"
 #include "decode/pkt.h"
@@ -30,6 +31,17 @@ static void touch(const uint8_t *p, size_t n)
 
 static void check(const struct pkt *pk)
 {
+	/* Truncated means the snap length cut something: never when all was captured.
+	 * A why is told exactly when the packet is malformed or truncated by a header cut,
+	 * and it fits its buffer whole. */
+	if (pk->truncated && pk->rec.caplen >= pk->rec.wirelen)
+		abort();
+	if (pk->malformed && !pk->why)
+		abort();
+	if (pk->why && !pk->malformed && !pk->truncated)
+		abort();
+	if (pk->why && strlen(pk->why) >= PKT_WHY_MAX - 1)
+		abort();
 	if (pk->kind == PK_TCP || pk->kind == PK_UDP) {
 		if (pk->l4)
 			touch(pk->l4, pk->l4_caplen);

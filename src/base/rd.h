@@ -74,6 +74,15 @@ static inline size_t rd_claim_left(const struct rd *r)
 
 static inline int rd_ok(const struct rd *r) { return r->status == RD_OK; }
 
+/* The unread rest, without consuming it. NULL for a reader over nothing at NULL
+ * (rd_make(NULL, 0)): NULL + 0 is undefined in C (clang's UBSan reports it). */
+static inline const uint8_t *rd_here(const struct rd *r)
+{
+	if (!r->p)
+		return NULL;
+	return r->p + (r->off <= r->len ? r->off : r->len);
+}
+
 /* Marks the reader failed at the current offset (the first failure wins). */
 static inline void rd_fail(struct rd *r, int status)
 {
@@ -185,7 +194,7 @@ static inline const uint8_t *rd_bytes(struct rd *r, size_t n)
 {
 	if (!rd_need(r, n))
 		return NULL;
-	const uint8_t *q = r->p + r->off;
+	const uint8_t *q = rd_here(r);
 	r->off += n;
 	return q;
 }
@@ -214,14 +223,13 @@ static inline int rd_peek(const struct rd *r, size_t k)
  *     on the parent); the sub-reader then claims only what the parent had left. */
 static inline struct rd rd_sub(struct rd *r, size_t n)
 {
-	struct rd s = { NULL, 0, 0, 0, RD_OK, 0, 0 };
+	struct rd s = { rd_here(r), 0, 0, 0, RD_OK, 0, 0 };
 	if (r->status != RD_OK) {
-		s.status = r->status;
+		s.status = r->status; /* empty, at the parent's position */
 		return s;
 	}
 	size_t here = r->len - r->off;
 	size_t claim_left = rd_claim_left(r);
-	s.p = r->p + r->off;
 	if (n <= here) {
 		s.len = s.claim = n;
 		r->off += n;
@@ -239,12 +247,6 @@ static inline struct rd rd_sub(struct rd *r, size_t n)
 	}
 	r->off = r->len;
 	return s;
-}
-
-/* The unread rest, without consuming it. */
-static inline const uint8_t *rd_here(const struct rd *r)
-{
-	return r->p + (r->off <= r->len ? r->off : r->len);
 }
 
 /* The offset of the first unread byte within the first n bytes equal to c, or -1

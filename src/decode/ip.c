@@ -1,5 +1,12 @@
-/* ip.c: IPv4 (RFC 791, options skipped by IHL) and IPv6 (RFC 8200, extension
- * headers walked to the transport header), with fragments handed to ipfrag.c. */
+/* ip.c: IPv4 (RFC 791: header, options walked by their lengths) and IPv6 (RFC 8200:
+ * extension headers walked to the transport header, hop-by-hop and destination
+ * options by their lengths), with fragments handed to ipfrag.c.
+ *
+ * The datagram is read through a sub-reader that claims the IP length field (IPv4
+ * total length, IPv6 40 + payload length) and holds what was captured of it, so a
+ * header cut by the snap length (truncated) is told apart from a length field that
+ * its own packet contradicts (malformed); bytes past the claim (Ethernet padding) are
+ * not part of the datagram. See tests/unit/test_decode.c for each case. */
 #include "decode_int.h"
 
 #include <string.h>
@@ -8,12 +15,27 @@
  * a few; a longer chain is crafted to make us loop. */
 #define IPV6_MAX_EXT 16
 
-/* Offers a fragment of pk's datagram to the reassembly table; when it completes the
- * datagram, decodes its transport header from the rebuilt bytes. */
-static int fragment(struct pkt *pk, struct ipfrag *frag, uint32_t id, uint8_t proto, uint32_t off, int more,
-		    const uint8_t *p, uint32_t n, int cut)
+/* The fixed part of an IP header (what) that is not all here: cut by the snap length,
+ * or the frame ends inside it. */
+static int ip_short(struct pkt *pk, const struct rd *f, const char *name, const char *what, size_t start)
 {
-	if (!frag || cut) {
+	pk->kind = PK_BAD;
+	pk->other = name;
+	if (f->status == RD_BAD)
+		decode_bad(pk, start, "%s runs past the end of the %zu-byte frame", what, f->claim);
+	else
+		decode_cut(pk, what);
+	return -1;
+}
+
+/* Offers a fragment of pk's datagram (t: its transport bytes) to the reassembly table;
+ * when it completes the datagram, decodes its transport header from the rebuilt bytes.
+ * A fragment not all captured is not offered (the rebuilt datagram would have a hole). */
+static int fragment(struct pkt *pk, struct ipfrag *frag, uint32_t id, uint8_t proto, uint32_t off, int more,
+		    struct rd *t)
+{
+	size_t n = rd_left(t);
+	if (!frag || n < rd_claim_left(t) || n > UINT32_MAX) {
 		pk->kind = PK_FRAGMENT;
 		return -1;
 	}
@@ -25,41 +47,73 @@ static int fragment(struct pkt *pk, struct ipfrag *frag, uint32_t id, uint8_t pr
 	k.proto = proto;
 	const uint8_t *whole;
 	uint32_t whole_len;
-	if (ipfrag_add(frag, &k, pk->frame, off, more, p, n, &whole, &whole_len) != 1) {
+	if (ipfrag_add(frag, &k, pk->frame, off, more, rd_bytes(t, n), (uint32_t)n, &whole, &whole_len) != 1) {
 		pk->kind = PK_FRAGMENT;
 		return -1;
 	}
 	pk->reassembled = 1;
-	struct rd w = rd_make(whole, whole_len);
-	return decode_transport(pk, &w, whole_len);
+	/* All of it is here: a header that does not fit contradicts the fragments' lengths. */
+	struct rd w = rd_make_claimed(whole, whole_len, whole_len);
+	struct l3_claim l3 = { NULL, whole_len, 0, 0, 0, 0 };
+	return decode_transport(pk, &w, &l3);
 }
 
-int decode_ipv4(struct pkt *pk, struct rd *r, struct ipfrag *frag)
+/* Walks IPv4 options (RFC 791 section 3.1: kind 0 ends the list, kind 1 is one byte,
+ * every other option is kind, length (counting both), data) in o, which covers exactly
+ * the options area and is all here. An option that runs past the header is malformed;
+ * the header length still says where the transport header starts, so decoding goes on. */
+static void ipv4_options(struct pkt *pk, struct rd *o, size_t base)
 {
-	size_t start = r->off;
-	uint8_t vihl = rd_u8(r);
-	pk->tos = rd_u8(r);
-	uint16_t total = rd_be16(r);
-	uint16_t id = rd_be16(r);
-	uint16_t fo = rd_be16(r);
-	uint8_t ttl = rd_u8(r);
-	uint8_t proto = rd_u8(r);
-	rd_skip(r, 2);
-	const uint8_t *src = rd_bytes(r, 4);
-	const uint8_t *dst = rd_bytes(r, 4);
-	if (!rd_ok(r)) {
-		pk->kind = PK_BAD;
-		pk->truncated = 1;
-		pk->other = "IPv4";
-		pk->why = "IPv4 header cut by the snap length";
-		return -1;
+	while (rd_left(o) > 0) {
+		size_t at = o->off;
+		uint8_t kind = rd_u8(o);
+		if (kind == 0)
+			return;
+		if (kind == 1)
+			continue;
+		uint8_t len = rd_u8(o);
+		if (!rd_ok(o)) {
+			decode_bad(pk, base + at, "IPv4 option %u has no length byte before the end of the IPv4 header", kind);
+			return;
+		}
+		if (len < 2) {
+			decode_bad(pk, base + at, "IPv4 option %u length %u is below 2", kind, len);
+			return;
+		}
+		size_t left = rd_claim_left(o);
+		rd_sub(o, len - 2u);
+		if (!rd_ok(o)) {
+			decode_bad(pk, base + at, "IPv4 option %u length %u runs past the end of the IPv4 header, which leaves %zu bytes for it",
+				   kind, len, left + 2);
+			return;
+		}
 	}
+}
+
+int decode_ipv4(struct pkt *pk, struct rd *f, struct ipfrag *frag)
+{
+	size_t start = f->off;
+	struct rd at = *f; /* the datagram starts here */
+	uint8_t vihl = rd_u8(f);
+	pk->tos = rd_u8(f);
+	uint16_t total = rd_be16(f);
+	uint16_t id = rd_be16(f);
+	uint16_t fo = rd_be16(f);
+	uint8_t ttl = rd_u8(f);
+	uint8_t proto = rd_u8(f);
+	rd_skip(f, 2); /* checksum */
+	const uint8_t *src = rd_bytes(f, 4);
+	const uint8_t *dst = rd_bytes(f, 4);
+	if (!rd_ok(f))
+		return ip_short(pk, f, "IPv4", "IPv4 header", start);
 	unsigned ihl = (vihl & 0x0f) * 4u;
 	if ((vihl >> 4) != 4 || ihl < 20) {
 		pk->kind = PK_BAD;
-		pk->malformed = 1;
 		pk->other = "IPv4";
-		pk->why = (vihl >> 4) != 4 ? "IP version is not 4" : "IPv4 header length below 20 bytes";
+		if ((vihl >> 4) != 4)
+			decode_bad(pk, start, "IP version %u is not 4", vihl >> 4);
+		else
+			decode_bad(pk, start, "IPv4 header length %u is below 20 bytes", ihl);
 		return -1;
 	}
 	if (!pk->ipver) {
@@ -74,66 +128,104 @@ int decode_ipv4(struct pkt *pk, struct rd *r, struct ipfrag *frag)
 	memset(pk->dst.a, 0, 16);
 	memcpy(pk->src.a, src, 4);
 	memcpy(pk->dst.a, dst, 4);
-	rd_skip(r, ihl - 20); /* options */
-	if (!rd_ok(r)) {
+	if (total != 0 && total < ihl) {
 		pk->kind = PK_BAD;
-		pk->truncated = 1;
 		pk->other = "IPv4";
-		pk->why = "IPv4 options cut by the snap length";
+		decode_bad(pk, start, "IPv4 total length %u is shorter than its %u-byte header", total, ihl);
 		return -1;
 	}
-	uint32_t claimed;
-	if (total == 0) {
-		/* Segmentation offload: the stack hands the capture a header with length 0. */
-		claimed = (uint32_t)(pk->rec.wirelen > start + ihl ? pk->rec.wirelen - start - ihl : 0);
-	} else if (total < ihl) {
+	/* Total length 0: segmentation offload hands the capture a header with length 0;
+	 * the datagram is the rest of the frame. */
+	size_t frame_left = rd_claim_left(&at);
+	struct rd dg = rd_sub(&at, total ? total : frame_left);
+	if (at.status == RD_BAD) /* go on with what the frame has */
+		decode_bad(pk, start, "IPv4 total length %u is larger than the %zu bytes the frame has from the IPv4 header on",
+			   total, frame_left);
+	rd_skip(&dg, 20); /* read above */
+	struct rd opts = rd_sub(&dg, ihl - 20);
+	if (dg.status == RD_BAD) {
+		/* Only when the frame is shorter than the header (the total length was checked). */
 		pk->kind = PK_BAD;
-		pk->malformed = 1;
 		pk->other = "IPv4";
-		pk->why = "IPv4 total length shorter than its header";
+		decode_bad(pk, start, "IPv4 header length %u runs past the end of the frame, which has %zu bytes from the IPv4 header on",
+			   ihl, frame_left);
 		return -1;
-	} else {
-		claimed = total - ihl;
 	}
-	size_t avail = rd_left(r);
-	if (claimed > avail && start + ihl + claimed > pk->rec.wirelen && total != 0) {
-		/* The IP header claims more than the frame had on the wire: the length lies. */
-		pk->malformed = 1;
-		pk->why = "IPv4 total length is larger than the frame";
-		claimed = (uint32_t)(pk->rec.wirelen > start + ihl ? pk->rec.wirelen - start - ihl : 0);
+	if (dg.status == RD_TRUNC) {
+		pk->kind = PK_BAD;
+		pk->other = "IPv4";
+		decode_cut(pk, "IPv4 options");
+		return -1;
 	}
-	struct rd t = rd_sub(r, claimed < avail ? claimed : avail);
-	if (claimed > avail)
-		pk->truncated = 1;
+	ipv4_options(pk, &opts, start + 20);
+	struct rd t = rd_sub(&dg, rd_claim_left(&dg)); /* what IPv4 carries; dg may be cut short */
 	int more = (fo & 0x2000) != 0;
 	uint32_t foff = (uint32_t)(fo & 0x1fff) * 8;
 	if (more || foff)
-		return fragment(pk, frag, id, proto, foff, more, t.p, (uint32_t)t.len, claimed > avail);
+		return fragment(pk, frag, id, proto, foff, more, &t);
 	pk->l4_off = (uint16_t)(start + ihl);
-	return decode_transport(pk, &t, claimed);
+	struct l3_claim l3 = { "IPv4 total length", total, ihl, 4, (uint32_t)start, (uint32_t)(start + ihl) };
+	return decode_transport(pk, &t, &l3);
 }
 
-int decode_ipv6(struct pkt *pk, struct rd *r, struct ipfrag *frag)
+static const char *ext_name(uint8_t nh)
 {
-	size_t start = r->off;
-	uint32_t vtf = rd_be32(r);
-	uint16_t plen = rd_be16(r);
-	uint8_t nh = rd_u8(r);
-	uint8_t hlim = rd_u8(r);
-	const uint8_t *src = rd_bytes(r, 16);
-	const uint8_t *dst = rd_bytes(r, 16);
-	if (!rd_ok(r)) {
-		pk->kind = PK_BAD;
-		pk->truncated = 1;
-		pk->other = "IPv6";
-		pk->why = "IPv6 header cut by the snap length";
-		return -1;
+	switch (nh) {
+	case 0: return "hop-by-hop options";
+	case 43: return "routing";
+	case 44: return "fragment";
+	case 51: return "authentication";
+	case 60: return "destination options";
+	case 135: return "mobility";
+	case 139: return "HIP";
+	case 140: return "shim6";
+	default: return "extension";
 	}
+}
+
+/* Walks the options of a hop-by-hop or destination options header (RFC 8200 section
+ * 4.2: type 0 is one byte of padding, every other option is type, data length, data)
+ * in o, which covers the header's option bytes and is all here. An option that runs
+ * past its header is malformed; the header length still says where the next header
+ * starts, so decoding goes on. */
+static void ipv6_options(struct pkt *pk, struct rd *o, uint8_t nh, size_t base)
+{
+	const char *kind = nh == 0 ? "hop-by-hop" : "destination";
+	while (rd_left(o) > 0) {
+		size_t at = o->off;
+		uint8_t type = rd_u8(o);
+		if (type == 0)
+			continue;
+		uint8_t len = rd_u8(o);
+		if (!rd_ok(o)) {
+			decode_bad(pk, base + at, "IPv6 %s option %u has no length byte before the end of its header", kind, type);
+			return;
+		}
+		size_t left = rd_claim_left(o);
+		rd_sub(o, len);
+		if (!rd_ok(o)) {
+			decode_bad(pk, base + at, "IPv6 %s option %u length %u runs past the end of its header, which leaves %zu bytes for it",
+				   kind, type, len, left);
+			return;
+		}
+	}
+}
+
+int decode_ipv6(struct pkt *pk, struct rd *f, struct ipfrag *frag)
+{
+	size_t start = f->off;
+	uint32_t vtf = rd_be32(f);
+	uint16_t plen = rd_be16(f);
+	uint8_t nh = rd_u8(f);
+	uint8_t hlim = rd_u8(f);
+	const uint8_t *src = rd_bytes(f, 16);
+	const uint8_t *dst = rd_bytes(f, 16);
+	if (!rd_ok(f))
+		return ip_short(pk, f, "IPv6", "IPv6 header", start);
 	if ((vtf >> 28) != 6) {
 		pk->kind = PK_BAD;
-		pk->malformed = 1;
 		pk->other = "IPv6";
-		pk->why = "IP version is not 6";
+		decode_bad(pk, start, "IP version %u is not 6", vtf >> 28);
 		return -1;
 	}
 	if (!pk->ipver) {
@@ -145,69 +237,70 @@ int decode_ipv6(struct pkt *pk, struct rd *r, struct ipfrag *frag)
 	pk->src.family = pk->dst.family = 6;
 	memcpy(pk->src.a, src, 16);
 	memcpy(pk->dst.a, dst, 16);
-	uint32_t claimed = plen;
-	if (plen == 0) /* jumbogram or offload: take the frame's word for it */
-		claimed = (uint32_t)(pk->rec.wirelen > start + 40 ? pk->rec.wirelen - start - 40 : 0);
-	size_t avail = rd_left(r);
-	if (claimed > avail && start + 40 + claimed > pk->rec.wirelen) {
-		pk->malformed = 1;
-		pk->why = "IPv6 payload length is larger than the frame";
-		claimed = (uint32_t)(pk->rec.wirelen > start + 40 ? pk->rec.wirelen - start - 40 : 0);
-	}
-	if (claimed > avail)
-		pk->truncated = 1;
-	struct rd t = rd_sub(r, claimed < avail ? claimed : avail);
-	uint32_t rest = claimed; /* claimed bytes from t's position on */
+	/* Payload length 0: a jumbogram (RFC 2675) or segmentation offload; take the
+	 * frame's word for it. */
+	size_t frame_left = rd_claim_left(f);
+	struct rd pl = rd_sub(f, plen ? plen : frame_left);
+	if (f->status == RD_BAD) /* go on with what the frame has */
+		decode_bad(pk, start, "IPv6 payload length %u is larger than the %zu bytes the frame has after the IPv6 header",
+			   plen, frame_left);
+	const char *left_by = plen ? "the IPv6 payload length leaves" : "the frame leaves";
+	size_t base = start + 40; /* frame offset of pl's byte 0 */
 	int frag_seen = 0, more = 0;
 	uint32_t foff = 0, fid = 0;
 	for (int n = 0;; n++) {
 		if (n > IPV6_MAX_EXT) {
 			pk->kind = PK_BAD;
-			pk->malformed = 1;
 			pk->other = "IPv6";
-			pk->why = "more than 16 IPv6 extension headers";
+			decode_bad(pk, base + pl.off, "more than %d IPv6 extension headers", IPV6_MAX_EXT);
 			return -1;
 		}
-		size_t before = t.off;
-		if (nh == 0 || nh == 43 || nh == 60 || nh == 135 || nh == 139 || nh == 140) {
-			/* hop-by-hop, routing, destination options, mobility, HIP, shim6: (len+1)*8 bytes */
-			uint8_t next = rd_u8(&t);
-			uint8_t len8 = rd_u8(&t);
-			rd_skip(&t, (size_t)len8 * 8 + 6);
-			nh = next;
-		} else if (nh == 51) { /* AH: (len+2)*4 bytes */
-			uint8_t next = rd_u8(&t);
-			uint8_t len4 = rd_u8(&t);
-			rd_skip(&t, (size_t)len4 * 4 + 6);
-			nh = next;
-		} else if (nh == 44) { /* fragment header, RFC 8200 section 4.5 */
-			uint8_t next = rd_u8(&t);
-			rd_skip(&t, 1);
-			uint16_t offm = rd_be16(&t);
-			fid = rd_be32(&t);
+		if (!(nh == 0 || nh == 43 || nh == 44 || nh == 51 || nh == 60 || nh == 135 || nh == 139 || nh == 140))
+			break;
+		/* Every extension header starts with next header and a length byte; its size:
+		 * fragment 8 bytes (RFC 8200 4.5), AH (len + 2) * 4 (RFC 4302), the others
+		 * (hop-by-hop, routing, destination options, mobility, HIP, shim6) (len + 1) * 8. */
+		size_t at = pl.off;
+		size_t left = rd_claim_left(&pl);
+		uint8_t next = rd_u8(&pl);
+		uint8_t len = rd_u8(&pl);
+		size_t size = nh == 44 ? 8 : nh == 51 ? ((size_t)len + 2) * 4 : ((size_t)len + 1) * 8;
+		struct rd e = rd_sub(&pl, size - 2);
+		if (pl.status == RD_BAD) {
+			pk->kind = PK_BAD;
+			pk->other = "IPv6";
+			if (nh != 44 && left >= 2)
+				decode_bad(pk, base + at, "IPv6 %s header length %u (%zu bytes) runs past the %zu bytes %s for it",
+					   ext_name(nh), len, size, left, left_by);
+			else
+				decode_bad(pk, base + at, "IPv6 %s header runs past the %zu bytes %s for it", ext_name(nh), left,
+					   left_by);
+			return -1;
+		}
+		if (pl.status == RD_TRUNC) {
+			pk->kind = PK_BAD;
+			pk->other = "IPv6";
+			decode_cut(pk, "IPv6 extension header");
+			return -1;
+		}
+		if (nh == 0 || nh == 60) {
+			ipv6_options(pk, &e, nh, base + at + 2);
+		} else if (nh == 44) {
+			uint16_t offm = rd_be16(&e);
+			fid = rd_be32(&e);
 			foff = (uint32_t)(offm >> 3) * 8;
 			more = offm & 1;
 			frag_seen = 1;
-			nh = next;
-		} else {
-			break;
 		}
-		if (!rd_ok(&t)) {
-			pk->kind = PK_BAD;
-			pk->truncated = 1;
-			pk->other = "IPv6";
-			pk->why = "IPv6 extension header cut short";
-			return -1;
-		}
-		uint32_t used = (uint32_t)(t.off - before);
-		rest = rest > used ? rest - used : 0;
+		nh = next;
 	}
 	pk->ipproto = nh;
+	size_t ext = pl.off;
+	struct rd t = rd_sub(&pl, rd_claim_left(&pl)); /* what IPv6 carries; pl may be cut short */
 	/* An "atomic fragment" (offset 0, no more fragments) is a whole packet. */
 	if (frag_seen && (more || foff))
-		return fragment(pk, frag, fid, nh, foff, more, rd_here(&t), (uint32_t)rd_left(&t), pk->truncated);
-	pk->l4_off = (uint16_t)(start + 40 + t.off);
-	struct rd rest_rd = rd_sub(&t, rd_left(&t));
-	return decode_transport(pk, &rest_rd, rest);
+		return fragment(pk, frag, fid, nh, foff, more, &t);
+	pk->l4_off = (uint16_t)(base + ext);
+	struct l3_claim l3 = { "IPv6 payload length", plen, (uint32_t)ext, 6, (uint32_t)start, (uint32_t)(base + ext) };
+	return decode_transport(pk, &t, &l3);
 }
-

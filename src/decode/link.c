@@ -26,27 +26,41 @@ int decode_linktype_supported(uint16_t linktype)
 	}
 }
 
+/* A link-layer header (what) that is not all here: cut by the snap length (r failed
+ * RD_TRUNC), or longer than the frame's wire length (RD_BAD: the frame contradicts
+ * its own length). The packet is counted as `name` and goes no further. */
+static int link_short(struct pkt *pk, const struct rd *r, const char *name, const char *what, size_t at)
+{
+	pk->other = name;
+	if (r->status == RD_BAD)
+		decode_bad(pk, at, "%s runs past the end of the %zu-byte frame", what, r->claim);
+	else
+		decode_cut(pk, what);
+	return -1;
+}
+
 int decode_link(struct pkt *pk, struct rd *r)
 {
 	switch (pk->rec.linktype) {
 	case LT_ETHERNET: {
-		rd_skip(r, 12);
+		rd_skip(r, 12); /* destination, source */
 		uint16_t type = rd_be16(r);
-		while ((type == 0x8100 || type == 0x88a8 || type == 0x9100) && rd_ok(r)) {
+		if (!rd_ok(r))
+			return link_short(pk, r, "Ethernet", "Ethernet header", 0);
+		while (type == 0x8100 || type == 0x88a8 || type == 0x9100) {
+			size_t at = r->off;
 			uint16_t tci = rd_be16(r);
+			type = rd_be16(r);
+			if (!rd_ok(r))
+				return link_short(pk, r, "Ethernet", "VLAN tag", at);
 			if (pk->n_vlan < PKT_MAX_VLAN)
 				pk->vlan[pk->n_vlan] = tci & 0x0fff;
 			pk->n_vlan++;
-			type = rd_be16(r);
 			if (pk->n_vlan > PKT_MAX_VLAN) {
 				/* Nesting deeper than any real network: stop rather than loop on crafted input. */
 				pk->other = "VLAN (too many tags)";
 				return -1;
 			}
-		}
-		if (!rd_ok(r)) {
-			pk->other = "Ethernet";
-			return -1;
 		}
 		if (type < 0x0600) {
 			pk->other = "802.3 LLC";
@@ -56,38 +70,33 @@ int decode_link(struct pkt *pk, struct rd *r)
 		return 0;
 	}
 	case LT_LINUX_SLL: {
-		rd_skip(r, 14);
+		rd_skip(r, 14); /* packet type, ARPHRD, address length, address */
 		pk->ethertype = rd_be16(r);
-		if (!rd_ok(r)) {
-			pk->other = "Linux cooked";
-			return -1;
-		}
+		if (!rd_ok(r))
+			return link_short(pk, r, "Linux cooked", "Linux cooked capture header", 0);
 		return 0;
 	}
 	case LT_LINUX_SLL2: {
 		pk->ethertype = rd_be16(r);
-		rd_skip(r, 18);
-		if (!rd_ok(r)) {
-			pk->other = "Linux cooked v2";
-			return -1;
-		}
+		rd_skip(r, 18); /* reserved, interface, ARPHRD, packet type, address length, address */
+		if (!rd_ok(r))
+			return link_short(pk, r, "Linux cooked v2", "Linux cooked capture v2 header", 0);
 		return 0;
 	}
 	case LT_NULL: {
 		/* The family is in the byte order of the machine that captured: try both. */
-		const uint8_t *b = rd_bytes(r, 4);
-		if (!b) {
-			pk->other = "BSD loopback";
-			return -1;
-		}
-		uint32_t le = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+		uint32_t le = rd_le32(r);
+		if (!rd_ok(r))
+			return link_short(pk, r, "BSD loopback", "BSD loopback header", 0);
 		uint32_t be = __builtin_bswap32(le);
 		pk->ethertype = family_to_ethertype(le < 256 ? le : be);
 		return pk->ethertype ? 0 : (pk->other = "BSD loopback (unknown family)", -1);
 	}
 	case LT_LOOP: {
 		pk->ethertype = family_to_ethertype(rd_be32(r));
-		if (!rd_ok(r) || !pk->ethertype) {
+		if (!rd_ok(r))
+			return link_short(pk, r, "BSD loopback", "BSD loopback header", 0);
+		if (!pk->ethertype) {
 			pk->other = "BSD loopback";
 			return -1;
 		}
@@ -95,12 +104,12 @@ int decode_link(struct pkt *pk, struct rd *r)
 	}
 	case LT_RAW: case 12: case 14: case LT_IPV4: case LT_IPV6: {
 		/* Raw IP: the version nibble says which. 12 and 14 are DLT_RAW on some BSDs. */
-		if (rd_left(r) < 1) {
-			pk->other = "raw IP";
-			return -1;
+		int b = rd_peek(r, 0); /* the IP layer reads it again */
+		if (b < 0) {
+			rd_need(r, 1); /* sets why it is not here */
+			return link_short(pk, r, "raw IP", "IP header", 0);
 		}
-		uint8_t v = rd_here(r)[0] >> 4;
-		pk->ethertype = v == 4 ? ETH_IPV4 : v == 6 ? ETH_IPV6 : 0;
+		pk->ethertype = b >> 4 == 4 ? ETH_IPV4 : b >> 4 == 6 ? ETH_IPV6 : 0;
 		return pk->ethertype ? 0 : (pk->other = "raw IP (bad version)", -1);
 	}
 	default:

@@ -40,6 +40,8 @@ enum pkt_kind {
 };
 
 #define PKT_MAX_VLAN 8
+/* Room for one why: the longest sentence the decoder writes is about 170 bytes. */
+#define PKT_WHY_MAX 224
 
 struct pkt {
 	struct cap_rec rec;    /* the record as read; data may be replaced by a reassembly buffer */
@@ -48,7 +50,12 @@ struct pkt {
 	uint8_t truncated;     /* something was cut by the snap length */
 	uint8_t malformed;     /* lengths contradict each other: see why */
 	uint8_t reassembled;   /* IP datagram rebuilt from fragments; data is not the record's */
-	const char *why;       /* plain words for malformed/truncated, static string */
+	/* Plain words for malformed (the first contradiction found: the field, its value,
+	 * what it contradicts, "(at frame offset N)") or, when nothing is malformed, for
+	 * the first header cut by the snap length ("TCP header cut by the snap length");
+	 * NULL when neither. Points into why_buf: valid as long as this struct. */
+	const char *why;
+	char why_buf[PKT_WHY_MAX];
 	const char *other;     /* for PK_OTHER/PK_BAD: what it is ("ARP", "ICMPv6", ...) */
 	uint16_t n_vlan;
 	uint16_t vlan[PKT_MAX_VLAN];

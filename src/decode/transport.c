@@ -1,6 +1,8 @@
 /* transport.c: TCP (RFC 9293 section 3.1, options RFC 7323, RFC 2018, RFC 7413) and
  * UDP (RFC 768) headers. The payload length is what the IP layer claims, as tshark's
- * tcp.len: a segment cut by the snap length keeps its real length. */
+ * tcp.len: a segment cut by the snap length keeps its real length. The reader claims
+ * what IP says it carries: a header that does not fit in that is malformed (it
+ * contradicts the IP length), one that fits but was not all captured is truncated. */
 #include "decode_int.h"
 
 #include <string.h>
@@ -25,21 +27,45 @@ static const char *proto_name(uint8_t p)
 	}
 }
 
-void decode_tcp_options(struct tcp_opts *o, const uint8_t *p, size_t n)
+/* Reads TCP options (RFC 9293 3.2: kind 0 ends the list, kind 1 is one byte, every
+ * other option is kind, length (counting both), data) from o, which claims the
+ * options area (data offset - 20 bytes) and holds what was captured of it; base is
+ * the frame offset of its byte 0. An option the snap length cut ends the walk
+ * without a verdict (the packet is truncated); one whose length runs past the header
+ * is malformed (o->bad, and pk->malformed with the option and its offset). */
+static void tcp_options(struct pkt *pk, struct rd *r, size_t base)
 {
-	struct rd r = rd_make(p, n);
-	while (rd_left(&r) > 0) {
-		uint8_t kind = rd_u8(&r);
+	struct tcp_opts *o = &pk->opt;
+	while (rd_left(r) > 0) {
+		size_t at = r->off;
+		uint8_t kind = rd_u8(r);
 		if (kind == 0)
 			break;             /* end of option list */
 		if (kind == 1)
 			continue;          /* no-operation */
-		uint8_t len = rd_u8(&r);
-		if (!rd_ok(&r) || len < 2 || len - 2u > rd_left(&r)) {
+		uint8_t len = rd_u8(r);
+		if (r->status == RD_TRUNC)
+			return;            /* the length byte was not captured */
+		if (r->status == RD_BAD) {
 			o->bad = 1;
+			decode_bad(pk, base + at, "TCP option %u has no length byte before the end of the TCP header", kind);
 			return;
 		}
-		struct rd v = rd_sub(&r, len - 2u);
+		if (len < 2) {
+			o->bad = 1;
+			decode_bad(pk, base + at, "TCP option %u length %u is below 2", kind, len);
+			return;
+		}
+		size_t left = rd_claim_left(r);
+		struct rd v = rd_sub(r, len - 2u);
+		if (r->status == RD_BAD) {
+			o->bad = 1;
+			decode_bad(pk, base + at, "TCP option %u length %u runs past the end of the TCP header, which leaves %zu bytes for it",
+				   kind, len, left + 2);
+			return;
+		}
+		if (r->status == RD_TRUNC)
+			return;            /* the option is not all here: do not guess its value */
 		switch (kind) {
 		case 2:
 			if (len == 4)
@@ -84,17 +110,37 @@ void decode_tcp_options(struct tcp_opts *o, const uint8_t *p, size_t n)
 }
 
 /* A transport header the snap length cut: the packet is counted, not analysed. */
-static int header_cut(struct pkt *pk, const char *proto, const char *why)
+static int header_cut(struct pkt *pk, const char *proto, const char *what)
 {
 	pk->kind = PK_BAD;
-	pk->truncated = 1;
 	pk->other = proto;
-	pk->why = why;
+	decode_cut(pk, what);
 	return -1;
 }
 
-static int decode_tcp(struct pkt *pk, struct rd *r, uint32_t claimed)
+/* The IP layer's length leaves fewer bytes than the `need`-byte transport header
+ * (what: "TCP header") it carries: says so in the IP field's words. */
+static void too_short(struct pkt *pk, const struct l3_claim *l3, size_t have, unsigned need, const char *what)
 {
+	if (!l3->field)
+		decode_bad(pk, 0, "the datagram rebuilt from fragments has %zu bytes, fewer than the %u-byte %s it carries", have,
+			   need, what);
+	else if (l3->value == 0)
+		decode_bad(pk, l3->ip_off, "%s is 0 (taken as the rest of the frame), which leaves %zu bytes after the IP header, fewer than the %u-byte %s it carries",
+			   l3->field, have, need, what);
+	else if (l3->ipver == 4)
+		decode_bad(pk, l3->ip_off, "%s %u is shorter than its %u-byte header plus the %u-byte %s it carries", l3->field,
+			   l3->value, l3->hdr, need, what);
+	else if (l3->hdr)
+		decode_bad(pk, l3->ip_off, "%s %u is shorter than its %u bytes of extension headers plus the %u-byte %s it carries",
+			   l3->field, l3->value, l3->hdr, need, what);
+	else
+		decode_bad(pk, l3->ip_off, "%s %u is shorter than the %u-byte %s it carries", l3->field, l3->value, need, what);
+}
+
+static int decode_tcp(struct pkt *pk, struct rd *r, const struct l3_claim *l3)
+{
+	size_t claimed = rd_claim_left(r);
 	pk->l4 = rd_here(r);
 	pk->l4_caplen = (uint32_t)rd_left(r);
 	pk->sport = rd_be16(r);
@@ -105,89 +151,88 @@ static int decode_tcp(struct pkt *pk, struct rd *r, uint32_t claimed)
 	pk->win = rd_be16(r);
 	pk->tcp_csum = rd_be16(r);
 	pk->urp = rd_be16(r);
+	if (r->status == RD_BAD) {
+		pk->kind = PK_BAD;
+		pk->other = "TCP";
+		too_short(pk, l3, claimed, 20, "TCP header");
+		return -1;
+	}
 	if (!rd_ok(r))
-		return header_cut(pk, "TCP", "TCP header cut by the snap length");
+		return header_cut(pk, "TCP", "TCP header");
 	pk->kind = PK_TCP;
 	pk->flags = offflags & 0x01ff;
 	pk->opt.wscale = -1;
 	unsigned hlen = (offflags >> 12) * 4u;
 	pk->tcp_hlen = (uint8_t)hlen;
 	if (hlen < 20) {
-		pk->malformed = 1;
-		pk->why = "TCP data offset below 5 (header shorter than 20 bytes)";
+		decode_bad(pk, l3->l4_off, "TCP data offset %u (%u bytes) is below the minimum 5 (20 bytes)", hlen / 4, hlen);
 		pk->len = 0;
 		return 0;
 	}
 	if (hlen > claimed) {
-		pk->malformed = 1;
-		pk->why = "TCP header longer than the IP payload";
+		too_short(pk, l3, claimed, hlen, "TCP header");
 		pk->len = 0;
 		return 0;
 	}
-	size_t optlen = hlen - 20;
-	if (optlen > rd_left(r)) {
-		pk->truncated = 1;
-		pk->why = "TCP options cut by the snap length";
-		decode_tcp_options(&pk->opt, rd_here(r), rd_left(r));
-		pk->len = claimed - hlen;
-		pk->payload = rd_here(r) + rd_left(r);
-		pk->caplen = 0;
-		return 0;
-	}
-	decode_tcp_options(&pk->opt, rd_here(r), optlen);
-	rd_skip(r, optlen);
-	pk->len = claimed - hlen;
+	struct rd opts = rd_sub(r, hlen - 20u); /* inside the claim: all here, or cut */
+	if (!rd_ok(r))
+		decode_cut(pk, "TCP options");
+	tcp_options(pk, &opts, l3->l4_off + 20u);
+	pk->len = (uint32_t)(claimed - hlen);
 	pk->payload = rd_here(r);
-	pk->caplen = (uint32_t)rd_left(r);
-	if (pk->caplen > pk->len)
-		pk->caplen = pk->len;
+	pk->caplen = (uint32_t)rd_left(r); /* the claim bounds it: never more than len */
 	if (pk->caplen < pk->len)
 		pk->truncated = 1;
 	return 0;
 }
 
-static int decode_udp(struct pkt *pk, struct rd *r, uint32_t claimed)
+static int decode_udp(struct pkt *pk, struct rd *r, const struct l3_claim *l3)
 {
+	size_t claimed = rd_claim_left(r);
 	pk->l4 = rd_here(r);
 	pk->l4_caplen = (uint32_t)rd_left(r);
 	pk->sport = rd_be16(r);
 	pk->dport = rd_be16(r);
 	uint16_t ulen = rd_be16(r);
-	rd_skip(r, 2);
-	if (!rd_ok(r))
-		return header_cut(pk, "UDP", "UDP header cut by the snap length");
-	pk->kind = PK_UDP;
-	uint32_t plen = claimed - 8;
-	if (ulen >= 8 && ulen <= claimed)
-		plen = ulen - 8u; /* trust the UDP length when it fits inside the IP payload */
-	else if (ulen != 0) {
-		pk->malformed = 1;
-		pk->why = ulen < 8 ? "UDP length below 8" : "UDP length larger than the IP payload";
+	rd_skip(r, 2); /* checksum */
+	if (r->status == RD_BAD) {
+		pk->kind = PK_BAD;
+		pk->other = "UDP";
+		too_short(pk, l3, claimed, 8, "UDP header");
+		return -1;
 	}
-	pk->len = plen;
-	pk->payload = rd_here(r);
-	pk->caplen = (uint32_t)rd_left(r);
-	if (pk->caplen > pk->len)
-		pk->caplen = pk->len;
+	if (!rd_ok(r))
+		return header_cut(pk, "UDP", "UDP header");
+	pk->kind = PK_UDP;
+	size_t plen = claimed - 8;
+	if (ulen >= 8 && ulen <= claimed) {
+		plen = ulen - 8u; /* trust the UDP length when it fits inside the IP payload */
+	} else if (ulen != 0) { /* 0: a jumbogram's (RFC 2675 4) or offload's: take IP's length */
+		if (ulen < 8)
+			decode_bad(pk, l3->l4_off, "UDP length %u is shorter than its 8-byte header", ulen);
+		else if (!l3->field)
+			decode_bad(pk, l3->l4_off, "UDP length %u is larger than the %zu-byte datagram rebuilt from fragments", ulen,
+				   claimed);
+		else
+			decode_bad(pk, l3->l4_off, "UDP length %u is larger than the %zu bytes the %s leaves for it", ulen, claimed,
+				   l3->value ? l3->field : "frame");
+	}
+	struct rd pay = rd_sub(r, plen); /* the bytes after the UDP length are not UDP's */
+	pk->len = (uint32_t)plen;
+	pk->payload = rd_here(&pay);
+	pk->caplen = (uint32_t)rd_left(&pay);
 	if (pk->caplen < pk->len)
 		pk->truncated = 1;
 	return 0;
 }
 
-int decode_transport(struct pkt *pk, struct rd *r, uint32_t claimed)
+int decode_transport(struct pkt *pk, struct rd *r, const struct l3_claim *l3)
 {
 	switch (pk->ipproto) {
 	case 6:
-		return decode_tcp(pk, r, claimed);
+		return decode_tcp(pk, r, l3);
 	case 17:
-		if (claimed < 8) {
-			pk->kind = PK_BAD;
-			pk->malformed = 1;
-			pk->other = "UDP";
-			pk->why = "IP payload too short for a UDP header";
-			return -1;
-		}
-		return decode_udp(pk, r, claimed);
+		return decode_udp(pk, r, l3);
 	default:
 		pk->kind = PK_OTHER;
 		pk->other = proto_name(pk->ipproto);
