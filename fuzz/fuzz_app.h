@@ -28,7 +28,9 @@ static inline void fuzz_app_run(const char *proto, int transport, const uint8_t 
 	}
 	ch[n] = data + start, len[n] = size - start, dirs[n] = (int)(n & 1), n++;
 	struct app a;
-	app_init(&a, NULL);
+	app_init(&a);
+	a.body_keep = 1 << 16;
+	a.body_hash = 1;
 	app_decode_chunks(&a, proto ? proto_find(proto) : NULL, transport, ch, len, dirs, n);
 	app_fini(&a);
 }

@@ -1,30 +1,41 @@
-/* fuzz_engine.c: fuzz target for the whole pass over a capture: the input is a pcap or
- * pcapng file run through the engine (decode, IP fragment reassembly, connection
- * table, TCP state, TCP analysis) with the application layer attached as the commands
- * attach it (TCP reassembly of any packet order, with gaps and overlaps; protocol
- * detection; the decoders), then every connection is drawn the way the commands draw
- * it (chat bubbles with notes and commentary, JSON packets and connections, the packet
- * view's TCP diagram, options, payload and hex dump, the decoded messages as text and
- * JSON) into a buffer that is thrown away. Packets are read back by offset as the chat
- * view does. Seeds: fuzz/corpus/fuzz_engine/. */
-#include "base/err.h"
+/* fuzz_engine.c: fuzz target for the whole pipeline through the session API: the input
+ * is a pcap or pcapng file read by a session (decode, IP fragment reassembly,
+ * connection table, TCP state and analysis, TCP reassembly of any packet order with
+ * gaps and overlaps, protocol detection, the stacked decoders, the diagnosis), then
+ * every connection is drawn the way the commands draw it (chat bubbles with notes and
+ * commentary, JSON packets and connections, the packet view, the decoded messages as
+ * text and JSON, HTTP exchanges, the diagnosis, statistics) into a buffer that is
+ * thrown away. The same input is read again by a live session (bubbles as packets are
+ * processed, message contents freed behind them) and every connection's chat --json
+ * lines must be the same both ways: live output and batch output agree by design
+ * (session.h), and this checks it on inputs nobody wrote. Seeds: fuzz/corpus/fuzz_engine/. */
 #include "base/strbuf.h"
 #include "base/xalloc.h"
-#include "engine/engine.h"
 #include "out/chat_term.h"
+#include "out/http_json.h"
 #include "out/json.h"
-#include "out/notes.h"
 #include "out/payload.h"
+#include "out/report.h"
 #include "out/stream_term.h"
 #include "out/tcp_diagram.h"
-#include "proto/app.h"
+#include "session/session.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* Output per input is thrown away in pieces this size, so memory stays small. */
 #define FUZZ_FLUSH 65536
+/* Connections whose JSON lines are compared live against batch. */
+#define FUZZ_COMPARE 64
+
+struct fz {
+	struct strbuf b;
+	struct chat_style st;
+	struct strbuf json[FUZZ_COMPARE]; /* chat --json lines per connection (by index) */
+	int live;
+};
 
 static void packet_view(struct strbuf *b, const struct pkt *pk)
 {
@@ -43,103 +54,141 @@ static void packet_view(struct strbuf *b, const struct pkt *pk)
 	payload_hexdump(b, pk->rec.data, pk->rec.caplen > 256 ? 256 : pk->rec.caplen, "  ");
 }
 
-/* The decoded messages of connection c, as `chattcp stream` shows them. */
-static void messages(struct strbuf *b, const struct app *app, const struct conn *c)
+static void on_packet(void *ctx, const struct sess_packet *p)
+{
+	struct fz *z = ctx;
+	chat_bubble(&z->b, &z->st, p);
+	if (p->pk)
+		packet_view(&z->b, p->pk);
+	for (size_t i = 0; i < p->n_msgs; i++) {
+		appmsg_lines(&z->b, p->msgs[i], 1, 80);
+		appmsg_simple(&z->b, p->msgs[i], 60);
+	}
+	if (p->c->idx < FUZZ_COMPARE)
+		json_packet(&z->json[p->c->idx], p, JSON_PKT_NOTE | JSON_PKT_APP);
+	if (z->b.len > FUZZ_FLUSH)
+		sb_reset(&z->b);
+}
+
+static void on_tail(void *ctx, const struct sess_tail *t)
+{
+	struct fz *z = ctx;
+	chat_tail(&z->b, &z->st, t);
+	if (t->c->idx < FUZZ_COMPARE)
+		json_tail(&z->json[t->c->idx], t);
+}
+
+static void on_http(void *ctx, const struct sess_http *x)
+{
+	struct fz *z = ctx;
+	http_exchange_json(&z->b, x);
+	http_exchange_term(&z->b, x, 1);
+}
+
+static void fz_init(struct fz *z, int live)
+{
+	memset(z, 0, sizeof *z);
+	sb_init(&z->b);
+	for (int i = 0; i < FUZZ_COMPARE; i++)
+		sb_init(&z->json[i]);
+	z->st.width = 80;
+	z->st.unicode = 1;
+	z->st.color = 1;
+	z->st.relative = 1;
+	z->st.show_state = z->st.show_notes = z->st.commentary = 1;
+	z->st.fold = 64;
+	z->live = live;
+}
+
+static void fz_fini(struct fz *z)
+{
+	sb_fini(&z->b);
+	for (int i = 0; i < FUZZ_COMPARE; i++)
+		sb_fini(&z->json[i]);
+}
+
+/* Everything a client can ask of a finished session. */
+static void ask_all(struct session *s, struct fz *z)
 {
 	size_t n;
-	uint32_t *ix = applog_conn_msgs(&app->log, c->idx, &n);
+	const struct conn *const *all = session_conns(s, &n);
 	for (size_t i = 0; i < n; i++) {
-		const struct appmsg *m = &app->log.m[ix[i]];
-		stream_term_msg(b, m, c, 80);
-		appmsg_lines(b, m, 1, 80);
-		appmsg_simple(b, m, 60);
-		appmsg_json(b, m, c);
-		if (b->len > FUZZ_FLUSH)
-			sb_reset(b);
-	}
-	free(ix);
-	app_proto_of(app, c);
-}
-
-static void render(struct engine *en, const struct app *app, int variant)
-{
-	struct chat_style st;
-	memset(&st, 0, sizeof st);
-	st.width = variant & 1 ? 40 : 100;
-	st.unicode = variant & 1;
-	st.color = variant & 2;
-	st.relative = variant & 1;
-	st.show_state = 1;
-	st.show_notes = 1;
-	st.commentary = variant & 2;
-	st.fold = variant & 1 ? 0 : 64;
-
-	uint32_t *order, *first;
-	engine_group_by_conn(en, &order, &first);
-	size_t nc = en->ct.n;
-	struct conn **by_id = xcalloc(nc ? nc : 1, sizeof *by_id);
-	for (size_t i = 0; i < nc; i++) {
-		struct conn *c = en->ct.conns[i];
-		if (c->id >= nc)
-			abort(); /* ids are a permutation of 0..n-1 */
-		by_id[c->id] = c;
-	}
-	struct strbuf b, note;
-	sb_init(&b);
-	sb_init(&note);
-	struct pkt pk;
-	for (size_t id = 0; id < nc; id++) {
-		const struct conn *c = by_id[id];
-		json_conn(&b, c);
-		messages(&b, app, c);
-		if (first[id] == first[id + 1])
-			continue;
-		chat_conn_header(&b, &st, c);
-		struct note_ctx nt, nj;
-		note_begin(&nt);
-		note_begin(&nj);
-		int64_t prev = INT64_MIN;
-		for (uint32_t k = first[id]; k < first[id + 1]; k++) {
-			const struct pktrec *r = &en->recs[order[k]];
-			int have = engine_reread(en, r, &pk) == 0;
-			chat_bubble(&b, &st, &nt, c, r, have ? &pk : NULL, prev);
-			sb_reset(&note);
-			note_text(&nj, c, r, &note);
-			json_packet(&b, c, r, note.s, have ? &pk : NULL, variant & 1);
-			note_commentary(c, r, &b);
-			if (have)
-				packet_view(&b, &pk);
-			prev = r->ts_ns;
-			if (b.len > FUZZ_FLUSH)
-				sb_reset(&b);
+		const struct conn *c = all[i];
+		char stack[128];
+		session_conn_stack(s, c, stack, sizeof stack);
+		chat_conn_header(&z->b, &z->st, c, stack);
+		session_walk(s, c, on_packet, on_tail, z);
+		chat_conn_footer(&z->b, &z->st, c);
+		json_conn(&z->b, c);
+		report_conns_line(&z->b, c);
+		size_t nm;
+		const struct appmsg *const *m = session_msgs(s, c, &nm);
+		for (size_t k = 0; k < nm; k++) {
+			stream_term_msg(&z->b, m[k], c, 80);
+			appmsg_json(&z->b, m[k], c);
+			if (z->b.len > FUZZ_FLUSH)
+				sb_reset(&z->b);
 		}
-		chat_conn_footer(&b, &st, c);
-		sb_reset(&b);
+		session_http(s, c, on_http, z);
+		report_diag_text(&z->b, s, c);
+		report_diag_json(&z->b, s, c);
+		(void)session_conn_matches(c, "tcp 80 ret");
+		sb_reset(&z->b);
 	}
-	sb_fini(&b);
-	sb_fini(&note);
-	free(by_id);
-	free(order);
-	free(first);
+	struct sess_stats st;
+	struct sess_counts k;
+	session_stats(s, &st);
+	session_counts(s, &k);
+	report_stats(&z->b, &st, &k, 0);
+	report_stats(&z->b, &st, &k, 1);
+	report_conns_summary(&z->b, &k);
 }
 
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct engine en;
-	struct err e;
-	err_clear(&e);
-	if (engine_open_mem(&en, "fuzz.pcap", data, size, &e) < 0)
-		return 0;
-	en.keep_all = 1;
-	struct app app;
-	app_init(&app, &en);
-	app_attach(&app);
-	int rc = engine_run(&en);
-	if (rc < 0 && !en.err.set)
-		abort(); /* a damaged capture always says why */
-	app_end(&app);
-	render(&en, &app, size ? data[size - 1] & 3 : 0);
-	app_fini(&app);
-	engine_close(&en);
+	struct fz batch, live;
+	fz_init(&batch, 0);
+	fz_init(&live, 1);
+	struct session_opts so;
+	memset(&so, 0, sizeof so);
+	so.keep = SESS_KEEP_PACKETS;
+	so.app = so.diag = so.raw = so.commentary = 1;
+	/* a small memory limit: a failure must come back as an error, not a crash */
+	so.mem_limit = (size_t)256 << 20;
+	struct session *s = session_new(&so);
+	if (session_open_mem(s, "fuzz.pcap", data, size) == 0) {
+		session_run(s);
+		if (!session_failed(s))
+			ask_all(s, &batch);
+	}
+	int batch_failed = session_failed(s);
+	session_free(s);
+
+	memset(&so, 0, sizeof so);
+	so.app = so.commentary = 1;
+	so.on_packet = on_packet;
+	so.on_conn_end = on_tail;
+	so.live_release = 1;
+	so.ctx = &live;
+	so.mem_limit = (size_t)256 << 20;
+	s = session_new(&so);
+	if (session_open_mem(s, "fuzz.pcap", data, size) == 0)
+		session_run(s);
+	int live_failed = session_failed(s);
+	session_free(s);
+
+	if (!batch_failed && !live_failed) {
+		for (int i = 0; i < FUZZ_COMPARE; i++) {
+			const struct strbuf *x = &batch.json[i], *y = &live.json[i];
+			if (x->len != y->len || (x->len && memcmp(x->s, y->s, x->len) != 0)) {
+				fprintf(stderr, "fuzz_engine: connection %d: live chat --json differs from batch\n--- batch\n%.*s\n--- live\n%.*s\n",
+					i, (int)x->len, x->s ? x->s : "", (int)y->len, y->s ? y->s : "");
+				abort();
+			}
+		}
+	}
+	fz_fini(&batch);
+	fz_fini(&live);
 	return 0;
 }

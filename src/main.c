@@ -20,6 +20,7 @@ static const struct {
 	{ "http", cmd_http },
 	{ "stream", cmd_stream },
 	{ "export", cmd_export },
+	{ "events", cmd_events },
 	{ "help", cmd_help },
 };
 

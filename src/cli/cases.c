@@ -136,10 +136,8 @@ int cmd_cases(int argc, char **argv)
 			json = 1;
 		else if (strcmp(o, "--extract") == 0)
 			do_extract = 1;
-		else if (strcmp(o, "-h") == 0 || strcmp(o, "--help") == 0) {
-			char *hv[] = { "help", "cases", NULL };
-			return cmd_help(2, hv);
-		} else if (single && chat_argc < 12) {
+		else if (strcmp(o, "-h") == 0 || strcmp(o, "--help") == 0)
+			return cli_help_for("cases"); else if (single && chat_argc < 12) {
 			chat_argv[1 + chat_argc++] = (char *)o; /* chat options pass through */
 		} else
 			return usage_error(single ? "case" : "cases", "unknown option %s", o);

@@ -1,278 +1,265 @@
-/* chat.c: `chattcp chat FILE [-c ID ...]`: connections as chats. */
+/* chat.c: `chattcp chat FILE [-c ID ...]`: connections as chats. A file is read
+ * first and shown connection by connection; a capture that is still arriving (a pipe,
+ * standard input, --follow) is shown packet by packet as it comes. */
 #include "cli.h"
-#include "appcli.h"
 
 #include "../base/exitcodes.h"
-#include "../base/strbuf.h"
 #include "../base/xalloc.h"
 #include "../out/chat_term.h"
 #include "../out/json.h"
-#include "../out/notes.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-struct selection {
-	uint32_t *ids;
-	size_t n, cap;
-	uint32_t max_id;
+struct chat_opts {
+	struct chat_style st;
+	struct sess_id *ids;
+	size_t n_ids, cap_ids;
+	int json, only_analysis, with_payload, follow, ascii;
+	const char *color_mode, *decode_as, *spec;
+	int width;
+	int64_t idle_ns;
 };
 
-static int selected(const struct selection *s, uint32_t id)
+/* What a chat run holds while it prints. */
+struct chat_run {
+	struct chat_opts *o;
+	struct session *s;
+	struct strbuf b;
+	int live;
+	uint8_t *headed; /* live: by connection index, the header was printed */
+	size_t n_headed;
+};
+
+static int parse_number(const char *v, long lo, long hi, long *out)
 {
-	if (!s->n)
-		return 1;
-	for (size_t i = 0; i < s->n; i++)
-		if (s->ids[i] == id)
-			return 1;
+	char *end;
+	long n = v ? strtol(v, &end, 10) : 0;
+	if (!v || *end || end == v || n < lo || n > hi)
+		return -1;
+	*out = n;
 	return 0;
 }
 
-/* During the pass TCP ids are final, UDP ids are not (they follow the TCP count, known
- * only at the end): keep every UDP conversation that could still turn out selected. */
-static int keep_conn(void *ctx, const struct conn *c)
+/* The options of chat (case passes its own through here too). Returns -1 to go on, or
+ * the exit status. */
+static int chat_args(int argc, char **argv, struct chat_opts *o)
 {
-	const struct selection *s = ctx;
-	if (c->proto == 6)
-		return selected(s, c->proto_idx);
-	return c->proto_idx <= s->max_id;
+	struct args a;
+	args_init(&a, argc, argv);
+	const char *k;
+	long n;
+	while ((k = args_next(&a))) {
+		const char *v = NULL;
+#define VALUE() do { if (!(v = args_value(&a, k))) return EXIT_USAGE; } while (0)
+		if (!strcmp(k, "-c") || !strcmp(k, "--conn")) {
+			VALUE();
+			if (cli_parse_conns(v, &o->ids, &o->n_ids, &o->cap_ids) < 0)
+				return cli_conns_usage("chat");
+		} else if (!strcmp(k, "--relative") || !strcmp(k, "--absolute"))
+			o->st.relative = k[2] == 'r';
+		else if (!strcmp(k, "--no-state"))
+			o->st.show_state = 0;
+		else if (!strcmp(k, "--no-notes"))
+			o->st.show_notes = 0;
+		else if (!strcmp(k, "--commentary"))
+			o->st.commentary = 1;
+		else if (!strcmp(k, "--only-analysis"))
+			o->only_analysis = 1;
+		else if (!strcmp(k, "--json"))
+			o->json = 1;
+		else if (!strcmp(k, "--payload-hex"))
+			o->with_payload = 1;
+		else if (!strcmp(k, "--follow") || !strcmp(k, "-f"))
+			o->follow = 1;
+		else if (!strcmp(k, "--ascii"))
+			o->ascii = 1;
+		else if (!strcmp(k, "--payload")) {
+			VALUE();
+			static const char *const modes[] = { "structure", "simple", "raw" };
+			int m = -1;
+			for (int i = 0; i < 3; i++)
+				if (!strcmp(v, modes[i]))
+					m = i;
+			if (m < 0)
+				return usage_error("chat", "--payload takes structure, simple or raw");
+			o->st.payload_mode = m;
+		} else if (!strcmp(k, "--decode-as")) {
+			VALUE();
+			o->decode_as = v;
+		} else if (!strcmp(k, "--color")) {
+			VALUE();
+			if (strcmp(v, "auto") && strcmp(v, "always") && strcmp(v, "never"))
+				return usage_error("chat", "--color takes auto, always or never");
+			o->color_mode = v;
+		} else if (!strcmp(k, "--fold")) {
+			VALUE();
+			if (parse_number(v, 0, 1L << 30, &n) < 0)
+				return usage_error("chat", "--fold takes a number of bytes (0 = never fold)");
+			o->st.fold = (size_t)n;
+		} else if (!strcmp(k, "--width")) {
+			VALUE();
+			if (parse_number(v, 40, 1000, &n) < 0)
+				return usage_error("chat", "--width takes 40 to 1000 columns");
+			o->width = (int)n;
+		} else if (!strcmp(k, "--until-idle")) {
+			VALUE();
+			if (parse_number(v, 1, 86400 * 365, &n) < 0)
+				return usage_error("chat", "--until-idle takes a number of seconds");
+			o->idle_ns = (int64_t)n * 1000000000;
+		} else if (!strcmp(k, "-h") || !strcmp(k, "--help"))
+			return cli_help_for("chat");
+		else
+			return usage_error("chat", "unknown option %s", k);
+#undef VALUE
+	}
+	if (a.n_positional != 1)
+		return usage_error("chat", "expected one capture file");
+	o->spec = a.positional[0];
+	return -1;
+}
+
+static int shown(const struct chat_opts *o, const struct sess_packet *p)
+{
+	const struct pktrec *r = p->r;
+	return !o->only_analysis || r->labels || (r->events & (EV_HS_RETX | EV_FIN_RETX | EV_RST));
+}
+
+static void header(struct chat_run *x, const struct conn *c)
+{
+	char stack[128];
+	session_conn_stack(x->s, c, stack, sizeof stack);
+	chat_conn_header(&x->b, &x->o->st, c, stack);
+}
+
+static void on_packet(void *ctx, const struct sess_packet *p)
+{
+	struct chat_run *x = ctx;
+	if (x->live && !x->o->json) {
+		if (p->c->idx >= x->n_headed) {
+			size_t n = x->n_headed;
+			xgrow(&x->headed, &n, (size_t)p->c->idx + 1, 1);
+			memset(x->headed + x->n_headed, 0, n - x->n_headed);
+			x->n_headed = n;
+		}
+		if (!x->headed[p->c->idx]) {
+			x->headed[p->c->idx] = 1;
+			chat_conn_header(&x->b, &x->o->st, p->c, NULL);
+		}
+	}
+	if (shown(x->o, p)) {
+		if (x->o->json)
+			json_packet(&x->b, p, (x->o->st.show_notes ? JSON_PKT_NOTE : 0) |
+					      (x->o->with_payload ? JSON_PKT_PAYLOAD : 0) | JSON_PKT_APP);
+		else
+			chat_bubble(&x->b, &x->o->st, p);
+	}
+	/* Live: each bubble leaves now, not when a buffer fills. */
+	if (x->live || x->b.len > 1 << 16) {
+		cli_flush(&x->b);
+		if (x->live)
+			fflush(stdout);
+	}
+}
+
+static void on_end(void *ctx, const struct sess_tail *t)
+{
+	struct chat_run *x = ctx;
+	if (x->o->json) {
+		if (t->n_msgs)
+			json_tail(&x->b, t);
+	} else {
+		chat_tail(&x->b, &x->o->st, t);
+		chat_conn_footer(&x->b, &x->o->st, t->c);
+	}
+	cli_flush(&x->b);
+}
+
+static void on_tail(void *ctx, const struct sess_tail *t)
+{
+	struct chat_run *x = ctx;
+	if (x->o->json)
+		json_tail(&x->b, t);
+	else
+		chat_tail(&x->b, &x->o->st, t);
+}
+
+/* A file: read it all, then each selected connection in id order. */
+static void chat_batch(struct chat_run *x)
+{
+	size_t n;
+	const struct conn *const *all = session_conns(x->s, &n);
+	for (size_t i = 0; i < n; i++) {
+		const struct conn *c = all[i];
+		if (!session_selected(x->s, c))
+			continue;
+		if (!x->o->json)
+			header(x, c);
+		session_walk(x->s, c, on_packet, on_tail, x);
+		if (!x->o->json)
+			chat_conn_footer(&x->b, &x->o->st, c);
+	}
+}
+
+static void setup(struct chat_opts *o, struct session_opts *so, struct chat_run *x)
+{
+	memset(so, 0, sizeof *so);
+	x->live = cli_is_stream(o->spec, o->follow);
+	so->keep = x->live ? SESS_KEEP_NONE : SESS_KEEP_PACKETS;
+	/* Decoding feeds the payload section (not for raw) and the "app" array. */
+	so->app = o->json || o->st.payload_mode != CHAT_PAYLOAD_RAW;
+	so->decode_as = o->decode_as;
+	so->commentary = o->st.commentary;
+	so->stream.follow = o->follow;
+	so->stream.idle_ns = o->idle_ns;
+	so->stream.stop = x->live ? cli_stop_flag() : NULL;
+	so->ctx = x;
+	if (x->live) {
+		so->on_packet = on_packet;
+		so->on_conn_end = on_end;
+		so->live_release = 1;
+	}
+	o->st.width = o->width ? o->width : cli_term_width();
+	o->st.color = !o->json && cli_color(o->color_mode);
+	o->st.unicode = !o->ascii && cli_unicode();
+	o->st.tag_conn = x->live && o->n_ids != 1;
+}
+
+/* Prints the chat of the selected connections of spec with options o. */
+static int chat_run(struct chat_opts *o)
+{
+	struct chat_run x;
+	memset(&x, 0, sizeof x);
+	x.o = o;
+	struct session_opts so;
+	setup(o, &so, &x);
+	int rc;
+	x.s = cli_session(&so, o->spec, o->ids, o->n_ids, &rc);
+	if (!x.s)
+		return rc;
+	sb_init(&x.b);
+	cli_run(x.s);
+	rc = EXIT_OK;
+	if (!cli_check_ids(x.s, o->ids, o->n_ids))
+		rc = EXIT_USAGE;
+	else if (!x.live)
+		chat_batch(&x);
+	cli_flush(&x.b);
+	sb_fini(&x.b);
+	xfree(x.headed);
+	return cli_finish(x.s, rc);
 }
 
 int cmd_chat(int argc, char **argv)
 {
-	struct args a;
-	args_init(&a, argc, argv);
-	struct selection sel;
-	memset(&sel, 0, sizeof sel);
-	struct chat_style st;
-	memset(&st, 0, sizeof st);
-	st.show_state = 1;
-	st.show_notes = 1;
-	st.fold = 1024;
-	int json = 0, only_analysis = 0, with_payload = 0;
-	const char *color_mode = "auto";
-	const char *decode_as = NULL;
-	int width = 0;
-	int ascii = 0;
-	const char *o;
-	while ((o = args_next(&a))) {
-		if (strcmp(o, "-c") == 0 || strcmp(o, "--conn") == 0) {
-			const char *v = args_value(&a, o);
-			if (!v || cli_parse_ids(v, &sel.ids, &sel.n, &sel.cap) < 0) {
-				xfree(sel.ids);
-				return usage_error("chat", "-c takes connection ids: 3, 3,5 or 2-4");
-			}
-		} else if (strcmp(o, "--relative") == 0)
-			st.relative = 1;
-		else if (strcmp(o, "--absolute") == 0)
-			st.relative = 0;
-		else if (strcmp(o, "--no-state") == 0)
-			st.show_state = 0;
-		else if (strcmp(o, "--no-notes") == 0)
-			st.show_notes = 0;
-		else if (strcmp(o, "--commentary") == 0)
-			st.commentary = 1;
-		else if (strcmp(o, "--only-analysis") == 0)
-			only_analysis = 1;
-		else if (strcmp(o, "--json") == 0)
-			json = 1;
-		else if (strcmp(o, "--payload-hex") == 0)
-			with_payload = 1;
-		else if (strcmp(o, "--payload") == 0) {
-			const char *v = args_value(&a, o);
-			if (!v)
-				return EXIT_USAGE;
-			if (strcmp(v, "structure") == 0)
-				st.payload_mode = CHAT_PAYLOAD_STRUCTURE;
-			else if (strcmp(v, "simple") == 0)
-				st.payload_mode = CHAT_PAYLOAD_SIMPLE;
-			else if (strcmp(v, "raw") == 0)
-				st.payload_mode = CHAT_PAYLOAD_RAW;
-			else
-				return usage_error("chat", "--payload takes structure, simple or raw");
-		} else if (strcmp(o, "--decode-as") == 0) {
-			if (!(decode_as = args_value(&a, o)))
-				return EXIT_USAGE;
-		}
-		else if (strcmp(o, "--ascii") == 0)
-			ascii = 1;
-		else if (strcmp(o, "--color") == 0) {
-			if (!(color_mode = args_value(&a, o)))
-				return EXIT_USAGE;
-			if (strcmp(color_mode, "auto") && strcmp(color_mode, "always") && strcmp(color_mode, "never"))
-				return usage_error("chat", "--color takes auto, always or never");
-		} else if (strcmp(o, "--fold") == 0) {
-			const char *v = args_value(&a, o);
-			char *end;
-			if (!v)
-				return EXIT_USAGE;
-			long n = strtol(v, &end, 10);
-			if (*end || n < 0)
-				return usage_error("chat", "--fold takes a number of bytes (0 = never fold)");
-			st.fold = (size_t)n;
-		} else if (strcmp(o, "--width") == 0) {
-			const char *v = args_value(&a, o);
-			if (!v)
-				return EXIT_USAGE;
-			char *end;
-			long wv = strtol(v, &end, 10);
-			width = *end || wv < 40 || wv > 1000 ? 0 : (int)wv;
-			if (!width)
-				return usage_error("chat", "--width takes 40 to 1000 columns");
-		} else if (strcmp(o, "-h") == 0 || strcmp(o, "--help") == 0) {
-			char *hv[] = { "help", "chat", NULL };
-			xfree(sel.ids);
-			return cmd_help(2, hv);
-		} else {
-			xfree(sel.ids);
-			return usage_error("chat", "unknown option %s", o);
-		}
-	}
-	if (a.n_positional != 1) {
-		xfree(sel.ids);
-		return usage_error("chat", "expected one capture file");
-	}
-	for (size_t i = 0; i < sel.n; i++)
-		if (sel.ids[i] > sel.max_id)
-			sel.max_id = sel.ids[i];
-	st.width = width ? width : cli_term_width();
-	st.color = !json && cli_color(color_mode);
-	const char *lang = getenv("LC_ALL");
-	if (!lang || !*lang)
-		lang = getenv("LC_CTYPE");
-	if (!lang || !*lang)
-		lang = getenv("LANG");
-	st.unicode = !ascii && lang && (strstr(lang, "UTF-8") || strstr(lang, "utf8") || strstr(lang, "UTF8"));
-
-	struct engine en;
-	if (cli_open(&en, a.positional[0]) < 0) {
-		xfree(sel.ids);
-		return EXIT_BADINPUT;
-	}
-	if (sel.n) {
-		en.keep = keep_conn;
-		en.keep_ctx = &sel;
-	} else {
-		en.keep_all = 1;
-	}
-	/* Application decoding: the payload section of the bubbles (not for raw), and the
-	 * "app" array of each JSON packet. */
-	struct app app;
-	int use_app = json || st.payload_mode != CHAT_PAYLOAD_RAW;
-	if (use_app) {
-		const struct proto_desc *fd = decode_as ? proto_find(decode_as) : NULL;
-		if (decode_as && !fd) {
-			char names[256];
-			appcli_proto_names(names, sizeof names);
-			fprintf(stderr, "chattcp: --decode-as %s: unknown protocol (known: %s)\n", decode_as, names);
-			xfree(sel.ids);
-			return cli_finish(&en, EXIT_USAGE);
-		}
-		app_init(&app, &en);
-		app.force = fd;
-		app.force_sel = sel.n ? keep_conn : NULL;
-		app.force_ctx = &sel;
-		app_attach(&app);
-		/* Decode only the connections shown. */
-		if (sel.n)
-			engine_filter_last_sink(&en, keep_conn, &sel);
-	}
-	cli_run(&en);
-	if (use_app)
-		app_end(&app);
-
-	for (size_t i = 0; i < sel.n; i++) {
-		uint32_t total = en.ct.n_tcp + en.ct.n_udp;
-		if (sel.ids[i] >= total) {
-			fprintf(stderr, "chattcp: %s: no connection %u (the capture has %u: 0 to %u)\n", en.cf.name,
-				sel.ids[i], total, total ? total - 1 : 0);
-			xfree(sel.ids);
-			if (use_app)
-				app_fini(&app);
-			return cli_finish(&en, EXIT_USAGE);
-		}
-	}
-
-	uint32_t *order, *first;
-	const struct appmsg **ends = NULL, **parts = NULL;
-	size_t cap_ends = 0, cap_parts = 0;
-	engine_group_by_conn(&en, &order, &first);
-	/* id -> conn */
-	size_t nc = en.ct.n;
-	struct conn **by_id = xcalloc(nc ? nc : 1, sizeof *by_id);
-	for (size_t i = 0; i < nc; i++)
-		by_id[en.ct.conns[i]->id] = en.ct.conns[i];
-
-	struct strbuf b, note;
-	sb_init(&b);
-	sb_init(&note);
-	struct pkt pk;
-	for (size_t id = 0; id < nc; id++) {
-		if (!selected(&sel, (uint32_t)id) || first[id] == first[id + 1])
-			continue;
-		const struct conn *c = by_id[id];
-		if (!json)
-			chat_conn_header(&b, &st, c);
-		struct note_ctx nc_;
-		note_begin(&nc_);
-		int64_t prev = INT64_MIN;
-		size_t n_msgs = 0, m_start = 0;
-		uint32_t *mix = use_app ? applog_conn_msgs(&app.log, c->idx, &n_msgs) : NULL;
-		for (uint32_t k = first[id]; k < first[id + 1]; k++) {
-			const struct pktrec *r = &en.recs[order[k]];
-			/* Messages (sorted by first frame) this packet ends or carries a part of. */
-			st.n_msgs = st.n_cont = 0;
-			while (m_start < n_msgs && app.log.m[mix[m_start]].last_frame < r->frame &&
-			       app.log.m[mix[m_start]].first_frame < r->frame)
-				m_start++;
-			for (size_t j = m_start; j < n_msgs; j++) {
-				const struct appmsg *m = &app.log.m[mix[j]];
-				if (m->first_frame > r->frame)
-					break;
-				if (m->dir != r->dir || m->last_frame < r->frame)
-					continue;
-				if (m->last_frame == r->frame) {
-					xgrow(&ends, &cap_ends, st.n_msgs + 1, sizeof *ends);
-					ends[st.n_msgs++] = m;
-				} else if (r->len) {
-					xgrow(&parts, &cap_parts, st.n_cont + 1, sizeof *parts);
-					parts[st.n_cont++] = m;
-				}
-			}
-			st.msgs = ends;
-			st.cont = parts;
-			int have = engine_reread(&en, r, &pk) == 0;
-			int show = !only_analysis || r->labels || (r->events & (EV_HS_RETX | EV_FIN_RETX | EV_RST));
-			if (json) {
-				sb_reset(&note);
-				note_text(&nc_, c, r, &note);
-				if (show)
-					json_packet_app(&b, c, r, st.show_notes ? note.s : NULL, have ? &pk : NULL, with_payload,
-							ends, st.n_msgs);
-			} else if (show) {
-				chat_bubble(&b, &st, &nc_, c, r, have ? &pk : NULL, prev);
-			} else {
-				sb_reset(&note);
-				note_text(&nc_, c, r, &note);
-			}
-			prev = r->ts_ns;
-			if (b.len > 1 << 16)
-				sb_write(&b, stdout);
-		}
-		xfree(mix);
-		if (!json)
-			chat_conn_footer(&b, &st, c);
-	}
-	xfree(ends);
-	xfree(parts);
-	if (use_app)
-		app_fini(&app);
-	sb_write(&b, stdout);
-	sb_fini(&b);
-	sb_fini(&note);
-	xfree(by_id);
-	xfree(order);
-	xfree(first);
-	xfree(sel.ids);
-	return cli_finish(&en, EXIT_OK);
+	struct chat_opts o;
+	memset(&o, 0, sizeof o);
+	o.st.show_state = o.st.show_notes = 1;
+	o.st.fold = 1024;
+	o.color_mode = "auto";
+	int rc = chat_args(argc, argv, &o);
+	if (rc < 0)
+		rc = chat_run(&o);
+	xfree(o.ids);
+	return rc;
 }

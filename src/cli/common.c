@@ -3,13 +3,13 @@
 
 #include "../base/exitcodes.h"
 #include "../base/xalloc.h"
-#include "../cases/cases.h"
 
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 void args_init(struct args *a, int argc, char **argv)
@@ -68,53 +68,163 @@ int usage_error(const char *cmd, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-void cli_error(const struct err *e)
+int cli_help_for(const char *cmd)
 {
-	fprintf(stderr, "chattcp: %s\n", e->msg);
+	char *hv[] = { "help", (char *)(uintptr_t)cmd, NULL };
+	return cmd_help(2, hv);
 }
 
-int cli_open(struct engine *en, const char *spec)
+int cli_conns_usage(const char *cmd)
 {
-	struct err e;
-	err_clear(&e);
-	int rc;
-	if (strncmp(spec, "case:", 5) == 0) {
-		const struct case_blob *cb = case_find(spec + 5);
-		if (!cb) {
-			fprintf(stderr, "chattcp: %s: no such built-in case (see 'chattcp cases')\n", spec);
-			return -1;
-		}
-		rc = engine_open_mem(en, spec, cb->capture, cb->capture_len, &e);
-	} else {
-		rc = engine_open(en, spec, &e);
-	}
-	if (rc < 0) {
-		cli_error(&e);
+	return usage_error(cmd, "-c takes connection ids: 3, 3,5, 2-4 (TCP, as tcp.stream), u0 or udp:0-2 (UDP, as udp.stream)");
+}
+
+static int parse_num(const char **s, unsigned long *v)
+{
+	char *end;
+	errno = 0;
+	if (**s < '0' || **s > '9')
 		return -1;
+	*v = strtoul(*s, &end, 10);
+	if (errno || *v > 0xffffffffu)
+		return -1;
+	*s = end;
+	return 0;
+}
+
+int cli_parse_conns(const char *s, struct sess_id **ids, size_t *n, size_t *cap)
+{
+	while (*s) {
+		uint8_t proto = 6;
+		if (strncmp(s, "tcp:", 4) == 0)
+			s += 4;
+		else if (strncmp(s, "udp:", 4) == 0)
+			proto = 17, s += 4;
+		else if (*s == 't')
+			s++;
+		else if (*s == 'u')
+			proto = 17, s++;
+		unsigned long a, z;
+		if (parse_num(&s, &a) < 0)
+			return -1;
+		z = a;
+		if (*s == '-') {
+			s++;
+			if ((*s == 'u' && proto == 17) || (*s == 't' && proto == 6))
+				s++;
+			if (parse_num(&s, &z) < 0 || z < a || z - a > 1000000)
+				return -1;
+		}
+		for (unsigned long v = a; v <= z; v++) {
+			xgrow(ids, cap, *n + 1, sizeof **ids);
+			(*ids)[(*n)++] = (struct sess_id){ proto, (uint32_t)v };
+		}
+		if (*s == ',')
+			s++;
+		else if (*s)
+			return -1;
 	}
 	return 0;
 }
 
-void cli_run(struct engine *en)
+struct session *cli_session(const struct session_opts *o, const char *spec, const struct sess_id *sel,
+			    size_t n_sel, int *rc)
 {
-	engine_run(en);
+	struct session *s = session_new(o);
+	for (size_t i = 0; i < n_sel; i++)
+		session_select(s, sel[i]);
+	if (session_open(s, spec) < 0) {
+		const struct err *e = session_error(s);
+		fprintf(stderr, "chattcp: %s\n", e->msg);
+		*rc = e->code ? e->code : EXIT_BADINPUT;
+		session_free(s);
+		return NULL;
+	}
+	*rc = EXIT_OK;
+	return s;
 }
 
-int cli_finish(struct engine *en, int rc)
+void cli_run(struct session *s) { session_run(s); }
+
+void cli_flush(struct strbuf *b)
+{
+	if (b->len)
+		fwrite(b->s, 1, b->len, stdout);
+	sb_reset(b);
+}
+
+int cli_finish(struct session *s, int rc)
 {
 	if (fflush(stdout) != 0 && errno != EPIPE) {
 		fprintf(stderr, "chattcp: write error: %s\n", strerror(errno));
 		rc = EXIT_SYSTEM;
 	}
-	if (en->damaged) {
+	if (s && (session_damaged(s) || session_failed(s))) {
 		/* One line: what and where, and that what came before was used. */
-		fprintf(stderr, "chattcp: %s (read %llu packets before it)\n", en->err.msg,
-			(unsigned long long)en->n_frames);
+		struct sess_counts k;
+		session_counts(s, &k);
+		const struct err *e = session_error(s);
+		if (session_failed(s))
+			fprintf(stderr, "chattcp: %s\n", e->msg);
+		else
+			fprintf(stderr, "chattcp: %s (read %llu packets before it)\n", e->msg, (unsigned long long)k.frames);
 		if (rc == EXIT_OK)
-			rc = EXIT_BADINPUT;
+			rc = session_failed(s) ? EXIT_SYSTEM : EXIT_BADINPUT;
 	}
-	engine_close(en);
+	session_free(s);
 	return rc;
+}
+
+int cli_check_ids(struct session *s, const struct sess_id *ids, size_t n)
+{
+	struct sess_counts k;
+	session_counts(s, &k);
+	for (size_t i = 0; i < n; i++) {
+		if (session_conn(s, ids[i]))
+			continue;
+		uint32_t have = ids[i].proto == 6 ? k.tcp_conns : k.udp_conns;
+		const char *what = ids[i].proto == 6 ? "TCP connection" : "UDP conversation";
+		const char *pre = ids[i].proto == 6 ? "" : "u";
+		if (have)
+			fprintf(stderr, "chattcp: %s: no %s %s%u (the capture has %u: %s0 to %s%u)\n", session_name(s), what,
+				pre, ids[i].id, have, pre, pre, have - 1);
+		else
+			fprintf(stderr, "chattcp: %s: no %s %s%u (the capture has none)\n", session_name(s), what, pre,
+				ids[i].id);
+		return 0;
+	}
+	return 1;
+}
+
+int cli_is_stream(const char *spec, int follow)
+{
+	if (follow)
+		return 1;
+	if (strncmp(spec, "case:", 5) == 0)
+		return 0;
+	struct stat st;
+	int rc = strcmp(spec, "-") == 0 ? fstat(0, &st) : stat(spec, &st);
+	return rc == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+}
+
+/* Set by SIGINT while a stream is read: the capture ends there, cleanly. A signal
+ * handler can only reach a flag of this kind. */
+static volatile sig_atomic_t cli_stopped;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	cli_stopped = 1;
+}
+
+const volatile sig_atomic_t *cli_stop_flag(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_sigint;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	return &cli_stopped;
 }
 
 int cli_color(const char *mode)
@@ -142,30 +252,12 @@ int cli_term_width(void)
 	return 100;
 }
 
-int cli_parse_ids(const char *s, uint32_t **ids, size_t *n, size_t *cap)
+int cli_unicode(void)
 {
-	while (*s) {
-		char *end;
-		errno = 0;
-		unsigned long a = strtoul(s, &end, 10);
-		if (end == s || errno || a > 0xffffffffu)
-			return -1;
-		unsigned long z = a;
-		if (*end == '-') {
-			const char *t = end + 1;
-			z = strtoul(t, &end, 10);
-			if (end == t || z < a || z > 0xffffffffu || z - a > 1000000)
-				return -1;
-		}
-		for (unsigned long v = a; v <= z; v++) {
-			xgrow(ids, cap, *n + 1, sizeof **ids);
-			(*ids)[(*n)++] = (uint32_t)v;
-		}
-		if (*end == ',')
-			end++;
-		else if (*end)
-			return -1;
-		s = end;
-	}
-	return 0;
+	const char *lang = getenv("LC_ALL");
+	if (!lang || !*lang)
+		lang = getenv("LC_CTYPE");
+	if (!lang || !*lang)
+		lang = getenv("LANG");
+	return lang && (strstr(lang, "UTF-8") || strstr(lang, "utf8") || strstr(lang, "UTF8"));
 }

@@ -1,13 +1,22 @@
 /* export.c: `chattcp export FILE --files DIR [--force] [--json]`: every file carried
- * over HTTP written into DIR (see out/export_http.h for naming and Range merging). */
-#include "appcli.h"
+ * over HTTP written into DIR (see out/export_http.h for naming and Range merging).
+ * Each body is written as its exchange completes and freed behind it, so memory
+ * follows the exchanges in progress, not the file. */
+#include "cli.h"
 
 #include "../base/exitcodes.h"
-#include "../base/xalloc.h"
 #include "../out/export_http.h"
 
-#include <stdlib.h>
 #include <string.h>
+
+static void on_http(void *ctx, const struct sess_http *x)
+{
+	struct exporter *ex = ctx;
+	if (x->req)
+		export_msg(ex, x->c, x->req, x->req);
+	if (x->resp)
+		export_msg(ex, x->c, x->resp, x->req);
+}
 
 int cmd_export(int argc, char **argv)
 {
@@ -24,39 +33,43 @@ int cmd_export(int argc, char **argv)
 			eo.force = 1;
 		else if (strcmp(o, "--json") == 0)
 			eo.json = 1;
-		else if (strcmp(o, "-h") == 0 || strcmp(o, "--help") == 0) {
-			char *hv[] = { "help", "export", NULL };
-			return cmd_help(2, hv);
-		} else
+		else if (strcmp(o, "-h") == 0 || strcmp(o, "--help") == 0)
+			return cli_help_for("export");
+		else
 			return usage_error("export", "unknown option %s", o);
 	}
 	if (a.n_positional != 1)
 		return usage_error("export", "expected one capture file");
 	if (!eo.dir || !*eo.dir)
 		return usage_error("export", "--files DIR is required");
-	struct engine en;
-	struct app app;
-	int rc;
-	/* Sink mode: each body is written as its message ends and freed behind it. */
 	struct exporter *x = export_new(&eo);
-	if (appcli_run_sink(&en, &app, a.positional[0], export_msg, x, &rc) < 0) {
+	struct session_opts so;
+	memset(&so, 0, sizeof so);
+	so.app = 1;
+	so.body = SESS_BODY_WHOLE;
+	so.live_release = 1;
+	so.on_http = on_http;
+	so.ctx = x;
+	int rc;
+	struct session *s = cli_session(&so, a.positional[0], NULL, 0, &rc);
+	if (!s) {
 		export_free(x);
 		return rc;
 	}
+	cli_run(s);
 	struct strbuf b;
 	sb_init(&b);
 	struct err e;
 	err_clear(&e);
-	long n = export_finish(x, en.ct.conns, en.ct.n, &b, &e);
+	long n = export_finish(x, &b, &e);
 	export_free(x);
 	if (!eo.json && n >= 0)
 		sb_printf(&b, "%ld file%s written to %s\n", n, n == 1 ? "" : "s", eo.dir);
-	sb_write(&b, stdout);
+	cli_flush(&b);
 	sb_fini(&b);
-	app_fini(&app);
 	if (n < 0) {
-		cli_error(&e);
-		return cli_finish(&en, EXIT_SYSTEM);
+		fprintf(stderr, "chattcp: %s\n", e.msg);
+		return cli_finish(s, EXIT_SYSTEM);
 	}
-	return cli_finish(&en, EXIT_OK);
+	return cli_finish(s, EXIT_OK);
 }

@@ -9,61 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void init(struct engine *en)
+void engine_init(struct engine *en)
 {
 	memset(en, 0, sizeof *en);
-	err_clear(&en->err);
 	conntab_init(&en->ct);
 	en->frag = ipfrag_new();
 }
 
-/* A pcap file has one link type for every record: one we cannot decode makes the
- * whole file unreadable, said once at open (pcapng interfaces are checked per packet
- * in engine_run). */
-static int check_linktype(struct engine *en, struct err *e)
-{
-	if (en->cf.format != CAP_PCAP || decode_linktype_supported(en->cf.linktype))
-		return 0;
-	err_set(e, EXIT_BADINPUT, 20,
-		"%s: offset 20: link type %u is not supported (Ethernet, Linux cooked v1/v2, BSD loopback and raw IP are)",
-		en->cf.name, en->cf.linktype);
-	engine_close(en);
-	return -1;
-}
-
-int engine_open(struct engine *en, const char *path, struct err *e)
-{
-	init(en);
-	if (capfile_open(&en->cf, path, e) < 0) {
-		engine_close(en);
-		return -1;
-	}
-	return check_linktype(en, e);
-}
-
-int engine_open_mem(struct engine *en, const char *name, const uint8_t *p, size_t n, struct err *e)
-{
-	init(en);
-	if (capfile_open_mem(&en->cf, name, p, n, e) < 0) {
-		engine_close(en);
-		return -1;
-	}
-	return check_linktype(en, e);
-}
-
-void engine_add_sink(struct engine *en, struct engine_sink s)
-{
-	if (en->n_sinks < ENGINE_MAX_SINKS)
-		en->sinks[en->n_sinks++] = s;
-}
-
-void engine_filter_last_sink(struct engine *en, int (*want)(void *ctx, const struct conn *c), void *ctx)
-{
-	if (en->n_sinks) {
-		en->sinks[en->n_sinks - 1].want = want;
-		en->sinks[en->n_sinks - 1].want_ctx = ctx;
-	}
-}
+int engine_linktype_ok(uint16_t linktype) { return decode_linktype_supported(linktype); }
 
 static void count_other(struct engine *en, const char *name)
 {
@@ -95,16 +48,6 @@ static void set_bases(struct conn *c, int dir, const struct pkt *pk)
 		c->base_seq[1 - dir] = pk->ack - 1;
 		c->base_set[1 - dir] = 1;
 	}
-}
-
-static void keep_payload(struct engine *en, const struct pkt *pk)
-{
-	xgrow(&en->kept, &en->cap_kept, en->n_kept + 1, sizeof *en->kept);
-	struct kept_payload *k = &en->kept[en->n_kept++];
-	k->frame = pk->frame;
-	k->len = pk->l4_caplen;
-	k->bytes = xmalloc(k->len);
-	memcpy(k->bytes, pk->l4, k->len);
 }
 
 static void tcp_packet(struct conn *c, int dir, const struct pkt *pk, struct pktrec *rec, int reused)
@@ -202,168 +145,96 @@ static void finish_tags(struct engine *en)
 	}
 }
 
-int engine_run(struct engine *en)
+int engine_packet(struct engine *en, const struct cap_rec *rec, const char *name, struct pkt *pk, struct conn **cp,
+		  struct pktrec *out, struct err *e)
 {
-	struct cap_rec rec;
-	struct pkt pk;
-	int rc;
-	while ((rc = capfile_next(&en->cf, &rec, &en->err)) == 1) {
-		if (!decode_linktype_supported(rec.linktype)) {
-			/* A pcapng interface we cannot decode: stop there, as at any damage. */
-			err_set(&en->err, EXIT_BADINPUT, (int64_t)rec.off,
-				"%s: offset %llu: interface %u has link type %u, which is not supported "
-				"(Ethernet, Linux cooked v1/v2, BSD loopback and raw IP are)",
-				en->cf.name, (unsigned long long)rec.off, rec.ifindex, rec.linktype);
-			rc = -1;
-			break;
-		}
-		uint32_t frame = (uint32_t)++en->n_frames;
-		if (frame == 1)
-			en->first_ts = rec.ts_ns;
-		if (rec.ts_ns > en->last_ts || frame == 1)
-			en->last_ts = rec.ts_ns;
-		int kind = decode_packet(&rec, frame, &pk, en->frag);
-		if (pk.truncated)
-			en->n_truncated++;
-		if (pk.malformed)
-			en->n_malformed++;
-		if (kind == PK_FRAGMENT) {
-			en->n_fragments++;
-			continue;
-		}
-		if (kind == PK_BAD) {
+	*cp = NULL;
+	if (!decode_linktype_supported(rec->linktype)) {
+		/* A pcapng interface we cannot decode: stop there, as at any damage. */
+		err_set(e, EXIT_BADINPUT, (int64_t)rec->off,
+			"%s: offset %llu: interface %u has link type %u, which is not supported "
+			"(Ethernet, Linux cooked v1/v2, BSD loopback and raw IP are)",
+			name, (unsigned long long)rec->off, rec->ifindex, rec->linktype);
+		return -1;
+	}
+	uint32_t frame = (uint32_t)++en->n_frames;
+	if (frame == 1)
+		en->first_ts = rec->ts_ns;
+	if (rec->ts_ns > en->last_ts || frame == 1)
+		en->last_ts = rec->ts_ns;
+	int kind = decode_packet(rec, frame, pk, en->frag);
+	if (pk->truncated)
+		en->n_truncated++;
+	if (pk->malformed)
+		en->n_malformed++;
+	if (kind == PK_FRAGMENT) {
+		en->n_fragments++;
+		return kind;
+	}
+	if (kind == PK_BAD || kind == PK_OTHER) {
+		if (kind == PK_BAD)
 			en->n_bad++;
-			count_other(en, pk.other);
-			continue;
-		}
-		if (kind == PK_OTHER) {
+		else
 			en->n_other++;
-			count_other(en, pk.other);
-			continue;
-		}
-		int dir, reused;
-		struct conn *c = conntab_lookup(&en->ct, &pk, &dir, &reused);
-		struct pktrec r;
-		memset(&r, 0, sizeof r);
-		r.off = rec.off;
-		r.ts_ns = rec.ts_ns;
-		r.frame = frame;
-		r.conn = c->idx;
-		r.dir = (uint8_t)dir;
-		r.len = pk.len;
-		if (pk.truncated)
-			r.pflags |= PR_TRUNCATED;
-		if (pk.malformed)
-			r.pflags |= PR_MALFORMED;
-		if (pk.reassembled)
-			r.pflags |= PR_REASSEMBLED;
-		if (c->pkts[0] + c->pkts[1] == 0) {
-			c->first_ts = rec.ts_ns;
-			c->first_frame = frame;
-		}
-		c->last_ts = rec.ts_ns;
-		c->last_frame = frame;
-		c->pkts[dir]++;
-		c->bytes[dir] += pk.len;
-		c->wire[dir] += rec.wirelen;
-		if (pk.truncated)
-			c->tags |= TAG_TRUNCATED;
-		if (kind == PK_TCP) {
-			en->n_tcp++;
-			r.seq = pk.seq;
-			r.ack = pk.ack;
-			r.flags = pk.flags;
-			r.win = pk.win;
-			if (!(pk.malformed && pk.tcp_hlen < 20)) {
-				tcp_packet(c, dir, &pk, &r, reused);
-				note_ended(en, c, rec.ts_ns);
-			}
-			release_ended(en, rec.ts_ns);
-		} else {
-			en->n_udp++;
-		}
-		if (en->keep_all || (en->keep && en->keep(en->keep_ctx, c))) {
-			xgrow(&en->recs, &en->cap_recs, en->n_recs + 1, sizeof *en->recs);
-			en->recs[en->n_recs++] = r;
-			if (pk.reassembled)
-				keep_payload(en, &pk);
-		}
-		for (size_t s = 0; s < en->n_sinks; s++)
-			if (!en->sinks[s].want || en->sinks[s].want(en->sinks[s].want_ctx, c))
-				en->sinks[s].packet(en->sinks[s].ctx, &pk, c, &r);
+		count_other(en, pk->other);
+		return kind;
 	}
-	conntab_number(&en->ct);
-	finish_tags(en);
-	if (rc < 0) {
-		en->damaged = 1;
-		return -1;
+	int dir, reused;
+	struct conn *c = conntab_lookup(&en->ct, pk, &dir, &reused);
+	struct pktrec *r = out;
+	memset(r, 0, sizeof *r);
+	r->off = rec->off;
+	r->ts_ns = rec->ts_ns;
+	r->frame = frame;
+	r->conn = c->idx;
+	r->dir = (uint8_t)dir;
+	r->len = pk->len;
+	if (pk->truncated)
+		r->pflags |= PR_TRUNCATED;
+	if (pk->malformed)
+		r->pflags |= PR_MALFORMED;
+	if (pk->reassembled)
+		r->pflags |= PR_REASSEMBLED;
+	if (c->pkts[0] + c->pkts[1] == 0) {
+		c->first_ts = rec->ts_ns;
+		c->first_frame = frame;
 	}
-	return 0;
+	c->last_ts = rec->ts_ns;
+	c->last_frame = frame;
+	c->pkts[dir]++;
+	c->bytes[dir] += pk->len;
+	c->wire[dir] += rec->wirelen;
+	if (pk->truncated)
+		c->tags |= TAG_TRUNCATED;
+	if (kind == PK_TCP) {
+		en->n_tcp++;
+		r->seq = pk->seq;
+		r->ack = pk->ack;
+		r->flags = pk->flags;
+		r->win = pk->win;
+		if (!(pk->malformed && pk->tcp_hlen < 20)) {
+			tcp_packet(c, dir, pk, r, reused);
+			note_ended(en, c, rec->ts_ns);
+		}
+		release_ended(en, rec->ts_ns);
+	} else {
+		en->n_udp++;
+	}
+	*cp = c;
+	return kind;
 }
 
-int engine_reread(struct engine *en, const struct pktrec *r, struct pkt *pk)
-{
-	struct cap_rec rec;
-	struct err e;
-	err_clear(&e);
-	if (capfile_read_at(&en->cf, r->off, &rec, &e) != 1)
-		return -1;
-	decode_packet(&rec, r->frame, pk, NULL);
-	if (r->pflags & PR_REASSEMBLED) {
-		for (size_t i = 0; i < en->n_kept; i++) {
-			if (en->kept[i].frame != r->frame)
-				continue;
-			/* Point the transport view at the rebuilt datagram. */
-			const uint8_t *b = en->kept[i].bytes;
-			uint32_t n = en->kept[i].len;
-			pk->reassembled = 1;
-			pk->l4 = b;
-			pk->l4_caplen = n;
-			pk->kind = pk->ipproto == 6 ? PK_TCP : PK_UDP;
-			uint32_t hl = pk->kind == PK_TCP ? (uint32_t)((n > 12 ? b[12] >> 4 : 5) * 4) : 8;
-			if (hl > n)
-				hl = n;
-			pk->payload = b + hl;
-			pk->caplen = n - hl;
-			pk->len = r->len;
-			break;
-		}
-	}
-	return 0;
-}
+void engine_end(struct engine *en) { finish_tags(en); }
 
-void engine_group_by_conn(const struct engine *en, uint32_t **order_out, uint32_t **first_out)
-{
-	size_t nc = en->ct.n;
-	uint32_t *first = xcalloc(nc + 1, sizeof *first);
-	uint32_t *order = xmalloc((en->n_recs ? en->n_recs : 1) * sizeof *order);
-	for (size_t i = 0; i < en->n_recs; i++)
-		first[en->ct.conns[en->recs[i].conn]->id + 1]++;
-	for (size_t i = 0; i < nc; i++)
-		first[i + 1] += first[i];
-	uint32_t *fill = xmalloc((nc + 1) * sizeof *fill);
-	memcpy(fill, first, (nc + 1) * sizeof *fill);
-	for (size_t i = 0; i < en->n_recs; i++)
-		order[fill[en->ct.conns[en->recs[i].conn]->id]++] = (uint32_t)i;
-	xfree(fill);
-	*order_out = order;
-	*first_out = first;
-}
-
-void engine_close(struct engine *en)
+void engine_fini(struct engine *en)
 {
 	for (size_t i = 0; i < en->ct.n; i++) {
 		struct conn *c = en->ct.conns[i];
 		xfree(c->trk);
 		tcp_analysis_free(c->ta);
 	}
-	for (size_t i = 0; i < en->n_kept; i++)
-		xfree(en->kept[i].bytes);
-	xfree(en->kept);
 	xfree(en->ended);
-	xfree(en->recs);
 	ipfrag_free(en->frag);
 	conntab_fini(&en->ct);
-	capfile_close(&en->cf);
 	memset(en, 0, sizeof *en);
 }

@@ -211,7 +211,7 @@ struct conn *conntab_lookup(struct conntab *t, const struct pkt *pk, int *dir, i
 	t->conns[t->n++] = c;
 	c->proto = proto;
 	c->proto_idx = proto == 6 ? t->n_tcp++ : t->n_udp++;
-	c->id = c->proto_idx; /* final for TCP; UDP renumbered by conntab_number() */
+	c->id = c->proto_idx; /* final at once: tcp.stream / udp.stream */
 	const char *why;
 	int cli = sender_is_client(pk, proto, &why);
 	c->guess_why = why;
@@ -227,12 +227,4 @@ struct conn *conntab_lookup(struct conntab *t, const struct pkt *pk, int *dir, i
 	if (t->n * 2 > t->n_slots)
 		grow_slots(t);
 	return c;
-}
-
-void conntab_number(struct conntab *t)
-{
-	for (size_t i = 0; i < t->n; i++) {
-		struct conn *c = t->conns[i];
-		c->id = c->proto == 6 ? c->proto_idx : t->n_tcp + c->proto_idx;
-	}
 }

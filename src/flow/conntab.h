@@ -1,5 +1,6 @@
 /* conntab.h: the connection table: 5-tuple -> connection, numbered the way tshark
- * numbers tcp.stream so users can cross-reference Wireshark. */
+ * numbers tcp.stream and udp.stream (each from 0, in order of first packet) so users
+ * can cross-reference Wireshark. An id is final when the connection is made. */
 #ifndef CHATTCP_CONNTAB_H
 #define CHATTCP_CONNTAB_H
 
@@ -24,8 +25,5 @@ void conntab_fini(struct conntab *t);
  * sequence number on a known 4-tuple starts a new connection, or when a SYN+ACK's
  * sequence number differs from where its side started (tshark's rules). */
 struct conn *conntab_lookup(struct conntab *t, const struct pkt *pk, int *dir, int *reused);
-
-/* Gives final user-facing ids: TCP by creation order, then UDP after them. */
-void conntab_number(struct conntab *t);
 
 #endif

@@ -1,16 +1,24 @@
-/* appmsg.h: application messages decoded from a connection (HTTP request, SSE event,
- * WebSocket frame, Redis command, DNS answer...), as every output reads them.
+/* appmsg.h: application messages decoded from a connection (an HTTP request, an SSE
+ * event, a WebSocket frame, a Redis command, a DNS answer...), as every client reads
+ * them.
  *
- * Decoders in proto/ fill these through proto/proto.h; out/ and cli/ only read them.
- * Everything here lives in one struct applog for the life of the capture and is
- * freed by applog_fini(). Offsets are byte offsets in one direction's reassembled
- * stream (0 = the first payload byte that direction sent), so a note can say "at byte
- * 51 of the client's stream". */
+ * Decoders in proto/ fill them through proto/proto.h; the session hands them to
+ * clients, which only read. All messages of a capture live in one struct applog,
+ * owned by the session, in blocks that never move: a message's address is stable for
+ * the life of the log, so a decoder may keep a pointer across calls that add messages.
+ * applog_fini() frees everything. Offsets are byte offsets in one direction of the
+ * connection's reassembled stream (0 = the first payload byte that side sent), also for
+ * messages of a stacked decoder (an SSE event inside a gzip'd HTTP body), so every
+ * message can be found on the wire. */
 #ifndef CHATTCP_APPMSG_H
 #define CHATTCP_APPMSG_H
 
+#include "events.h"
+
 #include <stddef.h>
 #include <stdint.h>
+
+#define APPMSG_NONE UINT32_MAX
 
 /* A name/value pair: an HTTP header, a DNS answer, a WebSocket frame field. */
 struct appkv {
@@ -19,12 +27,29 @@ struct appkv {
 	size_t value_len; /* value may hold NUL bytes (binary) */
 };
 
-/* A diagnosis attached to a message: a stable event name (API: JSON "notes"),
+/* A diagnosis attached to a message: an event from its protocol's table (model/events.h),
  * the byte offset in the direction's stream it refers to, and plain words. */
 struct appnote {
-	const char *event; /* "http.bare_lf", "http.length_mismatch", ... (static) */
+	const struct app_event *ev;
 	uint64_t off;
 	char *text;
+};
+
+/* The content a message carries (an HTTP body, a MySQL row set...), after every layer
+ * that decodes it (chunking is framing and is undone before; content codings are
+ * layers): what came in, what came out, and as much of it as the session keeps. */
+struct appbody {
+	uint64_t in;        /* bytes written into the body by the message's decoder */
+	uint64_t out;       /* decoded bytes that came out of every content layer */
+	uint8_t *p;         /* the first `len` decoded bytes (malloc'd) */
+	size_t len, cap;
+	size_t keep;        /* keep at most this many (the session's choice, see session.h) */
+	uint8_t capped;     /* out > len: the rest was counted (and hashed), not kept */
+	uint8_t failed;     /* a content layer could not decode: out is what came before */
+	uint8_t incomplete; /* a content layer saw its input end before its own end */
+	uint8_t done;       /* no more bytes will come */
+	char sha256[65];    /* hex digest of all `out` bytes, once done (hashing on) */
+	struct sha256_ctx *hash; /* while hashing */
 };
 
 /* HTTP specifics of a message (request or response). */
@@ -33,82 +58,94 @@ struct app_http {
 	char *method, *uri, *version; /* request line */
 	int status;                   /* response: status code */
 	char *reason;
-	uint32_t request_msg;         /* response: index of its request in the log, or UINT32_MAX */
-	uint32_t response_msg;        /* request: index of its response, or UINT32_MAX */
+	uint32_t request_msg;         /* response: id of its request, or APPMSG_NONE */
+	uint32_t response_msg;        /* request: id of its final response, or APPMSG_NONE */
 	uint64_t header_len;          /* bytes of start line + headers, incl. the empty line */
 	uint64_t body_wire;           /* body bytes on the wire (chunk framing included) */
-	uint64_t body_content;        /* body after de-chunking */
-	uint64_t body_decoded;        /* body after content decoding (== content when none) */
 	int chunked, until_close, no_body;
 	uint64_t lost;                /* body bytes never captured (gaps) */
 	int simple;                   /* HTTP/0.9: request without version, response without head */
 	char *content_encoding;       /* as sent, or NULL */
-	int decode_failed;            /* Content-Encoding could not be undone */
 	int body_complete;            /* the whole body was seen */
-	int body_capped;              /* more than APPLOG_BODY_MAX: the kept copy is cut */
-	uint8_t *body;                /* decoded body as far as kept (malloc'd) */
-	char body_sha256[65];         /* hex digest of the kept body, when it was hashed and
-	                               * dropped (app keep_messages mode); "" otherwise */
-	size_t body_len, body_cap;
-	/* timing: first/last byte of the body (for responses, first byte of the message is
-	 * the message's first_ts) */
-	int64_t body_last_ts;
 	uint32_t body_first_frame;
+	int64_t body_last_ts;         /* time of the body's last byte */
 };
 
 enum appmsg_flag {
 	AM_INCOMPLETE = 1, /* the connection ended (or a gap came) before the message did */
-	AM_MALFORMED = 2,  /* at least one note is a protocol violation */
+	AM_MALFORMED = 2,  /* at least one note is a protocol violation (severity warning or error) */
 };
 
 struct appmsg {
+	uint32_t id;          /* its index in the log */
 	uint32_t conn;        /* connection index (struct conn.idx) */
 	uint8_t dir;          /* 0 client -> server, 1 server -> client */
 	uint8_t flags;        /* enum appmsg_flag */
-	uint8_t sunk;         /* app sink mode (proto/app.h): handed to the sink, body freed */
+	uint8_t depth;        /* decoders below the one that made it (0: on the TCP/UDP stream) */
+	uint8_t done;         /* its decoder finished it (app_msg_done) */
+	uint16_t holds;       /* readers that still need its contents (applog_hold) */
+	uint8_t cleared;      /* contents freed (appmsg_clear) */
 	const char *proto;    /* "http", "websocket", "sse", "redis", "dns", ... (static) */
 	const char *kind;     /* "request", "response", "event", "frame", "command", ... (static) */
 	uint64_t off, end;    /* [off, end) in the direction's stream (wire bytes) */
-	uint32_t first_frame, last_frame;
+	uint32_t first_frame, last_frame; /* frames that carried its first and last byte */
+	uint32_t begin_frame; /* the packet being processed when its decoder began it */
+	uint32_t done_frame;  /* the packet being processed when it was finished (0: at the end) */
+	uint32_t show_frame;  /* the packet a chat shows it under (0: after the last one; session) */
 	int64_t first_ts, last_ts;
 	char *summary;        /* one line: "GET /index.html HTTP/1.1", "PING", "A example.com" */
 	struct appkv *kv;     /* the structure, in order */
 	size_t n_kv, cap_kv;
 	struct appnote *notes;
 	size_t n_notes, cap_notes;
+	struct appbody *body; /* NULL when it carries none */
 	struct app_http *http;/* NULL unless proto is http */
 };
 
-/* Keep at most this much decoded body per message: enough for any file in a test
- * corpus and for export, bounded so a 10 GB download cannot exhaust memory. */
-#define APPLOG_BODY_MAX ((size_t)256 << 20)
+/* Messages per block of the log. */
+#define APPLOG_BLOCK 1024
+
+struct applog_conn { /* the messages of one connection, in the order they were made */
+	uint32_t *ix;
+	uint32_t n, cap;
+};
 
 struct applog {
-	struct appmsg *m;
-	size_t n, cap;
-	/* Messages grouped by connection, built on first use (applog_conn_msgs) for the
-	 * n messages logged then: by_conn[first[c]..first[c+1]) are connection c's. */
-	uint32_t *by_conn, *first;
-	size_t indexed_n, n_first;
+	struct appmsg **blocks;
+	size_t n_blocks, cap_blocks;
+	size_t n;                  /* messages made */
+	struct applog_conn *conns; /* by connection index */
+	size_t n_conns;
 };
 
 void applog_init(struct applog *l);
 void applog_fini(struct applog *l);
-/* Appends an empty message and returns its index (pointers into l->m move on the
- * next append: hold indexes, not pointers). */
-uint32_t applog_add(struct applog *l);
+/* Appends an empty message of connection conn_idx and returns it (its id is set). */
+struct appmsg *applog_add(struct applog *l, uint32_t conn_idx);
+/* The message with this id (id < l->n). */
+static inline struct appmsg *applog_get(const struct applog *l, uint32_t id)
+{
+	return &l->blocks[id / APPLOG_BLOCK][id % APPLOG_BLOCK];
+}
+/* The ids of connection conn_idx's messages in the order they were made (n may be 0). */
+const uint32_t *applog_conn(const struct applog *l, uint32_t conn_idx, size_t *n);
+
 void appmsg_kv(struct appmsg *m, const char *name, const char *value, size_t value_len);
-void appmsg_note(struct appmsg *m, const char *event, uint64_t off, const char *fmt, ...)
+/* Adds a note; a warning or an error marks the message malformed. */
+void appmsg_note(struct appmsg *m, const struct app_event *ev, uint64_t off, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 void appmsg_set_summary(struct appmsg *m, const char *s, size_t n);
-/* Frees what message m owns (summary, fields, notes, HTTP part and body) and sets
- * those pointers to NULL / counts to 0; the fixed fields (connection, offsets, frames,
- * flags) stay. For the app layer's sink mode, once nothing will read m again. */
-void appmsg_clear(struct appmsg *m);
-/* The value of the first kv named name (ASCII case-insensitive), or NULL. */
+/* The first kv named name (ASCII case-insensitive), or NULL. */
 const struct appkv *appmsg_find(const struct appmsg *m, const char *name);
-/* Message indexes of connection conn_idx ordered by first frame (then log order);
- * malloc'd array of *n entries, caller frees. */
-uint32_t *applog_conn_msgs(const struct applog *l, uint32_t conn_idx, size_t *n);
+/* Frees what message m owns (summary, fields, notes, body, HTTP part) and marks it
+ * cleared; the fixed fields (connection, offsets, frames, flags) stay. */
+void appmsg_clear(struct appmsg *m);
+/* The body of m, made on first use, keeping at most keep decoded bytes (hash: also
+ * hash every decoded byte). */
+struct appbody *appmsg_body(struct appmsg *m, size_t keep, int hash);
+/* Decoded bytes of m's body: counted, hashed, kept up to its keep size. */
+void appbody_add(struct appbody *b, const uint8_t *p, size_t n);
+/* No more bytes: the digest is final. */
+void appbody_end(struct appbody *b);
 
 #endif

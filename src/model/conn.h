@@ -93,8 +93,8 @@ struct tcp_analysis; /* tcp/analysis.c */
 
 struct conn {
 	uint32_t idx;        /* creation order among all connections */
-	uint32_t id;         /* user-facing id: TCP = tshark tcp.stream, UDP numbered after TCP */
-	uint32_t proto_idx;  /* order among connections of its protocol */
+	uint32_t id;         /* user-facing id within its protocol: tshark's tcp.stream / udp.stream */
+	uint32_t proto_idx;  /* order among connections of its protocol (== id) */
 	uint8_t proto;       /* 6 TCP, 17 UDP */
 	uint8_t client_guessed; /* no SYN seen: client chosen by ports (see guess_why) */
 	uint8_t handshake;   /* enum hs_kind */

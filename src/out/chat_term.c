@@ -1,6 +1,7 @@
 /* chat_term.c: see chat_term.h. */
 #include "chat_term.h"
 
+#include "../model/labels.h"
 #include "fmt.h"
 #include "payload.h"
 #include "stream_term.h"
@@ -163,13 +164,15 @@ void chat_tcp_options(struct strbuf *b, const struct tcp_opts *o)
 #undef SEP
 }
 
-void chat_conn_header(struct strbuf *b, const struct chat_style *st, const struct conn *c)
+void chat_conn_header(struct strbuf *b, const struct chat_style *st, const struct conn *c, const char *stack)
 {
-	char a[80], z[80];
+	char a[80], z[80], id[16];
 	fmt_endpoint(&c->ep[0], a, sizeof a);
 	fmt_endpoint(&c->ep[1], z, sizeof z);
+	fmt_conn_id(c, id, sizeof id);
 	color(b, st, C_BOLD);
-	sb_printf(b, "Connection %" PRIu32 " (%s): %s -> %s\n", c->id, c->proto == 6 ? "TCP" : "UDP", a, z);
+	sb_printf(b, "%s %s (%s): %s -> %s\n", c->proto == 6 ? "Connection" : "Conversation", id,
+		  c->proto == 6 ? "TCP" : "UDP", a, z);
 	color(b, st, C_RESET);
 	sb_puts(b, "  client (left): ");
 	sb_puts(b, a);
@@ -185,12 +188,17 @@ void chat_conn_header(struct strbuf *b, const struct chat_style *st, const struc
 	sb_putc(b, '\n');
 	if (c->client_guessed && c->guess_why)
 		sb_printf(b, "  (%s)\n", c->guess_why);
+	if (stack && *stack)
+		sb_printf(b, "  decoded as %s\n", stack);
 	sb_putc(b, '\n');
 }
 
-void chat_bubble(struct strbuf *b, const struct chat_style *st, struct note_ctx *nc, const struct conn *c,
-		 const struct pktrec *r, const struct pkt *pk, int64_t prev_ts)
+void chat_bubble(struct strbuf *b, const struct chat_style *st, const struct sess_packet *p)
 {
+	const struct conn *c = p->c;
+	const struct pktrec *r = p->r;
+	const struct pkt *pk = p->pk;
+	int64_t prev_ts = p->prev_ts;
 	const struct glyphs *g = st->unicode ? &uni_g : &ascii_g;
 	int w = st->width < 60 ? 60 : st->width;
 	size_t bw = (size_t)(w * 4 / 5);
@@ -207,6 +215,11 @@ void chat_bubble(struct strbuf *b, const struct chat_style *st, struct note_ctx 
 	sb_init(&h);
 	char ep[80];
 	fmt_endpoint(&c->ep[r->dir], ep, sizeof ep);
+	if (st->tag_conn) {
+		char id[16];
+		fmt_conn_id(c, id, sizeof id);
+		sb_printf(&h, "[%s] ", id);
+	}
 	sb_printf(&h, "#%" PRIu32 " %s", r->frame, ep);
 	if (c->proto == 6 && st->show_state)
 		sb_printf(&h, " [%s]", tcp_state_name(r->state));
@@ -267,7 +280,7 @@ void chat_bubble(struct strbuf *b, const struct chat_style *st, struct note_ctx 
 
 	/* Payload: decoded structure first (ChatTCP's "structure priority"), the bytes
 	 * when nothing was decoded or --payload raw asks for them. */
-	int decoded = st->payload_mode != CHAT_PAYLOAD_RAW && (st->n_msgs || st->n_cont);
+	int decoded = st->payload_mode != CHAT_PAYLOAD_RAW && (p->n_msgs || p->n_parts);
 	if (r->len && !decoded) {
 		sb_reset(&h);
 		if (pk && pk->payload)
@@ -277,15 +290,15 @@ void chat_bubble(struct strbuf *b, const struct chat_style *st, struct note_ctx 
 		box_text(b, &x, h.s, NULL);
 	}
 	if (decoded) {
-		for (size_t i = 0; i < st->n_cont; i++) {
-			const struct appmsg *m = st->cont[i];
+		for (size_t i = 0; i < p->n_parts; i++) {
+			const struct appmsg *m = p->parts[i];
 			sb_reset(&h);
-			sb_printf(&h, "part of %s %s (#%" PRIu32 "-#%" PRIu32 "): %s\n", m->proto, m->kind, m->first_frame,
-				  m->last_frame, m->summary ? m->summary : "");
+			sb_printf(&h, "part of %s %s (from #%" PRIu32 "): %s\n", m->proto, m->kind, m->first_frame,
+				  m->summary ? m->summary : "(in progress)");
 			box_text(b, &x, h.s, C_DIM);
 		}
-		for (size_t i = 0; i < st->n_msgs; i++) {
-			const struct appmsg *m = st->msgs[i];
+		for (size_t i = 0; i < p->n_msgs; i++) {
+			const struct appmsg *m = p->msgs[i];
 			sb_reset(&h);
 			if (m->first_frame != m->last_frame)
 				sb_printf(&h, "(from #%" PRIu32 ", %" PRIu64 " bytes)\n", m->first_frame, m->end - m->off);
@@ -301,29 +314,24 @@ void chat_bubble(struct strbuf *b, const struct chat_style *st, struct note_ctx 
 	if (st->show_notes) {
 		sb_reset(&h);
 		sb_puts(&h, "> ");
-		note_text(nc, c, r, &h);
+		sb_puts(&h, p->note.text);
 		int warn = (r->labels & ~(LB_BIT(LB_WINDOW_UPDATE) | LB_BIT(LB_KEEP_ALIVE) | LB_BIT(LB_KEEP_ALIVE_ACK))) != 0 ||
 			   (r->events & EV_RST);
 		box_line(b, &x, h.s, h.len, warn ? C_WARN : C_NOTE);
-	} else {
-		struct strbuf tmp;
-		sb_init(&tmp);
-		note_text(nc, c, r, &tmp); /* keep the running state right */
-		sb_fini(&tmp);
 	}
 	if (st->commentary) {
 		sb_reset(&h);
-		note_commentary(c, r, &h);
+		sb_puts(&h, p->note.commentary ? p->note.commentary : "");
 		if (h.len) {
 			/* Word-wrap the commentary rather than cutting words. */
 			struct strbuf wr;
 			sb_init(&wr);
 			size_t col = 0;
-			const char *p = h.s;
-			while (*p) {
-				const char *sp = strchr(p, ' ');
-				size_t n = sp ? (size_t)(sp - p) : strlen(p);
-				size_t cw = cols(p, n);
+			const char *q = h.s;
+			while (*q) {
+				const char *sp = strchr(q, ' ');
+				size_t n = sp ? (size_t)(sp - q) : strlen(q);
+				size_t cw = cols(q, n);
 				if (col && col + 1 + cw > x.inner) {
 					sb_putc(&wr, '\n');
 					col = 0;
@@ -331,9 +339,9 @@ void chat_bubble(struct strbuf *b, const struct chat_style *st, struct note_ctx 
 					sb_putc(&wr, ' ');
 					col++;
 				}
-				sb_add(&wr, p, n);
+				sb_add(&wr, q, n);
 				col += cw;
-				p += n + (sp ? 1 : 0);
+				q += n + (sp ? 1 : 0);
 			}
 			box_text(b, &x, wr.s, C_DIM);
 			sb_fini(&wr);
@@ -347,6 +355,40 @@ void chat_bubble(struct strbuf *b, const struct chat_style *st, struct note_ctx 
 	sb_puts(b, g->br);
 	color(b, st, C_RESET);
 	sb_puts(b, "\n\n");
+	sb_fini(&h);
+}
+
+void chat_tail(struct strbuf *b, const struct chat_style *st, const struct sess_tail *t)
+{
+	if (!t->n_msgs)
+		return;
+	char id[16];
+	fmt_conn_id(t->c, id, sizeof id);
+	sb_printf(b, "  at the end of the capture, %s %s:\n", t->c->proto == 6 ? "connection" : "conversation", id);
+	struct strbuf h;
+	sb_init(&h);
+	int w = st->width < 60 ? 60 : st->width;
+	for (size_t i = 0; i < t->n_msgs; i++) {
+		const struct appmsg *m = t->msgs[i];
+		char ep[80];
+		fmt_endpoint(&t->c->ep[m->dir], ep, sizeof ep);
+		sb_reset(&h);
+		if (st->payload_mode == CHAT_PAYLOAD_SIMPLE)
+			appmsg_simple(&h, m, w - 6);
+		else
+			appmsg_lines(&h, m, 1, w - 6);
+		sb_printf(b, "  %s %s  #%" PRIu32 "-#%" PRIu32 ", %" PRIu64 " bytes\n", m->dir ? "<<" : ">>", ep,
+			  m->first_frame, m->last_frame, m->end - m->off);
+		for (const char *q = h.s; q && *q;) {
+			const char *nl = strchr(q, '\n');
+			size_t k = nl ? (size_t)(nl - q) : strlen(q);
+			sb_puts(b, "      ");
+			sb_add(b, q, k);
+			sb_putc(b, '\n');
+			q += k + (nl ? 1 : 0);
+		}
+	}
+	sb_putc(b, '\n');
 	sb_fini(&h);
 }
 

@@ -7,7 +7,7 @@
 #include "../decode/pkt.h"
 #include "../model/appmsg.h"
 #include "../model/conn.h"
-#include "notes.h"
+#include "../session/session.h"
 
 #include <stdio.h>
 
@@ -21,25 +21,20 @@ struct chat_style {
 	int commentary;
 	size_t fold;      /* payload bytes shown per packet, 0 = all */
 	int payload_mode; /* enum chat_payload */
-	/* Decoded application messages for the bubble being drawn (set per packet by
-	 * the caller): those that end in this packet, and those it carries a part of. */
-	const struct appmsg *const *msgs;
-	size_t n_msgs;
-	const struct appmsg *const *cont;
-	size_t n_cont;
+	int tag_conn;     /* several connections interleave (live): name the connection in each header */
 };
 
 /* --payload: structure (decoded messages, raw bytes when none: the default), simple
  * (only the application payload), raw (the bytes as captured). */
 enum chat_payload { CHAT_PAYLOAD_STRUCTURE, CHAT_PAYLOAD_SIMPLE, CHAT_PAYLOAD_RAW };
 
-/* The title block of one connection. */
-void chat_conn_header(struct strbuf *b, const struct chat_style *st, const struct conn *c);
-/* One packet bubble. pk is the packet decoded again (for payload and options), or
- * NULL when it could not be read back. prev_ts is the previous packet's time in this
- * connection (for the delta), or INT64_MIN. */
-void chat_bubble(struct strbuf *b, const struct chat_style *st, struct note_ctx *nc, const struct conn *c,
-		 const struct pktrec *r, const struct pkt *pk, int64_t prev_ts);
+/* The title block of one connection; stack names its decoders ("http > websocket", or
+ * "" / NULL when none or not known yet). */
+void chat_conn_header(struct strbuf *b, const struct chat_style *st, const struct conn *c, const char *stack);
+/* One packet bubble, with the messages the session placed under it. */
+void chat_bubble(struct strbuf *b, const struct chat_style *st, const struct sess_packet *p);
+/* The messages completed only at the end of the capture, after the last bubble. */
+void chat_tail(struct strbuf *b, const struct chat_style *st, const struct sess_tail *t);
 /* The closing summary of one connection. */
 void chat_conn_footer(struct strbuf *b, const struct chat_style *st, const struct conn *c);
 /* Short description of the options of a TCP packet ("mss 1460, wscale 7, sack_perm, ts 1/0"). */

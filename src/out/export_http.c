@@ -80,7 +80,7 @@ struct obj {
 	char *name;          /* its file in the directory now, or NULL (none, or removed) */
 	char *want;          /* export_finish: the name it must move to, when not name */
 	uint64_t size;
-	uint32_t conn;       /* struct appmsg.conn */
+	const struct conn *c;/* the connection that carried it */
 	uint32_t frame;      /* last frame of the message */
 	uint32_t range;      /* index in exporter.ranges, or NO_RANGE */
 	uint8_t dir, complete;
@@ -163,27 +163,27 @@ static int parse_range(const char *v, uint64_t *a, uint64_t *b, uint64_t *t)
 	return -1;
 }
 
-static const char *uri_of(const struct applog *l, const struct appmsg *m)
+/* rq: the request m answers (m itself for a request), or NULL. */
+static const char *uri_of(const struct appmsg *m, const struct appmsg *rq)
 {
 	if (m->http->is_request)
 		return m->http->uri;
-	if (m->http->request_msg != UINT32_MAX && l->m[m->http->request_msg].http)
-		return l->m[m->http->request_msg].http->uri;
-	return NULL;
+	return rq && rq->http ? rq->http->uri : NULL;
 }
 
-static const char *host_of(const struct applog *l, const struct appmsg *m)
+static const char *host_of(const struct appmsg *m, const struct appmsg *rq)
 {
-	const struct appmsg *rq = m->http->is_request ? m : m->http->request_msg != UINT32_MAX ? &l->m[m->http->request_msg] : NULL;
+	if (m->http->is_request)
+		rq = m;
 	const struct appkv *h = rq ? appmsg_find(rq, "Host") : NULL;
 	return h ? h->value : "";
 }
 
 /* Capture order, as tshark numbers objects: by the frame that ends the message, then
- * by log order (messages ending in one frame). */
-static uint64_t order_key(const struct appmsg *m, uint32_t ix)
+ * by the order messages were made (messages ending in one frame). */
+static uint64_t order_key(const struct appmsg *m)
 {
-	return (uint64_t)m->last_frame << 32 | ix;
+	return (uint64_t)m->last_frame << 32 | m->id;
 }
 
 static void names_init(struct names *nm)
@@ -312,9 +312,9 @@ static void file_failed(struct exporter *x, struct obj *ob, int fd)
 }
 
 /* (Re)sets what the listing says about ob from message m (index ix) of l. */
-static void set_meta(struct obj *ob, const struct applog *l, const struct appmsg *m, uint32_t ix)
+static void set_meta(struct obj *ob, const struct conn *c, const struct appmsg *m, const struct appmsg *rq)
 {
-	const char *uri = uri_of(l, m);
+	const char *uri = uri_of(m, rq);
 	const struct appkv *ct = appmsg_find(m, "Content-Type");
 	const char *cts = ct ? ct->value : "";
 	if (!uri)
@@ -325,20 +325,20 @@ static void set_meta(struct obj *ob, const struct applog *l, const struct appmsg
 	memcpy(ob->uri, uri, ul + 1);
 	memcpy(ob->uri + ul + 1, cts, cl + 1);
 	ob->ctype = ob->uri + ul + 1;
-	ob->key = order_key(m, ix);
-	ob->conn = m->conn;
+	ob->key = order_key(m);
+	ob->c = c;
 	ob->frame = m->last_frame;
 	ob->dir = m->dir;
 }
 
 /* A new record (the pointer is valid until the next new_obj). */
-static struct obj *new_obj(struct exporter *x, const struct applog *l, const struct appmsg *m, uint32_t ix)
+static struct obj *new_obj(struct exporter *x, const struct conn *c, const struct appmsg *m, const struct appmsg *rq)
 {
 	xgrow(&x->objs, &x->cap_objs, x->n_objs + 1, sizeof *x->objs);
 	struct obj *ob = &x->objs[x->n_objs++];
 	memset(ob, 0, sizeof *ob);
 	ob->range = NO_RANGE;
-	set_meta(ob, l, m, ix);
+	set_meta(ob, c, m, rq);
 	return ob;
 }
 
@@ -418,18 +418,18 @@ static void write_piece(struct exporter *x, struct obj *ob, const struct range *
 		file_failed(x, ob, -1);
 }
 
-static void add_piece(struct exporter *x, const struct applog *l, const struct appmsg *m, uint32_t ix, uint64_t a,
-		      uint64_t b, uint64_t t)
+static void add_piece(struct exporter *x, const struct conn *c, const struct appmsg *m, const struct appmsg *rq,
+		      uint64_t a, uint64_t b, uint64_t t)
 {
 	char key[2048], rkey[2100];
-	const char *u = uri_of(l, m);
-	snprintf(key, sizeof key, "%s|%.*s", host_of(l, m), (int)(u ? strcspn(u, "?#") : 0), u ? u : "");
+	const char *u = uri_of(m, rq);
+	snprintf(key, sizeof key, "%s|%.*s", host_of(m, rq), (int)(u ? strcspn(u, "?#") : 0), u ? u : "");
 	snprintf(rkey, sizeof rkey, "%" PRIu64 "|%s", t, key);
 	const uint32_t *slot = strmap_get(&x->range_of, rkey);
-	uint64_t k = order_key(m, ix);
+	uint64_t k = order_key(m);
 	struct obj *ob;
 	if (!slot) {
-		ob = new_obj(x, l, m, ix);
+		ob = new_obj(x, c, m, rq);
 		ob->range = (uint32_t)x->n_ranges;
 		ob->size = t;
 		xgrow(&x->ranges, &x->cap_ranges, x->n_ranges + 1, sizeof *x->ranges);
@@ -442,14 +442,14 @@ static void add_piece(struct exporter *x, const struct applog *l, const struct a
 	} else {
 		ob = &x->objs[*slot];
 		if (k < ob->key)
-			set_meta(ob, l, m, ix); /* the first piece in capture order speaks for the file */
+			set_meta(ob, c, m, rq); /* the first piece in capture order speaks for the file */
 	}
 	struct range *r = &x->ranges[ob->range];
 	struct piece pc = { a, b - a + 1, k };
-	if (pc.len > m->http->body_len)
-		pc.len = m->http->body_len;
+	if (pc.len > m->body->len)
+		pc.len = m->body->len;
 	if (ob->name && !x->e.set)
-		write_piece(x, ob, r, &pc, m->http->body);
+		write_piece(x, ob, r, &pc, m->body->p);
 	xgrow(&r->pieces, &r->cap, r->n + 1, sizeof *r->pieces);
 	r->pieces[r->n++] = pc;
 	if (r->n == 1 || k > r->max_key)
@@ -469,26 +469,25 @@ struct exporter *export_new(const struct export_opts *o)
 	return x;
 }
 
-void export_msg(void *vx, const struct applog *l, uint32_t ix)
+void export_msg(struct exporter *x, const struct conn *c, const struct appmsg *m, const struct appmsg *rq)
 {
-	struct exporter *x = vx;
-	const struct appmsg *m = &l->m[ix];
 	const struct app_http *h = m->http;
-	if (!h || !h->body_len)
+	const struct appbody *bd = m->body;
+	if (!h || !bd || !bd->len)
 		return;
 	const struct appkv *cr = !h->is_request && h->status == 206 ? appmsg_find(m, "Content-Range") : NULL;
 	const struct appkv *ct = appmsg_find(m, "Content-Type");
 	uint64_t a, b, t;
 	if (cr && parse_range(cr->value, &a, &b, &t) == 0 && t && t <= EXPORT_MERGE_MAX &&
 	    !(ct && strncasecmp(ct->value, "multipart/", 10) == 0)) {
-		add_piece(x, l, m, ix, a, b, t);
+		add_piece(x, c, m, rq, a, b, t);
 		return;
 	}
-	struct obj *ob = new_obj(x, l, m, ix);
-	ob->size = h->body_len;
-	ob->complete = h->body_complete && !h->decode_failed && !h->body_capped;
+	struct obj *ob = new_obj(x, c, m, rq);
+	ob->size = bd->len;
+	ob->complete = h->body_complete && !bd->failed && !bd->capped;
 	if (!x->e.set)
-		write_whole(x, ob, h->body, h->body_len);
+		write_whole(x, ob, bd->p, bd->len);
 }
 
 /* A merged file at the end: the holes become zeros up to the full size, the gaps go
@@ -656,7 +655,7 @@ static int plan_names(struct exporter *x, const uint32_t *order)
 	return rc;
 }
 
-long export_finish(struct exporter *x, struct conn *const *conns, size_t n_conns, struct strbuf *out, struct err *e)
+long export_finish(struct exporter *x, struct strbuf *out, struct err *e)
 {
 	open_dir(x);
 	if (x->e.set) {
@@ -701,7 +700,7 @@ long export_finish(struct exporter *x, struct conn *const *conns, size_t n_conns
 			err_set(&x->e, EXIT_SYSTEM, -1, "%s/%s: %s", x->o->dir, ob->want, strerror(errno));
 			break;
 		}
-		report(out, x->o, ob, ob->conn < n_conns ? conns[ob->conn] : NULL,
+		report(out, x->o, ob, ob->c,
 		       ob->range == NO_RANGE ? 1 : x->ranges[ob->range].n, ob->range == NO_RANGE ? NULL : gaps[ob->range].s);
 		written++;
 	}

@@ -2,8 +2,8 @@
  * the URL (made safe), decoded (gzip/deflate/br/zstd undone), and 206 Range pieces of
  * one resource merged into one file with the gaps reported.
  *
- * Streaming: the exporter is the app layer's sink (proto/app.h msg_sink). Each body is
- * written to its file the moment its message is over, then the app layer frees it;
+ * Streaming: the exporter hears of each HTTP exchange as it completes (the session's
+ * on_http). Each body is written to its file then, and the session frees it after;
  * what stays per file is a small record (URI, type, size, name, digest). Names
  * follow capture order, which export_finish settles (export_http.c says how), before
  * it lists the files. */
@@ -31,17 +31,18 @@ struct exporter;
 /* An export into o->dir (o must outlive it). The directory is created when the first
  * file is written, or by export_finish. Freed by export_free(). */
 struct exporter *export_new(const struct export_opts *o);
-/* The sink (struct app.msg_sink, ctx = the exporter): message ix of l is over. Writes
- * its body, if it has one, to a new file (a 206 piece: into its resource's file, at
- * its offset). After a failure (reported by export_finish) nothing more is written. */
-void export_msg(void *exporter, const struct applog *l, uint32_t ix);
-/* conns[idx] is the connection of struct appmsg.conn == idx. Settles the names in
+/* Message m of connection c is complete (rq: the request it answers, m itself for a
+ * request, or NULL). Writes its body, if it has one, to a new file (a 206 piece: into
+ * its resource's file, at its offset). After a failure (reported by export_finish)
+ * nothing more is written. */
+void export_msg(struct exporter *x, const struct conn *c, const struct appmsg *m, const struct appmsg *rq);
+/* Settles the names in
  * capture order (renaming the few files that finished out of order) and lists every
  * file (a line or a JSON object) into out. Returns the number of files, or -1 with e
  * set: the directory or a file could not be created or written (then every file of
  * this export is removed), or a file could not take its name (then the files listed
  * before it stay, the others are removed). Call once. */
-long export_finish(struct exporter *x, struct conn *const *conns, size_t n_conns, struct strbuf *out, struct err *e);
+long export_finish(struct exporter *x, struct strbuf *out, struct err *e);
 void export_free(struct exporter *x);
 
 #endif

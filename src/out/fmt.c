@@ -166,3 +166,9 @@ const char *close_name(int close)
 {
 	return close == CLOSE_FIN ? "fin" : close == CLOSE_RST ? "rst" : close == CLOSE_HALF ? "half" : "none";
 }
+
+const char *fmt_conn_id(const struct conn *c, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s%u", c->proto == 6 ? "" : "u", (unsigned)c->id);
+	return buf;
+}

@@ -9,6 +9,9 @@
 
 /* "10.0.0.1:80" or "[2001:db8::1]:80" into buf (>= 64 bytes). */
 const char *fmt_endpoint(const struct endpoint *ep, char *buf, size_t n);
+/* A connection's id as typed on the command line: "3" for TCP, "u3" for UDP (tshark's
+ * tcp.stream and udp.stream, which both count from 0). */
+const char *fmt_conn_id(const struct conn *c, char *buf, size_t n);
 /* Epoch seconds with 6 decimals ("1362692526.869344"). */
 void fmt_epoch(struct strbuf *b, int64_t ts_ns);
 /* Local wall-clock time "2013-03-07 21:42:06.869344" (digits 6 or 9). */

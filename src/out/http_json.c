@@ -28,9 +28,10 @@ void json_appnotes(struct strbuf *b, int *first, const struct appmsg *m)
 		int f = 1;
 		sb_putc(b, '{');
 		json_str_field(b, &f, "dir", m->dir ? "s2c" : "c2s");
-		json_str_field(b, &f, "event", m->notes[i].event);
+		json_str_field(b, &f, "event", m->notes[i].ev->name);
 		json_u64_field(b, &f, "offset", m->notes[i].off);
 		json_str_field(b, &f, "text", m->notes[i].text);
+		json_str_field(b, &f, "severity", severity_name(m->notes[i].ev->severity));
 		sb_putc(b, '}');
 	}
 }
@@ -58,23 +59,21 @@ static void body_json(struct strbuf *b, int *f, const struct appmsg *m)
 	if (h->content_encoding)
 		json_str_field(b, f, "content_encoding", h->content_encoding);
 	json_u64_field(b, f, "body_wire", h->body_wire);
-	json_u64_field(b, f, "body_size", h->body_content);
-	json_u64_field(b, f, "body_decoded", h->decode_failed ? h->body_content : h->body_decoded);
+	const struct appbody *bd = m->body;
+	uint64_t in = bd ? bd->in : 0, out = bd ? bd->out : 0;
+	int failed = bd && bd->failed;
+	json_u64_field(b, f, "body_size", in);
+	json_u64_field(b, f, "body_decoded", failed ? in : out);
 	json_key(b, f, "complete");
 	sb_puts(b, h->body_complete || h->no_body || (!h->body_wire && !(m->flags & AM_INCOMPLETE)) ? "true" : "false");
 	if (h->lost)
 		json_u64_field(b, f, "lost_bytes", h->lost);
-	if (h->decode_failed) {
+	if (failed) {
 		json_key(b, f, "decode_failed");
 		sb_puts(b, "true");
 	}
-	if (h->body_len) {
-		char hex[65];
-		sha256_hex(h->body, h->body_len, hex);
-		json_str_field(b, f, "sha256", hex);
-	} else if (h->body_sha256[0]) {
-		json_str_field(b, f, "sha256", h->body_sha256); /* hashed and dropped while decoding */
-	}
+	if (bd && bd->out && bd->sha256[0])
+		json_str_field(b, f, "sha256", bd->sha256);
 }
 
 /* "frame" (the last) for compatibility, then the message fields every JSON output
@@ -85,14 +84,13 @@ static void frames_json(struct strbuf *b, int *f, const struct appmsg *m)
 	json_appmsg_pos(b, f, m);
 }
 
-void http_exchange_json(struct strbuf *b, const struct applog *l, const struct conn *c, uint32_t req, uint32_t resp,
-			const uint32_t *interim, size_t n_interim)
+void http_exchange_json(struct strbuf *b, const struct sess_http *x)
 {
 	int f = 1;
 	sb_putc(b, '{');
-	json_u64_field(b, &f, "conn", c->id);
-	const struct appmsg *rq = req != UINT32_MAX ? &l->m[req] : NULL;
-	const struct appmsg *rs = resp != UINT32_MAX ? &l->m[resp] : NULL;
+	json_u64_field(b, &f, "conn", x->c->id);
+	const struct appmsg *rq = x->req, *rs = x->resp;
+	size_t n_interim = x->n_interim;
 	if (rq) {
 		const struct app_http *h = rq->http;
 		json_key(b, &f, "request");
@@ -126,7 +124,7 @@ void http_exchange_json(struct strbuf *b, const struct applog *l, const struct c
 		json_key(b, &f, "interim");
 		sb_putc(b, '[');
 		for (size_t i = 0; i < n_interim; i++) {
-			const struct appmsg *m = &l->m[interim[i]];
+			const struct appmsg *m = x->interim[i];
 			if (i)
 				sb_putc(b, ',');
 			int g = 1;
@@ -161,7 +159,7 @@ void http_exchange_json(struct strbuf *b, const struct applog *l, const struct c
 	if (rq)
 		json_appnotes(b, &nf, rq);
 	for (size_t i = 0; i < n_interim; i++)
-		json_appnotes(b, &nf, &l->m[interim[i]]);
+		json_appnotes(b, &nf, x->interim[i]);
 	if (rs)
 		json_appnotes(b, &nf, rs);
 	sb_puts(b, "]}\n");
@@ -174,8 +172,11 @@ static void body_term(struct strbuf *b, const struct appmsg *m)
 		sb_puts(b, "no body");
 		return;
 	}
-	fmt_bytes(b, h->decode_failed ? h->body_content : h->body_decoded);
-	if (h->body_wire != h->body_decoded || h->chunked || h->content_encoding) {
+	const struct appbody *bd = m->body;
+	uint64_t in = bd ? bd->in : 0, out = bd ? bd->out : 0;
+	uint64_t decoded = bd && bd->failed ? in : out;
+	fmt_bytes(b, decoded);
+	if (h->body_wire != decoded || h->chunked || h->content_encoding) {
 		sb_puts(b, " (wire ");
 		fmt_bytes(b, h->body_wire);
 		if (h->chunked)
@@ -202,12 +203,12 @@ static void headers_term(struct strbuf *b, const struct appmsg *m)
 		sb_printf(b, "      %s %s: %.*s\n", m->dir ? "<" : ">", m->kv[i].name, (int)m->kv[i].value_len, m->kv[i].value);
 }
 
-void http_exchange_term(struct strbuf *b, const struct applog *l, const struct conn *c, uint32_t req, uint32_t resp,
-			const uint32_t *interim, size_t n_interim, int verbose)
+void http_exchange_term(struct strbuf *b, const struct sess_http *x, int verbose)
 {
-	const struct appmsg *rq = req != UINT32_MAX ? &l->m[req] : NULL;
-	const struct appmsg *rs = resp != UINT32_MAX ? &l->m[resp] : NULL;
-	sb_printf(b, "conn %" PRIu32 "  ", c->id);
+	const struct appmsg *rq = x->req, *rs = x->resp;
+	size_t n_interim = x->n_interim;
+	char id[16];
+	sb_printf(b, "conn %s  ", fmt_conn_id(x->c, id, sizeof id));
 	if (rq)
 		sb_printf(b, "#%" PRIu32 " %s %s %s\n", rq->first_frame, rq->http->method, rq->http->uri, rq->http->version);
 	else
@@ -222,7 +223,7 @@ void http_exchange_term(struct strbuf *b, const struct applog *l, const struct c
 	if (rq)
 		notes_term(b, rq);
 	for (size_t i = 0; i < n_interim; i++) {
-		const struct appmsg *m = &l->m[interim[i]];
+		const struct appmsg *m = x->interim[i];
 		sb_printf(b, "   <- #%" PRIu32 " %d %s (interim)\n", m->first_frame, m->http->status, m->http->reason);
 		notes_term(b, m);
 	}

@@ -6,14 +6,12 @@
 #include "../base/strbuf.h"
 #include "../model/appmsg.h"
 #include "../model/conn.h"
+#include "../session/session.h"
 
-/* One exchange of connection c: req and resp are log indexes or UINT32_MAX (not
- * seen); interim lists 1xx responses. One line of NDJSON. Field names: docs/json.md. */
-void http_exchange_json(struct strbuf *b, const struct applog *l, const struct conn *c, uint32_t req, uint32_t resp,
-			const uint32_t *interim, size_t n_interim);
+/* One exchange (the session's pairing): one line of NDJSON. Field names: docs/json.md. */
+void http_exchange_json(struct strbuf *b, const struct sess_http *x);
 /* The same as a few terminal lines; verbose adds the header fields. */
-void http_exchange_term(struct strbuf *b, const struct applog *l, const struct conn *c, uint32_t req, uint32_t resp,
-			const uint32_t *interim, size_t n_interim, int verbose);
+void http_exchange_term(struct strbuf *b, const struct sess_http *x, int verbose);
 /* Notes of a message as JSON array elements into b (no brackets). */
 void json_appnotes(struct strbuf *b, int *first, const struct appmsg *m);
 

@@ -125,11 +125,10 @@ void json_appmsg(struct strbuf *b, const struct appmsg *m, const struct conn *c)
 		sb_json_str(b, m->kv[i].value, m->kv[i].value_len);
 	}
 	sb_putc(b, '}');
-	if (m->http && m->http->body_len) {
-		char hex[65];
-		sha256_hex(m->http->body, m->http->body_len, hex);
-		json_u64_field(b, &f, "body_size", m->http->body_len);
-		json_str_field(b, &f, "body_sha256", hex);
+	if (m->http && m->body && m->body->out) {
+		json_u64_field(b, &f, "body_size", m->body->out);
+		if (m->body->sha256[0])
+			json_str_field(b, &f, "body_sha256", m->body->sha256);
 	}
 	json_key(b, &f, "notes");
 	sb_putc(b, '[');
@@ -138,26 +137,13 @@ void json_appmsg(struct strbuf *b, const struct appmsg *m, const struct conn *c)
 	sb_puts(b, "]}");
 }
 
-static void packet_obj(struct strbuf *b, const struct conn *c, const struct pktrec *r, const char *note,
-		       const struct pkt *pk, int with_payload, int with_app, const struct appmsg *const *msgs,
-		       size_t n_msgs);
-
-void json_packet(struct strbuf *b, const struct conn *c, const struct pktrec *r, const char *note,
-		 const struct pkt *pk, int with_payload)
+void json_packet(struct strbuf *b, const struct sess_packet *p, int flags)
 {
-	packet_obj(b, c, r, note, pk, with_payload, 0, NULL, 0);
-}
-
-void json_packet_app(struct strbuf *b, const struct conn *c, const struct pktrec *r, const char *note,
-		     const struct pkt *pk, int with_payload, const struct appmsg *const *msgs, size_t n_msgs)
-{
-	packet_obj(b, c, r, note, pk, with_payload, 1, msgs, n_msgs);
-}
-
-static void packet_obj(struct strbuf *b, const struct conn *c, const struct pktrec *r, const char *note,
-		       const struct pkt *pk, int with_payload, int with_app, const struct appmsg *const *msgs,
-		       size_t n_msgs)
-{
+	const struct conn *c = p->c;
+	const struct pktrec *r = p->r;
+	const struct pkt *pk = p->pk;
+	const char *note = (flags & JSON_PKT_NOTE) ? p->note.text : NULL;
+	int with_payload = (flags & JSON_PKT_PAYLOAD) != 0, with_app = (flags & JSON_PKT_APP) != 0;
 	int f = 1;
 	char a[64];
 	sb_putc(b, '{');
@@ -234,15 +220,37 @@ static void packet_obj(struct strbuf *b, const struct conn *c, const struct pktr
 	}
 	if (note)
 		json_str_field(b, &f, "note", note);
+	if (note)
+		json_str_field(b, &f, "note_kind", p->note.kind->name);
 	if (with_app) {
 		json_key(b, &f, "app");
 		sb_putc(b, '[');
-		for (size_t i = 0; i < n_msgs; i++) {
+		for (size_t i = 0; i < p->n_msgs; i++) {
 			if (i)
 				sb_putc(b, ',');
-			json_appmsg(b, msgs[i], c);
+			json_appmsg(b, p->msgs[i], c);
 		}
 		sb_putc(b, ']');
 	}
 	sb_puts(b, "}\n");
+}
+
+void json_tail(struct strbuf *b, const struct sess_tail *t)
+{
+	if (!t->n_msgs)
+		return;
+	int f = 1;
+	sb_putc(b, '{');
+	json_u64_field(b, &f, "conn", t->c->id);
+	json_str_field(b, &f, "proto", t->c->proto == 6 ? "tcp" : "udp");
+	json_key(b, &f, "at_end");
+	sb_puts(b, "true");
+	json_key(b, &f, "app");
+	sb_putc(b, '[');
+	for (size_t i = 0; i < t->n_msgs; i++) {
+		if (i)
+			sb_putc(b, ',');
+		json_appmsg(b, t->msgs[i], t->c);
+	}
+	sb_puts(b, "]}\n");
 }

@@ -8,18 +8,21 @@
 #include "../model/appmsg.h"
 #include "../model/conn.h"
 #include "../decode/pkt.h"
+#include "../session/session.h"
 
 /* A connection object (conns --json). */
 void json_conn(struct strbuf *b, const struct conn *c);
-/* A packet object (chat --json); note may be NULL. pk (packet decoded again) adds
- * the payload and options when not NULL. */
-void json_packet(struct strbuf *b, const struct conn *c, const struct pktrec *r, const char *note,
-		 const struct pkt *pk, int with_payload);
-/* The same with an "app" array: the application messages that end in this packet
- * (each written by json_appmsg, as stream --json writes them); msgs may be NULL
- * when n_msgs is 0, the array is written (empty) all the same. */
-void json_packet_app(struct strbuf *b, const struct conn *c, const struct pktrec *r, const char *note,
-		     const struct pkt *pk, int with_payload, const struct appmsg *const *msgs, size_t n_msgs);
+enum {
+	JSON_PKT_NOTE = 1,    /* "note" and "note_kind" */
+	JSON_PKT_PAYLOAD = 2, /* "payload_hex" */
+	JSON_PKT_APP = 4,     /* "app": the messages shown under the packet (empty array when none) */
+};
+/* A packet object (chat --json, packet --json). p->pk (the packet decoded again) adds
+ * the options and payload when not NULL. */
+void json_packet(struct strbuf *b, const struct sess_packet *p, int flags);
+/* The messages of a connection completed only at the end of the capture (chat --json):
+ * {"conn", "proto", "at_end": true, "app": [...]}. */
+void json_tail(struct strbuf *b, const struct sess_tail *t);
 /* One application message as a JSON object (no newline): conn, then the message
  * fields of json_appmsg_pos, fields, body size/sha256, notes. The only writer of a
  * decoded message: stream --json lines and chat --json "app" entries use it. */

@@ -35,14 +35,15 @@ static void cut_line(struct strbuf *b, const char *indent, const char *s, size_t
 	sb_putc(b, '\n');
 }
 
-static void preview(struct strbuf *b, const uint8_t *p, size_t n, int width)
+/* The first bytes of p[0..n), which are the first n of total. */
+static void preview(struct strbuf *b, const uint8_t *p, size_t n, uint64_t total, int width)
 {
 	if (!n)
 		return;
 	struct strbuf t;
 	sb_init(&t);
 	size_t show = n < PREVIEW_BYTES ? n : PREVIEW_BYTES;
-	payload_render(&t, p, show, n, 0, width - 4);
+	payload_render(&t, p, show, show, 0, width - 4);
 	const char *s = t.s;
 	while (s && *s) {
 		const char *nl = strchr(s, '\n');
@@ -52,8 +53,8 @@ static void preview(struct strbuf *b, const uint8_t *p, size_t n, int width)
 		sb_putc(b, '\n');
 		s += k + (nl ? 1 : 0);
 	}
-	if (show < n)
-		sb_printf(b, "  ... (%zu more bytes)\n", n - show);
+	if (show < total)
+		sb_printf(b, "  ... (%" PRIu64 " more bytes)\n", total - show);
 	sb_fini(&t);
 }
 
@@ -69,7 +70,7 @@ void appmsg_lines(struct strbuf *b, const struct appmsg *m, int detail, int widt
 			const struct appkv *kv = &m->kv[i];
 			if (strcmp(kv->name, "payload") == 0 || strcmp(kv->name, "bytes") == 0 || strcmp(kv->name, "data") == 0) {
 				sb_printf(b, "  %s (%zu bytes):\n", kv->name, kv->value_len);
-				preview(b, (const uint8_t *)kv->value, kv->value_len, width);
+				preview(b, (const uint8_t *)kv->value, kv->value_len, kv->value_len, width);
 				continue;
 			}
 			struct strbuf l;
@@ -78,11 +79,11 @@ void appmsg_lines(struct strbuf *b, const struct appmsg *m, int detail, int widt
 			cut_line(b, l.s, kv->value, kv->value_len, width);
 			sb_fini(&l);
 		}
-		if (m->http && m->http->body_len) {
-			sb_printf(b, "  body (%zu bytes%s%s):\n", m->http->body_len,
+		if (m->http && m->body && m->body->out) {
+			sb_printf(b, "  body (%" PRIu64 " bytes%s%s):\n", m->body->out,
 				  m->http->content_encoding ? ", decoded from " : "",
 				  m->http->content_encoding ? m->http->content_encoding : "");
-			preview(b, m->http->body, m->http->body_len, width);
+			preview(b, m->body->p, m->body->len, m->body->out, width);
 		}
 	}
 	for (size_t i = 0; i < m->n_notes; i++) {
@@ -115,8 +116,8 @@ void appmsg_lines(struct strbuf *b, const struct appmsg *m, int detail, int widt
 void appmsg_simple(struct strbuf *b, const struct appmsg *m, int width)
 {
 	if (m->http) {
-		if (m->http->body_len)
-			preview(b, m->http->body, m->http->body_len, width);
+		if (m->body && m->body->out)
+			preview(b, m->body->p, m->body->len, m->body->out, width);
 		else
 			cut_line(b, "", m->summary ? m->summary : "", m->summary ? strlen(m->summary) : 0, width);
 		return;
@@ -124,7 +125,7 @@ void appmsg_simple(struct strbuf *b, const struct appmsg *m, int width)
 	for (size_t i = 0; i < m->n_kv; i++) {
 		const struct appkv *kv = &m->kv[i];
 		if (strcmp(kv->name, "payload") == 0 || strcmp(kv->name, "data") == 0 || strcmp(kv->name, "message") == 0) {
-			preview(b, (const uint8_t *)kv->value, kv->value_len, width);
+			preview(b, (const uint8_t *)kv->value, kv->value_len, kv->value_len, width);
 			return;
 		}
 	}

@@ -1,148 +1,369 @@
-/* app.c: see app.h and proto.h. One struct app_out per connection: reassembly, the
- * unconsumed bytes of each direction, the chosen decoder and its state. */
+/* app.c: see app.h and proto.h. One struct app_conn per connection: reassembly and the
+ * connection's own decoder instance (its root layer); a layer may open child layers
+ * above it (proto.h stacking). Each layer holds, per direction, the bytes its decoder
+ * has not consumed; bytes that arrive while nothing is held are offered in place
+ * (zero copy) and only what is left over is copied. */
 #include "app.h"
-
-#include "../base/sha.h"
 
 #include "../base/xalloc.h"
 #include "../tcp/reasm.h"
 
-#include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
-/* Bytes buffered per direction while no decoder has answered yes: every probe in the
+/* Bytes held per direction while no decoder has answered yes: every probe in the
  * registry decides on a request line, a status line, a RESP type byte or a DNS
  * header, all of which fit in far fewer bytes. */
 #define APP_PROBE_WAIT 512
 
-/* Sink mode: how long (capture time) a connection reset (or closed with bytes still
+/* How long (capture time) a reset connection (or one closed with bytes still
  * held by reassembly) must stay quiet before its state is released, as the engine
- * waits before releasing its analysis state (engine.c ENGINE_RELEASE_AFTER_NS): a
- * late segment within that time is decoded exactly as without sink mode. Later
- * packets of a released connection are ignored. A connection with one side still
- * open is never released early (a half-closed connection may legitimately go on). */
+ * waits before releasing its analysis state (ENGINE_RELEASE_AFTER_NS): a late segment
+ * within that time is decoded as it would be otherwise. Later packets of a released
+ * connection are not decoded. A connection with one side still open is never released
+ * early (a half-closed connection may legitimately go on). */
 #define APP_RELEASE_AFTER_NS ((int64_t)120 * 1000000000)
+
+/* Offset map entries kept per direction of a child layer before the ones its decoder can
+ * no longer refer to are dropped. */
+#define APP_MAP_TRIM 64
 
 struct app_buf {
 	uint8_t *p;
 	size_t len, cap;
-	uint64_t off; /* stream offset of p[0] */
+	uint64_t off; /* own-stream offset of p[0], or of the next byte when len is 0 */
 };
 
-struct app_out {
+/* own bytes [own, own + n) of a child came from connection bytes [lo, hi) */
+struct offmap_ent {
+	uint64_t own, n, lo, hi;
+};
+
+struct offmap {
+	struct offmap_ent *e;
+	size_t n, cap;
+};
+
+/* A content layer the opener asked for, to be opened on the first emitted byte. */
+struct chain_step {
+	const char *proto;
+	char *param;
+};
+
+struct layer {
+	struct app_conn *ac;
+	struct layer *parent;
+	struct layer *child;  /* first open child */
+	struct layer *next;   /* next sibling */
+	const struct proto_desc *d;
+	void *st;
+	int decided;          /* d was chosen (NULL: nothing decodes this stream) */
+	uint8_t depth;
+	uint8_t eof[2];
+	uint8_t finished;     /* finish() ran */
+	uint8_t busy;         /* inside the decoder (app_close is deferred) */
+	uint8_t close_later;
+	struct app_buf buf[2];
+	size_t need[2];       /* feed again when at least this many bytes are held */
+	uint64_t in_len[2];   /* own bytes written so far */
+	struct offmap map[2]; /* children only: own -> connection offsets */
+	uint32_t owner;
+	int one_way, one_dir;
+	struct chain_step steps[APP_MAX_DEPTH];
+	size_t n_steps;
+	struct layer *out;    /* content layer: the next step, opened on the first emit */
+};
+
+struct app_conn {
 	struct app *a;
 	struct conn *c;
-	const struct proto_desc *d;
-	int decided;
-	void *st;
 	struct reasm ra;
-	int ra_init;
-	struct app_buf buf[2];
-	int eof[2];
+	struct layer root;
 	uint64_t dgram_off[2];
-	const struct proto_desc *sw;
-	uint32_t sw_req, sw_resp;
 	int ended;
 	int tapped;
-	int rst;         /* a RST was seen */
-	int queued;      /* in app.ended (sink mode) */
-	int64_t last_ts; /* time of its last packet */
+	int rst;
+	int queued;
+	int64_t last_ts;
+	/* the decoders of the connection's streams, bottom first (Upgrade, TLS...) */
+	const char *stack[APP_MAX_DEPTH];
+	size_t n_stack;
 };
 
-/* --- decoder-facing API (proto.h) --- */
+static void pump(struct layer *L, int dir, const uint8_t *p, size_t n, int flags);
+static void layer_free(struct layer *L);
+static void layer_finish(struct layer *L);
 
-uint32_t app_frame_at(struct app_out *o, int dir, uint64_t off, int64_t *ts)
+/* ---- offsets ---- */
+
+static void map_add(struct offmap *m, uint64_t own, uint64_t n, uint64_t lo, uint64_t hi)
 {
-	return reasm_frame_at(&o->ra, dir, off, ts);
+	xgrow(&m->e, &m->cap, m->n + 1, sizeof *m->e);
+	m->e[m->n++] = (struct offmap_ent){ own, n, lo, hi };
 }
 
-uint32_t app_msg_begin(struct app_out *o, int dir, const char *proto, const char *kind, uint64_t off)
+/* The entry holding own offset x (the last with e.own <= x); NULL when empty. */
+static const struct offmap_ent *map_find(const struct offmap *m, uint64_t x)
 {
-	uint32_t ix = applog_add(&o->a->log);
-	struct appmsg *m = &o->a->log.m[ix];
-	m->conn = o->c->idx;
+	if (!m->n)
+		return NULL;
+	size_t lo = 0, hi = m->n;
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (m->e[mid].own <= x)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return &m->e[lo];
+}
+
+/* The connection offset where own byte x of L starts (end: where the bytes before the
+ * exclusive end x end). Bytes passed through unchanged map exactly; decoded bytes map
+ * to the start (or end) of the input they came out of. */
+static uint64_t to_conn(const struct layer *L, int dir, uint64_t x, int end)
+{
+	if (!L->parent)
+		return x;
+	const struct offmap *m = &L->map[dir];
+	const struct offmap_ent *e = map_find(m, end && x ? x - 1 : x);
+	if (!e)
+		return to_conn(L->parent, dir, 0, end);
+	if (e->hi - e->lo == e->n) {
+		uint64_t k = x > e->own ? x - e->own : 0;
+		if (k > e->n)
+			k = e->n;
+		return e->lo + k;
+	}
+	return end ? e->hi : e->lo;
+}
+
+uint64_t app_conn_off(struct layer *L, int dir, uint64_t off) { return to_conn(L, dir, off, 0); }
+
+uint32_t app_frame_at(struct layer *L, int dir, uint64_t off, int64_t *ts)
+{
+	return reasm_frame_at(&L->ac->ra, dir, to_conn(L, dir, off, 0), ts);
+}
+
+const struct conn *app_conn(struct layer *L) { return L->ac->c; }
+
+/* The lowest connection offset any layer of L's tree may still ask about (its held
+ * bytes start there): reassembly's frame map may forget what lies below. */
+static uint64_t oldest_ref(const struct layer *L, int dir, uint64_t lowest)
+{
+	uint64_t o = to_conn(L, dir, L->buf[dir].off, 0);
+	if (o < lowest)
+		lowest = o;
+	for (const struct layer *k = L->child; k; k = k->next)
+		lowest = oldest_ref(k, dir, lowest);
+	if (L->out)
+		lowest = oldest_ref(L->out, dir, lowest);
+	return lowest;
+}
+
+/* Drops map entries below what the decoder holds. */
+static void map_trim(struct layer *L, int dir)
+{
+	struct offmap *m = &L->map[dir];
+	if (m->n < APP_MAP_TRIM)
+		return;
+	uint64_t base = L->buf[dir].off;
+	size_t k = 0;
+	while (k + 1 < m->n && m->e[k + 1].own <= base)
+		k++;
+	if (k) {
+		memmove(m->e, m->e + k, (m->n - k) * sizeof *m->e);
+		m->n -= k;
+	}
+}
+
+/* ---- messages ---- */
+
+static uint32_t cur_frame(const struct app_conn *ac)
+{
+	const struct app *a = ac->a;
+	return a->in_packet && a->cur_conn == ac->c->idx ? a->cur_frame : 0;
+}
+
+struct appmsg *app_msg_begin(struct layer *L, int dir, const char *kind, uint64_t off)
+{
+	struct app_conn *ac = L->ac;
+	struct appmsg *m = applog_add(&ac->a->log, ac->c->idx);
 	m->dir = (uint8_t)dir;
-	m->proto = proto;
+	m->proto = L->d ? L->d->name : "raw";
 	m->kind = kind;
-	m->off = m->end = off;
-	m->first_frame = m->last_frame = reasm_frame_at(&o->ra, dir, off, &m->first_ts);
+	m->depth = L->depth;
+	m->off = m->end = to_conn(L, dir, off, 0);
+	m->first_frame = m->last_frame = reasm_frame_at(&ac->ra, dir, m->off, &m->first_ts);
 	m->last_ts = m->first_ts;
-	return ix;
+	m->begin_frame = cur_frame(ac);
+	return m;
 }
 
-void app_msg_end(struct app_out *o, uint32_t ix, uint64_t end)
+void app_msg_end(struct layer *L, struct appmsg *m, uint64_t end)
 {
-	struct appmsg *m = &o->a->log.m[ix];
-	m->end = end;
-	if (end > m->off)
-		m->last_frame = reasm_frame_at(&o->ra, m->dir, end - 1, &m->last_ts);
+	uint64_t e = to_conn(L, m->dir, end, 1);
+	m->end = e < m->off ? m->off : e;
+	if (m->end > m->off)
+		m->last_frame = reasm_frame_at(&L->ac->ra, m->dir, m->end - 1, &m->last_ts);
 }
 
-struct appmsg *app_msg(struct app_out *o, uint32_t ix) { return &o->a->log.m[ix]; }
+struct appmsg *app_msg(struct layer *L, uint32_t id) { return applog_get(&L->ac->a->log, id); }
 
-/* Sink mode: hands message ix to the sink, frees its body, and clears what nothing
- * will read again. A request is read until its final response is over (the response's
- * head takes its method; the sink takes its URI and Host), so it is cleared only once
- * both are handed over; a response is read by nobody after the sink, except a 101,
- * which the WebSocket decoder reads with its request at the switch. */
-static void hand_over(struct app *a, uint32_t ix)
+static void maybe_clear(struct app *a, struct appmsg *m)
 {
-	struct applog *l = &a->log;
-	struct appmsg *m = &l->m[ix];
-	if (m->sunk || !m->http)
-		return;
-	a->msg_sink(a->msg_sink_ctx, l, ix);
-	struct app_http *h = m->http;
-	m->sunk = 1;
-	if (a->keep_messages) {
-		if (h->body_len)
-			sha256_hex(h->body, h->body_len, h->body_sha256);
-		xfree(h->body);
-		h->body = NULL;
-		h->body_len = h->body_cap = 0;
-		return;
-	}
-	xfree(h->body);
-	h->body = NULL;
-	h->body_len = h->body_cap = 0;
-	if (h->is_request) {
-		if (h->response_msg != UINT32_MAX && l->m[h->response_msg].sunk)
-			appmsg_clear(m);
-		return;
-	}
-	if (h->status == 101)
-		return;
-	uint32_t rq = h->request_msg;
-	appmsg_clear(m);
-	if (rq != UINT32_MAX && l->m[rq].sunk && l->m[rq].http && l->m[rq].http->response_msg == ix)
-		appmsg_clear(&l->m[rq]);
+	if (a->release && m->done && !m->holds && !m->cleared)
+		appmsg_clear(m);
 }
 
-void app_msg_done(struct app_out *o, uint32_t ix)
+void app_hold(struct app *a, struct appmsg *m)
 {
-	if (o->a->msg_sink)
-		hand_over(o->a, ix);
+	(void)a;
+	if (m->holds < UINT16_MAX)
+		m->holds++;
 }
 
-const struct conn *app_conn(struct app_out *o) { return o->c; }
-
-void app_switch(struct app_out *o, const char *name, uint32_t req, uint32_t resp)
+void app_release(struct app *a, struct appmsg *m)
 {
-	const struct proto_desc *d = proto_find(name);
+	if (m->holds)
+		m->holds--;
+	maybe_clear(a, m);
+}
+
+void app_msg_hold(struct layer *L, uint32_t id)
+{
+	if (id != APPMSG_NONE)
+		app_hold(L->ac->a, app_msg(L, id));
+}
+
+void app_msg_release(struct layer *L, uint32_t id)
+{
+	if (id != APPMSG_NONE)
+		app_release(L->ac->a, app_msg(L, id));
+}
+
+void app_msg_done(struct layer *L, struct appmsg *m)
+{
+	struct app *a = L->ac->a;
+	if (m->done)
+		return;
+	m->done = 1;
+	m->done_frame = cur_frame(L->ac);
+	if (m->body)
+		appbody_end(m->body);
+	if (a->on_done)
+		a->on_done(a->on_done_ctx, m);
+	maybe_clear(a, m);
+}
+
+static struct appbody *owner_body(struct layer *L)
+{
+	if (L->owner == APPMSG_NONE)
+		return NULL;
+	struct app *a = L->ac->a;
+	return appmsg_body(app_msg(L, L->owner), a->body_keep, a->body_hash);
+}
+
+struct appbody *app_body(struct layer *L, struct appmsg *m)
+{
+	struct app *a = L->ac->a;
+	return appmsg_body(m, a->body_keep, a->body_hash);
+}
+
+void app_body_add(struct layer *L, struct appmsg *m, const uint8_t *p, size_t n)
+{
+	struct appbody *b = app_body(L, m);
+	b->in += n;
+	appbody_add(b, p, n);
+}
+
+struct appmsg *app_owner(struct layer *L)
+{
+	return L->owner == APPMSG_NONE ? NULL : app_msg(L, L->owner);
+}
+
+/* ---- decoders ---- */
+
+static void start_decoder(struct layer *L, const struct proto_desc *d, const struct layer_open *how)
+{
+	L->d = d;
+	L->decided = 1;
+	L->need[0] = L->need[1] = 0;
 	if (!d)
 		return;
-	o->sw = d;
-	o->sw_req = req;
-	o->sw_resp = resp;
+	L->st = xcalloc(1, d->state_size ? d->state_size : 1);
+	if (d->init) {
+		L->busy++;
+		d->init(L->st, L, how);
+		L->busy--;
+	}
 }
 
-/* --- driver --- */
-
-void app_init(struct app *a, struct engine *en)
+static void stop_decoder(struct layer *L)
 {
-	memset(a, 0, sizeof *a);
-	applog_init(&a->log);
-	a->en = en;
+	if (L->d && L->st && L->d->fini)
+		L->d->fini(L->st);
+	xfree(L->st);
+	L->st = NULL;
+}
+
+static int port_hint(const struct proto_desc *d, const struct conn *c)
+{
+	for (int i = 0; i < 4 && d->ports[i]; i++)
+		if (c->ep[1].port == d->ports[i] || c->ep[0].port == d->ports[i])
+			return 1;
+	return 0;
+}
+
+/* Content first: a yes wins (client side asked first); among maybes a port hint
+ * decides; all no gives up. force: decide now with what there is. */
+static void try_decide(struct layer *L, int force)
+{
+	if (L->decided)
+		return;
+	const struct conn *c = L->ac->c;
+	const struct proto_desc *maybe_port = NULL;
+	int any_data = 0, all_no = 1;
+	for (int dir = 0; dir < 2; dir++) {
+		struct app_buf *b = &L->buf[dir];
+		if (!b->len)
+			continue;
+		any_data = 1;
+		for (size_t i = 0; proto_registry[i]; i++) {
+			const struct proto_desc *d = proto_registry[i];
+			if (!d->probe || d->role != PROTO_STREAM || (d->transport && d->transport != c->proto))
+				continue;
+			int ans = d->probe(b->p, b->len, dir);
+			if (ans == PROBE_YES) {
+				start_decoder(L, d, NULL);
+				return;
+			}
+			if (ans == PROBE_MAYBE) {
+				all_no = 0;
+				if (!maybe_port && port_hint(d, c))
+					maybe_port = d;
+			}
+		}
+	}
+	if (!any_data) {
+		if (force)
+			start_decoder(L, NULL, NULL);
+		return;
+	}
+	/* Both sides said no (or one did and the capture forces a decision): give up. A
+	 * client's odd first line must not rule HTTP out before the server answers. */
+	if (all_no && (force || (L->buf[0].len && L->buf[1].len))) {
+		start_decoder(L, NULL, NULL);
+		return;
+	}
+	size_t held = L->buf[0].len + L->buf[1].len;
+	/* Both sides spoke and only a port-hinted maybe is left: take it. */
+	if (maybe_port && L->buf[0].len && L->buf[1].len) {
+		start_decoder(L, maybe_port, NULL);
+		return;
+	}
+	if (force || held >= APP_PROBE_WAIT)
+		start_decoder(L, all_no ? NULL : maybe_port, NULL);
 }
 
 static void buf_drop(struct app_buf *b, size_t n)
@@ -157,262 +378,433 @@ static void buf_drop(struct app_buf *b, size_t n)
 	b->off += n;
 }
 
-static void start_decoder(struct app_out *o, const struct proto_desc *d)
+static void buf_add(struct app_buf *b, const uint8_t *p, size_t n)
 {
-	o->d = d;
-	o->decided = 1;
-	if (!d)
-		return;
-	o->st = xcalloc(1, d->state_size ? d->state_size : 1);
-	if (d->init)
-		d->init(o->st);
-}
-
-static void stop_decoder(struct app_out *o)
-{
-	if (o->d && o->st) {
-		if (o->d->fini)
-			o->d->fini(o->st);
-	}
-	xfree(o->st);
-	o->st = NULL;
-}
-
-static int port_hint(const struct proto_desc *d, const struct conn *c)
-{
-	for (int i = 0; i < 4 && d->ports[i]; i++)
-		if (c->ep[1].port == d->ports[i] || c->ep[0].port == d->ports[i])
-			return 1;
-	return 0;
-}
-
-/* Content first: a yes wins (client side asked first); among maybes a port hint
- * decides; all no gives up. force: decide now with what there is. */
-static void try_decide(struct app_out *o, int force)
-{
-	if (o->decided)
-		return;
-	const struct proto_desc *maybe = NULL, *maybe_port = NULL;
-	int any_data = 0, all_no = 1;
-	for (int dir = 0; dir < 2; dir++) {
-		struct app_buf *b = &o->buf[dir];
-		if (!b->len)
-			continue;
-		any_data = 1;
-		for (size_t i = 0; proto_registry[i]; i++) {
-			const struct proto_desc *d = proto_registry[i];
-			if (!d->probe || (d->transport && d->transport != o->c->proto))
-				continue;
-			int ans = d->probe(b->p, b->len, dir);
-			if (ans == PROBE_YES) {
-				start_decoder(o, d);
-				return;
-			}
-			if (ans == PROBE_MAYBE) {
-				all_no = 0;
-				if (!maybe)
-					maybe = d;
-				if (!maybe_port && port_hint(d, o->c))
-					maybe_port = d;
-			}
-		}
-	}
-	if (!any_data) {
-		if (force)
-			start_decoder(o, NULL);
-		return;
-	}
-	/* Both sides said no (or one did and the capture forces a decision): give up. A
-	 * client's odd first line must not rule HTTP out before the server answers. */
-	if (all_no && (force || (o->buf[0].len && o->buf[1].len))) {
-		start_decoder(o, NULL);
-		return;
-	}
-	size_t held = o->buf[0].len + o->buf[1].len;
-	/* Both sides spoke and only a port-hinted maybe is left: take it. */
-	if (maybe_port && o->buf[0].len && o->buf[1].len) {
-		start_decoder(o, maybe_port);
-		return;
-	}
-	if (force || held >= APP_PROBE_WAIT)
-		start_decoder(o, all_no ? NULL : maybe_port);
-}
-
-static void pump(struct app_out *o, int dir, int flags);
-
-static void do_switch(struct app_out *o)
-{
-	const struct proto_desc *d = o->sw;
-	o->sw = NULL;
-	stop_decoder(o);
-	start_decoder(o, d);
-	if (d->upgrade)
-		d->upgrade(o->st, o, o->sw_req, o->sw_resp);
-	for (int dir = 0; dir < 2; dir++)
-		if (o->buf[dir].len || o->eof[dir])
-			pump(o, dir, o->eof[dir] ? FEED_EOF : 0);
-}
-
-/* Offers the held bytes of dir to the decoder until it takes no more. */
-static void pump(struct app_out *o, int dir, int flags)
-{
-	struct app_buf *b = &o->buf[dir];
-	if (!o->d) {
-		if (o->decided)
-			buf_drop(b, b->len);
-		return;
-	}
-	for (;;) {
-		size_t n = o->d->feed(o->st, o, dir, b->p, b->len, b->off, flags);
-		if (n > b->len)
-			n = b->len; /* a decoder bug must not move the stream */
-		buf_drop(b, n);
-		if (o->sw) {
-			do_switch(o);
-			return;
-		}
-		if (n == 0 || b->len == 0)
-			break;
-	}
-	if (b->len > APP_BUF_MAX) {
-		/* The decoder waits for more than any sane message: skip what it holds. */
-		uint64_t off = b->off;
-		size_t len = b->len;
-		o->d->feed(o->st, o, dir, b->p, b->len, b->off, FEED_GAP);
-		buf_drop(b, b->len);
-		if (o->d->gap)
-			o->d->gap(o->st, o, dir, off, len);
-	}
-	if (o->c->proto == 6 && b->off > 0)
-		reasm_release(&o->ra, dir, b->off - 1);
-}
-
-static void on_data(void *ctx, int dir, const uint8_t *p, size_t n, uint64_t off)
-{
-	struct app_out *o = ctx;
-	if (o->tapped)
-		o->a->tap(o->a->tap_ctx, o->c, dir, p, n, off);
-	struct app_buf *b = &o->buf[dir];
-	if (o->decided && !o->d) {
-		b->off = off + n;
-		return;
-	}
-	if (b->len == 0)
-		b->off = off;
 	xgrow(&b->p, &b->cap, b->len + n, 1);
 	memcpy(b->p + b->len, p, n);
 	b->len += n;
-	if (!o->decided)
-		try_decide(o, 0);
-	if (o->decided)
-		for (int d = 0; d < 2; d++)
-			if (o->buf[d].len)
-				pump(o, d, 0);
 }
 
-static void on_gap(void *ctx, int dir, uint64_t off, uint64_t len)
+/* Calls feed on [p, p+n) (own offset off) until it takes no more; returns consumed. */
+static size_t feed_loop(struct layer *L, int dir, const uint8_t *p, size_t n, uint64_t off, int flags)
 {
-	struct app_out *o = ctx;
-	o->a->n_gaps++;
-	if (o->tapped)
-		o->a->tap(o->a->tap_ctx, o->c, dir, NULL, (size_t)len, off);
-	try_decide(o, 1);
-	struct app_buf *b = &o->buf[dir];
-	if (o->d) {
-		if (b->len)
-			pump(o, dir, FEED_GAP);
+	size_t used = 0;
+	for (;;) {
+		size_t rem = n - used;
+		L->busy++;
+		struct feed_res r = L->d->feed(L->st, L, dir, p ? p + used : p, rem, off + used, flags);
+		L->busy--;
+		size_t k = r.consumed > rem ? rem : r.consumed; /* a decoder bug must not move the stream */
+		used += k;
+		/* needed counts from the first byte offered; what is held now starts k later */
+		size_t need = r.needed > k ? r.needed - k : 0;
+		L->need[dir] = need > rem - k ? need : 0;
+		if (!L->d || k == 0 || used == n || L->need[dir])
+			break;
+	}
+	return used;
+}
+
+/* Bytes [p, p+n) of side dir arrive for L's decoder (n may be 0 with flags). */
+static void pump(struct layer *L, int dir, const uint8_t *p, size_t n, int flags)
+{
+	struct app_buf *b = &L->buf[dir];
+	if (L->decided && !L->d) {
+		b->off += b->len + n;
+		b->len = 0;
+		return;
+	}
+	if (!L->decided) {
+		if (n)
+			buf_add(b, p, n);
+		try_decide(L, (flags & (FEED_EOF | FEED_GAP)) != 0);
+		if (!L->decided)
+			return;
+		if (!L->d) {
+			buf_drop(b, b->len);
+			return;
+		}
+		/* The other side's bytes waited too. */
+		struct app_buf *o = &L->buf[1 - dir];
+		if (o->len) {
+			size_t k = feed_loop(L, 1 - dir, o->p, o->len, o->off, L->eof[1 - dir] ? FEED_EOF : 0);
+			buf_drop(o, k);
+		}
+		p = NULL;
+		n = 0;
+	}
+	if (b->len == 0 && n) {
+		/* Nothing held: offer the bytes where they are. */
+		size_t k = (L->need[dir] > n && !(flags & (FEED_EOF | FEED_GAP))) ? 0 : feed_loop(L, dir, p, n, b->off, flags);
+		b->off += k;
+		if (k < n)
+			buf_add(b, p + k, n - k);
+	} else {
+		if (n)
+			buf_add(b, p, n);
+		if (b->len && (b->len >= L->need[dir] || (flags & (FEED_EOF | FEED_GAP)))) {
+			size_t k = feed_loop(L, dir, b->p, b->len, b->off, flags);
+			buf_drop(b, k);
+		} else if (!b->len && (flags & (FEED_EOF | FEED_GAP))) {
+			feed_loop(L, dir, NULL, 0, b->off, flags);
+		}
+	}
+	if (b->len > APP_BUF_MAX && L->d) {
+		/* The decoder waits for more than any sane message: skip what it holds. */
+		uint64_t off = b->off;
+		size_t len = b->len;
+		feed_loop(L, dir, b->p, b->len, b->off, FEED_GAP);
 		buf_drop(b, b->len);
-		if (o->d && o->d->gap)
-			o->d->gap(o->st, o, dir, off, len);
+		if (L->d && L->d->gap) {
+			L->busy++;
+			L->d->gap(L->st, L, dir, off, len);
+			L->busy--;
+		}
+		L->need[dir] = 0;
+	}
+	if (L->parent)
+		map_trim(L, dir);
+}
+
+/* ---- stacking ---- */
+
+static struct layer *layer_new(struct layer *parent, const struct layer_open *how, const struct proto_desc *d)
+{
+	struct layer *k = xcalloc(1, sizeof *k);
+	k->ac = parent->ac;
+	k->parent = parent;
+	k->depth = (uint8_t)(parent->depth + 1);
+	k->owner = how->owner;
+	k->one_way = how->one_way;
+	k->one_dir = how->dir ? 1 : 0;
+	if (k->one_way)
+		k->eof[1 - k->one_dir] = 1;
+	for (size_t i = 0; how->then && how->then[i] && k->n_steps < APP_MAX_DEPTH; i++) {
+		k->steps[k->n_steps].proto = how->then[i]->proto;
+		k->steps[k->n_steps].param = how->then[i]->param ? xstrdup(how->then[i]->param) : NULL;
+		k->n_steps++;
+	}
+	return k;
+}
+
+struct layer *app_open(struct layer *L, const struct layer_open *how)
+{
+	const struct proto_desc *d = NULL;
+	if (how->proto && !(d = proto_find(how->proto)))
+		return NULL;
+	if (L->depth + 1 >= APP_MAX_DEPTH)
+		return NULL;
+	struct layer *k = layer_new(L, how, d);
+	k->next = L->child;
+	L->child = k;
+	for (int i = 0; i < 2; i++)
+		app_msg_hold(L, how->msg[i]);
+	if (d)
+		start_decoder(k, d, how);
+	for (int i = 0; i < 2; i++)
+		app_msg_release(L, how->msg[i]);
+	struct app_conn *ac = L->ac;
+	if (!how->one_way && d && ac->n_stack < APP_MAX_DEPTH)
+		ac->stack[ac->n_stack++] = d->name;
+	return k;
+}
+
+void app_write(struct layer *k, int dir, const uint8_t *p, size_t n, uint64_t lo, uint64_t hi)
+{
+	if (!k || k->eof[dir] || !n)
+		return;
+	uint64_t clo = to_conn(k->parent, dir, lo, 0), chi = to_conn(k->parent, dir, hi, 1);
+	map_add(&k->map[dir], k->in_len[dir], n, clo, chi < clo ? clo : chi);
+	k->in_len[dir] += n;
+	/* A stream's content is its owner's body where the content layers end. */
+	if (k->owner != APPMSG_NONE) {
+		struct appbody *b = owner_body(k);
+		if (k->parent->owner != k->owner)
+			b->in += n; /* the first layer of the owner's content */
+		if (!k->d || k->d->role != PROTO_CONTENT)
+			appbody_add(b, p, n);
+	}
+	pump(k, dir, p, n, 0);
+}
+
+void app_write_gap(struct layer *k, int dir, uint64_t len)
+{
+	if (!k || k->eof[dir])
+		return;
+	uint64_t off = k->in_len[dir];
+	k->in_len[dir] += len;
+	struct app_buf *b = &k->buf[dir];
+	if (k->d) {
+		if (b->len)
+			pump(k, dir, NULL, 0, FEED_GAP);
+		buf_drop(b, b->len);
+		if (k->d && k->d->gap) {
+			k->busy++;
+			k->d->gap(k->st, k, dir, off, len);
+			k->busy--;
+		}
 	}
 	b->len = 0;
 	b->off = off + len;
 }
 
-static void on_fin(void *ctx, int dir, uint64_t off)
+void app_write_end(struct layer *k, int dir)
 {
-	struct app_out *o = ctx;
-	(void)off;
-	if (o->eof[dir])
+	if (!k || k->eof[dir])
 		return;
-	o->eof[dir] = 1;
-	try_decide(o, 1);
-	/* Make sure the other side's held bytes went first (undecided until now). */
-	if (o->buf[1 - dir].len)
-		pump(o, 1 - dir, 0);
-	pump(o, dir, FEED_EOF);
+	k->eof[dir] = 1;
+	try_decide(k, 1);
+	pump(k, dir, NULL, 0, FEED_EOF);
+	if (k->out)
+		app_write_end(k->out, dir);
 }
 
-static struct app_out *conn_state(struct app *a, struct conn *c)
+void app_emit(struct layer *L, int dir, const uint8_t *p, size_t n, uint64_t lo, uint64_t hi)
+{
+	if (!n)
+		return;
+	if (!L->out && L->n_steps) {
+		struct layer_open how;
+		memset(&how, 0, sizeof how);
+		how.proto = L->steps[0].proto;
+		how.param = L->steps[0].param;
+		how.msg[0] = how.msg[1] = APPMSG_NONE;
+		how.owner = L->owner;
+		how.one_way = L->one_way;
+		how.dir = L->one_dir;
+		const struct layer_open *rest[APP_MAX_DEPTH + 1];
+		struct layer_open steps[APP_MAX_DEPTH];
+		size_t k = 0;
+		for (size_t i = 1; i < L->n_steps; i++, k++) {
+			memset(&steps[k], 0, sizeof steps[k]);
+			steps[k].proto = L->steps[i].proto;
+			steps[k].param = L->steps[i].param;
+			rest[k] = &steps[k];
+		}
+		rest[k] = NULL;
+		how.then = rest;
+		const struct proto_desc *d = proto_find(how.proto);
+		if (d && L->depth + 1 < APP_MAX_DEPTH) {
+			struct layer *c = layer_new(L, &how, d);
+			L->out = c;
+			start_decoder(c, d, &how);
+		} else {
+			L->n_steps = 0; /* unknown step: the content stays as it is */
+		}
+	}
+	if (L->out) {
+		app_write(L->out, dir, p, n, lo, hi);
+		return;
+	}
+	struct appbody *b = owner_body(L);
+	if (b)
+		appbody_add(b, p, n);
+}
+
+/* Finishes L: both directions end, its decoder's finish runs, then its children's. */
+static void layer_finish(struct layer *L)
+{
+	if (L->finished)
+		return;
+	for (int dir = 0; dir < 2; dir++)
+		if (!L->eof[dir]) {
+			L->eof[dir] = 1;
+			try_decide(L, 1);
+			pump(L, dir, NULL, 0, FEED_EOF);
+		}
+	try_decide(L, 1);
+	L->finished = 1;
+	if (L->d && L->d->finish) {
+		L->busy++;
+		L->d->finish(L->st, L);
+		L->busy--;
+	}
+	if (L->out)
+		layer_finish(L->out);
+	for (struct layer *k = L->child; k; k = k->next)
+		layer_finish(k);
+}
+
+static void layer_free(struct layer *L)
+{
+	stop_decoder(L);
+	for (int dir = 0; dir < 2; dir++) {
+		xfree(L->buf[dir].p);
+		xfree(L->map[dir].e);
+		memset(&L->buf[dir], 0, sizeof L->buf[dir]);
+		memset(&L->map[dir], 0, sizeof L->map[dir]);
+	}
+	for (size_t i = 0; i < L->n_steps; i++)
+		xfree(L->steps[i].param);
+	L->n_steps = 0;
+	if (L->out) {
+		layer_free(L->out);
+		xfree(L->out);
+		L->out = NULL;
+	}
+	struct layer *k = L->child;
+	while (k) {
+		struct layer *next = k->next;
+		layer_free(k);
+		xfree(k);
+		k = next;
+	}
+	L->child = NULL;
+}
+
+void app_close(struct layer *k)
+{
+	if (!k)
+		return;
+	layer_finish(k);
+	struct layer *P = k->parent;
+	for (struct layer **pp = &P->child; *pp; pp = &(*pp)->next)
+		if (*pp == k) {
+			*pp = k->next;
+			break;
+		}
+	layer_free(k);
+	xfree(k);
+}
+
+/* ---- the connection's own stream ---- */
+
+static void on_data(void *ctx, int dir, const uint8_t *p, size_t n, uint64_t off)
+{
+	struct app_conn *ac = ctx;
+	if (ac->tapped)
+		ac->a->tap(ac->a->tap_ctx, ac->c, dir, p, n, off);
+	struct layer *L = &ac->root;
+	if (L->buf[dir].len == 0)
+		L->buf[dir].off = off;
+	pump(L, dir, p, n, 0);
+	if (ac->c->proto == 6) {
+		uint64_t oldest = oldest_ref(L, dir, L->buf[dir].off);
+		if (oldest > 0)
+			reasm_release(&ac->ra, dir, oldest - 1);
+	}
+}
+
+static void on_gap(void *ctx, int dir, uint64_t off, uint64_t len)
+{
+	struct app_conn *ac = ctx;
+	struct layer *L = &ac->root;
+	ac->a->n_gaps++;
+	if (ac->tapped)
+		ac->a->tap(ac->a->tap_ctx, ac->c, dir, NULL, (size_t)len, off);
+	try_decide(L, 1);
+	struct app_buf *b = &L->buf[dir];
+	if (L->d) {
+		if (b->len)
+			pump(L, dir, NULL, 0, FEED_GAP);
+		buf_drop(b, b->len);
+		if (L->d && L->d->gap) {
+			L->busy++;
+			L->d->gap(L->st, L, dir, off, len);
+			L->busy--;
+		}
+	}
+	b->len = 0;
+	b->off = off + len;
+	L->need[dir] = 0;
+}
+
+static void on_fin(void *ctx, int dir, uint64_t off)
+{
+	struct app_conn *ac = ctx;
+	struct layer *L = &ac->root;
+	(void)off;
+	if (L->eof[dir])
+		return;
+	L->eof[dir] = 1;
+	try_decide(L, 1);
+	/* Make sure the other side's held bytes went first (undecided until now). */
+	if (L->buf[1 - dir].len)
+		pump(L, 1 - dir, NULL, 0, 0);
+	pump(L, dir, NULL, 0, FEED_EOF);
+}
+
+static struct app_conn *conn_state(struct app *a, struct conn *c)
 {
 	if (c->app)
 		return c->app;
-	struct app_out *o = xcalloc(1, sizeof *o);
-	o->a = a;
-	o->c = c;
-	struct reasm_cb cb = { o, on_data, on_gap, on_fin };
-	reasm_init(&o->ra, cb);
-	o->ra_init = 1;
-	o->tapped = a->tap && (!a->tap_sel || a->tap_sel(a->tap_ctx, c));
-	if (a->force && (!a->force_sel || a->force_sel(a->force_ctx, c)))
-		start_decoder(o, a->force);
-	c->app = o;
+	struct app_conn *ac = xcalloc(1, sizeof *ac);
+	ac->a = a;
+	ac->c = c;
+	struct reasm_cb cb = { ac, on_data, on_gap, on_fin };
+	reasm_init(&ac->ra, cb);
+	ac->root.ac = ac;
+	ac->root.owner = APPMSG_NONE;
+	ac->tapped = a->tap && (!a->tap_sel || a->tap_sel(a->tap_ctx, c));
+	c->app = ac;
 	xgrow(&a->conns, &a->cap_conns, a->n_conns + 1, sizeof *a->conns);
-	a->conns[a->n_conns++] = o;
-	return o;
+	a->conns[a->n_conns++] = ac;
+	if (a->force && (!a->force_sel || a->force_sel(a->force_ctx, c)))
+		start_decoder(&ac->root, a->force, NULL);
+	return ac;
 }
 
-/* Delivers what reassembly still holds, finishes the decoder and frees the
- * connection's state (struct app_out itself stays, marked ended). */
-static void end_conn(struct app_out *o)
+/* Delivers what reassembly still holds, finishes the decoders and frees the
+ * connection's state (struct app_conn itself stays, marked ended). */
+static void end_conn(struct app_conn *ac)
 {
-	if (o->c->proto == 6) {
-		reasm_finish(&o->ra);
-		try_decide(o, 1);
-		for (int dir = 0; dir < 2; dir++)
-			if (!o->eof[dir]) {
-				o->eof[dir] = 1;
-				pump(o, dir, FEED_EOF);
-			}
+	struct layer *L = &ac->root;
+	if (ac->c->proto == 6) {
+		reasm_finish(&ac->ra);
+		try_decide(L, 1);
 	}
-	if (o->d && o->d->finish)
-		o->d->finish(o->st, o);
-	o->ended = 1;
-	stop_decoder(o);
-	for (int dir = 0; dir < 2; dir++) {
-		xfree(o->buf[dir].p);
-		memset(&o->buf[dir], 0, sizeof o->buf[dir]);
+	layer_finish(L);
+	/* A decoder that never said a message was complete (it ended with the stream):
+	 * it is complete now, at the end. */
+	struct app *a = ac->a;
+	int was = a->in_packet;
+	a->in_packet = 0;
+	size_t n;
+	const uint32_t *ix = applog_conn(&a->log, ac->c->idx, &n);
+	for (size_t i = 0; i < n; i++) {
+		struct appmsg *m = applog_get(&a->log, ix[i]);
+		if (!m->done)
+			app_msg_done(L, m);
 	}
-	reasm_fini(&o->ra);
+	a->in_packet = was;
+	ac->ended = 1;
+	layer_free(L);
+	reasm_fini(&ac->ra);
 }
 
-/* Sink mode: queues o once it has ended (ts: now). */
-static void note_ended(struct app *a, struct app_out *o, int64_t ts)
+void app_init(struct app *a)
 {
-	if (o->queued || o->ended || !(o->rst || (o->eof[0] && o->eof[1])))
+	memset(a, 0, sizeof *a);
+	applog_init(&a->log);
+	a->body_keep = 0;
+}
+
+/* Queues ac once it has ended (ts: now). */
+static void note_ended(struct app *a, struct app_conn *ac, int64_t ts)
+{
+	if (ac->queued || ac->ended || !(ac->rst || (ac->root.eof[0] && ac->root.eof[1])))
 		return;
 	xgrow(&a->ended, &a->cap_ended, a->n_ended + 1, sizeof *a->ended);
-	a->ended[a->n_ended].o = o;
+	a->ended[a->n_ended].ac = ac;
 	a->ended[a->n_ended].ts = ts;
 	a->n_ended++;
-	o->queued = 1;
+	ac->queued = 1;
 }
 
-/* Sink mode: ends the queued connections quiet for APP_RELEASE_AFTER_NS before now;
- * one that spoke meanwhile goes back in the queue, from its last packet. */
+/* Ends the queued connections quiet for APP_RELEASE_AFTER_NS before now; one
+ * that spoke meanwhile goes back in the queue, from its last packet. */
 static void release_ended(struct app *a, int64_t now)
 {
 	while (a->ended_head < a->n_ended && now - a->ended[a->ended_head].ts > APP_RELEASE_AFTER_NS) {
-		struct app_out *o = a->ended[a->ended_head++].o;
-		o->queued = 0;
-		if (o->ended)
-			continue; /* released meanwhile (its FINs came after the RST) */
-		if (now - o->last_ts > APP_RELEASE_AFTER_NS)
-			end_conn(o);
+		struct app_conn *ac = a->ended[a->ended_head++].ac;
+		ac->queued = 0;
+		if (ac->ended)
+			continue;
+		if (now - ac->last_ts > APP_RELEASE_AFTER_NS)
+			end_conn(ac);
 		else
-			note_ended(a, o, o->last_ts);
+			note_ended(a, ac, ac->last_ts);
 	}
-	/* Compact the queue now and then so it does not grow with the file. */
 	if (a->ended_head > 4096 && a->ended_head * 2 > a->n_ended) {
 		memmove(a->ended, a->ended + a->ended_head, (a->n_ended - a->ended_head) * sizeof *a->ended);
 		a->n_ended -= a->ended_head;
@@ -420,101 +812,110 @@ static void release_ended(struct app *a, int64_t now)
 	}
 }
 
-static void sink_packet(void *ctx, const struct pkt *pk, struct conn *c, const struct pktrec *rec)
+void app_packet(struct app *a, struct conn *c, const struct pkt *pk, const struct pktrec *rec)
 {
-	struct app *a = ctx;
-	struct app_out *o = conn_state(a, c);
-	if (a->msg_sink)
-		release_ended(a, rec->ts_ns);
-	if (o->ended)
+	a->in_packet = 0; /* what ends here ends outside its own connection's packets */
+	release_ended(a, rec->ts_ns);
+	struct app_conn *ac = conn_state(a, c);
+	if (ac->ended)
 		return;
-	o->last_ts = rec->ts_ns;
+	a->in_packet = 1;
+	a->cur_frame = rec->frame;
+	a->cur_conn = c->idx;
+	ac->last_ts = rec->ts_ns;
 	int dir = rec->dir;
 	if (pk->kind == PK_TCP) {
-		if (pk->malformed && pk->tcp_hlen < 20)
-			return;
-		if (pk->flags & TH_ACK)
-			reasm_ack(&o->ra, dir, pk->ack);
-		reasm_segment(&o->ra, dir, pk->seq, pk->flags, pk->payload, pk->caplen, pk->len, rec->frame, rec->ts_ns);
-		if (pk->flags & TH_RST)
-			o->rst = 1;
-		if (a->msg_sink) {
+		if (!(pk->malformed && pk->tcp_hlen < 20)) {
+			if (pk->flags & TH_ACK)
+				reasm_ack(&ac->ra, dir, pk->ack);
+			reasm_segment(&ac->ra, dir, pk->seq, pk->flags, pk->payload, pk->caplen, pk->len, rec->frame,
+				      rec->ts_ns);
+			if (pk->flags & TH_RST)
+				ac->rst = 1;
 			/* Both FINs delivered and nothing held: what could still come is a
-			 * retransmission (already delivered) or bytes past a FIN, which a
-			 * receiver drops too. A reset connection may yet see data: it waits. */
-			if (o->eof[0] && o->eof[1] && !o->ra.d[0].n_ooo && !o->ra.d[1].n_ooo)
-				end_conn(o);
+			 * retransmission (already delivered) or bytes past a FIN, which a receiver
+			 * drops too, so the connection's decoders are finished now and their state
+			 * freed. A reset connection may yet see data: it waits (release_ended). */
+			if (ac->root.eof[0] && ac->root.eof[1] && !ac->ra.d[0].n_ooo && !ac->ra.d[1].n_ooo)
+				end_conn(ac);
 			else
-				note_ended(a, o, rec->ts_ns);
+				note_ended(a, ac, rec->ts_ns);
 		}
-		return;
+	} else if (pk->kind == PK_UDP && pk->payload) {
+		/* A datagram is a whole message: no reassembly, offsets count datagram bytes. */
+		uint64_t off = ac->dgram_off[dir];
+		reasm_map_frame(&ac->ra, dir, off, rec->frame, rec->ts_ns);
+		ac->dgram_off[dir] += pk->caplen;
+		if (ac->tapped)
+			a->tap(a->tap_ctx, c, dir, pk->payload, pk->caplen, off);
+		struct layer *L = &ac->root;
+		if (!L->decided) {
+			struct app_buf *b = &L->buf[dir];
+			b->len = 0;
+			if (pk->caplen)
+				buf_add(b, pk->payload, pk->caplen);
+			b->off = off;
+			try_decide(L, 1);
+			b->len = 0;
+		}
+		if (L->d && (!L->d->transport || L->d->transport == 17)) {
+			L->busy++;
+			L->d->feed(L->st, L, dir, pk->payload, pk->caplen, off, FEED_DGRAM);
+			L->busy--;
+		}
 	}
-	if (pk->kind != PK_UDP || !pk->payload)
-		return;
-	/* A datagram is a whole message: no reassembly, offsets count datagram bytes. */
-	uint64_t off = o->dgram_off[dir];
-	reasm_map_frame(&o->ra, dir, off, rec->frame, rec->ts_ns);
-	o->dgram_off[dir] += pk->caplen;
-	if (o->tapped)
-		a->tap(a->tap_ctx, c, dir, pk->payload, pk->caplen, off);
-	if (!o->decided) {
-		struct app_buf *b = &o->buf[dir];
-		b->len = 0;
-		xgrow(&b->p, &b->cap, pk->caplen, 1);
-		if (pk->caplen)
-			memcpy(b->p, pk->payload, pk->caplen);
-		b->len = pk->caplen;
-		b->off = off;
-		try_decide(o, 1);
-		b->len = 0;
-	}
-	if (o->d && (!o->d->transport || o->d->transport == 17))
-		o->d->feed(o->st, o, dir, pk->payload, pk->caplen, off, FEED_DGRAM);
-}
-
-void app_attach(struct app *a)
-{
-	struct engine_sink s = { .ctx = a, .packet = sink_packet };
-	engine_add_sink(a->en, s);
+	a->in_packet = 0;
 }
 
 void app_end(struct app *a)
 {
+	a->in_packet = 0;
 	for (size_t i = 0; i < a->n_conns; i++) {
-		struct app_out *o = a->conns[i];
-		if (!o->ended)
-			end_conn(o);
-		o->c->app = NULL;
+		struct app_conn *ac = a->conns[i];
+		if (!ac->ended)
+			end_conn(ac);
+		ac->c->app = NULL;
 	}
-	/* Sink mode: bodies no decoder ended (a connection switched protocols while one
-	 * was being read) go to the sink now. */
-	if (a->msg_sink)
-		for (size_t i = 0; i < a->log.n; i++)
-			if (a->log.m[i].http && a->log.m[i].http->body_len)
-				hand_over(a, (uint32_t)i);
+}
+
+void app_stack_of(const struct app *a, const struct conn *c, char *buf, size_t n)
+{
+	buf[0] = '\0';
+	for (size_t i = 0; i < a->n_conns; i++) {
+		const struct app_conn *ac = a->conns[i];
+		if (ac->c != c || !ac->root.d)
+			continue;
+		size_t at = 0;
+		for (size_t k = 0; k <= ac->n_stack; k++) {
+			const char *name = k ? ac->stack[k - 1] : ac->root.d->name;
+			int w = snprintf(buf + at, n - at, "%s%s", k ? " > " : "", name);
+			if (w < 0 || (size_t)w >= n - at)
+				break;
+			at += (size_t)w;
+		}
+		return;
+	}
 }
 
 const char *app_proto_of(const struct app *a, const struct conn *c)
 {
 	for (size_t i = 0; i < a->n_conns; i++)
 		if (a->conns[i]->c == c)
-			return a->conns[i]->d ? a->conns[i]->d->name : NULL;
+			return a->conns[i]->root.d ? a->conns[i]->root.d->name : NULL;
 	return NULL;
 }
 
 void app_fini(struct app *a)
 {
 	for (size_t i = 0; i < a->n_conns; i++) {
-		struct app_out *o = a->conns[i];
-		if (!o->ended) {
-			stop_decoder(o);
-			for (int dir = 0; dir < 2; dir++)
-				xfree(o->buf[dir].p);
-			reasm_fini(&o->ra);
-			if (o->c && o->c->app == o)
-				o->c->app = NULL;
+		struct app_conn *ac = a->conns[i];
+		if (!ac->ended) {
+			layer_free(&ac->root);
+			reasm_fini(&ac->ra);
+			if (ac->c && ac->c->app == ac)
+				ac->c->app = NULL;
 		}
-		xfree(o);
+		xfree(ac);
 	}
 	xfree(a->conns);
 	xfree(a->ended);
@@ -531,11 +932,11 @@ void app_decode_chunks(struct app *a, const struct proto_desc *d, int transport,
 	c.ep[0].port = 40000;
 	c.ep[1].port = 80;
 	a->force = d;
-	struct app_out *o = conn_state(a, &c);
+	struct app_conn *ac = conn_state(a, &c);
 	uint32_t seq[2] = { 1000, 500000 };
 	if (transport == 6) {
-		reasm_segment(&o->ra, 0, seq[0]++, TH_SYN, NULL, 0, 0, 0, 0);
-		reasm_segment(&o->ra, 1, seq[1]++, TH_SYN | TH_ACK, NULL, 0, 0, 0, 0);
+		reasm_segment(&ac->ra, 0, seq[0]++, TH_SYN, NULL, 0, 0, 0, 0);
+		reasm_segment(&ac->ra, 1, seq[1]++, TH_SYN | TH_ACK, NULL, 0, 0, 0, 0);
 	}
 	for (size_t i = 0; i < n; i++) {
 		int dir = dirs[i] ? 1 : 0;
@@ -554,8 +955,8 @@ void app_decode_chunks(struct app *a, const struct proto_desc *d, int transport,
 		rec.frame = (uint32_t)i + 1;
 		rec.ts_ns = (int64_t)(i + 1) * 1000;
 		seq[dir] += (uint32_t)lens[i];
-		sink_packet(a, &pk, &c, &rec);
+		app_packet(a, &c, &pk, &rec);
 	}
 	app_end(a);
-	o->c = NULL; /* c lives on this stack frame only */
+	ac->c = NULL; /* c lives on this stack frame only */
 }

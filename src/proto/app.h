@@ -1,65 +1,73 @@
-/* app.h: the application-layer driver the commands use: an engine sink that
- * reassembles each TCP connection (tcp/reasm.c), detects its protocol (content first,
- * port as a hint, or --decode-as) and runs the decoder, filling an applog.
+/* app.h: the application layer a session runs: it reassembles each TCP connection
+ * (tcp/reasm.c), picks its decoder (content first, port as a hint, or --decode-as),
+ * runs the stack of decoders (proto.h) and fills the session's applog.
  *
- * Usage: app_init(), app_attach() before engine_run(), app_end() after it; the
- * messages are then in app->log until app_fini(). */
+ * Usage: app_init(), then app_packet() for every TCP/UDP packet in capture order,
+ * app_end() once at the end (it delivers what reassembly still holds and finishes every
+ * decoder), app_fini(). Messages go into a->log; a->on_done, when set, hears of each
+ * as it is finished. Ownership: the log and every connection's decoder state belong to
+ * struct app; the connections (struct conn) are the caller's and must outlive it. */
 #ifndef CHATTCP_APP_H
 #define CHATTCP_APP_H
 
-#include "../engine/engine.h"
+#include "../decode/pkt.h"
 #include "../model/appmsg.h"
 #include "proto.h"
 
+struct app_conn; /* per-connection state (app.c) */
+
 struct app {
 	struct applog log;
-	struct engine *en;
 	/* --decode-as: this decoder for the connections force_sel accepts (all when NULL) */
 	const struct proto_desc *force;
 	int (*force_sel)(void *ctx, const struct conn *c);
 	void *force_ctx;
-	/* a tap on every delivered byte (stream --raw-out), for the connections tap_sel
-	 * accepts; gap calls have p == NULL */
+	/* A tap on every byte of a connection's own stream as delivered (raw views), for
+	 * the connections tap_sel accepts; a gap is a call with p == NULL. */
 	void (*tap)(void *ctx, const struct conn *c, int dir, const uint8_t *p, size_t n, uint64_t off);
 	int (*tap_sel)(void *ctx, const struct conn *c);
 	void *tap_ctx;
-	/* Sink mode (export), off when msg_sink is NULL: msg_sink gets each HTTP message
-	 * once, as soon as its body is final (proto.h app_msg_done; app_end hands over any
-	 * left), with the log to read it and its request from. Its body is then freed
-	 * (body NULL, body_len 0), and as soon as no decoder or sink will read them again a
-	 * response and its request are cleared (appmsg_clear): memory follows the messages
-	 * in progress, not the file. A 101 response and its request stay (the WebSocket
-	 * decoder reads them); so do messages of other protocols. */
-	void (*msg_sink)(void *ctx, const struct applog *l, uint32_t ix);
-	void *msg_sink_ctx;
-	/* Sink mode: a connection whose two FINs are delivered is finished and its
-	 * reassembly and decoder state freed at once; one reset (or closed with bytes
-	 * still held) waits here, oldest first, until quiet for APP_RELEASE_AFTER_NS
-	 * (app.c). So that state follows the connections in progress. */
-	struct app_ended { struct app_out *o; int64_t ts; } *ended;
+	/* A message was finished (app_msg_done). The hook may hold it (app_hold). */
+	void (*on_done)(void *ctx, struct appmsg *m);
+	void *on_done_ctx;
+	/* Bodies: keep this many decoded bytes per message (0: none), and hash them. */
+	size_t body_keep;
+	int body_hash;
+	/* Live: a finished message nobody holds has its contents freed, and a connection
+	 * that ended (both FINs delivered, or reset and quiet for APP_RELEASE_AFTER_NS of
+	 * capture time) has its reassembly and decoder state freed, so memory follows the
+	 * messages and connections in progress, not the file. */
+	int release;
+	/* The packet being processed (for messages' begin and done frames). */
+	uint32_t cur_frame, cur_conn;
+	int in_packet;
+	struct app_conn **conns;  /* every connection seen (owned) */
+	size_t n_conns, cap_conns;
+	struct app_ended { struct app_conn *ac; int64_t ts; } *ended;
 	size_t ended_head, n_ended, cap_ended;
 	uint64_t n_gaps;
-	struct app_out **conns; /* every connection seen (owned; freed by app_fini) */
-	/* With msg_sink: keep the messages (headers, sizes, timing) for a listing at the
-	 * end, but hash each body into body_sha256 and drop it once handed over, so a
-	 * listing's memory does not grow with the bytes transferred (http). */
-	int keep_messages;
-	size_t n_conns, cap_conns;
 };
 
-void app_init(struct app *a, struct engine *en);
-void app_attach(struct app *a);
-/* Delivers what reassembly still holds, finishes every decoder and frees their
- * state (call once, after engine_run). */
+void app_init(struct app *a);
+/* One packet of connection c (pk decoded, rec its record: frame, time, direction). */
+void app_packet(struct app *a, struct conn *c, const struct pkt *pk, const struct pktrec *rec);
+/* Delivers what reassembly still holds, finishes every decoder and frees their state
+ * (call once, after the last packet). */
 void app_end(struct app *a);
 void app_fini(struct app *a);
-/* The protocol a connection was decoded as ("http"), or NULL. Valid after app_end. */
+/* A client's hold on a message's contents (see struct app.release). */
+void app_hold(struct app *a, struct appmsg *m);
+void app_release(struct app *a, struct appmsg *m);
+/* The decoders a connection was decoded with, bottom first ("http", "websocket"),
+ * written into buf ("http > websocket"); "" when none. */
+void app_stack_of(const struct app *a, const struct conn *c, char *buf, size_t n);
+/* The connection's own decoder ("http"), or NULL. */
 const char *app_proto_of(const struct app *a, const struct conn *c);
 
 /* For unit tests and fuzzing, without a capture: decodes n chunks of a made-up
  * connection (transport 6 TCP or 17 UDP) with decoder d (NULL: detect by content),
  * chunk i sent by side dirs[i] as frame i+1, each TCP chunk one in-order segment.
- * The messages are in a->log (app_init(a, NULL) first; app_fini after). */
+ * The messages are in a->log (app_init(a) first; app_fini after). */
 void app_decode_chunks(struct app *a, const struct proto_desc *d, int transport, const uint8_t *const *chunks,
 		       const size_t *lens, const int *dirs, size_t n);
 

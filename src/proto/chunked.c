@@ -1,8 +1,12 @@
 /* chunked.c: see chunked.h. RFC 9112 §7.1:
  *   chunked-body = *chunk last-chunk trailer-section CRLF
  *   chunk = chunk-size [ chunk-ext ] CRLF chunk-data CRLF
- * A byte-at-a-time state machine for the framing; chunk data is passed on in runs. */
+ * A byte-at-a-time state machine for the framing, reading through struct rd; chunk
+ * data is passed on in runs. */
 #include "chunked.h"
+
+#include "../base/rd.h"
+#include "../base/xalloc.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -14,13 +18,19 @@ void chunked_init(struct chunked *ch, struct chunked_cb cb)
 	ch->state = CH_SIZE;
 }
 
-static void note(struct chunked *ch, const char *event, uint64_t off, const char *text)
+void chunked_fini(struct chunked *ch)
 {
-	if (ch->cb.note)
-		ch->cb.note(ch->cb.ctx, event, off, text);
+	xfree(ch->line);
+	ch->line = NULL;
 }
 
-static int hexval(uint8_t c)
+static void note(struct chunked *ch, int kind, uint64_t off, const char *text)
+{
+	if (ch->cb.note)
+		ch->cb.note(ch->cb.ctx, kind, off, text);
+}
+
+static int hexval(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -33,27 +43,28 @@ static int hexval(uint8_t c)
 
 size_t chunked_feed(struct chunked *ch, const uint8_t *p, size_t n, uint64_t off)
 {
-	size_t i = 0;
+	struct rd r = rd_make(p, n);
 	char msg[160];
-	while (i < n && ch->state != CH_DONE && ch->state != CH_BAD) {
-		uint8_t c = p[i];
+	while (rd_left(&r) && ch->state != CH_DONE && ch->state != CH_BAD) {
+		size_t i = r.off;
+		int c = rd_peek(&r, 0);
 		switch (ch->state) {
 		case CH_SIZE: {
 			int v = hexval(c);
 			if (v >= 0) {
 				if (ch->digits >= CHUNKED_MAX_DIGITS) {
-					note(ch, "http.chunk_size_too_long", off + i, "chunk size has too many hex digits");
+					note(ch, CHN_SIZE_TOO_LONG, off + i, "chunk size has too many hex digits");
 					ch->state = CH_BAD;
 					break;
 				}
 				ch->size = ch->size << 4 | (uint64_t)v;
 				ch->digits++;
-				i++;
+				rd_skip(&r, 1);
 				break;
 			}
 			if (ch->digits == 0) {
 				snprintf(msg, sizeof msg, "chunk size expected, found byte 0x%02x", c);
-				note(ch, "http.chunk_size_bad", off + i, msg);
+				note(ch, CHN_SIZE_BAD, off + i, msg);
 				ch->state = CH_BAD;
 				break;
 			}
@@ -62,35 +73,35 @@ size_t chunked_feed(struct chunked *ch, const uint8_t *p, size_t n, uint64_t off
 			break;
 		}
 		case CH_EXT:
-			i++;
+			rd_skip(&r, 1);
 			if (c == '\r') {
 				ch->saw_cr = 1;
 			} else if (c == '\n') {
 				if (!ch->saw_cr)
-					note(ch, "http.chunk_bare_lf", off + i - 1, "chunk-size line ends in a bare LF (RFC 9112 §2.2)");
+					note(ch, CHN_BARE_LF, off + i, "chunk-size line ends in a bare LF (RFC 9112 §2.2)");
 				ch->n_chunks++;
 				if (ch->size == 0) {
 					ch->state = CH_TRAILER;
 					ch->line_len = 0;
-					ch->line_off = off + i;
+					ch->line_off = off + r.off;
 				} else {
 					ch->remain = ch->size;
 					ch->state = CH_DATA;
 				}
 			} else if (ch->saw_cr) {
-				note(ch, "http.chunk_cr_without_lf", off + i - 1, "CR not followed by LF after the chunk size");
+				note(ch, CHN_CR_WITHOUT_LF, off + i, "CR not followed by LF after the chunk size");
 				ch->saw_cr = 0;
 			}
 			break;
 		case CH_DATA: {
-			size_t take = n - i;
+			size_t take = rd_left(&r);
 			if (take > ch->remain)
 				take = (size_t)ch->remain;
-			if (ch->cb.data)
-				ch->cb.data(ch->cb.ctx, p + i, take, off + i);
+			const uint8_t *q = rd_bytes(&r, take);
+			if (ch->cb.data && q)
+				ch->cb.data(ch->cb.ctx, q, take, off + i);
 			ch->data_total += take;
 			ch->remain -= take;
-			i += take;
 			if (ch->remain == 0) {
 				ch->state = CH_DATA_END;
 				ch->saw_cr = 0;
@@ -100,11 +111,11 @@ size_t chunked_feed(struct chunked *ch, const uint8_t *p, size_t n, uint64_t off
 		case CH_DATA_END:
 			if (c == '\r' && !ch->saw_cr) {
 				ch->saw_cr = 1;
-				i++;
+				rd_skip(&r, 1);
 			} else if (c == '\n') {
 				if (!ch->saw_cr)
-					note(ch, "http.chunk_bare_lf", off + i, "chunk data ends in a bare LF (RFC 9112 §7.1 wants CRLF)");
-				i++;
+					note(ch, CHN_BARE_LF, off + i, "chunk data ends in a bare LF (RFC 9112 §7.1 wants CRLF)");
+				rd_skip(&r, 1);
 				ch->state = CH_SIZE;
 				ch->size = 0;
 				ch->digits = 0;
@@ -112,35 +123,37 @@ size_t chunked_feed(struct chunked *ch, const uint8_t *p, size_t n, uint64_t off
 				snprintf(msg, sizeof msg,
 					 "chunk of %llu bytes is not followed by CRLF (found 0x%02x): the chunk size is wrong",
 					 (unsigned long long)ch->size, c);
-				note(ch, "http.chunk_missing_crlf", off + i, msg);
+				note(ch, CHN_MISSING_CRLF, off + i, msg);
 				ch->state = CH_BAD;
 			}
 			break;
 		case CH_TRAILER:
-			i++;
+			rd_skip(&r, 1);
 			if (c == '\n') {
 				size_t len = ch->line_len;
 				if (len && ch->line[len - 1] == '\r')
 					len--;
 				else
-					note(ch, "http.trailer_bare_lf", off + i - 1, "trailer line ends in a bare LF");
+					note(ch, CHN_TRAILER_BARE_LF, off + i, "trailer line ends in a bare LF");
 				if (len == 0) {
 					ch->state = CH_DONE;
 				} else {
 					if (ch->cb.trailer)
 						ch->cb.trailer(ch->cb.ctx, ch->line, len, ch->line_off);
 					ch->line_len = 0;
-					ch->line_off = off + i;
+					ch->line_off = off + r.off;
 				}
 			} else if (ch->line_len < CHUNKED_LINE_MAX) {
+				if (!ch->line)
+					ch->line = xmalloc(CHUNKED_LINE_MAX);
 				ch->line[ch->line_len++] = (char)c;
 			} else {
-				note(ch, "http.trailer_too_long", off + i - 1, "trailer line longer than 8192 bytes");
+				note(ch, CHN_TRAILER_TOO_LONG, off + i, "trailer line longer than 8192 bytes");
 				ch->state = CH_BAD;
 			}
 			break;
 		}
 	}
-	ch->wire_total += i;
-	return i;
+	ch->wire_total += r.off;
+	return r.off;
 }

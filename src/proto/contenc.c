@@ -1,8 +1,12 @@
 /* contenc.c: see contenc.h. zlib, libbrotlidec and libzstd do the decoding; this
- * file only drives them in pieces and keeps the output bounded. */
+ * file only drives them in pieces and keeps the output bounded, and makes that a
+ * content layer (proto.h): HTTP stacks one per Content-Encoding it has to undo. */
 #include "contenc.h"
 
 #include "../base/xalloc.h"
+#include "proto.h"
+
+#include <inttypes.h>
 
 #include <brotli/decode.h>
 #include <stdlib.h>
@@ -234,3 +238,99 @@ void contenc_fini(struct contenc *ce)
 	}
 	ce->z = NULL;
 }
+
+/* ---- the content layer ---- */
+
+enum { CE_EV_FAILED, CE_EV_INCOMPLETE, CE_EV_CAPPED, CE_EV_COUNT };
+
+static const struct app_event contenc_events[CE_EV_COUNT + 1] = {
+	[CE_EV_FAILED] = { "contenc.failed", SEV_ERROR, "a content coding could not be undone: the data is corrupt" },
+	[CE_EV_INCOMPLETE] = { "contenc.incomplete", SEV_WARN, "the compressed data stopped before its end" },
+	[CE_EV_CAPPED] = { "contenc.capped", SEV_NOTE, "the decoded content passed the 1 GiB chattcp decodes; the rest is not decoded" },
+	[CE_EV_COUNT] = { NULL, 0, NULL },
+};
+
+struct contenc_layer {
+	struct contenc ce;
+	int cut;      /* bytes below were lost: decoding cannot go on, and that is not news */
+	int noted;    /* the failure was said */
+	struct layer *L;
+	int dir;
+	uint64_t lo, hi;
+};
+
+static void cl_init(void *vst, struct layer *L, const struct layer_open *how)
+{
+	struct contenc_layer *st = vst;
+	contenc_init(&st->ce, contenc_kind(how && how->param ? how->param : ""));
+	st->L = L;
+}
+
+static void cl_out(void *ctx, const uint8_t *p, size_t n)
+{
+	struct contenc_layer *st = ctx;
+	app_emit(st->L, st->dir, p, n, st->lo, st->hi);
+}
+
+static void cl_failed(struct contenc_layer *st, int dir)
+{
+	struct appmsg *m = app_owner(st->L);
+	if (st->noted || !m)
+		return;
+	st->noted = 1;
+	struct appbody *b = app_body(st->L, m);
+	b->failed = 1;
+	appmsg_note(m, &contenc_events[CE_EV_FAILED], app_conn_off(st->L, dir, 0),
+		    "Content-Encoding %s could not be undone: %s (at byte %" PRIu64 " of the content)",
+		    contenc_name(st->ce.kind), st->ce.why ? st->ce.why : "error", st->ce.fail_off);
+}
+
+static struct feed_res cl_feed(void *vst, struct layer *L, int dir, const uint8_t *p, size_t n, uint64_t off,
+			       int flags)
+{
+	struct contenc_layer *st = vst;
+	st->L = L;
+	st->dir = dir;
+	st->lo = off;
+	st->hi = off + n;
+	if (n && !st->cut && !st->ce.failed && contenc_feed(&st->ce, p, n, cl_out, st) < 0)
+		cl_failed(st, dir);
+	if (flags & FEED_EOF) {
+		struct appmsg *m = app_owner(L);
+		if (m && st->ce.capped) {
+			appmsg_note(m, &contenc_events[CE_EV_CAPPED], app_conn_off(L, dir, off + n),
+				    "decoded body passed %" PRIu64 " bytes: the rest is not decoded", (uint64_t)CONTENC_OUT_MAX);
+		} else if (m && !st->cut && !st->ce.failed && !contenc_done(&st->ce) && st->ce.in_total) {
+			struct appbody *b = app_body(L, m);
+			b->failed = b->incomplete = 1;
+			appmsg_note(m, &contenc_events[CE_EV_INCOMPLETE], app_conn_off(L, dir, off + n),
+				    "the %s stream stopped before its end", contenc_name(st->ce.kind));
+		}
+	}
+	return feed_took(n);
+}
+
+static void cl_gap(void *vst, struct layer *L, int dir, uint64_t off, uint64_t len)
+{
+	struct contenc_layer *st = vst;
+	(void)L, (void)dir, (void)off, (void)len;
+	st->cut = 1;
+}
+
+static void cl_fini(void *vst)
+{
+	struct contenc_layer *st = vst;
+	contenc_fini(&st->ce);
+}
+
+const struct proto_desc proto_contenc = {
+	.name = "contenc",
+	.what = "HTTP content codings undone: gzip, deflate, br, zstd (RFC 9110 §8.4.1)",
+	.role = PROTO_CONTENT,
+	.events = contenc_events,
+	.state_size = sizeof(struct contenc_layer),
+	.init = cl_init,
+	.feed = cl_feed,
+	.gap = cl_gap,
+	.fini = cl_fini,
+};

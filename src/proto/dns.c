@@ -171,19 +171,30 @@ static void rdata(struct strbuf *b, int type, struct rd *rr, const uint8_t *msg,
 	}
 }
 
-/* Decodes one DNS message m[0..n) into log message ix. Returns 0, or -1 when it is
- * not a well-formed DNS message (a note says where). */
-static int decode_msg(struct app_out *o, uint32_t ix, const uint8_t *msg, size_t n, uint64_t base)
+enum { DE_SHORT, DE_MANY_RECORDS, DE_TRAILING, DE_BAD_RECORD, DE_TRUNCATED, DE_COUNT };
+
+static const struct app_event dns_events[DE_COUNT + 1] = {
+	[DE_SHORT] = { "dns.short", SEV_ERROR, "a message shorter than the 12-byte DNS header" },
+	[DE_MANY_RECORDS] = { "dns.many_records", SEV_NOTE, "more records in a section than chattcp lists" },
+	[DE_TRAILING] = { "dns.trailing", SEV_NOTE, "bytes after the last record of a message" },
+	[DE_BAD_RECORD] = { "dns.bad_record", SEV_ERROR, "a record that runs past the message or has a bad name" },
+	[DE_TRUNCATED] = { "dns.truncated", SEV_NOTE, "a DNS-over-TCP message cut short (its length prefix says more)" },
+	[DE_COUNT] = { NULL, 0, NULL },
+};
+
+#define EV(x) (&dns_events[DE_##x])
+
+/* Decodes one DNS message msg[0..n) into m. Returns 0, or -1 when it is not a
+ * well-formed DNS message (a note says where). */
+static int decode_msg(struct appmsg *m, const uint8_t *msg, size_t n, uint64_t base)
 {
 	struct rd r = rd_make(msg, n);
 	uint16_t id = rd_be16(&r), fl = rd_be16(&r);
 	uint16_t cnt[4];
 	for (int i = 0; i < 4; i++)
 		cnt[i] = rd_be16(&r);
-	struct appmsg *m = app_msg(o, ix);
 	if (!rd_ok(&r)) {
-		m->flags |= AM_MALFORMED;
-		appmsg_note(m, "dns.short", base, "%zu bytes: shorter than the 12-byte DNS header", n);
+		appmsg_note(m, EV(SHORT), base, "%zu bytes: shorter than the 12-byte DNS header", n);
 		appmsg_set_summary(m, "not DNS (too short)", 19);
 		return -1;
 	}
@@ -250,19 +261,17 @@ static int decode_msg(struct app_out *o, uint32_t ix, const uint8_t *msg, size_t
 			(void)at;
 		}
 		if (cnt[s] > DNS_MAX_RR)
-			appmsg_note(app_msg(o, ix), "dns.many_records", base, "%u %s records: the first %d are listed", cnt[s],
+			appmsg_note(m, EV(MANY_RECORDS), base, "%u %s records: the first %d are listed", cnt[s],
 				    sec[s], DNS_MAX_RR);
 	}
 	if (rd_left(&r))
-		appmsg_note(app_msg(o, ix), "dns.trailing", base + r.off, "%zu bytes after the last record", rd_left(&r));
-	appmsg_set_summary(app_msg(o, ix), sum.s, sum.len);
+		appmsg_note(m, EV(TRAILING), base + r.off, "%zu bytes after the last record", rd_left(&r));
+	appmsg_set_summary(m, sum.s, sum.len);
 	sb_fini(&sum);
 	sb_fini(&t);
 	return 0;
 bad:
-	m = app_msg(o, ix);
-	m->flags |= AM_MALFORMED;
-	appmsg_note(m, "dns.bad_record", base + r.off, "record %s at byte %" PRIu64 " of the stream",
+	appmsg_note(m, EV(BAD_RECORD), base + r.off, "record %s at byte %" PRIu64 " of the stream",
 		    r.status == RD_TRUNC ? "runs past the end of the message" : "has a bad name (pointer loop or too long)",
 		    base + r.off);
 	appmsg_set_summary(m, sum.s, sum.len);
@@ -310,57 +319,49 @@ static int dns_probe(const uint8_t *p, size_t n, int dir)
 	return n < 14 ? PROBE_MAYBE : PROBE_NO;
 }
 
-static void dns_init(void *st) { (void)st; }
-
-static size_t dns_feed(void *vst, struct app_out *o, int dir, const uint8_t *p, size_t n, uint64_t off, int flags)
+static struct feed_res dns_feed(void *vst, struct layer *L, int dir, const uint8_t *p, size_t n, uint64_t off,
+				int flags)
 {
 	struct dns_state *st = vst;
 	if (flags & FEED_DGRAM) {
-		uint32_t ix = app_msg_begin(o, dir, "dns", dir ? "answer" : "query", off);
-		decode_msg(o, ix, p, n, off);
-		app_msg_end(o, ix, off + n);
+		struct appmsg *m = app_msg_begin(L, dir, dir ? "answer" : "query", off);
+		decode_msg(m, p, n, off);
+		app_msg_end(L, m, off + n);
+		app_msg_done(L, m);
 		st->n[dir]++;
-		return n;
+		return feed_took(n);
 	}
+	/* RFC 7766 §8: over TCP each message has a two-byte length prefix. */
 	struct rd r = rd_make(p, n);
 	size_t l = rd_be16(&r);
 	if (!rd_ok(&r) || l > rd_left(&r)) {
 		if (n && (flags & (FEED_EOF | FEED_GAP))) {
-			uint32_t ix = app_msg_begin(o, dir, "dns", "partial", off);
-			struct appmsg *m = app_msg(o, ix);
+			struct appmsg *m = app_msg_begin(L, dir, "partial", off);
 			m->flags |= AM_INCOMPLETE;
 			appmsg_set_summary(m, "message cut short", 17);
-			appmsg_note(m, "dns.truncated", off, "length prefix says %zu bytes, %zu arrived", l, n >= 2 ? n - 2 : 0);
-			app_msg_end(o, ix, off + n);
-			return n;
+			appmsg_note(m, EV(TRUNCATED), off, "length prefix says %zu bytes, %zu arrived", l, n >= 2 ? n - 2 : 0);
+			app_msg_end(L, m, off + n);
+			app_msg_done(L, m);
+			return feed_took(n);
 		}
-		return 0;
+		return feed_need(0, rd_ok(&r) ? 2 + l : 2);
 	}
-	uint32_t ix = app_msg_begin(o, dir, "dns", dir ? "answer" : "query", off);
-	decode_msg(o, ix, p + 2, l, off + 2);
-	app_msg_end(o, ix, off + 2 + l);
+	struct appmsg *m = app_msg_begin(L, dir, dir ? "answer" : "query", off);
+	decode_msg(m, p + 2, l, off + 2);
+	app_msg_end(L, m, off + 2 + l);
+	app_msg_done(L, m);
 	st->n[dir]++;
-	return 2 + l;
+	return feed_took(2 + l);
 }
-
-static void dns_gap(void *st, struct app_out *o, int dir, uint64_t off, uint64_t len)
-{
-	(void)st, (void)o, (void)dir, (void)off, (void)len;
-}
-
-static void dns_finish(void *st, struct app_out *o) { (void)st, (void)o; }
-static void dns_fini(void *st) { (void)st; }
 
 const struct proto_desc proto_dns = {
 	.name = "dns",
 	.what = "DNS over UDP and TCP (RFC 1035, RFC 7766)",
+	.role = PROTO_STREAM,
 	.transport = 0,
 	.ports = { 53, 5353, 0 },
+	.events = dns_events,
 	.probe = dns_probe,
 	.state_size = sizeof(struct dns_state),
-	.init = dns_init,
 	.feed = dns_feed,
-	.gap = dns_gap,
-	.finish = dns_finish,
-	.fini = dns_fini,
 };

@@ -1,26 +1,30 @@
 /* http.c: HTTP/1.0 and HTTP/1.1 messages (RFC 9112 message syntax, RFC 9110 semantics)
- * over one TCP connection: request and status lines, header fields, bodies framed by
+ * over one stream pair: request and status lines, header fields, bodies framed by
  * Content-Length, chunked transfer coding (chunked.c) or the end of the connection,
  * several exchanges per connection (keep-alive, pipelining), 1xx interim responses,
- * HEAD / 204 / 304 without body, CONNECT and Upgrade (WebSocket goes on in
- * websocket.c), Content-Encoding undone (contenc.c), text/event-stream bodies split
- * into events (sse.c).
+ * HEAD / 204 / 304 without body, CONNECT and Upgrade.
  *
- * Trust model: every byte is untrusted. Lines are found with explicit length checks
- * inside [p, p+n); header count, header block size and kept body size are capped.
- * Malformed input is diagnosed, not rejected: each deviation becomes a note naming
- * the byte offset in the sender's stream (see cases/http-bare-lf: a bare LF at byte
- * 51 of the request), and parsing goes on the way lenient servers do. */
+ * What a body holds is not HTTP's business: the de-chunked content goes into a stream
+ * of stacked layers (proto.h) named by the headers: each Content-Encoding undone by a
+ * contenc layer, a text/event-stream read by the sse layer; where they end, the bytes
+ * become the message's body. After a 101 the rest of the connection goes to the
+ * decoder the Upgrade names (websocket), and a CONNECT tunnel to whatever is detected
+ * in it.
+ *
+ * Trust model: every byte is untrusted. Lines are found with a bounded reader inside
+ * [p, p+n); header count, header block size and kept body size are capped. Malformed
+ * input is diagnosed, not rejected: each deviation becomes a note naming the byte
+ * offset in the sender's stream (see cases/http-bare-lf: a bare LF at byte 51 of the
+ * request), and parsing goes on the way lenient servers do. A header block that arrives
+ * in pieces is scanned once: the scan resumes where the previous piece ended. */
 #include "proto.h"
 
+#include "../base/rd.h"
 #include "../base/strbuf.h"
 #include "../base/xalloc.h"
 #include "chunked.h"
-#include "contenc.h"
-#include "sse.h"
 
 #include <inttypes.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -33,35 +37,87 @@
 #define HTTP_MAX_PENDING 256
 /* Bytes of an unparsed run kept to show: enough to see what they are. */
 #define JUNK_SHOW 200
+/* Content codings undone per body ("gzip, br"): RFC 9110 allows a list; more than a few
+ * is an attack on the decoder, not a real server. */
+#define HTTP_MAX_CODINGS 4
+
+enum {
+	HE_BARE_LF, HE_BARE_CR, HE_NO_TARGET, HE_NO_VERSION, HE_OBS_FOLD, HE_FIELD_NO_COLON, HE_FIELD_NAME_SPACE,
+	HE_TOO_MANY_FIELDS, HE_STRICT_WOULD_STOP, HE_BODY_LONGER, HE_NOT_HTTP, HE_BAD_CONTENT_LENGTH,
+	HE_CONTENT_LENGTH_CONFLICT, HE_204_WITH_LENGTH, HE_TUNNEL, HE_TE_AND_CL, HE_TE_NOT_CHUNKED, HE_BAD_START_LINE,
+	HE_SIMPLE_REQUEST, HE_HEAD_INCOMPLETE, HE_SWITCHED, HE_GAP, HE_BODY_SHORT, HE_CHUNKED_UNTERMINATED,
+	HE_TRAILER_NO_COLON, HE_CHUNK_SIZE_TOO_LONG, HE_CHUNK_SIZE_BAD, HE_CHUNK_BARE_LF, HE_CHUNK_CR_WITHOUT_LF,
+	HE_CHUNK_MISSING_CRLF, HE_TRAILER_BARE_LF, HE_TRAILER_TOO_LONG, HE_UNKNOWN_CODING, HE_COUNT
+};
+
+static const struct app_event http_events[HE_COUNT + 1] = {
+	[HE_BARE_LF] = { "http.bare_lf", SEV_WARN, "a line of the head ends in LF alone (RFC 9112 §2.2 wants CRLF)" },
+	[HE_BARE_CR] = { "http.bare_cr", SEV_WARN, "a CR alone inside a line of the head" },
+	[HE_NO_TARGET] = { "http.no_target", SEV_WARN, "a request line with a method only" },
+	[HE_NO_VERSION] = { "http.no_version", SEV_WARN, "a request line without an HTTP version" },
+	[HE_OBS_FOLD] = { "http.obs_fold", SEV_WARN, "obsolete line folding (RFC 9112 §5.2: reject or replace with a space)" },
+	[HE_FIELD_NO_COLON] = { "http.field_no_colon", SEV_WARN, "a header line without a colon" },
+	[HE_FIELD_NAME_SPACE] = { "http.field_name_space", SEV_WARN, "whitespace before the colon of a field (RFC 9112 §5.1: 400)" },
+	[HE_TOO_MANY_FIELDS] = { "http.too_many_fields", SEV_NOTE, "more header fields than chattcp keeps (256); the rest are not kept" },
+	[HE_STRICT_WOULD_STOP] = { "http.strict_would_stop", SEV_NOTE, "a strict parser would end the head at the line without a colon" },
+	[HE_BODY_LONGER] = { "http.body_longer", SEV_WARN, "bytes after the declared end of a message: the body is longer than its Content-Length" },
+	[HE_NOT_HTTP] = { "http.not_http", SEV_WARN, "bytes that do not start an HTTP message" },
+	[HE_BAD_CONTENT_LENGTH] = { "http.bad_content_length", SEV_ERROR, "a Content-Length that is not a number" },
+	[HE_CONTENT_LENGTH_CONFLICT] = { "http.content_length_conflict", SEV_ERROR, "two different Content-Length values (RFC 9112 §6.3: reject)" },
+	[HE_204_WITH_LENGTH] = { "http.204_with_length", SEV_WARN, "a 204 response with a Content-Length (RFC 9110 §8.6: must not)" },
+	[HE_TUNNEL] = { "http.tunnel", SEV_CHAT, "CONNECT accepted: the rest of the connection is a tunnel" },
+	[HE_TE_AND_CL] = { "http.te_and_cl", SEV_WARN, "both Transfer-Encoding and Content-Length: a request smuggling risk" },
+	[HE_TE_NOT_CHUNKED] = { "http.te_not_chunked", SEV_ERROR, "a request Transfer-Encoding that does not end in chunked (RFC 9112 §6.3: 400)" },
+	[HE_BAD_START_LINE] = { "http.bad_start_line", SEV_ERROR, "a start line that is not HTTP" },
+	[HE_SIMPLE_REQUEST] = { "http.simple_request", SEV_NOTE, "an HTTP/0.9 simple request: the answer is the bare body" },
+	[HE_HEAD_INCOMPLETE] = { "http.head_incomplete", SEV_NOTE, "the head does not end (no blank line) before the stream does" },
+	[HE_SWITCHED] = { "http.switched", SEV_CHAT, "the connection switched to another protocol (101)" },
+	[HE_GAP] = { "http.gap", SEV_NOTE, "body bytes that were not captured" },
+	[HE_BODY_SHORT] = { "http.body_short", SEV_ERROR, "the stream ended before the Content-Length was reached" },
+	[HE_CHUNKED_UNTERMINATED] = { "http.chunked_unterminated", SEV_NOTE, "the stream ended before the last chunk (size 0)" },
+	[HE_TRAILER_NO_COLON] = { "http.trailer_no_colon", SEV_WARN, "a trailer line without a colon" },
+	[HE_CHUNK_SIZE_TOO_LONG] = { "http.chunk_size_too_long", SEV_ERROR, "a chunk size with too many hex digits" },
+	[HE_CHUNK_SIZE_BAD] = { "http.chunk_size_bad", SEV_ERROR, "no chunk size where one belongs: chunk framing lost" },
+	[HE_CHUNK_BARE_LF] = { "http.chunk_bare_lf", SEV_WARN, "a chunk line ends in LF alone" },
+	[HE_CHUNK_CR_WITHOUT_LF] = { "http.chunk_cr_without_lf", SEV_WARN, "a CR not followed by LF after a chunk size" },
+	[HE_CHUNK_MISSING_CRLF] = { "http.chunk_missing_crlf", SEV_ERROR, "chunk data not followed by CRLF: the chunk size is wrong" },
+	[HE_TRAILER_BARE_LF] = { "http.trailer_bare_lf", SEV_WARN, "a trailer line ends in LF alone" },
+	[HE_TRAILER_TOO_LONG] = { "http.trailer_too_long", SEV_ERROR, "a trailer line longer than 8192 bytes" },
+	[HE_UNKNOWN_CODING] = { "http.unknown_coding", SEV_NOTE, "a Content-Encoding chattcp cannot undo: the body is kept as sent" },
+	[HE_COUNT] = { NULL, 0, NULL },
+};
+
+#define EV(x) (&http_events[HE_##x])
 
 enum phase { PH_HEAD, PH_BODY, PH_TUNNEL };
 enum body_mode { BM_NONE, BM_LENGTH, BM_CHUNKED, BM_CLOSE };
 
 struct http_dir {
 	int phase;
-	uint32_t msg;       /* message whose body is being read */
+	struct appmsg *msg; /* message whose body is being read */
 	int mode;
 	uint64_t remain;    /* BM_LENGTH: body bytes still to come */
 	uint64_t declared;  /* Content-Length value */
 	uint64_t body_off;  /* stream offset of the body's first byte */
-	uint64_t wire_lo, wire_hi; /* wire bytes being decoded right now (for SSE frames) */
-	int ce_on, sse_on, gap_in_body;
+	int gap_in_body, ch_on;
 	struct chunked ch;
-	struct contenc ce;
-	struct sse sse;
-	uint32_t junk;      /* open message of bytes that are not HTTP, or UINT32_MAX */
-	uint64_t last_end;  /* where the previous message ended */
-	uint64_t last_declared; int last_was_length;
-	uint32_t last_msg;
+	struct layer *content; /* the body's layers (content codings, event stream), or NULL */
+	struct appmsg *junk;   /* open message of bytes that are not HTTP, or NULL */
+	uint64_t last_end;     /* where the previous message ended */
+	uint64_t last_declared;
+	int last_was_length, had_msg;
+	/* the head being received: how much of it was scanned for its end */
+	uint64_t scan_off;
+	size_t scanned;
 };
 
 struct http_state {
 	struct http_dir d[2];
-	uint32_t q[HTTP_MAX_PENDING]; /* requests without a final response, oldest first */
+	uint32_t q[HTTP_MAX_PENDING]; /* requests without a final response, oldest first (held) */
 	size_t qn;
 	int wait_upgrade;    /* a request asked to switch protocols: hold the client side */
-	uint32_t upgrade_req;
-	struct app_out *o;   /* valid during one feed (callbacks use it) */
+	struct layer *up;    /* after a 101 or a CONNECT: the connection's next decoder */
+	struct layer *L;     /* valid during one call (callbacks use it) */
 	int dir;
 };
 
@@ -128,99 +184,54 @@ static int http_probe(const uint8_t *p, size_t n, int dir)
 	return start_line_answer(p, n, dir);
 }
 
-static void http_init(void *vst)
+static void http_init(void *vst, struct layer *L, const struct layer_open *how)
 {
+	(void)L, (void)how;
 	struct http_state *st = vst;
-	for (int i = 0; i < 2; i++) {
-		st->d[i].junk = UINT32_MAX;
-		st->d[i].msg = UINT32_MAX;
-		st->d[i].last_msg = UINT32_MAX;
-	}
+	(void)st;
 }
 
 static void body_reset(struct http_dir *d)
 {
-	if (d->ce_on)
-		contenc_fini(&d->ce);
-	if (d->sse_on)
-		sse_fini(&d->sse);
-	d->ce_on = d->sse_on = 0;
+	if (d->content) {
+		app_close(d->content);
+		d->content = NULL;
+	}
+	if (d->ch_on)
+		chunked_fini(&d->ch);
+	d->ch_on = 0;
 }
 
 static void http_fini(void *vst)
 {
 	struct http_state *st = vst;
 	for (int i = 0; i < 2; i++)
-		body_reset(&st->d[i]);
-}
-
-static char *dupn(const uint8_t *s, size_t n)
-{
-	char *d = xmalloc(n + 1);
-	if (n)
-		memcpy(d, s, n);
-	d[n] = '\0';
-	return d;
+		if (st->d[i].ch_on)
+			chunked_fini(&st->d[i].ch);
+	/* Layers above are the driver's to free. */
 }
 
 /* ---- body bytes ---- */
 
-/* Decoded body bytes: kept (bounded) and, for event streams, parsed. */
-static void keep_decoded(void *ctx, const uint8_t *p, size_t n)
-{
-	struct http_state *st = ctx;
-	struct http_dir *d = &st->d[st->dir];
-	struct appmsg *m = app_msg(st->o, d->msg);
-	struct app_http *h = m->http;
-	h->body_decoded += n;
-	size_t room = APPLOG_BODY_MAX - h->body_len;
-	size_t take = n < room ? n : room;
-	if (take < n)
-		h->body_capped = 1;
-	if (take) {
-		xgrow(&h->body, &h->body_cap, h->body_len + take, 1);
-		memcpy(h->body + h->body_len, p, take);
-		h->body_len += take;
-	}
-	if (d->sse_on)
-		sse_feed(&d->sse, st->o, st->dir, p, n, d->wire_lo, d->wire_hi);
-}
-
-/* Content bytes (after de-chunking), at wire offset off. */
+/* Content bytes (after de-chunking) at stream offset off. */
 static void content_bytes(struct http_state *st, const uint8_t *p, size_t n, uint64_t off)
 {
 	struct http_dir *d = &st->d[st->dir];
-	struct app_http *h = app_msg(st->o, d->msg)->http;
-	h->body_content += n;
-	d->wire_lo = off;
-	d->wire_hi = off + n;
-	if (!d->ce_on) {
-		keep_decoded(st, p, n);
-		return;
-	}
-	if (d->ce.failed) {
-		return;
-	}
-	if (contenc_feed(&d->ce, p, n, keep_decoded, st) < 0) {
-		struct appmsg *m = app_msg(st->o, d->msg);
-		m->http->decode_failed = 1;
-		appmsg_note(m, "http.decode_failed", d->body_off, "Content-Encoding %s could not be undone: %s (at byte %" PRIu64 " of the content)",
-			    contenc_name(d->ce.kind), d->ce.why ? d->ce.why : "error", d->ce.fail_off);
-	}
+	if (d->content)
+		app_write(d->content, st->dir, p, n, off, off + n);
+	else
+		app_body_add(st->L, d->msg, p, n);
 }
 
-static void chunk_data(void *ctx, const uint8_t *p, size_t n, uint64_t off)
-{
-	content_bytes(ctx, p, n, off);
-}
+static void chunk_data(void *ctx, const uint8_t *p, size_t n, uint64_t off) { content_bytes(ctx, p, n, off); }
 
 static void chunk_trailer(void *ctx, const char *line, size_t n, uint64_t off)
 {
 	struct http_state *st = ctx;
-	struct appmsg *m = app_msg(st->o, st->d[st->dir].msg);
+	struct appmsg *m = st->d[st->dir].msg;
 	const char *colon = memchr(line, ':', n);
 	if (!colon) {
-		appmsg_note(m, "http.trailer_no_colon", off, "trailer line without a colon");
+		appmsg_note(m, EV(TRAILER_NO_COLON), off, "trailer line without a colon");
 		return;
 	}
 	size_t nl = (size_t)(colon - line);
@@ -238,49 +249,49 @@ static void chunk_trailer(void *ctx, const char *line, size_t n, uint64_t off)
 	appmsg_kv(m, name, v, vl);
 }
 
-static void chunk_note(void *ctx, const char *event, uint64_t off, const char *text)
+static void chunk_note(void *ctx, int kind, uint64_t off, const char *text)
 {
+	static const int ev_of[] = {
+		[CHN_SIZE_TOO_LONG] = HE_CHUNK_SIZE_TOO_LONG, [CHN_SIZE_BAD] = HE_CHUNK_SIZE_BAD,
+		[CHN_BARE_LF] = HE_CHUNK_BARE_LF, [CHN_CR_WITHOUT_LF] = HE_CHUNK_CR_WITHOUT_LF,
+		[CHN_MISSING_CRLF] = HE_CHUNK_MISSING_CRLF, [CHN_TRAILER_BARE_LF] = HE_TRAILER_BARE_LF,
+		[CHN_TRAILER_TOO_LONG] = HE_TRAILER_TOO_LONG,
+	};
 	struct http_state *st = ctx;
-	struct appmsg *m = app_msg(st->o, st->d[st->dir].msg);
-	m->flags |= AM_MALFORMED;
-	appmsg_note(m, event, off, "%s", text);
+	struct appmsg *m = st->d[st->dir].msg;
+	appmsg_note(m, &http_events[ev_of[kind]], off, "%s", text);
 }
 
 /* The message whose body was being read is over at stream offset end. */
 static void end_message(struct http_state *st, int dir, uint64_t end, int complete)
 {
 	struct http_dir *d = &st->d[dir];
-	struct appmsg *m = app_msg(st->o, d->msg);
+	struct appmsg *m = d->msg;
 	struct app_http *h = m->http;
 	h->body_wire = end - d->body_off;
 	h->body_complete = complete && !d->gap_in_body;
 	if (!complete)
 		m->flags |= AM_INCOMPLETE;
-	if (d->ce_on) {
-		if (complete && !d->ce.failed && !contenc_done(&d->ce) && h->body_content) {
-			appmsg_note(m, "http.decode_incomplete", end, "the %s stream stopped before its end",
-				    contenc_name(d->ce.kind));
-			h->decode_failed = 1;
-		}
-		if (d->ce.capped)
-			appmsg_note(m, "http.decode_capped", end, "decoded body passed %" PRIu64 " bytes: the rest is not decoded",
-				    (uint64_t)CONTENC_OUT_MAX);
+	if (d->content) {
+		/* A body cut short is not the content layers' fault: they hear of a gap, and
+		 * do not call their stream unfinished. */
+		if (!complete)
+			app_write_gap(d->content, dir, 0);
+		app_write_end(d->content, dir);
 	}
-	if (d->sse_on)
-		sse_finish(&d->sse, st->o, dir, end);
+	body_reset(d); /* closes the content layers: the body is final after this */
 	int64_t ts;
-	app_frame_at(st->o, dir, end ? end - 1 : 0, &ts);
+	app_frame_at(st->L, dir, end ? end - 1 : 0, &ts);
 	h->body_last_ts = ts;
-	app_msg_end(st->o, d->msg, end);
+	app_msg_end(st->L, m, end);
 	d->last_end = end;
 	d->last_was_length = d->mode == BM_LENGTH;
 	d->last_declared = d->declared;
-	d->last_msg = d->msg;
-	body_reset(d);
+	d->had_msg = 1;
 	d->phase = PH_HEAD;
-	d->msg = UINT32_MAX;
+	d->msg = NULL;
 	d->gap_in_body = 0;
-	app_msg_done(st->o, d->last_msg);
+	app_msg_done(st->L, m);
 }
 
 /* Body bytes of the current message; returns consumed. */
@@ -296,16 +307,13 @@ static size_t body_feed(struct http_state *st, int dir, const uint8_t *p, size_t
 		used = take;
 		if (d->remain == 0) {
 			end_message(st, dir, off + used, 1);
-		} else if (flags & (FEED_EOF | FEED_GAP)) {
-			struct appmsg *m = app_msg(st->o, d->msg);
-			if (flags & FEED_EOF) {
-				m->flags |= AM_MALFORMED;
-				appmsg_note(m, "http.body_short", off + used,
-					    "body shorter than declared: Content-Length %" PRIu64 ", the stream ended after %" PRIu64
-					    " body bytes (at byte %" PRIu64 ")",
-					    d->declared, d->declared - d->remain, off + used);
-				end_message(st, dir, off + used, 0);
-			}
+		} else if (flags & FEED_EOF) {
+			struct appmsg *m = d->msg;
+			appmsg_note(m, EV(BODY_SHORT), off + used,
+				    "body shorter than declared: Content-Length %" PRIu64 ", the stream ended after %" PRIu64
+				    " body bytes (at byte %" PRIu64 ")",
+				    d->declared, d->declared - d->remain, off + used);
+			end_message(st, dir, off + used, 0);
 		}
 	} else if (d->mode == BM_CHUNKED) {
 		used = chunked_feed(&d->ch, p, n, off);
@@ -315,8 +323,7 @@ static size_t body_feed(struct http_state *st, int dir, const uint8_t *p, size_t
 			/* Framing lost: the rest of this direction is not parseable as chunks. */
 			end_message(st, dir, off + used, 0);
 		} else if (flags & FEED_EOF) {
-			struct appmsg *m = app_msg(st->o, d->msg);
-			appmsg_note(m, "http.chunked_unterminated", off + used,
+			appmsg_note(d->msg, EV(CHUNKED_UNTERMINATED), off + used,
 				    "the stream ended before the last chunk (size 0) at byte %" PRIu64, off + used);
 			end_message(st, dir, off + used, 0);
 		}
@@ -332,20 +339,25 @@ static size_t body_feed(struct http_state *st, int dir, const uint8_t *p, size_t
 
 /* ---- header block ---- */
 
-/* Finds the end of the header block in p[0..n): returns its length including the
- * blank line, or 0 when not all here. A blank line is LF followed by CRLF or LF (bare
- * LFs are accepted as line ends here; they are diagnosed while parsing). */
-static size_t head_end(const uint8_t *p, size_t n)
+/* Finds the end of the header block in p[0..n), scanning from `from` (bytes before it
+ * were scanned already and hold no end): returns its length including the blank line,
+ * or 0 when not all here. A blank line is LF followed by CRLF or LF (bare LFs are
+ * accepted as line ends here; they are diagnosed while parsing). */
+static size_t head_end(const uint8_t *p, size_t n, size_t from)
 {
-	for (size_t i = 0; i < n; i++) {
-		if (p[i] != '\n')
-			continue;
-		if (i + 1 < n && p[i + 1] == '\n')
-			return i + 2;
-		if (i + 2 < n && p[i + 1] == '\r' && p[i + 2] == '\n')
-			return i + 3;
+	struct rd r = rd_make(p, n);
+	rd_skip(&r, from);
+	for (;;) {
+		long k = rd_find(&r, '\n', rd_left(&r));
+		if (k < 0)
+			return 0;
+		rd_skip(&r, (size_t)k + 1);
+		int a = rd_peek(&r, 0), b = rd_peek(&r, 1);
+		if (a == '\n')
+			return r.off + 1;
+		if (a == '\r' && b == '\n')
+			return r.off + 2;
 	}
-	return 0;
 }
 
 static int parse_u64(const char *s, size_t n, uint64_t *v)
@@ -398,176 +410,189 @@ static int te_final_chunked(const char *v)
 	return n == 7 && strncasecmp(last, "chunked", 7) == 0;
 }
 
-/* Parses the start line and fields of p[0..hl) into message ix. Returns 0, or -1 when
- * the start line is not HTTP. */
-static int parse_head(struct app_out *o, uint32_t ix, const uint8_t *p, size_t hl, uint64_t off, int dir)
+/* The start line of a message (l[0..ll), at stream offset lo). Returns 0, or -1 when it
+ * is not HTTP. */
+static int start_line(struct appmsg *m, const char *l, size_t ll, uint64_t lo, int dir)
 {
-	struct appmsg *m = app_msg(o, ix);
 	struct app_http *h = m->http;
-	size_t i = 0, line_no = 0;
-	size_t n_fields = 0;
-	const char *prev_name = NULL;
+	/* "METHOD SP target SP HTTP/x.y" or "HTTP/x.y SP code SP reason". */
+	const char *sp1 = memchr(l, ' ', ll);
+	if (!sp1 && dir == 1)
+		return -1;
+	if (!sp1) {
+		/* "OPTIONS" alone: a method without target or version. */
+		for (size_t k = 0; k < ll; k++)
+			if (!is_tchar((uint8_t)l[k]))
+				return -1;
+		h->method = xstrndup(l, ll);
+		h->uri = xstrdup("");
+		h->version = xstrdup("");
+		appmsg_note(m, EV(NO_TARGET), lo, "request line has a method only");
+		return 0;
+	}
+	size_t a = (size_t)(sp1 - l);
+	const char *rest = sp1 + 1;
+	size_t rl = ll - a - 1;
+	if (dir == 1) {
+		if (a < 8 || memcmp(l, "HTTP/", 5) != 0)
+			return -1;
+		if (rl < 3 || rest[0] < '0' || rest[0] > '9' || rest[1] < '0' || rest[1] > '9' || rest[2] < '0' ||
+		    rest[2] > '9')
+			return -1;
+		h->version = xstrndup(l, a);
+		h->status = (rest[0] - '0') * 100 + (rest[1] - '0') * 10 + (rest[2] - '0');
+		size_t ro = rl > 3 && rest[3] == ' ' ? 4 : 3;
+		h->reason = xstrndup(rest + ro, rl > ro ? rl - ro : 0);
+		return 0;
+	}
+	for (size_t k = 0; k < a; k++)
+		if (!is_tchar((uint8_t)l[k]))
+			return -1;
+	if (a == 0)
+		return -1;
+	const char *sp2 = NULL;
+	for (size_t k = rl; k > 0; k--)
+		if (rest[k - 1] == ' ') {
+			sp2 = rest + k - 1;
+			break;
+		}
+	h->method = xstrndup(l, a);
+	if (sp2 && (size_t)(rest + rl - sp2 - 1) >= 5 && memcmp(sp2 + 1, "HTTP/", 5) == 0) {
+		h->uri = xstrndup(rest, (size_t)(sp2 - rest));
+		h->version = xstrndup(sp2 + 1, (size_t)(rest + rl - sp2 - 1));
+	} else {
+		/* HTTP/0.9-style or broken: the whole rest is the target. */
+		h->uri = xstrndup(rest, rl);
+		h->version = xstrdup("");
+		appmsg_note(m, EV(NO_VERSION), lo, "request line without an HTTP version");
+	}
+	return 0;
+}
+
+/* obs-fold (RFC 9112 §5.2): l continues the previous field's value. */
+static void fold_line(struct appmsg *m, const char *l, size_t ll)
+{
+	struct appkv *kv = &m->kv[m->n_kv - 1];
+	size_t k = 0;
+	while (k < ll && (l[k] == ' ' || l[k] == '\t'))
+		k++;
+	char *nv = xmalloc(kv->value_len + 1 + (ll - k) + 1);
+	memcpy(nv, kv->value, kv->value_len);
+	nv[kv->value_len] = ' ';
+	memcpy(nv + kv->value_len + 1, l + k, ll - k);
+	size_t nl = kv->value_len + 1 + (ll - k);
+	nv[nl] = '\0';
+	xfree(kv->value);
+	kv->value = nv;
+	kv->value_len = nl;
+}
+
+/* One header field line l[0..ll) at stream offset lo; n_fields counts them. */
+static void field_line(struct appmsg *m, const char *l, size_t ll, uint64_t lo, size_t *n_fields, int *stop,
+		       uint64_t *stop_off)
+{
+	const char *colon = memchr(l, ':', ll);
+	if (!colon) {
+		if (!*stop) {
+			*stop = 1;
+			*stop_off = lo;
+		}
+		appmsg_note(m, EV(FIELD_NO_COLON), lo, "header line without a colon at byte %" PRIu64 ": '%.*s'", lo,
+			    (int)(ll > 40 ? 40 : ll), l);
+		return;
+	}
+	size_t nl = (size_t)(colon - l);
+	if (nl == 0 || l[nl - 1] == ' ' || l[nl - 1] == '\t')
+		appmsg_note(m, EV(FIELD_NAME_SPACE), lo,
+			    "whitespace before the colon at byte %" PRIu64 " (RFC 9112 §5.1: must be rejected with 400)", lo);
+	if ((*n_fields)++ >= HTTP_MAX_FIELDS) {
+		if (*n_fields == HTTP_MAX_FIELDS + 1)
+			appmsg_note(m, EV(TOO_MANY_FIELDS), lo, "more than %d header fields: the rest are not kept",
+				    HTTP_MAX_FIELDS);
+		return;
+	}
+	const char *v = colon + 1;
+	size_t vl = ll - nl - 1;
+	while (vl && (*v == ' ' || *v == '\t'))
+		v++, vl--;
+	while (vl && (v[vl - 1] == ' ' || v[vl - 1] == '\t'))
+		vl--;
+	char name[256];
+	size_t k = nl < sizeof name - 1 ? nl : sizeof name - 1;
+	memcpy(name, l, k);
+	name[k] = '\0';
+	appmsg_kv(m, name, v, vl);
+}
+
+/* Parses the start line and fields of p[0..hl) into m. Returns 0, or -1 when the start
+ * line is not HTTP. */
+static int parse_head(struct appmsg *m, const uint8_t *p, size_t hl, uint64_t off, int dir)
+{
+	struct rd r = rd_make(p, hl);
+	size_t line_no = 0, n_fields = 0;
 	int stop_at_colonless = 0; /* where a strict parser would have ended the headers */
 	uint64_t colonless_off = 0;
-	while (i < hl) {
-		size_t s = i;
-		while (i < hl && p[i] != '\n')
-			i++;
-		size_t e = i; /* p[e] is '\n' or e == hl */
-		int crlf = e > s && p[e - 1] == '\r';
-		size_t le = crlf ? e - 1 : e;
-		if (i < hl)
-			i++;
-		if (e < hl && !crlf && le > s) {
-			m->flags |= AM_MALFORMED;
+	while (rd_left(&r)) {
+		size_t s = r.off;
+		long k = rd_find(&r, '\n', rd_left(&r));
+		size_t len = k < 0 ? rd_left(&r) : (size_t)k;
+		const char *l = (const char *)rd_bytes(&r, len);
+		int has_lf = k >= 0;
+		if (has_lf)
+			rd_skip(&r, 1);
+		size_t e = s + len; /* offset of the '\n', or of the end */
+		int crlf = len && l[len - 1] == '\r';
+		size_t ll = crlf ? len - 1 : len;
+		if (has_lf && !crlf && ll) {
 			if (line_no == 0)
-				appmsg_note(m, "http.bare_lf", off + e,
-					    "the start line ends in a bare LF at byte %" PRIu64 " (RFC 9112 §2.2 wants CRLF)",
-					    off + e);
+				appmsg_note(m, EV(BARE_LF), off + e,
+					    "the start line ends in a bare LF at byte %" PRIu64 " (RFC 9112 §2.2 wants CRLF)", off + e);
 			else
-				appmsg_note(m, "http.bare_lf", off + e,
+				appmsg_note(m, EV(BARE_LF), off + e,
 					    "bare LF (\\n without \\r) at byte %" PRIu64 " inside the header block, after '%.*s': "
 					    "lenient servers (nginx) end the field there; a server that ends the "
 					    "headers at the next line without a colon reads the rest of the header block "
 					    "as body, so Content-Length no longer matches and it closes the connection",
-					    off + e, (int)(le - s > 40 ? 40 : le - s), (const char *)p + s);
+					    off + e, (int)(ll > 40 ? 40 : ll), l);
 		}
-		if (le == s)
+		if (ll == 0)
 			break; /* the blank line */
-		const char *l = (const char *)p + s;
-		size_t ll = le - s;
-		/* A CR alone inside a line. */
-		for (size_t k = 0; k < ll; k++)
-			if (l[k] == '\r') {
-				m->flags |= AM_MALFORMED;
-				appmsg_note(m, "http.bare_cr", off + s + k, "bare CR inside a line at byte %" PRIu64, off + s + k);
-				break;
-			}
+		const char *cr = memchr(l, '\r', ll);
+		if (cr)
+			appmsg_note(m, EV(BARE_CR), off + s + (size_t)(cr - l), "bare CR inside a line at byte %" PRIu64,
+				    off + s + (size_t)(cr - l));
 		if (line_no++ == 0) {
-			/* Start line: "METHOD SP target SP HTTP/x.y" or "HTTP/x.y SP code SP reason". */
-			const char *sp1 = memchr(l, ' ', ll);
-			if (!sp1 && dir == 1)
+			if (start_line(m, l, ll, off + s, dir) < 0)
 				return -1;
-			if (!sp1) {
-				/* "OPTIONS" alone: a method without target or version. */
-				for (size_t k = 0; k < ll; k++)
-					if (!is_tchar((uint8_t)l[k]))
-						return -1;
-				h->method = dupn((const uint8_t *)l, ll);
-				h->uri = xstrdup("");
-				h->version = xstrdup("");
-				m->flags |= AM_MALFORMED;
-				appmsg_note(m, "http.no_target", off + s, "request line has a method only");
-				continue;
-			}
-			size_t a = (size_t)(sp1 - l);
-			const char *rest = sp1 + 1;
-			size_t rl = ll - a - 1;
-			if (dir == 1) {
-				if (a < 8 || memcmp(l, "HTTP/", 5) != 0)
-					return -1;
-				h->version = dupn((const uint8_t *)l, a);
-				if (rl < 3 || rest[0] < '0' || rest[0] > '9' || rest[1] < '0' || rest[1] > '9' || rest[2] < '0' ||
-				    rest[2] > '9')
-					return -1;
-				h->status = (rest[0] - '0') * 100 + (rest[1] - '0') * 10 + (rest[2] - '0');
-				size_t ro = rl > 3 && rest[3] == ' ' ? 4 : 3;
-				h->reason = dupn((const uint8_t *)rest + ro, rl > ro ? rl - ro : 0);
-			} else {
-				for (size_t k = 0; k < a; k++)
-					if (!is_tchar((uint8_t)l[k]))
-						return -1;
-				if (a == 0)
-					return -1;
-				const char *sp2 = NULL;
-				for (size_t k = rl; k > 0; k--)
-					if (rest[k - 1] == ' ') {
-						sp2 = rest + k - 1;
-						break;
-					}
-				h->method = dupn((const uint8_t *)l, a);
-				if (sp2 && (size_t)(rest + rl - sp2 - 1) >= 5 && memcmp(sp2 + 1, "HTTP/", 5) == 0) {
-					h->uri = dupn((const uint8_t *)rest, (size_t)(sp2 - rest));
-					h->version = dupn((const uint8_t *)sp2 + 1, (size_t)(rest + rl - sp2 - 1));
-				} else {
-					/* HTTP/0.9-style or broken: the whole rest is the target. */
-					h->uri = dupn((const uint8_t *)rest, rl);
-					h->version = xstrdup("");
-					m->flags |= AM_MALFORMED;
-					appmsg_note(m, "http.no_version", off + s, "request line without an HTTP version");
-				}
-			}
 			continue;
 		}
 		if (l[0] == ' ' || l[0] == '\t') {
-			/* obs-fold (RFC 9112 §5.2): a continuation of the previous field value. */
-			m->flags |= AM_MALFORMED;
-			appmsg_note(m, "http.obs_fold", off + s,
+			appmsg_note(m, EV(OBS_FOLD), off + s,
 				    "obsolete line folding at byte %" PRIu64 " (RFC 9112 §5.2: a server must reject it or "
 				    "replace it with a space)",
 				    off + s);
-			if (prev_name && m->n_kv) {
-				struct appkv *kv = &m->kv[m->n_kv - 1];
-				size_t k = 0;
-				while (k < ll && (l[k] == ' ' || l[k] == '\t'))
-					k++;
-				char *nv = xmalloc(kv->value_len + 1 + (ll - k) + 1);
-				memcpy(nv, kv->value, kv->value_len);
-				nv[kv->value_len] = ' ';
-				memcpy(nv + kv->value_len + 1, l + k, ll - k);
-				kv->value_len += 1 + (ll - k);
-				nv[kv->value_len] = '\0';
-				xfree(kv->value);
-				kv->value = nv;
-			}
+			if (m->n_kv)
+				fold_line(m, l, ll);
 			continue;
 		}
-		const char *colon = memchr(l, ':', ll);
-		if (!colon) {
-			m->flags |= AM_MALFORMED;
-			if (!stop_at_colonless) {
-				stop_at_colonless = 1;
-				colonless_off = off + s;
-			}
-			appmsg_note(m, "http.field_no_colon", off + s,
-				    "header line without a colon at byte %" PRIu64 ": '%.*s'", off + s,
-				    (int)(ll > 40 ? 40 : ll), l);
-			continue;
-		}
-		size_t nl = (size_t)(colon - l);
-		if (nl == 0 || l[nl - 1] == ' ' || l[nl - 1] == '\t') {
-			m->flags |= AM_MALFORMED;
-			appmsg_note(m, "http.field_name_space", off + s,
-				    "whitespace before the colon at byte %" PRIu64 " (RFC 9112 §5.1: must be rejected with 400)",
-				    off + s);
-		}
-		if (n_fields++ >= HTTP_MAX_FIELDS) {
-			if (n_fields == HTTP_MAX_FIELDS + 1)
-				appmsg_note(m, "http.too_many_fields", off + s, "more than %d header fields: the rest are not kept",
-					    HTTP_MAX_FIELDS);
-			continue;
-		}
-		const char *v = colon + 1;
-		size_t vl = ll - nl - 1;
-		while (vl && (*v == ' ' || *v == '\t'))
-			v++, vl--;
-		while (vl && (v[vl - 1] == ' ' || v[vl - 1] == '\t'))
-			vl--;
-		char name[256];
-		size_t k = nl < sizeof name - 1 ? nl : sizeof name - 1;
-		memcpy(name, l, k);
-		name[k] = '\0';
-		appmsg_kv(m, name, v, vl);
-		prev_name = m->kv[m->n_kv - 1].name;
+		field_line(m, l, ll, off + s, &n_fields, &stop_at_colonless, &colonless_off);
 	}
 	if (stop_at_colonless) {
 		uint64_t rest = off + hl - colonless_off;
-		appmsg_note(m, "http.strict_would_stop", colonless_off,
+		appmsg_note(m, EV(STRICT_WOULD_STOP), colonless_off,
 			    "a parser that stops at the line without a colon (python http.server) takes the %" PRIu64
 			    " bytes from byte %" PRIu64 " to the end of the header block as body",
 			    rest, colonless_off);
 	}
 	return line_no ? 0 : -1;
+}
+
+static void junk_done(struct http_state *st, struct http_dir *d)
+{
+	if (!d->junk)
+		return;
+	app_msg_done(st->L, d->junk);
+	d->junk = NULL;
 }
 
 /* Bytes in this direction that do not start an HTTP message: appended to an open
@@ -576,38 +601,38 @@ static size_t junk_feed(struct http_state *st, int dir, const uint8_t *p, size_t
 {
 	struct http_dir *d = &st->d[dir];
 	size_t take = n;
-	for (size_t i = 1; i < n; i++) {
-		if (p[i - 1] != '\n')
-			continue;
-		int a = start_line_answer(p + i, n - i, dir);
-		if (a == PROBE_YES) {
-			take = i;
+	struct rd r = rd_make(p, n);
+	rd_skip(&r, 1);
+	for (;;) {
+		long k = rd_find(&r, '\n', rd_left(&r));
+		if (k < 0 || (size_t)k + 1 >= rd_left(&r))
 			break;
-		}
-		if (a == PROBE_MAYBE && !(flags & (FEED_EOF | FEED_GAP))) {
+		rd_skip(&r, (size_t)k + 1);
+		size_t i = r.off;
+		int a = start_line_answer(p + i, n - i, dir);
+		if (a == PROBE_YES || (a == PROBE_MAYBE && !(flags & (FEED_EOF | FEED_GAP)))) {
 			take = i;
 			break;
 		}
 	}
-	if (d->junk == UINT32_MAX) {
-		d->junk = app_msg_begin(st->o, dir, "http", "unparsed", off);
-		struct appmsg *m = app_msg(st->o, d->junk);
-		m->flags |= AM_MALFORMED;
-		if (d->last_msg != UINT32_MAX && d->last_end == off && d->last_was_length)
-			appmsg_note(m, "http.body_longer", off,
+	if (!d->junk) {
+		struct appmsg *m = app_msg_begin(st->L, dir, "unparsed", off);
+		d->junk = m;
+		if (d->had_msg && d->last_end == off && d->last_was_length)
+			appmsg_note(m, EV(BODY_LONGER), off,
 				    "bytes after the declared end of the previous message (Content-Length %" PRIu64
 				    ", ended at byte %" PRIu64 "): the body is longer than declared, or these are "
 				    "not HTTP",
 				    d->last_declared, off);
 		else
-			appmsg_note(m, "http.not_http", off, "bytes at %" PRIu64 " do not start an HTTP %s", off,
+			appmsg_note(m, EV(NOT_HTTP), off, "bytes at %" PRIu64 " do not start an HTTP %s", off,
 				    dir ? "response" : "request");
 	}
-	struct appmsg *m = app_msg(st->o, d->junk);
+	struct appmsg *m = d->junk;
 	/* Keep the first JUNK_SHOW bytes, however the stream was cut. */
-	if (!m->n_kv)
+	if (!m->n_kv) {
 		appmsg_kv(m, "bytes", (const char *)p, take < JUNK_SHOW ? take : JUNK_SHOW);
-	else if (m->kv[0].value_len < JUNK_SHOW) {
+	} else if (m->kv[0].value_len < JUNK_SHOW) {
 		struct appkv *kv = &m->kv[0];
 		size_t add = JUNK_SHOW - kv->value_len < take ? JUNK_SHOW - kv->value_len : take;
 		kv->value = xrealloc(kv->value, kv->value_len + add + 1);
@@ -615,32 +640,113 @@ static size_t junk_feed(struct http_state *st, int dir, const uint8_t *p, size_t
 		kv->value_len += add;
 		kv->value[kv->value_len] = '\0';
 	}
-	app_msg_end(st->o, d->junk, off + take);
+	app_msg_end(st->L, m, off + take);
 	struct strbuf b;
 	sb_init(&b);
 	sb_printf(&b, "%" PRIu64 " bytes that are not an HTTP message", m->end - m->off);
-	appmsg_set_summary(app_msg(st->o, d->junk), b.s, b.len);
+	appmsg_set_summary(m, b.s, b.len);
 	sb_fini(&b);
+	if (take < n)
+		junk_done(st, d); /* an HTTP message starts next */
 	return take;
 }
 
-static uint32_t pending_peek(struct http_state *st) { return st->qn ? st->q[0] : UINT32_MAX; }
+static uint32_t pending_peek(struct http_state *st) { return st->qn ? st->q[0] : APPMSG_NONE; }
+
+static void pending_push(struct http_state *st, struct appmsg *m)
+{
+	if (st->qn >= HTTP_MAX_PENDING)
+		return;
+	st->q[st->qn++] = m->id;
+	app_msg_hold(st->L, m->id);
+}
 
 static void pending_pop(struct http_state *st)
 {
 	if (!st->qn)
 		return;
+	uint32_t id = st->q[0];
 	memmove(st->q, st->q + 1, (st->qn - 1) * sizeof st->q[0]);
 	st->qn--;
+	app_msg_release(st->L, id);
 }
 
-/* Sets up body reading for message ix (head of hl bytes at off); returns 1 when the
- * message has a body to read, 0 when it is complete now. */
-static int frame_body(struct http_state *st, int dir, uint32_t ix, uint64_t off, size_t hl)
+/* Opens the layers that decode the body of m: every content coding, last applied first,
+ * then an event stream reader. Returns 0, or -1 when a coding is unknown (then the body
+ * is kept as sent, and said so). */
+static int open_content(struct http_state *st, struct http_dir *d, struct appmsg *m, const char *ce, int sse,
+			int dir, uint64_t off)
 {
-	struct app_out *o = st->o;
+	struct layer_open steps[HTTP_MAX_CODINGS + 1];
+	const struct layer_open *then[HTTP_MAX_CODINGS + 2];
+	char names[HTTP_MAX_CODINGS][16];
+	size_t nl = 0;
+	int unknown = 0, too_many = 0;
+	/* The codings in the order they were applied; undone from the last. */
+	for (const char *s = ce ? ce : ""; *s && !too_many;) {
+		while (*s == ' ' || *s == '\t' || *s == ',')
+			s++;
+		const char *b = s;
+		while (*s && *s != ',')
+			s++;
+		size_t k = (size_t)(s - b);
+		while (k && (b[k - 1] == ' ' || b[k - 1] == '\t'))
+			k--;
+		if (!k || (k == 8 && strncasecmp(b, "identity", 8) == 0))
+			continue;
+		if (nl == HTTP_MAX_CODINGS) {
+			too_many = 1;
+			break;
+		}
+		size_t w = k < sizeof names[0] - 1 ? k : sizeof names[0] - 1;
+		memcpy(names[nl], b, w);
+		names[nl][w] = '\0';
+		if (w < k || !(strcasecmp(names[nl], "gzip") == 0 || strcasecmp(names[nl], "x-gzip") == 0 ||
+			       strcasecmp(names[nl], "deflate") == 0 || strcasecmp(names[nl], "br") == 0 ||
+			       strcasecmp(names[nl], "zstd") == 0))
+			unknown = 1;
+		nl++;
+	}
+	if (unknown || too_many) {
+		appmsg_note(m, EV(UNKNOWN_CODING), off, "Content-Encoding %s could not be undone: %s", ce,
+			    too_many ? "more codings than chattcp undoes" : "unknown content coding");
+		app_body(st->L, m)->failed = 1;
+		nl = 0;
+		sse = 0; /* an event stream that cannot be decoded cannot be read */
+	}
+	size_t n = 0;
+	for (size_t i = nl; i > 0; i--) {
+		memset(&steps[n], 0, sizeof steps[n]);
+		steps[n].proto = "contenc";
+		steps[n].param = names[i - 1];
+		n++;
+	}
+	if (sse) {
+		memset(&steps[n], 0, sizeof steps[n]);
+		steps[n].proto = "sse";
+		steps[n].param = nl ? "compressed" : NULL;
+		n++;
+	}
+	if (!n)
+		return unknown || too_many ? -1 : 0;
+	for (size_t i = 1; i < n; i++)
+		then[i - 1] = &steps[i];
+	then[n - 1] = NULL;
+	steps[0].msg[0] = steps[0].msg[1] = APPMSG_NONE;
+	steps[0].owner = m->id;
+	steps[0].one_way = 1;
+	steps[0].dir = dir;
+	steps[0].then = then;
+	d->content = app_open(st->L, &steps[0]);
+	return 0;
+}
+
+/* Sets up body reading for message m (head of hl bytes at off); returns 1 when the
+ * message has a body to read, 0 when it is complete now. */
+static int frame_body(struct http_state *st, int dir, struct appmsg *m, uint64_t off, size_t hl)
+{
+	struct layer *L = st->L;
 	struct http_dir *d = &st->d[dir];
-	struct appmsg *m = app_msg(o, ix);
 	struct app_http *h = m->http;
 	const struct appkv *te = appmsg_find(m, "Transfer-Encoding");
 	const struct appkv *ce = appmsg_find(m, "Content-Encoding");
@@ -652,51 +758,49 @@ static int frame_body(struct http_state *st, int dir, uint32_t ix, uint64_t off,
 			continue;
 		uint64_t v;
 		if (parse_u64(m->kv[k].value, m->kv[k].value_len, &v) < 0) {
-			m->flags |= AM_MALFORMED;
-			appmsg_note(m, "http.bad_content_length", off, "Content-Length '%s' is not a number", m->kv[k].value);
+			appmsg_note(m, EV(BAD_CONTENT_LENGTH), off, "Content-Length '%s' is not a number", m->kv[k].value);
 			continue;
 		}
-		if (have_cl && v != cl) {
-			m->flags |= AM_MALFORMED;
-			appmsg_note(m, "http.content_length_conflict", off,
+		if (have_cl && v != cl)
+			appmsg_note(m, EV(CONTENT_LENGTH_CONFLICT), off,
 				    "two different Content-Length values (%" PRIu64 " and %" PRIu64 "): RFC 9112 §6.3 says reject",
 				    cl, v);
-		}
 		cl = v;
 		have_cl = 1;
 	}
 	d->mode = BM_NONE;
 	if (dir == 1) {
-		const struct appmsg *rq = h->request_msg != UINT32_MAX ? app_msg(o, h->request_msg) : NULL;
-		const char *meth = rq && rq->http->method ? rq->http->method : "";
+		const struct appmsg *rq = h->request_msg != APPMSG_NONE ? app_msg(L, h->request_msg) : NULL;
+		const char *meth = rq && rq->http && rq->http->method ? rq->http->method : "";
 		if (strcmp(meth, "HEAD") == 0 || (h->status >= 100 && h->status < 200) || h->status == 204 ||
 		    h->status == 304) {
 			h->no_body = 1;
-			if ((h->status == 204 || h->status == 304) && have_cl && cl && h->status == 204) {
-				appmsg_note(m, "http.204_with_length", off, "204 response with Content-Length %" PRIu64, cl);
-			}
+			if (h->status == 204 && have_cl && cl)
+				appmsg_note(m, EV(204_WITH_LENGTH), off, "204 response with Content-Length %" PRIu64, cl);
 			return 0;
 		}
 		if (strcmp(meth, "CONNECT") == 0 && h->status >= 200 && h->status < 300) {
 			d->phase = PH_TUNNEL;
 			st->d[0].phase = PH_TUNNEL;
-			appmsg_note(m, "http.tunnel", off + hl, "CONNECT accepted: the rest of the connection is a tunnel");
+			appmsg_note(m, EV(TUNNEL), off + hl, "CONNECT accepted: the rest of the connection is a tunnel");
+			struct layer_open how;
+			memset(&how, 0, sizeof how);
+			how.msg[0] = how.msg[1] = APPMSG_NONE;
+			how.owner = APPMSG_NONE;
+			st->up = app_open(L, &how); /* whatever the tunnel carries, by content */
 			return 0;
 		}
 	}
 	if (te) {
-		if (have_cl) {
-			m->flags |= AM_MALFORMED;
-			appmsg_note(m, "http.te_and_cl", off,
+		if (have_cl)
+			appmsg_note(m, EV(TE_AND_CL), off,
 				    "both Transfer-Encoding and Content-Length: Transfer-Encoding wins (RFC 9112 §6.3); "
 				    "a proxy that disagrees can be smuggled past");
-		}
 		if (te_final_chunked(te->value)) {
 			d->mode = BM_CHUNKED;
 			h->chunked = 1;
 		} else if (dir == 0) {
-			m->flags |= AM_MALFORMED;
-			appmsg_note(m, "http.te_not_chunked", off,
+			appmsg_note(m, EV(TE_NOT_CHUNKED), off,
 				    "request Transfer-Encoding '%s' does not end in chunked: the length is unknown (RFC 9112 §6.3: 400)",
 				    te->value);
 			return 0;
@@ -716,25 +820,18 @@ static int frame_body(struct http_state *st, int dir, uint32_t ix, uint64_t off,
 		return 0;
 	}
 	d->phase = PH_BODY;
-	d->msg = ix;
+	d->msg = m;
 	d->body_off = off + hl;
-	h->body_first_frame = app_frame_at(o, dir, off + hl, NULL);
+	h->body_first_frame = app_frame_at(L, dir, off + hl, NULL);
 	if (d->mode == BM_CHUNKED) {
 		struct chunked_cb cb = { st, chunk_data, chunk_trailer, chunk_note };
 		chunked_init(&d->ch, cb);
+		d->ch_on = 1;
 	}
-	if (ce) {
+	if (ce)
 		h->content_encoding = xstrdup(ce->value);
-		int kind = contenc_kind(ce->value);
-		if (kind != CE_NONE) {
-			contenc_init(&d->ce, kind);
-			d->ce_on = 1;
-		}
-	}
-	if (ct && strncasecmp(ct->value, "text/event-stream", 17) == 0) {
-		sse_init(&d->sse, d->ce_on);
-		d->sse_on = 1;
-	}
+	int sse = ct && strncasecmp(ct->value, "text/event-stream", 17) == 0;
+	open_content(st, d, m, ce ? ce->value : NULL, sse, dir, off);
 	return 1;
 }
 
@@ -755,50 +852,99 @@ static void set_summary(struct appmsg *m)
  * end of the connection. */
 static size_t simple_response(struct http_state *st, const uint8_t *p, size_t n, uint64_t off, int flags)
 {
-	struct app_out *o = st->o;
 	struct http_dir *d = &st->d[1];
-	uint32_t ix = app_msg_begin(o, 1, "http", "response", off);
-	struct appmsg *m = app_msg(o, ix);
+	struct appmsg *m = app_msg_begin(st->L, 1, "response", off);
 	m->http = xcalloc(1, sizeof *m->http);
 	m->http->simple = 1;
 	m->http->version = xstrdup("HTTP/0.9");
 	m->http->reason = xstrdup("(no status line: HTTP/0.9)");
 	m->http->request_msg = st->q[0];
-	m->http->response_msg = UINT32_MAX;
-	app_msg(o, st->q[0])->http->response_msg = ix;
+	m->http->response_msg = APPMSG_NONE;
+	app_msg(st->L, st->q[0])->http->response_msg = m->id;
 	pending_pop(st);
 	appmsg_set_summary(m, "HTTP/0.9 simple response (body only)", 36);
 	m->http->until_close = 1;
 	d->phase = PH_BODY;
 	d->mode = BM_CLOSE;
-	d->msg = ix;
+	d->msg = m;
 	d->body_off = off;
 	m->http->body_first_frame = m->first_frame;
 	return body_feed(st, 1, p, n, off, flags);
 }
 
+/* A start line that turned out not to be HTTP: the message shows the bytes as
+ * unparsed instead. */
+static size_t not_http_after_all(struct http_state *st, struct appmsg *m, uint64_t off, size_t hl, int dir)
+{
+	m->kind = "unparsed";
+	xfree(m->http->method);
+	xfree(m->http->uri);
+	xfree(m->http->version);
+	xfree(m->http->reason);
+	xfree(m->http);
+	m->http = NULL;
+	appmsg_note(m, EV(BAD_START_LINE), off, "not an HTTP %s line at byte %" PRIu64, dir ? "status" : "request", off);
+	appmsg_set_summary(m, "unparsed bytes", 14);
+	app_msg_end(st->L, m, off + hl);
+	app_msg_done(st->L, m);
+	return hl;
+}
+
+/* Where the head of a message ends in p[0..n): its length, or 0 when it has not ended.
+ * Remembers how far it scanned so that the next call, with more bytes, goes on from
+ * there (a 64 kB head in 1-byte segments is scanned once, not 65,536 times). */
+static size_t find_head(struct http_dir *d, const uint8_t *p, size_t n, uint64_t off)
+{
+	size_t from = 0;
+	if (d->scan_off == off && d->scanned >= 2 && d->scanned <= n)
+		from = d->scanned - 2; /* the blank line may straddle the old end */
+	size_t hl = head_end(p, n, from);
+	d->scan_off = off;
+	d->scanned = hl ? 0 : n;
+	return hl;
+}
+
+/* After a 101: the rest of the connection is the protocol the Upgrade named. */
+static void upgraded(struct http_state *st, struct appmsg *resp, uint64_t at)
+{
+	struct app_http *h = resp->http;
+	const struct appkv *up = appmsg_find(resp, "Upgrade");
+	st->d[0].phase = st->d[1].phase = PH_TUNNEL;
+	struct layer_open how;
+	memset(&how, 0, sizeof how);
+	how.msg[0] = h->request_msg;
+	how.msg[1] = resp->id;
+	how.owner = APPMSG_NONE;
+	if (up && strcasecmp(up->value, "websocket") == 0)
+		how.proto = "websocket";
+	st->up = app_open(st->L, &how);
+	if (!how.proto)
+		appmsg_note(resp, EV(SWITCHED), at, "switched to '%s': the rest of the connection is not HTTP",
+			    up ? up->value : "?");
+}
+
 /* A message head in this direction; returns consumed. */
 static size_t head_feed(struct http_state *st, int dir, const uint8_t *p, size_t n, uint64_t off, int flags)
 {
-	struct app_out *o = st->o;
+	struct layer *L = st->L;
 	struct http_dir *d = &st->d[dir];
 	size_t skip = 0;
 	/* RFC 9112 §2.2: a server should ignore empty lines before a request line (and
 	 * clients send CRLF after a POST body now and then). */
-	while (d->junk == UINT32_MAX && skip < n && (p[skip] == '\r' || p[skip] == '\n'))
+	while (!d->junk && skip < n && (p[skip] == '\r' || p[skip] == '\n'))
 		skip++;
 	if (skip)
 		return skip;
 	if (n == 0)
 		return 0;
-	int a = dir == 0 && d->junk == UINT32_MAX ? request_line_lenient(p, n) : start_line_answer(p, n, dir);
-	if (dir == 1 && a != PROBE_YES && st->qn && app_msg(o, st->q[0])->http->simple)
+	int a = dir == 0 && !d->junk ? request_line_lenient(p, n) : start_line_answer(p, n, dir);
+	if (dir == 1 && a != PROBE_YES && st->qn && app_msg(L, st->q[0])->http->simple)
 		return simple_response(st, p, n, off, flags);
 	if (a == PROBE_NO || (a == PROBE_MAYBE && (flags & (FEED_EOF | FEED_GAP))))
 		return junk_feed(st, dir, p, n, off, flags);
 	if (a == PROBE_MAYBE)
 		return 0;
-	size_t hl = head_end(p, n);
+	size_t hl = find_head(d, p, n, off);
 	/* HTTP/0.9 Simple-Request (RFC 1945 §4.1): "GET" SP URI CRLF, no version, no
 	 * headers; its answer is the body alone, until the server closes. */
 	int simple = 0;
@@ -818,139 +964,142 @@ static size_t head_feed(struct http_state *st, int dir, const uint8_t *p, size_t
 		}
 	}
 	if (hl == 0) {
-		if (n > HTTP_HEADER_MAX || (flags & (FEED_EOF | FEED_GAP))) {
-			/* A head that never ends: keep what is here as an incomplete message. */
-			hl = n > HTTP_HEADER_MAX ? HTTP_HEADER_MAX : n;
-		} else {
+		if (n > HTTP_HEADER_MAX || (flags & (FEED_EOF | FEED_GAP)))
+			hl = n > HTTP_HEADER_MAX ? HTTP_HEADER_MAX : n; /* a head that never ends: keep what is here */
+		else
 			return 0;
-		}
 	}
-	d->junk = UINT32_MAX;
-	uint32_t ix = app_msg_begin(o, dir, "http", dir ? "response" : "request", off);
-	struct appmsg *m = app_msg(o, ix);
+	d->scanned = 0;
+	junk_done(st, d);
+	struct appmsg *m = app_msg_begin(L, dir, dir ? "response" : "request", off);
 	m->http = xcalloc(1, sizeof *m->http);
 	m->http->is_request = dir == 0;
-	m->http->request_msg = m->http->response_msg = UINT32_MAX;
+	m->http->request_msg = m->http->response_msg = APPMSG_NONE;
 	m->http->header_len = hl;
-	if (parse_head(o, ix, p, hl, off, dir) < 0) {
-		/* Not HTTP after all: forget the message object, show the bytes as unparsed. */
-		m = app_msg(o, ix);
-		m->kind = "unparsed";
-		xfree(m->http->method);
-		xfree(m->http->uri);
-		xfree(m->http->version);
-		xfree(m->http->reason);
-		xfree(m->http);
-		m->http = NULL;
-		m->flags |= AM_MALFORMED;
-		appmsg_note(m, "http.bad_start_line", off, "not an HTTP %s line at byte %" PRIu64,
-			    dir ? "status" : "request", off);
-		appmsg_set_summary(m, "unparsed bytes", 14);
-		app_msg_end(o, ix, off + hl);
-		return hl;
-	}
-	m = app_msg(o, ix);
+	if (parse_head(m, p, hl, off, dir) < 0)
+		return not_http_after_all(st, m, off, hl, dir);
 	set_summary(m);
 	if (simple) {
 		m->http->simple = 1;
 		xfree(m->http->version);
 		m->http->version = xstrdup("HTTP/0.9");
 		set_summary(m);
-		appmsg_note(m, "http.simple_request", off,
+		appmsg_note(m, EV(SIMPLE_REQUEST), off,
 			    "HTTP/0.9 simple request (no version, no headers; RFC 1945 §4.1): the answer is the bare body");
-		if (st->qn < HTTP_MAX_PENDING)
-			st->q[st->qn++] = ix;
-		app_msg_end(o, ix, off + hl);
-		app_msg_done(o, ix);
+		pending_push(st, m);
+		app_msg_end(L, m, off + hl);
+		app_msg_done(L, m);
 		return hl;
 	}
-	if (hl == n && head_end(p, n) == 0) {
+	if (hl == n && head_end(p, n, 0) == 0) {
 		m->flags |= AM_INCOMPLETE;
-		appmsg_note(m, "http.head_incomplete", off + hl, "the header block does not end (no blank line) by byte %" PRIu64,
+		appmsg_note(m, EV(HEAD_INCOMPLETE), off + hl, "the header block does not end (no blank line) by byte %" PRIu64,
 			    off + hl);
-		app_msg_end(o, ix, off + hl);
-		app_msg_done(o, ix);
+		app_msg_end(L, m, off + hl);
+		app_msg_done(L, m);
 		return hl;
 	}
 	struct app_http *h = m->http;
 	if (dir == 0) {
-		if (st->qn < HTTP_MAX_PENDING)
-			st->q[st->qn++] = ix;
+		pending_push(st, m);
 		const struct appkv *up = appmsg_find(m, "Upgrade");
 		const struct appkv *cn = appmsg_find(m, "Connection");
-		if (up && cn && list_has(cn->value, "upgrade")) {
+		if (up && cn && list_has(cn->value, "upgrade"))
 			st->wait_upgrade = 1;
-			st->upgrade_req = ix;
-		}
 	} else {
 		uint32_t rq = pending_peek(st);
 		h->request_msg = rq;
-		if (rq != UINT32_MAX) {
-			struct app_http *rh = app_msg(o, rq)->http;
-			if (h->status >= 200 || h->status == 101) {
-				rh->response_msg = ix;
-				pending_pop(st);
-			}
-		}
-	}
-	if (dir == 1 && h->status == 101) {
-		const struct appkv *up = appmsg_find(m, "Upgrade");
-		app_msg_end(o, ix, off + hl);
-		st->wait_upgrade = 0;
-		if (up && strcasecmp(up->value, "websocket") == 0) {
-			app_switch(o, "websocket", h->request_msg, ix);
+		if (rq != APPMSG_NONE && (h->status >= 200 || h->status == 101)) {
+			app_msg(L, rq)->http->response_msg = m->id;
+			/* The request is read again to frame this response (HEAD, CONNECT): keep
+			 * it held until the body is framed below. */
+			app_msg_hold(L, rq);
+			pending_pop(st);
 		} else {
-			st->d[0].phase = st->d[1].phase = PH_TUNNEL;
-			appmsg_note(app_msg(o, ix), "http.switched", off + hl,
-				    "switched to '%s': the rest of the connection is not HTTP", up ? up->value : "?");
+			rq = APPMSG_NONE;
+		}
+		if (h->status == 101) {
+			app_msg_end(L, m, off + hl);
+			st->wait_upgrade = 0;
+			upgraded(st, m, off + hl); /* the next decoder notes on m (the Accept check) */
+			app_msg_done(L, m);
+			app_msg_release(L, rq);
+			return hl;
+		}
+		if (st->wait_upgrade && h->status >= 200)
+			st->wait_upgrade = 0; /* upgrade refused: HTTP goes on */
+		int body = frame_body(st, dir, m, off, hl);
+		app_msg_release(L, rq);
+		if (!body) {
+			app_msg_end(L, m, off + hl);
+			app_msg_done(L, m);
 		}
 		return hl;
 	}
-	if (dir == 1 && st->wait_upgrade && h->status >= 200)
-		st->wait_upgrade = 0; /* upgrade refused: HTTP goes on */
-	if (!frame_body(st, dir, ix, off, hl)) {
-		app_msg_end(o, ix, off + hl);
-		app_msg_done(o, ix);
+	if (!frame_body(st, dir, m, off, hl)) {
+		app_msg_end(L, m, off + hl);
+		app_msg_done(L, m);
 	}
 	return hl;
 }
 
-static size_t http_feed(void *vst, struct app_out *o, int dir, const uint8_t *p, size_t n, uint64_t off, int flags)
+static struct feed_res http_feed(void *vst, struct layer *L, int dir, const uint8_t *p, size_t n, uint64_t off,
+				 int flags)
 {
 	struct http_state *st = vst;
-	st->o = o;
+	st->L = L;
 	st->dir = dir;
 	struct http_dir *d = &st->d[dir];
-	if (d->phase == PH_TUNNEL)
-		return n;
+	if (d->phase == PH_TUNNEL) {
+		if (st->up) {
+			app_write(st->up, dir, p, n, off, off + n);
+			if (flags & FEED_EOF)
+				app_write_end(st->up, dir);
+		}
+		return feed_took(n);
+	}
 	if (d->phase == PH_BODY)
-		return body_feed(st, dir, p, n, off, flags);
+		return feed_took(body_feed(st, dir, p, n, off, flags));
 	if (dir == 0 && st->wait_upgrade && !(flags & (FEED_EOF | FEED_GAP)))
-		return 0; /* the response decides whether these bytes are still HTTP */
-	return head_feed(st, dir, p, n, off, flags);
+		return feed_took(0); /* the response decides whether these bytes are still HTTP */
+	size_t k = head_feed(st, dir, p, n, off, flags);
+	if ((flags & FEED_EOF) && k == n)
+		junk_done(st, d);
+	return feed_took(k);
 }
 
-static void http_gap(void *vst, struct app_out *o, int dir, uint64_t off, uint64_t len)
+static void http_gap(void *vst, struct layer *L, int dir, uint64_t off, uint64_t len)
 {
 	struct http_state *st = vst;
-	st->o = o;
+	st->L = L;
 	st->dir = dir;
 	struct http_dir *d = &st->d[dir];
-	d->junk = UINT32_MAX;
+	junk_done(st, d);
+	d->scanned = 0;
+	if (d->phase == PH_TUNNEL) {
+		if (st->up)
+			app_write_gap(st->up, dir, len);
+		return;
+	}
 	if (d->phase != PH_BODY)
 		return;
-	struct appmsg *m = app_msg(o, d->msg);
-	appmsg_note(m, "http.gap", off, "%" PRIu64 " bytes at byte %" PRIu64 " were not captured", len, off);
+	struct appmsg *m = d->msg;
+	appmsg_note(m, EV(GAP), off, "%" PRIu64 " bytes at byte %" PRIu64 " were not captured", len, off);
 	d->gap_in_body = 1;
 	m->http->lost += len;
 	if (d->mode == BM_LENGTH && len < d->remain) {
 		/* Keep counting: the body goes on after the hole. */
 		d->remain -= len;
-		m->http->body_content += len;
+		app_body(L, m)->in += len;
+		if (d->content)
+			app_write_gap(d->content, dir, len);
 		return;
 	}
-	if (d->mode == BM_CLOSE)
+	if (d->mode == BM_CLOSE) {
+		if (d->content)
+			app_write_gap(d->content, dir, len);
 		return;
+	}
 	if (d->mode == BM_LENGTH) {
 		uint64_t end = off + d->remain;
 		d->remain = 0;
@@ -961,26 +1110,36 @@ static void http_gap(void *vst, struct app_out *o, int dir, uint64_t off, uint64
 	end_message(st, dir, off, 0);
 }
 
-static void http_finish(void *vst, struct app_out *o)
+static void http_finish(void *vst, struct layer *L)
 {
 	struct http_state *st = vst;
-	st->o = o;
+	st->L = L;
 	for (int dir = 0; dir < 2; dir++) {
 		st->dir = dir;
-		if (st->d[dir].phase == PH_BODY && st->d[dir].msg != UINT32_MAX) {
-			uint64_t end = app_msg(o, st->d[dir].msg)->end;
-			if (end < st->d[dir].body_off)
-				end = st->d[dir].body_off;
+		struct http_dir *d = &st->d[dir];
+		junk_done(st, d);
+		if (d->phase == PH_BODY && d->msg) {
+			uint64_t end = d->msg->end;
+			if (end < d->body_off)
+				end = d->body_off;
 			end_message(st, dir, end, 0);
 		}
+	}
+	while (st->qn)
+		pending_pop(st);
+	if (st->up) {
+		app_close(st->up);
+		st->up = NULL;
 	}
 }
 
 const struct proto_desc proto_http = {
 	.name = "http",
-	.what = "HTTP/1.0 and 1.1 (RFC 9112), with chunked, gzip/deflate/br/zstd, SSE and Upgrade",
+	.what = "HTTP/1.0 and 1.1 (RFC 9112), with chunked bodies, content codings, SSE and Upgrade",
+	.role = PROTO_STREAM,
 	.transport = 6,
 	.ports = { 80, 8080, 8000, 3128 },
+	.events = http_events,
 	.probe = http_probe,
 	.state_size = sizeof(struct http_state),
 	.init = http_init,

@@ -142,6 +142,34 @@ struct mpkt {
 	int cut;          /* the payload is cut short (kept prefix, or stream ended) */
 };
 
+enum {
+	ME_MALFORMED, ME_TRUNCATED, ME_COMPRESSED, ME_TLS, ME_UNEXPECTED, ME_UNKNOWN_COMMAND, ME_QUERY_ATTRIBUTES, ME_LONG, ME_COUNT
+};
+
+static const struct app_event mysql_events[ME_COUNT + 1] = {
+	[ME_MALFORMED] = { "mysql.malformed", SEV_ERROR, "a packet whose fields run past it or contradict each other" },
+	[ME_TRUNCATED] = { "mysql.truncated", SEV_NOTE, "the stream ends inside a packet or a result set" },
+	[ME_COMPRESSED] = { "mysql.compressed", SEV_NOTE, "compression was negotiated: the rest is not decoded" },
+	[ME_TLS] = { "mysql.tls", SEV_NOTE, "the client asked for TLS: the rest is encrypted, not decoded" },
+	[ME_UNEXPECTED] = { "mysql.unexpected", SEV_WARN, "a packet the authentication exchange does not expect here" },
+	[ME_UNKNOWN_COMMAND] = { "mysql.unknown_command", SEV_ERROR, "a command byte that is not a MySQL command" },
+	[ME_QUERY_ATTRIBUTES] = { "mysql.query_attributes", SEV_CHAT, "a query carries query attributes (CLIENT_QUERY_ATTRIBUTES)" },
+	[ME_LONG] = { "mysql.long", SEV_NOTE, "a query longer than chattcp keeps: only its start is kept" },
+	[ME_COUNT] = { NULL, 0, NULL },
+};
+
+#define EV(x) (&mysql_events[ME_##x])
+
+/* Message ids for the code below, which keeps ids across packets. */
+static uint32_t mbegin(struct layer *o, int dir, const char *kind, uint64_t off)
+{
+	return app_msg_begin(o, dir, kind, off)->id;
+}
+
+static void mend(struct layer *o, uint32_t ix, uint64_t end) { app_msg_end(o, app_msg(o, ix), end); }
+
+static void mdone(struct layer *o, uint32_t ix) { app_msg_done(o, app_msg(o, ix)); }
+
 /* --- small readers --- */
 
 /* A length-encoded integer ("Protocol::LengthEncodedInteger"); *is_null for 0xfb. */
@@ -265,14 +293,13 @@ static void bad_field(struct appmsg *m, const struct mpkt *k, const struct rd *r
 {
 	if (k->cut)
 		return;
-	m->flags |= AM_MALFORMED;
-	appmsg_note(m, "mysql.malformed", at(k, r->off <= k->have ? r->off : k->have),
+	appmsg_note(m, EV(MALFORMED), at(k, r->off <= k->have ? r->off : k->have),
 		    "%s runs past the end of its %zu-byte packet (payload byte %zu)", what, k->len, r->off);
 }
 
-static uint32_t begin(struct app_out *o, int dir, const char *kind, const struct mpkt *k)
+static uint32_t begin(struct layer *o, int dir, const char *kind, const struct mpkt *k)
 {
-	uint32_t ix = app_msg_begin(o, dir, "mysql", kind, k->off);
+	uint32_t ix = mbegin(o, dir, kind, k->off);
 	kv_fmt(app_msg(o, ix), "seq", "%u", k->seq);
 	return ix;
 }
@@ -392,7 +419,7 @@ static unsigned ok_fields(struct appmsg *m, const struct mpkt *k, struct strbuf 
 	return status;
 }
 
-static uint32_t do_ok(struct mysql_state *st, struct app_out *o, const struct mpkt *k, const char *what)
+static uint32_t do_ok(struct mysql_state *st, struct layer *o, const struct mpkt *k, const char *what)
 {
 	uint32_t ix = begin(o, 1, "ok", k);
 	struct appmsg *m = app_msg(o, ix);
@@ -406,7 +433,7 @@ static uint32_t do_ok(struct mysql_state *st, struct app_out *o, const struct mp
 }
 
 /* ERR_Packet: 0xff, error code, ('#' + SQL state if 4.1), message. */
-static uint32_t do_err(struct app_out *o, const struct mpkt *k)
+static uint32_t do_err(struct layer *o, const struct mpkt *k)
 {
 	uint32_t ix = begin(o, 1, "error", k);
 	struct appmsg *m = app_msg(o, ix);
@@ -442,7 +469,7 @@ static uint32_t do_err(struct app_out *o, const struct mpkt *k)
 }
 
 /* Protocol::HandshakeV10 ("Connection Phase", "Initial Handshake Packet"). */
-static uint32_t do_greeting(struct mysql_state *st, struct app_out *o, const struct mpkt *k)
+static uint32_t do_greeting(struct mysql_state *st, struct layer *o, const struct mpkt *k)
 {
 	uint32_t ix = begin(o, 1, "greeting", k);
 	struct appmsg *m = app_msg(o, ix);
@@ -455,8 +482,7 @@ static uint32_t do_greeting(struct mysql_state *st, struct app_out *o, const str
 	kv_text(m, "version", ver, nver, MYSQL_SHOW_VALUE);
 	if (nul < 0) {
 		if (!k->cut) {
-			m->flags |= AM_MALFORMED;
-			appmsg_note(m, "mysql.malformed", at(k, 1), "server version string has no NUL terminator");
+			appmsg_note(m, EV(MALFORMED), at(k, 1), "server version string has no NUL terminator");
 		}
 		summary_fmt(m, "server %.*s", (int)(nver < 80 ? nver : 80), (const char *)ver);
 		return ix;
@@ -519,7 +545,7 @@ static void rs_reset(struct mysql_rs *rs)
 }
 
 /* Ends the result set message: summary "3 columns (id, animal, name), 2 rows: ...". */
-static void rs_close(struct mysql_state *st, struct app_out *o, uint64_t end, int incomplete)
+static void rs_close(struct mysql_state *st, struct layer *o, uint64_t end, int incomplete)
 {
 	struct mysql_rs *rs = &st->rs;
 	struct appmsg *m = app_msg(o, rs->ix);
@@ -539,10 +565,11 @@ static void rs_close(struct mysql_state *st, struct app_out *o, uint64_t end, in
 		kv_fmt(m, "rows", "%" PRIu64, rs->n_rows);
 	if (incomplete) {
 		m->flags |= AM_INCOMPLETE;
-		appmsg_note(m, "mysql.truncated", end, "the stream ends inside this result set (%" PRIu64 " rows seen)",
+		appmsg_note(m, EV(TRUNCATED), end, "the stream ends inside this result set (%" PRIu64 " rows seen)",
 			    rs->n_rows);
 	}
-	app_msg_end(o, rs->ix, end);
+	mend(o, rs->ix, end);
+	mdone(o, rs->ix);
 	sb_fini(&s);
 	rs_reset(rs);
 }
@@ -606,8 +633,7 @@ static void rs_row(struct mysql_state *st, struct appmsg *m, const struct mpkt *
 			}
 		}
 		if (rd_ok(&r) && rd_left(&r) && !k->cut) {
-			m->flags |= AM_MALFORMED;
-			appmsg_note(m, "mysql.malformed", at(k, r.off), "%zu bytes after the last column of row %" PRIu64,
+			appmsg_note(m, EV(MALFORMED), at(k, r.off), "%zu bytes after the last column of row %" PRIu64,
 				    rd_left(&r), rs->n_rows);
 		}
 	}
@@ -651,7 +677,7 @@ static unsigned eof_status(const struct mpkt *k)
 }
 
 /* A packet inside a result set. Returns 1 when it belonged to it (rs message). */
-static void rs_packet(struct mysql_state *st, struct app_out *o, const struct mpkt *k, uint32_t *ix)
+static void rs_packet(struct mysql_state *st, struct layer *o, const struct mpkt *k, uint32_t *ix)
 {
 	struct mysql_rs *rs = &st->rs;
 	uint64_t end = k->off + 4 + k->len;
@@ -676,7 +702,7 @@ static void rs_packet(struct mysql_state *st, struct app_out *o, const struct mp
 			rs->stage = deprecate_eof(st) == 1 ? RS_ROWS : RS_EOF1;
 			appmsg_kv(m, "columns", rs->names.s ? rs->names.s : "", rs->names.len);
 		}
-		app_msg_end(o, rs->ix, end);
+		mend(o, rs->ix, end);
 		return;
 	}
 	if (rs->stage == RS_EOF1) {
@@ -685,7 +711,7 @@ static void rs_packet(struct mysql_state *st, struct app_out *o, const struct mp
 		 * an OK ending a result set without rows. */
 		if (is_eof(k) && (deprecate_eof(st) == 0 || k->len < 7)) {
 			rs->stage = RS_ROWS;
-			app_msg_end(o, rs->ix, end);
+			mend(o, rs->ix, end);
 			return;
 		}
 		rs->stage = RS_ROWS;
@@ -700,11 +726,11 @@ static void rs_packet(struct mysql_state *st, struct app_out *o, const struct mp
 		return;
 	}
 	rs_row(st, m, k);
-	app_msg_end(o, rs->ix, end);
+	mend(o, rs->ix, end);
 }
 
 /* Server packet in the authentication exchange. */
-static uint32_t server_auth(struct mysql_state *st, struct app_out *o, const struct mpkt *k)
+static uint32_t server_auth(struct mysql_state *st, struct layer *o, const struct mpkt *k)
 {
 	uint8_t b0 = k->p[0];
 	uint32_t ix;
@@ -717,7 +743,7 @@ static uint32_t server_auth(struct mysql_state *st, struct app_out *o, const str
 			/* "Compression": from the next packet on both sides use compressed packets */
 			st->d[1].stopped = 1;
 			st->d[1].stop_kind = "compressed";
-			appmsg_note(app_msg(o, ix), "mysql.compressed", k->off + 4 + k->len,
+			appmsg_note(app_msg(o, ix), EV(COMPRESSED), k->off + 4 + k->len,
 				    "compression was negotiated: the packets after this one are compressed and not decoded");
 		}
 		return ix;
@@ -767,8 +793,7 @@ static uint32_t server_auth(struct mysql_state *st, struct app_out *o, const str
 	default:
 		ix = begin(o, 1, "unknown", k);
 		m = app_msg(o, ix);
-		m->flags |= AM_MALFORMED;
-		appmsg_note(m, "mysql.unexpected", at(k, 0),
+		appmsg_note(m, EV(UNEXPECTED), at(k, 0),
 			    "0x%02x is not an authentication packet (OK 0x00, ERR 0xff, switch 0xfe, more data 0x01)", b0);
 		summary_fmt(m, "unexpected packet 0x%02x during authentication", b0);
 		return ix;
@@ -776,7 +801,7 @@ static uint32_t server_auth(struct mysql_state *st, struct app_out *o, const str
 }
 
 /* Server packet in the command phase. Returns the message that this packet ends. */
-static uint32_t server_command(struct mysql_state *st, struct app_out *o, const struct mpkt *k)
+static uint32_t server_command(struct mysql_state *st, struct layer *o, const struct mpkt *k)
 {
 	uint32_t ix;
 	if (st->rs.stage) {
@@ -786,7 +811,7 @@ static uint32_t server_command(struct mysql_state *st, struct app_out *o, const 
 	if (st->prep_left) {
 		/* parameter and column definitions of a prepared statement (and their EOFs) */
 		st->prep_left--;
-		app_msg_end(o, st->prep_ix, k->off + 4 + k->len);
+		mend(o, st->prep_ix, k->off + 4 + k->len);
 		return st->prep_ix;
 	}
 	uint8_t b0 = k->p[0];
@@ -856,7 +881,7 @@ static uint32_t server_command(struct mysql_state *st, struct app_out *o, const 
 		st->rs.stage = RS_COLS;
 		st->rs.fieldlist = 1;
 		rs_column(st, app_msg(o, ix), k);
-		app_msg_end(o, ix, k->off + 4 + k->len);
+		mend(o, ix, k->off + 4 + k->len);
 		return ix;
 	}
 	if (cmd == -1 || cmd == COM_QUERY || cmd == COM_STMT_EXECUTE || cmd == COM_STMT_FETCH) {
@@ -866,8 +891,7 @@ static uint32_t server_command(struct mysql_state *st, struct app_out *o, const 
 		ix = begin(o, 1, "resultset", k);
 		struct appmsg *m = app_msg(o, ix);
 		if (!rd_ok(&r) || n == 0 || n > MYSQL_MAX_COLUMNS) {
-			m->flags |= AM_MALFORMED;
-			appmsg_note(m, "mysql.malformed", at(k, 0),
+			appmsg_note(m, EV(MALFORMED), at(k, 0),
 				    "expected OK, ERR or a column count of 1..%d, found first byte 0x%02x", MYSQL_MAX_COLUMNS,
 				    b0);
 			summary_fmt(m, "unexpected response (%zu bytes)", k->len);
@@ -878,7 +902,7 @@ static uint32_t server_command(struct mysql_state *st, struct app_out *o, const 
 		st->rs.stage = RS_COLS;
 		st->rs.n_cols = n;
 		st->rs.binary = cmd == COM_STMT_EXECUTE || cmd == COM_STMT_FETCH;
-		app_msg_end(o, ix, k->off + 4 + k->len);
+		mend(o, ix, k->off + 4 + k->len);
 		return ix;
 	}
 	pop_cmd(st);
@@ -888,7 +912,7 @@ static uint32_t server_command(struct mysql_state *st, struct app_out *o, const 
 	return ix;
 }
 
-static uint32_t server_packet(struct mysql_state *st, struct app_out *o, const struct mpkt *k)
+static uint32_t server_packet(struct mysql_state *st, struct layer *o, const struct mpkt *k)
 {
 	if (k->have == 0) {
 		uint32_t ix = begin(o, 1, "empty", k);
@@ -909,8 +933,7 @@ static uint32_t server_packet(struct mysql_state *st, struct app_out *o, const s
 			if (k->p[0] == 9)
 				appmsg_set_summary(m, "greeting: protocol version 9 (MySQL 3.21 and older), not decoded", 63);
 			else {
-				m->flags |= AM_MALFORMED;
-				appmsg_note(m, "mysql.malformed", at(k, 0), "protocol version %u, expected 10", k->p[0]);
+				appmsg_note(m, EV(MALFORMED), at(k, 0), "protocol version %u, expected 10", k->p[0]);
 				summary_fmt(m, "greeting with protocol version %u", k->p[0]);
 			}
 			return ix;
@@ -925,7 +948,7 @@ static uint32_t server_packet(struct mysql_state *st, struct app_out *o, const s
 /* --- client packets --- */
 
 /* Protocol::HandshakeResponse41 / 320, or the SSLRequest that precedes TLS. */
-static uint32_t client_login(struct mysql_state *st, struct app_out *o, const struct mpkt *k)
+static uint32_t client_login(struct mysql_state *st, struct layer *o, const struct mpkt *k)
 {
 	struct rd r = rd_make(k->p, k->have);
 	uint32_t caps = rd_le16(&r);
@@ -944,7 +967,7 @@ static uint32_t client_login(struct mysql_state *st, struct app_out *o, const st
 		struct appmsg *m = app_msg(o, ix);
 		kv_fmt(m, "capabilities", "0x%08" PRIx32, caps);
 		appmsg_set_summary(m, "SSL request: the rest of the connection is TLS", 46);
-		appmsg_note(m, "mysql.tls", k->off + 4 + k->len,
+		appmsg_note(m, EV(TLS), k->off + 4 + k->len,
 			    "the client asked for TLS: from here on both sides speak TLS, not decoded");
 		for (int d = 0; d < 2; d++) {
 			st->d[d].stopped = 1;
@@ -1027,7 +1050,7 @@ static uint32_t client_login(struct mysql_state *st, struct app_out *o, const st
 }
 
 /* A command (sequence id 0) in the command phase. */
-static uint32_t client_command(struct mysql_state *st, struct app_out *o, const struct mpkt *k)
+static uint32_t client_command(struct mysql_state *st, struct layer *o, const struct mpkt *k)
 {
 	uint8_t c = k->p[0];
 	const char *name = c < N_COMS ? com_names[c] : NULL;
@@ -1037,8 +1060,7 @@ static uint32_t client_command(struct mysql_state *st, struct app_out *o, const 
 	if (!name) {
 		snprintf(unk, sizeof unk, "COM_0x%02x", c);
 		name = unk;
-		m->flags |= AM_MALFORMED;
-		appmsg_note(m, "mysql.unknown_command", at(k, 0), "command byte 0x%02x is not a MySQL command", c);
+		appmsg_note(m, EV(UNKNOWN_COMMAND), at(k, 0), "command byte 0x%02x is not a MySQL command", c);
 	}
 	appmsg_kv(m, "command", name, strlen(name));
 	struct rd r = rd_make(k->p, k->have);
@@ -1054,7 +1076,7 @@ static uint32_t client_command(struct mysql_state *st, struct app_out *o, const 
 			uint64_t np = rd_lenenc(&r, NULL);
 			rd_lenenc(&r, NULL);
 			if (np) {
-				appmsg_note(m, "mysql.query_attributes", at(k, 1),
+				appmsg_note(m, EV(QUERY_ATTRIBUTES), at(k, 1),
 					    "%" PRIu64 " query attributes precede the SQL text; shown raw", np);
 			}
 			if (!rd_ok(&r)) {
@@ -1066,7 +1088,7 @@ static uint32_t client_command(struct mysql_state *st, struct app_out *o, const 
 		put_text(&s, rd_here(&r), rd_left(&r), MYSQL_SHOW_SQL);
 		appmsg_kv(m, "sql", s.s ? s.s : "", s.len);
 		if (k->cut == 1)
-			appmsg_note(m, "mysql.long", at(k, k->have), "query of %zu bytes: only the first %zu are kept", k->len - 1,
+			appmsg_note(m, EV(LONG), at(k, k->have), "query of %zu bytes: only the first %zu are kept", k->len - 1,
 				    k->have - 1);
 		push_cmd(st, c);
 		break;
@@ -1120,7 +1142,7 @@ static uint32_t client_command(struct mysql_state *st, struct app_out *o, const 
 	return ix;
 }
 
-static uint32_t client_packet(struct mysql_state *st, struct app_out *o, const struct mpkt *k)
+static uint32_t client_packet(struct mysql_state *st, struct layer *o, const struct mpkt *k)
 {
 	if (k->seq == 0 && k->have) {
 		if (st->compress) {
@@ -1130,7 +1152,7 @@ static uint32_t client_packet(struct mysql_state *st, struct app_out *o, const s
 			uint32_t ix = begin(o, 0, "compressed", k);
 			struct appmsg *m = app_msg(o, ix);
 			appmsg_set_summary(m, "compressed packet (not decoded)", 31);
-			appmsg_note(m, "mysql.compressed", k->off,
+			appmsg_note(m, EV(COMPRESSED), k->off,
 				    "compression was negotiated: the client's packets from here on are compressed");
 			return ix;
 		}
@@ -1189,8 +1211,9 @@ static int mysql_probe(const uint8_t *p, size_t n, int dir)
 	return lim < 4 + len ? PROBE_MAYBE : PROBE_NO;
 }
 
-static void mysql_init(void *vst)
+static void mysql_init(void *vst, struct layer *L, const struct layer_open *how)
 {
+	(void)L, (void)how;
 	struct mysql_state *st = vst;
 	sb_init(&st->rs.names);
 	sb_init(&st->rs.rows);
@@ -1210,20 +1233,40 @@ static int plausible_start(const struct mysql_state *st, int dir, const uint8_t 
 	return p[3] == 1 && (p[4] == 0x00 || p[4] == 0xff || (p[4] >= 1 && p[4] < 0xfb));
 }
 
-static void unparsed(struct app_out *o, int dir, const uint8_t *p, size_t n, uint64_t off, const char *kind,
+static void unparsed(struct layer *o, int dir, const uint8_t *p, size_t n, uint64_t off, const char *kind,
 		     const char *summary)
 {
-	uint32_t ix = app_msg_begin(o, dir, "mysql", kind, off);
+	uint32_t ix = mbegin(o, dir, kind, off);
 	struct appmsg *m = app_msg(o, ix);
 	appmsg_set_summary(m, summary, strlen(summary));
 	kv_fmt(m, "bytes", "%zu", n);
 	(void)p;
-	app_msg_end(o, ix, off + n);
+	mend(o, ix, off + n);
+	mdone(o, ix);
 }
 
-static size_t mysql_feed(void *vst, struct app_out *o, int dir, const uint8_t *p, size_t n, uint64_t off, int flags)
+/* 1 while message ix may still grow: an open result set, the definitions of a
+ * prepared statement, a payload continued in the next packet. */
+static int still_open(const struct mysql_state *st, const struct mysql_dir *d, uint32_t ix)
 {
-	struct mysql_state *st = vst;
+	return (st->rs.stage && st->rs.ix == ix) || (st->prep_left && st->prep_ix == ix) || d->cont;
+}
+
+static size_t feed_packets(struct mysql_state *st, struct layer *o, int dir, const uint8_t *p, size_t n,
+			   uint64_t off, int flags, size_t *needed);
+
+static struct feed_res mysql_feed(void *vst, struct layer *o, int dir, const uint8_t *p, size_t n, uint64_t off,
+				  int flags)
+{
+	size_t needed = 0;
+	size_t k = feed_packets(vst, o, dir, p, n, off, flags, &needed);
+	return feed_need(k, needed);
+}
+
+/* Returns consumed; *needed: bytes from p[0] the next packet needs, when waiting. */
+static size_t feed_packets(struct mysql_state *st, struct layer *o, int dir, const uint8_t *p, size_t n,
+			   uint64_t off, int flags, size_t *needed)
+{
 	struct mysql_dir *d = &st->d[dir];
 	size_t used = 0;
 	if (flags & FEED_DGRAM)
@@ -1237,7 +1280,9 @@ static size_t mysql_feed(void *vst, struct app_out *o, int dir, const uint8_t *p
 			d->skip -= take;
 			used += take;
 			if (!d->skip && d->pend) {
-				app_msg_end(o, d->pend_ix, off + used);
+				mend(o, d->pend_ix, off + used);
+				if (!still_open(st, d, d->pend_ix))
+					mdone(o, d->pend_ix);
 				d->pend = 0;
 			}
 			continue;
@@ -1257,15 +1302,17 @@ static size_t mysql_feed(void *vst, struct app_out *o, int dir, const uint8_t *p
 		}
 		if (left < 4) {
 			if (flags & (FEED_EOF | FEED_GAP)) {
-				uint32_t ix = app_msg_begin(o, dir, "mysql", "partial", qoff);
+				uint32_t ix = mbegin(o, dir, "partial", qoff);
 				struct appmsg *m = app_msg(o, ix);
 				m->flags |= AM_INCOMPLETE;
 				appmsg_set_summary(m, "(cut short)", 11);
-				appmsg_note(m, "mysql.truncated", qoff + left, "the stream ends inside a packet header (%zu of 4 bytes)",
+				appmsg_note(m, EV(TRUNCATED), qoff + left, "the stream ends inside a packet header (%zu of 4 bytes)",
 					    left);
-				app_msg_end(o, ix, qoff + left);
+				mend(o, ix, qoff + left);
+				mdone(o, ix);
 				return n;
 			}
+			*needed = used + 4;
 			return used;
 		}
 		struct mpkt k;
@@ -1284,7 +1331,9 @@ static size_t mysql_feed(void *vst, struct app_out *o, int dir, const uint8_t *p
 			k.have = avail;
 			k.cut = 2;
 		} else {
-			return used; /* wait for the rest of the packet */
+			/* wait for the rest of the packet (or the part of it that is kept) */
+			*needed = used + 4 + (k.len < MYSQL_KEEP ? k.len : MYSQL_KEEP);
+			return used;
 		}
 		if (k.len > MYSQL_KEEP && k.have > MYSQL_KEEP) {
 			k.have = MYSQL_KEEP;
@@ -1305,9 +1354,11 @@ static size_t mysql_feed(void *vst, struct app_out *o, int dir, const uint8_t *p
 		if (k.cut == 2) {
 			struct appmsg *m = app_msg(o, ix);
 			m->flags |= AM_INCOMPLETE;
-			appmsg_note(m, "mysql.truncated", qoff + left, "the stream ends inside this packet (%zu of %zu payload bytes)",
+			appmsg_note(m, EV(TRUNCATED), qoff + left, "the stream ends inside this packet (%zu of %zu payload bytes)",
 				    avail, k.len);
-			app_msg_end(o, ix, qoff + left);
+			mend(o, ix, qoff + left);
+			if (!(st->rs.stage && st->rs.ix == ix))
+				mdone(o, ix);
 			return n;
 		}
 		if (k.have < k.len) {
@@ -1318,12 +1369,14 @@ static size_t mysql_feed(void *vst, struct app_out *o, int dir, const uint8_t *p
 			continue;
 		}
 		used += 4 + k.len;
-		app_msg_end(o, ix, off + used);
+		mend(o, ix, off + used);
+		if (!still_open(st, d, ix))
+			mdone(o, ix);
 	}
 	return used;
 }
 
-static void mysql_gap(void *vst, struct app_out *o, int dir, uint64_t off, uint64_t len)
+static void mysql_gap(void *vst, struct layer *o, int dir, uint64_t off, uint64_t len)
 {
 	struct mysql_state *st = vst;
 	struct mysql_dir *d = &st->d[dir];
@@ -1344,7 +1397,7 @@ static void mysql_gap(void *vst, struct app_out *o, int dir, uint64_t off, uint6
 		st->prep_left = 0;
 }
 
-static void mysql_finish(void *vst, struct app_out *o)
+static void mysql_finish(void *vst, struct layer *o)
 {
 	struct mysql_state *st = vst;
 	if (st->rs.stage) {
@@ -1363,8 +1416,10 @@ static void mysql_fini(void *vst)
 const struct proto_desc proto_mysql = {
 	.name = "mysql",
 	.what = "MySQL/MariaDB classic protocol: login, queries, OK/ERR, result sets",
+	.role = PROTO_STREAM,
 	.transport = 6,
 	.ports = { 3306, 0 },
+	.events = mysql_events,
 	.probe = mysql_probe,
 	.state_size = sizeof(struct mysql_state),
 	.init = mysql_init,

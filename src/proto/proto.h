@@ -1,23 +1,34 @@
 /* proto.h: the contract between the application-layer driver (proto/app.c) and one
- * protocol decoder (proto/<name>.c). Adding a protocol is one file that defines a
- * `const struct proto_desc proto_<name>` plus one line in proto/registry.c; start
- * from proto/template.c.
+ * decoder (proto/<name>.c). Adding a protocol is one file that defines
+ * `const struct proto_desc proto_<name>` plus one line in proto/registry.c; start from
+ * proto/template.c.
  *
- * Trust model: every byte a decoder sees is untrusted. Decoders read through
- * struct rd (base/rd.h) or explicit length checks and never past n; every count and
- * length taken from the wire is capped by a named constant.
+ * Decoders stack. A decoder instance reads a pair of byte streams, one per direction:
+ * the connection's reassembled TCP stream (or its UDP datagrams), or a stream that
+ * another decoder opened and writes into (app_open/app_write): an HTTP body through a
+ * content coding into an event stream, the rest of a connection after an HTTP Upgrade,
+ * later the plaintext of TLS. A decoder never knows what is below or above it; the
+ * driver names no protocol.
  *
- * Stream contract (after Suricata's AppLayerResult and picohttpparser): the driver
- * keeps the unconsumed bytes of each direction and calls feed() with all of them
- * (p[0] sits at stream offset off) each time more arrive. feed() returns how many
- * bytes it consumed; what it leaves is offered again, with more, next time. A decoder
- * that needs more than APP_BUF_MAX without consuming gets a gap instead: it never
- * waits forever. A decoder never prints and never keeps pointers into p. */
+ * Trust model: every byte a decoder sees is untrusted. Decoders read through struct rd
+ * (base/rd.h) and never past n; every count and length taken from the wire is capped
+ * by a named constant.
+ *
+ * Stream contract (Suricata's AppLayerResult consumed/needed, picohttpparser's
+ * last_len): the driver keeps the bytes of each direction a decoder has not consumed
+ * and calls feed() with all of them (p[0] sits at offset off of the decoder's own
+ * stream) when more arrive. feed() says how many it consumed and, when it cannot go on,
+ * how many it needs (from p[0]) before it is worth calling again; it keeps its own
+ * place in a construct it has begun (a header block it scanned part of) so that it never
+ * rescans bytes it has seen. A decoder that needs more than APP_BUF_MAX without
+ * consuming gets a gap instead: it never waits forever. A decoder never prints and
+ * never keeps pointers into p. */
 #ifndef CHATTCP_PROTO_H
 #define CHATTCP_PROTO_H
 
 #include "../model/appmsg.h"
 #include "../model/conn.h"
+#include "../model/events.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -25,65 +36,149 @@
 enum probe_answer { PROBE_NO = 0, PROBE_MAYBE = 1, PROBE_YES = 2 };
 
 enum feed_flag {
-	FEED_EOF = 1,   /* no more bytes will come in this direction (FIN or end of capture):
-			 * take what can be taken, mark the rest incomplete */
-	FEED_DGRAM = 2, /* p is exactly one UDP datagram; unconsumed bytes are dropped */
+	FEED_EOF = 1,   /* no more bytes will come in this direction (FIN, end of capture, the
+			 * writer closed the stream): take what can be taken, mark the rest
+			 * incomplete */
+	FEED_DGRAM = 2, /* p is exactly one datagram; unconsumed bytes are dropped */
 	FEED_GAP = 4,   /* a gap follows these bytes: same as EOF for the message in
 			 * progress, then gap() is called and decoding goes on after it */
 };
 
-struct app_out; /* the driver's side: where decoders put messages (see below) */
+/* What feed() did: consumed bytes of p are dropped by the driver; needed > n means
+ * "call me again when at least `needed` bytes (counted from p[0]) are held" (0: any
+ * new byte is worth a call). */
+struct feed_res {
+	size_t consumed;
+	size_t needed;
+};
+
+static inline struct feed_res feed_took(size_t consumed)
+{
+	struct feed_res r = { consumed, 0 };
+	return r;
+}
+
+static inline struct feed_res feed_need(size_t consumed, size_t needed)
+{
+	struct feed_res r = { consumed, needed };
+	return r;
+}
+
+struct layer; /* one decoder instance and the streams it reads (the driver's) */
+
+/* How a stream is opened by the decoder below it (app_open). */
+struct layer_open {
+	const char *proto;  /* decoder to run, by registry name; NULL: detect by content */
+	const char *param;  /* for that decoder (a content coding's name), or NULL */
+	uint32_t msg[2];    /* messages the new decoder may read at init (an Upgrade's request
+			     * and 101 response), or APPMSG_NONE; held for it until init returns */
+	uint32_t owner;     /* the message whose content this stream is: the bytes that come
+			     * out of its content layers become that message's body; or APPMSG_NONE */
+	int one_way;        /* only direction `dir` will carry bytes (a message body) */
+	int dir;
+	/* Content layers (PROTO_CONTENT decoders) after this one, outermost first: what the
+	 * new decoder writes goes through them in turn; NULL-terminated, copied by app_open. */
+	const struct layer_open *const *then;
+};
+
+enum proto_role {
+	PROTO_STREAM = 0,  /* decodes a connection or a stream: probe, --decode-as */
+	PROTO_CONTENT = 1, /* transforms content it is given (a content coding): only opened by
+			    * name; what it writes is the same content, decoded */
+	PROTO_CONSUMER = 2,/* interprets content it is given (an event stream): opened by name */
+};
 
 struct proto_desc {
-	const char *name;   /* "http": --decode-as name, JSON "proto" */
+	const char *name;   /* "http": --decode-as name, JSON "proto", prefix of its event names */
 	const char *what;   /* one line for help */
-	uint8_t transport;  /* 6 TCP, 17 UDP, 0 both */
+	uint8_t role;       /* enum proto_role */
+	uint8_t transport;  /* 6 TCP, 17 UDP, 0 both (PROTO_STREAM only) */
 	uint16_t ports[4];  /* server ports that hint at this protocol (0 ends) */
+	/* Its events: a table ending in a NULL name (model/events.h). */
+	const struct app_event *events;
 	/* Looks at the first n bytes side dir sent (n may be small); answers yes/no/maybe.
-	 * Content decides first; ports only break ties among maybes. */
+	 * Content decides first; ports only break ties among maybes. NULL: never detected. */
 	int (*probe)(const uint8_t *p, size_t n, int dir);
-	size_t state_size;  /* per-connection state, zeroed by the driver before init */
-	void (*init)(void *st);
-	size_t (*feed)(void *st, struct app_out *o, int dir, const uint8_t *p, size_t n, uint64_t off, int flags);
-	/* len bytes at off in direction dir are missing (lost or not captured) */
-	void (*gap)(void *st, struct app_out *o, int dir, uint64_t off, uint64_t len);
-	/* the connection is over (both directions got FEED_EOF already) */
-	void (*finish)(void *st, struct app_out *o);
+	size_t state_size;  /* per-instance state, zeroed by the driver before init */
+	/* how is NULL on a connection's own stream; the messages in how->msg may be read. */
+	void (*init)(void *st, struct layer *L, const struct layer_open *how);
+	struct feed_res (*feed)(void *st, struct layer *L, int dir, const uint8_t *p, size_t n, uint64_t off,
+				int flags);
+	/* len bytes at off (own stream) of direction dir are missing (lost, not captured) */
+	void (*gap)(void *st, struct layer *L, int dir, uint64_t off, uint64_t len);
+	/* no more bytes will come in either direction (both got FEED_EOF already) */
+	void (*finish)(void *st, struct layer *L);
 	void (*fini)(void *st); /* frees what the state owns (not the state itself) */
-	/* Optional: the connection switched to this protocol after an HTTP Upgrade;
-	 * req/resp are the log indexes of the upgrade request and the 101 response. */
-	void (*upgrade)(void *st, struct app_out *o, uint32_t req, uint32_t resp);
 };
 
 /* Bytes of one direction the driver holds for a decoder that has not consumed them.
- * Decoders consume bodies as they come, so only one header block, one Redis value
- * or one DNS message waits here: 16 MB is far above any of those in practice
- * (Redis's own proto-max-bulk-len default is 512 MB, but its inline/multibulk header
- * limit is 64 KB) and bounds memory per connection. */
+ * Decoders consume bodies as they come, so only one header block, one Redis value or
+ * one DNS message waits here: 16 MB is far above any of those in practice (Redis's own
+ * proto-max-bulk-len default is 512 MB, but its inline/multibulk header limit is
+ * 64 KB) and bounds memory per stream. */
 #define APP_BUF_MAX ((size_t)16 << 20)
+/* Stacked decoders per connection (an HTTP body in a content coding in TLS...): a
+ * bound on the recursion an attacker can make (Suricata caps its layers the same way);
+ * an open past it is refused and the bytes are kept as the owner's plain content. */
+#define APP_MAX_DEPTH 8
 
-/* --- what decoders call --- */
+/* --- messages --- */
 
-/* Starts a message of side dir whose first byte is at stream offset off; returns its
- * log index (the first frame and time are filled in now). */
-uint32_t app_msg_begin(struct app_out *o, int dir, const char *proto, const char *kind, uint64_t off);
-/* The message ends before stream offset end (its last frame is the one that carried
- * byte end-1). */
-void app_msg_end(struct app_out *o, uint32_t ix, uint64_t end);
-/* The body of message ix is final (it ended, or was cut): in sink mode (app.h) the
- * message goes to the sink now and its body is freed, so the decoder must not touch
- * ix's body after this call. The rest of the message stays readable for as long as
- * the decoder can still refer to it (a pending request, a 101 response). */
-void app_msg_done(struct app_out *o, uint32_t ix);
-/* The message at log index ix (valid until the next app_msg_begin). */
-struct appmsg *app_msg(struct app_out *o, uint32_t ix);
-/* Frame (and time) that carried byte off of side dir; 0 when unknown. */
-uint32_t app_frame_at(struct app_out *o, int dir, uint64_t off, int64_t *ts);
+/* Starts a message of side dir whose first byte is at offset off of this decoder's
+ * stream; its first frame and time are filled in now. The pointer stays valid. */
+struct appmsg *app_msg_begin(struct layer *L, int dir, const char *kind, uint64_t off);
+/* The message ends before offset end of this decoder's stream (its last frame is the
+ * one that carried byte end-1). */
+void app_msg_end(struct layer *L, struct appmsg *m, uint64_t end);
+/* The message is complete: no decoder adds to it any more. Its body (if any) is final.
+ * The session may hand it to clients now, and, in live sessions, free its contents
+ * once nobody holds it (app_msg_hold). */
+void app_msg_done(struct layer *L, struct appmsg *m);
+/* The message with this id (one of this connection's). */
+struct appmsg *app_msg(struct layer *L, uint32_t id);
+/* A decoder that will read message id later (a request until its response has been
+ * framed) holds it; a held message keeps its contents. */
+void app_msg_hold(struct layer *L, uint32_t id);
+void app_msg_release(struct layer *L, uint32_t id);
+/* The body of m (made on first use with the session's keep and hash choices). Its
+ * decoder writes content into it through app_open (owner) or, for content it has in
+ * hand, directly with app_body_add (counted as both written and decoded). */
+struct appbody *app_body(struct layer *L, struct appmsg *m);
+void app_body_add(struct layer *L, struct appmsg *m, const uint8_t *p, size_t n);
+
+/* --- where bytes are --- */
+
+/* Frame (and time) that carried byte off of this decoder's stream, side dir; 0 when
+ * unknown. */
+uint32_t app_frame_at(struct layer *L, int dir, uint64_t off, int64_t *ts);
+/* The offset in the connection's stream (side dir) of byte off of this decoder's. */
+uint64_t app_conn_off(struct layer *L, int dir, uint64_t off);
 /* The connection being decoded. */
-const struct conn *app_conn(struct app_out *o);
-/* After this feed returns, the connection continues as protocol `name` (HTTP
- * Upgrade). Bytes not consumed are offered to the new decoder. */
-void app_switch(struct app_out *o, const char *name, uint32_t req, uint32_t resp);
+const struct conn *app_conn(struct layer *L);
+
+/* --- stacking --- */
+
+/* Opens a stream above this decoder and starts the decoder `how` names on it. Returns
+ * a handle to write into, or NULL when the decoder is unknown or the stack is full
+ * (then write nothing; the content stays plain). The handle is valid until
+ * app_close(). */
+struct layer *app_open(struct layer *L, const struct layer_open *how);
+/* n bytes of the child's stream of side dir, made from bytes [lo, hi) of this
+ * decoder's own stream (hi - lo == n when the bytes are passed through unchanged). */
+void app_write(struct layer *child, int dir, const uint8_t *p, size_t n, uint64_t lo, uint64_t hi);
+/* len bytes of the child's side dir are missing (the bytes below were lost). */
+void app_write_gap(struct layer *child, int dir, uint64_t len);
+/* No more bytes for side dir of the child. */
+void app_write_end(struct layer *child, int dir);
+/* Ends both directions that are still open, finishes and frees the child. */
+void app_close(struct layer *child);
+/* For a content layer (PROTO_CONTENT): n decoded bytes of side dir, made from bytes
+ * [lo, hi) of its own stream. They go on to the next content layer the opener asked
+ * for, and become the owner's body where the content layers end. */
+void app_emit(struct layer *L, int dir, const uint8_t *p, size_t n, uint64_t lo, uint64_t hi);
+/* For a content layer: the message whose content it decodes (APPMSG_NONE if none), so
+ * it can note what went wrong there, and mark the body failed or incomplete. */
+struct appmsg *app_owner(struct layer *L);
 
 /* The registry (proto/registry.c). */
 extern const struct proto_desc *const proto_registry[];

@@ -10,6 +10,7 @@
  * as unparsed. */
 #include "proto.h"
 
+#include "../base/rd.h"
 #include "../base/strbuf.h"
 
 #include <inttypes.h>
@@ -35,21 +36,43 @@ struct redis_state {
 
 enum { R_NEED = -1, R_BAD = -2 };
 
+/* One pass over the bytes held: a value is parsed from the start each time more bytes
+ * arrive, so on R_NEED the parse says how many bytes at least the value needs (a bulk
+ * string's whole length; 3 bytes per element still to come in an aggregate), and the
+ * driver does not call again before they are there: a million-element array arriving in
+ * small segments is parsed a few dozen times, not once per segment. */
 struct parse {
-	const uint8_t *p;
-	size_t n;
+	struct rd r;        /* the bytes held (r.p, r.len); every read is bounded by it */
 	size_t bad_at;
 	const char *why;
 	struct strbuf *out; /* rendering, or NULL */
 	size_t n_items;
+	size_t need;        /* R_NEED: the value needs at least this many bytes */
 };
 
-/* Finds CRLF from i; returns the index of '\r' or R_NEED. */
-static long line_end(const struct parse *x, size_t i)
+static void need_at_least(struct parse *x, size_t n)
 {
-	for (size_t k = i; k + 1 < x->n; k++)
-		if (x->p[k] == '\r' && x->p[k + 1] == '\n')
-			return (long)k;
+	if (n > x->need)
+		x->need = n;
+}
+
+/* Finds CRLF from i; returns the index of '\r' or R_NEED. */
+static long line_end(struct parse *x, size_t i)
+{
+	struct rd r = x->r;
+	rd_skip(&r, i);
+	for (;;) {
+		long k = rd_find(&r, '\r', rd_left(&r));
+		if (k < 0)
+			break;
+		rd_skip(&r, (size_t)k);
+		if (rd_peek(&r, 1) == '\n')
+			return (long)r.off;
+		if (rd_peek(&r, 1) < 0)
+			break;
+		rd_skip(&r, 1);
+	}
+	need_at_least(x, x->r.len + 1);
 	return R_NEED;
 }
 
@@ -103,24 +126,26 @@ static void put(struct parse *x, const char *s)
 /* Parses one value at i; returns the index after it, R_NEED or R_BAD (x->bad_at). */
 static long value(struct parse *x, size_t i, int depth)
 {
-	if (i >= x->n)
+	if (i >= x->r.len) {
+		need_at_least(x, i + 1);
 		return R_NEED;
+	}
 	if (depth > REDIS_MAX_DEPTH) {
 		x->bad_at = i;
 		x->why = "nested deeper than 32 levels";
 		return R_BAD;
 	}
-	uint8_t t = x->p[i];
+	uint8_t t = x->r.p[i];
 	long le = line_end(x, i + 1);
 	if (le == R_NEED) {
-		if (x->n - i > REDIS_INLINE_MAX) {
+		if (x->r.len - i > REDIS_INLINE_MAX) {
 			x->bad_at = i;
 			x->why = "a line longer than 64 kB";
 			return R_BAD;
 		}
 		return R_NEED;
 	}
-	const uint8_t *s = x->p + i + 1;
+	const uint8_t *s = x->r.p + i + 1;
 	size_t sl = (size_t)le - i - 1;
 	size_t next = (size_t)le + 2;
 	int64_t v;
@@ -159,16 +184,18 @@ static long value(struct parse *x, size_t i, int depth)
 			put(x, "(nil)");
 			return (long)next;
 		}
-		if ((uint64_t)v + 2 > x->n - next)
+		if ((uint64_t)v + 2 > x->r.len - next) {
+			need_at_least(x, next + (size_t)v + 2);
 			return R_NEED;
-		if (x->p[next + (size_t)v] != '\r' || x->p[next + (size_t)v + 1] != '\n') {
+		}
+		if (x->r.p[next + (size_t)v] != '\r' || x->r.p[next + (size_t)v + 1] != '\n') {
 			x->bad_at = next + (size_t)v;
 			x->why = "bulk string not followed by CRLF (length wrong)";
 			return R_BAD;
 		}
 		if (t == '!')
 			put(x, "(error) ");
-		show(x, x->p + next, (size_t)v, t != '!');
+		show(x, x->r.p + next, (size_t)v, t != '!');
 		return (long)(next + (size_t)v + 2);
 	case '*': /* array */
 	case '~': /* RESP3 set */
@@ -192,6 +219,11 @@ static long value(struct parse *x, size_t i, int depth)
 			if (e)
 				put(x, (t == '%' || t == '|') && (e & 1) ? ": " : ", ");
 			long r = value(x, k, depth + 1);
+			if (r == R_NEED) {
+				/* every element still to come takes at least 3 bytes ("+\r\n") */
+				uint64_t rest = (uint64_t)(items - e - 1) * 3;
+				need_at_least(x, x->need + (rest > RD_NO_CLAIM / 2 ? RD_NO_CLAIM / 2 : (size_t)rest));
+			}
 			if (r < 0)
 				return r;
 			k = (size_t)r;
@@ -221,25 +253,43 @@ static int redis_probe(const uint8_t *p, size_t n, int dir)
 	return strchr("+-:$*_%>#,(!=~|", p[0]) ? PROBE_MAYBE : PROBE_NO;
 }
 
-static void redis_init(void *st) { (void)st; }
+enum { RE_BAD, RE_BAD_INLINE, RE_INLINE, RE_TRUNCATED, RE_COUNT };
+
+static const struct app_event redis_events[RE_COUNT + 1] = {
+	[RE_BAD] = { "redis.bad", SEV_ERROR, "RESP framing broken: the rest of the direction is not parsed" },
+	[RE_BAD_INLINE] = { "redis.bad_inline", SEV_ERROR, "an inline command line without an end (over 64 kB)" },
+	[RE_INLINE] = { "redis.inline", SEV_CHAT, "an inline command (plain text, as typed in telnet), not a RESP array" },
+	[RE_TRUNCATED] = { "redis.truncated", SEV_NOTE, "the stream ends inside a value" },
+	[RE_COUNT] = { NULL, 0, NULL },
+};
+
+#define EV(x) (&redis_events[RE_##x])
+
+static struct appmsg *one(struct layer *L, int dir, const char *kind, uint64_t off, uint64_t end)
+{
+	struct appmsg *m = app_msg_begin(L, dir, kind, off);
+	app_msg_end(L, m, end);
+	return m;
+}
 
 /* A command array of bulk strings becomes "SET key value"; anything else keeps the
  * RESP rendering. */
-static size_t redis_feed(void *vst, struct app_out *o, int dir, const uint8_t *p, size_t n, uint64_t off, int flags)
+static struct feed_res redis_feed(void *vst, struct layer *L, int dir, const uint8_t *p, size_t n, uint64_t off,
+				  int flags)
 {
 	struct redis_state *st = vst;
 	if (!n)
-		return 0;
+		return feed_took(0);
 	if (st->broken[dir]) {
-		uint32_t ix = app_msg_begin(o, dir, "redis", "unparsed", off);
-		appmsg_kv(app_msg(o, ix), "bytes", (const char *)p, n < 256 ? n : 256);
-		appmsg_set_summary(app_msg(o, ix), "bytes after a framing error", 27);
-		app_msg_end(o, ix, off + n);
-		return n;
+		struct appmsg *m = one(L, dir, "unparsed", off, off + n);
+		appmsg_kv(m, "bytes", (const char *)p, n < 256 ? n : 256);
+		appmsg_set_summary(m, "bytes after a framing error", 27);
+		app_msg_done(L, m);
+		return feed_took(n);
 	}
 	struct strbuf b;
 	sb_init(&b);
-	struct parse x = { p, n, 0, NULL, &b, 0 };
+	struct parse x = { rd_make(p, n), 0, NULL, &b, 0, 0 };
 	long r;
 	int inl = 0;
 	if (dir == 0 && p[0] != '*') {
@@ -250,7 +300,7 @@ static size_t redis_feed(void *vst, struct app_out *o, int dir, const uint8_t *p
 			sb_fini(&b);
 			if (n > REDIS_INLINE_MAX || (flags & (FEED_EOF | FEED_GAP)))
 				goto bad_inline;
-			return 0;
+			return feed_took(0);
 		}
 		size_t e = le >= 0 ? (size_t)le : (size_t)(lf - p);
 		if (lf && (size_t)(lf - p) < e)
@@ -266,31 +316,27 @@ static size_t redis_feed(void *vst, struct app_out *o, int dir, const uint8_t *p
 	if (r == R_NEED) {
 		sb_fini(&b);
 		if (flags & (FEED_EOF | FEED_GAP)) {
-			uint32_t ix = app_msg_begin(o, dir, "redis", dir ? "reply" : "command", off);
-			struct appmsg *m = app_msg(o, ix);
+			struct appmsg *m = one(L, dir, dir ? "reply" : "command", off, off + n);
 			m->flags |= AM_INCOMPLETE;
 			appmsg_set_summary(m, "(cut short)", 11);
-			appmsg_note(m, "redis.truncated", off + n, "the stream ends inside this value (%zu bytes of it seen)", n);
-			app_msg_end(o, ix, off + n);
-			return n;
+			appmsg_note(m, EV(TRUNCATED), off + n, "the stream ends inside this value (%zu bytes of it seen)", n);
+			app_msg_done(L, m);
+			return feed_took(n);
 		}
-		return 0;
+		return feed_need(0, x.need);
 	}
 	if (r == R_BAD) {
-		uint32_t ix = app_msg_begin(o, dir, "redis", "unparsed", off);
-		struct appmsg *m = app_msg(o, ix);
-		m->flags |= AM_MALFORMED;
-		appmsg_note(m, "redis.bad", off + x.bad_at, "RESP framing broken at byte %" PRIu64 ": %s", off + x.bad_at, x.why);
+		struct appmsg *m = one(L, dir, "unparsed", off, off + n);
+		appmsg_note(m, EV(BAD), off + x.bad_at, "RESP framing broken at byte %" PRIu64 ": %s", off + x.bad_at, x.why);
 		appmsg_kv(m, "bytes", (const char *)p, n < 256 ? n : 256);
 		appmsg_set_summary(m, "not RESP", 8);
-		app_msg_end(o, ix, off + n);
+		app_msg_done(L, m);
 		st->broken[dir] = 1;
 		sb_fini(&b);
-		return n;
+		return feed_took(n);
 	}
 	const char *kind = dir ? (p[0] == '>' ? "push" : "reply") : "command";
-	uint32_t ix = app_msg_begin(o, dir, "redis", kind, off);
-	struct appmsg *m = app_msg(o, ix);
+	struct appmsg *m = one(L, dir, kind, off, off + (uint64_t)r);
 	if (dir == 0 && !inl && b.len >= 2 && b.s[0] == '[') {
 		/* ["SET", "k", "v"] -> SET "k" "v" */
 		struct strbuf c;
@@ -319,43 +365,38 @@ static size_t redis_feed(void *vst, struct app_out *o, int dir, const uint8_t *p
 		appmsg_set_summary(m, b.s ? b.s : "", b.len);
 	}
 	if (inl)
-		appmsg_note(m, "redis.inline", off, "inline command (plain text, as typed in telnet), not a RESP array");
+		appmsg_note(m, EV(INLINE), off, "inline command (plain text, as typed in telnet), not a RESP array");
 	appmsg_kv(m, "resp", (const char *)p, (size_t)r < 512 ? (size_t)r : 512);
-	app_msg_end(o, ix, off + (uint64_t)r);
+	app_msg_done(L, m);
 	st->n[dir]++;
 	sb_fini(&b);
-	return (size_t)r;
+	return feed_took((size_t)r);
 bad_inline:;
-	uint32_t bx = app_msg_begin(o, dir, "redis", "unparsed", off);
-	app_msg(o, bx)->flags |= AM_MALFORMED;
-	appmsg_note(app_msg(o, bx), "redis.bad_inline", off, "inline command line without an end");
-	app_msg_end(o, bx, off + n);
+	struct appmsg *bm = one(L, dir, "unparsed", off, off + n);
+	appmsg_note(bm, EV(BAD_INLINE), off, "inline command line without an end");
+	app_msg_done(L, bm);
 	st->broken[dir] = 1;
-	return n;
+	return feed_took(n);
 }
 
-static void redis_gap(void *vst, struct app_out *o, int dir, uint64_t off, uint64_t len)
+static void redis_gap(void *vst, struct layer *L, int dir, uint64_t off, uint64_t len)
 {
 	struct redis_state *st = vst;
-	(void)o, (void)off, (void)len;
+	(void)L, (void)off, (void)len;
 	/* RESP has no resync marker: after a hole, values are read from the next byte on;
 	 * if that is mid-value the framing breaks and says so. */
 	st->broken[dir] = 0;
 }
 
-static void redis_finish(void *st, struct app_out *o) { (void)st, (void)o; }
-static void redis_fini(void *st) { (void)st; }
-
 const struct proto_desc proto_redis = {
 	.name = "redis",
 	.what = "Redis RESP2/RESP3 commands and replies, pipelined",
+	.role = PROTO_STREAM,
 	.transport = 6,
 	.ports = { 6379, 6380, 26379, 0 },
+	.events = redis_events,
 	.probe = redis_probe,
 	.state_size = sizeof(struct redis_state),
-	.init = redis_init,
 	.feed = redis_feed,
 	.gap = redis_gap,
-	.finish = redis_finish,
-	.fini = redis_fini,
 };

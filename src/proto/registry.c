@@ -1,23 +1,25 @@
-/* registry.c: every application protocol decoder, one line each. Order matters only
- * when two probes both answer yes on the same bytes: the earlier wins. */
+/* registry.c: every application protocol decoder, one line each in PROTOCOLS. Order
+ * matters only when two probes both answer yes on the same bytes: the earlier wins. */
 #include "proto.h"
 
 #include <string.h>
 
-extern const struct proto_desc proto_http;
-extern const struct proto_desc proto_websocket;
-extern const struct proto_desc proto_redis;
-extern const struct proto_desc proto_mysql;
-extern const struct proto_desc proto_dns;
+#define PROTOCOLS(X) \
+	X(http)          \
+	X(websocket)     \
+	X(contenc)       \
+	X(sse)           \
+	X(redis)         \
+	X(mysql)         \
+	X(dns)
 
-const struct proto_desc *const proto_registry[] = {
-	&proto_http,
-	&proto_websocket,
-	&proto_redis,
-	&proto_mysql,
-	&proto_dns,
-	NULL,
-};
+#define DECLARE(name) extern const struct proto_desc proto_##name;
+PROTOCOLS(DECLARE)
+#undef DECLARE
+
+#define ENTRY(name) &proto_##name,
+const struct proto_desc *const proto_registry[] = { PROTOCOLS(ENTRY) NULL };
+#undef ENTRY
 
 const struct proto_desc *proto_find(const char *name)
 {

@@ -1,47 +1,87 @@
-/* sse.c: see sse.h. The parsing follows the WHATWG "event stream interpretation":
- * lines end in CRLF, LF or CR; a line starting with ':' is a comment; "field: value"
- * (one optional space after the colon is removed); a blank line dispatches the event.
- * Fields: event, data (several lines join with LF), id, retry (digits only). */
-#include "sse.h"
+/* sse.c: Server-Sent Events (WHATWG HTML §9.2 "Server-sent events", the
+ * text/event-stream format), a layer that reads the decoded body of an HTTP response
+ * (http.c opens it, above any content codings): each event (event, data, id, retry
+ * fields, dispatched at a blank line) becomes its own message with the frames it came
+ * in. The parsing follows the WHATWG "event stream interpretation": lines end in CRLF,
+ * LF or CR; a line starting with ':' is a comment; "field: value" (one optional space
+ * after the colon is removed); a blank line dispatches the event. Fields: event, data
+ * (several lines join with LF), id, retry (digits only).
+ *
+ * Trust model: untrusted bytes, read through struct rd; a line and an event's data
+ * are capped (SSE_LINE_MAX, SSE_EVENT_MAX) before anything grows. */
+#include "proto.h"
 
+#include "../base/rd.h"
 #include "../base/strbuf.h"
 #include "../base/xalloc.h"
 
-#include <stdlib.h>
 #include <string.h>
 
-void sse_init(struct sse *s, int compressed)
+/* A line longer than this is cut (and said so): events are small; a stream that
+ * never sends a newline must not grow memory. */
+#define SSE_LINE_MAX 65536
+/* Bytes of data kept per event (fields beyond are counted, not stored). */
+#define SSE_EVENT_MAX (1 << 20)
+
+enum { SE_COMPRESSED, SE_DATA_CUT, SE_UNKNOWN_FIELD, SE_RETRY_NOT_DIGITS, SE_UNTERMINATED, SE_COUNT };
+
+static const struct app_event sse_events[SE_COUNT + 1] = {
+	[SE_COMPRESSED] = { "sse.compressed", SEV_NOTE, "the event stream is compressed: clients and proxies may hold events until the compressor flushes" },
+	[SE_DATA_CUT] = { "sse.data_cut", SEV_NOTE, "an event's data is longer than chattcp keeps (1 MiB); only the start is kept" },
+	[SE_UNKNOWN_FIELD] = { "sse.unknown_field", SEV_NOTE, "a field that is not event, data, id or retry: clients ignore it" },
+	[SE_RETRY_NOT_DIGITS] = { "sse.retry_not_digits", SEV_NOTE, "a retry value that is not all digits: clients ignore it" },
+	[SE_UNTERMINATED] = { "sse.unterminated", SEV_NOTE, "the stream ended inside an event (no blank line): clients drop it" },
+	[SE_COUNT] = { NULL, 0, NULL },
+};
+
+#define EV(x) (&sse_events[SE_##x])
+
+struct sse {
+	int compressed;      /* the body has a Content-Encoding: events may be held back */
+	int dir;
+	struct appmsg *cur;  /* the event being built, or NULL */
+	uint64_t n_events;
+	char *line;
+	size_t line_len;
+	int line_cut, after_cr, bom_checked;
+	char *data;          /* the data field(s), joined by LF */
+	size_t data_len;
+	uint64_t data_total;
+	int have_data;
+};
+
+static void sse_init(void *vst, struct layer *L, const struct layer_open *how)
 {
-	memset(s, 0, sizeof *s);
-	s->compressed = compressed;
-	s->cur = UINT32_MAX;
-	s->line = xmalloc(SSE_LINE_MAX);
-	s->data = xmalloc(SSE_EVENT_MAX);
+	struct sse *s = vst;
+	(void)L;
+	s->compressed = how && how->param && strcmp(how->param, "compressed") == 0;
+	s->dir = how ? how->dir : 1;
 }
 
-void sse_fini(struct sse *s)
+static void sse_fini(void *vst)
 {
+	struct sse *s = vst;
 	xfree(s->line);
 	xfree(s->data);
 	s->line = s->data = NULL;
 }
 
-static void ensure_event(struct sse *s, struct app_out *o, int dir, uint64_t wire)
+static void ensure_event(struct sse *s, struct layer *L, int dir, uint64_t off)
 {
-	if (s->cur != UINT32_MAX)
+	if (s->cur)
 		return;
-	s->cur = app_msg_begin(o, dir, "sse", "event", wire);
+	s->cur = app_msg_begin(L, dir, "event", off);
 	s->data_len = 0;
 	s->data_total = 0;
 	s->have_data = 0;
 }
 
-/* Blank line: the event is complete. */
-static void dispatch(struct sse *s, struct app_out *o, uint64_t wire)
+/* Blank line: the event is complete; its last byte is before offset end. */
+static void dispatch(struct sse *s, struct layer *L, uint64_t end)
 {
-	if (s->cur == UINT32_MAX)
+	struct appmsg *m = s->cur;
+	if (!m)
 		return;
-	struct appmsg *m = app_msg(o, s->cur);
 	s->n_events++;
 	struct strbuf b;
 	sb_init(&b);
@@ -61,28 +101,29 @@ static void dispatch(struct sse *s, struct app_out *o, uint64_t wire)
 		sb_puts(&b, " (no data: a browser does not fire it)");
 	}
 	if (s->data_total > s->data_len)
-		appmsg_note(m, "sse.data_cut", m->off, "data longer than %d bytes; only the start is kept", SSE_EVENT_MAX);
+		appmsg_note(m, EV(DATA_CUT), m->off, "data longer than %d bytes; only the start is kept", SSE_EVENT_MAX);
 	if (s->compressed && s->n_events == 1)
-		appmsg_note(m, "sse.compressed", m->off,
+		appmsg_note(m, EV(COMPRESSED), m->off,
 			    "this event stream is compressed (Content-Encoding): many clients and proxies hold the "
 			    "decoded events until the compressor flushes or the stream ends, so the events arrive "
 			    "together at the end (typewriter effect lost)");
 	appmsg_set_summary(m, b.s, b.len);
 	sb_fini(&b);
-	app_msg_end(o, s->cur, wire);
-	s->cur = UINT32_MAX;
+	app_msg_end(L, m, end);
+	app_msg_done(L, m);
+	s->cur = NULL;
 }
 
-static void field(struct sse *s, struct app_out *o, int dir, uint64_t wire)
+static void field(struct sse *s, struct layer *L, int dir, uint64_t off, uint64_t end)
 {
 	const char *l = s->line;
 	size_t n = s->line_len;
 	if (n == 0) {
-		dispatch(s, o, wire);
+		dispatch(s, L, end);
 		return;
 	}
-	ensure_event(s, o, dir, wire);
-	struct appmsg *m = app_msg(o, s->cur);
+	ensure_event(s, L, dir, off);
+	struct appmsg *m = s->cur;
 	if (l[0] == ':') {
 		appmsg_kv(m, "comment", l + 1, n - 1);
 		return;
@@ -97,12 +138,14 @@ static void field(struct sse *s, struct app_out *o, int dir, uint64_t wire)
 	}
 	char name[16];
 	if (nl >= sizeof name) {
-		appmsg_note(m, "sse.unknown_field", m->off, "unknown field ignored");
+		appmsg_note(m, EV(UNKNOWN_FIELD), m->off, "unknown field ignored");
 		return;
 	}
 	memcpy(name, l, nl);
 	name[nl] = '\0';
 	if (strcmp(name, "data") == 0) {
+		if (!s->data)
+			s->data = xmalloc(SSE_EVENT_MAX);
 		if (s->have_data && s->data_len < SSE_EVENT_MAX)
 			s->data[s->data_len++] = '\n';
 		size_t room = SSE_EVENT_MAX - s->data_len;
@@ -119,24 +162,26 @@ static void field(struct sse *s, struct app_out *o, int dir, uint64_t wire)
 			i++;
 		appmsg_kv(m, "retry", v, vl);
 		if (i != vl || vl == 0)
-			appmsg_note(m, "sse.retry_not_digits", m->off, "retry value is not all digits: ignored by clients");
+			appmsg_note(m, EV(RETRY_NOT_DIGITS), m->off, "retry value is not all digits: ignored by clients");
 	} else {
-		appmsg_note(m, "sse.unknown_field", m->off, "unknown field '%s' ignored by clients", name);
+		appmsg_note(m, EV(UNKNOWN_FIELD), m->off, "unknown field '%s' ignored by clients", name);
 	}
 }
 
-void sse_feed(struct sse *s, struct app_out *o, int dir, const uint8_t *p, size_t n, uint64_t wire_lo,
-	      uint64_t wire_hi)
+static struct feed_res sse_feed(void *vst, struct layer *L, int dir, const uint8_t *p, size_t n, uint64_t off,
+				int flags)
 {
-	size_t i = 0;
+	struct sse *s = vst;
+	struct rd r = rd_make(p, n);
 	/* A UTF-8 BOM at the very start is skipped (WHATWG). */
 	if (!s->bom_checked && n) {
 		s->bom_checked = 1;
-		if (n >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf)
-			i = 3;
+		if (rd_peek(&r, 0) == 0xef && rd_peek(&r, 1) == 0xbb && rd_peek(&r, 2) == 0xbf)
+			rd_skip(&r, 3);
 	}
-	for (; i < n; i++) {
-		uint8_t c = p[i];
+	while (rd_left(&r)) {
+		uint64_t at = off + r.off;
+		uint8_t c = rd_u8(&r);
 		if (s->after_cr) {
 			s->after_cr = 0;
 			if (c == '\n')
@@ -144,30 +189,49 @@ void sse_feed(struct sse *s, struct app_out *o, int dir, const uint8_t *p, size_
 		}
 		if (c == '\r' || c == '\n') {
 			s->after_cr = c == '\r';
-			/* The event's first byte came in this piece of wire bytes. */
-			if (s->cur == UINT32_MAX && s->line_len)
-				ensure_event(s, o, dir, wire_lo);
-			field(s, o, dir, wire_hi);
+			if (!s->cur && s->line_len)
+				ensure_event(s, L, dir, at);
+			field(s, L, dir, at, at + 1);
 			s->line_len = 0;
 			s->line_cut = 0;
 			continue;
 		}
-		if (s->cur == UINT32_MAX && s->line_len == 0)
-			ensure_event(s, o, dir, wire_lo);
-		if (s->line_len < SSE_LINE_MAX)
+		if (!s->cur && s->line_len == 0)
+			ensure_event(s, L, dir, at);
+		if (s->line_len < SSE_LINE_MAX) {
+			if (!s->line)
+				s->line = xmalloc(SSE_LINE_MAX);
 			s->line[s->line_len++] = (char)c;
-		else
+		} else {
 			s->line_cut = 1;
+		}
 	}
+	if ((flags & FEED_EOF) && s->cur) {
+		s->cur->flags |= AM_INCOMPLETE;
+		appmsg_note(s->cur, EV(UNTERMINATED), app_conn_off(L, dir, off + n),
+			    "the stream ended inside an event (no blank line): clients drop it");
+		dispatch(s, L, off + n);
+	}
+	return feed_took(n);
 }
 
-void sse_finish(struct sse *s, struct app_out *o, int dir, uint64_t end)
+static void sse_gap(void *vst, struct layer *L, int dir, uint64_t off, uint64_t len)
 {
-	(void)dir;
-	if (s->cur == UINT32_MAX)
-		return;
-	struct appmsg *m = app_msg(o, s->cur);
-	m->flags |= AM_INCOMPLETE;
-	appmsg_note(m, "sse.unterminated", end, "the stream ended inside an event (no blank line): clients drop it");
-	dispatch(s, o, end);
+	struct sse *s = vst;
+	(void)L, (void)dir, (void)off, (void)len;
+	/* The line in progress lost its middle: drop it, keep the event. */
+	s->line_len = 0;
+	s->after_cr = 0;
 }
+
+const struct proto_desc proto_sse = {
+	.name = "sse",
+	.what = "Server-Sent Events in a text/event-stream body (WHATWG HTML §9.2)",
+	.role = PROTO_CONSUMER,
+	.events = sse_events,
+	.state_size = sizeof(struct sse),
+	.init = sse_init,
+	.feed = sse_feed,
+	.gap = sse_gap,
+	.fini = sse_fini,
+};

@@ -1,10 +1,13 @@
 /* template.c: the skeleton of a protocol decoder; copy it to proto/<name>.c, rename
- * `template` everywhere, and add one line to proto/registry.c. It is compiled (so it
- * stays true to proto.h) but not registered.
+ * `template` everywhere, and add one line to PROTOCOLS in proto/registry.c. It is
+ * compiled (so it stays true to proto.h) but not registered; tests/suite/add-decoder
+ * registers it with that one line and checks that its messages appear in chat, stream
+ * and JSON output with no other change.
  *
  * Cite the spec here (RFC/section) and say what the decoder does with malformed
  * input: it diagnoses (a note with a byte offset) and resynchronises; it never reads
- * past n and never waits forever. */
+ * past n and never waits forever. Messages here are "TMPL" + a 2-byte big-endian length
+ * + that many bytes of body. */
 #include "proto.h"
 
 #include "../base/rd.h"
@@ -12,7 +15,14 @@
 #include <string.h>
 
 /* Every length read from the wire gets a cap like this one, with the reason. */
-#define TEMPLATE_MAX_MSG 65536
+#define TEMPLATE_MAX_MSG 65535
+
+/* Its events: names start with the protocol's name; severities as in model/events.h. */
+enum { TE_CUT, TE_COUNT };
+static const struct app_event template_events[TE_COUNT + 1] = {
+	[TE_CUT] = { "template.cut", SEV_NOTE, "the stream ends inside a message" },
+	[TE_COUNT] = { NULL, 0, NULL },
+};
 
 struct template_state {
 	uint64_t n_msgs[2];
@@ -22,56 +32,49 @@ static int template_probe(const uint8_t *p, size_t n, int dir)
 {
 	(void)dir;
 	if (n < 4)
-		return PROBE_MAYBE; /* too few bytes to tell */
+		return memcmp(p, "TMPL", n) == 0 ? PROBE_MAYBE : PROBE_NO; /* too few bytes to tell */
 	return memcmp(p, "TMPL", 4) == 0 ? PROBE_YES : PROBE_NO;
 }
 
-static void template_init(void *st) { (void)st; }
-
-/* Messages here are "TMPL" + 2-byte length + body. Returns the bytes consumed. */
-static size_t template_feed(void *vst, struct app_out *o, int dir, const uint8_t *p, size_t n, uint64_t off,
-			    int flags)
+/* Returns what it consumed, and when a message is not all here, how many bytes it
+ * needs (the driver does not call again before they are there). */
+static struct feed_res template_feed(void *vst, struct layer *L, int dir, const uint8_t *p, size_t n,
+				     uint64_t off, int flags)
 {
 	struct template_state *st = vst;
 	struct rd r = rd_make(p, n);
 	rd_skip(&r, 4);
 	size_t len = rd_be16(&r);
 	if (!rd_ok(&r) || len > rd_left(&r)) {
-		if (flags & (FEED_EOF | FEED_GAP | FEED_DGRAM)) {
-			uint32_t ix = app_msg_begin(o, dir, "template", "partial", off);
-			app_msg(o, ix)->flags |= AM_INCOMPLETE;
-			app_msg_end(o, ix, off + n);
-			return n;
+		if (n && (flags & (FEED_EOF | FEED_GAP | FEED_DGRAM))) {
+			struct appmsg *m = app_msg_begin(L, dir, "partial", off);
+			m->flags |= AM_INCOMPLETE;
+			appmsg_note(m, &template_events[TE_CUT], app_conn_off(L, dir, off + n),
+				    "the stream ends inside a message (%zu bytes of it seen)", n);
+			app_msg_end(L, m, off + n);
+			app_msg_done(L, m);
+			return feed_took(n);
 		}
-		return 0; /* wait for more */
+		return feed_need(0, rd_ok(&r) ? 6 + len : 6); /* wait for more */
 	}
-	if (len > TEMPLATE_MAX_MSG)
-		len = TEMPLATE_MAX_MSG;
-	uint32_t ix = app_msg_begin(o, dir, "template", "message", off);
-	appmsg_set_summary(app_msg(o, ix), "message", 7);
-	app_msg_end(o, ix, off + 6 + len);
+	struct appmsg *m = app_msg_begin(L, dir, "message", off);
+	const uint8_t *body = rd_bytes(&r, len);
+	appmsg_kv(m, "body", (const char *)body, len);
+	appmsg_set_summary(m, "message", 7);
+	app_msg_end(L, m, off + 6 + len);
+	app_msg_done(L, m);
 	st->n_msgs[dir]++;
-	return 6 + len;
+	return feed_took(6 + len);
 }
-
-static void template_gap(void *st, struct app_out *o, int dir, uint64_t off, uint64_t len)
-{
-	(void)st, (void)o, (void)dir, (void)off, (void)len;
-}
-
-static void template_finish(void *st, struct app_out *o) { (void)st, (void)o; }
-static void template_fini(void *st) { (void)st; }
 
 const struct proto_desc proto_template = {
 	.name = "template",
 	.what = "skeleton for new decoders",
+	.role = PROTO_STREAM,
 	.transport = 6,
 	.ports = { 0 },
+	.events = template_events,
 	.probe = template_probe,
 	.state_size = sizeof(struct template_state),
-	.init = template_init,
 	.feed = template_feed,
-	.gap = template_gap,
-	.finish = template_finish,
-	.fini = template_fini,
 };

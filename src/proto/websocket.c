@@ -30,6 +30,34 @@
 /* Inflated size of one message: RFC 7692 data is as bomb-prone as gzip. */
 #define WS_INFLATE_MAX ((size_t)16 << 20)
 
+enum {
+	WE_ACCEPT_OK, WE_ACCEPT_BAD, WE_ACCEPT_MISSING, WE_TRUNCATED, WE_CLIENT_UNMASKED, WE_SERVER_MASKED, WE_RSV_WITHOUT_EXTENSION, WE_RSV_BITS, WE_RESERVED_OPCODE, WE_BAD_CONTROL, WE_FRAME_SKIPPED, WE_BAD_CLOSE_CODE, WE_CLOSE_ONE_BYTE, WE_INTERLEAVED, WE_STRAY_CONTINUATION, WE_MESSAGE_CUT, WE_INFLATED, WE_INFLATE_FAILED, WE_COUNT
+};
+
+static const struct app_event ws_events[WE_COUNT + 1] = {
+	[WE_ACCEPT_OK] = { "websocket.accept_ok", SEV_CHAT, "Sec-WebSocket-Accept matches the key (RFC 6455 §4.2.2)" },
+	[WE_ACCEPT_BAD] = { "websocket.accept_bad", SEV_ERROR, "Sec-WebSocket-Accept does not match the key: a client must fail the connection" },
+	[WE_ACCEPT_MISSING] = { "websocket.accept_missing", SEV_NOTE, "the handshake lacks Sec-WebSocket-Key or Sec-WebSocket-Accept" },
+	[WE_TRUNCATED] = { "websocket.truncated", SEV_NOTE, "the stream ends inside a frame" },
+	[WE_CLIENT_UNMASKED] = { "websocket.client_unmasked", SEV_ERROR, "a client frame not masked (RFC 6455 §5.1: the server must close)" },
+	[WE_SERVER_MASKED] = { "websocket.server_masked", SEV_ERROR, "a server frame masked (RFC 6455 §5.1: the client must close)" },
+	[WE_RSV_WITHOUT_EXTENSION] = { "websocket.rsv_without_extension", SEV_ERROR, "RSV1 set but no extension was negotiated" },
+	[WE_RSV_BITS] = { "websocket.rsv_bits", SEV_ERROR, "RSV2 or RSV3 set: no extension defines them" },
+	[WE_RESERVED_OPCODE] = { "websocket.reserved_opcode", SEV_ERROR, "a reserved opcode (RFC 6455 §5.2)" },
+	[WE_BAD_CONTROL] = { "websocket.bad_control", SEV_ERROR, "a control frame longer than 125 bytes or fragmented (RFC 6455 §5.5)" },
+	[WE_FRAME_SKIPPED] = { "websocket.frame_skipped", SEV_NOTE, "a frame payload larger than chattcp keeps (1 MiB): counted, not kept" },
+	[WE_BAD_CLOSE_CODE] = { "websocket.bad_close_code", SEV_WARN, "a close code that must not be sent (RFC 6455 §7.4.1)" },
+	[WE_CLOSE_ONE_BYTE] = { "websocket.close_one_byte", SEV_ERROR, "a close payload of 1 byte: a code needs 2 (RFC 6455 §5.5.1)" },
+	[WE_INTERLEAVED] = { "websocket.interleaved", SEV_ERROR, "a new data frame inside a fragmented message (RFC 6455 §5.4)" },
+	[WE_STRAY_CONTINUATION] = { "websocket.stray_continuation", SEV_ERROR, "a continuation frame without a message to continue" },
+	[WE_MESSAGE_CUT] = { "websocket.message_cut", SEV_NOTE, "a fragmented message larger than chattcp keeps (16 MiB): only its start is kept" },
+	[WE_INFLATED] = { "websocket.inflated", SEV_CHAT, "a permessage-deflate message, inflated (RFC 7692)" },
+	[WE_INFLATE_FAILED] = { "websocket.inflate_failed", SEV_ERROR, "permessage-deflate data that does not inflate (or inflates past 16 MiB)" },
+	[WE_COUNT] = { NULL, 0, NULL },
+};
+
+#define EV(x) (&ws_events[WE_##x])
+
 static const char WS_GUID[] = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"; /* RFC 6455 §1.3 */
 
 struct ws_dir {
@@ -61,7 +89,6 @@ static int ws_probe(const uint8_t *p, size_t n, int dir)
 	return PROBE_NO; /* only after an Upgrade, or with --decode-as websocket */
 }
 
-static void ws_init(void *st) { (void)st; }
 
 static void ws_fini(void *vst)
 {
@@ -73,12 +100,17 @@ static void ws_fini(void *vst)
 	}
 }
 
-/* RFC 7692 §7.1.2 parameters in the server's Sec-WebSocket-Extensions answer. */
-static void ws_upgrade(void *vst, struct app_out *o, uint32_t req, uint32_t resp)
+/* The handshake this connection switched with (how->msg: the Upgrade request and the
+ * 101 response): the Accept check, and RFC 7692 §7.1.2 parameters in the server's
+ * Sec-WebSocket-Extensions answer. */
+static void ws_init(void *vst, struct layer *L, const struct layer_open *how)
 {
 	struct ws_state *st = vst;
-	const struct appkv *key = req != UINT32_MAX ? appmsg_find(app_msg(o, req), "Sec-WebSocket-Key") : NULL;
-	struct appmsg *rm = app_msg(o, resp);
+	if (!how || how->msg[1] == APPMSG_NONE)
+		return; /* --decode-as websocket: no handshake seen */
+	uint32_t req = how->msg[0], resp = how->msg[1];
+	const struct appkv *key = req != APPMSG_NONE ? appmsg_find(app_msg(L, req), "Sec-WebSocket-Key") : NULL;
+	struct appmsg *rm = app_msg(L, resp);
 	const struct appkv *acc = appmsg_find(rm, "Sec-WebSocket-Accept");
 	if (key && acc) {
 		char buf[256];
@@ -88,15 +120,13 @@ static void ws_upgrade(void *vst, struct app_out *o, uint32_t req, uint32_t resp
 		sha1(buf, n > 0 && (size_t)n < sizeof buf ? (size_t)n : 0, d);
 		base64_encode(d, 20, want);
 		if (strcmp(want, acc->value) == 0)
-			appmsg_note(rm, "ws.accept_ok", rm->off, "Sec-WebSocket-Accept matches the key (RFC 6455 §4.2.2)");
-		else {
-			rm->flags |= AM_MALFORMED;
-			appmsg_note(rm, "ws.accept_bad", rm->off,
+			appmsg_note(rm, EV(ACCEPT_OK), rm->off, "Sec-WebSocket-Accept matches the key (RFC 6455 §4.2.2)");
+		else
+			appmsg_note(rm, EV(ACCEPT_BAD), rm->off,
 				    "Sec-WebSocket-Accept is %s, the key gives %s: a client must fail the connection",
 				    acc->value, want);
-		}
 	} else {
-		appmsg_note(rm, "ws.accept_missing", rm->off, "handshake without %s",
+		appmsg_note(rm, EV(ACCEPT_MISSING), rm->off, "handshake without %s",
 			    key ? "Sec-WebSocket-Accept" : "Sec-WebSocket-Key (request not seen?)");
 	}
 	const struct appkv *ext = appmsg_find(rm, "Sec-WebSocket-Extensions");
@@ -142,21 +172,18 @@ static int inflate_msg(struct ws_state *st, int dir, const uint8_t *p, size_t n,
 }
 
 /* Adds the message payload (decoded when compressed) to frame message ix. */
-static void message_payload(struct ws_state *st, struct app_out *o, uint32_t ix, int dir, int opcode, int compressed,
+static void message_payload(struct ws_state *st, struct appmsg *m, int dir, int opcode, int compressed,
 			    const uint8_t *p, size_t n, const char *field)
 {
-	struct appmsg *m = app_msg(o, ix);
 	if (compressed) {
 		struct strbuf b;
 		sb_init(&b);
 		int rc = inflate_msg(st, dir, p, n, &b);
-		m = app_msg(o, ix);
 		if (rc == 0) {
 			appmsg_kv(m, field, b.s ? b.s : "", b.len);
-			appmsg_note(m, "ws.inflated", m->off, "permessage-deflate: %zu bytes inflated to %zu (RFC 7692)", n, b.len);
+			appmsg_note(m, EV(INFLATED), m->off, "permessage-deflate: %zu bytes inflated to %zu (RFC 7692)", n, b.len);
 		} else {
-			m->flags |= AM_MALFORMED;
-			appmsg_note(m, "ws.inflate_failed", m->off, rc == -2 ? "inflated message passes %zu bytes: cut" :
+			appmsg_note(m, EV(INFLATE_FAILED), m->off, rc == -2 ? "inflated message passes %zu bytes: cut" :
 				    "permessage-deflate data does not inflate", WS_INFLATE_MAX);
 			appmsg_kv(m, field, (const char *)p, n);
 		}
@@ -181,15 +208,18 @@ static void message_payload(struct ws_state *st, struct app_out *o, uint32_t ix,
 	sb_fini(&s);
 }
 
-static size_t ws_feed(void *vst, struct app_out *o, int dir, const uint8_t *p, size_t n, uint64_t off, int flags)
+static struct feed_res ws_feed(void *vst, struct layer *L, int dir, const uint8_t *p, size_t n, uint64_t off,
+			       int flags)
 {
 	struct ws_state *st = vst;
 	struct ws_dir *d = &st->d[dir];
 	if (d->skip) {
 		size_t k = n < d->skip ? n : (size_t)d->skip;
 		d->skip -= k;
-		return k;
+		return feed_took(k);
 	}
+	/* notes name the byte in the connection's stream */
+	uint64_t at = app_conn_off(L, dir, off);
 	struct rd r = rd_make(p, n);
 	uint8_t b0 = rd_u8(&r), b1 = rd_u8(&r);
 	uint64_t len = b1 & 0x7f;
@@ -209,20 +239,20 @@ static size_t ws_feed(void *vst, struct app_out *o, int dir, const uint8_t *p, s
 	if (!whole) {
 		if (flags & (FEED_EOF | FEED_GAP)) {
 			if (!n)
-				return 0;
-			uint32_t ix = app_msg_begin(o, dir, "websocket", "partial", off);
-			struct appmsg *m = app_msg(o, ix);
+				return feed_took(0);
+			struct appmsg *m = app_msg_begin(L, dir, "partial", off);
 			m->flags |= AM_INCOMPLETE;
 			appmsg_set_summary(m, "frame cut short", 15);
-			appmsg_note(m, "ws.truncated", off, "the stream ends inside a frame (%zu bytes of it seen)", n);
-			app_msg_end(o, ix, off + n);
-			return n;
+			appmsg_note(m, EV(TRUNCATED), at, "the stream ends inside a frame (%zu bytes of it seen)", n);
+			app_msg_end(L, m, off + n);
+			app_msg_done(L, m);
+			return feed_took(n);
 		}
-		return 0;
+		/* Wait for the whole frame (its header says how long) without reading it again. */
+		return feed_need(0, rd_ok(&r) ? hl + (size_t)len : r.needed);
 	}
 	int fin = b0 >> 7, rsv = (b0 >> 4) & 7, opcode = b0 & 15;
-	uint32_t ix = app_msg_begin(o, dir, "websocket", "frame", off);
-	struct appmsg *m = app_msg(o, ix);
+	struct appmsg *m = app_msg_begin(L, dir, "frame", off);
 	char v[64];
 	snprintf(v, sizeof v, "%d", fin);
 	appmsg_kv(m, "fin", v, strlen(v));
@@ -247,37 +277,32 @@ static size_t ws_feed(void *vst, struct app_out *o, int dir, const uint8_t *p, s
 	st->n_frames[dir]++;
 	/* RFC 6455 §5.1: client frames masked, server frames not. */
 	if (dir == 0 && !masked) {
-		m->flags |= AM_MALFORMED;
-		appmsg_note(m, "ws.client_unmasked", off, "client frame not masked (RFC 6455 §5.1: the server must close)");
+		appmsg_note(m, EV(CLIENT_UNMASKED), at, "client frame not masked (RFC 6455 §5.1: the server must close)");
 	} else if (dir == 1 && masked) {
-		m->flags |= AM_MALFORMED;
-		appmsg_note(m, "ws.server_masked", off, "server frame masked (RFC 6455 §5.1: the client must close)");
+		appmsg_note(m, EV(SERVER_MASKED), at, "server frame masked (RFC 6455 §5.1: the client must close)");
 	}
 	if ((rsv & 4) && !st->deflate) {
-		m->flags |= AM_MALFORMED;
-		appmsg_note(m, "ws.rsv_without_extension", off, "RSV1 set but no extension was negotiated");
+		appmsg_note(m, EV(RSV_WITHOUT_EXTENSION), at, "RSV1 set but no extension was negotiated");
 	}
 	if (rsv & 3) {
-		m->flags |= AM_MALFORMED;
-		appmsg_note(m, "ws.rsv_bits", off, "RSV2/RSV3 set: no extension defines them");
+		appmsg_note(m, EV(RSV_BITS), at, "RSV2/RSV3 set: no extension defines them");
 	}
 	if ((opcode >= 3 && opcode <= 7) || opcode >= 11) {
-		m->flags |= AM_MALFORMED;
-		appmsg_note(m, "ws.reserved_opcode", off, "reserved opcode %d (RFC 6455 §5.2)", opcode);
+		appmsg_note(m, EV(RESERVED_OPCODE), at, "reserved opcode %d (RFC 6455 §5.2)", opcode);
 	}
 	if (opcode >= 8 && (len > 125 || !fin)) {
-		m->flags |= AM_MALFORMED;
-		appmsg_note(m, "ws.bad_control", off, "control frame %s (RFC 6455 §5.5)",
+		appmsg_note(m, EV(BAD_CONTROL), at, "control frame %s (RFC 6455 §5.5)",
 			    len > 125 ? "longer than 125 bytes" : "fragmented");
 	}
 	if (len > WS_FRAME_KEEP) {
-		appmsg_note(m, "ws.frame_skipped", off, "payload of %" PRIu64 " bytes not kept (over %" PRIu64 ")", len,
+		appmsg_note(m, EV(FRAME_SKIPPED), at, "payload of %" PRIu64 " bytes not kept (over %" PRIu64 ")", len,
 			    (uint64_t)WS_FRAME_KEEP);
 		size_t have = rd_left(&r);
 		size_t k = (uint64_t)have < len ? have : (size_t)len;
 		d->skip = len - k;
-		app_msg_end(o, ix, off + hl + len);
-		return hl + k;
+		app_msg_end(L, m, off + hl + len);
+		app_msg_done(L, m);
+		return feed_took(hl + k);
 	}
 	const uint8_t *pl = rd_bytes(&r, (size_t)len);
 	uint8_t *un = xmalloc(len ? (size_t)len : 1);
@@ -294,27 +319,24 @@ static size_t ws_feed(void *vst, struct app_out *o, int dir, const uint8_t *p, s
 			appmsg_set_summary(m, s.s, s.len);
 			sb_fini(&s);
 			if (code < 1000 || code == 1004 || code == 1005 || code == 1006 || code == 1015 || (code > 1014 && code < 3000))
-				appmsg_note(m, "ws.bad_close_code", off, "close code %u must not be sent (RFC 6455 §7.4.1)", code);
+				appmsg_note(m, EV(BAD_CLOSE_CODE), at, "close code %u must not be sent (RFC 6455 §7.4.1)", code);
 		} else if (len == 1) {
-			m->flags |= AM_MALFORMED;
-			appmsg_note(m, "ws.close_one_byte", off, "close payload of 1 byte: a code needs 2 (RFC 6455 §5.5.1)");
+			appmsg_note(m, EV(CLOSE_ONE_BYTE), at, "close payload of 1 byte: a code needs 2 (RFC 6455 §5.5.1)");
 		}
 	} else if (opcode == 0 || opcode == 1 || opcode == 2) {
 		if (opcode != 0 && d->in_msg) {
-			m->flags |= AM_MALFORMED;
-			appmsg_note(m, "ws.interleaved", off, "new data frame inside a fragmented message (RFC 6455 §5.4)");
+			appmsg_note(m, EV(INTERLEAVED), at, "new data frame inside a fragmented message (RFC 6455 §5.4)");
 			d->in_msg = 0;
 			d->msg_len = 0;
 		}
 		if (opcode == 0 && !d->in_msg) {
-			m->flags |= AM_MALFORMED;
-			appmsg_note(m, "ws.stray_continuation", off, "continuation frame without a message to continue");
+			appmsg_note(m, EV(STRAY_CONTINUATION), at, "continuation frame without a message to continue");
 		}
 		if (opcode != 0 && fin) {
-			message_payload(st, o, ix, dir, opcode, (rsv & 4) && st->deflate, un, (size_t)len, "payload");
+			message_payload(st, m, dir, opcode, (rsv & 4) && st->deflate, un, (size_t)len, "payload");
 		} else {
 			/* A fragment: show it raw, collect it for the whole message. */
-			appmsg_kv(app_msg(o, ix), "payload", (const char *)un, (size_t)len);
+			appmsg_kv(m, "payload", (const char *)un, (size_t)len);
 			if (opcode != 0) {
 				d->in_msg = 1;
 				d->msg_opcode = opcode;
@@ -331,14 +353,13 @@ static size_t ws_feed(void *vst, struct app_out *o, int dir, const uint8_t *p, s
 				memcpy(d->msg + d->msg_len, un, k);
 				d->msg_len += k;
 				if (fin) {
-					m = app_msg(o, ix);
 					sb_init(&s);
 					sb_printf(&s, "%s, ends a %s message of %zu bytes", m->summary, opnames[d->msg_opcode], d->msg_len);
 					appmsg_set_summary(m, s.s, s.len);
 					sb_fini(&s);
-					message_payload(st, o, ix, dir, d->msg_opcode, d->msg_compressed, d->msg, d->msg_len, "message");
+					message_payload(st, m, dir, d->msg_opcode, d->msg_compressed, d->msg, d->msg_len, "message");
 					if (d->msg_cut)
-						appmsg_note(app_msg(o, ix), "ws.message_cut", off, "message over %zu bytes: only its start is kept",
+						appmsg_note(m, EV(MESSAGE_CUT), at, "message over %zu bytes: only its start is kept",
 							    WS_MSG_MAX);
 					d->in_msg = 0;
 					d->msg_len = 0;
@@ -346,18 +367,19 @@ static size_t ws_feed(void *vst, struct app_out *o, int dir, const uint8_t *p, s
 			}
 		}
 	} else if (len) {
-		appmsg_kv(app_msg(o, ix), "payload", (const char *)un, (size_t)len);
+		appmsg_kv(m, "payload", (const char *)un, (size_t)len);
 	}
 	xfree(un);
-	app_msg_end(o, ix, off + hl + len);
-	return hl + (size_t)len;
+	app_msg_end(L, m, off + hl + len);
+	app_msg_done(L, m);
+	return feed_took(hl + (size_t)len);
 }
 
-static void ws_gap(void *vst, struct app_out *o, int dir, uint64_t off, uint64_t len)
+static void ws_gap(void *vst, struct layer *L, int dir, uint64_t off, uint64_t len)
 {
 	struct ws_state *st = vst;
 	struct ws_dir *d = &st->d[dir];
-	(void)o, (void)off;
+	(void)L, (void)off;
 	/* Frame boundaries are lost with the bytes: resume only if the gap ends inside a
 	 * payload being skipped; otherwise the next bytes are read as a frame header and
 	 * a note will say if they make no sense. */
@@ -369,19 +391,18 @@ static void ws_gap(void *vst, struct app_out *o, int dir, uint64_t off, uint64_t
 	d->msg_len = 0;
 }
 
-static void ws_finish(void *st, struct app_out *o) { (void)st, (void)o; }
 
 const struct proto_desc proto_websocket = {
 	.name = "websocket",
 	.what = "WebSocket frames after an HTTP Upgrade (RFC 6455, RFC 7692 permessage-deflate)",
+	.role = PROTO_STREAM,
 	.transport = 6,
 	.ports = { 0 },
+	.events = ws_events,
 	.probe = ws_probe,
 	.state_size = sizeof(struct ws_state),
 	.init = ws_init,
 	.feed = ws_feed,
 	.gap = ws_gap,
-	.finish = ws_finish,
 	.fini = ws_fini,
-	.upgrade = ws_upgrade,
 };

@@ -271,15 +271,33 @@ no_stall:
 /* "Retransmissions" of unseen bytes worth a finding: one can be a capture glitch. */
 #define UNSEEN_MIN 2
 
-static const char *const rule_names[DIAG_RULE_COUNT] = {
-	[DIAG_SYN_UNANSWERED] = "syn_unanswered", [DIAG_REFUSED] = "refused",
-	[DIAG_HS3_LOST] = "third_handshake_lost", [DIAG_ZERO_WINDOW] = "zero_window",
-	[DIAG_RTO_BACKOFF] = "rto_backoff", [DIAG_KEEPALIVE] = "keepalive",
-	[DIAG_RST_AFTER_FIN] = "rst_after_fin", [DIAG_DELAYED_ACK] = "delayed_ack_stall",
-	[DIAG_UNSEEN_RETX] = "late_or_lost_upstream", [DIAG_FAST_RETX] = "loss_fast_retransmit",
+const struct app_event diag_rules[DIAG_RULE_COUNT + 1] = {
+	[DIAG_SYN_UNANSWERED] = { "syn_unanswered", SEV_ERROR, "the SYN was never answered: filtered port, or host down" },
+	[DIAG_REFUSED] = { "refused", SEV_ERROR, "the SYN was answered by a RST: nothing listens on the port" },
+	[DIAG_HS3_LOST] = { "third_handshake_lost", SEV_WARN, "the client's third handshake does not reach the server" },
+	[DIAG_ZERO_WINDOW] = { "zero_window", SEV_WARN, "a receiver's buffer was full: its application did not read fast enough" },
+	[DIAG_RTO_BACKOFF] = { "rto_backoff", SEV_WARN, "retransmission timeouts with exponential backoff: no ACK came back" },
+	[DIAG_KEEPALIVE] = { "keepalive", SEV_NOTE, "the connection was idle and a keep-alive timer probed the peer" },
+	[DIAG_RST_AFTER_FIN] = { "rst_after_fin", SEV_WARN, "a reset after the close had started: data left unread, or an abort" },
+	[DIAG_DELAYED_ACK] = { "delayed_ack_stall", SEV_WARN, "Nagle's algorithm waits for a delayed ACK: small writes stall 40/200 ms" },
+	[DIAG_UNSEEN_RETX] = { "late_or_lost_upstream", SEV_NOTE, "\"retransmissions\" of bytes this capture never saw: lost upstream or reordered" },
+	[DIAG_FAST_RETX] = { "loss_fast_retransmit", SEV_WARN, "packet loss repaired by fast retransmission" },
+	[DIAG_RULE_COUNT] = { NULL, 0, NULL },
 };
 
-const char *diag_rule_name(int rule) { return rule >= 0 && rule < DIAG_RULE_COUNT ? rule_names[rule] : NULL; }
+const char *diag_rule_name(int rule) { return rule >= 0 && rule < DIAG_RULE_COUNT ? diag_rules[rule].name : NULL; }
+
+/* Starts finding `rule` in out: its words go into the returned buffer. */
+static struct strbuf *finding(struct diag_findings *out, int rule)
+{
+	if (out->n == DIAG_RULE_COUNT)
+		return &out->spare;
+	struct diag_finding *f = &out->f[out->n++];
+	f->rule = rule;
+	f->ev = &diag_rules[rule];
+	sb_init(&f->text);
+	return &f->text;
+}
 
 static const char *side(int dir) { return dir == 0 ? "client" : "server"; }
 
@@ -347,16 +365,21 @@ static void chain_words(struct strbuf *b, const struct diag_chain *ch)
 	}
 }
 
-uint32_t diag_findings(struct diag *d, const struct conn *c, struct strbuf *b)
+uint32_t diag_findings(struct diag *d, const struct conn *c, struct diag_findings *out)
 {
+	struct strbuf *b = &out->spare;
+	out->n = 0;
+	sb_init(&out->spare);
 	const struct diag_conn *dc = diag_get(d, c);
 	uint32_t rules = 0;
-	if (!dc)
+	if (!dc) {
+		sb_fini(&out->spare);
 		return 0;
+	}
 	/* SYN never answered: nothing came back from the server at all. */
 	if (dc->syn_n && !dc->synack_n && !c->pkts[1]) {
 		rules |= 1u << DIAG_SYN_UNANSWERED;
-		sb_printf(b, "%s\tthe SYN was sent %" PRIu32 " time%s over ", rule_names[DIAG_SYN_UNANSWERED], dc->syn_n,
+		sb_printf(b = finding(out, DIAG_SYN_UNANSWERED), "the SYN was sent %" PRIu32 " time%s over ", dc->syn_n,
 			  dc->syn_n == 1 ? "" : "s");
 		secs(b, dc->syn_last - dc->syn_first);
 		sb_puts(b, " and never answered: the port is filtered (a firewall drops the SYN) or the host is down "
@@ -364,24 +387,22 @@ uint32_t diag_findings(struct diag *d, const struct conn *c, struct strbuf *b)
 	}
 	if (dc->refused) {
 		rules |= 1u << DIAG_REFUSED;
-		sb_printf(b, "%s\tthe SYN was answered by a RST: nothing listens on port %u (connection refused)\n",
-			  rule_names[DIAG_REFUSED], c->ep[1].port);
+		sb_printf(b = finding(out, DIAG_REFUSED), "the SYN was answered by a RST: nothing listens on port %u (connection refused)\n", c->ep[1].port);
 	}
 	/* The server repeats its SYN+ACK while the client repeats its ACK: the ACK does
 	 * not reach the server (RFC 9293 section 3.5: the server stays in SYN-RECEIVED). */
 	if (dc->synack_n >= 2 && dc->hs3_n >= 2) {
 		rules |= 1u << DIAG_HS3_LOST;
-		sb_printf(b, "%s\tthe server sent its SYN+ACK %" PRIu32 " times and the client answered each with the "
+		sb_printf(b = finding(out, DIAG_HS3_LOST), "the server sent its SYN+ACK %" PRIu32 " times and the client answered each with the "
 			     "third handshake (%" PRIu32 " times): the client's ACK is lost on the way to the server, "
 			     "which stays in SYN_RCVD while the client thinks it is connected (half-open)\n",
-			  rule_names[DIAG_HS3_LOST], dc->synack_n, dc->hs3_n);
+			  dc->synack_n, dc->hs3_n);
 	}
 	for (int s = 0; s < 2; s++) {
 		const struct diag_dir *x = &dc->d[s];
 		if (x->zw_periods) {
 			rules |= 1u << DIAG_ZERO_WINDOW;
-			sb_printf(b, "%s\tthe %s advertised a zero window %" PRIu32 " time%s (", rule_names[DIAG_ZERO_WINDOW],
-				  side(s), x->zw_periods, x->zw_periods == 1 ? "" : "s");
+			sb_printf(b = finding(out, DIAG_ZERO_WINDOW), "the %s advertised a zero window %" PRIu32 " time%s (", side(s), x->zw_periods, x->zw_periods == 1 ? "" : "s");
 			if (x->zw_open && x->zw_periods == 1)
 				sb_puts(b, "still closed at the end of the capture");
 			else {
@@ -404,7 +425,7 @@ uint32_t diag_findings(struct diag *d, const struct conn *c, struct strbuf *b)
 			continue;
 		if (ch->sends >= 3 && backed_off(ch)) {
 			rules |= 1u << DIAG_RTO_BACKOFF;
-			sb_printf(b, "%s\tthe %s sent %s %" PRIu32 " times with ", rule_names[DIAG_RTO_BACKOFF], side(s),
+			sb_printf(b = finding(out, DIAG_RTO_BACKOFF), "the %s sent %s %" PRIu32 " times with ", side(s),
 				  ch->syn ? (s ? "its SYN+ACK" : "its SYN") : "one segment", ch->sends);
 			chain_words(b, ch);
 			sb_printf(b, ": retransmission timeouts with exponential backoff (the timer doubles each time, "
@@ -418,7 +439,7 @@ uint32_t diag_findings(struct diag *d, const struct conn *c, struct strbuf *b)
 			continue;
 		int64_t every = x->ka_gaps ? x->ka_gap_sum / x->ka_gaps : x->ka_idle_ns;
 		rules |= 1u << DIAG_KEEPALIVE;
-		sb_printf(b, "%s\tthe %s sent %" PRIu32 " keep-alive%s", rule_names[DIAG_KEEPALIVE], side(s), x->ka_n,
+		sb_printf(b = finding(out, DIAG_KEEPALIVE), "the %s sent %" PRIu32 " keep-alive%s", side(s), x->ka_n,
 			  x->ka_n == 1 ? "" : "s");
 		if (every > 0) {
 			sb_puts(b, x->ka_gaps ? ", every " : " after ");
@@ -434,9 +455,8 @@ uint32_t diag_findings(struct diag *d, const struct conn *c, struct strbuf *b)
 	}
 	if (dc->rst_after_fin) {
 		rules |= 1u << DIAG_RST_AFTER_FIN;
-		sb_printf(b, "%s\tthe %s reset the connection after the close had started with a FIN: it closed with "
-			     "data still unread, or aborted (SO_LINGER 0) instead of waiting for the close to finish\n",
-			  rule_names[DIAG_RST_AFTER_FIN], dc->rst_dir == 1 ? "client" : "server");
+		sb_printf(b = finding(out, DIAG_RST_AFTER_FIN), "the %s reset the connection after the close had started with a FIN: it closed with "
+			     "data still unread, or aborted (SO_LINGER 0) instead of waiting for the close to finish\n", dc->rst_dir == 1 ? "client" : "server");
 	}
 	/* Delayed ACK meets Nagle: small segments wait ~40/200 ms for their ACK on a path
 	 * that answers much faster. */
@@ -450,8 +470,7 @@ uint32_t diag_findings(struct diag *d, const struct conn *c, struct strbuf *b)
 		if (n < STALL_MIN || path * STALL_PATH_FACTOR > x->stall_max_ns)
 			continue;
 		rules |= 1u << DIAG_DELAYED_ACK;
-		sb_printf(b, "%s\t%" PRIu32 " small segment%s from the %s waited ~%s for the ACK (up to ", rule_names[DIAG_DELAYED_ACK],
-			  n, n == 1 ? "" : "s", side(s), x->stall_40 >= x->stall_200 ? "40 ms" : "200 ms");
+		sb_printf(b = finding(out, DIAG_DELAYED_ACK), "%" PRIu32 " small segment%s from the %s waited ~%s for the ACK (up to ", n, n == 1 ? "" : "s", side(s), x->stall_40 >= x->stall_200 ? "40 ms" : "200 ms");
 		secs(b, x->stall_max_ns);
 		sb_puts(b, ", while the path answers in ");
 		secs(b, path);
@@ -468,11 +487,11 @@ uint32_t diag_findings(struct diag *d, const struct conn *c, struct strbuf *b)
 		if (!x->fast_retx)
 			continue;
 		rules |= 1u << DIAG_FAST_RETX;
-		sb_printf(b, "%s	packet loss from the %s: %" PRIu32 " segment%s repeated by fast retransmission (first: "
+		sb_printf(b = finding(out, DIAG_FAST_RETX), "packet loss from the %s: %" PRIu32 " segment%s repeated by fast retransmission (first: "
 			     "frame %" PRIu32 ") after the %s's duplicate ACKs (%" PRIu32 " in all) reported the hole; "
 			     "the path drops packets (congestion or a lossy link), and fast retransmit repaired it "
 			     "without waiting for a timeout\n",
-			  rule_names[DIAG_FAST_RETX], side(s), x->fast_retx, x->fast_retx == 1 ? " was" : "s were",
+			  side(s), x->fast_retx, x->fast_retx == 1 ? " was" : "s were",
 			  x->fast_first, side(1 - s), rx->dup_total);
 	}
 	/* Segments Wireshark calls retransmissions whose bytes this capture never saw
@@ -485,9 +504,9 @@ uint32_t diag_findings(struct diag *d, const struct conn *c, struct strbuf *b)
 		if (x->retx_unseen < UNSEEN_MIN)
 			continue;
 		rules |= 1u << DIAG_UNSEEN_RETX;
-		sb_printf(b, "%s	%" PRIu32 " of the %" PRIu64 " segments from the %s labelled retransmissions (first: frame %"
+		sb_printf(b = finding(out, DIAG_UNSEEN_RETX), "%" PRIu32 " of the %" PRIu64 " segments from the %s labelled retransmissions (first: frame %"
 			     PRIu32 ") carry bytes this capture never saw before, so they are not repeats seen here: ",
-			  rule_names[DIAG_UNSEEN_RETX], x->retx_unseen, x->retx_pkts, side(s), x->unseen_first);
+			  x->retx_unseen, x->retx_pkts, side(s), x->unseen_first);
 		if (x->spurious)
 			sb_printf(b, "they arrived late, overtaken by later segments (reordering), and the %" PRIu32
 				     " needless repeats the %s sent afterwards (spurious retransmissions) show it took the "
@@ -497,6 +516,13 @@ uint32_t diag_findings(struct diag *d, const struct conn *c, struct strbuf *b)
 			sb_puts(b, "the originals were lost before the capture point, or they arrived late, overtaken by "
 				   "later segments (reordering); capture closer to the sender to tell which\n");
 	}
+	/* Words only: no trailing newline, no rule name inside. */
+	for (size_t k = 0; k < out->n; k++) {
+		struct strbuf *t = &out->f[k].text;
+		while (t->len && t->s[t->len - 1] == '\n')
+			t->s[--t->len] = '\0';
+	}
+	sb_fini(&out->spare);
 	return rules;
 }
 
@@ -533,4 +559,11 @@ void diag_end_words(const struct diag_conn *dc, const struct conn *c, struct str
 		return;
 	}
 	sb_puts(b, "still open at the end of the capture");
+}
+
+void diag_findings_fini(struct diag_findings *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		sb_fini(&f->f[i].text);
+	f->n = 0;
 }

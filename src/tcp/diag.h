@@ -8,6 +8,7 @@
 
 #include "../base/strbuf.h"
 #include "../model/conn.h"
+#include "../model/events.h"
 #include "analysis.h"
 
 /* Distinct duplicate-ACK numbers remembered per direction; the rest are summed in
@@ -82,12 +83,28 @@ enum diag_rule {
 	DIAG_SYN_UNANSWERED, DIAG_REFUSED, DIAG_HS3_LOST, DIAG_ZERO_WINDOW, DIAG_RTO_BACKOFF,
 	DIAG_KEEPALIVE, DIAG_RST_AFTER_FIN, DIAG_DELAYED_ACK, DIAG_UNSEEN_RETX, DIAG_FAST_RETX, DIAG_RULE_COUNT
 };
-/* Stable JSON name of a rule ("syn_unanswered", ...). */
+/* The rules: stable JSON name ("syn_unanswered"), severity, meaning (model/events.h). */
+extern const struct app_event diag_rules[DIAG_RULE_COUNT + 1];
 const char *diag_rule_name(int rule);
 
-/* Appends the diagnosis in words of c: one finding per line, each "rule\ttext\n".
- * Returns the set of rules found (bit 1 << enum diag_rule). */
-uint32_t diag_findings(struct diag *d, const struct conn *c, struct strbuf *out);
+/* One finding: which rule, and the words with the figures of this connection. */
+struct diag_finding {
+	int rule;                  /* enum diag_rule */
+	const struct app_event *ev;/* &diag_rules[rule] */
+	struct strbuf text;
+};
+
+/* The findings of one connection; each rule at most once. */
+struct diag_findings {
+	struct diag_finding f[DIAG_RULE_COUNT];
+	size_t n;
+	struct strbuf spare; /* internal */
+};
+
+/* Fills out with the diagnosis of c (out->n may be 0: nothing unusual); free with
+ * diag_findings_fini. Returns the set of rules found (bit 1 << enum diag_rule). */
+uint32_t diag_findings(struct diag *d, const struct conn *c, struct diag_findings *out);
+void diag_findings_fini(struct diag_findings *f);
 
 /* How the connection ended, in words ("four-packet close, the client closed first"). */
 void diag_end_words(const struct diag_conn *dc, const struct conn *c, struct strbuf *out);

@@ -163,13 +163,13 @@ static void row(struct buf *out, unsigned seq, const char *a, const char *b)
 static void digest(const struct applog *l, struct strbuf *b)
 {
 	for (size_t i = 0; i < l->n; i++) {
-		const struct appmsg *m = &l->m[i];
+		const struct appmsg *m = applog_get(l, (uint32_t)i);
 		sb_printf(b, "%d %s %s [%llu,%llu) f%u-%u %s", m->dir, m->proto, m->kind, (unsigned long long)m->off,
 			  (unsigned long long)m->end, m->first_frame ? 1u : 0u, m->flags, m->summary ? m->summary : "");
 		for (size_t k = 0; k < m->n_kv; k++)
 			sb_printf(b, " |%s=%.*s", m->kv[k].name, (int)m->kv[k].value_len, m->kv[k].value);
 		for (size_t k = 0; k < m->n_notes; k++)
-			sb_printf(b, " !%s@%llu", m->notes[k].event, (unsigned long long)m->notes[k].off);
+			sb_printf(b, " !%s@%llu", m->notes[k].ev->name, (unsigned long long)m->notes[k].off);
 		sb_putc(b, '\n');
 	}
 }
@@ -180,7 +180,9 @@ static void run(const char *proto, const uint8_t *c, size_t nc, size_t cut_c, co
 		size_t cut_s, struct strbuf *out)
 {
 	struct app a;
-	app_init(&a, NULL);
+	app_init(&a);
+	a.body_keep = 1 << 20;
+	a.body_hash = 1;
 	const uint8_t *ch[4];
 	size_t len[4];
 	int dirs[4];

@@ -20,18 +20,15 @@
 static void digest(const struct applog *l, struct strbuf *b)
 {
 	for (size_t i = 0; i < l->n; i++) {
-		const struct appmsg *m = &l->m[i];
+		const struct appmsg *m = applog_get(l, (uint32_t)i);
 		sb_printf(b, "%d %s %s [%llu,%llu) %s", m->dir, m->proto, m->kind, (unsigned long long)m->off,
 			  (unsigned long long)m->end, m->summary ? m->summary : "");
 		for (size_t k = 0; k < m->n_kv; k++)
 			sb_printf(b, " |%s=%.*s", m->kv[k].name, (int)m->kv[k].value_len, m->kv[k].value);
 		for (size_t k = 0; k < m->n_notes; k++)
-			sb_printf(b, " !%s@%llu", m->notes[k].event, (unsigned long long)m->notes[k].off);
-		if (m->http && m->http->body_len) {
-			char hex[65];
-			sha256_hex(m->http->body, m->http->body_len, hex);
-			sb_printf(b, " body=%s", hex);
-		}
+			sb_printf(b, " !%s@%llu", m->notes[k].ev->name, (unsigned long long)m->notes[k].off);
+		if (m->body && m->body->out)
+			sb_printf(b, " body=%s", m->body->sha256);
 		sb_putc(b, '\n');
 	}
 }
@@ -42,7 +39,9 @@ static void run(const char *proto, const uint8_t *c, size_t nc, size_t cut_c, co
 		size_t cut_s, struct strbuf *out)
 {
 	struct app a;
-	app_init(&a, NULL);
+	app_init(&a);
+	a.body_keep = 1 << 20;
+	a.body_hash = 1;
 	const uint8_t *ch[4];
 	size_t len[4];
 	int dirs[4];
@@ -158,7 +157,7 @@ int main(void)
 		memcpy(s + m, f2, sizeof f2);
 		m += sizeof f2;
 		splits("websocket", NULL, c, n, s, m, &w);
-		has(&w, "!ws.accept_ok", "websocket-accept");
+		has(&w, "!websocket.accept_ok", "websocket-accept");
 		has(&w, "|payload=Hello", "websocket-unmask");
 		has(&w, "|message=Hello", "websocket-fragments");
 		has(&w, "|close_code=1000 |close_reason=bye", "websocket-close");

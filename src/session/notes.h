@@ -1,11 +1,14 @@
 /* notes.h: the plain-words note under each packet ("second handshake",
- * "retransmission of seq 1:1449", ...) and the longer --commentary for learners.
- * Notes are made when shown, from the packet record, so the index stays small. */
+ * "retransmission of seq 1:1449", ...), its kind from a closed table, and the longer
+ * --commentary for learners. Notes are made when asked for, from the packet record and
+ * a small running state per connection, so the index stays small; the session makes
+ * them (every client shows the same words). */
 #ifndef CHATTCP_NOTES_H
 #define CHATTCP_NOTES_H
 
 #include "../base/strbuf.h"
 #include "../model/conn.h"
+#include "../model/events.h"
 
 /* Running state while walking one connection's packets in order. */
 struct note_ctx {
@@ -22,5 +25,9 @@ void note_begin(struct note_ctx *n);
 void note_text(struct note_ctx *n, const struct conn *c, const struct pktrec *r, struct strbuf *out);
 /* Appends a few sentences that explain r to a learner; empty when nothing to add. */
 void note_commentary(const struct conn *c, const struct pktrec *r, struct strbuf *out);
+/* What the note is mainly about: the entry of note_kinds for r. */
+const struct app_event *note_kind(const struct conn *c, const struct pktrec *r);
+/* The kinds of notes (names "tcp.syn", ...), ending in a NULL name. */
+extern const struct app_event note_kinds[];
 
 #endif

@@ -3,7 +3,7 @@
 #include "notes.h"
 
 #include "../model/labels.h"
-#include "fmt.h"
+#include "../out/fmt.h"
 
 #include <inttypes.h>
 
@@ -325,4 +325,91 @@ void note_commentary(const struct conn *c, const struct pktrec *r, struct strbuf
 		sb_printf(b, "A pure acknowledgment: ack is the next byte %s expects, so everything before it has "
 			     "arrived. TCP acknowledges cumulatively.",
 			  r->dir == 0 ? "the client" : "the server");
+}
+
+enum {
+	NK_DATAGRAM, NK_REFUSED, NK_RST, NK_MIDSTREAM, NK_SYN, NK_SYNACK, NK_HS3, NK_HS_RETX, NK_FIN, NK_FIN_RETX,
+	NK_KEEPALIVE, NK_ZERO_WINDOW_PROBE, NK_SPURIOUS_RETX, NK_FAST_RETX, NK_RETX, NK_OUT_OF_ORDER, NK_LOST,
+	NK_DUP_ACK, NK_ZERO_WINDOW, NK_WINDOW_FULL, NK_REUSED, NK_DATA, NK_ACK, NK_COUNT
+};
+
+const struct app_event note_kinds[NK_COUNT + 1] = {
+	[NK_DATAGRAM] = { "udp.datagram", SEV_CHAT, "a UDP datagram" },
+	[NK_REFUSED] = { "tcp.refused", SEV_ERROR, "a RST answering a SYN: nothing listens on the port" },
+	[NK_RST] = { "tcp.rst", SEV_WARN, "a RST: the connection is aborted" },
+	[NK_MIDSTREAM] = { "tcp.midstream", SEV_NOTE, "the capture starts in the middle of the connection" },
+	[NK_SYN] = { "tcp.syn", SEV_CHAT, "the first handshake: SYN" },
+	[NK_SYNACK] = { "tcp.synack", SEV_CHAT, "the second handshake: SYN+ACK" },
+	[NK_HS3] = { "tcp.handshake_ack", SEV_CHAT, "the third handshake: the ACK of the SYN+ACK" },
+	[NK_HS_RETX] = { "tcp.handshake_retransmission", SEV_WARN, "a handshake packet sent again" },
+	[NK_FIN] = { "tcp.fin", SEV_CHAT, "a FIN or the ACK of one: the close" },
+	[NK_FIN_RETX] = { "tcp.fin_retransmission", SEV_WARN, "a FIN sent again" },
+	[NK_KEEPALIVE] = { "tcp.keep_alive", SEV_NOTE, "a keep-alive probe or its answer" },
+	[NK_ZERO_WINDOW_PROBE] = { "tcp.zero_window_probe", SEV_NOTE, "a zero-window probe or its answer" },
+	[NK_SPURIOUS_RETX] = { "tcp.spurious_retransmission", SEV_WARN, "a retransmission of bytes already acknowledged" },
+	[NK_FAST_RETX] = { "tcp.fast_retransmission", SEV_WARN, "a retransmission after duplicate ACKs" },
+	[NK_RETX] = { "tcp.retransmission", SEV_WARN, "bytes sent again" },
+	[NK_OUT_OF_ORDER] = { "tcp.out_of_order", SEV_WARN, "a segment that arrives after a later one" },
+	[NK_LOST] = { "tcp.lost_segment", SEV_WARN, "a segment before this one was not captured" },
+	[NK_DUP_ACK] = { "tcp.duplicate_ack", SEV_NOTE, "the same ACK again: the receiver still waits for a byte" },
+	[NK_ZERO_WINDOW] = { "tcp.zero_window", SEV_WARN, "a receive window of zero: the peer must stop sending" },
+	[NK_WINDOW_FULL] = { "tcp.window_full", SEV_NOTE, "a segment that fills the receiver's window" },
+	[NK_REUSED] = { "tcp.reused_ports", SEV_NOTE, "a new connection on the 4-tuple of an earlier one" },
+	[NK_DATA] = { "tcp.data", SEV_CHAT, "data" },
+	[NK_ACK] = { "tcp.ack", SEV_CHAT, "an acknowledgment" },
+	[NK_COUNT] = { NULL, 0, NULL },
+};
+
+const struct app_event *note_kind(const struct conn *c, const struct pktrec *r)
+{
+	uint16_t ev = r->events;
+	uint32_t L = r->labels;
+	int k;
+	if (c->proto != 6)
+		k = NK_DATAGRAM;
+	else if (ev & EV_RST_REFUSED)
+		k = NK_REFUSED;
+	else if (ev & EV_RST)
+		k = NK_RST;
+	else if (ev & EV_HS_RETX)
+		k = NK_HS_RETX;
+	else if (ev & EV_FIN_RETX)
+		k = NK_FIN_RETX;
+	else if (L & (LB_BIT(LB_KEEP_ALIVE) | LB_BIT(LB_KEEP_ALIVE_ACK)))
+		k = NK_KEEPALIVE;
+	else if (L & (LB_BIT(LB_ZERO_WINDOW_PROBE) | LB_BIT(LB_ZERO_WINDOW_PROBE_ACK)))
+		k = NK_ZERO_WINDOW_PROBE;
+	else if (L & LB_BIT(LB_SPURIOUS_RETRANSMISSION))
+		k = NK_SPURIOUS_RETX;
+	else if (L & LB_BIT(LB_FAST_RETRANSMISSION))
+		k = NK_FAST_RETX;
+	else if (L & LB_BIT(LB_RETRANSMISSION))
+		k = NK_RETX;
+	else if (L & LB_BIT(LB_OUT_OF_ORDER))
+		k = NK_OUT_OF_ORDER;
+	else if (L & (LB_BIT(LB_LOST_SEGMENT) | LB_BIT(LB_ACK_LOST_SEGMENT)))
+		k = NK_LOST;
+	else if (L & LB_BIT(LB_DUPLICATE_ACK))
+		k = NK_DUP_ACK;
+	else if (L & LB_BIT(LB_ZERO_WINDOW))
+		k = NK_ZERO_WINDOW;
+	else if (L & LB_BIT(LB_REUSED_PORTS))
+		k = NK_REUSED;
+	else if (ev & (EV_HS1 | EV_SIMOPEN))
+		k = NK_SYN;
+	else if (ev & EV_HS2)
+		k = NK_SYNACK;
+	else if (ev & (EV_HS3 | EV_HS3_RETX))
+		k = NK_HS3;
+	else if (ev & (EV_WAVE1 | EV_WAVE2 | EV_WAVE3 | EV_WAVE4 | EV_SIMCLOSE))
+		k = NK_FIN;
+	else if (ev & EV_MIDSTREAM)
+		k = NK_MIDSTREAM;
+	else if (L & LB_BIT(LB_WINDOW_FULL))
+		k = NK_WINDOW_FULL;
+	else if (r->len)
+		k = NK_DATA;
+	else
+		k = NK_ACK;
+	return &note_kinds[k];
 }

@@ -1,0 +1,135 @@
+/* packet_term.c: see packet_term.h. */
+#include "packet_term.h"
+
+#include "../model/labels.h"
+#include "chat_term.h"
+#include "fmt.h"
+#include "payload.h"
+#include "tcp_diagram.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+static const char *link_name(uint16_t lt)
+{
+	switch (lt) {
+	case LT_ETHERNET: return "Ethernet";
+	case LT_NULL: return "BSD loopback (NULL)";
+	case LT_LOOP: return "BSD loopback (LOOP)";
+	case LT_RAW: case 12: case 14: case LT_IPV4: case LT_IPV6: return "raw IP";
+	case LT_LINUX_SLL: return "Linux cooked capture (SLL)";
+	case LT_LINUX_SLL2: return "Linux cooked capture v2 (SLL2)";
+	default: return "unsupported link type";
+	}
+}
+
+static void describe_link(struct strbuf *b, const struct pkt *pk)
+{
+	const uint8_t *d = pk->rec.data;
+	sb_printf(b, "Link: %s (link type %u)", link_name(pk->rec.linktype), pk->rec.linktype);
+	if (pk->rec.linktype == LT_ETHERNET && pk->rec.caplen >= 14)
+		sb_printf(b, ", %02x:%02x:%02x:%02x:%02x:%02x -> %02x:%02x:%02x:%02x:%02x:%02x", d[6], d[7], d[8], d[9],
+			  d[10], d[11], d[0], d[1], d[2], d[3], d[4], d[5]);
+	for (int i = 0; i < pk->n_vlan && i < PKT_MAX_VLAN; i++)
+		sb_printf(b, ", VLAN %u", pk->vlan[i]);
+	if (pk->ethertype)
+		sb_printf(b, ", ethertype 0x%04x", pk->ethertype);
+	sb_putc(b, '\n');
+}
+
+static void describe_ip(struct strbuf *b, const struct pkt *pk)
+{
+	char s[64], d[64];
+	if (!pk->ipver)
+		return;
+	ipaddr_str(&pk->src, s, sizeof s);
+	ipaddr_str(&pk->dst, d, sizeof d);
+	if (pk->ipver == 4) {
+		const uint8_t *ip = pk->rec.data + pk->l3_off;
+		unsigned ihl = pk->rec.caplen > pk->l3_off ? (ip[0] & 15) * 4u : 0;
+		unsigned total = pk->rec.caplen >= pk->l3_off + 4u ? (unsigned)(ip[2] << 8 | ip[3]) : 0;
+		unsigned fo = pk->rec.caplen >= pk->l3_off + 8u ? (unsigned)(ip[6] << 8 | ip[7]) : 0;
+		sb_printf(b, "IPv4: %s -> %s, header %u bytes%s, total length %u, TTL %u, ID 0x%04x, DSCP %u ECN %u%s%s\n", s,
+			  d, ihl, ihl > 20 ? " (with options)" : "", total, pk->ttl, pk->ip_id, pk->tos >> 2, pk->tos & 3,
+			  (fo & 0x4000) ? ", don't fragment" : "", pk->reassembled ? ", rebuilt from fragments" : "");
+	} else {
+		sb_printf(b, "IPv6: %s -> %s, hop limit %u, traffic class %u, next header %u%s\n", s, d, pk->ttl, pk->tos,
+			  pk->ipproto, pk->reassembled ? ", rebuilt from fragments" : "");
+	}
+}
+
+void packet_term(struct strbuf *b, const struct sess_frame *f, int hex)
+{
+	const struct pkt *pk = &f->pk;
+	const struct conn *c = f->c;
+	const struct pktrec *r = &f->r;
+	sb_printf(b, "Frame %lu: %u bytes on the wire, %u captured%s, at ", (unsigned long)pk->frame, pk->rec.wirelen, pk->rec.caplen,
+		  pk->rec.caplen < pk->rec.wirelen ? " (cut by the snap length)" : "");
+	fmt_datetime(b, pk->rec.ts_ns, pk->rec.ts_digits);
+	sb_printf(b, ", file offset %" PRIu64 "\n", pk->rec.off);
+	describe_link(b, pk);
+	describe_ip(b, pk);
+	if (pk->kind == PK_TCP) {
+		sb_printf(b, "TCP: port %u -> %u, header %u bytes, payload %u bytes", pk->sport, pk->dport, pk->tcp_hlen,
+			  pk->len);
+		if (c)
+			sb_printf(b, ", connection %u (%s), sender's state after: %s", c->id,
+				  r->dir == 0 ? "client -> server" : "server -> client", tcp_state_name(r->state));
+		sb_puts(b, "\n\n");
+		tcp_diagram(b, pk->l4, pk->l4_caplen);
+		if (pk->tcp_hlen > 20 && pk->l4_caplen > 20) {
+			size_t on = pk->tcp_hlen - 20u;
+			if (on > pk->l4_caplen - 20u)
+				on = pk->l4_caplen - 20u;
+			sb_puts(b, "\nOptions:\n");
+			tcp_options_list(b, pk->l4 + 20, on, "  ");
+		}
+		if (c) {
+			sb_printf(b, "\nRelative: seq %" PRIu32 ", ack %" PRIu32 "; next seq %" PRIu32 "\n",
+				  conn_rel(c, r->dir, pk->seq),
+				  (pk->flags & TH_ACK) ? conn_rel(c, 1 - r->dir, pk->ack) : 0,
+				  conn_rel(c, r->dir, pk->seq) + pk->len + ((pk->flags & (TH_SYN | TH_FIN)) ? 1 : 0));
+			if (r->labels) {
+				sb_puts(b, "Analysis:");
+				for (int l = 0; l < LB_COUNT; l++)
+					if (r->labels & LB_BIT(l))
+						sb_printf(b, " %s", label_name(l));
+				sb_putc(b, '\n');
+			}
+			sb_printf(b, "Note: %s\n", f->note ? f->note : "");
+		}
+	} else if (pk->kind == PK_UDP) {
+		sb_printf(b, "UDP: port %u -> %u, payload %u bytes", pk->sport, pk->dport, pk->len);
+		if (c)
+			sb_printf(b, ", conversation %u", c->id);
+		sb_putc(b, '\n');
+	} else {
+		sb_printf(b, "Not TCP or UDP: %s%s%s\n", pk->other ? pk->other : "unknown", pk->why ? ": " : "",
+			  pk->why ? pk->why : "");
+	}
+	if (pk->malformed && pk->why)
+		sb_printf(b, "Malformed: %s\n", pk->why);
+	if ((pk->kind == PK_TCP || pk->kind == PK_UDP) && pk->len) {
+		sb_printf(b, "\nPayload (%u bytes%s):\n", pk->len, pk->caplen < pk->len ? ", not all captured" : "");
+		struct strbuf pl;
+		sb_init(&pl);
+		payload_render(&pl, pk->payload, pk->caplen, pk->len, hex ? 0 : 4096, 80);
+		const char *p = pl.s;
+		while (p && *p) {
+			const char *nl = strchr(p, '\n');
+			size_t n = nl ? (size_t)(nl - p) : strlen(p);
+			sb_puts(b, "  ");
+			sb_add(b, p, n);
+			sb_putc(b, '\n');
+			p += n + (nl ? 1 : 0);
+		}
+		sb_fini(&pl);
+	}
+	sb_puts(b, "\nHex dump of the frame:\n");
+	size_t show = pk->rec.caplen;
+	if (!hex && show > 256)
+		show = 256;
+	payload_hexdump(b, pk->rec.data, show, "  ");
+	if (show < pk->rec.caplen)
+		sb_printf(b, "  ... %zu more bytes (--hex shows all)\n", pk->rec.caplen - show);
+}

@@ -1,0 +1,13 @@
+/* packet_term.h: one frame in full, for `chattcp packet`: link, IP, TCP or UDP header,
+ * the TCP header as RFC 9293's diagram, options, the note told in context, the payload
+ * and a hex dump. */
+#ifndef CHATTCP_PACKET_TERM_H
+#define CHATTCP_PACKET_TERM_H
+
+#include "../base/strbuf.h"
+#include "../session/session.h"
+
+/* hex: the whole frame in the hex dump (else its first 256 bytes). */
+void packet_term(struct strbuf *b, const struct sess_frame *f, int hex);
+
+#endif

@@ -1,0 +1,645 @@
+/* session.c: see session.h. The per-packet path: a record from the capture goes
+ * through the engine (decode, connection, TCP state and analysis), then, for the
+ * connections that asked for it, into the per-packet index, the application layer and
+ * the diagnosis; then the messages it completed are placed under it, and a live client
+ * hears of it. */
+#include "session_int.h"
+
+#include "../base/exitcodes.h"
+#include "../cases/cases.h"
+#include "../tcp/analysis.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void sess_out_of_memory(struct session *s)
+{
+	s->failed = 1;
+	s->jb = NULL;
+	struct err e;
+	err_clear(&e);
+	err_set(&e, EXIT_SYSTEM, (int64_t)(s->cur_r ? s->cur_r->off : 0),
+		"%s: %s after %llu packets (needed %zu more bytes, %zu held)", s->cf.name ? s->cf.name : "capture",
+		s->mem.over_limit ? "past the session's memory limit" : "out of memory",
+		(unsigned long long)s->en.n_frames, s->mem.failed_size, s->mem.used);
+	s->err = e;
+}
+
+void sess_call_out(struct session *s) { xmem_leave(&s->mem); }
+
+void sess_call_in(struct session *s)
+{
+	if (s->jb)
+		xmem_enter(&s->mem, s->jb);
+}
+
+struct session *session_new(const struct session_opts *o)
+{
+	struct session *s = xcalloc(1, sizeof *s);
+	if (o)
+		s->o = *o;
+	s->mem.limit = s->o.mem_limit;
+	err_clear(&s->err);
+	return s;
+}
+
+void session_select(struct session *s, struct sess_id id)
+{
+	xgrow(&s->sel, &s->cap_sel, s->n_sel + 1, sizeof *s->sel);
+	s->sel[s->n_sel++] = id;
+}
+
+int session_selected(const struct session *s, const struct conn *c)
+{
+	if (!s->n_sel)
+		return 1;
+	for (size_t i = 0; i < s->n_sel; i++)
+		if (s->sel[i].proto == c->proto && s->sel[i].id == c->id)
+			return 1;
+	return 0;
+}
+
+static int sel_cb(void *ctx, const struct conn *c) { return session_selected(ctx, c); }
+
+struct sconn *sess_sconn(struct session *s, const struct conn *c, int make)
+{
+	if (c->idx >= s->n_sc) {
+		if (!make)
+			return NULL;
+		size_t n = s->n_sc;
+		xgrow(&s->sc, &n, (size_t)c->idx + 1, sizeof *s->sc);
+		memset(s->sc + s->n_sc, 0, (n - s->n_sc) * sizeof *s->sc);
+		s->n_sc = n;
+	}
+	if (!s->sc[c->idx] && make) {
+		struct sconn *sc = xcalloc(1, sizeof *sc);
+		note_begin(&sc->nc);
+		sc->prev_ts = INT64_MIN;
+		s->sc[c->idx] = sc;
+	}
+	return s->sc[c->idx];
+}
+
+/* ---- the application layer's hooks ---- */
+
+static void on_tap(void *ctx, const struct conn *c, int dir, const uint8_t *p, size_t n, uint64_t off)
+{
+	struct session *s = ctx;
+	struct sconn *sc = sess_sconn(s, c, 1);
+	struct sess_run *last = sc->n_runs ? &sc->runs[sc->n_runs - 1] : NULL;
+	if (p && sc->raw_kept + n > SESS_RAW_MAX) {
+		sc->raw_dropped += n;
+		return;
+	}
+	if (p && last && last->p && last->dir == dir && last->off + last->len == off) {
+		uint8_t *q = xrealloc((void *)(uintptr_t)last->p, last->len + n);
+		memcpy(q + last->len, p, n);
+		last->p = q;
+		last->len += n;
+		sc->raw_kept += n;
+		return;
+	}
+	xgrow(&sc->runs, &sc->cap_runs, sc->n_runs + 1, sizeof *sc->runs);
+	struct sess_run *r = &sc->runs[sc->n_runs++];
+	r->dir = (uint8_t)dir;
+	r->off = off;
+	r->len = n;
+	r->p = NULL;
+	if (p) {
+		uint8_t *q = xmalloc(n ? n : 1);
+		memcpy(q, p, n);
+		r->p = q;
+		sc->raw_kept += n;
+	}
+}
+
+static void http_out(struct session *s, const struct conn *c, const struct appmsg *req, const struct appmsg *resp)
+{
+	struct sess_http x = { c, req, resp, NULL, 0 };
+	sess_call_out(s);
+	s->o.on_http(s->o.ctx, &x);
+	sess_call_in(s);
+}
+
+/* on_http: a request waits (held) for its final response; the response completes the
+ * exchange. */
+static void http_done(struct session *s, const struct conn *c, struct appmsg *m)
+{
+	const struct app_http *h = m->http;
+	if (h->is_request) {
+		app_hold(&s->app, m);
+		xgrow(&s->asked, &s->cap_asked, s->n_asked + 1, sizeof *s->asked);
+		s->asked[s->n_asked++] = m->id;
+		return;
+	}
+	struct appmsg *rq = h->request_msg != APPMSG_NONE ? applog_get(&s->app.log, h->request_msg) : NULL;
+	if (rq && rq->http && rq->http->response_msg != m->id) {
+		if (h->status >= 100 && h->status < 200)
+			return; /* an interim answer: the exchange goes on */
+		rq = NULL;
+	}
+	if (rq) {
+		/* the request is one of the last asked, mostly the very last */
+		for (size_t i = s->n_asked; i > 0; i--)
+			if (s->asked[i - 1] == rq->id) {
+				memmove(s->asked + i - 1, s->asked + i, (s->n_asked - i) * sizeof *s->asked);
+				s->n_asked--;
+				http_out(s, c, rq, m);
+				app_release(&s->app, rq);
+				return;
+			}
+	}
+	http_out(s, c, NULL, m);
+}
+
+/* A message is complete: it goes under the packet being processed when that packet is
+ * its side's; otherwise under its side's next packet (or after the last one). */
+static void on_done(void *ctx, struct appmsg *m)
+{
+	struct session *s = ctx;
+	const struct conn *c = s->en.ct.conns[m->conn];
+	if (!session_selected(s, c))
+		return;
+	if (s->o.on_message) {
+		sess_call_out(s);
+		s->o.on_message(s->o.ctx, c, m);
+		sess_call_in(s);
+	}
+	if (s->o.on_http && m->http)
+		http_done(s, c, m);
+	if (s->o.live_release)
+		app_hold(&s->app, m); /* until it is delivered */
+	if (m->done_frame && s->cur_c == c && s->cur_r->dir == m->dir) {
+		m->show_frame = m->done_frame;
+		xgrow(&s->now, &s->cap_now, s->n_now + 1, sizeof *s->now);
+		s->now[s->n_now++] = m;
+		return;
+	}
+	struct sconn *sc = sess_sconn(s, c, 1);
+	int d = m->dir;
+	xgrow(&sc->pend[d], &sc->cap_pend[d], sc->n_pend[d] + 1, sizeof *sc->pend[d]);
+	sc->pend[d][sc->n_pend[d]++] = m->id;
+}
+
+/* ---- opening ---- */
+
+static int open_common(struct session *s, int rc, struct err *e)
+{
+	if (rc < 0) {
+		s->err = *e;
+		return -1;
+	}
+	if (s->cf.format == CAP_PCAP && !engine_linktype_ok(s->cf.linktype)) {
+		err_set(&s->err, EXIT_BADINPUT, 20,
+			"%s: offset 20: link type %u is not supported (Ethernet, Linux cooked v1/v2, BSD loopback and raw IP are)",
+			s->cf.name, s->cf.linktype);
+		capfile_close(&s->cf);
+		return -1;
+	}
+	s->opened = 1;
+	engine_init(&s->en);
+	if (s->o.diag) {
+		s->dg = diag_new();
+		s->en.keep_analysis_state = 1; /* the ACK latencies are read at the end */
+	}
+	app_init(&s->app);
+	if (s->o.app) {
+		struct app *a = &s->app;
+		if (s->o.decode_as) {
+			a->force = proto_find(s->o.decode_as);
+			a->force_sel = s->n_sel ? sel_cb : NULL;
+			a->force_ctx = s;
+		}
+		a->on_done = on_done;
+		a->on_done_ctx = s;
+		a->body_keep = s->o.body == SESS_BODY_WHOLE ? APPLOG_BODY_MAX : SESS_PREVIEW_BYTES;
+		a->body_hash = 1;
+		a->release = s->o.live_release;
+		if (s->o.raw) {
+			a->tap = on_tap;
+			a->tap_sel = sel_cb;
+			a->tap_ctx = s;
+		}
+	}
+	sb_init(&s->note);
+	sb_init(&s->comm);
+	return 0;
+}
+
+int session_open(struct session *s, const char *spec)
+{
+	SESS_ENTER(s, -1);
+	struct err e;
+	err_clear(&e);
+	int rc;
+	if (s->o.decode_as && !proto_find(s->o.decode_as)) {
+		err_set(&s->err, EXIT_USAGE, -1, "--decode-as %s: unknown protocol", s->o.decode_as);
+		SESS_LEAVE(s);
+		return -1;
+	}
+	if (strncmp(spec, "case:", 5) == 0) {
+		const struct case_blob *cb = case_find(spec + 5);
+		if (!cb) {
+			err_set(&s->err, EXIT_BADINPUT, -1, "%s: no such built-in case (see 'chattcp cases')", spec);
+			SESS_LEAVE(s);
+			return -1;
+		}
+		rc = capfile_open_mem(&s->cf, spec, cb->capture, cb->capture_len, &e);
+	} else {
+		rc = capfile_open_opts(&s->cf, spec, &s->o.stream, &e);
+	}
+	rc = open_common(s, rc, &e);
+	SESS_LEAVE(s);
+	return rc;
+}
+
+int session_open_mem(struct session *s, const char *name, const uint8_t *p, size_t n)
+{
+	SESS_ENTER(s, -1);
+	struct err e;
+	err_clear(&e);
+	int rc = open_common(s, capfile_open_mem(&s->cf, name, p, n, &e), &e);
+	SESS_LEAVE(s);
+	return rc;
+}
+
+/* ---- one packet ---- */
+
+static void keep_payload(struct session *s, const struct pkt *pk)
+{
+	xgrow(&s->kept, &s->cap_kept, s->n_kept + 1, sizeof *s->kept);
+	struct kept_payload *k = &s->kept[s->n_kept];
+	k->frame = pk->frame;
+	k->len = pk->l4_caplen;
+	k->bytes = xmalloc(k->len ? k->len : 1);
+	memcpy(k->bytes, pk->l4, k->len);
+	s->n_kept++;
+}
+
+/* Points pk's transport view at a datagram rebuilt from fragments (bytes b[0..n)). */
+static void repoint(struct pkt *pk, const uint8_t *b, uint32_t n, uint32_t len)
+{
+	pk->reassembled = 1;
+	pk->l4 = b;
+	pk->l4_caplen = n;
+	pk->kind = pk->ipproto == 6 ? PK_TCP : PK_UDP;
+	uint32_t hl = pk->kind == PK_TCP ? (uint32_t)((n > 12 ? b[12] >> 4 : 5) * 4) : 8;
+	if (hl > n)
+		hl = n;
+	pk->payload = b + hl;
+	pk->caplen = n - hl;
+	pk->len = len;
+}
+
+int sess_reread(struct session *s, const struct pktrec *r, struct pkt *pk)
+{
+	struct cap_rec rec;
+	struct err e;
+	err_clear(&e);
+	if (capfile_read_at(&s->cf, r->off, &rec, &e) != 1)
+		return -1;
+	decode_packet(&rec, r->frame, pk, NULL);
+	if (r->pflags & PR_REASSEMBLED) {
+		/* the kept payloads are in frame order */
+		size_t lo = 0, hi = s->n_kept;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (s->kept[mid].frame < r->frame)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < s->n_kept && s->kept[lo].frame == r->frame)
+			repoint(pk, s->kept[lo].bytes, s->kept[lo].len, r->len);
+	}
+	return 0;
+}
+
+/* The messages of c's side dir that are begun and not complete after this packet. */
+static void open_parts(struct session *s, struct sconn *sc, const struct conn *c, int dir)
+{
+	s->n_parts = 0;
+	size_t n;
+	const uint32_t *ix = applog_conn(&s->app.log, c->idx, &n);
+	while (sc->first_open < n && applog_get(&s->app.log, ix[sc->first_open])->done)
+		sc->first_open++;
+	for (size_t i = sc->first_open; i < n; i++) {
+		const struct appmsg *m = applog_get(&s->app.log, ix[i]);
+		if (m->done || m->dir != dir || !m->begin_frame)
+			continue;
+		xgrow(&s->parts, &s->cap_parts, s->n_parts + 1, sizeof *s->parts);
+		s->parts[s->n_parts++] = m;
+	}
+}
+
+/* Messages of this packet's side that waited for it go under it, before the ones it
+ * completed itself. */
+static void place_pending(struct session *s, struct sconn *sc, const struct pktrec *r)
+{
+	int d = r->dir;
+	if (!sc->n_pend[d])
+		return;
+	size_t k = sc->n_pend[d];
+	xgrow(&s->now, &s->cap_now, s->n_now + k, sizeof *s->now);
+	memmove(s->now + k, s->now, s->n_now * sizeof *s->now);
+	for (size_t i = 0; i < k; i++) {
+		struct appmsg *m = applog_get(&s->app.log, sc->pend[d][i]);
+		m->show_frame = r->frame;
+		s->now[i] = m;
+	}
+	s->n_now += k;
+	sc->n_pend[d] = 0;
+}
+
+static void release_now(struct session *s)
+{
+	if (s->o.live_release)
+		for (size_t i = 0; i < s->n_now; i++)
+			app_release(&s->app, (struct appmsg *)(uintptr_t)s->now[i]);
+	s->n_now = 0;
+}
+
+static void remember_frame(struct session *s, const struct cap_rec *rec, const struct pkt *pk, const struct conn *c,
+			   const struct pktrec *r, const char *note)
+{
+	struct sess_frame *f = &s->frame;
+	f->found = 1;
+	s->frame_bytes = xmalloc(rec->caplen ? rec->caplen : 1);
+	memcpy(s->frame_bytes, rec->data, rec->caplen);
+	struct cap_rec copy = *rec;
+	copy.data = s->frame_bytes;
+	decode_packet(&copy, pk->frame, &f->pk, NULL);
+	if (pk->reassembled) {
+		s->frame_l4 = xmalloc(pk->l4_caplen ? pk->l4_caplen : 1);
+		memcpy(s->frame_l4, pk->l4, pk->l4_caplen);
+		s->frame_l4_len = pk->l4_caplen;
+		repoint(&f->pk, s->frame_l4, s->frame_l4_len, pk->len);
+	}
+	f->c = c;
+	if (r)
+		f->r = *r;
+	f->note = note ? xstrdup(note) : NULL;
+	f->note_kind = c && r ? note_kind(c, r) : NULL;
+}
+
+static void one_packet(struct session *s, const struct cap_rec *rec)
+{
+	struct pkt pk;
+	struct conn *c;
+	struct pktrec r;
+	int kind = engine_packet(&s->en, rec, s->cf.name, &pk, &c, &r, &s->err);
+	if (kind < 0) {
+		s->damaged = 1;
+		return;
+	}
+	int finding = s->o.find_frame && !s->frame.found;
+	if (!c) {
+		if (finding && pk.frame == s->o.find_frame)
+			remember_frame(s, rec, &pk, NULL, NULL, NULL);
+		return;
+	}
+	int sel = session_selected(s, c);
+	struct sconn *sc = NULL;
+	if (sel && (s->o.keep || s->o.on_packet || s->o.app))
+		sc = sess_sconn(s, c, 1);
+	if (finding)
+		sc = sess_sconn(s, c, 1);
+	if (sel && s->o.keep) {
+		xgrow(&s->recs, &s->cap_recs, s->n_recs + 1, sizeof *s->recs);
+		s->recs[s->n_recs] = r;
+		xgrow(&sc->recs, &sc->cap_recs, sc->n_recs + 1, sizeof *sc->recs);
+		sc->recs[sc->n_recs++] = (uint32_t)s->n_recs;
+		s->n_recs++;
+		if (pk.reassembled)
+			keep_payload(s, &pk);
+	}
+	s->cur_c = c;
+	s->cur_r = &r;
+	s->cur_pk = &pk;
+	if (sel && s->dg)
+		diag_packet(s->dg, &pk, c, &r);
+	if (sel && s->o.app)
+		app_packet(&s->app, c, &pk, &r);
+	if (sc && s->o.app)
+		place_pending(s, sc, &r);
+	if (finding || (sel && s->o.on_packet)) {
+		sb_reset(&s->note);
+		note_text(&sc->nc, c, &r, &s->note);
+	}
+	if (finding && pk.frame == s->o.find_frame)
+		remember_frame(s, rec, &pk, c, &r, s->note.s ? s->note.s : "");
+	if (sel && s->o.on_packet) {
+		struct sess_packet p;
+		memset(&p, 0, sizeof p);
+		p.c = c;
+		p.r = &r;
+		p.pk = &pk;
+		p.prev_ts = sc->prev_ts;
+		p.note.kind = note_kind(c, &r);
+		p.note.text = s->note.s ? s->note.s : "";
+		sb_reset(&s->comm);
+		if (s->o.commentary)
+			note_commentary(c, &r, &s->comm);
+		p.note.commentary = s->comm.s ? s->comm.s : "";
+		if (s->n_now > 1)
+			qsort(s->now, s->n_now, sizeof *s->now, sess_msg_id_cmp);
+		p.msgs = s->now;
+		p.n_msgs = s->n_now;
+		if (s->o.app && r.len)
+			open_parts(s, sc, c, r.dir);
+		else
+			s->n_parts = 0;
+		p.parts = s->parts;
+		p.n_parts = s->n_parts;
+		sc->seen = 1;
+		sess_call_out(s);
+		s->o.on_packet(s->o.ctx, &p);
+		sess_call_in(s);
+	}
+	if (sc)
+		sc->prev_ts = r.ts_ns;
+	release_now(s);
+	s->cur_c = NULL;
+	s->cur_r = NULL;
+	s->cur_pk = NULL;
+}
+
+/* The end: every decoder finished; messages still waiting go after their
+ * connection's last packet; a live client hears of each selected connection. */
+static void settle(struct session *s)
+{
+	if (s->ended)
+		return;
+	s->ended = 1;
+	if (s->o.app)
+		app_end(&s->app);
+	engine_end(&s->en);
+	for (size_t i = 0; i < s->n_asked; i++) {
+		struct appmsg *rq = applog_get(&s->app.log, s->asked[i]);
+		http_out(s, s->en.ct.conns[rq->conn], rq, NULL);
+		app_release(&s->app, rq);
+	}
+	s->n_asked = 0;
+	if (!s->o.on_conn_end)
+		return;
+	const struct appmsg **tail = NULL;
+	size_t cap = 0;
+	size_t nc;
+	const struct conn *const *all = session_conns(s, &nc);
+	for (size_t i = 0; i < nc; i++) {
+		const struct conn *c = all[i];
+		if (!session_selected(s, c))
+			continue;
+		struct sconn *sc = sess_sconn(s, c, 0);
+		if (!sc || !sc->seen)
+			continue;
+		size_t n = 0;
+		for (int d = 0; d < 2; d++)
+			for (size_t k = 0; k < sc->n_pend[d]; k++) {
+				xgrow(&tail, &cap, n + 1, sizeof *tail);
+				tail[n++] = applog_get(&s->app.log, sc->pend[d][k]);
+			}
+		if (n > 1)
+			qsort(tail, n, sizeof *tail, sess_msg_id_cmp);
+		struct sess_tail t = { c, tail, n };
+		sess_call_out(s);
+		s->o.on_conn_end(s->o.ctx, &t);
+		sess_call_in(s);
+		if (s->o.live_release) {
+			for (size_t k = 0; k < n; k++)
+				app_release(&s->app, (struct appmsg *)(uintptr_t)tail[k]);
+			for (int d = 0; d < 2; d++)
+				sc->n_pend[d] = 0;
+		}
+	}
+	xfree(tail);
+}
+
+int session_run(struct session *s)
+{
+	if (!s->opened)
+		return -1;
+	SESS_ENTER(s, -1);
+	struct cap_rec rec;
+	struct err e;
+	err_clear(&e);
+	int rc;
+	while ((rc = capfile_next(&s->cf, &rec, &e)) == 1) {
+		one_packet(s, &rec);
+		if (s->damaged)
+			break;
+	}
+	if (rc < 0) {
+		s->damaged = 1;
+		s->err = e;
+	}
+	settle(s);
+	SESS_LEAVE(s);
+	return s->damaged ? -1 : 0;
+}
+
+const struct err *session_error(const struct session *s) { return &s->err; }
+int session_damaged(const struct session *s) { return s->damaged; }
+int session_failed(const struct session *s) { return s->failed; }
+const char *session_name(const struct session *s) { return s->cf.name ? s->cf.name : ""; }
+
+void session_counts(const struct session *s, struct sess_counts *o)
+{
+	memset(o, 0, sizeof *o);
+	const struct engine *en = &s->en;
+	o->frames = en->n_frames;
+	o->tcp = en->n_tcp;
+	o->udp = en->n_udp;
+	o->fragments = en->n_fragments;
+	o->bad = en->n_bad;
+	o->other = en->n_other;
+	o->truncated = en->n_truncated;
+	o->malformed = en->n_malformed;
+	o->tcp_conns = en->ct.n_tcp;
+	o->udp_conns = en->ct.n_udp;
+	o->first_ts = en->first_ts;
+	o->last_ts = en->last_ts;
+	o->other_kinds = (const void *)en->other;
+	o->n_other_kinds = en->n_other_kinds;
+}
+
+const struct conn *const *session_conns(struct session *s, size_t *n)
+{
+	size_t total = s->en.ct.n;
+	if (s->n_order != total) {
+		s->order = xrealloc(s->order, (total ? total : 1) * sizeof *s->order);
+		size_t k = 0;
+		for (int pass = 0; pass < 2; pass++)
+			for (size_t i = 0; i < total; i++) {
+				const struct conn *c = s->en.ct.conns[i];
+				if ((pass == 0) == (c->proto == 6))
+					s->order[k++] = c;
+			}
+		s->n_order = total;
+	}
+	*n = s->n_order;
+	return s->order;
+}
+
+const struct conn *session_conn(struct session *s, struct sess_id id)
+{
+	size_t n;
+	const struct conn *const *all = session_conns(s, &n);
+	/* TCP ids run 0..n_tcp-1 first, then UDP ones. */
+	size_t at = id.proto == 6 ? id.id : (size_t)s->en.ct.n_tcp + id.id;
+	if ((id.proto == 6 && id.id >= s->en.ct.n_tcp) || (id.proto == 17 && id.id >= s->en.ct.n_udp) || at >= n)
+		return NULL;
+	return all[at];
+}
+
+void session_conn_stack(const struct session *s, const struct conn *c, char *buf, size_t n)
+{
+	app_stack_of(&s->app, c, buf, n);
+}
+
+const char *session_conn_proto(const struct session *s, const struct conn *c) { return app_proto_of(&s->app, c); }
+
+const struct sess_frame *session_frame(const struct session *s) { return &s->frame; }
+
+static void sconn_free(struct sconn *sc)
+{
+	xfree(sc->recs);
+	for (int d = 0; d < 2; d++)
+		xfree(sc->pend[d]);
+	for (size_t i = 0; i < sc->n_runs; i++)
+		xfree((void *)(uintptr_t)sc->runs[i].p);
+	xfree(sc->runs);
+	xfree(sc->sorted);
+	xfree(sc);
+}
+
+void session_free(struct session *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n_sc; i++)
+		if (s->sc[i])
+			sconn_free(s->sc[i]);
+	xfree(s->sc);
+	for (size_t i = 0; i < s->n_kept; i++)
+		xfree(s->kept[i].bytes);
+	xfree(s->kept);
+	xfree(s->recs);
+	xfree(s->now);
+	xfree(s->parts);
+	xfree(s->order);
+	xfree(s->sel);
+	xfree(s->asked);
+	xfree(s->frame.note);
+	xfree(s->frame_bytes);
+	xfree(s->frame_l4);
+	sb_fini(&s->note);
+	sb_fini(&s->comm);
+	if (s->opened) {
+		app_fini(&s->app);
+		diag_free(s->dg);
+		engine_fini(&s->en);
+		capfile_close(&s->cf);
+	}
+	xfree(s);
+}

@@ -1,0 +1,261 @@
+/* session.h: the model every client asks: the terminal commands, JSON, and later the
+ * web UI, the live view and the MCP server. A session reads one capture (a file, a
+ * built-in case, a pipe, a file still being written, or bytes pushed by the caller)
+ * through the whole pipeline (capture -> decode -> connections -> TCP state and
+ * analysis -> application decoders -> diagnosis) and answers questions about it:
+ * connections, each connection's packets with their states, notes and labels, the
+ * application messages shown under each packet, HTTP exchanges, diagnosis findings,
+ * statistics, the raw bytes of a stream.
+ *
+ * Two ways to read:
+ *   - batch: session_run() reads to the end; then ask (session_walk, session_http,
+ *     session_findings, ...). The answers are the same whatever the source.
+ *   - live: set opts.on_packet (and on_conn_end); session_run() calls it for each
+ *     packet of a selected connection as soon as that packet has been processed, with
+ *     everything a bubble needs. A message is shown under the same packet in both ways
+ *     (see struct sess_packet), so live output and batch output agree.
+ *
+ * Contract (Redis/picohttpparser style): functions return 0 or a count on success and
+ * -1 on failure, with session_error() saying why (struct err: exit code, byte offset,
+ * one line). Running out of memory (or past opts.mem_limit) inside any session call is
+ * such a failure, never exit(): the session is then "failed", every later call returns
+ * -1 at once, and session_free() still frees it. A damaged capture is not a failure:
+ * reading stops at the damage, what came before is processed and can be asked about,
+ * session_run() returns -1 and session_damaged() is 1.
+ *
+ * Ownership: everything a query returns points into the session and stays valid until
+ * session_free(), except in live sessions (opts.live_release), where the contents of a
+ * message are valid only during the callback that delivers it. */
+#ifndef CHATTCP_SESSION_H
+#define CHATTCP_SESSION_H
+
+#include "../base/err.h"
+#include "../base/strbuf.h"
+#include "../capture/capfile.h"
+#include "../decode/pkt.h"
+#include "../model/appmsg.h"
+#include "../model/conn.h"
+#include "../model/events.h"
+#include "../tcp/diag.h"
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct session;
+
+/* A connection is named by its protocol and its id within it, as Wireshark's
+ * tcp.stream and udp.stream. */
+struct sess_id {
+	uint8_t proto; /* 6 TCP, 17 UDP */
+	uint32_t id;
+};
+
+/* The note under a packet: a kind from a closed table (session/notes.c, listed by
+ * `chattcp events`), a severity, and the words. */
+struct sess_note {
+	const struct app_event *kind;
+	const char *text;        /* valid during the callback, or until the next walk step */
+	const char *commentary;  /* the longer explanation for learners, when asked for; "" when none */
+};
+
+/* Everything one chat bubble shows. */
+struct sess_packet {
+	const struct conn *c;
+	const struct pktrec *r;
+	const struct pkt *pk;    /* the packet decoded again (payload, options); NULL when its
+				  * bytes are not readable any more */
+	int64_t prev_ts;         /* time of the connection's previous packet, INT64_MIN for the first */
+	struct sess_note note;
+	/* The application messages shown under this packet: those it completed (a message
+	 * of the other side completed by this packet waits for that side's next packet),
+	 * in the order they were made. */
+	const struct appmsg *const *msgs;
+	size_t n_msgs;
+	/* Messages it carries a part of: begun before (or in) it, not yet complete. */
+	const struct appmsg *const *parts;
+	size_t n_parts;
+};
+
+/* The messages shown after a connection's last packet: completed only when the capture
+ * ended (a body running until a close that was not captured). */
+struct sess_tail {
+	const struct conn *c;
+	const struct appmsg *const *msgs;
+	size_t n_msgs;
+};
+
+enum sess_keep {
+	SESS_KEEP_NONE = 0,   /* nothing per packet: counts, connections, diagnosis only */
+	SESS_KEEP_PACKETS = 1,/* the per-packet index of the selected connections (session_walk) */
+};
+
+enum sess_body {
+	SESS_BODY_PREVIEW = 0, /* keep the first SESS_PREVIEW_BYTES of each body, hash it all */
+	SESS_BODY_WHOLE = 1,   /* keep whole bodies (up to APPLOG_BODY_MAX): export */
+};
+
+/* Bytes of a body kept to show (a chat preview, a web UI preview). */
+#define SESS_PREVIEW_BYTES 65536
+/* Keep at most this much decoded body per message: enough for any file in a test
+ * corpus and for export, bounded so a 10 GB download cannot exhaust memory. */
+#define APPLOG_BODY_MAX ((size_t)256 << 20)
+
+struct sess_http {
+	const struct conn *c;
+	const struct appmsg *req, *resp;        /* either may be NULL */
+	const struct appmsg *const *interim;    /* 1xx answers */
+	size_t n_interim;
+};
+
+struct session_opts {
+	int keep;               /* enum sess_keep */
+	int app;                /* run the application decoders on the selected connections */
+	int diag;               /* measure the diagnosis (keeps analysis state to the end) */
+	int body;               /* enum sess_body */
+	int raw;                /* keep the raw stream bytes of the selected connections (session_raw) */
+	int commentary;         /* compose the learners' commentary with each note */
+	const char *decode_as;  /* force this decoder on the selected connections (NULL: detect) */
+	size_t mem_limit;       /* bytes the session may hold (0: no limit but the system's) */
+	uint32_t find_frame;    /* remember this frame (session_frame), 0: none */
+	/* Reading a stream: follow a growing file, stop on idle or when *stop is set. */
+	struct cap_stream_opts stream;
+	/* Live: called for each packet of a selected connection once it is processed, and
+	 * for each selected connection at the end with its tail. */
+	void (*on_packet)(void *ctx, const struct sess_packet *p);
+	void (*on_conn_end)(void *ctx, const struct sess_tail *t);
+	/* Called for each application message of a selected connection once it is complete
+	 * (export writes bodies here). */
+	void (*on_message)(void *ctx, const struct conn *c, const struct appmsg *m);
+	/* Called for each HTTP exchange of a selected connection once its final response
+	 * is complete (a request never answered: at the end, with resp NULL; a response
+	 * without its request: req NULL). Both messages are whole then, bodies included;
+	 * interim is not filled here. */
+	void (*on_http)(void *ctx, const struct sess_http *x);
+	void *ctx;
+	/* Live: free what was delivered (message contents, per-packet state) once the
+	 * callbacks returned, so memory does not grow with the capture. Batch queries that
+	 * need it (session_walk, session_http) are then not available. */
+	int live_release;
+};
+
+/* A new session (opts copied); NULL only when even that allocation fails. */
+struct session *session_new(const struct session_opts *o);
+void session_free(struct session *s);
+
+/* Only these connections are decoded and indexed (call before session_open; none
+ * means all). */
+void session_select(struct session *s, struct sess_id id);
+
+/* Opens FILE, "-" (standard input) or case:NAME. */
+int session_open(struct session *s, const char *spec);
+/* Opens a capture held in memory (borrowed; name is for messages). */
+int session_open_mem(struct session *s, const char *name, const uint8_t *p, size_t n);
+/* Reads the capture to its end (or the stop flag, or idle), then settles it: every
+ * decoder finished, every message complete. Returns 0, or -1 (damaged: what came
+ * before was processed; or failed). */
+int session_run(struct session *s);
+
+const struct err *session_error(const struct session *s);
+int session_damaged(const struct session *s);
+int session_failed(const struct session *s);
+/* The capture's name as messages give it ("(standard input)" for "-"). */
+const char *session_name(const struct session *s);
+
+/* --- what was read --- */
+
+struct sess_counts {
+	uint64_t frames, tcp, udp, fragments, bad, other, truncated, malformed;
+	uint32_t tcp_conns, udp_conns;
+	int64_t first_ts, last_ts;
+	const struct { const char *name; uint64_t n; } *other_kinds;
+	size_t n_other_kinds;
+};
+void session_counts(const struct session *s, struct sess_counts *out);
+
+/* --- connections --- */
+
+/* Connections in id order: every TCP connection, then every UDP conversation. */
+const struct conn *const *session_conns(struct session *s, size_t *n);
+/* The connection with this id, or NULL. */
+const struct conn *session_conn(struct session *s, struct sess_id id);
+/* 1 when id was selected (or nothing was). */
+int session_selected(const struct session *s, const struct conn *c);
+/* 1 when every word of filter appears in the connection's line (protocol, endpoints,
+ * tags): as a substring, or a word of letters as its letters in order (fuzzy). */
+int session_conn_matches(const struct conn *c, const char *filter);
+/* The decoders it was decoded with ("http > websocket"), "" when none. */
+void session_conn_stack(const struct session *s, const struct conn *c, char *buf, size_t n);
+const char *session_conn_proto(const struct session *s, const struct conn *c);
+
+/* --- packets (batch, opts.keep) --- */
+
+/* Calls fn for each packet of c in capture order, then tail for the messages shown at
+ * its end (when there are any). Returns the number of packets, or -1. */
+long session_walk(struct session *s, const struct conn *c, void (*fn)(void *ctx, const struct sess_packet *p),
+		  void (*tail)(void *ctx, const struct sess_tail *t), void *ctx);
+
+/* The frame opts.find_frame asked for. */
+struct sess_frame {
+	int found;               /* 0: the capture has fewer frames */
+	struct pkt pk;           /* decoded (data copied into the session) */
+	const struct conn *c;    /* NULL when it is not TCP/UDP */
+	struct pktrec r;
+	char *note;              /* the note told with what came before, or NULL */
+	const struct app_event *note_kind;
+};
+const struct sess_frame *session_frame(const struct session *s);
+
+/* --- application --- */
+
+/* The messages of c, in order of their first frame (then in the order made). Returns an
+ * array of n pointers valid until session_free. */
+const struct appmsg *const *session_msgs(struct session *s, const struct conn *c, size_t *n);
+
+/* Calls fn for every HTTP exchange of c (NULL: of every selected connection, in id
+ * order), in order of the request's (or lone response's) first frame. */
+int session_http(struct session *s, const struct conn *c, void (*fn)(void *ctx, const struct sess_http *x),
+		 void *ctx);
+
+/* A run of raw stream bytes (opts.raw): a gap when p is NULL. */
+struct sess_run {
+	uint8_t dir;
+	uint64_t off;
+	size_t len;
+	const uint8_t *p;
+};
+const struct sess_run *session_raw(const struct session *s, const struct conn *c, size_t *n, uint64_t *dropped);
+
+/* --- diagnosis and statistics --- */
+
+/* The measurements of a TCP connection (opts.diag), or NULL. */
+const struct diag_conn *session_diag(struct session *s, const struct conn *c);
+/* The findings of c (opts.diag) into out (diag_findings_fini after). Returns the count. */
+int session_findings(struct session *s, const struct conn *c, struct diag_findings *out);
+/* "four-packet close, the client closed first" */
+void session_end_words(struct session *s, const struct conn *c, struct strbuf *out);
+
+/* Rows in each "top connections" list: enough to find the culprits, short enough to read. */
+#define SESS_TOP 5
+
+struct sess_stats {
+	uint64_t tcp, udp, hs_incomplete, close_incomplete, retx, rst;
+	uint64_t labels[LB_COUNT];
+	int64_t duration_ns;
+	const struct conn *top_bytes[SESS_TOP];
+	size_t n_top_bytes;
+	const struct conn *top_retx[SESS_TOP];  /* only connections with retransmissions */
+	size_t n_top_retx;
+};
+void session_stats(struct session *s, struct sess_stats *out);
+/* Payload bytes both ways; retransmissions (TCP). */
+uint64_t sess_conn_bytes(const struct conn *c);
+uint64_t sess_conn_retx(const struct conn *c);
+
+/* --- the closed tables --- */
+
+/* Every application event of every registered decoder, then the note kinds, then the
+ * diagnosis rules: fn(ctx, table name ("http", "note", "diag"...), event). */
+void session_events(void (*fn)(void *ctx, const char *table, const struct app_event *ev), void *ctx);
+
+#endif
