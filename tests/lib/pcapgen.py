@@ -1,0 +1,77 @@
+"""pcapgen.py: pcap records for tests, written as a stream (no file needed).
+
+Two uses: split an existing capture into its records (to write it in timed pieces),
+and make large synthetic TCP flows (a handshake, then data segments answered by ACKs,
+then a FIN exchange) without holding them in memory, for tests that need a big
+capture through a pipe. The synthetic flows are plain Ethernet/IPv4/TCP, checksums 0
+(chattcp does not validate them, like Wireshark by default)."""
+import struct
+
+PCAP_HEADER = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1)
+
+
+def records(path):
+    """(file header, [record bytes...]) of a little-endian or big-endian pcap file."""
+    data = open(path, "rb").read()
+    magic = data[:4]
+    if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1"):
+        order = "<"
+    elif magic in (b"\xa1\xb2\xc3\xd4", b"\xa1\xb2\x3c\x4d"):
+        order = ">"
+    else:
+        raise ValueError(f"{path}: not a classic pcap file")
+    out, off = [], 24
+    while off + 16 <= len(data):
+        caplen = struct.unpack(order + "I", data[off + 8:off + 12])[0]
+        out.append(data[off:off + 16 + caplen])
+        off += 16 + caplen
+    return data[:24], out
+
+
+def _frame(t, src, dst, sport, dport, seq, ack, flags, payload=b""):
+    tcp = struct.pack(">HHIIBBHHH", sport, dport, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF, 5 << 4, flags, 65535, 0, 0)
+    ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp) + len(payload), 0, 0x4000, 64, 6, 0, src, dst)
+    eth = b"\x02\x00\x00\x00\x00\x02\x02\x00\x00\x00\x00\x01\x08\x00"
+    pkt = eth + ip + tcp + payload
+    sec, usec = int(t), int((t - int(t)) * 1e6)
+    return struct.pack("<IIII", sec, usec, len(pkt), len(pkt)) + pkt
+
+
+def flow(total_bytes, first_bytes=b"", sport=40000, dport=8080, seg=1448, t0=1.0e9, step=1e-5):
+    """Records of one TCP connection that carries first_bytes then filler from the
+    server to the client, total_bytes in all, in segments of seg bytes, each answered
+    by an ACK; yields record bytes one by one."""
+    cli, srv = bytes([10, 9, 0, 1]), bytes([10, 9, 0, 2])
+    cs, ss = 1000, 5000000
+    t = t0
+    yield _frame(t, cli, srv, sport, dport, cs, 0, 0x02)
+    t += step
+    yield _frame(t, srv, cli, dport, sport, ss, cs + 1, 0x12)
+    t += step
+    cs += 1
+    ss += 1
+    yield _frame(t, cli, srv, sport, dport, cs, ss, 0x10)
+    req = b"GET /big HTTP/1.1\r\nHost: x\r\n\r\n" if first_bytes.startswith(b"HTTP/") else b"hello\r\n"
+    t += step
+    yield _frame(t, cli, srv, sport, dport, cs, ss, 0x18, req)
+    cs += len(req)
+    sent = 0
+    filler = bytes(range(256)) * ((seg // 256) + 2)
+    while sent < total_bytes:
+        n = min(seg, total_bytes - sent)
+        if sent < len(first_bytes):
+            chunk = (first_bytes[sent:sent + n] + filler)[:n]
+        else:
+            chunk = filler[(sent % 256):(sent % 256) + n]
+        t += step
+        yield _frame(t, srv, cli, dport, sport, ss, cs, 0x18, chunk)
+        ss += n
+        sent += n
+        t += step
+        yield _frame(t, cli, srv, sport, dport, cs, ss, 0x10)
+    t += step
+    yield _frame(t, srv, cli, dport, sport, ss, cs, 0x11)
+    t += step
+    yield _frame(t, cli, srv, sport, dport, cs, ss + 1, 0x11)
+    t += step
+    yield _frame(t, srv, cli, dport, sport, ss + 1, cs + 1, 0x10)
