@@ -11,7 +11,8 @@ static const char usage[] =
 	"usage: chattcp COMMAND [options] FILE\n"
 	"\n"
 	"FILE is a pcap or pcapng capture (gzip'd too), '-' for standard input, or case:NAME for a\n"
-	"built-in classic case (see 'chattcp cases').\n"
+	"built-in classic case (see 'chattcp cases'). A pipe is shown as it arrives.\n"
+	"Connection ids are Wireshark's: 3 is tcp.stream 3, u3 is udp.stream 3.\n"
 	"\n"
 	"commands:\n"
 	"  cases                      the built-in classic cases, to learn TCP without capturing anything\n"
@@ -24,6 +25,7 @@ static const char usage[] =
 	"  http FILE                  every HTTP exchange: request, status, headers, body sizes, timing (--json)\n"
 	"  stream FILE -c ID          one connection decoded as its protocol, Follow-Stream style (--json, --raw-out)\n"
 	"  export FILE --files DIR    every file carried over HTTP, decoded, Range pieces merged (--json)\n"
+	"  events                     every note, event and finding name, with severity and meaning (--json)\n"
 	"  help [COMMAND]             this text, or a command's options\n"
 	"\n"
 	"exit status:\n"
@@ -36,8 +38,8 @@ static const char usage[] =
 static const char help_conns[] =
 	"usage: chattcp conns FILE [--filter TEXT] [--json]\n"
 	"\n"
-	"One line per connection: id (the same number Wireshark calls tcp.stream; UDP conversations\n"
-	"are numbered after the TCP connections), client -> server, start time, duration, packets and\n"
+	"One line per connection: id (the number Wireshark calls tcp.stream; a UDP conversation's is\n"
+	"udp.stream with a u before it: u0), client -> server, start time, duration, packets and\n"
 	"payload bytes each way, tags (3-way incomplete, 4-way incomplete, RST, retransmissions, ...).\n"
 	"The last line counts the packets, including those that are not TCP or UDP.\n"
 	"\n"
@@ -52,7 +54,7 @@ static const char help_chat[] =
 	"header names the sender, its TCP state after the packet and the time; the body has seq, ack,\n"
 	"flags, window, length, options, the payload (\\r\\n shown) and a note in plain words.\n"
 	"\n"
-	"  -c, --conn IDS    only these connections (3, 3,5 or 2-4; repeatable); default: all, in turn\n"
+	"  -c, --conn IDS    only these connections (3, 3,5, 2-4; u0 for UDP; repeatable); default: all\n"
 	"  --relative        relative seq/ack as Wireshark shows them (default: the real values)\n"
 	"  --no-state        no TCP state in the bubble header\n"
 	"  --no-notes        no note under each packet\n"
@@ -65,9 +67,14 @@ static const char help_chat[] =
 	"  --json            one JSON object per packet (NDJSON); see docs/json.md\n"
 	"  --payload-hex     with --json: add each packet's captured payload as hex\n"
 	"  --payload MODE    structure (default): the decoded application messages (HTTP, WebSocket,\n"
-	"                    SSE, Redis, MySQL, DNS) under the packet that ends them; simple: only the\n"
+	"                    SSE, Redis, MySQL, DNS) under the packet that completes them; simple: only the\n"
 	"                    application payload; raw: the bytes as captured\n"
-	"  --decode-as PROTO decode the selected connections as PROTO (http, websocket, redis, mysql, dns)\n";
+	"  --decode-as PROTO decode the selected connections as PROTO (http, websocket, redis, mysql, dns)\n"
+	"  -f, --follow      FILE is still being written: show packets as they are added (Ctrl-C ends)\n"
+	"  --until-idle S    with --follow or a pipe: end after S seconds without a new byte\n"
+	"\n"
+	"A file is shown connection by connection. A pipe or --follow is shown as it arrives, each\n"
+	"packet as soon as it is processed, connections interleaved (each bubble names its id).\n";
 
 static const char help_http[] =
 	"usage: chattcp http FILE [-c IDS] [-v] [--json] [--decode-as PROTO]\n"
@@ -131,8 +138,17 @@ static const char help_diag[] =
 	"diagnosis in words (SYN unanswered, refused, third handshake lost, zero window, timeouts with\n"
 	"backoff, keep-alive defaults, RST after FIN, delayed-ACK stalls). See docs/analysis.md.\n"
 	"\n"
-	"  -c, --conn IDS    only these connections (3, 3,5 or 2-4)\n"
+	"  -c, --conn IDS    only these connections (3, 3,5, 2-4; u0 for UDP)\n"
 	"  --json            one JSON object per connection (NDJSON)\n";
+
+static const char help_events[] =
+	"usage: chattcp events [--json]\n"
+	"\n"
+	"Every name chattcp gives a diagnosis, from its closed tables: the events of each decoder\n"
+	"(http.bare_lf, websocket.client_unmasked, ...), the kinds of packet notes (tcp.syn,\n"
+	"tcp.retransmission, ...) and the diagnosis rules (refused, rto_backoff, ...), each with its\n"
+	"severity (chat, note, warning, error: Wireshark's expert levels) and meaning. The names are\n"
+	"what --json output carries; see docs/json.md.\n";
 
 static const char help_stats[] =
 	"usage: chattcp stats FILE [--json]\n"
@@ -166,6 +182,8 @@ int cmd_help(int argc, char **argv)
 		fputs(help_stream, stdout);
 	else if (strcmp(c, "export") == 0)
 		fputs(help_export, stdout);
+	else if (strcmp(c, "events") == 0)
+		fputs(help_events, stdout);
 	else if (strcmp(c, "cases") == 0 || strcmp(c, "case") == 0)
 		fputs(help_cases, stdout);
 	else {

@@ -9,6 +9,7 @@
 #include "../cases/cases.h"
 #include "../tcp/analysis.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -232,8 +233,17 @@ int session_open(struct session *s, const char *spec)
 	struct err e;
 	err_clear(&e);
 	int rc;
-	if (s->o.decode_as && !proto_find(s->o.decode_as)) {
-		err_set(&s->err, EXIT_USAGE, -1, "--decode-as %s: unknown protocol", s->o.decode_as);
+	const struct proto_desc *fd = s->o.decode_as ? proto_find(s->o.decode_as) : NULL;
+	if (s->o.decode_as && (!fd || fd->role != PROTO_STREAM)) {
+		char names[256];
+		size_t at = 0;
+		names[0] = '\0';
+		for (size_t i = 0; proto_registry[i]; i++)
+			if (proto_registry[i]->role == PROTO_STREAM && at < sizeof names) {
+				int k = snprintf(names + at, sizeof names - at, "%s%s", at ? ", " : "", proto_registry[i]->name);
+				at += k > 0 ? (size_t)k : 0;
+			}
+		err_set(&s->err, EXIT_USAGE, -1, "--decode-as %s: unknown protocol (known: %s)", s->o.decode_as, names);
 		SESS_LEAVE(s);
 		return -1;
 	}
