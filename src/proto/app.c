@@ -11,6 +11,18 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Under AddressSanitizer the unused end of each held buffer is poisoned, so a decoder
+ * that reads past the bytes it was offered faults there too, not only on the guard
+ * page of a test input (offered in place). */
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#define SLACK_POISON(b) ASAN_POISON_MEMORY_REGION((b)->p + (b)->len, (b)->cap - (b)->len)
+#define SLACK_OPEN(b) ASAN_UNPOISON_MEMORY_REGION((b)->p, (b)->cap)
+#else
+#define SLACK_POISON(b) ((void)(b))
+#define SLACK_OPEN(b) ((void)(b))
+#endif
+
 /* Bytes held per direction while no decoder has answered yes: every probe in the
  * registry decides on a request line, a status line, a RESP type byte or a DNS
  * header, all of which fit in far fewer bytes. */
@@ -371,18 +383,31 @@ static void buf_drop(struct app_buf *b, size_t n)
 	if (n >= b->len) {
 		b->off += b->len;
 		b->len = 0;
-		return;
+	} else {
+		memmove(b->p, b->p + n, b->len - n);
+		b->len -= n;
+		b->off += n;
 	}
-	memmove(b->p, b->p + n, b->len - n);
-	b->len -= n;
-	b->off += n;
+	if (b->p)
+		SLACK_POISON(b);
 }
 
 static void buf_add(struct app_buf *b, const uint8_t *p, size_t n)
 {
+	if (b->p)
+		SLACK_OPEN(b);
 	xgrow(&b->p, &b->cap, b->len + n, 1);
 	memcpy(b->p + b->len, p, n);
 	b->len += n;
+	SLACK_POISON(b);
+}
+
+static void buf_free(struct app_buf *b)
+{
+	if (b->p)
+		SLACK_OPEN(b);
+	xfree(b->p);
+	memset(b, 0, sizeof *b);
 }
 
 /* Calls feed on [p, p+n) (own offset off) until it takes no more; returns consumed. */
@@ -629,9 +654,8 @@ static void layer_free(struct layer *L)
 {
 	stop_decoder(L);
 	for (int dir = 0; dir < 2; dir++) {
-		xfree(L->buf[dir].p);
+		buf_free(&L->buf[dir]);
 		xfree(L->map[dir].e);
-		memset(&L->buf[dir], 0, sizeof L->buf[dir]);
 		memset(&L->map[dir], 0, sizeof L->map[dir]);
 	}
 	for (size_t i = 0; i < L->n_steps; i++)

@@ -1184,31 +1184,37 @@ static uint32_t client_packet(struct mysql_state *st, struct layer *o, const str
 
 static int mysql_probe(const uint8_t *p, size_t n, int dir)
 {
-	if (n < 5)
+	struct rd r = rd_make(p, n);
+	size_t len = rd_le24(&r);
+	int seq = rd_u8(&r), b0 = rd_u8(&r);
+	if (!rd_ok(&r))
 		return n && dir == 1 ? PROBE_MAYBE : PROBE_NO;
-	size_t len = (size_t)p[0] | (size_t)p[1] << 8 | (size_t)p[2] << 16;
-	if (p[3] != 0 || len < 1)
+	if (seq != 0 || len < 1)
 		return PROBE_NO;
 	if (dir == 0) {
 		/* The server speaks first; a client that does is a capture started after the
 		 * login: a COM_QUERY that exactly fills its packet is plausible. */
-		return p[4] == COM_QUERY && len == n - 4 ? PROBE_MAYBE : PROBE_NO;
+		return b0 == COM_QUERY && len == n - 4 ? PROBE_MAYBE : PROBE_NO;
 	}
-	if (p[4] == 0xff)
+	if (b0 == 0xff)
 		return len >= 3 ? PROBE_MAYBE : PROBE_NO; /* an ERR instead of a greeting */
-	if (p[4] != 10 || len < 2)
+	if (b0 != 10 || len < 2)
 		return PROBE_NO;
 	/* Protocol::HandshakeV10: 10 + "5.7.44-log\0"... a version starting with a digit */
-	size_t lim = 4 + len < n ? 4 + len : n;
-	if (!(p[5] >= '0' && p[5] <= '9'))
+	struct rd v = rd_sub(&r, len - 1);
+	int c = rd_u8(&v);
+	if (!rd_ok(&v))
+		return PROBE_MAYBE; /* the version has not arrived yet */
+	if (!(c >= '0' && c <= '9'))
 		return PROBE_NO;
-	for (size_t i = 5; i < lim; i++) {
-		if (p[i] == 0)
-			return i > 5 ? PROBE_YES : PROBE_NO;
-		if (p[i] < 0x20 || p[i] >= 0x7f)
+	while ((c = rd_u8(&v)), rd_ok(&v)) {
+		if (c == 0)
+			return PROBE_YES;
+		if (c < 0x20 || c >= 0x7f)
 			return PROBE_NO;
 	}
-	return lim < 4 + len ? PROBE_MAYBE : PROBE_NO;
+	/* no NUL yet: more may come, unless the whole packet is here */
+	return v.len < len - 1 ? PROBE_MAYBE : PROBE_NO;
 }
 
 static void mysql_init(void *vst, struct layer *L, const struct layer_open *how)
