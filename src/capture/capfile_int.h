@@ -51,6 +51,13 @@ struct cap_win {
 	int final;     /* no byte will follow p[avail-1] */
 };
 
+/* A 32-bit field of bytes already bounded (rd_bytes), in the file's byte order. */
+static inline uint32_t cap_u32(const uint8_t *p, int swapped)
+{
+	uint32_t v = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+	return swapped ? __builtin_bswap32(v) : v;
+}
+
 /* Reads a 16/32-bit field in the byte order of the file (swapped: big-endian). */
 static inline uint32_t cap_rd32(struct rd *r, int swapped)
 {

@@ -77,11 +77,11 @@ int capfile_pcap_record(const struct capfile *cf, const struct cap_win *w, struc
 			 hdr);
 		return cap_short(cf, w, &r, n, e, w->off, msg);
 	}
-	uint32_t sec = cap_rd32(&r, cf->swapped);
-	uint32_t frac = cap_rd32(&r, cf->swapped);
-	uint32_t caplen = cap_rd32(&r, cf->swapped);
-	uint32_t wirelen = cap_rd32(&r, cf->swapped);
-	rd_skip(&r, hdr - PCAP_REC_HDR);
+	const uint8_t *h = rd_bytes(&r, hdr); /* rd_need above: all here */
+	uint32_t sec = cap_u32(h, cf->swapped);
+	uint32_t frac = cap_u32(h + 4, cf->swapped);
+	uint32_t caplen = cap_u32(h + 8, cf->swapped);
+	uint32_t wirelen = cap_u32(h + 12, cf->swapped);
 	uint32_t max = max_record(cf);
 	if (caplen > max) {
 		char msg[128];

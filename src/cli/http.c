@@ -37,6 +37,7 @@ int cmd_http(int argc, char **argv)
 	struct session_opts so;
 	memset(&so, 0, sizeof so);
 	so.app = 1;
+	so.body = SESS_BODY_HASH; /* the listing gives sizes and digests, never bytes */
 	struct sess_id *ids = NULL;
 	size_t n_ids = 0, cap_ids = 0;
 	const char *o;

@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -35,7 +36,7 @@ void decode_bad(struct pkt *pk, size_t off, const char *fmt, ...)
 
 int decode_packet(const struct cap_rec *rec, uint32_t frame, struct pkt *pk, struct ipfrag *frag)
 {
-	memset(pk, 0, sizeof *pk);
+	memset(pk, 0, offsetof(struct pkt, why_buf));
 	pk->rec = *rec;
 	pk->frame = frame;
 	pk->opt.wscale = -1;

@@ -55,7 +55,6 @@ struct pkt {
 	 * the first header cut by the snap length ("TCP header cut by the snap length");
 	 * NULL when neither. Points into why_buf: valid as long as this struct. */
 	const char *why;
-	char why_buf[PKT_WHY_MAX];
 	const char *other;     /* for PK_OTHER/PK_BAD: what it is ("ARP", "ICMPv6", ...) */
 	uint16_t n_vlan;
 	uint16_t vlan[PKT_MAX_VLAN];
@@ -83,6 +82,9 @@ struct pkt {
 	const uint8_t *payload;
 	uint32_t len;      /* payload bytes the packet had on the wire (tshark tcp.len / udp length) */
 	uint32_t caplen;   /* payload bytes captured (< len when cut by the snap length) */
+	/* Last, and not cleared per packet (decode_packet clears what comes before it):
+	 * only written when there is something to say. */
+	char why_buf[PKT_WHY_MAX];
 };
 
 struct ipfrag;

@@ -138,19 +138,41 @@ static void too_short(struct pkt *pk, const struct l3_claim *l3, size_t have, un
 		decode_bad(pk, l3->ip_off, "%s %u is shorter than the %u-byte %s it carries", l3->field, l3->value, need, what);
 }
 
+/* Big-endian fields of bytes rd_bytes has bounded. */
+static inline uint16_t be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+static inline uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
 static int decode_tcp(struct pkt *pk, struct rd *r, const struct l3_claim *l3)
 {
 	size_t claimed = rd_claim_left(r);
 	pk->l4 = rd_here(r);
 	pk->l4_caplen = (uint32_t)rd_left(r);
-	pk->sport = rd_be16(r);
-	pk->dport = rd_be16(r);
-	pk->seq = rd_be32(r);
-	pk->ack = rd_be32(r);
-	uint16_t offflags = rd_be16(r);
-	pk->win = rd_be16(r);
-	pk->tcp_csum = rd_be16(r);
-	pk->urp = rd_be16(r);
+	uint16_t offflags;
+	const uint8_t *h = rd_left(r) >= 20 ? rd_bytes(r, 20) : NULL;
+	if (h) {
+		/* The whole fixed header is here (the common case): one bounds check. */
+		pk->sport = be16(h);
+		pk->dport = be16(h + 2);
+		pk->seq = be32(h + 4);
+		pk->ack = be32(h + 8);
+		offflags = be16(h + 12);
+		pk->win = be16(h + 14);
+		pk->tcp_csum = be16(h + 16);
+		pk->urp = be16(h + 18);
+	} else {
+		/* Cut short: read what is here, field by field. */
+		pk->sport = rd_be16(r);
+		pk->dport = rd_be16(r);
+		pk->seq = rd_be32(r);
+		pk->ack = rd_be32(r);
+		offflags = rd_be16(r);
+		pk->win = rd_be16(r);
+		pk->tcp_csum = rd_be16(r);
+		pk->urp = rd_be16(r);
+	}
 	if (r->status == RD_BAD) {
 		pk->kind = PK_BAD;
 		pk->other = "TCP";

@@ -198,6 +198,7 @@ static int open_common(struct session *s, int rc, struct err *e)
 		return -1;
 	}
 	s->opened = 1;
+	s->counts_only = !s->o.keep && !s->o.app && !s->o.diag && !s->o.find_frame && !s->o.on_packet && !s->o.raw;
 	engine_init(&s->en);
 	if (s->o.diag) {
 		s->dg = diag_new();
@@ -213,8 +214,11 @@ static int open_common(struct session *s, int rc, struct err *e)
 		}
 		a->on_done = on_done;
 		a->on_done_ctx = s;
-		a->body_keep = s->o.body == SESS_BODY_WHOLE ? APPLOG_BODY_MAX : SESS_PREVIEW_BYTES;
-		a->body_hash = 1;
+		a->body_keep = s->o.body == SESS_BODY_WHOLE  ? APPLOG_BODY_MAX
+			       : s->o.body == SESS_BODY_HASH ? 0
+							     : SESS_PREVIEW_BYTES;
+		/* Whole bodies are for export, which hashes what it writes: once is enough. */
+		a->body_hash = s->o.body != SESS_BODY_WHOLE;
 		a->release = s->o.live_release;
 		if (s->o.raw) {
 			a->tap = on_tap;
@@ -402,6 +406,8 @@ static void one_packet(struct session *s, const struct cap_rec *rec)
 		s->damaged = 1;
 		return;
 	}
+	if (s->counts_only)
+		return; /* nothing per packet but what the engine did */
 	int finding = s->o.find_frame && !s->frame.found;
 	if (!c) {
 		if (finding && pk.frame == s->o.find_frame)

@@ -92,11 +92,13 @@ enum sess_keep {
 
 enum sess_body {
 	SESS_BODY_PREVIEW = 0, /* keep the first SESS_PREVIEW_BYTES of each body, hash it all */
-	SESS_BODY_WHOLE = 1,   /* keep whole bodies (up to APPLOG_BODY_MAX): export */
+	SESS_BODY_WHOLE = 1,   /* keep whole bodies (up to APPLOG_BODY_MAX), not hashed: export */
+	SESS_BODY_HASH = 2,    /* keep none, hash it all (listings: http) */
 };
 
-/* Bytes of a body kept to show (a chat preview, a web UI preview). */
-#define SESS_PREVIEW_BYTES 65536
+/* Bytes of a body kept to show: the terminal shows 512, with room for a text body to be
+ * recognised; a batch session keeps this for every message, so it stays small. */
+#define SESS_PREVIEW_BYTES 4096
 /* Keep at most this much decoded body per message: enough for any file in a test
  * corpus and for export, bounded so a 10 GB download cannot exhaust memory. */
 #define APPLOG_BODY_MAX ((size_t)256 << 20)

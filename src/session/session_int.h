@@ -45,6 +45,7 @@ struct session {
 	struct xmem mem;
 	jmp_buf *jb;               /* the entry point's, while inside a session call */
 	int failed, damaged, opened, ended;
+	int counts_only;           /* no option asks for anything per packet (stats, conns) */
 	struct err err;
 	struct capfile cf;
 	struct engine en;
