@@ -66,7 +66,7 @@ int session_http(struct session *s, const struct conn *c, void (*fn)(void *ctx, 
 		conn_exchanges(s, c, fn, ctx, &interim, &cap);
 	} else {
 		size_t n;
-		const struct conn *const *all = session_conns(s, &n);
+		const struct conn *const *all = sess_conns(s, &n);
 		for (size_t i = 0; i < n; i++)
 			if (session_selected(s, all[i]))
 				conn_exchanges(s, all[i], fn, ctx, &interim, &cap);

@@ -501,7 +501,7 @@ static void settle(struct session *s)
 	const struct appmsg **tail = NULL;
 	size_t cap = 0;
 	size_t nc;
-	const struct conn *const *all = session_conns(s, &nc);
+	const struct conn *const *all = sess_conns(s, &nc);
 	for (size_t i = 0; i < nc; i++) {
 		const struct conn *c = all[i];
 		if (!session_selected(s, c))
@@ -554,6 +554,85 @@ int session_run(struct session *s)
 	return s->damaged ? -1 : 0;
 }
 
+int session_open_push(struct session *s, const char *name)
+{
+	SESS_ENTER(s, -1);
+	struct err e;
+	err_clear(&e);
+	struct cap_stream_opts so = s->o.stream;
+	int rc = capfile_open_push(&s->cf, name, &so, &e);
+	if (rc == 0) {
+		/* The link type is known only once the header has been pushed. */
+		s->opened = 1;
+		s->pushed = 1;
+		rc = open_common(s, 0, &e);
+	} else {
+		s->err = e;
+	}
+	SESS_LEAVE(s);
+	return rc;
+}
+
+/* Processes every record the pushed bytes complete. */
+static long drain(struct session *s)
+{
+	struct cap_rec rec;
+	struct err e;
+	err_clear(&e);
+	long n = 0;
+	int rc;
+	while ((rc = capfile_next(&s->cf, &rec, &e)) == 1) {
+		if (s->cf.format == CAP_PCAP && s->en.n_frames == 0 && !engine_linktype_ok(s->cf.linktype)) {
+			err_set(&s->err, EXIT_BADINPUT, 20, "%s: offset 20: link type %u is not supported", s->cf.name,
+				s->cf.linktype);
+			s->damaged = 1;
+			return -1;
+		}
+		one_packet(s, &rec);
+		n++;
+		if (s->damaged)
+			return -1;
+	}
+	if (rc < 0) {
+		s->damaged = 1;
+		s->err = e;
+		return -1;
+	}
+	return n;
+}
+
+long session_push(struct session *s, const void *p, size_t n)
+{
+	if (!s->pushed || s->damaged || s->ended)
+		return -1;
+	SESS_ENTER(s, -1);
+	struct err e;
+	err_clear(&e);
+	long k;
+	if (capfile_push(&s->cf, p, n, &e) < 0) {
+		s->err = e;
+		s->damaged = 1;
+		k = -1;
+	} else {
+		k = drain(s);
+	}
+	SESS_LEAVE(s);
+	return k;
+}
+
+int session_push_end(struct session *s)
+{
+	if (!s->pushed)
+		return -1;
+	SESS_ENTER(s, -1);
+	capfile_push_end(&s->cf);
+	if (!s->damaged)
+		drain(s);
+	settle(s);
+	SESS_LEAVE(s);
+	return s->damaged ? -1 : 0;
+}
+
 const struct err *session_error(const struct session *s) { return &s->err; }
 int session_damaged(const struct session *s) { return s->damaged; }
 int session_failed(const struct session *s) { return s->failed; }
@@ -579,7 +658,7 @@ void session_counts(const struct session *s, struct sess_counts *o)
 	o->n_other_kinds = en->n_other_kinds;
 }
 
-const struct conn *const *session_conns(struct session *s, size_t *n)
+const struct conn *const *sess_conns(struct session *s, size_t *n)
 {
 	size_t total = s->en.ct.n;
 	if (s->n_order != total) {
@@ -597,10 +676,19 @@ const struct conn *const *session_conns(struct session *s, size_t *n)
 	return s->order;
 }
 
+const struct conn *const *session_conns(struct session *s, size_t *n)
+{
+	*n = 0;
+	SESS_ENTER(s, NULL);
+	const struct conn *const *v = sess_conns(s, n);
+	SESS_LEAVE(s);
+	return v;
+}
+
 const struct conn *session_conn(struct session *s, struct sess_id id)
 {
 	size_t n;
-	const struct conn *const *all = session_conns(s, &n);
+	const struct conn *const *all = sess_conns(s, &n);
 	/* TCP ids run 0..n_tcp-1 first, then UDP ones. */
 	size_t at = id.proto == 6 ? id.id : (size_t)s->en.ct.n_tcp + id.id;
 	if ((id.proto == 6 && id.id >= s->en.ct.n_tcp) || (id.proto == 17 && id.id >= s->en.ct.n_udp) || at >= n)

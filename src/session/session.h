@@ -158,6 +158,16 @@ int session_open_mem(struct session *s, const char *name, const uint8_t *p, size
  * before was processed; or failed). */
 int session_run(struct session *s);
 
+/* A capture that arrives as bytes the caller has (a remote agent's pcapng stream, a
+ * test): open, then push pieces of any size as they come; every record complete in
+ * what was pushed is processed before session_push returns (live callbacks run then).
+ * session_push_end says no more will come and settles the session as session_run
+ * does. Returns of push: the packets processed, or -1 (damaged or failed; later pushes
+ * are refused). */
+int session_open_push(struct session *s, const char *name);
+long session_push(struct session *s, const void *p, size_t n);
+int session_push_end(struct session *s);
+
 const struct err *session_error(const struct session *s);
 int session_damaged(const struct session *s);
 int session_failed(const struct session *s);

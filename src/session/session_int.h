@@ -45,6 +45,7 @@ struct session {
 	struct xmem mem;
 	jmp_buf *jb;               /* the entry point's, while inside a session call */
 	int failed, damaged, opened, ended;
+	int pushed;                /* bytes come from session_push */
 	int counts_only;           /* no option asks for anything per packet (stats, conns) */
 	struct err err;
 	struct capfile cf;
@@ -83,6 +84,8 @@ struct session {
 	uint32_t frame_l4_len;
 };
 
+/* session_conns without entering the session (for code already inside it). */
+const struct conn *const *sess_conns(struct session *s, size_t *n);
 /* The session state of connection c (made when make). */
 struct sconn *sess_sconn(struct session *s, const struct conn *c, int make);
 /* Client callbacks run outside the session's memory domain. */
@@ -97,8 +100,11 @@ int sess_msg_id_cmp(const void *a, const void *b);
 
 /* Entry points: every public function that can allocate runs inside the session's
  * memory domain; a failure there lands back here. */
+/* Public functions only: one must not call another (entering twice would confuse the
+ * domain); code inside uses the sess_ forms. */
 #define SESS_ENTER(s, failret)                        \
 	jmp_buf sess_jb_;                             \
+	jmp_buf *sess_prev_jb_ = (s)->jb;             \
 	if ((s)->failed)                              \
 		return failret;                       \
 	if (setjmp(sess_jb_)) {                       \
@@ -107,7 +113,9 @@ int sess_msg_id_cmp(const void *a, const void *b);
 	}                                             \
 	(s)->jb = &sess_jb_;                          \
 	xmem_enter(&(s)->mem, &sess_jb_)
-#define SESS_LEAVE(s) (xmem_leave(&(s)->mem), (s)->jb = NULL)
+/* (A client callback may call into the session again: the outer call's entry point
+ * is restored on the way out.) */
+#define SESS_LEAVE(s) (xmem_leave(&(s)->mem), (s)->jb = sess_prev_jb_)
 
 void sess_out_of_memory(struct session *s);
 

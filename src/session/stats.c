@@ -41,7 +41,7 @@ void session_stats(struct session *s, struct sess_stats *o)
 	memset(o, 0, sizeof *o);
 	SESS_ENTER(s, );
 	size_t n;
-	const struct conn *const *all = session_conns(s, &n);
+	const struct conn *const *all = sess_conns(s, &n);
 	const struct conn **v = xmalloc((n ? n : 1) * sizeof *v);
 	for (size_t i = 0; i < n; i++) {
 		const struct conn *c = all[i];
