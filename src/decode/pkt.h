@@ -82,6 +82,12 @@ struct pkt {
 	const uint8_t *payload;
 	uint32_t len;      /* payload bytes the packet had on the wire (tshark tcp.len / udp length) */
 	uint32_t caplen;   /* payload bytes captured (< len when cut by the snap length) */
+	/* ICMP errors: the UDP 5-tuple the error quotes (proto 17), or proto 0. */
+	struct {
+		uint8_t proto;
+		struct ipaddr src, dst;
+		uint16_t sport, dport;
+	} quote;
 	/* Last, and not cleared per packet (decode_packet clears what comes before it):
 	 * only written when there is something to say. */
 	char why_buf[PKT_WHY_MAX];

@@ -248,6 +248,55 @@ static int decode_udp(struct pkt *pk, struct rd *r, const struct l3_claim *l3)
 	return 0;
 }
 
+/* An ICMP (RFC 792) or ICMPv6 (RFC 4443 section 3) error quotes the IP header and the
+ * first 8 bytes of the datagram that caused it: for UDP, its 5-tuple. Wireshark gives
+ * that 5-tuple a udp.stream number when it has none yet, so chattcp counts it too
+ * (the engine makes a conversation without packets, which nothing lists). */
+static void icmp_quote(struct pkt *pk, struct rd *r, int v6)
+{
+	int type = rd_peek(r, 0);
+	int error = v6 ? (type >= 1 && type <= 4) : (type == 3 || type == 4 || type == 5 || type == 11 || type == 12);
+	if (!error)
+		return;
+	struct rd q = *r;
+	rd_skip(&q, 8); /* type, code, checksum, 4 bytes (unused, pointer or MTU) */
+	size_t ihl;
+	uint8_t proto;
+	struct ipaddr src, dst;
+	memset(&src, 0, sizeof src);
+	memset(&dst, 0, sizeof dst);
+	if (!v6) {
+		int vihl = rd_peek(&q, 0);
+		if (vihl < 0 || (vihl >> 4) != 4 || (vihl & 15) < 5)
+			return;
+		ihl = (size_t)(vihl & 15) * 4;
+		const uint8_t *h = rd_bytes(&q, 20);
+		if (!h || ((h[6] & 0x1f) | h[7]))
+			return; /* cut, or a fragment after the first: no UDP header */
+		proto = h[9];
+		src.family = dst.family = 4;
+		memcpy(src.a, h + 12, 4);
+		memcpy(dst.a, h + 16, 4);
+		rd_skip(&q, ihl - 20);
+	} else {
+		const uint8_t *h = rd_bytes(&q, 40);
+		if (!h || (h[0] >> 4) != 6)
+			return;
+		proto = h[6]; /* extension headers in the quote are not followed */
+		src.family = dst.family = 6;
+		memcpy(src.a, h + 8, 16);
+		memcpy(dst.a, h + 24, 16);
+	}
+	const uint8_t *u = rd_bytes(&q, 4);
+	if (!u || proto != 17)
+		return;
+	pk->quote.proto = proto;
+	pk->quote.src = src;
+	pk->quote.dst = dst;
+	pk->quote.sport = (uint16_t)(u[0] << 8 | u[1]);
+	pk->quote.dport = (uint16_t)(u[2] << 8 | u[3]);
+}
+
 int decode_transport(struct pkt *pk, struct rd *r, const struct l3_claim *l3)
 {
 	switch (pk->ipproto) {
@@ -255,6 +304,12 @@ int decode_transport(struct pkt *pk, struct rd *r, const struct l3_claim *l3)
 		return decode_tcp(pk, r, l3);
 	case 17:
 		return decode_udp(pk, r, l3);
+	case 1:
+	case 58:
+		icmp_quote(pk, r, pk->ipproto == 58);
+		pk->kind = PK_OTHER;
+		pk->other = proto_name(pk->ipproto);
+		return -1;
 	default:
 		pk->kind = PK_OTHER;
 		pk->other = proto_name(pk->ipproto);

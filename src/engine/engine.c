@@ -6,6 +6,7 @@
 #include "../tcp/analysis.h"
 #include "../tcp/state.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -145,6 +146,24 @@ static void finish_tags(struct engine *en)
 	}
 }
 
+/* An ICMP error quotes a UDP 5-tuple: Wireshark's udp.stream numbers it then, so the
+ * conversation is made now (without packets) and later ids agree. */
+static void quoted_udp(struct engine *en, const struct pkt *pk)
+{
+	struct pkt q;
+	memset(&q, 0, offsetof(struct pkt, why_buf));
+	q.kind = PK_UDP;
+	q.src = pk->quote.src;
+	q.dst = pk->quote.dst;
+	q.sport = pk->quote.sport;
+	q.dport = pk->quote.dport;
+	int dir, reused;
+	size_t before = en->ct.n;
+	struct conn *c = conntab_lookup(&en->ct, &q, &dir, &reused);
+	if (en->ct.n > before)
+		c->quoted_only = 1;
+}
+
 int engine_packet(struct engine *en, const struct cap_rec *rec, const char *name, struct pkt *pk, struct conn **cp,
 		  struct pktrec *out, struct err *e)
 {
@@ -177,6 +196,8 @@ int engine_packet(struct engine *en, const struct cap_rec *rec, const char *name
 		else
 			en->n_other++;
 		count_other(en, pk->other);
+		if (pk->quote.proto == 17)
+			quoted_udp(en, pk);
 		return kind;
 	}
 	int dir, reused;
@@ -198,6 +219,7 @@ int engine_packet(struct engine *en, const struct cap_rec *rec, const char *name
 	if (c->pkts[0] + c->pkts[1] == 0) {
 		c->first_ts = rec->ts_ns;
 		c->first_frame = frame;
+		c->quoted_only = 0;
 	}
 	c->last_ts = rec->ts_ns;
 	c->last_frame = frame;

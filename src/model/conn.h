@@ -103,6 +103,8 @@ struct conn {
 	uint8_t fin_first_by;/* 0 none, 1 client, 2 server */
 	uint8_t superseded;  /* a later connection took over its 4-tuple */
 	uint8_t ended_queued;/* waiting in the engine's queue of ended connections */
+	uint8_t quoted_only; /* made for a 5-tuple an ICMP error quoted; no packet of its own
+			      * yet (it takes an id, as in Wireshark, but nothing lists it) */
 	const char *guess_why;
 	struct endpoint ep[2];   /* [0] client, [1] server */
 	int64_t first_ts, last_ts;

@@ -652,6 +652,9 @@ void session_counts(const struct session *s, struct sess_counts *o)
 	o->malformed = en->n_malformed;
 	o->tcp_conns = en->ct.n_tcp;
 	o->udp_conns = en->ct.n_udp;
+	for (size_t i = 0; i < en->ct.n; i++)
+		if (en->ct.conns[i]->quoted_only)
+			o->udp_conns--; /* (held an id only) */
 	o->first_ts = en->first_ts;
 	o->last_ts = en->last_ts;
 	o->other_kinds = (const void *)en->other;
@@ -667,12 +670,14 @@ const struct conn *const *sess_conns(struct session *s, size_t *n)
 		for (int pass = 0; pass < 2; pass++)
 			for (size_t i = 0; i < total; i++) {
 				const struct conn *c = s->en.ct.conns[i];
-				if ((pass == 0) == (c->proto == 6))
+				/* made only to hold a udp.stream number: not listed */
+				if ((pass == 0) == (c->proto == 6) && !c->quoted_only)
 					s->order[k++] = c;
 			}
 		s->n_order = total;
+		s->n_listed = k;
 	}
-	*n = s->n_order;
+	*n = s->n_listed;
 	return s->order;
 }
 
@@ -684,6 +689,7 @@ const struct conn *const *session_conns(struct session *s, size_t *n)
 	SESS_LEAVE(s);
 	return v;
 }
+
 
 const struct conn *session_conn(struct session *s, struct sess_id id)
 {

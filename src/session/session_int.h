@@ -74,7 +74,7 @@ struct session {
 	struct strbuf note, comm;
 	/* connections in id order (session_conns) */
 	const struct conn **order;
-	size_t n_order;
+	size_t n_order, n_listed;
 	/* on_http: requests complete and held, waiting for their response */
 	uint32_t *asked;
 	size_t n_asked, cap_asked;

@@ -10,8 +10,8 @@ The oracle is tests/oracle/NAME/udp_streams.tsv (tests/oracle/make-udp-streams.s
 tests/oracle/README.md). For each capture it prints the number of UDP frames and streams,
 then two comparisons:
 
-- chattcp: our `conn` of each UDP packet, minus the number of TCP connections (today UDP
-  ids come after all TCP ones), against udp.stream. A frame counts as a mismatch when the
+- chattcp: our `conn` of each UDP packet (a UDP conversation's id, which is meant to be
+  udp.stream), against udp.stream. A frame counts as a mismatch when the
   numbers differ or only one side has UDP on it. "grouping" counts the frames whose
   conversation holds other frames than tshark's stream does (a renumbering alone is not a
   grouping difference).
@@ -164,7 +164,7 @@ def compare(cap, odir, chat_lines=None, verbose=False):
     other = oracle.read_tsv(os.path.join(odir, "udp_other.tsv"))
     compact = bool(rows) and "frames" in rows[0]
     udp, n_tcp = read_chat(chat_lines if chat_lines is not None else run_chat(cap))
-    ours = {f: o["conn"] - n_tcp for f, o in udp.items()}
+    ours = {f: o["conn"] for f, o in udp.items()}  # UDP ids are udp.stream (no TCP offset)
     name = os.path.basename(odir)
     n_frames = sum(int(r["frames"]) for r in rows) if compact else len(rows)
     streams = {r["stream"] for r in rows if r["stream"]}
