@@ -135,7 +135,10 @@ static long value(struct parse *x, size_t i, int depth)
 		x->why = "nested deeper than 32 levels";
 		return R_BAD;
 	}
-	uint8_t t = x->r.p[i];
+	/* A reader at the value: its type byte, then its line. */
+	struct rd at = x->r;
+	rd_skip(&at, i);
+	uint8_t t = rd_u8(&at);
 	long le = line_end(x, i + 1);
 	if (le == R_NEED) {
 		if (x->r.len - i > REDIS_INLINE_MAX) {
@@ -145,9 +148,10 @@ static long value(struct parse *x, size_t i, int depth)
 		}
 		return R_NEED;
 	}
-	const uint8_t *s = x->r.p + i + 1;
 	size_t sl = (size_t)le - i - 1;
-	size_t next = (size_t)le + 2;
+	const uint8_t *s = rd_bytes(&at, sl);
+	rd_skip(&at, 2); /* CRLF: line_end found it */
+	size_t next = at.off;
 	int64_t v;
 	switch (t) {
 	case '+': /* simple string */
@@ -184,19 +188,21 @@ static long value(struct parse *x, size_t i, int depth)
 			put(x, "(nil)");
 			return (long)next;
 		}
-		if ((uint64_t)v + 2 > x->r.len - next) {
+		const uint8_t *bulk = rd_bytes(&at, (size_t)v);
+		const uint8_t *crlf = rd_bytes(&at, 2);
+		if (!crlf) {
 			need_at_least(x, next + (size_t)v + 2);
 			return R_NEED;
 		}
-		if (x->r.p[next + (size_t)v] != '\r' || x->r.p[next + (size_t)v + 1] != '\n') {
+		if (crlf[0] != '\r' || crlf[1] != '\n') {
 			x->bad_at = next + (size_t)v;
 			x->why = "bulk string not followed by CRLF (length wrong)";
 			return R_BAD;
 		}
 		if (t == '!')
 			put(x, "(error) ");
-		show(x, x->r.p + next, (size_t)v, t != '!');
-		return (long)(next + (size_t)v + 2);
+		show(x, bulk, (size_t)v, t != '!');
+		return (long)at.off;
 	case '*': /* array */
 	case '~': /* RESP3 set */
 	case '>': /* RESP3 push */
