@@ -118,7 +118,7 @@ static const char help_packet[] =
 	"\n"
 	"Frame FRAME (counted from 1, as Wireshark does) in full: link, IP, TCP or UDP header, the TCP\n"
 	"header drawn as RFC 9293's diagram with each value in its box, every option decoded, the\n"
-	"payload and a hex dump (the first 256 bytes; --hex for the whole frame).\n";
+	"payload and a hex dump (the first 264 bytes; --hex for the whole frame).\n";
 
 static const char help_cases[] =
 	"usage: chattcp cases [--json]\n"

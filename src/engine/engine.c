@@ -238,6 +238,9 @@ int engine_packet(struct engine *en, const struct cap_rec *rec, const char *name
 			tcp_packet(c, dir, pk, r, reused);
 			note_ended(en, c, rec->ts_ns);
 		}
+		/* Relative numbers now: a base a later packet sets must not change them. */
+		r->rseq = conn_rel(c, dir, pk->seq);
+		r->rack = (pk->flags & TH_ACK) ? conn_rel(c, 1 - dir, pk->ack) : 0;
 		release_ended(en, rec->ts_ns);
 	} else {
 		en->n_udp++;

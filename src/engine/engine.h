@@ -1,7 +1,7 @@
 /* engine.h: what happens to one packet record: decode -> connection -> TCP state and
  * analysis. Push-fed: the caller (the session) hands records one at a time, from a
  * file, a pipe or a live source, and gets back the decoded packet, its connection and
- * its 56-byte record. Memory grows with connections, not packets: an ended
+ * its 64-byte record. Memory grows with connections, not packets: an ended
  * connection's analysis state is released once it has been quiet for a while. */
 #ifndef CHATTCP_ENGINE_H
 #define CHATTCP_ENGINE_H

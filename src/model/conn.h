@@ -35,7 +35,7 @@ enum pkt_event {
 	EV_FIN_RETX = 1 << 15,      /* a FIN sent again */
 };
 
-/* One packet in the per-packet index: 56 bytes, no pointers, enough to draw the
+/* One packet in the per-packet index: 64 bytes, no pointers, enough to draw the
  * chat bubble without decoding the packet again; the payload is read back through
  * `off` when shown. */
 struct pktrec {
@@ -44,6 +44,8 @@ struct pktrec {
 	uint32_t frame;
 	uint32_t conn;       /* index into the capture's connection table */
 	uint32_t seq, ack;
+	uint32_t rseq, rack; /* relative, as Wireshark counts them, with the bases the
+			      * connection had when this packet came (0 rack without ACK) */
 	uint32_t len;        /* payload bytes on the wire */
 	uint32_t labels;     /* LB_BIT() set of analysis labels */
 	uint32_t ref_frame;  /* duplicate_ack: the frame it duplicates; retransmission: the original */

@@ -247,8 +247,8 @@ void chat_bubble(struct strbuf *b, const struct chat_style *st, const struct ses
 	/* Numbers. */
 	sb_reset(&h);
 	if (c->proto == 6) {
-		uint32_t seq = st->relative ? conn_rel(c, r->dir, r->seq) : r->seq;
-		uint32_t ack = st->relative ? ((r->flags & TH_ACK) ? conn_rel(c, 1 - r->dir, r->ack) : 0) : r->ack;
+		uint32_t seq = st->relative ? r->rseq : r->seq;
+		uint32_t ack = st->relative ? r->rack : r->ack;
 		sb_printf(&h, "seq %" PRIu32 "  ack %" PRIu32 "  [", seq, ack);
 		fmt_tcp_flags(&h, r->flags, " ");
 		sb_printf(&h, "]  win %u", r->win);

@@ -161,8 +161,8 @@ void json_packet(struct strbuf *b, const struct sess_packet *p, int flags)
 	if (c->proto == 6) {
 		json_u64_field(b, &f, "seq", r->seq);
 		json_u64_field(b, &f, "ack", r->ack);
-		json_u64_field(b, &f, "rseq", conn_rel(c, r->dir, r->seq));
-		json_u64_field(b, &f, "rack", (r->flags & TH_ACK) ? conn_rel(c, 1 - r->dir, r->ack) : 0);
+		json_u64_field(b, &f, "rseq", r->rseq);
+		json_u64_field(b, &f, "rack", r->rack);
 		json_key(b, &f, "flags");
 		fmt_tcp_flags_json(b, r->flags);
 		json_u64_field(b, &f, "win", r->win);

@@ -86,9 +86,7 @@ void packet_term(struct strbuf *b, const struct sess_frame *f, int hex)
 		}
 		if (c) {
 			sb_printf(b, "\nRelative: seq %" PRIu32 ", ack %" PRIu32 "; next seq %" PRIu32 "\n",
-				  conn_rel(c, r->dir, pk->seq),
-				  (pk->flags & TH_ACK) ? conn_rel(c, 1 - r->dir, pk->ack) : 0,
-				  conn_rel(c, r->dir, pk->seq) + pk->len + ((pk->flags & (TH_SYN | TH_FIN)) ? 1 : 0));
+				  r->rseq, r->rack, r->rseq + pk->len + ((pk->flags & (TH_SYN | TH_FIN)) ? 1 : 0));
 			if (r->labels) {
 				sb_puts(b, "Analysis:");
 				for (int l = 0; l < LB_COUNT; l++)

@@ -7,7 +7,7 @@
 #include "../base/strbuf.h"
 #include "../session/session.h"
 
-/* hex: the whole frame in the hex dump (else its first 256 bytes). */
+/* hex: the whole frame in the hex dump (else its first 264 bytes). */
 void packet_term(struct strbuf *b, const struct sess_frame *f, int hex);
 
 #endif

@@ -75,8 +75,8 @@ void note_text(struct note_ctx *n, const struct conn *c, const struct pktrec *r,
 	}
 	uint16_t ev = r->events, f = r->flags;
 	uint32_t L = r->labels;
-	uint32_t rseq = conn_rel(c, d, r->seq);
-	uint32_t rack = conn_rel(c, 1 - d, r->ack);
+	uint32_t rseq = r->rseq;
+	uint32_t rack = r->rack;
 
 	if (ev & EV_MIDSTREAM) {
 		sb_puts(b, "capture starts mid-connection: both sides taken as ESTABLISHED");
@@ -216,7 +216,7 @@ void note_text(struct note_ctx *n, const struct conn *c, const struct pktrec *r,
 			sb_printf(b, ": still waiting for seq %" PRIu32, rack);
 		} else if (newack && n->ack_known[d] && !(ev & (EV_WAVE2 | EV_WAVE4 | EV_HS3)) && !(L & LB_BIT(LB_KEEP_ALIVE_ACK))) {
 			sep(b, start);
-			sb_printf(b, "acknowledge seq %" PRIu32 "..%" PRIu32, conn_rel(c, 1 - d, n->high_ack[d]), rack);
+			sb_printf(b, "acknowledge seq %" PRIu32 "..%" PRIu32, n->high_rack[d], rack);
 		} else if (newack && !n->ack_known[d] && !(ev & (EV_HS2 | EV_HS3 | EV_WAVE2 | EV_WAVE4 | EV_RST)) && !(ev & EV_MIDSTREAM) && rack > 1) {
 			sep(b, start);
 			sb_printf(b, "acknowledge seq 1..%" PRIu32, rack);
@@ -235,6 +235,7 @@ void note_text(struct note_ctx *n, const struct conn *c, const struct pktrec *r,
 		}
 		if (newack) {
 			n->high_ack[d] = r->ack;
+			n->high_rack[d] = rack;
 			n->ack_known[d] = 1;
 		}
 	}

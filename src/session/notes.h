@@ -13,6 +13,7 @@
 /* Running state while walking one connection's packets in order. */
 struct note_ctx {
 	uint32_t high_ack[2];   /* highest ACK each side has sent (raw) */
+	uint32_t high_rack[2];  /* the same, relative (as it was when sent) */
 	uint8_t ack_known[2];
 	/* Handshake and teardown history, for "3rd time, 4.0 s after the first":
 	 * [0] SYN, [1] SYN+ACK, [2] third handshake, [3] client FIN, [4] server FIN. */

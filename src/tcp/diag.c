@@ -177,7 +177,7 @@ void diag_packet(void *ctx, const struct pkt *pk, struct conn *c, const struct p
 	if (r->flags & TH_FIN)
 		dc->fin_seen = 1;
 	if (L & LB_BIT(LB_DUPLICATE_ACK))
-		count_dup(me, conn_rel(c, 1 - dir, r->ack));
+		count_dup(me, r->rack);
 
 	/* Zero-window periods of this side: from its first zero window to the next packet
 	 * where it advertises room again. */
@@ -224,7 +224,7 @@ void diag_packet(void *ctx, const struct pkt *pk, struct conn *c, const struct p
 	/* Repeated sends of one segment, for the backoff rule. */
 	if (r->len || syn || (r->flags & TH_FIN)) {
 		if (!(L & (LB_BIT(LB_KEEP_ALIVE) | LB_BIT(LB_ZERO_WINDOW_PROBE))))
-			chain_send(me, conn_rel(c, dir, r->seq), retx && !(L & LB_BIT(LB_FAST_RETRANSMISSION)), syn, ts);
+			chain_send(me, r->rseq, retx && !(L & LB_BIT(LB_FAST_RETRANSMISSION)), syn, ts);
 	}
 
 	/* Delayed-ACK stalls: the ACK of a small segment the peer sent. */
