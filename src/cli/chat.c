@@ -223,6 +223,7 @@ static void setup(struct chat_opts *o, struct session_opts *so, struct chat_run 
 	o->st.color = !o->json && cli_color(o->color_mode);
 	o->st.unicode = !o->ascii && cli_unicode();
 	o->st.tag_conn = x->live && o->n_ids != 1;
+	o->st.live = x->live;
 }
 
 /* Prints the chat of the selected connections of spec with options o. */

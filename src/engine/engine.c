@@ -238,9 +238,13 @@ int engine_packet(struct engine *en, const struct cap_rec *rec, const char *name
 			tcp_packet(c, dir, pk, r, reused);
 			note_ended(en, c, rec->ts_ns);
 		}
-		/* Relative numbers now: a base a later packet sets must not change them. */
+		/* Relative numbers and the window scale now: what a later packet sets must
+		 * not change how this one reads. */
 		r->rseq = conn_rel(c, dir, pk->seq);
 		r->rack = (pk->flags & TH_ACK) ? conn_rel(c, 1 - dir, pk->ack) : 0;
+		int ws = c->wscale[dir];
+		if (!(pk->flags & TH_SYN) && ws >= 0 && ws <= 14 && c->wscale[1 - dir] >= 0)
+			r->pflags |= (uint8_t)((ws + 1) << PR_WSCALE_SHIFT);
 		release_ended(en, rec->ts_ns);
 	} else {
 		en->n_udp++;

@@ -56,12 +56,19 @@ struct pktrec {
 	uint8_t dir;         /* 0: client -> server, 1: server -> client */
 	uint8_t state;       /* sender's TCP state after this packet */
 	uint8_t peer_state;  /* receiver's TCP state after this packet */
-	uint8_t pflags;      /* PR_ bits */
+	uint8_t pflags;      /* PR_ bits, and the window scale in force (PR_WSCALE_SHIFT) */
 };
 
 enum {
 	PR_TRUNCATED = 1, PR_MALFORMED = 2, PR_REASSEMBLED = 4,
+	/* Bits 3-7: 1 + the window scale both SYNs agreed and this packet's window is
+	 * scaled by (RFC 7323 section 2.3: never a SYN's), 0 when not scaled. Known at
+	 * the packet: a later packet must not change how an earlier window reads. */
+	PR_WSCALE_SHIFT = 3,
 };
+
+/* The window scale of r's window field, or -1 when it is not scaled. */
+static inline int pktrec_wscale(const struct pktrec *r) { return (r->pflags >> PR_WSCALE_SHIFT) - 1; }
 
 struct endpoint {
 	struct ipaddr addr;

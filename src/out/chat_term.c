@@ -164,6 +164,18 @@ void chat_tcp_options(struct strbuf *b, const struct tcp_opts *o)
 #undef SEP
 }
 
+/* "14 packets, 136 B client->server, 5007 B server->client, over 211.6 ms" */
+static void totals(struct strbuf *b, const struct conn *c)
+{
+	sb_printf(b, "  %" PRIu64 " packets, ", c->pkts[0] + c->pkts[1]);
+	fmt_bytes(b, c->bytes[0]);
+	sb_puts(b, " client->server, ");
+	fmt_bytes(b, c->bytes[1]);
+	sb_puts(b, " server->client, over ");
+	fmt_duration(b, c->last_ts - c->first_ts);
+	sb_putc(b, '\n');
+}
+
 void chat_conn_header(struct strbuf *b, const struct chat_style *st, const struct conn *c, const char *stack)
 {
 	char a[80], z[80], id[16];
@@ -179,13 +191,8 @@ void chat_conn_header(struct strbuf *b, const struct chat_style *st, const struc
 	sb_puts(b, "    server (right): ");
 	sb_puts(b, z);
 	sb_putc(b, '\n');
-	sb_printf(b, "  %" PRIu64 " packets, ", c->pkts[0] + c->pkts[1]);
-	fmt_bytes(b, c->bytes[0]);
-	sb_puts(b, " client->server, ");
-	fmt_bytes(b, c->bytes[1]);
-	sb_puts(b, " server->client, over ");
-	fmt_duration(b, c->last_ts - c->first_ts);
-	sb_putc(b, '\n');
+	if (!st->live)
+		totals(b, c);
 	if (c->client_guessed && c->guess_why)
 		sb_printf(b, "  (%s)\n", c->guess_why);
 	if (stack && *stack)
@@ -252,8 +259,8 @@ void chat_bubble(struct strbuf *b, const struct chat_style *st, const struct ses
 		sb_printf(&h, "seq %" PRIu32 "  ack %" PRIu32 "  [", seq, ack);
 		fmt_tcp_flags(&h, r->flags, " ");
 		sb_printf(&h, "]  win %u", r->win);
-		int ws = c->wscale[r->dir];
-		if (!(r->flags & TH_SYN) && ws > 0 && c->wscale[1 - r->dir] >= 0)
+		int ws = pktrec_wscale(r);
+		if (ws > 0)
 			sb_printf(&h, "x%u", 1u << ws);
 		sb_printf(&h, "  len %u", r->len);
 	} else {
@@ -394,7 +401,11 @@ void chat_tail(struct strbuf *b, const struct chat_style *st, const struct sess_
 
 void chat_conn_footer(struct strbuf *b, const struct chat_style *st, const struct conn *c)
 {
-	(void)st;
+	if (st->live) {
+		char id[16];
+		sb_printf(b, "%s %s, at the end of the capture:\n", c->proto == 6 ? "Connection" : "Conversation", fmt_conn_id(c, id, sizeof id));
+		totals(b, c);
+	}
 	if (c->proto != 6) {
 		sb_putc(b, '\n');
 		return;

@@ -22,6 +22,7 @@ struct chat_style {
 	size_t fold;      /* payload bytes shown per packet, 0 = all */
 	int payload_mode; /* enum chat_payload */
 	int tag_conn;     /* several connections interleave (live): name the connection in each header */
+	int live;         /* the connection is still going: its totals go in the footer */
 };
 
 /* --payload: structure (decoded messages, raw bytes when none: the default), simple

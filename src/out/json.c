@@ -166,8 +166,8 @@ void json_packet(struct strbuf *b, const struct sess_packet *p, int flags)
 		json_key(b, &f, "flags");
 		fmt_tcp_flags_json(b, r->flags);
 		json_u64_field(b, &f, "win", r->win);
-		int ws = c->wscale[r->dir];
-		if (!(r->flags & TH_SYN) && ws >= 0 && c->wscale[1 - r->dir] >= 0)
+		int ws = pktrec_wscale(r);
+		if (ws >= 0)
 			json_u64_field(b, &f, "win_scaled", (uint64_t)r->win << ws);
 	}
 	json_u64_field(b, &f, "len", r->len);
