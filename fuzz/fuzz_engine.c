@@ -166,7 +166,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	session_free(s);
 
 	memset(&so, 0, sizeof so);
-	so.app = so.commentary = 1;
+	/* diag as in the batch session: it keeps the analysis state of ended connections,
+	 * which otherwise is released after 120 s of quiet (a late packet then starts a
+	 * fresh analysis, in both kinds of session alike) */
+	so.app = so.commentary = so.diag = 1;
 	so.on_packet = on_packet;
 	so.on_conn_end = on_tail;
 	so.live_release = 1;

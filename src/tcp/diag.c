@@ -330,13 +330,14 @@ static const struct {
 
 static const char *ka_name(int64_t ns, int idle)
 {
+	if (ns <= 0)
+		return NULL;
 	for (int i = 0; ka_defaults[i].who; i++) {
 		if (idle ? !ka_defaults[i].idle : !ka_defaults[i].interval)
 			continue;
-		int64_t d = ns - ka_defaults[i].ns;
-		if (d < 0)
-			d = -d;
-		if (d * 20 <= ka_defaults[i].ns) /* within 5 % */
+		/* within 5 %, without forming d * 20 (ns is the capture's word: any size) */
+		int64_t d = ns > ka_defaults[i].ns ? ns - ka_defaults[i].ns : ka_defaults[i].ns - ns;
+		if (d <= ka_defaults[i].ns / 20)
 			return ka_defaults[i].who;
 	}
 	return NULL;
