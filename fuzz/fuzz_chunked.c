@@ -21,10 +21,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t cut = data[0] % size;
 	size_t sum = 0;
 	struct chunked_cb cb = { &sum, sink, NULL, NULL };
-	static struct chunked ch; /* 8 kB line buffer: not on the fuzzer's stack */
+	struct chunked ch; /* its trailer line buffer is allocated on first use */
 	chunked_init(&ch, cb);
 	size_t used = chunked_feed(&ch, data + 1, cut ? cut - 1 : 0, 0);
 	if (used == (cut ? cut - 1 : 0))
 		chunked_feed(&ch, data + cut, size - cut, cut);
+	chunked_fini(&ch);
 	return 0;
 }
