@@ -174,16 +174,14 @@ static void seg_acked(struct ta_dir *t, uint32_t ack, int64_t ts, struct tcp_ack
 		struct seg *s = seg_at(t, 0);
 		if (!seq_le(s->end, ack))
 			break;
-		int64_t lat = ts - s->last_ts;
-		if (lat < 0)
-			lat = 0; /* capture timestamps that go backwards */
+		int64_t lat = ts_elapsed(ts, s->last_ts); /* 0 when timestamps go backwards */
 		struct tcp_latency *L = &t->lat;
 		if (!L->n || lat < L->min_ns)
 			L->min_ns = lat;
 		if (!L->n || lat > L->max_ns)
 			L->max_ns = lat;
 		L->n++;
-		L->sum_ns += lat;
+		ts_total_add(&L->sum_ns, lat);
 		if (s->resent)
 			L->n_karn++;
 		res->n++;
@@ -227,7 +225,8 @@ void tcp_analysis_packet(struct tcp_analysis *a, struct conn *c, int dir, const 
 	} else if (syn) {
 		a->synack_seen = 1;
 	} else if (has_ack && a->syn_seen && a->synack_seen && !a->irtt_ns && dir == 0) {
-		a->irtt_ns = ts - a->syn_ts > 0 ? ts - a->syn_ts : 1;
+		int64_t rtt = ts_sub(ts, a->syn_ts);
+		a->irtt_ns = rtt > 0 ? rtt : 1;
 	}
 
 	int same_seq = fwd->nextseq_known && seq == fwd->nextseq;
@@ -294,13 +293,13 @@ ack_checks_done:
 		int not_advanced = fwd->nextseq_known && seq_lt(seq, fwd->nextseq);
 		int64_t ooo_ns = a->irtt_ns ? a->irtt_ns : OOO_DEFAULT_NS;
 		if (not_advanced && rev->dupacks >= 2 && rev->lastack_known && rev->lastack == seq &&
-		    ts - rev->lastack_ts < FAST_RETX_NS)
+		    ts_sub(ts, rev->lastack_ts) < FAST_RETX_NS)
 			L |= LB_BIT(LB_FAST_RETRANSMISSION) | LB_BIT(LB_RETRANSMISSION);
 		else if (seglen > 0 && rev->lastack_known && seq_le(seq + seglen, rev->lastack))
 			/* The peer had already acknowledged all of it: sending it was needless
 			 * (even when it was never seen before: the ACK proves it arrived). */
 			L |= LB_BIT(LB_SPURIOUS_RETRANSMISSION) | LB_BIT(LB_RETRANSMISSION);
-		else if (not_advanced && ts - fwd->nextseq_ts < ooo_ns && fwd->nextseq != end)
+		else if (not_advanced && ts_sub(ts, fwd->nextseq_ts) < ooo_ns && fwd->nextseq != end)
 			L |= LB_BIT(LB_OUT_OF_ORDER);
 		else if (not_advanced)
 			L |= LB_BIT(LB_RETRANSMISSION);

@@ -5,6 +5,7 @@
 #ifndef CHATTCP_TCP_ANALYSIS_H
 #define CHATTCP_TCP_ANALYSIS_H
 
+#include "../base/ts.h"
 #include "../model/conn.h"
 
 struct tcp_analysis;
@@ -17,7 +18,8 @@ struct tcp_latency {
 	uint64_t n;            /* samples */
 	uint64_t n_karn;       /* of which were retransmitted segments, timed from the last send */
 	uint64_t n_untracked;  /* segments not timed because the tracking table was full */
-	int64_t min_ns, max_ns, sum_ns;
+	int64_t min_ns, max_ns;
+	ts_total sum_ns;       /* room for every sample: the average is exact (base/ts.h) */
 };
 
 /* What the ACK in the packet just analysed covered (for sinks that look at it right

@@ -1,16 +1,19 @@
 /* diag.c: see diag.h. Measurements follow RFC 9293 (handshake, close), RFC 6298
  * (retransmission timer and its exponential backoff, Karn), RFC 5681 (duplicate ACKs),
- * RFC 1122 sections 4.2.3.2 (delayed ACK) and 4.2.3.6 (keep-alive), RFC 896 (Nagle). */
+ * RFC 1122 sections 4.2.3.2 (delayed ACK) and 4.2.3.6 (keep-alive), RFC 896 (Nagle).
+ * Every wait is measured with ts_elapsed (base/ts.h): saturated where two timestamps
+ * are 2^63 ns apart, 0 where the capture's clock went backwards. */
 #include "diag.h"
 
+#include "../base/ts.h"
 #include "../base/xalloc.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MS 1000000LL
-#define SEC 1000000000LL
+#define MS TS_NS_PER_MS
+#define SEC TS_NS_PER_SEC
 
 /* Delayed-ACK windows: Linux acknowledges a lone small segment after its delayed-ACK
  * timer (40 ms minimum, TCP_DELACK_MIN); Windows and the BSDs after ~200 ms
@@ -98,7 +101,7 @@ static void chain_send(struct diag_dir *s, uint32_t rseq, int retx, int syn, int
 			if (!ch->sends || ch->rseq != rseq || ch->syn != syn)
 				continue;
 			if (ch->sends - 1 < DIAG_GAPS)
-				ch->gap_ns[ch->sends - 1] = ts - ch->last_ts;
+				ch->gap_ns[ch->sends - 1] = ts_elapsed(ts, ch->last_ts);
 			ch->sends++;
 			ch->last_ts = ts;
 			if (ch->sends > s->worst.sends)
@@ -188,9 +191,9 @@ void diag_packet(void *ctx, const struct pkt *pk, struct conn *c, const struct p
 			me->zw_periods++;
 		}
 	} else if (me->zw_open && r->win != 0 && !(r->flags & (TH_SYN | TH_RST))) {
-		int64_t len = ts - me->zw_start;
+		int64_t len = ts_elapsed(ts, me->zw_start);
 		me->zw_open = 0;
-		me->zw_total_ns += len;
+		me->zw_total_ns = ts_add(me->zw_total_ns, len);
 		if (len > me->zw_max_ns)
 			me->zw_max_ns = len;
 	}
@@ -205,15 +208,15 @@ void diag_packet(void *ctx, const struct pkt *pk, struct conn *c, const struct p
 		peer->zw_probes_recv++;
 	} else if (L & LB_BIT(LB_KEEP_ALIVE)) {
 		if (me->ka_n) {
-			int64_t g = ts - me->ka_last;
+			int64_t g = ts_elapsed(ts, me->ka_last);
 			if (!me->ka_gaps || g < me->ka_gap_min)
 				me->ka_gap_min = g;
 			if (!me->ka_gaps || g > me->ka_gap_max)
 				me->ka_gap_max = g;
-			me->ka_gap_sum += g;
+			ts_total_add(&me->ka_gap_sum, g);
 			me->ka_gaps++;
 		} else if (me->last_other_ts) {
-			me->ka_idle_ns = ts - me->last_other_ts;
+			me->ka_idle_ns = ts_elapsed(ts, me->last_other_ts);
 		}
 		me->ka_n++;
 		me->ka_last = ts;
@@ -255,12 +258,12 @@ no_stall:
 			dc->awaiting = 1;
 			dc->req_start = ts;
 		} else if (dir == 1 && dc->awaiting) {
-			int64_t t = ts - dc->req_start;
+			int64_t t = ts_elapsed(ts, dc->req_start);
 			if (!dc->ttfb_n)
 				dc->ttfb_first = t;
 			if (t > dc->ttfb_max)
 				dc->ttfb_max = t;
-			dc->ttfb_sum += t;
+			ts_total_add(&dc->ttfb_sum, t);
 			dc->ttfb_n++;
 			dc->awaiting = 0;
 		}
@@ -303,7 +306,10 @@ static const char *side(int dir) { return dir == 0 ? "client" : "server"; }
 
 static void secs(struct strbuf *b, int64_t ns)
 {
-	if (ns >= 10 * SEC)
+	const char *sat = ts_saturated_words(ns);
+	if (sat)
+		sb_puts(b, sat);
+	else if (ns >= 10 * SEC)
 		sb_printf(b, "%.0f s", (double)ns / SEC);
 	else if (ns >= SEC)
 		sb_printf(b, "%.1f s", (double)ns / SEC);
@@ -336,21 +342,22 @@ static const char *ka_name(int64_t ns, int idle)
 		if (idle ? !ka_defaults[i].idle : !ka_defaults[i].interval)
 			continue;
 		/* within 5 %, without forming d * 20 (ns is the capture's word: any size) */
-		int64_t d = ns > ka_defaults[i].ns ? ns - ka_defaults[i].ns : ka_defaults[i].ns - ns;
-		if (d <= ka_defaults[i].ns / 20)
+		if (ts_within(ns, ka_defaults[i].ns, 20))
 			return ka_defaults[i].who;
 	}
 	return NULL;
 }
 
-/* The gaps of a chain grow like a backed-off timer: each at least 1.5 x the one before. */
+/* The gaps of a chain grow like a backed-off timer: each at least 1.5 x the one before
+ * (2 * gap >= 3 * previous, compared without forming either product: the gaps are the
+ * capture's word, 3 * 2^32 s does not fit in 64 bits), and time goes forward. */
 static int backed_off(const struct diag_chain *ch)
 {
 	uint32_t n = ch->sends - 1 < DIAG_GAPS ? ch->sends - 1 : DIAG_GAPS;
-	if (n < 2)
+	if (n < 2 || ch->gap_ns[0] <= 0)
 		return 0;
 	for (uint32_t i = 1; i < n; i++)
-		if (ch->gap_ns[i] * 2 < ch->gap_ns[i - 1] * 3)
+		if (ts_cmp_scaled(ch->gap_ns[i], 2, ch->gap_ns[i - 1], 3) < 0)
 			return 0;
 	return 1;
 }
@@ -382,7 +389,7 @@ uint32_t diag_findings(struct diag *d, const struct conn *c, struct diag_finding
 		rules |= 1u << DIAG_SYN_UNANSWERED;
 		sb_printf(b = finding(out, DIAG_SYN_UNANSWERED), "the SYN was sent %" PRIu32 " time%s over ", dc->syn_n,
 			  dc->syn_n == 1 ? "" : "s");
-		secs(b, dc->syn_last - dc->syn_first);
+		secs(b, ts_elapsed(dc->syn_last, dc->syn_first));
 		sb_puts(b, " and never answered: the port is filtered (a firewall drops the SYN) or the host is down "
 			   "or unreachable\n");
 	}
@@ -438,7 +445,7 @@ uint32_t diag_findings(struct diag *d, const struct conn *c, struct diag_finding
 		const struct diag_dir *x = &dc->d[s];
 		if (!x->ka_n)
 			continue;
-		int64_t every = x->ka_gaps ? x->ka_gap_sum / x->ka_gaps : x->ka_idle_ns;
+		int64_t every = x->ka_gaps ? ts_total_mean(x->ka_gap_sum, x->ka_gaps) : x->ka_idle_ns;
 		rules |= 1u << DIAG_KEEPALIVE;
 		sb_printf(b = finding(out, DIAG_KEEPALIVE), "the %s sent %" PRIu32 " keep-alive%s", side(s), x->ka_n,
 			  x->ka_n == 1 ? "" : "s");
@@ -468,7 +475,7 @@ uint32_t diag_findings(struct diag *d, const struct conn *c, struct diag_finding
 	for (int s = 0; s < 2; s++) {
 		const struct diag_dir *x = &dc->d[s];
 		uint32_t n = x->stall_40 + x->stall_200;
-		if (n < STALL_MIN || path * STALL_PATH_FACTOR > x->stall_max_ns)
+		if (n < STALL_MIN || ts_cmp_scaled(path, STALL_PATH_FACTOR, x->stall_max_ns, 1) > 0)
 			continue;
 		rules |= 1u << DIAG_DELAYED_ACK;
 		sb_printf(b = finding(out, DIAG_DELAYED_ACK), "%" PRIu32 " small segment%s from the %s waited ~%s for the ACK (up to ", n, n == 1 ? "" : "s", side(s), x->stall_40 >= x->stall_200 ? "40 ms" : "200 ms");

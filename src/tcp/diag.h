@@ -7,6 +7,7 @@
 #define CHATTCP_TCP_DIAG_H
 
 #include "../base/strbuf.h"
+#include "../base/ts.h"
 #include "../model/conn.h"
 #include "../model/events.h"
 #include "analysis.h"
@@ -43,7 +44,8 @@ struct diag_dir {            /* what one side sent */
 	uint8_t zw_open;         /* in a zero-window period now */
 	/* keep-alives sent by this side */
 	uint32_t ka_n, ka_gaps;
-	int64_t ka_last, ka_gap_sum, ka_gap_min, ka_gap_max, ka_idle_ns, last_other_ts;
+	int64_t ka_last, ka_gap_min, ka_gap_max, ka_idle_ns, last_other_ts;
+	ts_total ka_gap_sum;     /* base/ts.h: the average gap is exact */
 	/* segments sent, for RTO chains */
 	struct diag_chain recent[DIAG_RECENT];
 	uint32_t recent_next;
@@ -60,7 +62,8 @@ struct diag_conn {
 	uint8_t refused, three_pkt_close, rst_after_fin, fin_seen;
 	uint8_t rst_dir;         /* 0 none, 1 client, 2 server */
 	/* time to first byte: from the start of a request to the first answer byte */
-	int64_t req_start, ttfb_first, ttfb_sum, ttfb_max;
+	int64_t req_start, ttfb_first, ttfb_max;
+	ts_total ttfb_sum;
 	uint32_t ttfb_n;
 	uint8_t awaiting;        /* a request is waiting for its first answer byte */
 	uint8_t last_data_dir;   /* 0 none, 1 client, 2 server */
