@@ -6,6 +6,7 @@
 #include "capfile_int.h"
 
 #include "../base/exitcodes.h"
+#include "../base/ts.h"
 
 #include <stdio.h>
 
@@ -101,7 +102,8 @@ int capfile_pcap_record(const struct capfile *cf, const struct cap_win *w, struc
 	rec->caplen = caplen;
 	rec->wirelen = wirelen < caplen ? caplen : wirelen;
 	int64_t ns = cf->ts_digits == 9 ? (int64_t)frac : (int64_t)frac * 1000;
-	rec->ts_ns = (int64_t)sec * 1000000000 + ns;
+	/* 32-bit seconds and fraction: at most 2^32 s + 2^32 us, inside +-CAP_TS_MAX_NS. */
+	rec->ts_ns = ts_add(ts_from_sec(sec), ns);
 	rec->off = w->off;
 	rec->linktype = cf->linktype;
 	rec->ts_digits = cf->ts_digits;

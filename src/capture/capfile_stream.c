@@ -12,6 +12,7 @@
 #include "capfile_int.h"
 
 #include "../base/exitcodes.h"
+#include "../base/ts.h"
 #include "../base/xalloc.h"
 
 #include <errno.h>
@@ -88,7 +89,7 @@ static int64_t now_ns(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	return ts_add(ts_from_sec(ts.tv_sec), ts.tv_nsec);
 }
 
 static voidpf z_alloc(voidpf opaque, uInt items, uInt size)
@@ -213,7 +214,7 @@ static int should_stop(const struct cap_stream *st)
 {
 	if (st->o.stop && *st->o.stop)
 		return 1;
-	return st->o.idle_ns > 0 && now_ns() - st->last_byte_ns >= st->o.idle_ns;
+	return st->o.idle_ns > 0 && ts_sub(now_ns(), st->last_byte_ns) >= st->o.idle_ns;
 }
 
 /* How long one wait lasts: the poll interval, or less when the idle time ends sooner. */
@@ -221,7 +222,7 @@ static int64_t slice_ns(const struct cap_stream *st)
 {
 	int64_t s = CAP_FOLLOW_POLL_NS;
 	if (st->o.idle_ns > 0) {
-		int64_t left = st->o.idle_ns - (now_ns() - st->last_byte_ns);
+		int64_t left = ts_sub(st->o.idle_ns, ts_sub(now_ns(), st->last_byte_ns));
 		if (left < s)
 			s = left;
 	}

@@ -4,6 +4,7 @@
 #include "cli.h"
 
 #include "../base/exitcodes.h"
+#include "../base/ts.h"
 #include "../base/xalloc.h"
 #include "../out/chat_term.h"
 #include "../out/json.h"
@@ -106,7 +107,7 @@ static int chat_args(int argc, char **argv, struct chat_opts *o)
 			VALUE();
 			if (parse_number(v, 1, 86400 * 365, &n) < 0)
 				return usage_error("chat", "--until-idle takes a number of seconds");
-			o->idle_ns = (int64_t)n * 1000000000;
+			o->idle_ns = ts_from_sec(n);
 		} else if (!strcmp(k, "-h") || !strcmp(k, "--help"))
 			return cli_help_for("chat");
 		else

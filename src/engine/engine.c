@@ -2,6 +2,7 @@
 #include "engine.h"
 
 #include "../base/exitcodes.h"
+#include "../base/ts.h"
 #include "../base/xalloc.h"
 #include "../tcp/analysis.h"
 #include "../tcp/state.h"
@@ -89,7 +90,7 @@ static void tcp_packet(struct conn *c, int dir, const struct pkt *pk, struct pkt
 /* How long an ended connection keeps its analysis state: a FIN or ACK repeated after
  * the close still needs it (Linux holds TIME_WAIT for 60 s; twice that covers stacks
  * that wait 2 MSL of 60 s). A packet after that starts a fresh analysis. */
-#define ENGINE_RELEASE_AFTER_NS ((int64_t)120 * 1000000000)
+#define ENGINE_RELEASE_AFTER_NS (120 * TS_NS_PER_SEC)
 
 static int has_ended(const struct conn *c)
 {
@@ -111,11 +112,11 @@ static void note_ended(struct engine *en, struct conn *c, int64_t ts)
 
 static void release_ended(struct engine *en, int64_t now)
 {
-	while (en->ended_head < en->n_ended && now - en->ended[en->ended_head].ts > ENGINE_RELEASE_AFTER_NS) {
+	while (en->ended_head < en->n_ended && ts_sub(now, en->ended[en->ended_head].ts) > ENGINE_RELEASE_AFTER_NS) {
 		struct conn *c = en->ct.conns[en->ended[en->ended_head].conn];
 		en->ended_head++;
 		c->ended_queued = 0;
-		if (now - c->last_ts > ENGINE_RELEASE_AFTER_NS && has_ended(c)) {
+		if (ts_sub(now, c->last_ts) > ENGINE_RELEASE_AFTER_NS && has_ended(c)) {
 			tcp_analysis_free(c->ta);
 			c->ta = NULL;
 			en->n_released++;

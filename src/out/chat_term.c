@@ -1,6 +1,7 @@
 /* chat_term.c: see chat_term.h. */
 #include "chat_term.h"
 
+#include "../base/ts.h"
 #include "../model/labels.h"
 #include "fmt.h"
 #include "payload.h"
@@ -172,7 +173,7 @@ static void totals(struct strbuf *b, const struct conn *c)
 	sb_puts(b, " client->server, ");
 	fmt_bytes(b, c->bytes[1]);
 	sb_puts(b, " server->client, over ");
-	fmt_duration(b, c->last_ts - c->first_ts);
+	fmt_duration(b, ts_sub(c->last_ts, c->first_ts));
 	sb_putc(b, '\n');
 }
 
@@ -233,8 +234,9 @@ void chat_bubble(struct strbuf *b, const struct chat_style *st, const struct ses
 	sb_puts(&h, "  ");
 	fmt_clock(&h, r->ts_ns, pk ? pk->rec.ts_digits : 6);
 	if (prev_ts != INT64_MIN) {
-		sb_puts(&h, " (+");
-		fmt_duration(&h, r->ts_ns - prev_ts);
+		int64_t since = ts_sub(r->ts_ns, prev_ts);
+		sb_puts(&h, since < 0 ? " (" : " (+"); /* a clock that went back shows "-" alone */
+		fmt_duration(&h, since);
 		sb_putc(&h, ')');
 	}
 	pad(b, x.indent);

@@ -1,6 +1,8 @@
 /* fmt.c: see fmt.h. */
 #include "fmt.h"
 
+#include "../base/ts.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <time.h>
@@ -64,6 +66,11 @@ void fmt_clock(struct strbuf *b, int64_t ts_ns, int digits) { fmt_local(b, ts_ns
 
 void fmt_duration(struct strbuf *b, int64_t ns)
 {
+	const char *sat = ts_saturated_words(ns);
+	if (sat) { /* a bound, not a measurement; and -INT64_MIN does not fit */
+		sb_puts(b, sat);
+		return;
+	}
 	if (ns < 0) {
 		sb_putc(b, '-');
 		ns = -ns;

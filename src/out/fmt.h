@@ -18,7 +18,8 @@ void fmt_epoch(struct strbuf *b, int64_t ts_ns);
 void fmt_datetime(struct strbuf *b, int64_t ts_ns, int digits);
 /* "HH:MM:SS.ffffff" */
 void fmt_clock(struct strbuf *b, int64_t ts_ns, int digits);
-/* A duration in the most readable unit: "812 us", "40.2 ms", "3.004 s", "2 min 5 s". */
+/* A duration in the most readable unit: "812 us", "40.2 ms", "3.004 s", "2 min 5 s";
+ * a saturated one (INT64_MAX or INT64_MIN, base/ts.h) as ">292 years" / "<-292 years". */
 void fmt_duration(struct strbuf *b, int64_t ns);
 /* Bytes as "6087 B", "41.2 kB", "3.1 MB". */
 void fmt_bytes(struct strbuf *b, uint64_t n);

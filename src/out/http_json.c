@@ -2,6 +2,7 @@
 #include "http_json.h"
 
 #include "../base/sha.h"
+#include "../base/ts.h"
 #include "fmt.h"
 #include "json.h"
 
@@ -148,9 +149,9 @@ void http_exchange_json(struct strbuf *b, const struct sess_http *x)
 		json_key(b, &g, "last_byte_ts");
 		fmt_epoch(b, rs->last_ts);
 		json_key(b, &g, "wait_s");
-		sb_printf(b, "%.6f", (double)(rs->first_ts - rq->first_ts) / 1e9);
+		sb_printf(b, "%.6f", ts_to_sec(ts_sub(rs->first_ts, rq->first_ts)));
 		json_key(b, &g, "transfer_s");
-		sb_printf(b, "%.6f", (double)(rs->last_ts - rs->first_ts) / 1e9);
+		sb_printf(b, "%.6f", ts_to_sec(ts_sub(rs->last_ts, rs->first_ts)));
 		sb_putc(b, '}');
 	}
 	json_key(b, &f, "notes");
@@ -234,9 +235,9 @@ void http_exchange_term(struct strbuf *b, const struct sess_http *x, int verbose
 		body_term(b, rs);
 		if (rq) {
 			sb_puts(b, "  wait ");
-			fmt_duration(b, rs->first_ts - rq->first_ts);
+			fmt_duration(b, ts_sub(rs->first_ts, rq->first_ts));
 			sb_puts(b, ", transfer ");
-			fmt_duration(b, rs->last_ts - rs->first_ts);
+			fmt_duration(b, ts_sub(rs->last_ts, rs->first_ts));
 		}
 		sb_putc(b, '\n');
 		if (verbose)

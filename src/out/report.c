@@ -3,6 +3,7 @@
 #include "report.h"
 
 #include "../base/strbuf.h"
+#include "../base/ts.h"
 #include "../model/labels.h"
 #include "fmt.h"
 #include "json.h"
@@ -29,7 +30,7 @@ void report_conns_line(struct strbuf *b, const struct conn *c)
 	sb_printf(b, "%*s", (int)(15 - (b->len - t0)) + 1, "");
 	struct strbuf d;
 	sb_init(&d);
-	fmt_duration(&d, c->last_ts - c->first_ts);
+	fmt_duration(&d, ts_sub(c->last_ts, c->first_ts));
 	sb_printf(b, "%10s  ", d.s);
 	sb_reset(&d);
 	sb_printf(&d, "%" PRIu64 "/%" PRIu64, c->pkts[0], c->pkts[1]);
@@ -114,7 +115,7 @@ void report_stats(struct strbuf *b, const struct sess_stats *st, const struct se
 		json_u64_field(b, &f, "tcp_packets", k->tcp);
 		json_u64_field(b, &f, "udp_packets", k->udp);
 		json_key(b, &f, "duration_s");
-		sb_printf(b, "%.6f", (double)st->duration_ns / 1e9);
+		sb_printf(b, "%.6f", ts_to_sec(st->duration_ns));
 		json_u64_field(b, &f, "tcp_connections", st->tcp);
 		json_u64_field(b, &f, "handshake_incomplete", st->hs_incomplete);
 		json_u64_field(b, &f, "close_incomplete", st->close_incomplete);
@@ -175,7 +176,7 @@ static void dur(struct strbuf *b, int64_t ns)
 static void ms_field(struct strbuf *b, int *f, const char *key, int64_t ns)
 {
 	json_key(b, f, key);
-	sb_printf(b, "%.3f", (double)ns / 1e6);
+	sb_printf(b, "%.3f", ts_to_ms(ns));
 }
 
 static void dup_words(struct strbuf *b, const struct diag_dir *x)
@@ -203,7 +204,7 @@ void report_diag_text(struct strbuf *b, struct session *ss, const struct conn *c
 	char id[16];
 	sb_printf(b, "%s %s: %s -> %s (%s), ", c->proto == 6 ? "connection" : "conversation", fmt_conn_id(c, id, sizeof id),
 		  fmt_endpoint(&ep[0], x, sizeof x), fmt_endpoint(&ep[1], y, sizeof y), c->proto == 6 ? "TCP" : "UDP");
-	dur(b, c->last_ts - c->first_ts);
+	dur(b, ts_sub(c->last_ts, c->first_ts));
 	sb_printf(b, ", %" PRIu64 " packets\n", c->pkts[0] + c->pkts[1]);
 	const struct diag_conn *dc = session_diag(ss, c);
 	if (!dc) {
@@ -217,11 +218,11 @@ void report_diag_text(struct strbuf *b, struct session *ss, const struct conn *c
 	sb_puts(b, "  handshake: ");
 	if (dc->syn_n && dc->synack_n && dc->hs3_n) {
 		sb_puts(b, "complete, RTT ");
-		dur(b, dc->hs3_ts - dc->syn_last);
+		dur(b, ts_sub(dc->hs3_ts, dc->syn_last));
 		sb_puts(b, " (SYN -> SYN+ACK ");
-		dur(b, dc->synack_first - dc->syn_last);
+		dur(b, ts_sub(dc->synack_first, dc->syn_last));
 		sb_puts(b, ", SYN+ACK -> ACK ");
-		dur(b, dc->hs3_ts - dc->synack_first);
+		dur(b, ts_sub(dc->hs3_ts, dc->synack_first));
 		sb_puts(b, ")");
 		if (dc->syn_n > 1 || dc->synack_n > 1 || dc->hs3_n > 1)
 			sb_printf(b, "; SYN sent %" PRIu32 "x, SYN+ACK %" PRIu32 "x, third handshake %" PRIu32 "x", dc->syn_n,
@@ -252,7 +253,7 @@ void report_diag_text(struct strbuf *b, struct session *ss, const struct conn *c
 			sb_puts(b, "    ACK latency: min ");
 			dur(b, L->min_ns);
 			sb_puts(b, ", avg ");
-			dur(b, L->sum_ns / (int64_t)L->n);
+			dur(b, ts_total_mean(L->sum_ns, L->n));
 			sb_puts(b, ", max ");
 			dur(b, L->max_ns);
 			sb_printf(b, " over %" PRIu64 " segment%s", L->n, L->n == 1 ? "" : "s");
@@ -289,7 +290,7 @@ void report_diag_text(struct strbuf *b, struct session *ss, const struct conn *c
 			}
 			if (d->ka_gaps) {
 				sb_puts(b, ", then every ");
-				dur(b, d->ka_gap_sum / d->ka_gaps);
+				dur(b, ts_total_mean(d->ka_gap_sum, d->ka_gaps));
 				sb_puts(b, " (min ");
 				dur(b, d->ka_gap_min);
 				sb_puts(b, ", max ");
@@ -305,7 +306,7 @@ void report_diag_text(struct strbuf *b, struct session *ss, const struct conn *c
 		sb_puts(b, " after the first request");
 		if (dc->ttfb_n > 1) {
 			sb_printf(b, " (%" PRIu32 " requests: avg ", dc->ttfb_n);
-			dur(b, dc->ttfb_sum / dc->ttfb_n);
+			dur(b, ts_total_mean(dc->ttfb_sum, dc->ttfb_n));
 			sb_puts(b, ", max ");
 			dur(b, dc->ttfb_max);
 			sb_putc(b, ')');
@@ -348,7 +349,7 @@ static void json_dir(struct strbuf *b, const struct diag_conn *dc, int s)
 	json_u64_field(b, &g, "untracked", L->n_untracked);
 	if (L->n) {
 		ms_field(b, &g, "min_ms", L->min_ns);
-		ms_field(b, &g, "avg_ms", L->sum_ns / (int64_t)L->n);
+		ms_field(b, &g, "avg_ms", ts_total_mean(L->sum_ns, L->n));
 		ms_field(b, &g, "max_ms", L->max_ns);
 	}
 	sb_putc(b, '}');
@@ -363,7 +364,7 @@ static void json_dir(struct strbuf *b, const struct diag_conn *dc, int s)
 	ms_field(b, &f, "zero_window_longest_ms", d->zw_max_ns);
 	json_u64_field(b, &f, "keep_alives", d->ka_n);
 	if (d->ka_gaps)
-		ms_field(b, &f, "keep_alive_interval_ms", d->ka_gap_sum / d->ka_gaps);
+		ms_field(b, &f, "keep_alive_interval_ms", ts_total_mean(d->ka_gap_sum, d->ka_gaps));
 	if (d->ka_idle_ns)
 		ms_field(b, &f, "keep_alive_idle_ms", d->ka_idle_ns);
 	sb_putc(b, '}');
@@ -375,11 +376,11 @@ void report_diag_json(struct strbuf *b, struct session *ss, const struct conn *c
 	sb_putc(b, '{');
 	json_u64_field(b, &f, "conn", c->id);
 	json_str_field(b, &f, "proto", c->proto == 6 ? "tcp" : "udp");
-	ms_field(b, &f, "duration_ms", c->last_ts - c->first_ts);
+	ms_field(b, &f, "duration_ms", ts_sub(c->last_ts, c->first_ts));
 	const struct diag_conn *dc = session_diag(ss, c);
 	if (dc) {
 		if (dc->syn_n && dc->synack_n && dc->hs3_n)
-			ms_field(b, &f, "handshake_rtt_ms", dc->hs3_ts - dc->syn_last);
+			ms_field(b, &f, "handshake_rtt_ms", ts_sub(dc->hs3_ts, dc->syn_last));
 		json_u64_field(b, &f, "syn_sent", dc->syn_n);
 		json_u64_field(b, &f, "synack_sent", dc->synack_n);
 		json_u64_field(b, &f, "third_handshake_sent", dc->hs3_n);

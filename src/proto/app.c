@@ -5,6 +5,7 @@
  * (zero copy) and only what is left over is copied. */
 #include "app.h"
 
+#include "../base/ts.h"
 #include "../base/xalloc.h"
 #include "../tcp/reasm.h"
 
@@ -34,7 +35,7 @@
  * within that time is decoded as it would be otherwise. Later packets of a released
  * connection are not decoded. A connection with one side still open is never released
  * early (a half-closed connection may legitimately go on). */
-#define APP_RELEASE_AFTER_NS ((int64_t)120 * 1000000000)
+#define APP_RELEASE_AFTER_NS (120 * TS_NS_PER_SEC)
 
 /* Offset map entries kept per direction of a child layer before the ones its decoder can
  * no longer refer to are dropped. */
@@ -819,12 +820,12 @@ static void note_ended(struct app *a, struct app_conn *ac, int64_t ts)
  * that spoke meanwhile goes back in the queue, from its last packet. */
 static void release_ended(struct app *a, int64_t now)
 {
-	while (a->ended_head < a->n_ended && now - a->ended[a->ended_head].ts > APP_RELEASE_AFTER_NS) {
+	while (a->ended_head < a->n_ended && ts_sub(now, a->ended[a->ended_head].ts) > APP_RELEASE_AFTER_NS) {
 		struct app_conn *ac = a->ended[a->ended_head++].ac;
 		ac->queued = 0;
 		if (ac->ended)
 			continue;
-		if (now - ac->last_ts > APP_RELEASE_AFTER_NS)
+		if (ts_sub(now, ac->last_ts) > APP_RELEASE_AFTER_NS)
 			end_conn(ac);
 		else
 			note_ended(a, ac, ac->last_ts);

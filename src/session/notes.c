@@ -2,6 +2,7 @@
  * "waves" of the close), with Wireshark's analysis terms for the rest. */
 #include "notes.h"
 
+#include "../base/ts.h"
 #include "../model/labels.h"
 #include "../out/fmt.h"
 
@@ -115,7 +116,7 @@ void note_text(struct note_ctx *n, const struct conn *c, const struct pktrec *r,
 	if (ev & EV_HS_RETX) {
 		sep(b, start);
 		resent_note(b, k_syn ? "second handshake (SYN+ACK)" : "first handshake (SYN)", n_syn,
-			    r->ts_ns - n->sent_first_ts[k_syn]);
+			    ts_sub(r->ts_ns, n->sent_first_ts[k_syn]));
 		if (r->ref_frame)
 			sb_printf(b, " (frame %" PRIu32 ")", r->ref_frame);
 	}
@@ -159,7 +160,7 @@ void note_text(struct note_ctx *n, const struct conn *c, const struct pktrec *r,
 	}
 	if (ev & EV_FIN_RETX) {
 		sep(b, start);
-		resent_note(b, "FIN", n_fin, r->ts_ns - n->sent_first_ts[k_fin]);
+		resent_note(b, "FIN", n_fin, ts_sub(r->ts_ns, n->sent_first_ts[k_fin]));
 		if (r->ref_frame)
 			sb_printf(b, " (frame %" PRIu32 ")", r->ref_frame);
 	}

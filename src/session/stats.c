@@ -3,6 +3,7 @@
  * the connection filter, and the closed tables of names. */
 #include "session_int.h"
 
+#include "../base/ts.h"
 #include "../out/fmt.h"
 
 #include <ctype.h>
@@ -62,7 +63,7 @@ void session_stats(struct session *s, struct sess_stats *o)
 		for (int l = 0; l < LB_COUNT; l++)
 			o->labels[l] += c->label_count[l];
 	}
-	o->duration_ns = s->en.n_frames ? s->en.last_ts - s->en.first_ts : 0;
+	o->duration_ns = s->en.n_frames ? ts_sub(s->en.last_ts, s->en.first_ts) : 0;
 	qsort(v, n, sizeof *v, by_bytes);
 	for (size_t i = 0; i < n && o->n_top_bytes < SESS_TOP; i++)
 		o->top_bytes[o->n_top_bytes++] = v[i];
