@@ -75,3 +75,56 @@ def flow(total_bytes, first_bytes=b"", sport=40000, dport=8080, seg=1448, t0=1.0
     yield _frame(t, cli, srv, sport, dport, cs, ss + 1, 0x11)
     t += step
     yield _frame(t, srv, cli, dport, sport, ss + 1, cs + 1, 0x10)
+
+
+# ---- hand-made packets at chosen times (tests/suite/time-extremes) ----
+
+CLI_MAC, SRV_MAC = b"\x02\x00\x00\x00\x00\x01", b"\x02\x00\x00\x00\x00\x02"
+
+
+def tcp_frame(src, dst, sport, dport, seq, ack, flags, payload=b"", win=65535):
+    """An Ethernet/IPv4/TCP frame (no options, checksums 0); src/dst are 4-byte addresses."""
+    tcp = struct.pack(">HHIIBBHHH", sport, dport, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF, 5 << 4, flags, win, 0, 0)
+    ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp) + len(payload), 0, 0x4000, 64, 6, 0, src, dst)
+    return SRV_MAC + CLI_MAC + b"\x08\x00" + ip + tcp + payload
+
+
+def udp_frame(src, dst, sport, dport, payload):
+    """An Ethernet/IPv4/UDP frame (checksums 0)."""
+    udp = struct.pack(">HHHH", sport, dport, 8 + len(payload), 0)
+    ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 20 + len(udp) + len(payload), 0, 0x4000, 64, 17, 0, src, dst)
+    return SRV_MAC + CLI_MAC + b"\x08\x00" + ip + udp + payload
+
+
+def pcap_bytes(packets):
+    """A microsecond pcap file of (seconds, microseconds, frame) tuples; seconds are
+    the unsigned 32-bit field of the format (0 .. 2^32-1)."""
+    out = [PCAP_HEADER]
+    for sec, usec, frame in packets:
+        out.append(struct.pack("<IIII", sec, usec, len(frame), len(frame)) + frame)
+    return b"".join(out)
+
+
+def _pcapng_block(btype, body):
+    body += b"\x00" * (-len(body) % 4)
+    n = 12 + len(body)
+    return struct.pack("<II", btype, n) + body + struct.pack("<I", n)
+
+
+def _pcapng_opt(code, value):
+    return struct.pack("<HH", code, len(value)) + value + b"\x00" * (-len(value) % 4)
+
+
+def pcapng_bytes(packets, tsoffset_s=0, tsresol=9):
+    """A little-endian pcapng file with one Ethernet interface whose clock has
+    resolution 10^-tsresol s and offset tsoffset_s seconds (if_tsresol, if_tsoffset);
+    packets are (ticks, frame) with ticks the unsigned 64-bit count the format stores,
+    so ns = ticks * 10^(9-tsresol) + tsoffset_s * 10^9 (chattcp clamps it to +-2^62)."""
+    shb = _pcapng_block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1))
+    opts = _pcapng_opt(9, bytes([tsresol])) + _pcapng_opt(14, struct.pack("<q", tsoffset_s)) + _pcapng_opt(0, b"")
+    idb = _pcapng_block(1, struct.pack("<HHI", 1, 0, 262144) + opts)
+    out = [shb, idb]
+    for ticks, frame in packets:
+        body = struct.pack("<IIIII", 0, (ticks >> 32) & 0xFFFFFFFF, ticks & 0xFFFFFFFF, len(frame), len(frame)) + frame
+        out.append(_pcapng_block(6, body))
+    return b"".join(out)
