@@ -14,7 +14,7 @@
  *                           clock went backwards;
  *   ts_cmp_scaled           compares a * ka with b * kb exactly, forming neither product
  *                           ("this gap is at least 1.5 x that one": 2a >= 3b);
- *   ts_abs, ts_within       |d| (saturated) and "a is within b / k of c";
+ *   ts_abs, ts_within       |d| (saturated) and "a is within c / k of c";
  *   ts_total                a sum of durations with room for 2^64 of them (128 bits),
  *                           so an average is exact however long the capture is;
  *   ts_saturated_words      what to show instead of a saturated duration's number.
@@ -90,7 +90,8 @@ static inline const char *ts_saturated_words(int64_t d)
 	return d == INT64_MAX ? ">292 years" : d == INT64_MIN ? "<-292 years" : (const char *)0;
 }
 
-/* Conversions for output (a double holds any int64_t to 16 digits: no overflow). */
+/* Conversions for output: a double takes any int64_t (to ~15 significant digits) and
+ * the division cannot overflow. */
 static inline double ts_to_ms(int64_t ns) { return (double)ns / (double)TS_NS_PER_MS; }
 static inline double ts_to_sec(int64_t ns) { return (double)ns / (double)TS_NS_PER_SEC; }
 /* s seconds in ns, saturated. */
