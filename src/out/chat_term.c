@@ -5,6 +5,7 @@
 #include "fmt.h"
 #include "payload.h"
 #include "stream_term.h"
+#include "term_text.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -281,7 +282,8 @@ void chat_bubble(struct strbuf *b, const struct chat_style *st, const struct ses
 	}
 	if (r->pflags & PR_MALFORMED && pk && pk->why) {
 		sb_reset(&h);
-		sb_printf(&h, "malformed: %s", pk->why);
+		sb_puts(&h, "malformed: ");
+		term_text_str(&h, pk->why);
 		box_line(b, &x, h.s, h.len, C_WARN);
 	}
 
@@ -300,8 +302,12 @@ void chat_bubble(struct strbuf *b, const struct chat_style *st, const struct ses
 		for (size_t i = 0; i < p->n_parts; i++) {
 			const struct appmsg *m = p->parts[i];
 			sb_reset(&h);
-			sb_printf(&h, "part of %s %s (from #%" PRIu32 "): %s\n", m->proto, m->kind, m->first_frame,
-				  m->summary ? m->summary : "(in progress)");
+			sb_printf(&h, "part of %s %s (from #%" PRIu32 "): ", m->proto, m->kind, m->first_frame);
+			if (m->summary)
+				term_text_str(&h, m->summary);
+			else
+				sb_puts(&h, "(in progress)");
+			sb_putc(&h, '\n');
 			box_text(b, &x, h.s, C_DIM);
 		}
 		for (size_t i = 0; i < p->n_msgs; i++) {
@@ -321,7 +327,7 @@ void chat_bubble(struct strbuf *b, const struct chat_style *st, const struct ses
 	if (st->show_notes) {
 		sb_reset(&h);
 		sb_puts(&h, "> ");
-		sb_puts(&h, p->note.text);
+		term_text_str(&h, p->note.text);
 		int warn = (r->labels & ~(LB_BIT(LB_WINDOW_UPDATE) | LB_BIT(LB_KEEP_ALIVE) | LB_BIT(LB_KEEP_ALIVE_ACK))) != 0 ||
 			   (r->events & EV_RST);
 		box_line(b, &x, h.s, h.len, warn ? C_WARN : C_NOTE);
