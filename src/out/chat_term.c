@@ -40,7 +40,18 @@ static size_t cols(const char *s, size_t n)
 	return c;
 }
 
-/* Byte length of the prefix of s that fits in w columns. */
+/* Bytes of the escape (out/term_text.h) starting at s[i], or 1 for any other byte. */
+static size_t escape_len(const char *s, size_t n, size_t i)
+{
+	if (s[i] != '\\' || i + 1 >= n)
+		return 1;
+	size_t l = s[i + 1] == 'x' ? 4 : s[i + 1] == 'u' ? 6 : 2;
+	return i + l <= n ? l : 1;
+}
+
+/* Byte length of the prefix of s that fits in w columns. Box text is already in its
+ * terminal form: an escape such as \x1b or \u202e is kept whole on one row (a row
+ * ending in "\x" and the next starting "1b" would read as something else). */
 static size_t fit(const char *s, size_t n, size_t w)
 {
 	size_t c = 0, i = 0;
@@ -48,9 +59,13 @@ static size_t fit(const char *s, size_t n, size_t w)
 		size_t j = i + 1;
 		while (j < n && ((unsigned char)s[j] & 0xc0) == 0x80)
 			j++;
-		if (c + 1 > w)
+		size_t e = escape_len(s, n, i);
+		if (e > 1)
+			j = i + e;
+		size_t cw = e > 1 ? e : 1;
+		if (c + cw > w)
 			break;
-		c++;
+		c += cw;
 		i = j;
 	}
 	return i;
