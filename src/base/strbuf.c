@@ -64,14 +64,17 @@ void sb_printf(struct strbuf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 when it is not one. */
-static size_t utf8_len(const unsigned char *s, size_t n)
+size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp_out)
 {
+	if (n == 0)
+		return 0;
 	unsigned char c = s[0];
 	size_t need;
 	uint32_t cp;
-	if (c < 0x80)
+	if (c < 0x80) {
+		*cp_out = c;
 		return 1;
+	}
 	if (c >= 0xc2 && c <= 0xdf) {
 		need = 2;
 		cp = c & 0x1f;
@@ -94,6 +97,7 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 	if ((need == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
 	    (need == 4 && (cp < 0x10000 || cp > 0x10ffff)))
 		return 0;
+	*cp_out = cp;
 	return need;
 }
 
@@ -116,13 +120,19 @@ void sb_json_str(struct strbuf *b, const char *s, size_t n)
 			i++;
 			continue;
 		}
-		size_t l = utf8_len(u + i, n - i);
+		uint32_t cp;
+		size_t l = utf8_decode(u + i, n - i, &cp);
 		if (l == 0) {
 			sb_printf(b, "\\u%04x", c);
 			i++;
 			continue;
 		}
-		sb_add(b, s + i, l);
+		/* Valid JSON raw, but NEL, LS and PS end a line for many line-based readers
+		 * of NDJSON (and for JavaScript before ES2019): escaped, one object stays one line. */
+		if (cp == 0x85 || cp == 0x2028 || cp == 0x2029)
+			sb_printf(b, "\\u%04x", (unsigned)cp);
+		else
+			sb_add(b, s + i, l);
 		i += l;
 	}
 	sb_putc(b, '"');

@@ -6,6 +6,7 @@
 #include "../base/strbuf.h"
 #include "../cases/cases.h"
 #include "../out/json.h"
+#include "../out/term_text.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -92,7 +93,13 @@ static int list(int json)
 			}
 			sb_puts(&b, "]}\n");
 		} else {
-			sb_printf(&b, "  %-22s %.*s\n  %-22s %.*s\n\n", cb->name, (int)tn, t, "", (int)sn, s);
+			sb_puts(&b, "  ");
+			term_text_pad(&b, cb->name, 22);
+			sb_putc(&b, ' ');
+			term_text(&b, t, tn);
+			sb_printf(&b, "\n  %-22s ", "");
+			term_text(&b, s, sn);
+			sb_puts(&b, "\n\n");
 		}
 	}
 	if (!json)

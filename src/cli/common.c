@@ -3,6 +3,7 @@
 
 #include "../base/exitcodes.h"
 #include "../base/xalloc.h"
+#include "../out/term_text.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -135,7 +136,7 @@ struct session *cli_session(const struct session_opts *o, const char *spec, cons
 		session_select(s, sel[i]);
 	if (session_open(s, spec) < 0) {
 		const struct err *e = session_error(s);
-		fprintf(stderr, "chattcp: %s\n", e->msg);
+		term_text_line(stderr, "chattcp: ", e->msg);
 		*rc = e->code ? e->code : EXIT_BADINPUT;
 		session_free(s);
 		return NULL;
@@ -164,10 +165,18 @@ int cli_finish(struct session *s, int rc)
 		struct sess_counts k;
 		session_counts(s, &k);
 		const struct err *e = session_error(s);
-		if (session_failed(s))
-			fprintf(stderr, "chattcp: %s\n", e->msg);
-		else
-			fprintf(stderr, "chattcp: %s (read %llu packets before it)\n", e->msg, (unsigned long long)k.frames);
+		/* The message may quote the capture: it goes out escaped (out/term_text.h). */
+		if (session_failed(s)) {
+			term_text_line(stderr, "chattcp: ", e->msg);
+		} else {
+			struct strbuf m;
+			sb_init(&m);
+			sb_puts(&m, "chattcp: ");
+			term_text_str(&m, e->msg);
+			sb_printf(&m, " (read %llu packets before it)\n", (unsigned long long)k.frames);
+			fputs(m.s, stderr);
+			sb_fini(&m);
+		}
 		if (rc == EXIT_OK)
 			rc = session_failed(s) ? EXIT_SYSTEM : EXIT_BADINPUT;
 	}

@@ -6,6 +6,7 @@
 
 #include "../base/exitcodes.h"
 #include "../out/export_http.h"
+#include "../out/term_text.h"
 
 #include <string.h>
 
@@ -68,7 +69,7 @@ int cmd_export(int argc, char **argv)
 	cli_flush(&b);
 	sb_fini(&b);
 	if (n < 0) {
-		fprintf(stderr, "chattcp: %s\n", e.msg);
+		term_text_line(stderr, "chattcp: ", e.msg); /* may name a file from the capture */
 		return cli_finish(s, EXIT_SYSTEM);
 	}
 	return cli_finish(s, EXIT_OK);

@@ -6,6 +6,7 @@
 #include "fmt.h"
 #include "payload.h"
 #include "stream_term.h"
+#include "term_text.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -40,7 +41,18 @@ static size_t cols(const char *s, size_t n)
 	return c;
 }
 
-/* Byte length of the prefix of s that fits in w columns. */
+/* Bytes of the escape (out/term_text.h) starting at s[i], or 1 for any other byte. */
+static size_t escape_len(const char *s, size_t n, size_t i)
+{
+	if (s[i] != '\\' || i + 1 >= n)
+		return 1;
+	size_t l = s[i + 1] == 'x' ? 4 : s[i + 1] == 'u' ? 6 : 2;
+	return i + l <= n ? l : 1;
+}
+
+/* Byte length of the prefix of s that fits in w columns. Box text is already in its
+ * terminal form: an escape such as \x1b or \u202e is kept whole on one row (a row
+ * ending in "\x" and the next starting "1b" would read as something else). */
 static size_t fit(const char *s, size_t n, size_t w)
 {
 	size_t c = 0, i = 0;
@@ -48,9 +60,13 @@ static size_t fit(const char *s, size_t n, size_t w)
 		size_t j = i + 1;
 		while (j < n && ((unsigned char)s[j] & 0xc0) == 0x80)
 			j++;
-		if (c + 1 > w)
+		size_t e = escape_len(s, n, i);
+		if (e > 1)
+			j = i + e;
+		size_t cw = e > 1 ? e : 1;
+		if (c + cw > w)
 			break;
-		c++;
+		c += cw;
 		i = j;
 	}
 	return i;
@@ -283,7 +299,8 @@ void chat_bubble(struct strbuf *b, const struct chat_style *st, const struct ses
 	}
 	if (r->pflags & PR_MALFORMED && pk && pk->why) {
 		sb_reset(&h);
-		sb_printf(&h, "malformed: %s", pk->why);
+		sb_puts(&h, "malformed: ");
+		term_text_str(&h, pk->why);
 		box_line(b, &x, h.s, h.len, C_WARN);
 	}
 
@@ -302,8 +319,12 @@ void chat_bubble(struct strbuf *b, const struct chat_style *st, const struct ses
 		for (size_t i = 0; i < p->n_parts; i++) {
 			const struct appmsg *m = p->parts[i];
 			sb_reset(&h);
-			sb_printf(&h, "part of %s %s (from #%" PRIu32 "): %s\n", m->proto, m->kind, m->first_frame,
-				  m->summary ? m->summary : "(in progress)");
+			sb_printf(&h, "part of %s %s (from #%" PRIu32 "): ", m->proto, m->kind, m->first_frame);
+			if (m->summary)
+				term_text_str(&h, m->summary);
+			else
+				sb_puts(&h, "(in progress)");
+			sb_putc(&h, '\n');
 			box_text(b, &x, h.s, C_DIM);
 		}
 		for (size_t i = 0; i < p->n_msgs; i++) {
@@ -323,7 +344,7 @@ void chat_bubble(struct strbuf *b, const struct chat_style *st, const struct ses
 	if (st->show_notes) {
 		sb_reset(&h);
 		sb_puts(&h, "> ");
-		sb_puts(&h, p->note.text);
+		term_text_str(&h, p->note.text);
 		int warn = (r->labels & ~(LB_BIT(LB_WINDOW_UPDATE) | LB_BIT(LB_KEEP_ALIVE) | LB_BIT(LB_KEEP_ALIVE_ACK))) != 0 ||
 			   (r->events & EV_RST);
 		box_line(b, &x, h.s, h.len, warn ? C_WARN : C_NOTE);

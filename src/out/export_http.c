@@ -33,6 +33,7 @@
 #include "../base/xalloc.h"
 #include "fmt.h"
 #include "json.h"
+#include "term_text.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -603,8 +604,12 @@ static void report(struct strbuf *out, const struct export_opts *o, const struct
 			json_str_field(out, &f, "gaps", gaps);
 		sb_puts(out, "}\n");
 	} else {
-		sb_printf(out, "%-40s %10" PRIu64 "  %-24s %s%s%s\n", ob->name, ob->size, ob->ctype,
-			  ob->complete ? "complete" : "INCOMPLETE", gaps && *gaps ? "  missing " : "", gaps ? gaps : "");
+		/* name and type come from the capture (URI, Content-Type) */
+		term_text_pad(out, ob->name, 40);
+		sb_printf(out, " %10" PRIu64 "  ", ob->size);
+		term_text_pad(out, ob->ctype, 24);
+		sb_printf(out, " %s%s%s\n", ob->complete ? "complete" : "INCOMPLETE", gaps && *gaps ? "  missing " : "",
+			  gaps ? gaps : "");
 	}
 }
 

@@ -5,6 +5,7 @@
 #include "../base/ts.h"
 #include "fmt.h"
 #include "json.h"
+#include "term_text.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -182,8 +183,10 @@ static void body_term(struct strbuf *b, const struct appmsg *m)
 		fmt_bytes(b, h->body_wire);
 		if (h->chunked)
 			sb_puts(b, ", chunked");
-		if (h->content_encoding)
-			sb_printf(b, ", %s", h->content_encoding);
+		if (h->content_encoding) {
+			sb_puts(b, ", ");
+			term_text_str(b, h->content_encoding);
+		}
 		sb_putc(b, ')');
 	}
 	if (h->until_close)
@@ -194,14 +197,22 @@ static void body_term(struct strbuf *b, const struct appmsg *m)
 
 static void notes_term(struct strbuf *b, const struct appmsg *m)
 {
-	for (size_t i = 0; i < m->n_notes; i++)
-		sb_printf(b, "      ! %s: %s\n", m->dir ? "response" : "request", m->notes[i].text);
+	for (size_t i = 0; i < m->n_notes; i++) {
+		sb_printf(b, "      ! %s: ", m->dir ? "response" : "request");
+		term_text_str(b, m->notes[i].text);
+		sb_putc(b, '\n');
+	}
 }
 
 static void headers_term(struct strbuf *b, const struct appmsg *m)
 {
-	for (size_t i = 0; i < m->n_kv; i++)
-		sb_printf(b, "      %s %s: %.*s\n", m->dir ? "<" : ">", m->kv[i].name, (int)m->kv[i].value_len, m->kv[i].value);
+	for (size_t i = 0; i < m->n_kv; i++) {
+		sb_puts(b, m->dir ? "      < " : "      > ");
+		term_text_str(b, m->kv[i].name);
+		sb_puts(b, ": ");
+		term_text(b, m->kv[i].value, m->kv[i].value_len);
+		sb_putc(b, '\n');
+	}
 }
 
 void http_exchange_term(struct strbuf *b, const struct sess_http *x, int verbose)
@@ -210,9 +221,15 @@ void http_exchange_term(struct strbuf *b, const struct sess_http *x, int verbose
 	size_t n_interim = x->n_interim;
 	char id[16];
 	sb_printf(b, "conn %s  ", fmt_conn_id(x->c, id, sizeof id));
-	if (rq)
-		sb_printf(b, "#%" PRIu32 " %s %s %s\n", rq->first_frame, rq->http->method, rq->http->uri, rq->http->version);
-	else
+	if (rq) {
+		sb_printf(b, "#%" PRIu32 " ", rq->first_frame);
+		term_text_str(b, rq->http->method);
+		sb_putc(b, ' ');
+		term_text_str(b, rq->http->uri);
+		sb_putc(b, ' ');
+		term_text_str(b, rq->http->version);
+		sb_putc(b, '\n');
+	} else
 		sb_puts(b, "(request not seen)\n");
 	if (rq && verbose)
 		headers_term(b, rq);
@@ -225,13 +242,21 @@ void http_exchange_term(struct strbuf *b, const struct sess_http *x, int verbose
 		notes_term(b, rq);
 	for (size_t i = 0; i < n_interim; i++) {
 		const struct appmsg *m = x->interim[i];
-		sb_printf(b, "   <- #%" PRIu32 " %d %s (interim)\n", m->first_frame, m->http->status, m->http->reason);
+		sb_printf(b, "   <- #%" PRIu32 " %d ", m->first_frame, m->http->status);
+		term_text_str(b, m->http->reason);
+		sb_puts(b, " (interim)\n");
 		notes_term(b, m);
 	}
 	if (rs) {
 		const struct appkv *ct = appmsg_find(rs, "Content-Type");
-		sb_printf(b, "   <- #%" PRIu32 "-%" PRIu32 " %d %s  %s  ", rs->first_frame, rs->last_frame, rs->http->status,
-			  rs->http->reason, ct ? ct->value : "-");
+		sb_printf(b, "   <- #%" PRIu32 "-%" PRIu32 " %d ", rs->first_frame, rs->last_frame, rs->http->status);
+		term_text_str(b, rs->http->reason);
+		sb_puts(b, "  ");
+		if (ct)
+			term_text(b, ct->value, ct->value_len);
+		else
+			sb_putc(b, '-');
+		sb_puts(b, "  ");
 		body_term(b, rs);
 		if (rq) {
 			sb_puts(b, "  wait ");

@@ -6,6 +6,7 @@
 #include "fmt.h"
 #include "payload.h"
 #include "tcp_diagram.h"
+#include "term_text.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -94,7 +95,9 @@ void packet_term(struct strbuf *b, const struct sess_frame *f, int hex)
 						sb_printf(b, " %s", label_name(l));
 				sb_putc(b, '\n');
 			}
-			sb_printf(b, "Note: %s\n", f->note ? f->note : "");
+			sb_puts(b, "Note: ");
+			term_text_str(b, f->note);
+			sb_putc(b, '\n');
 		}
 	} else if (pk->kind == PK_UDP) {
 		sb_printf(b, "UDP: port %u -> %u, payload %u bytes", pk->sport, pk->dport, pk->len);
@@ -102,11 +105,19 @@ void packet_term(struct strbuf *b, const struct sess_frame *f, int hex)
 			sb_printf(b, ", conversation %u", c->id);
 		sb_putc(b, '\n');
 	} else {
-		sb_printf(b, "Not TCP or UDP: %s%s%s\n", pk->other ? pk->other : "unknown", pk->why ? ": " : "",
-			  pk->why ? pk->why : "");
+		sb_puts(b, "Not TCP or UDP: ");
+		term_text_str(b, pk->other ? pk->other : "unknown");
+		if (pk->why) {
+			sb_puts(b, ": ");
+			term_text_str(b, pk->why);
+		}
+		sb_putc(b, '\n');
 	}
-	if (pk->malformed && pk->why)
-		sb_printf(b, "Malformed: %s\n", pk->why);
+	if (pk->malformed && pk->why) {
+		sb_puts(b, "Malformed: ");
+		term_text_str(b, pk->why);
+		sb_putc(b, '\n');
+	}
 	if ((pk->kind == PK_TCP || pk->kind == PK_UDP) && pk->len) {
 		sb_printf(b, "\nPayload (%u bytes%s):\n", pk->len, pk->caplen < pk->len ? ", not all captured" : "");
 		struct strbuf pl;

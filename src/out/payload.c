@@ -1,19 +1,9 @@
 /* payload.c: see payload.h. */
 #include "payload.h"
 
-#include <string.h>
+#include "term_text.h"
 
-static size_t utf8_seq(const uint8_t *p, size_t n)
-{
-	uint8_t c = p[0];
-	size_t need = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c <= 0xdf ? 2 : 0;
-	if (!need || c > 0xf4 || n < need)
-		return 0;
-	for (size_t i = 1; i < need; i++)
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-	return need;
-}
+#include <string.h>
 
 int payload_is_text(const uint8_t *p, size_t n)
 {
@@ -26,7 +16,8 @@ int payload_is_text(const uint8_t *p, size_t n)
 			i++;
 			continue;
 		}
-		size_t l = c >= 0x80 ? utf8_seq(p + i, n - i) : 0;
+		uint32_t cp;
+		size_t l = c >= 0x80 ? utf8_decode(p + i, n - i, &cp) : 0;
 		if (l) {
 			i += l;
 			continue;
@@ -38,49 +29,23 @@ int payload_is_text(const uint8_t *p, size_t n)
 	return bad * 20 <= n && bad <= 16;
 }
 
+/* Text as lines: each line break shown (\r\n or \n) and kept, everything else in the
+ * line through the terminal escaping (term_text.h), so a payload cannot steer the
+ * terminal either. */
 static void text_render(struct strbuf *b, const uint8_t *p, size_t n)
 {
-	size_t line_start = b->len;
-	for (size_t i = 0; i < n;) {
-		uint8_t c = p[i];
-		if (c == '\r' && i + 1 < n && p[i + 1] == '\n') {
-			sb_puts(b, "\\r\\n\n");
-			i += 2;
-			line_start = b->len;
-			continue;
-		}
-		if (c == '\n') {
-			sb_puts(b, "\\n\n");
-			i++;
-			line_start = b->len;
-			continue;
-		}
-		if (c == '\r') {
-			sb_puts(b, "\\r");
-			i++;
-			continue;
-		}
-		if (c == '\t') {
-			sb_puts(b, "\\t");
-			i++;
-			continue;
-		}
-		if (c >= 0x20 && c < 0x7f) {
-			sb_putc(b, (char)c);
-			i++;
-			continue;
-		}
-		size_t l = c >= 0x80 ? utf8_seq(p + i, n - i) : 0;
-		if (l) {
-			sb_add(b, (const char *)p + i, l);
-			i += l;
-			continue;
-		}
-		sb_printf(b, "\\x%02x", c);
-		i++;
+	size_t i = 0;
+	while (i < n) {
+		const uint8_t *nl = memchr(p + i, '\n', n - i);
+		size_t end = nl ? (size_t)(nl - p) : n;
+		int crlf = nl && end > i && p[end - 1] == '\r';
+		term_text(b, p + i, end - i - (crlf ? 1 : 0));
+		if (nl)
+			sb_puts(b, crlf ? "\\r\\n\n" : "\\n\n");
+		else
+			sb_putc(b, '\n');
+		i = end + (nl ? 1 : 0);
 	}
-	if (b->len > line_start)
-		sb_putc(b, '\n');
 }
 
 static void hex_lines(struct strbuf *b, const uint8_t *p, size_t n, const char *indent, size_t per)

@@ -7,6 +7,7 @@
 #include "../model/labels.h"
 #include "fmt.h"
 #include "json.h"
+#include "term_text.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -321,8 +322,16 @@ void report_diag_text(struct strbuf *b, struct session *ss, const struct conn *c
 	sb_puts(b, "  diagnosis:");
 	sb_puts(b, f.n ? "\n" : " nothing unusual\n");
 	for (size_t i = 0; i < f.n; i++) {
+		/* Our own words, but through the terminal rule all the same (a finding that one
+		 * day quotes the capture stays safe); its closing line break stays a break. */
+		const char *t = f.f[i].text.s ? f.f[i].text.s : "";
+		size_t n = f.f[i].text.len, nl = 0;
+		while (n > nl && t[n - 1 - nl] == '\n')
+			nl++;
 		sb_puts(b, "    - ");
-		sb_add(b, f.f[i].text.s ? f.f[i].text.s : "", f.f[i].text.len);
+		term_text(b, t, n - nl);
+		for (size_t k = 0; k < nl; k++)
+			sb_putc(b, '\n');
 		sb_putc(b, '\n');
 	}
 	diag_findings_fini(&f);

@@ -6,6 +6,7 @@
 #include "http_json.h"
 #include "json.h"
 #include "payload.h"
+#include "term_text.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -13,26 +14,49 @@
 /* Body bytes shown under a message in the terminal: enough to recognise it. */
 #define PREVIEW_BYTES 512
 
+/* indent, then the terminal form of s[0..n) cut to the line's room ("..." when cut). */
 static void cut_line(struct strbuf *b, const char *indent, const char *s, size_t n, int width)
 {
 	size_t room = width > 20 && (size_t)width > strlen(indent) + 8 ? (size_t)width - strlen(indent) : 60;
-	if (n > room)
-		room -= 3; /* room for "..." */
 	sb_puts(b, indent);
-	size_t col = 0, i = 0;
-	for (; i < n && col < room; i++, col++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c == '\r' || c == '\n') {
-			sb_puts(b, c == '\r' ? "\\r" : "\\n");
-			col++;
-		} else if (c < 0x20 || c == 0x7f)
-			sb_putc(b, '.');
-		else
-			sb_putc(b, (char)c);
-	}
-	if (i < n)
+	if (term_text_cols(s, n) > room) {
+		term_text_fit(b, s, n, room - 3);
 		sb_puts(b, "...");
+	} else {
+		term_text(b, s, n);
+	}
 	sb_putc(b, '\n');
+}
+
+/* A note, wrapped (not cut: notes are the point) at room columns, at a space when one
+ * is in the second half of the line; continuation lines are indented by two. */
+static void wrap_note(struct strbuf *b, const char *text, size_t room)
+{
+	struct strbuf probe;
+	sb_init(&probe);
+	size_t n = strlen(text), first = 1;
+	const char *s = text;
+	while (first || n) {
+		size_t w = room - (first ? 2 : 0); /* "! " or "  " comes before */
+		sb_reset(&probe);
+		size_t k = term_text_fit(&probe, s, n, w);
+		if (k == 0 && n) /* cannot happen with room > 6, but never loop forever */
+			k = 1;
+		if (k < n) {
+			size_t j = k;
+			while (j > k / 2 && s[j] != ' ')
+				j--;
+			if (s[j] == ' ' && j > k / 2)
+				k = j + 1;
+		}
+		sb_puts(b, first ? "! " : "  ");
+		term_text(b, s, k);
+		sb_putc(b, '\n');
+		s += k;
+		n -= k;
+		first = 0;
+	}
+	sb_fini(&probe);
 }
 
 /* The first bytes of p[0..n), which are the first n of total. */
@@ -69,48 +93,33 @@ void appmsg_lines(struct strbuf *b, const struct appmsg *m, int detail, int widt
 		for (size_t i = 0; i < m->n_kv; i++) {
 			const struct appkv *kv = &m->kv[i];
 			if (strcmp(kv->name, "payload") == 0 || strcmp(kv->name, "bytes") == 0 || strcmp(kv->name, "data") == 0) {
-				sb_printf(b, "  %s (%zu bytes):\n", kv->name, kv->value_len);
+				sb_puts(b, "  ");
+				term_text_str(b, kv->name);
+				sb_printf(b, " (%zu bytes):\n", kv->value_len);
 				preview(b, (const uint8_t *)kv->value, kv->value_len, kv->value_len, width);
 				continue;
 			}
 			struct strbuf l;
 			sb_init(&l);
-			sb_printf(&l, "  %s: ", kv->name);
+			sb_puts(&l, "  ");
+			term_text_str(&l, kv->name);
+			sb_puts(&l, ": ");
 			cut_line(b, l.s, kv->value, kv->value_len, width);
 			sb_fini(&l);
 		}
 		if (m->http && m->body && m->body->out) {
-			sb_printf(b, "  body (%" PRIu64 " bytes%s%s):\n", m->body->out,
-				  m->http->content_encoding ? ", decoded from " : "",
-				  m->http->content_encoding ? m->http->content_encoding : "");
+			sb_printf(b, "  body (%" PRIu64 " bytes", m->body->out);
+			if (m->http->content_encoding) {
+				sb_puts(b, ", decoded from ");
+				term_text_str(b, m->http->content_encoding);
+			}
+			sb_puts(b, "):\n");
 			preview(b, m->body->p, m->body->len, m->body->out, width);
 		}
 	}
-	for (size_t i = 0; i < m->n_notes; i++) {
-		struct strbuf l;
-		sb_init(&l);
-		sb_printf(&l, "! %s", m->notes[i].text);
-		/* notes are wrapped, not cut: they are the point */
-		size_t room = width > 24 ? (size_t)width - 2 : 60;
-		const char *s = l.s;
-		size_t n = l.len;
-		while (n) {
-			size_t k = n < room ? n : room;
-			if (k < n) {
-				size_t j = k;
-				while (j > room / 2 && s[j] != ' ')
-					j--;
-				if (s[j] == ' ')
-					k = j + 1;
-			}
-			sb_puts(b, s == l.s ? "" : "  ");
-			sb_add(b, s, k);
-			sb_putc(b, '\n');
-			s += k;
-			n -= k;
-		}
-		sb_fini(&l);
-	}
+	size_t room = width > 24 ? (size_t)width - 2 : 60;
+	for (size_t i = 0; i < m->n_notes; i++)
+		wrap_note(b, m->notes[i].text ? m->notes[i].text : "", room);
 }
 
 void appmsg_simple(struct strbuf *b, const struct appmsg *m, int width)

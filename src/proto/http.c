@@ -549,7 +549,7 @@ static int parse_head(struct appmsg *m, const uint8_t *p, size_t hl, uint64_t of
 					    "the start line ends in a bare LF at byte %" PRIu64 " (RFC 9112 §2.2 wants CRLF)", off + e);
 			else
 				appmsg_note(m, EV(BARE_LF), off + e,
-					    "bare LF (\\n without \\r) at byte %" PRIu64 " inside the header block, after '%.*s': "
+					    "bare LF (LF without CR) at byte %" PRIu64 " inside the header block, after '%.*s': "
 					    "lenient servers (nginx) end the field there; a server that ends the "
 					    "headers at the next line without a colon reads the rest of the header block "
 					    "as body, so Content-Length no longer matches and it closes the connection",

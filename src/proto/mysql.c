@@ -233,23 +233,16 @@ static int rd_lenstr(struct rd *r, const uint8_t **s, size_t *n, int *is_null)
 	return 0;
 }
 
-/* Appends s printable (\xNN for other bytes, \" when quoting), at most max chars. */
+/* Appends s as it came, cut to at most max bytes ("..." then): fields keep the raw value
+ * (JSON escapes it as JSON); the terminal shows it escaped (out/term_text.h). */
 static void put_text(struct strbuf *b, const uint8_t *s, size_t n, size_t max)
 {
-	size_t start = b->len;
-	for (size_t i = 0; i < n; i++) {
-		if (b->len - start >= max) {
-			sb_puts(b, "...");
-			return;
-		}
-		uint8_t c = s[i];
-		if (c >= 0x20 && c < 0x7f)
-			sb_putc(b, (char)c);
-		else if (c == '\n' || c == '\t' || c == '\r')
-			sb_putc(b, ' ');
-		else
-			sb_printf(b, "\\x%02x", c);
+	if (n > max) {
+		sb_add(b, (const char *)s, max);
+		sb_puts(b, "...");
+		return;
 	}
+	sb_add(b, (const char *)s, n);
 }
 
 static void kv_text(struct appmsg *m, const char *name, const uint8_t *s, size_t n, size_t max)
