@@ -19,11 +19,12 @@
  * 206 pieces: each piece is written into its resource's file at its offset
  * (pwrite) as soon as its message is over, so no piece waits in memory for the others
  * (a resource may never be complete, so "hold the pieces until it is" could mean
- * holding them to the end). The file is extended to the full size at the end, zeros
- * in the holes. Where pieces overlap, the one later in capture order wins, as if they
+ * holding them to the end). The file ends at the last byte received, never at the
+ * total the server claims, and its holes (zeros) are bounded by the bytes received
+ * (add_piece says how). Where pieces overlap, the one later in capture order wins, as if they
  * were laid down in that order: a piece that finishes out of order writes only where
- * no later piece already did. Its digest is taken at the end by reading the file back
- * (pieces arrive in any order); every other file is hashed as it is written. Digests
+ * no later piece already did. Its digest is taken at the end by reading back the bytes
+ * placed and hashing the holes as zeros (pieces arrive in any order); every other file is hashed as it is written. Digests
  * are only listed by --json: without it none is computed. */
 #include "export_http.h"
 
@@ -650,9 +651,11 @@ void export_msg(struct exporter *x, const struct conn *c, const struct appmsg *m
 	const struct appkv *cr = !h->is_request && h->status == 206 ? appmsg_find(m, "Content-Range") : NULL;
 	const struct appkv *ct = appmsg_find(m, "Content-Type");
 	uint64_t a, b, t;
-	if (cr && parse_range(cr->value, &a, &b, &t) == 0 && t && t <= EXPORT_MERGE_MAX &&
-	    !(ct && strncasecmp(ct->value, "multipart/", 10) == 0)) {
-		add_piece(x, c, m, rq, a, b, t);
+	if (cr && parse_range(cr->value, &a, &b, &t) == 0 && !(ct && strncasecmp(ct->value, "multipart/", 10) == 0)) {
+		if (t && t <= EXPORT_MERGE_MAX)
+			add_piece(x, c, m, rq, a, b, t);
+		else /* an unknown total ('*'), or one too large to take on the server's word */
+			write_lone(x, c, m, rq, a, b - a + 1 < bd->len ? b - a + 1 : bd->len, t);
 		return;
 	}
 	struct obj *ob = new_obj(x, c, m, rq);
@@ -709,15 +712,15 @@ static int finish_range(struct exporter *x, struct obj *ob, struct strbuf *gaps)
 	}
 	if (x->sha) {
 		if (!x->buf)
-			x->buf = xcalloc(1, EXPORT_CHUNK);
+			x->buf = xmalloc(EXPORT_CHUNK);
 		sha256_start(x->sha);
 		pos = 0;
 		for (size_t i = 0; i <= nr; i++) {
 			uint64_t s = i < nr ? sp[i].a : r->end;
-			memset(x->buf, 0, EXPORT_CHUNK);
+			static const uint8_t zeros[4096];
 			for (; pos < s;) { /* a hole: zeros, not read */
-				size_t k = s - pos < EXPORT_CHUNK ? (size_t)(s - pos) : EXPORT_CHUNK;
-				sha256_add(x->sha, x->buf, k);
+				size_t k = s - pos < sizeof zeros ? (size_t)(s - pos) : sizeof zeros;
+				sha256_add(x->sha, zeros, k);
 				pos += k;
 			}
 			if (i == nr)
@@ -805,7 +808,7 @@ static void report(struct strbuf *out, const struct export_opts *o, const struct
 			json_u64_field(out, &f, "parts", n_parts);
 		if (gaps && *gaps)
 			json_str_field(out, &f, "gaps", gaps);
-		if (ob->range != NO_RANGE || ob->lone)
+		if (ob->total)
 			json_u64_field(out, &f, "total", ob->total);
 		if (ob->lone) {
 			char rg[48];
@@ -816,9 +819,11 @@ static void report(struct strbuf *out, const struct export_opts *o, const struct
 	} else {
 		sb_printf(out, "%-40s %10" PRIu64 "  %-24s %s%s%s", ob->name, ob->size, ob->ctype,
 			  ob->complete ? "complete" : "INCOMPLETE", gaps && *gaps ? "  missing " : "", gaps ? gaps : "");
-		if (ob->lone)
+		if (ob->lone && ob->total)
 			sb_printf(out, "  bytes %" PRIu64 "-%" PRIu64 " of %" PRIu64 " alone", ob->first,
 				  ob->first + ob->size - 1, ob->total);
+		else if (ob->lone)
+			sb_printf(out, "  bytes %" PRIu64 "-%" PRIu64 " alone", ob->first, ob->first + ob->size - 1);
 		sb_putc(out, '\n');
 	}
 }
