@@ -59,9 +59,10 @@
 #define EXPORT_K_MAX 10000000u
 /* Pieces merged into one 206 resource. A piece that finishes out of capture order is
  * compared with every piece later than it (the later one wins where they overlap), so
- * this bounds the work per piece; real downloads come in tens to hundreds of pieces.
- * Past it a piece is written as a file of its own, listed with its range. */
-#define EXPORT_PIECES_MAX 4096u
+ * this bounds the work per piece (4096 such pieces took 0.67 s, 1024 take 0.04 s);
+ * download managers use a few to a few hundred pieces. Past it a piece is written as a
+ * file of its own, listed with its range. */
+#define EXPORT_PIECES_MAX 1024u
 
 #define NO_RANGE UINT32_MAX
 
