@@ -559,6 +559,13 @@ static void write_piece(struct exporter *x, struct obj *ob, const struct range *
 		file_failed(x, ob, -1);
 }
 
+/* Bytes of piece [a, b] (a <= b) a body of n bytes holds: the range, or fewer when the
+ * body is shorter (b - a + 1 is never formed: it wraps for [0, 2^64-1]). */
+static uint64_t piece_len(uint64_t a, uint64_t b, size_t n)
+{
+	return b - a >= n ? n : b - a + 1;
+}
+
 /* A 206 piece that is not merged (see add_piece): a file of its own, listed with the
  * range it holds. */
 static void write_lone(struct exporter *x, const struct conn *c, const struct appmsg *m, const struct appmsg *rq,
@@ -591,7 +598,7 @@ static void add_piece(struct exporter *x, const struct conn *c, const struct app
 		sb_add(&key, u, strcspn(u, "?#"));
 	const uint32_t *slot = strmap_get(&x->range_of, key.s ? key.s : "");
 	uint64_t k = order_key(m);
-	uint64_t len = b - a + 1 < m->body->len ? b - a + 1 : m->body->len;
+	uint64_t len = piece_len(a, b, m->body->len);
 	const struct range *was = slot ? &x->ranges[x->objs[*slot].range] : NULL;
 	uint64_t got = (was ? was->got : 0) + len, end = was && was->end > a + len ? was->end : a + len;
 	if ((was && was->n >= EXPORT_PIECES_MAX) || end > 2 * got) {
@@ -656,7 +663,7 @@ void export_msg(struct exporter *x, const struct conn *c, const struct appmsg *m
 		if (t && t <= EXPORT_MERGE_MAX)
 			add_piece(x, c, m, rq, a, b, t);
 		else /* an unknown total ('*'), or one too large to take on the server's word */
-			write_lone(x, c, m, rq, a, b - a + 1 < bd->len ? b - a + 1 : bd->len, t);
+			write_lone(x, c, m, rq, a, piece_len(a, b, bd->len), t);
 		return;
 	}
 	struct obj *ob = new_obj(x, c, m, rq);
