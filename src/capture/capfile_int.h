@@ -22,15 +22,28 @@
 
 #include "../base/rd.h"
 
-/* Largest packet record we accept. A bigger length is corruption, not a packet:
- * 256 KiB is libpcap's and tshark's limit for ordinary link types; a file may raise
- * it through its snaplen, up to CAP_MAX_RECORD_HARD. */
+/* Captured length of one packet, the same rule in both formats: 256 KiB (libpcap's and
+ * tshark's limit for ordinary link types), or more when the file declares a larger
+ * snaplen (the pcap file header's, the pcapng interface's), never more than what fits in
+ * CAP_MAX_BLOCK. A longer packet is corruption: the user sees "... larger than the
+ * maximum N; the file is corrupt" with its offset, after every packet before it. */
 #define CAP_MAX_RECORD ((uint32_t)262144)
-#define CAP_MAX_RECORD_HARD ((uint32_t)16 << 20)
-/* A pcapng block longer than this is taken as corruption (libpcap stops at 16 MiB;
- * real blocks are a packet plus options). It is also the most a stream's window ever
- * grows to: no record or block the parsers accept is longer. */
-#define PCAPNG_MAX_BLOCK ((uint32_t)64 << 20)
+/* The one hard limit on a unit of either format: a pcap record (header and data) and a
+ * pcapng block of any type (framing, packet, options) are at most 16 MiB. libpcap stops
+ * at 16 MiB too (pcapng blocks); real records are a packet plus a few options. It is
+ * also what bounds a stream's window: no record or block the parsers accept is longer,
+ * so a window never grows past it (plus the few bytes a parser peeks ahead). */
+#define CAP_MAX_BLOCK ((uint32_t)16 << 20)
+
+/* The largest captured length a packet of a file with this snaplen may have (0: none
+ * declared), given `framing` bytes of its record or block around the data. */
+static inline uint32_t cap_max_caplen(uint32_t snaplen, uint32_t framing)
+{
+	uint32_t hard = CAP_MAX_BLOCK - framing;
+	if (snaplen > CAP_MAX_RECORD)
+		return snaplen < hard ? snaplen : hard;
+	return CAP_MAX_RECORD;
+}
 
 enum cap_step {
 	CAP_STEP_BAD = -1,

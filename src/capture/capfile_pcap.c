@@ -58,13 +58,6 @@ int capfile_pcap_header(struct capfile *cf, const struct cap_win *w, size_t *n, 
 	return CAP_STEP_META;
 }
 
-static uint32_t max_record(const struct capfile *cf)
-{
-	if (cf->snaplen > CAP_MAX_RECORD && cf->snaplen <= CAP_MAX_RECORD_HARD)
-		return cf->snaplen;
-	return CAP_MAX_RECORD;
-}
-
 int capfile_pcap_record(const struct capfile *cf, const struct cap_win *w, struct cap_rec *rec, size_t *n,
 			struct err *e)
 {
@@ -83,7 +76,7 @@ int capfile_pcap_record(const struct capfile *cf, const struct cap_win *w, struc
 	uint32_t frac = cap_u32(h + 4, cf->swapped);
 	uint32_t caplen = cap_u32(h + 8, cf->swapped);
 	uint32_t wirelen = cap_u32(h + 12, cf->swapped);
-	uint32_t max = max_record(cf);
+	uint32_t max = cap_max_caplen(cf->snaplen, (uint32_t)hdr);
 	if (caplen > max) {
 		char msg[128];
 		snprintf(msg, sizeof msg, "record captured length %u is larger than the maximum %u; the file is corrupt",

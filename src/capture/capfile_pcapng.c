@@ -186,8 +186,12 @@ static int shb(struct capfile *cf, const struct cap_win *w, size_t *n, struct er
 	uint32_t blen = swapped ? __builtin_bswap32(blen_le) : blen_le;
 	if (blen < PCAPNG_SHB_MIN || blen % 4)
 		return cap_bad(cf, e, w->off + 4, "Section Header Block length is invalid; the file is corrupt");
-	if (blen > PCAPNG_MAX_BLOCK)
-		return cap_bad(cf, e, w->off + 4, "Section Header Block longer than 64 MiB; the file is corrupt");
+	if (blen > CAP_MAX_BLOCK) {
+		char msg[112];
+		snprintf(msg, sizeof msg, "Section Header Block length %u is larger than the maximum %u; the file is corrupt",
+			 blen, CAP_MAX_BLOCK);
+		return cap_bad(cf, e, w->off + 4, msg);
+	}
 	if (!rd_need(&r, blen - r.off))
 		return cap_short(cf, w, &r, n, e, w->off, cut);
 	struct rd b = rd_make_claimed(w->p, w->avail, blen);
@@ -307,6 +311,15 @@ static int packet(const struct capfile *cf, const struct cap_section *s, uint32_
 	const struct cap_iface *ifc = &cf->ifaces[k - cf->if_base];
 	if (type == BT_SPB && ifc->snaplen && caplen > ifc->snaplen)
 		caplen = ifc->snaplen;
+	/* The block's length already keeps caplen under CAP_MAX_BLOCK; the snaplen rule is
+	 * the one pcap records follow (capfile_int.h). */
+	uint32_t max = cap_max_caplen(ifc->snaplen, PCAPNG_BLOCK_MIN + (type == BT_SPB ? 4 : 20));
+	if (caplen > max) {
+		char msg[128];
+		snprintf(msg, sizeof msg, "packet block captured length %u is larger than the maximum %u; the file is corrupt",
+			 caplen, max);
+		return cap_bad(cf, e, w->off, msg);
+	}
 	rec->data = data;
 	rec->caplen = caplen;
 	rec->wirelen = wirelen < caplen ? caplen : wirelen;
@@ -335,10 +348,10 @@ static int frame(const struct capfile *cf, const struct cap_win *w, int swapped,
 		snprintf(msg, sizeof msg, "block length %u is invalid (minimum 12, multiple of 4); the file is corrupt", *blen);
 		return cap_bad(cf, e, w->off + 4, msg);
 	}
-	if (*blen > PCAPNG_MAX_BLOCK) {
+	if (*blen > CAP_MAX_BLOCK) {
 		char msg[96];
 		snprintf(msg, sizeof msg, "block length %u is larger than the maximum %u; the file is corrupt", *blen,
-			 PCAPNG_MAX_BLOCK);
+			 CAP_MAX_BLOCK);
 		return cap_bad(cf, e, w->off + 4, msg);
 	}
 	if (!rd_need(&r, *blen - r.off)) {

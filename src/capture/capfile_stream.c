@@ -509,7 +509,7 @@ static void make_room(struct cap_stream *st, size_t need)
 int capstream_fill(struct capfile *cf, size_t need, struct err *e)
 {
 	struct cap_stream *st = cf->st;
-	if (need > (size_t)PCAPNG_MAX_BLOCK + 64) {
+	if (need > (size_t)CAP_MAX_BLOCK + 64) {
 		err_set(e, EXIT_BADINPUT, (int64_t)st->off, "%s: offset %llu: internal error: %zu bytes asked for",
 			cf->name, (unsigned long long)st->off, need);
 		return CAP_FILL_ERR;

@@ -106,12 +106,14 @@ static const char help_export[] =
 	"usage: chattcp export FILE --files DIR [--force] [--json]\n"
 	"\n"
 	"Writes every body carried over HTTP into DIR, decoded (gzip, deflate, br, zstd), named after\n"
-	"the last part of the URL (made safe: no '..', no '/', no absolute paths; repeats get (1),\n"
-	"(2)...). Existing files are never overwritten unless --force. 206 Range answers for the same\n"
-	"resource are merged into one file; the byte ranges no piece covered are reported.\n"
+	"the last part of the URL (made safe: no '/', '..' or control bytes, no leading '.' or '-', no\n"
+	"Windows device names; repeats get (1), (2)...). Nothing is written outside DIR; existing\n"
+	"files are never overwritten unless --force. 206 Range answers for the same resource are\n"
+	"merged into one file holding only the bytes received (never the claimed total); the byte\n"
+	"ranges no piece covered are reported, a piece too far from the others is a file of its own.\n"
 	"\n"
 	"  --json   one object per file: name, content_type, size, sha256, complete, conn, frame,\n"
-	"           uri, parts, gaps\n";
+	"           uri, parts, gaps, total, range\n";
 
 static const char help_packet[] =
 	"usage: chattcp packet FILE FRAME [--hex] [--json]\n"

@@ -1,6 +1,7 @@
 /* export_http.h: every file carried over HTTP, written into a directory: named from
  * the URL (made safe), decoded (gzip/deflate/br/zstd undone), and 206 Range pieces of
- * one resource merged into one file with the gaps reported.
+ * one resource merged into one file with the gaps reported. What is written is bounded
+ * by what was received: a file never grows to a size a header only claims.
  *
  * Streaming: the exporter hears of each HTTP exchange as it completes (the session's
  * on_http). Each body is written to its file then, and the session frees it after;

@@ -128,3 +128,37 @@ def pcapng_bytes(packets, tsoffset_s=0, tsresol=9):
         body = struct.pack("<IIIII", 0, (ticks >> 32) & 0xFFFFFFFF, ticks & 0xFFFFFFFF, len(frame), len(frame)) + frame
         out.append(_pcapng_block(6, body))
     return b"".join(out)
+
+
+def exchange(request, response, sport=41000, dport=80, seg=1448, t0=1.0e9, step=1e-5, close=True):
+    """Records of one TCP connection that carries one request and its response (bytes
+    each, the response cut into segments of seg bytes), then a FIN exchange when close;
+    a list of record bytes. Give each connection its own sport."""
+    cli, srv = bytes([10, 9, 1, 1]), bytes([10, 9, 1, 2])
+    cs, ss, t, out = 7000, 9000000, t0, []
+
+    def add(*a):
+        nonlocal t
+        out.append(_frame(t, *a))
+        t += step
+    add(cli, srv, sport, dport, cs, 0, 0x02)
+    add(srv, cli, dport, sport, ss, cs + 1, 0x12)
+    cs, ss = cs + 1, ss + 1
+    add(cli, srv, sport, dport, cs, ss, 0x10)
+    for o in range(0, len(request), seg):
+        add(cli, srv, sport, dport, cs, ss, 0x18, request[o:o + seg])
+        cs += len(request[o:o + seg])
+    for o in range(0, len(response), seg):
+        add(srv, cli, dport, sport, ss, cs, 0x18, response[o:o + seg])
+        ss += len(response[o:o + seg])
+    add(cli, srv, sport, dport, cs, ss, 0x10)
+    if close:
+        add(srv, cli, dport, sport, ss, cs, 0x11)
+        add(cli, srv, sport, dport, cs, ss + 1, 0x11)
+        add(srv, cli, dport, sport, ss + 1, cs + 1, 0x10)
+    return out
+
+
+def frame_bytes(record):
+    """The packet bytes of a pcap record made here (its 16-byte header left off)."""
+    return record[16:]
