@@ -9,7 +9,59 @@
 #include <string.h>
 #include <strings.h>
 
-void applog_init(struct applog *l) { memset(l, 0, sizeof *l); }
+const struct app_event appmsg_events[APPEV_COUNT + 1] = {
+	[APPEV_BUDGET_EXHAUSTED] = { "app.budget_exhausted", SEV_WARN, "the memory budget for what messages keep is spent (32 MiB a connection, 128 MiB a capture): later contents are counted, not kept" },
+	[APPEV_NOTES_CAPPED] = { "app.notes_capped", SEV_NOTE, "more notes on one message than chattcp keeps (64): the rest are counted, not kept" },
+	[APPEV_COUNT] = { NULL, 0, NULL },
+};
+
+void applog_init(struct applog *l)
+{
+	memset(l, 0, sizeof *l);
+	l->keep_max = APPLOG_KEEP_MAX;
+	l->conn_keep_max = APPLOG_CONN_KEEP_MAX;
+}
+
+int applog_spent(const struct applog *l, uint32_t conn_idx)
+{
+	if (conn_idx < l->n_conns && l->conns[conn_idx].kept >= l->conn_keep_max)
+		return 1;
+	return l->kept >= l->keep_max ? 2 : 0;
+}
+
+/* Bytes kept by connection conn_idx's messages change by n (given back when negative). */
+static void budget_add(struct applog *l, uint32_t conn_idx, int64_t n)
+{
+	struct applog_conn *lc = conn_idx < l->n_conns ? &l->conns[conn_idx] : NULL;
+	if (n < 0) {
+		uint64_t k = (uint64_t)-n;
+		l->kept = l->kept > k ? l->kept - k : 0;
+		if (lc)
+			lc->kept = lc->kept > k ? lc->kept - k : 0;
+		return;
+	}
+	l->kept += (uint64_t)n;
+	if (l->kept > l->peak)
+		l->peak = l->kept;
+	if (lc)
+		lc->kept += (uint64_t)n;
+}
+
+void appmsg_count(struct appmsg *m, size_t n)
+{
+	m->kept += n;
+	if (m->log)
+		budget_add(m->log, m->conn, (int64_t)n);
+}
+
+/* Grows an array of m's as xgrow does, counting what it adds. */
+static void grow_counted(struct appmsg *m, void *pp, size_t *cap, size_t need, size_t size)
+{
+	size_t before = *cap;
+	xgrow(pp, cap, need, size);
+	if (*cap > before)
+		appmsg_count(m, (*cap - before) * size + (before ? 0 : APPLOG_ALLOC_COST));
+}
 
 static void body_free(struct appbody *b)
 {
@@ -45,6 +97,9 @@ static void msg_fini(struct appmsg *m)
 void appmsg_clear(struct appmsg *m)
 {
 	msg_fini(m);
+	if (m->log)
+		budget_add(m->log, m->conn, -(int64_t)m->kept);
+	m->kept = 0;
 	m->summary = NULL;
 	m->kv = NULL;
 	m->n_kv = m->cap_kv = 0;
@@ -93,6 +148,9 @@ struct appmsg *applog_add(struct applog *l, uint32_t conn_idx)
 	memset(m, 0, sizeof *m);
 	m->id = id;
 	m->conn = conn_idx;
+	m->log = l;
+	/* The struct itself stays for the life of the log: counted, never given back. */
+	budget_add(l, conn_idx, (int64_t)(sizeof *m + sizeof *lc->ix));
 	return m;
 }
 
@@ -108,36 +166,61 @@ const uint32_t *applog_conn(const struct applog *l, uint32_t conn_idx, size_t *n
 
 void appmsg_kv(struct appmsg *m, const char *name, const char *value, size_t value_len)
 {
-	xgrow(&m->kv, &m->cap_kv, m->n_kv + 1, sizeof *m->kv);
+	grow_counted(m, &m->kv, &m->cap_kv, m->n_kv + 1, sizeof *m->kv);
 	struct appkv *kv = &m->kv[m->n_kv];
 	kv->name = xstrdup(name);
 	kv->value = xstrndup(value ? value : "", value ? value_len : 0);
 	kv->value_len = value ? value_len : 0;
 	m->n_kv++;
+	appmsg_count(m, strlen(name) + 1 + kv->value_len + 1 + 2 * APPLOG_ALLOC_COST);
 }
 
 void appmsg_note(struct appmsg *m, const struct app_event *ev, uint64_t off, const char *fmt, ...)
 {
 	char buf[512];
+	if (ev->severity >= SEV_WARN)
+		m->flags |= AM_MALFORMED;
+	if (m->n_notes >= APPMSG_NOTES_MAX) {
+		/* The last slot says how many more came; its text is rewritten in place. */
+		struct appnote *last = &m->notes[m->n_notes - 1];
+		m->notes_dropped++;
+		snprintf(last->text, 128, "more than %d notes on this message: %llu more were counted, not kept",
+			 APPMSG_NOTES_MAX - 1, (unsigned long long)m->notes_dropped);
+		return;
+	}
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
-	xgrow(&m->notes, &m->cap_notes, m->n_notes + 1, sizeof *m->notes);
+	grow_counted(m, &m->notes, &m->cap_notes, m->n_notes + 1, sizeof *m->notes);
 	struct appnote *n = &m->notes[m->n_notes];
-	n->ev = ev;
 	n->off = off;
-	n->text = xstrdup(buf);
+	if (m->n_notes == APPMSG_NOTES_MAX - 1) {
+		n->ev = &appmsg_events[APPEV_NOTES_CAPPED];
+		n->text = xmalloc(128);
+		m->notes_dropped = 1;
+		snprintf(n->text, 128, "more than %d notes on this message: %llu more were counted, not kept",
+			 APPMSG_NOTES_MAX - 1, 1ULL);
+	} else {
+		n->ev = ev;
+		n->text = xstrdup(buf);
+	}
 	m->n_notes++;
-	if (ev->severity >= SEV_WARN)
-		m->flags |= AM_MALFORMED;
+	appmsg_count(m, strlen(n->text) + 1 + APPLOG_ALLOC_COST);
 }
 
 void appmsg_set_summary(struct appmsg *m, const char *s, size_t n)
 {
 	char *d = xstrndup(s, n);
+	if (m->summary) {
+		size_t old = strlen(m->summary) + 1 + APPLOG_ALLOC_COST;
+		m->kept = m->kept > old ? m->kept - old : 0;
+		if (m->log)
+			budget_add(m->log, m->conn, -(int64_t)old);
+	}
 	xfree(m->summary);
 	m->summary = d;
+	appmsg_count(m, strlen(d) + 1 + APPLOG_ALLOC_COST);
 }
 
 const struct appkv *appmsg_find(const struct appmsg *m, const char *name)
@@ -154,12 +237,31 @@ struct appbody *appmsg_body(struct appmsg *m, size_t keep, int hash)
 		return m->body;
 	struct appbody *b = xcalloc(1, sizeof *b);
 	m->body = b;
+	b->owner = m;
 	b->keep = keep;
+	appmsg_count(m, sizeof *b + APPLOG_ALLOC_COST);
 	if (hash) {
 		b->hash = sha256_new();
 		sha256_start(b->hash);
 	}
 	return b;
+}
+
+/* The first body byte the budget refuses: the message says so, once. */
+static void body_budget_cut(struct appbody *b, int which)
+{
+	struct appmsg *m = b->owner;
+	if (b->budget_cut || !m)
+		return;
+	b->budget_cut = 1;
+	struct applog *l = m->log;
+	l->n_spent++;
+	if (m->conn < l->n_conns)
+		l->conns[m->conn].spent = 1;
+	appmsg_note(m, &appmsg_events[APPEV_BUDGET_EXHAUSTED], m->off,
+		    "body kept up to %zu bytes: the %s memory budget (%llu MiB) is spent; the rest is counted%s, not kept",
+		    b->len, which == 2 ? "capture's" : "connection's",
+		    (unsigned long long)((which == 2 ? l->keep_max : l->conn_keep_max) >> 20), b->hash ? " and hashed" : "");
 }
 
 void appbody_add(struct appbody *b, const uint8_t *p, size_t n)
@@ -170,11 +272,32 @@ void appbody_add(struct appbody *b, const uint8_t *p, size_t n)
 	if (b->hash)
 		sha256_add(b->hash, p, n);
 	size_t room = b->keep > b->len ? b->keep - b->len : 0;
+	struct appmsg *m = b->owner;
+	if (room && m && m->log) {
+		/* What the budget still allows (the buffer may grow up to twice what it holds). */
+		const struct applog *l = m->log;
+		uint64_t conn_kept = m->conn < l->n_conns ? l->conns[m->conn].kept : 0;
+		uint64_t left = l->kept < l->keep_max ? l->keep_max - l->kept : 0;
+		uint64_t cleft = conn_kept < l->conn_keep_max ? l->conn_keep_max - conn_kept : 0;
+		int which = 2;
+		if (cleft < left) {
+			left = cleft;
+			which = 1;
+		}
+		if (left < room) {
+			room = (size_t)left;
+			if (room < n)
+				body_budget_cut(b, which);
+		}
+	}
 	size_t take = n < room ? n : room;
 	if (take < n)
 		b->capped = 1;
 	if (take) {
+		size_t before = b->cap;
 		xgrow(&b->p, &b->cap, b->len + take, 1);
+		if (m && b->cap > before)
+			appmsg_count(m, b->cap - before + (before ? 0 : APPLOG_ALLOC_COST));
 		memcpy(b->p + b->len, p, take);
 		b->len += take;
 	}

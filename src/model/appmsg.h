@@ -20,6 +20,38 @@
 
 #define APPMSG_NONE UINT32_MAX
 
+/* Notes kept per message: a hostile message can make a note per line (a bare LF on each
+ * of 256 header lines, an unknown field on each SSE line); past this they are counted
+ * and the last kept note (app.notes_capped) says how many more there were. */
+#define APPMSG_NOTES_MAX 64
+
+/* The memory budget of what messages keep (their structs, fields, notes, summaries and
+ * bodies), counted as bytes kept at any time (a freed message gives its bytes back).
+ * A capture is attacker input: compression and tiny messages turn a few bytes on the
+ * wire into many kept bytes (an SSE stream of comment lines, 4 KiB previews of 30-byte
+ * gzip bodies), so what the log keeps has a ceiling per connection and per capture.
+ * Past it, messages are still made and framed (offsets, frames, summaries, HTTP
+ * headers: decoding needs them), but their contents are counted, not kept: bodies keep
+ * no more bytes, decoders that make messages out of decoded bytes (SSE events) stop
+ * making them; the message where it happened says so (app.budget_exhausted).
+ * 32 MiB per connection is about 8,000 4-KiB body previews; 128 MiB per capture keeps a
+ * batch `chat` of a hostile capture under 300 MB and is more than ordinary captures of
+ * tens of thousands of exchanges need. A session that keeps whole bodies (export) raises
+ * both by its body size (APPLOG_BODY_MAX), so one whole body always fits. */
+#define APPLOG_KEEP_MAX ((uint64_t)128 << 20)
+#define APPLOG_CONN_KEEP_MAX ((uint64_t)32 << 20)
+/* What an allocation costs beyond its bytes (malloc's header and rounding), so many
+ * small fields are not counted as free. */
+#define APPLOG_ALLOC_COST 16
+
+/* The application layer's own events (table "app": `chattcp events`). */
+enum {
+	APPEV_BUDGET_EXHAUSTED, /* the connection's or the capture's memory budget is spent */
+	APPEV_NOTES_CAPPED,     /* more notes on one message than APPMSG_NOTES_MAX */
+	APPEV_COUNT
+};
+extern const struct app_event appmsg_events[APPEV_COUNT + 1];
+
 /* A name/value pair: an HTTP header, a DNS answer, a WebSocket frame field. */
 struct appkv {
 	char *name;
@@ -48,6 +80,10 @@ struct appbody {
 	uint8_t failed;     /* a content layer could not decode: out is what came before */
 	uint8_t incomplete; /* a content layer saw its input end before its own end */
 	uint8_t done;       /* no more bytes will come */
+	uint8_t budget_cut; /* capped because the memory budget was spent, not by keep */
+	uint8_t decode_capped; /* a content layer stopped at its decode cap (contenc.capped
+			       * said so): layers after it saw a cut stream, not a short one */
+	struct appmsg *owner; /* the message it belongs to */
 	char sha256[65];    /* hex digest of all `out` bytes, once done (hashing on) */
 	struct sha256_ctx *hash; /* while hashing */
 };
@@ -98,6 +134,9 @@ struct appmsg {
 	size_t n_kv, cap_kv;
 	struct appnote *notes;
 	size_t n_notes, cap_notes;
+	uint64_t notes_dropped;  /* notes past APPMSG_NOTES_MAX, counted */
+	uint64_t kept;        /* bytes of the budget it holds (struct applog) */
+	struct applog *log;   /* the log it is in */
 	struct appbody *body; /* NULL when it carries none */
 	struct app_http *http;/* NULL unless proto is http */
 };
@@ -108,6 +147,8 @@ struct appmsg {
 struct applog_conn { /* the messages of one connection, in the order they were made */
 	uint32_t *ix;
 	uint32_t n, cap;
+	uint64_t kept;        /* bytes its messages keep now */
+	uint8_t spent;        /* its budget was found spent at least once */
 };
 
 struct applog {
@@ -116,9 +157,19 @@ struct applog {
 	size_t n;                  /* messages made */
 	struct applog_conn *conns; /* by connection index */
 	size_t n_conns;
+	/* the budget (APPLOG_KEEP_MAX): limits set by applog_init, raised by the owner */
+	uint64_t keep_max, conn_keep_max;
+	uint64_t kept, peak;       /* bytes kept now, and the most at any time */
+	uint64_t n_spent;          /* times something was not kept for the budget */
 };
 
 void applog_init(struct applog *l);
+/* 0 while connection conn_idx's messages may keep more; 1 when its own budget is spent,
+ * 2 when the capture's is. */
+int applog_spent(const struct applog *l, uint32_t conn_idx);
+/* Counts n more bytes kept by m (its own allocations go through the functions below;
+ * a decoder that hangs memory of its own on a message counts it here). */
+void appmsg_count(struct appmsg *m, size_t n);
 void applog_fini(struct applog *l);
 /* Appends an empty message of connection conn_idx and returns it (its id is set). */
 struct appmsg *applog_add(struct applog *l, uint32_t conn_idx);
@@ -131,7 +182,8 @@ static inline struct appmsg *applog_get(const struct applog *l, uint32_t id)
 const uint32_t *applog_conn(const struct applog *l, uint32_t conn_idx, size_t *n);
 
 void appmsg_kv(struct appmsg *m, const char *name, const char *value, size_t value_len);
-/* Adds a note; a warning or an error marks the message malformed. */
+/* Adds a note; a warning or an error marks the message malformed. Past
+ * APPMSG_NOTES_MAX notes, a note is counted instead (the last kept one says so). */
 void appmsg_note(struct appmsg *m, const struct app_event *ev, uint64_t off, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 void appmsg_set_summary(struct appmsg *m, const char *s, size_t n);
@@ -143,7 +195,8 @@ void appmsg_clear(struct appmsg *m);
 /* The body of m, made on first use, keeping at most keep decoded bytes (hash: also
  * hash every decoded byte). */
 struct appbody *appmsg_body(struct appmsg *m, size_t keep, int hash);
-/* Decoded bytes of m's body: counted, hashed, kept up to its keep size. */
+/* Decoded bytes of m's body: counted, hashed, kept up to its keep size while the budget
+ * allows (the first byte not kept for the budget notes app.budget_exhausted on m). */
 void appbody_add(struct appbody *b, const uint8_t *p, size_t n);
 /* No more bytes: the digest is final. */
 void appbody_end(struct appbody *b);

@@ -2,12 +2,14 @@
 #include "json.h"
 
 #include "../base/sha.h"
+#include "../base/xalloc.h"
 #include "../model/labels.h"
 #include "chat_term.h"
 #include "fmt.h"
 #include "http_json.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 void json_key(struct strbuf *b, int *first, const char *key)
@@ -101,6 +103,39 @@ void json_appmsg_pos(struct strbuf *b, int *first, const struct appmsg *m)
 	sb_puts(b, m->flags & AM_MALFORMED ? "true" : "false");
 }
 
+struct kv_pos {
+	const char *name;
+	size_t i;
+};
+
+static int kv_order(const void *x, const void *y)
+{
+	const struct kv_pos *a = x, *b = y;
+	int c = strcmp(a->name, b->name);
+	return c ? c : (a->i > b->i) - (a->i < b->i);
+}
+
+/* Which fields of m repeat an earlier name (dup[i] = 1), or NULL when none can: the
+ * names sorted with their positions, so a message with 80,000 trailer fields costs
+ * n log n comparisons, not n^2. Freed by the caller. */
+static uint8_t *kv_dups(const struct appmsg *m)
+{
+	size_t n = m->n_kv;
+	if (n < 2)
+		return NULL;
+	struct kv_pos *ix = xmalloc(n * sizeof *ix);
+	for (size_t i = 0; i < n; i++)
+		ix[i] = (struct kv_pos){ m->kv[i].name, i };
+	qsort(ix, n, sizeof *ix, kv_order);
+	uint8_t *dup = xcalloc(n, 1);
+	/* in a run of one name the first position sorts first; the others repeat it */
+	for (size_t k = 1; k < n; k++)
+		if (strcmp(ix[k - 1].name, ix[k].name) == 0)
+			dup[ix[k].i] = 1;
+	xfree(ix);
+	return dup;
+}
+
 void json_appmsg(struct strbuf *b, const struct appmsg *m, const struct conn *c)
 {
 	int f = 1;
@@ -113,17 +148,15 @@ void json_appmsg(struct strbuf *b, const struct appmsg *m, const struct conn *c)
 	json_key(b, &f, "fields");
 	sb_putc(b, '{');
 	int g = 1;
+	/* repeated names (HTTP headers) keep the first; http --json has them all */
+	uint8_t *dup = kv_dups(m);
 	for (size_t i = 0; i < m->n_kv; i++) {
-		/* repeated names (HTTP headers) keep the first; http --json has them all */
-		int dup = 0;
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(m->kv[j].name, m->kv[i].name) == 0)
-				dup = 1;
-		if (dup)
+		if (dup && dup[i])
 			continue;
 		json_key(b, &g, m->kv[i].name);
 		sb_json_str(b, m->kv[i].value, m->kv[i].value_len);
 	}
+	xfree(dup);
 	sb_putc(b, '}');
 	if (m->http && m->body && m->body->out) {
 		json_u64_field(b, &f, "body_size", m->body->out);

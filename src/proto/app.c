@@ -290,6 +290,29 @@ void app_body_add(struct layer *L, struct appmsg *m, const uint8_t *p, size_t n)
 	appbody_add(b, p, n);
 }
 
+int app_budget_spent(struct layer *L) { return applog_spent(&L->ac->a->log, L->ac->c->idx); }
+
+uint64_t app_decode_room(struct layer *L, uint64_t done, int *why)
+{
+	const struct app *a = L->ac->a;
+	uint64_t room = done < APP_DECODE_MAX ? APP_DECODE_MAX - done : 0;
+	int w = 1;
+	/* APP_DECODE_FREE + APP_DECODE_RATIO * stream bytes, without overflowing */
+	uint64_t allow = a->stream_in > (UINT64_MAX - APP_DECODE_FREE) / APP_DECODE_RATIO
+				 ? UINT64_MAX
+				 : APP_DECODE_FREE + APP_DECODE_RATIO * a->stream_in;
+	uint64_t left = a->decoded < allow ? allow - a->decoded : 0;
+	if (left < room) {
+		room = left;
+		w = 2;
+	}
+	if (why)
+		*why = w;
+	return room;
+}
+
+void app_decoded(struct layer *L, uint64_t n) { L->ac->a->decoded += n; }
+
 struct appmsg *app_owner(struct layer *L)
 {
 	return L->owner == APPMSG_NONE ? NULL : app_msg(L, L->owner);
@@ -699,6 +722,7 @@ static void on_data(void *ctx, int dir, const uint8_t *p, size_t n, uint64_t off
 	struct app_conn *ac = ctx;
 	if (ac->tapped)
 		ac->a->tap(ac->a->tap_ctx, ac->c, dir, p, n, off);
+	ac->a->stream_in += n;
 	struct layer *L = &ac->root;
 	if (L->buf[dir].len == 0)
 		L->buf[dir].off = off;
@@ -869,6 +893,7 @@ void app_packet(struct app *a, struct conn *c, const struct pkt *pk, const struc
 	} else if (pk->kind == PK_UDP && pk->payload) {
 		/* A datagram is a whole message: no reassembly, offsets count datagram bytes. */
 		uint64_t off = ac->dgram_off[dir];
+		a->stream_in += pk->caplen;
 		reasm_map_frame(&ac->ra, dir, off, rec->frame, rec->ts_ns);
 		ac->dgram_off[dir] += pk->caplen;
 		if (ac->tapped)

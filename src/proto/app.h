@@ -46,6 +46,9 @@ struct app {
 	struct app_ended { struct app_conn *ac; int64_t ts; } *ended;
 	size_t ended_head, n_ended, cap_ended;
 	uint64_t n_gaps;
+	/* decoding work (proto.h APP_DECODE_FREE): stream bytes read, decoded bytes made */
+	uint64_t stream_in, decoded;
+	uint64_t n_decode_capped; /* streams that stopped at a decode cap */
 };
 
 void app_init(struct app *a);

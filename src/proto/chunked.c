@@ -22,6 +22,7 @@ void chunked_fini(struct chunked *ch)
 {
 	xfree(ch->line);
 	ch->line = NULL;
+	ch->line_cap = 0;
 }
 
 static void note(struct chunked *ch, int kind, uint64_t off, const char *text)
@@ -144,8 +145,8 @@ size_t chunked_feed(struct chunked *ch, const uint8_t *p, size_t n, uint64_t off
 					ch->line_off = off + r.off;
 				}
 			} else if (ch->line_len < CHUNKED_LINE_MAX) {
-				if (!ch->line)
-					ch->line = xmalloc(CHUNKED_LINE_MAX);
+				if (ch->line_len == ch->line_cap)
+					xgrow(&ch->line, &ch->line_cap, ch->line_len + 1, 1);
 				ch->line[ch->line_len++] = (char)c;
 			} else {
 				note(ch, CHN_TRAILER_TOO_LONG, off + i, "trailer line longer than 8192 bytes");

@@ -42,8 +42,8 @@ struct chunked {
 	uint64_t size, remain;
 	uint64_t n_chunks, data_total, wire_total;
 	uint64_t line_off;
-	size_t line_len;
-	char *line;          /* CHUNKED_LINE_MAX bytes, allocated at the first trailer line */
+	size_t line_len, line_cap;
+	char *line;          /* the trailer line so far: grows with it, up to CHUNKED_LINE_MAX */
 	struct chunked_cb cb;
 };
 

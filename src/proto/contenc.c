@@ -63,8 +63,9 @@ static void fail(struct contenc *ce, const char *why)
 static void emit(struct contenc *ce, const uint8_t *p, size_t n, void (*out)(void *, const uint8_t *, size_t),
 		 void *ctx)
 {
-	if (ce->out_total + n > CONTENC_OUT_MAX) {
-		n = (size_t)(CONTENC_OUT_MAX - ce->out_total);
+	uint64_t max = ce->out_max ? ce->out_max : CONTENC_OUT_MAX;
+	if (ce->out_total + n > max) {
+		n = ce->out_total < max ? (size_t)(max - ce->out_total) : 0;
 		ce->capped = 1;
 	}
 	if (n && out)
@@ -246,7 +247,7 @@ enum { CE_EV_FAILED, CE_EV_INCOMPLETE, CE_EV_CAPPED, CE_EV_COUNT };
 static const struct app_event contenc_events[CE_EV_COUNT + 1] = {
 	[CE_EV_FAILED] = { "contenc.failed", SEV_ERROR, "a content coding could not be undone: the data is corrupt" },
 	[CE_EV_INCOMPLETE] = { "contenc.incomplete", SEV_WARN, "the compressed data stopped before its end" },
-	[CE_EV_CAPPED] = { "contenc.capped", SEV_NOTE, "the decoded content passed the 1 GiB chattcp decodes; the rest is not decoded" },
+	[CE_EV_CAPPED] = { "contenc.capped", SEV_NOTE, "the decoded content passed what chattcp decodes (64 MiB a body, and an allowance per capture); the rest is not decoded" },
 	[CE_EV_COUNT] = { NULL, 0, NULL },
 };
 
@@ -254,6 +255,7 @@ struct contenc_layer {
 	struct contenc ce;
 	int cut;      /* bytes below were lost: decoding cannot go on, and that is not news */
 	int noted;    /* the failure was said */
+	int cap_noted;/* the decode cap was said */
 	struct layer *L;
 	int dir;
 	uint64_t lo, hi;
@@ -285,6 +287,31 @@ static void cl_failed(struct contenc_layer *st, int dir)
 		    contenc_name(st->ce.kind), st->ce.why ? st->ce.why : "error", st->ce.fail_off);
 }
 
+/* The decode cap tripped (why: 1 per body, 2 the capture's allowance): said once, at
+ * the byte where it happened; the body is marked so that the layers after this one do
+ * not call their stream short. */
+static void cl_capped(struct contenc_layer *st, int dir, uint64_t at, int why)
+{
+	struct appmsg *m = app_owner(st->L);
+	if (st->cap_noted || !m)
+		return;
+	st->cap_noted = 1;
+	struct appbody *b = app_body(st->L, m);
+	b->decode_capped = 1;
+	b->capped = 1;
+	if (why == 2)
+		appmsg_note(m, &contenc_events[CE_EV_CAPPED], app_conn_off(st->L, dir, at),
+			    "Content-Encoding %s: decoding stopped after %" PRIu64 " bytes because the capture's decode "
+			    "allowance (%" PRIu64 " MiB plus %d times the stream bytes read) is spent; the rest is not "
+			    "decoded, so the decoded size is a lower bound",
+			    contenc_name(st->ce.kind), st->ce.out_total, APP_DECODE_FREE >> 20, APP_DECODE_RATIO);
+	else
+		appmsg_note(m, &contenc_events[CE_EV_CAPPED], app_conn_off(st->L, dir, at),
+			    "Content-Encoding %s: the decoded content passed %" PRIu64 " MiB, the most chattcp decodes "
+			    "per body; the rest is not decoded, so the decoded size is a lower bound",
+			    contenc_name(st->ce.kind), APP_DECODE_MAX >> 20);
+}
+
 static struct feed_res cl_feed(void *vst, struct layer *L, int dir, const uint8_t *p, size_t n, uint64_t off,
 			       int flags)
 {
@@ -293,15 +320,22 @@ static struct feed_res cl_feed(void *vst, struct layer *L, int dir, const uint8_
 	st->dir = dir;
 	st->lo = off;
 	st->hi = off + n;
-	if (n && !st->cut && !st->ce.failed && contenc_feed(&st->ce, p, n, cl_out, st) < 0)
-		cl_failed(st, dir);
+	if (n && !st->cut && !st->ce.failed && !st->ce.capped) {
+		int why = 1;
+		uint64_t before = st->ce.out_total;
+		st->ce.out_max = before + app_decode_room(L, before, &why);
+		if (contenc_feed(&st->ce, p, n, cl_out, st) < 0)
+			cl_failed(st, dir);
+		app_decoded(L, st->ce.out_total - before);
+		if (st->ce.capped)
+			cl_capped(st, dir, off, why);
+	}
 	if (flags & FEED_EOF) {
 		struct appmsg *m = app_owner(L);
-		if (m && st->ce.capped) {
-			appmsg_note(m, &contenc_events[CE_EV_CAPPED], app_conn_off(L, dir, off + n),
-				    "decoded body passed %" PRIu64 " bytes: the rest is not decoded", (uint64_t)CONTENC_OUT_MAX);
-		} else if (m && !st->cut && !st->ce.failed && !contenc_done(&st->ce) && st->ce.in_total) {
-			struct appbody *b = app_body(L, m);
+		struct appbody *b = m ? app_body(L, m) : NULL;
+		/* A layer before this one stopped at its cap: this stream was cut, not short. */
+		if (b && !st->ce.capped && !b->decode_capped && !st->cut && !st->ce.failed && !contenc_done(&st->ce) &&
+		    st->ce.in_total) {
 			b->failed = b->incomplete = 1;
 			appmsg_note(m, &contenc_events[CE_EV_INCOMPLETE], app_conn_off(L, dir, off + n),
 				    "the %s stream stopped before its end", contenc_name(st->ce.kind));

@@ -9,8 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Decoded bytes per body at most: far above real documents, and a 1 kB gzip bomb
- * expanding to gigabytes stops here with a note instead of filling memory. */
+/* Decoded bytes per stream at most when the caller sets no out_max: a 1 kB gzip bomb
+ * expanding to gigabytes stops here. The content layer sets out_max lower (proto.h
+ * APP_DECODE_MAX and the capture's allowance). */
 #define CONTENC_OUT_MAX ((uint64_t)1 << 30)
 
 enum contenc_kind { CE_NONE, CE_GZIP, CE_DEFLATE, CE_BR, CE_ZSTD, CE_UNKNOWN };
@@ -19,6 +20,7 @@ struct contenc {
 	int kind;
 	int started, failed, done, capped, raw_deflate;
 	uint64_t in_total, out_total;
+	uint64_t out_max;  /* stop (capped) once out_total would pass it; 0: CONTENC_OUT_MAX */
 	uint64_t fail_off; /* input offset where decoding failed */
 	const char *why;   /* failure reason (static) */
 	void *z;           /* the library's stream */

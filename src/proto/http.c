@@ -33,8 +33,13 @@
 #define HTTP_HEADER_MAX 65536
 /* Header fields kept per message (Apache's LimitRequestFields default is 100). */
 #define HTTP_MAX_FIELDS 256
-/* Requests waiting for their response (pipelining depth). */
+/* Requests waiting for their response (pipelining depth). The queue grows as requests
+ * wait (most connections have one at a time), so an idle connection costs no 1 kB. */
 #define HTTP_MAX_PENDING 256
+/* Trailer fields kept per message (RFC 9110 §6.5: a few checksums or signatures in
+ * practice): past it they are counted, the message says so (http.trailers_capped),
+ * and JSON output stays small. */
+#define HTTP_MAX_TRAILERS 64
 /* Bytes of an unparsed run kept to show: enough to see what they are. */
 #define JUNK_SHOW 200
 /* Content codings undone per body ("gzip, br"): RFC 9110 allows a list; more than a few
@@ -47,7 +52,7 @@ enum {
 	HE_CONTENT_LENGTH_CONFLICT, HE_204_WITH_LENGTH, HE_TUNNEL, HE_TE_AND_CL, HE_TE_NOT_CHUNKED, HE_BAD_START_LINE,
 	HE_SIMPLE_REQUEST, HE_HEAD_INCOMPLETE, HE_SWITCHED, HE_GAP, HE_BODY_SHORT, HE_CHUNKED_UNTERMINATED,
 	HE_TRAILER_NO_COLON, HE_CHUNK_SIZE_TOO_LONG, HE_CHUNK_SIZE_BAD, HE_CHUNK_BARE_LF, HE_CHUNK_CR_WITHOUT_LF,
-	HE_CHUNK_MISSING_CRLF, HE_TRAILER_BARE_LF, HE_TRAILER_TOO_LONG, HE_UNKNOWN_CODING, HE_COUNT
+	HE_CHUNK_MISSING_CRLF, HE_TRAILER_BARE_LF, HE_TRAILER_TOO_LONG, HE_UNKNOWN_CODING, HE_TRAILERS_CAPPED, HE_COUNT
 };
 
 static const struct app_event http_events[HE_COUNT + 1] = {
@@ -84,6 +89,7 @@ static const struct app_event http_events[HE_COUNT + 1] = {
 	[HE_TRAILER_BARE_LF] = { "http.trailer_bare_lf", SEV_WARN, "a trailer line ends in LF alone" },
 	[HE_TRAILER_TOO_LONG] = { "http.trailer_too_long", SEV_ERROR, "a trailer line longer than 8192 bytes" },
 	[HE_UNKNOWN_CODING] = { "http.unknown_coding", SEV_NOTE, "a Content-Encoding chattcp cannot undo: the body is kept as sent" },
+	[HE_TRAILERS_CAPPED] = { "http.trailers_capped", SEV_NOTE, "more trailer fields than chattcp keeps (64): the rest are counted, not kept" },
 	[HE_COUNT] = { NULL, 0, NULL },
 };
 
@@ -101,6 +107,8 @@ struct http_dir {
 	uint64_t body_off;  /* stream offset of the body's first byte */
 	int gap_in_body, ch_on;
 	struct chunked ch;
+	uint64_t n_trailers;   /* trailer fields of the body being read, kept or not */
+	uint64_t trailer_cap_off; /* where the first one not kept began */
 	struct layer *content; /* the body's layers (content codings, event stream), or NULL */
 	struct appmsg *junk;   /* open message of bytes that are not HTTP, or NULL */
 	uint64_t last_end;     /* where the previous message ended */
@@ -113,8 +121,8 @@ struct http_dir {
 
 struct http_state {
 	struct http_dir d[2];
-	uint32_t q[HTTP_MAX_PENDING]; /* requests without a final response, oldest first (held) */
-	size_t qn;
+	uint32_t *q;         /* requests without a final response, oldest first (held) */
+	size_t qn, qcap;
 	int wait_upgrade;    /* a request asked to switch protocols: hold the client side */
 	struct layer *up;    /* after a 101 or a CONNECT: the connection's next decoder */
 	struct layer *L;     /* valid during one call (callbacks use it) */
@@ -208,6 +216,8 @@ static void http_fini(void *vst)
 	for (int i = 0; i < 2; i++)
 		if (st->d[i].ch_on)
 			chunked_fini(&st->d[i].ch);
+	xfree(st->q);
+	st->q = NULL;
 	/* Layers above are the driver's to free. */
 }
 
@@ -228,7 +238,12 @@ static void chunk_data(void *ctx, const uint8_t *p, size_t n, uint64_t off) { co
 static void chunk_trailer(void *ctx, const char *line, size_t n, uint64_t off)
 {
 	struct http_state *st = ctx;
-	struct appmsg *m = st->d[st->dir].msg;
+	struct http_dir *d = &st->d[st->dir];
+	struct appmsg *m = d->msg;
+	if (d->n_trailers++ == HTTP_MAX_TRAILERS)
+		d->trailer_cap_off = off;
+	if (d->n_trailers > HTTP_MAX_TRAILERS)
+		return; /* counted; end_message says how many */
 	const char *colon = memchr(line, ':', n);
 	if (!colon) {
 		appmsg_note(m, EV(TRAILER_NO_COLON), off, "trailer line without a colon");
@@ -268,6 +283,11 @@ static void end_message(struct http_state *st, int dir, uint64_t end, int comple
 	struct http_dir *d = &st->d[dir];
 	struct appmsg *m = d->msg;
 	struct app_http *h = m->http;
+	if (d->n_trailers > HTTP_MAX_TRAILERS)
+		appmsg_note(m, EV(TRAILERS_CAPPED), d->trailer_cap_off,
+			    "%" PRIu64 " trailer fields; the first %d are kept, the rest were counted (from byte %" PRIu64 ")",
+			    d->n_trailers, HTTP_MAX_TRAILERS, d->trailer_cap_off);
+	d->n_trailers = 0;
 	h->body_wire = end - d->body_off;
 	h->body_complete = complete && !d->gap_in_body;
 	if (!complete)
@@ -657,6 +677,8 @@ static void pending_push(struct http_state *st, struct appmsg *m)
 {
 	if (st->qn >= HTTP_MAX_PENDING)
 		return;
+	if (st->qn == st->qcap)
+		xgrow(&st->q, &st->qcap, st->qn + 1, sizeof *st->q);
 	st->q[st->qn++] = m->id;
 	app_msg_hold(st->L, m->id);
 }

@@ -122,6 +122,19 @@ struct proto_desc {
  * an open past it is refused and the bytes are kept as the owner's plain content. */
 #define APP_MAX_DEPTH 8
 
+/* Decoded bytes (what content codings and WebSocket permessage-deflate make out of
+ * what was sent): a 1 kB gzip bomb inflates to a gigabyte, and inflating, hashing and
+ * parsing every byte costs time even when nothing is kept. So each decoding stream
+ * stops at APP_DECODE_MAX (per body, per content layer, per WebSocket message: far
+ * above real documents and messages), and all decoding in a capture stops once it has
+ * made APP_DECODE_FREE plus APP_DECODE_RATIO times the stream bytes read so far (real
+ * traffic compresses text 3-10 times and most of it is not compressed at all; a bomb
+ * is ~1,000 times). Past either, the rest is not decoded, and the message says so
+ * (contenc.capped, websocket.inflate_capped): its decoded size is then a lower bound. */
+#define APP_DECODE_MAX ((uint64_t)64 << 20)
+#define APP_DECODE_FREE ((uint64_t)128 << 20)
+#define APP_DECODE_RATIO 8
+
 /* --- messages --- */
 
 /* Starts a message of side dir whose first byte is at offset off of this decoder's
@@ -145,6 +158,17 @@ void app_msg_release(struct layer *L, uint32_t id);
  * hand, directly with app_body_add (counted as both written and decoded). */
 struct appbody *app_body(struct layer *L, struct appmsg *m);
 void app_body_add(struct layer *L, struct appmsg *m, const uint8_t *p, size_t n);
+
+/* The memory budget (model/appmsg.h APPLOG_KEEP_MAX): 0 while this connection's
+ * messages may keep more, 1 when the connection's budget is spent, 2 the capture's. A
+ * decoder that makes messages out of decoded bytes (an SSE event) makes no more then. */
+int app_budget_spent(struct layer *L);
+/* Decoded bytes a decoder may still make for one stream that has made `done` so far:
+ * what APP_DECODE_MAX and the capture's allowance leave (0: stop decoding). *why is
+ * set to 1 when the per-stream cap is the limit, 2 when the capture's allowance is. */
+uint64_t app_decode_room(struct layer *L, uint64_t done, int *why);
+/* n decoded bytes were made: counted against the capture's allowance. */
+void app_decoded(struct layer *L, uint64_t n);
 
 /* --- where bytes are --- */
 

@@ -27,11 +27,16 @@
 #define WS_FRAME_KEEP ((uint64_t)1 << 20)
 /* A reassembled (fragmented) message kept up to this size. */
 #define WS_MSG_MAX ((size_t)16 << 20)
-/* Inflated size of one message: RFC 7692 data is as bomb-prone as gzip. */
+/* Inflated size of one message: RFC 7692 data is as bomb-prone as gzip. Inflating
+ * stops there (or where the capture's decode allowance ends, proto.h APP_DECODE_FREE):
+ * the note websocket.inflate_capped says so. */
 #define WS_INFLATE_MAX ((size_t)16 << 20)
+/* Inflated bytes kept (and shown) per message: what a frame keeps; the rest of what
+ * inflated is counted. */
+#define WS_INFLATE_KEEP ((size_t)WS_FRAME_KEEP)
 
 enum {
-	WE_ACCEPT_OK, WE_ACCEPT_BAD, WE_ACCEPT_MISSING, WE_TRUNCATED, WE_CLIENT_UNMASKED, WE_SERVER_MASKED, WE_RSV_WITHOUT_EXTENSION, WE_RSV_BITS, WE_RESERVED_OPCODE, WE_BAD_CONTROL, WE_FRAME_SKIPPED, WE_BAD_CLOSE_CODE, WE_CLOSE_ONE_BYTE, WE_INTERLEAVED, WE_STRAY_CONTINUATION, WE_MESSAGE_CUT, WE_INFLATED, WE_INFLATE_FAILED, WE_COUNT
+	WE_ACCEPT_OK, WE_ACCEPT_BAD, WE_ACCEPT_MISSING, WE_TRUNCATED, WE_CLIENT_UNMASKED, WE_SERVER_MASKED, WE_RSV_WITHOUT_EXTENSION, WE_RSV_BITS, WE_RESERVED_OPCODE, WE_BAD_CONTROL, WE_FRAME_SKIPPED, WE_BAD_CLOSE_CODE, WE_CLOSE_ONE_BYTE, WE_INTERLEAVED, WE_STRAY_CONTINUATION, WE_MESSAGE_CUT, WE_INFLATED, WE_INFLATE_FAILED, WE_INFLATE_CAPPED, WE_COUNT
 };
 
 static const struct app_event ws_events[WE_COUNT + 1] = {
@@ -52,7 +57,8 @@ static const struct app_event ws_events[WE_COUNT + 1] = {
 	[WE_STRAY_CONTINUATION] = { "websocket.stray_continuation", SEV_ERROR, "a continuation frame without a message to continue" },
 	[WE_MESSAGE_CUT] = { "websocket.message_cut", SEV_NOTE, "a fragmented message larger than chattcp keeps (16 MiB): only its start is kept" },
 	[WE_INFLATED] = { "websocket.inflated", SEV_CHAT, "a permessage-deflate message, inflated (RFC 7692)" },
-	[WE_INFLATE_FAILED] = { "websocket.inflate_failed", SEV_ERROR, "permessage-deflate data that does not inflate (or inflates past 16 MiB)" },
+	[WE_INFLATE_FAILED] = { "websocket.inflate_failed", SEV_ERROR, "permessage-deflate data that does not inflate" },
+	[WE_INFLATE_CAPPED] = { "websocket.inflate_capped", SEV_NOTE, "a permessage-deflate message inflates past what chattcp inflates (16 MiB a message, and an allowance per capture): the rest is not inflated" },
 	[WE_COUNT] = { NULL, 0, NULL },
 };
 
@@ -73,6 +79,7 @@ struct ws_dir {
 
 struct ws_state {
 	struct ws_dir d[2];
+	int budget_said[2];          /* a payload was cut for the memory budget (said once) */
 	int deflate;                 /* permessage-deflate negotiated */
 	int no_takeover[2];          /* client_/server_no_context_takeover, by sender */
 	uint64_t n_frames[2];
@@ -137,11 +144,43 @@ static void ws_init(void *vst, struct layer *L, const struct layer_open *how)
 	}
 }
 
+/* The end offset of a frame: off + hl + len can pass 2^64 (a 64-bit length near it),
+ * so it saturates instead of wrapping to an offset before the frame. */
+static uint64_t frame_end(uint64_t off, size_t hl, uint64_t len)
+{
+	uint64_t e;
+	if (__builtin_add_overflow(off, (uint64_t)hl, &e) || __builtin_add_overflow(e, len, &e))
+		return UINT64_MAX;
+	return e;
+}
+
+/* Payload bytes message m may keep: WS_INFLATE_KEEP, or none once the memory budget is
+ * spent (said on the first message it cuts, per direction). */
+static size_t payload_keep(struct ws_state *st, struct layer *L, struct appmsg *m, int dir, size_t want)
+{
+	int spent = app_budget_spent(L);
+	if (!spent)
+		return want;
+	if (!st->budget_said[dir]) {
+		st->budget_said[dir] = 1;
+		appmsg_note(m, &appmsg_events[APPEV_BUDGET_EXHAUSTED], m->off,
+			    "payloads of this and later messages this way are not kept: the %s memory budget is spent "
+			    "(payload_len still says how long each was)",
+			    spent == 2 ? "capture's" : "connection's");
+	}
+	return 0;
+}
+
 /* Inflates one compressed message (RFC 7692 §7.2.2: append 00 00 ff ff, inflate raw
- * deflate; keep the window between messages unless no_context_takeover). */
-static int inflate_msg(struct ws_state *st, int dir, const uint8_t *p, size_t n, struct strbuf *out)
+ * deflate; keep the window between messages unless no_context_takeover). Keeps the
+ * first `keep` inflated bytes in out and counts all of them in *total. Returns 0, -1
+ * when the data does not inflate, -2 when inflating stopped at the cap (*why: 1 the
+ * per-message cap, 2 the capture's allowance). */
+static int inflate_msg(struct ws_state *st, struct layer *L, int dir, const uint8_t *p, size_t n, struct strbuf *out,
+		       size_t keep, uint64_t *total, int *why)
 {
 	struct ws_dir *d = &st->d[dir];
+	*total = 0;
 	if (!d->z_on) {
 		memset(&d->z, 0, sizeof d->z);
 		if (inflateInit2(&d->z, -15) != Z_OK)
@@ -150,48 +189,87 @@ static int inflate_msg(struct ws_state *st, int dir, const uint8_t *p, size_t n,
 	} else if (st->no_takeover[dir]) {
 		inflateReset(&d->z);
 	}
+	*why = 1;
+	uint64_t max = app_decode_room(L, 0, why);
+	if (max > WS_INFLATE_MAX) {
+		max = WS_INFLATE_MAX;
+		*why = 1;
+	}
 	static const uint8_t tail[4] = { 0, 0, 0xff, 0xff };
 	uint8_t buf[8192];
-	for (int part = 0; part < 2; part++) {
+	int rc_out = 0;
+	for (int part = 0; part < 2 && !rc_out; part++) {
 		d->z.next_in = (Bytef *)(uintptr_t)(part ? tail : p);
 		d->z.avail_in = (uInt)(part ? 4 : n);
 		while (d->z.avail_in) {
 			d->z.next_out = buf;
 			d->z.avail_out = sizeof buf;
 			int rc = inflate(&d->z, Z_SYNC_FLUSH);
-			if (out->len + (sizeof buf - d->z.avail_out) > WS_INFLATE_MAX)
-				return -2;
-			sb_add(out, (const char *)buf, sizeof buf - d->z.avail_out);
+			size_t got = sizeof buf - d->z.avail_out;
+			if (*total + got > max) {
+				got = (size_t)(max - *total);
+				rc_out = -2;
+			}
+			if (out->len < keep)
+				sb_add(out, (const char *)buf, got < keep - out->len ? got : keep - out->len);
+			*total += got;
+			if (rc_out)
+				break;
 			if (rc == Z_STREAM_END || rc == Z_BUF_ERROR)
 				break;
-			if (rc != Z_OK)
-				return -1;
+			if (rc != Z_OK) {
+				rc_out = -1;
+				break;
+			}
 		}
 	}
-	return 0;
+	app_decoded(L, *total);
+	if (rc_out == -2)
+		inflateReset(&d->z); /* the rest of this message was not inflated: its window is gone */
+	return rc_out;
 }
 
 /* Adds the message payload (decoded when compressed) to frame message ix. */
-static void message_payload(struct ws_state *st, struct appmsg *m, int dir, int opcode, int compressed,
-			    const uint8_t *p, size_t n, const char *field)
+static void message_payload(struct ws_state *st, struct layer *L, struct appmsg *m, int dir, int opcode,
+			    int compressed, const uint8_t *p, size_t n, const char *field)
 {
 	if (compressed) {
 		struct strbuf b;
 		sb_init(&b);
-		int rc = inflate_msg(st, dir, p, n, &b);
+		uint64_t total = 0;
+		int why = 1;
+		int rc = inflate_msg(st, L, dir, p, n, &b, payload_keep(st, L, m, dir, WS_INFLATE_KEEP), &total, &why);
 		if (rc == 0) {
 			appmsg_kv(m, field, b.s ? b.s : "", b.len);
-			appmsg_note(m, EV(INFLATED), m->off, "permessage-deflate: %zu bytes inflated to %zu (RFC 7692)", n, b.len);
+			if (total > b.len)
+				appmsg_note(m, EV(INFLATED), m->off,
+					    "permessage-deflate: %zu bytes inflated to %" PRIu64 " (RFC 7692); the first %zu are kept",
+					    n, total, b.len);
+			else
+				appmsg_note(m, EV(INFLATED), m->off, "permessage-deflate: %zu bytes inflated to %zu (RFC 7692)",
+					    n, b.len);
+		} else if (rc == -2) {
+			appmsg_kv(m, field, b.s ? b.s : "", b.len);
+			if (why == 2)
+				appmsg_note(m, EV(INFLATE_CAPPED), m->off,
+					    "permessage-deflate: inflating stopped after %" PRIu64 " bytes because the capture's "
+					    "decode allowance is spent; the rest is not inflated (%zu bytes kept)",
+					    total, b.len);
+			else
+				appmsg_note(m, EV(INFLATE_CAPPED), m->off,
+					    "permessage-deflate: the message inflates past %zu bytes, the most chattcp inflates "
+					    "per message; the rest is not inflated (%zu bytes kept)",
+					    WS_INFLATE_MAX, b.len);
 		} else {
-			appmsg_note(m, EV(INFLATE_FAILED), m->off, rc == -2 ? "inflated message passes %zu bytes: cut" :
-				    "permessage-deflate data does not inflate", WS_INFLATE_MAX);
-			appmsg_kv(m, field, (const char *)p, n);
+			appmsg_note(m, EV(INFLATE_FAILED), m->off, "permessage-deflate data does not inflate");
+			appmsg_kv(m, field, (const char *)p, payload_keep(st, L, m, dir, n));
 		}
 		p = (const uint8_t *)m->kv[m->n_kv - 1].value;
 		n = m->kv[m->n_kv - 1].value_len;
 		sb_fini(&b);
 	} else {
-		appmsg_kv(m, field, (const char *)p, n);
+		appmsg_kv(m, field, (const char *)p, payload_keep(st, L, m, dir, n));
+		n = m->kv[m->n_kv - 1].value_len;
 	}
 	/* summary: opcode and the start of text */
 	struct strbuf s;
@@ -300,7 +378,7 @@ static struct feed_res ws_feed(void *vst, struct layer *L, int dir, const uint8_
 		size_t have = rd_left(&r);
 		size_t k = (uint64_t)have < len ? have : (size_t)len;
 		d->skip = len - k;
-		app_msg_end(L, m, off + hl + len);
+		app_msg_end(L, m, frame_end(off, hl, len));
 		app_msg_done(L, m);
 		return feed_took(hl + k);
 	}
@@ -333,10 +411,10 @@ static struct feed_res ws_feed(void *vst, struct layer *L, int dir, const uint8_
 			appmsg_note(m, EV(STRAY_CONTINUATION), at, "continuation frame without a message to continue");
 		}
 		if (opcode != 0 && fin) {
-			message_payload(st, m, dir, opcode, (rsv & 4) && st->deflate, un, (size_t)len, "payload");
+			message_payload(st, L, m, dir, opcode, (rsv & 4) && st->deflate, un, (size_t)len, "payload");
 		} else {
 			/* A fragment: show it raw, collect it for the whole message. */
-			appmsg_kv(m, "payload", (const char *)un, (size_t)len);
+			appmsg_kv(m, "payload", (const char *)un, payload_keep(st, L, m, dir, (size_t)len));
 			if (opcode != 0) {
 				d->in_msg = 1;
 				d->msg_opcode = opcode;
@@ -357,7 +435,7 @@ static struct feed_res ws_feed(void *vst, struct layer *L, int dir, const uint8_
 					sb_printf(&s, "%s, ends a %s message of %zu bytes", m->summary, opnames[d->msg_opcode], d->msg_len);
 					appmsg_set_summary(m, s.s, s.len);
 					sb_fini(&s);
-					message_payload(st, m, dir, d->msg_opcode, d->msg_compressed, d->msg, d->msg_len, "message");
+					message_payload(st, L, m, dir, d->msg_opcode, d->msg_compressed, d->msg, d->msg_len, "message");
 					if (d->msg_cut)
 						appmsg_note(m, EV(MESSAGE_CUT), at, "message over %zu bytes: only its start is kept",
 							    WS_MSG_MAX);
@@ -367,10 +445,10 @@ static struct feed_res ws_feed(void *vst, struct layer *L, int dir, const uint8_
 			}
 		}
 	} else if (len) {
-		appmsg_kv(m, "payload", (const char *)un, (size_t)len);
+		appmsg_kv(m, "payload", (const char *)un, payload_keep(st, L, m, dir, (size_t)len));
 	}
 	xfree(un);
-	app_msg_end(L, m, off + hl + len);
+	app_msg_end(L, m, frame_end(off, hl, len));
 	app_msg_done(L, m);
 	return feed_took(hl + (size_t)len);
 }

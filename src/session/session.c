@@ -219,6 +219,11 @@ static int open_common(struct session *s, int rc, struct err *e)
 							     : SESS_PREVIEW_BYTES;
 		/* Whole bodies are for export, which hashes what it writes: once is enough. */
 		a->body_hash = s->o.body != SESS_BODY_WHOLE;
+		/* One whole body always fits in the memory budget (appmsg.h APPLOG_KEEP_MAX). */
+		if (s->o.body == SESS_BODY_WHOLE) {
+			a->log.keep_max += APPLOG_BODY_MAX;
+			a->log.conn_keep_max += APPLOG_BODY_MAX;
+		}
 		a->release = s->o.live_release;
 		if (s->o.raw) {
 			a->tap = on_tap;

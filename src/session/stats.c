@@ -156,6 +156,8 @@ void session_events(void (*fn)(void *ctx, const char *table, const struct app_ev
 	for (size_t i = 0; proto_registry[i]; i++)
 		for (const struct app_event *e = proto_registry[i]->events; e && e->name; e++)
 			fn(ctx, proto_registry[i]->name, e);
+	for (const struct app_event *e = appmsg_events; e->name; e++)
+		fn(ctx, "app", e);
 	for (const struct app_event *e = note_kinds; e->name; e++)
 		fn(ctx, "note", e);
 	for (const struct app_event *e = diag_rules; e->name; e++)
