@@ -58,7 +58,14 @@ void appmsg_count(struct appmsg *m, size_t n)
 static void grow_counted(struct appmsg *m, void *pp, size_t *cap, size_t need, size_t size)
 {
 	size_t before = *cap;
-	xgrow(pp, cap, need, size);
+	if (!before && need <= 2) {
+		/* most messages have a field or two and a note at most: xgrow would start at 16 */
+		void **p = pp;
+		*p = xrealloc(*p, 2 * size);
+		*cap = 2;
+	} else {
+		xgrow(pp, cap, need, size);
+	}
 	if (*cap > before)
 		appmsg_count(m, (*cap - before) * size + (before ? 0 : APPLOG_ALLOC_COST));
 }

@@ -94,13 +94,26 @@ def _canonical(lengths):
     return codes
 
 
+def _complete_lengths(k, extra):
+    """Lengths for k symbols forming a complete prefix code, each `extra` bits deeper."""
+    d = 0
+    while (1 << d) < k:
+        d += 1
+    shallow = (1 << d) - k  # leaves one level up
+    return [d - 1 + extra] * shallow + [d + extra] * (k - shallow)
+
+
 def deflate_bomb(pattern, out_len):
-    """Raw deflate data that inflates to pattern (2 bytes) repeated up to about out_len
-    bytes: one dynamic block whose length code 258 and distance 2 are 1 bit each, so
-    every further 1,032 bytes of output cost one zero byte of input."""
-    assert len(pattern) == 2
-    a, b = pattern[0], pattern[1]
-    lit = {285: 1, a: 2, 256: 2} if a == b else {285: 1, 256: 2, a: 3, b: 3}
+    """Raw deflate data that inflates to pattern (1 to 4 bytes) repeated, about out_len
+    bytes in all: one dynamic block whose length code 258 and distance len(pattern) are
+    1 bit each, so every further 258 bytes of output cost 2 bits of input (a run of
+    zero bytes)."""
+    assert 1 <= len(pattern) <= 4
+    syms = sorted(set(pattern)) + [256]
+    lit = {285: 1}
+    for s, ln in zip(syms, _complete_lengths(len(syms), 1)):
+        lit[s] = ln
+    dist_code = len(pattern) - 1
     clen_syms = {}
     # the code-length sequence for 286 literal/length codes then 2 distance codes
     seq = []
@@ -124,18 +137,14 @@ def deflate_bomb(pattern, out_len):
         else:
             run += 1
     zeros(run)
-    seq.append((0, 0, 0))  # distance code 0: unused
-    seq.append((1, 0, 0))  # distance code 1 (distance 2): 1 bit
+    # distance codes 0..dist_code: only dist_code (distance len(pattern)) is used, 1 bit
+    seq.extend([(0, 0, 0)] * dist_code)
+    seq.append((1, 0, 0))
     for s, _, _ in seq:
         clen_syms[s] = 1
-    # a complete code over the code-length symbols used: lengths by count
+    # a complete code over the code-length symbols used
     used = sorted(clen_syms)
-    need = len(used)
-    # lengths: as many 3s as possible with a few 2s (complete for 5..8 symbols)
-    twos = 8 - need
-    lens = {}
-    for i, s in enumerate(sorted(used, key=lambda s: (s not in (18, 0), s))):
-        lens[s] = 2 if i < twos else 3
+    lens = dict(zip(used, _complete_lengths(len(used), 0)))
     cl_codes = _canonical(lens)
     order = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15]
     hclen = max(i for i, s in enumerate(order) if s in lens) + 1
@@ -143,7 +152,7 @@ def deflate_bomb(pattern, out_len):
     w.put(1, 1)  # BFINAL
     w.put(2, 2)  # dynamic Huffman
     w.put(286 - 257, 5)
-    w.put(2 - 1, 5)
+    w.put(dist_code, 5)
     w.put(hclen - 4, 4)
     for s in order[:hclen]:
         w.put(lens.get(s, 0), 3)
@@ -153,9 +162,9 @@ def deflate_bomb(pattern, out_len):
         if nb:
             w.put(extra, nb)
     lc = _canonical(lit)
-    w.code(*lc[a])
-    w.code(*lc[b])
-    pairs = max(0, (out_len - 2) // 258)
+    for c in pattern:
+        w.code(*lc[c])
+    pairs = max(0, (out_len - len(pattern)) // 258)
     # each (length 258, distance 2) pair is 2 zero bits: emit them bit by bit until
     # the writer is byte aligned, then as whole zero bytes (4 pairs each)
     done = 0
@@ -171,7 +180,7 @@ def deflate_bomb(pattern, out_len):
         w.put(0, 1)
         done += 1
     w.code(*lc[256])
-    return w.flush(), 2 + 258 * pairs
+    return w.flush(), len(pattern) + 258 * pairs
 
 
 def gzip_wrap(raw, crc=0, isize=0):
