@@ -857,6 +857,18 @@ static int frame_body(struct http_state *st, int dir, struct appmsg *m, uint64_t
 	return 1;
 }
 
+/* The HTTP part of m counts against the memory budget as its fields do. */
+static void count_http(struct appmsg *m)
+{
+	const struct app_http *h = m->http;
+	size_t n = sizeof *h + APPLOG_ALLOC_COST;
+	const char *s[] = { h->method, h->uri, h->version, h->reason };
+	for (size_t i = 0; i < sizeof s / sizeof s[0]; i++)
+		if (s[i])
+			n += strlen(s[i]) + 1 + APPLOG_ALLOC_COST;
+	appmsg_count(m, n);
+}
+
 static void set_summary(struct appmsg *m)
 {
 	struct strbuf b;
@@ -1000,6 +1012,7 @@ static size_t head_feed(struct http_state *st, int dir, const uint8_t *p, size_t
 	m->http->header_len = hl;
 	if (parse_head(m, p, hl, off, dir) < 0)
 		return not_http_after_all(st, m, off, hl, dir);
+	count_http(m);
 	set_summary(m);
 	if (simple) {
 		m->http->simple = 1;
