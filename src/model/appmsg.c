@@ -156,8 +156,10 @@ struct appmsg *applog_add(struct applog *l, uint32_t conn_idx)
 	m->id = id;
 	m->conn = conn_idx;
 	m->log = l;
-	/* The struct itself stays for the life of the log: counted, never given back. */
-	budget_add(l, conn_idx, (int64_t)(sizeof *m + sizeof *lc->ix));
+	/* The struct counts too (it is most of what an empty event costs); a cleared
+	 * message gives it back with its contents, since a live session clears what it
+	 * showed and must not run out of budget after a million messages. */
+	appmsg_count(m, sizeof *m + sizeof *lc->ix);
 	return m;
 }
 
