@@ -100,12 +100,13 @@ int main(void)
 	has(&w, "|comment= hi", "sse-comment-kept");
 	check(count(&w, "|comment=") == 1, "sse-empty-comment-no-field", w.s);
 
+	struct strbuf t;
+	sb_init(&t);
 	/* SSE: fields per event are capped (100 comments, one event). */
-	body[0] = '\0';
 	for (int i = 0; i < 100; i++)
-		strcat(body, ": c\n");
-	strcat(body, "data: x\n\n");
-	n = response(resp, sizeof resp, body, 1);
+		sb_puts(&t, ": c\n");
+	sb_puts(&t, "data: x\n\n");
+	n = response(resp, sizeof resp, t.s, 1);
 	splits("sse-fields-capped", NULL, S("GET / HTTP/1.1\r\n\r\n"), resp, n, &w);
 	has(&w, "!sse.fields_capped", "sse-fields-capped-note");
 	check(count(&w, "|comment=") == 64, "sse-fields-capped-64", "not 64 comment fields kept");
@@ -113,22 +114,24 @@ int main(void)
 	/* Notes per message: 100 header lines without a colon make 100 notes; 63 are kept
 	 * and the 64th counts the rest. */
 	{
-		char rq[4096] = "GET / HTTP/1.1\r\n";
+		sb_reset(&t);
+		sb_puts(&t, "GET / HTTP/1.1\r\n");
 		for (int i = 0; i < 100; i++)
-			strcat(rq, "nocolon\r\n");
-		strcat(rq, "\r\n");
-		splits("notes-capped", NULL, rq, strlen(rq), S(""), &w);
+			sb_puts(&t, "nocolon\r\n");
+		sb_puts(&t, "\r\n");
+		splits("notes-capped", NULL, t.s, t.len, S(""), &w);
 		has(&w, "!app.notes_capped", "notes-capped-note");
 		check(count(&w, " !") == 64, "notes-capped-64", "not 64 notes kept");
 	}
 
 	/* HTTP trailers per message are capped (100 trailer fields). */
 	{
-		char ch[4096] = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n";
+		sb_reset(&t);
+		sb_puts(&t, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n");
 		for (int i = 0; i < 100; i++)
-			sprintf(ch + strlen(ch), "X-T%d: v\r\n", i);
-		strcat(ch, "\r\n");
-		splits("trailers-capped", NULL, S("GET / HTTP/1.1\r\n\r\n"), ch, strlen(ch), &w);
+			sb_printf(&t, "X-T%d: v\r\n", i);
+		sb_puts(&t, "\r\n");
+		splits("trailers-capped", NULL, S("GET / HTTP/1.1\r\n\r\n"), t.s, t.len, &w);
 		has(&w, "!http.trailers_capped", "trailers-capped-note");
 		check(count(&w, "|trailer ") == 64, "trailers-capped-64", "not 64 trailers kept");
 		has(&w, "|trailer X-T63=v", "trailers-capped-first-kept");
@@ -155,21 +158,22 @@ int main(void)
 	 * cuts one and says so; later messages are still framed. */
 	{
 		conn_budget = 6000;
-		char many[8192] = "";
+		sb_reset(&t);
 		for (int i = 0; i < 4; i++) {
 			memset(body, 'a' + i, 1500);
 			body[1500] = '\0';
 			n = response(resp, sizeof resp, body, 0);
-			strncat(many, resp, n);
+			sb_add(&t, resp, n);
 		}
 		const char rq[] = "GET /1 HTTP/1.1\r\n\r\nGET /2 HTTP/1.1\r\n\r\nGET /3 HTTP/1.1\r\n\r\nGET /4 HTTP/1.1\r\n\r\n";
-		splits("budget", NULL, rq, sizeof rq - 1, many, strlen(many), &w);
+		splits("budget", NULL, rq, sizeof rq - 1, t.s, t.len, &w);
 		has(&w, "!app.budget_exhausted", "budget-note");
 		check(count(&w, "http response") == 4, "budget-still-framed", w.s);
 		check(count(&w, "out=1500") == 4, "budget-bodies-still-counted", w.s);
 		conn_budget = 0;
 	}
 
+	sb_fini(&t);
 	sb_fini(&w);
 	return fails ? 1 : 0;
 }
