@@ -74,7 +74,14 @@ static void body_json(struct strbuf *b, int *f, const struct appmsg *m)
 		json_key(b, f, "decode_failed");
 		sb_puts(b, "true");
 	}
-	if (bd && bd->out && bd->sha256[0])
+	/* Decoding stopped at a cap (contenc.capped): the size is a lower bound, and a
+	 * digest of a prefix would pass for the body's. */
+	int capped = bd && bd->decode_capped;
+	if (capped) {
+		json_key(b, f, "decode_capped");
+		sb_puts(b, "true");
+	}
+	if (bd && bd->out && bd->sha256[0] && !capped)
 		json_str_field(b, f, "sha256", bd->sha256);
 }
 

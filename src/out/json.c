@@ -160,7 +160,7 @@ void json_appmsg(struct strbuf *b, const struct appmsg *m, const struct conn *c)
 	sb_putc(b, '}');
 	if (m->http && m->body && m->body->out) {
 		json_u64_field(b, &f, "body_size", m->body->out);
-		if (m->body->sha256[0])
+		if (m->body->sha256[0] && !m->body->decode_capped) /* a prefix digest would pass for the body's */
 			json_str_field(b, &f, "body_sha256", m->body->sha256);
 	}
 	json_key(b, &f, "notes");
