@@ -215,6 +215,8 @@ void reasm_release(struct reasm *r, int dir, uint64_t off)
 	}
 }
 
+int reasm_held_height(const struct reasm *r, int dir) { return height(r->d[dir].ooo); }
+
 /* Delivers the in-order part of a segment starting at or before next_off. */
 static void deliver(struct reasm *r, int dir, const struct piece *s)
 {

@@ -91,5 +91,9 @@ uint32_t reasm_frame_at(const struct reasm *r, int dir, uint64_t off, int64_t *t
 void reasm_map_frame(struct reasm *r, int dir, uint64_t off, uint32_t frame, int64_t ts);
 /* The consumer no longer asks about offsets below off. */
 void reasm_release(struct reasm *r, int dir, uint64_t off);
+/* Height of side dir's tree of held segments (0: none held): at most 1.45 log2(n_ooo + 2),
+ * which tests/unit/test_reasm.c checks, since an unbalanced tree is still correct but
+ * as slow as the sorted array was. */
+int reasm_held_height(const struct reasm *r, int dir);
 
 #endif
