@@ -2,7 +2,8 @@
  * 64-bit words initialised from the key and four constants; each 8-byte little-endian
  * message word m is absorbed as v3 ^= m, c SipRounds, v0 ^= m; the last word holds the
  * remaining 0-7 bytes and, in its top byte, the message length mod 256; finalisation
- * is v2 ^= 0xff, d SipRounds, v0 ^ v1 ^ v2 ^ v3. SipHash-2-4: c = 2, d = 4. */
+ * is v2 ^= 0xff, d SipRounds, v0 ^ v1 ^ v2 ^ v3. SipHash-c-d: one core, c and d are
+ * constants at each call so the rounds unroll. */
 #include "siphash.h"
 
 #include <errno.h>
@@ -14,19 +15,25 @@
 
 static uint64_t rotl(uint64_t x, int b) { return (x << b) | (x >> (64 - b)); }
 
-static uint64_t le64(const uint8_t *p)
+static inline uint64_t le64(const uint8_t *p)
 {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return v;
+#else
 	uint64_t v = 0;
 	for (int i = 7; i >= 0; i--)
 		v = v << 8 | p[i];
 	return v;
+#endif
 }
 
 struct sipstate {
 	uint64_t v0, v1, v2, v3;
 };
 
-static void sipround(struct sipstate *s)
+static inline void sipround(struct sipstate *s)
 {
 	s->v0 += s->v1;
 	s->v2 += s->v3;
@@ -44,15 +51,15 @@ static void sipround(struct sipstate *s)
 	s->v2 = rotl(s->v2, 32);
 }
 
-static void absorb(struct sipstate *s, uint64_t m)
+static inline void absorb(struct sipstate *s, uint64_t m, int c)
 {
 	s->v3 ^= m;
-	sipround(s);
-	sipround(s);
+	for (int i = 0; i < c; i++)
+		sipround(s);
 	s->v0 ^= m;
 }
 
-uint64_t siphash24(const struct siphash_key *k, const void *p, size_t n)
+static inline uint64_t siphash_cd(const struct siphash_key *k, const void *p, size_t n, int c, int d)
 {
 	const uint8_t *b = p;
 	/* "somepseudorandomlygeneratedbytes", as four big-endian words */
@@ -60,13 +67,30 @@ uint64_t siphash24(const struct siphash_key *k, const void *p, size_t n)
 			      k->k0 ^ 0x6c7967656e657261ull, k->k1 ^ 0x7465646279746573ull };
 	size_t whole = n - n % 8;
 	for (size_t i = 0; i < whole; i += 8)
-		absorb(&s, le64(b + i));
+		absorb(&s, le64(b + i), c);
 	uint64_t last = (uint64_t)(n & 0xff) << 56;
 	for (size_t i = 0; i < n % 8; i++)
 		last |= (uint64_t)b[whole + i] << (8 * i);
-	absorb(&s, last);
+	absorb(&s, last, c);
 	s.v2 ^= 0xff;
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < d; i++)
+		sipround(&s);
+	return s.v0 ^ s.v1 ^ s.v2 ^ s.v3;
+}
+
+uint64_t siphash24(const struct siphash_key *k, const void *p, size_t n) { return siphash_cd(k, p, n, 2, 4); }
+
+uint64_t siphash13(const struct siphash_key *k, const void *p, size_t n) { return siphash_cd(k, p, n, 1, 3); }
+
+uint64_t siphash13_words(const struct siphash_key *k, const uint64_t *w, size_t nw)
+{
+	struct sipstate s = { k->k0 ^ 0x736f6d6570736575ull, k->k1 ^ 0x646f72616e646f6dull,
+			      k->k0 ^ 0x6c7967656e657261ull, k->k1 ^ 0x7465646279746573ull };
+	for (size_t i = 0; i < nw; i++)
+		absorb(&s, w[i], 1);
+	absorb(&s, (uint64_t)((nw * 8) & 0xff) << 56, 1); /* no bytes left over: the length alone */
+	s.v2 ^= 0xff;
+	for (int i = 0; i < 3; i++)
 		sipround(&s);
 	return s.v0 ^ s.v1 ^ s.v2 ^ s.v3;
 }

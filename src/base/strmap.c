@@ -1,4 +1,4 @@
-/* strmap.c: see strmap.h. SipHash-2-4 under the map's key, linear probing, grown at
+/* strmap.c: see strmap.h. SipHash-1-3 under the map's key, linear probing, grown at
  * half load; a probe longer than STRMAP_PROBE_MAX draws a new key. */
 #include "strmap.h"
 
@@ -22,7 +22,7 @@ void strmap_fini(struct strmap *m)
 static size_t find(const struct strmap *m, const char *key, size_t *walked)
 {
 	size_t mask = m->n_slots - 1;
-	size_t i = siphash24(&m->key, key, strlen(key)) & mask;
+	size_t i = siphash13(&m->key, key, strlen(key)) & mask;
 	size_t w = 0;
 	while (m->keys[i] && strcmp(m->keys[i], key) != 0) {
 		i = (i + 1) & mask;

@@ -24,6 +24,8 @@ struct conntab {
 	size_t n_slots;       /* power of two */
 	struct siphash_key key; /* drawn at init, again if a probe passes CONNTAB_PROBE_MAX */
 	uint32_t n_rekeys;
+	struct conn *last;    /* the connection the previous lookup returned: a packet of the
+			       * same one (most, in a transfer) is matched without hashing */
 	struct conn_block *blocks; /* conns are carved from blocks: no malloc per connection */
 };
 

@@ -1,7 +1,7 @@
 /* test_hash.c: unit tests for the keyed hashing of tables filled from captures:
  * SipHash-2-4 (src/base/siphash.c) against the test vector in appendix A of the paper
  * (Aumasson, Bernstein 2012: key 00..0f, message 00..0e, a129ca6149be45e5); keys drawn
- * at run time differ; the connection table (src/flow/conntab.c), given a known key and
+ * at run time differ; the word form equals the byte form; the connection table (src/flow/conntab.c), given a known key and
  * 400 tuples that all start at one slot under it, draws a new key once a probe passes
  * CONNTAB_PROBE_MAX and still finds every connection, either way round; the string map
  * keeps 100,000 names. Prints "ok NAME" / "FAIL NAME: why". */
@@ -64,25 +64,35 @@ static void tcp_pkt(struct pkt *pk, const uint8_t src[16], const uint8_t dst[16]
 	pk->seq = seq;
 }
 
-/* The table's hash input for a tuple whose client sorts first (the layout of
+/* The table's hash of a TCP/IPv6 tuple whose client sorts first (the layout of
  * tuple_hash in conntab.c); if the layout drifts, no collisions are found and the
  * check says so. */
 static uint64_t table_hash(const struct siphash_key *k, const uint8_t cli[16], uint16_t cp, const uint8_t srv[16],
 			   uint16_t sp)
 {
-	uint8_t in[39], *q = in;
-	*q++ = 6;
-	*q++ = 6;
-	memcpy(q, cli, 16);
-	q += 16;
-	*q++ = (uint8_t)(cp >> 8);
-	*q++ = (uint8_t)cp;
-	*q++ = 6;
-	memcpy(q, srv, 16);
-	q += 16;
-	*q++ = (uint8_t)(sp >> 8);
-	*q++ = (uint8_t)sp;
-	return siphash24(k, in, sizeof in);
+	uint64_t w[5];
+	memcpy(&w[0], cli, 8);
+	memcpy(&w[1], cli + 8, 8);
+	memcpy(&w[2], srv, 8);
+	memcpy(&w[3], srv + 8, 8);
+	w[4] = (uint64_t)cp | (uint64_t)sp << 16 | (uint64_t)6 << 32 | (uint64_t)6 << 40 | (uint64_t)6 << 48;
+	return siphash13_words(k, w, 5);
+}
+
+/* siphash13_words is siphash13 of the words' little-endian bytes. */
+static void words_are_bytes(void)
+{
+	uint64_t w[5] = { 0x0706050403020100ull, 0x0f0e0d0c0b0a0908ull, 0x1716151413121110ull, 0x1f1e1d1c1b1a1918ull,
+			  0x2726252423222120ull };
+	uint8_t b[40];
+	for (int i = 0; i < 40; i++)
+		b[i] = (uint8_t)i;
+	struct siphash_key k = { 0x0706050403020100ull, 0x0f0e0d0c0b0a0908ull };
+	int ok = 1;
+	for (size_t n = 0; n <= 5; n++)
+		if (siphash13_words(&k, w, n) != siphash13(&k, b, 8 * n))
+			ok = 0;
+	check(ok, "siphash13_words: the same as siphash13 of the words' little-endian bytes", "they differ");
 }
 
 static void conntab_rekeys(void)
@@ -151,6 +161,7 @@ int main(void)
 {
 	vector();
 	random_keys();
+	words_are_bytes();
 	conntab_rekeys();
 	strmap_many();
 	return fails ? 1 : 0;

@@ -103,9 +103,14 @@ struct mdir {
 	int started, fin_done;
 	uint32_t next_seq;
 	uint64_t next_off;
-	struct mseg *ooo;
-	size_t n, cap, bytes;
+	/* the sorted array: held segments are slot[head .. head + n), sorted by off, equal
+	 * offsets in arrival order. It is a deque of pointers only so the O(n) moves cost
+	 * little under the sanitizers (taking from the front moves head). */
+	struct mseg **slot;
+	size_t head, n, cap, bytes;
 };
+
+static struct mseg *at(const struct mdir *d, size_t i) { return d->slot[d->head + i]; }
 
 struct model {
 	struct mdir d[2];
@@ -143,23 +148,23 @@ static void m_deliver(struct model *m, int dir, const struct mseg *s)
 static void m_drain(struct model *m, int dir)
 {
 	struct mdir *d = &m->d[dir];
-	size_t i = 0;
-	while (i < d->n && d->ooo[i].off <= d->next_off) {
-		m_deliver(m, dir, &d->ooo[i]);
-		d->bytes -= d->ooo[i].caplen;
-		free(d->ooo[i].data);
-		i++;
+	while (d->n && at(d, 0)->off <= d->next_off) {
+		struct mseg *s = at(d, 0);
+		m_deliver(m, dir, s);
+		d->bytes -= s->caplen;
+		free(s->data);
+		free(s);
+		d->head++;
+		d->n--;
 	}
-	memmove(d->ooo, d->ooo + i, (d->n - i) * sizeof *d->ooo);
-	d->n -= i;
 }
 
 static void m_skip_hole(struct model *m, int dir, uint64_t upto)
 {
 	struct mdir *d = &m->d[dir];
 	uint64_t to = upto;
-	if (d->n && d->ooo[0].off < to)
-		to = d->ooo[0].off;
+	if (d->n && at(d, 0)->off < to)
+		to = at(d, 0)->off;
 	if (to > d->next_off) {
 		uint64_t n = to - d->next_off;
 		on_gap(m->log, dir, d->next_off, n);
@@ -172,23 +177,48 @@ static void m_skip_hole(struct model *m, int dir, uint64_t upto)
 static void m_hold(struct model *m, int dir, const struct mseg *in, const uint8_t *p)
 {
 	struct mdir *d = &m->d[dir];
-	size_t i = d->n;
-	while (i > 0 && d->ooo[i - 1].off > in->off)
-		i--;
-	if (i > 0 && d->ooo[i - 1].off == in->off && d->ooo[i - 1].len >= in->len && !(in->fin && !d->ooo[i - 1].fin))
-		return;
-	if (d->n == d->cap) {
-		d->cap = d->cap ? d->cap * 2 : 16;
-		d->ooo = realloc(d->ooo, d->cap * sizeof *d->ooo);
+	/* i: after every held segment with off <= in->off (binary search: the array is
+	 * sorted; the scan from the end it replaces found the same place) */
+	size_t lo = 0, hi = d->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (at(d, mid)->off <= in->off)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	memmove(d->ooo + i + 1, d->ooo + i, (d->n - i) * sizeof *d->ooo);
-	d->ooo[i] = *in;
-	d->ooo[i].data = malloc(in->caplen + 1);
-	memcpy(d->ooo[i].data, p, in->caplen);
+	size_t i = lo;
+	if (i > 0 && at(d, i - 1)->off == in->off && at(d, i - 1)->len >= in->len && !(in->fin && !at(d, i - 1)->fin))
+		return;
+	struct mseg *s = malloc(sizeof *s);
+	*s = *in;
+	s->data = malloc(in->caplen + 1);
+	if (in->caplen)
+		memcpy(s->data, p, in->caplen);
+	if (d->head > 0 && i < d->n - i) {
+		/* move the part before i one down */
+		memmove(d->slot + d->head - 1, d->slot + d->head, i * sizeof *d->slot);
+		d->head--;
+	} else {
+		if (d->head + d->n == d->cap) {
+			/* recentre in an array twice as large: room both ways */
+			size_t cap = d->cap ? d->cap * 2 : 64;
+			struct mseg **a = malloc(cap * sizeof *a);
+			size_t head = (cap - d->n) / 2;
+			if (d->n)
+				memcpy(a + head, d->slot + d->head, d->n * sizeof *a);
+			free(d->slot);
+			d->slot = a;
+			d->cap = cap;
+			d->head = head;
+		}
+		memmove(d->slot + d->head + i + 1, d->slot + d->head + i, (d->n - i) * sizeof *d->slot);
+	}
+	d->slot[d->head + i] = s;
 	d->n++;
 	d->bytes += in->caplen;
 	while (d->n && (d->bytes > REASM_OOO_MAX || d->n > REASM_OOO_SEGS_MAX))
-		m_skip_hole(m, dir, d->ooo[0].off);
+		m_skip_hole(m, dir, at(d, 0)->off);
 }
 
 static void m_segment(struct model *m, int dir, uint32_t seq, uint16_t flags, const uint8_t *p, uint32_t caplen,
@@ -238,8 +268,8 @@ static void m_ack(struct model *m, int dir, uint32_t ack)
 		return;
 	uint64_t upto = o->next_off + (uint64_t)dist;
 	for (size_t i = 0; i < o->n; i++)
-		if (o->ooo[i].fin && o->ooo[i].off + o->ooo[i].len < upto)
-			upto = o->ooo[i].off + o->ooo[i].len;
+		if (at(o, i)->fin && at(o, i)->off + at(o, i)->len < upto)
+			upto = at(o, i)->off + at(o, i)->len;
 	while (o->next_off < upto) {
 		uint64_t before = o->next_off;
 		m_skip_hole(m, 1 - dir, upto);
@@ -254,11 +284,11 @@ static void m_finish(struct model *m)
 		struct mdir *d = &m->d[dir];
 		while (d->n) {
 			size_t before = d->n;
-			m_skip_hole(m, dir, d->ooo[0].off);
+			m_skip_hole(m, dir, at(d, 0)->off);
 			if (d->n == before)
 				break;
 		}
-		free(d->ooo);
+		free(d->slot);
 	}
 }
 
@@ -639,6 +669,7 @@ static void caps(void)
 
 int main(void)
 {
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	order_does_not_matter();
 	rules_unchanged();
 	caps();
