@@ -196,14 +196,15 @@ static int sender_is_client(const struct pkt *pk, uint8_t proto, const char **wh
 struct conn *conntab_lookup(struct conntab *t, const struct pkt *pk, int *dir, int *reused)
 {
 	uint8_t proto = pk->kind == PK_TCP ? 6 : 17;
-	/* The previous packet's connection again: without a SYN nothing but the tuple
-	 * decides, and the tuple is compared whole, so this is what the table would say. */
-	if (t->last && (proto == 17 || !(pk->flags & TH_SYN)) && !t->last->superseded) {
-		int d = match(t->last, pk, proto);
+	/* A recent connection again: without a SYN nothing but the tuple decides, and the
+	 * tuple is compared whole, so this is what the table would say. */
+	struct conn **recent = &t->recent[(pk->sport ^ pk->dport) & (CONNTAB_RECENT - 1)];
+	if (*recent && (proto == 17 || !(pk->flags & TH_SYN)) && !(*recent)->superseded) {
+		int d = match(*recent, pk, proto);
 		if (d >= 0) {
 			*dir = d;
 			*reused = 0;
-			return t->last;
+			return *recent;
 		}
 	}
 	uint64_t h = tuple_hash(t, proto, &pk->src, pk->sport, &pk->dst, pk->dport);
@@ -247,7 +248,7 @@ struct conn *conntab_lookup(struct conntab *t, const struct pkt *pk, int *dir, i
 	    found->base_set[*dir] && pk->seq != found->base_seq[*dir])
 		*reused = 1;
 	if (found) {
-		t->last = found;
+		*recent = found;
 		return found;
 	}
 
@@ -277,6 +278,6 @@ struct conn *conntab_lookup(struct conntab *t, const struct pkt *pk, int *dir, i
 		t->n_rekeys++;
 		rebuild_slots(t);
 	}
-	t->last = c;
+	*recent = c;
 	return c;
 }

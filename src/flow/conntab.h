@@ -15,6 +15,9 @@
  * by chance, so reaching it means the key is known or guessed, and a new one undoes
  * that. It bounds a lookup to 256 comparisons whatever the capture holds. */
 #define CONNTAB_PROBE_MAX 256
+/* Entries of the recent-connection shortcut (8 KB): more than the connections a capture
+ * usually has open at once, so most packets skip the hash. */
+#define CONNTAB_RECENT 1024
 
 struct conntab {
 	struct conn **conns;  /* by idx, creation order */
@@ -24,8 +27,10 @@ struct conntab {
 	size_t n_slots;       /* power of two */
 	struct siphash_key key; /* drawn at init, again if a probe passes CONNTAB_PROBE_MAX */
 	uint32_t n_rekeys;
-	struct conn *last;    /* the connection the previous lookup returned: a packet of the
-			       * same one (most, in a transfer) is matched without hashing */
+	/* Connections lately returned, by their port pair: a packet of one of them is matched
+	 * without hashing. Only a shortcut: a miss (or a crafted conflict) costs one compare
+	 * and then the keyed table answers, so it cannot be made slower than the table. */
+	struct conn *recent[CONNTAB_RECENT];
 	struct conn_block *blocks; /* conns are carved from blocks: no malloc per connection */
 };
 

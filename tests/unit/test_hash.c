@@ -134,6 +134,50 @@ static void conntab_rekeys(void)
 	conntab_fini(&t);
 }
 
+/* The recent-connection shortcut gives what the table gives: packets of connections
+ * sharing one port pair (one shortcut entry) alternate, and a SYN with a new initial
+ * sequence number on a known tuple (a new connection, tshark's rule) is not answered
+ * by the old connection the shortcut remembered. */
+static void conntab_recent(void)
+{
+	struct conntab t;
+	conntab_init(&t);
+	uint8_t srv[16] = { 0xfd, 1 }, c1[16] = { 0xfd, 2 }, c2[16] = { 0xfd, 3 };
+	struct pkt pk;
+	int dir, reused, bad = 0;
+	tcp_pkt(&pk, c1, srv, 1234, 80, TH_SYN, 100);
+	struct conn *a = conntab_lookup(&t, &pk, &dir, &reused);
+	tcp_pkt(&pk, c2, srv, 1234, 80, TH_SYN, 200);
+	struct conn *b = conntab_lookup(&t, &pk, &dir, &reused);
+	for (int i = 0; i < 10; i++) {
+		tcp_pkt(&pk, i % 2 ? c2 : c1, srv, 1234, 80, TH_ACK, 101);
+		if (conntab_lookup(&t, &pk, &dir, &reused) != (i % 2 ? b : a) || dir != 0 || reused)
+			bad = 1;
+		tcp_pkt(&pk, srv, i % 2 ? c2 : c1, 80, 1234, TH_ACK, 5);
+		if (conntab_lookup(&t, &pk, &dir, &reused) != (i % 2 ? b : a) || dir != 1 || reused)
+			bad = 2;
+	}
+	a->base_set[0] = 1; /* what the engine records of the first SYN */
+	a->base_seq[0] = 100;
+	tcp_pkt(&pk, c1, srv, 1234, 80, TH_ACK, 101); /* the shortcut holds a now */
+	if (conntab_lookup(&t, &pk, &dir, &reused) != a)
+		bad = 6;
+	tcp_pkt(&pk, c1, srv, 1234, 80, TH_SYN, 900); /* new ISN: a new connection */
+	struct conn *a2 = conntab_lookup(&t, &pk, &dir, &reused);
+	if (a2 == a || !reused || !a->superseded)
+		bad = 3;
+	tcp_pkt(&pk, srv, c1, 80, 1234, TH_ACK, 5);
+	if (conntab_lookup(&t, &pk, &dir, &reused) != a2 || dir != 1)
+		bad = 4;
+	tcp_pkt(&pk, c2, srv, 1234, 80, TH_ACK, 5);
+	if (conntab_lookup(&t, &pk, &dir, &reused) != b)
+		bad = 5;
+	char why[80];
+	snprintf(why, sizeof why, "step %d went wrong (%zu connections)", bad, t.n);
+	check(!bad && t.n == 3, "conntab: the recent-connection shortcut answers what the table does", why);
+	conntab_fini(&t);
+}
+
 static void strmap_many(void)
 {
 	struct strmap m;
@@ -163,6 +207,7 @@ int main(void)
 	random_keys();
 	words_are_bytes();
 	conntab_rekeys();
+	conntab_recent();
 	strmap_many();
 	return fails ? 1 : 0;
 }
