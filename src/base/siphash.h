@@ -27,9 +27,9 @@ void siphash_key_bytes(struct siphash_key *k, const uint8_t b[16]);
 uint64_t siphash24(const struct siphash_key *k, const void *p, size_t n);
 /* SipHash-1-3 (one round per word, three to finish): what the tables use. A table is
  * filled from a capture made before its key existed and never shows its hashes, so the
- * attacker can neither see nor adapt to outputs; 1-3 keeps the per-packet cost of the
- * connection lookup at about 100 instructions (2-4 took 350, a fifth of `chat` on an
- * in-order capture). Rust's and CPython's hash tables made the same choice. */
+ * attacker can neither see nor adapt to outputs; 1-3 keeps the connection hash at about
+ * 130 instructions a packet (2-4 over bytes took 350: a sixth of `chat` on the loopback
+ * corpus capture). Rust's and CPython's hash tables made the same choice. */
 uint64_t siphash13(const struct siphash_key *k, const void *p, size_t n);
 /* siphash13 of the 8 * nw bytes that are the words w[0..nw) written little-endian, without
  * writing them: for fixed-layout keys (a connection's tuple, once per packet). */
