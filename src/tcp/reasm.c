@@ -1,6 +1,16 @@
 /* reasm.c: see reasm.h. Sequence numbers are compared modulo 2^32 (RFC 9293 §3.4):
  * a segment's place is its signed distance from the next expected sequence number,
- * turned into a 64-bit stream offset so streams over 4 GB keep counting. */
+ * turned into a 64-bit stream offset so streams over 4 GB keep counting.
+ *
+ * Held segments live in an AVL tree (Adelson-Velsky and Landis, 1962: the heights of
+ * a node's two subtrees differ by at most one, so the height stays below 1.45 log2 n)
+ * keyed by stream offset. A segment goes right of every equal offset, so the in-order
+ * walk is by offset, then by arrival: the order a sorted array with insertion after
+ * equal keys had, and therefore the order bytes are delivered in (the first delivered
+ * copy of a byte wins). Segments leave only from the front (the least offset). Each
+ * node also knows the least end of a held FIN in its subtree, which is all an ACK
+ * needs to know of them. Reversed or shuffled segments thus cost O(log n) each, not
+ * the O(n) scan and move they cost in a sorted array. */
 #include "reasm.h"
 
 #include "../base/xalloc.h"
@@ -8,6 +18,129 @@
 
 #include <stdlib.h>
 #include <string.h>
+
+struct reasm_seg {
+	struct reasm_seg *kid[2]; /* [0]: lesser offsets; [1]: greater or equal, later */
+	uint64_t off;
+	uint64_t fin_end_min;     /* least off + len of a FIN segment in this subtree; UINT64_MAX: none */
+	uint32_t len;             /* bytes on the wire */
+	uint32_t caplen;          /* bytes held (captured) */
+	uint32_t frame;
+	int64_t ts;
+	uint8_t fin;
+	uint8_t height;           /* of this subtree: 1 for a leaf */
+	uint8_t data[];           /* caplen bytes */
+};
+
+/* What deliver() needs of a segment, held or in hand. */
+struct piece {
+	uint64_t off;
+	uint32_t len, caplen, frame;
+	int64_t ts;
+	int fin;
+	const uint8_t *data;
+};
+
+static int height(const struct reasm_seg *n) { return n ? n->height : 0; }
+
+static uint64_t fin_end_min(const struct reasm_seg *n) { return n ? n->fin_end_min : UINT64_MAX; }
+
+/* Recomputes n's height and FIN summary from its children. */
+static void update(struct reasm_seg *n)
+{
+	int hl = height(n->kid[0]), hr = height(n->kid[1]);
+	n->height = (uint8_t)(1 + (hl > hr ? hl : hr));
+	uint64_t m = n->fin ? n->off + n->len : UINT64_MAX;
+	uint64_t ml = fin_end_min(n->kid[0]), mr = fin_end_min(n->kid[1]);
+	if (ml < m)
+		m = ml;
+	if (mr < m)
+		m = mr;
+	n->fin_end_min = m;
+}
+
+/* Turns n's child on side s into the subtree's root (the in-order walk is unchanged). */
+static struct reasm_seg *rotate(struct reasm_seg *n, int s)
+{
+	struct reasm_seg *c = n->kid[s];
+	n->kid[s] = c->kid[!s];
+	c->kid[!s] = n;
+	update(n);
+	update(c);
+	return c;
+}
+
+/* Restores the AVL property at n, whose subtrees are AVL trees differing in height by
+ * at most two; returns the subtree's new root. */
+static struct reasm_seg *rebalance(struct reasm_seg *n)
+{
+	update(n);
+	int bal = height(n->kid[1]) - height(n->kid[0]);
+	if (bal > 1 || bal < -1) {
+		int s = bal > 1; /* the taller side */
+		struct reasm_seg *c = n->kid[s];
+		if (height(c->kid[!s]) > height(c->kid[s]))
+			n->kid[s] = rotate(c, !s);
+		n = rotate(n, s);
+	}
+	return n;
+}
+
+/* Inserts node x after every node with an offset <= x->off. Recursion depth is the
+ * tree's height: below 1.45 log2(REASM_OOO_SEGS_MAX + 2), about 21. */
+static struct reasm_seg *tree_insert(struct reasm_seg *n, struct reasm_seg *x)
+{
+	if (!n) {
+		x->kid[0] = x->kid[1] = NULL;
+		update(x);
+		return x;
+	}
+	int s = x->off >= n->off;
+	n->kid[s] = tree_insert(n->kid[s], x);
+	return rebalance(n);
+}
+
+/* Detaches the first node (least offset, earliest of equals) into *first. */
+static struct reasm_seg *tree_pop_first(struct reasm_seg *n, struct reasm_seg **first)
+{
+	if (!n->kid[0]) {
+		*first = n;
+		return n->kid[1];
+	}
+	n->kid[0] = tree_pop_first(n->kid[0], first);
+	return rebalance(n);
+}
+
+static struct reasm_seg *tree_first(struct reasm_seg *n)
+{
+	while (n && n->kid[0])
+		n = n->kid[0];
+	return n;
+}
+
+/* The last node in walk order with an offset <= off, or NULL. */
+static struct reasm_seg *tree_last_at_or_before(struct reasm_seg *n, uint64_t off)
+{
+	struct reasm_seg *best = NULL;
+	while (n) {
+		if (n->off <= off) {
+			best = n;
+			n = n->kid[1];
+		} else {
+			n = n->kid[0];
+		}
+	}
+	return best;
+}
+
+static void tree_free(struct reasm_seg *n)
+{
+	if (!n)
+		return;
+	tree_free(n->kid[0]);
+	tree_free(n->kid[1]);
+	xfree(n);
+}
 
 void reasm_init(struct reasm *r, struct reasm_cb cb)
 {
@@ -18,9 +151,7 @@ void reasm_init(struct reasm *r, struct reasm_cb cb)
 void reasm_fini(struct reasm *r)
 {
 	for (int d = 0; d < 2; d++) {
-		for (size_t i = 0; i < r->d[d].n_ooo; i++)
-			xfree(r->d[d].ooo[i].data);
-		xfree(r->d[d].ooo);
+		tree_free(r->d[d].ooo);
 		xfree(r->d[d].map);
 	}
 	memset(r, 0, sizeof *r);
@@ -84,8 +215,10 @@ void reasm_release(struct reasm *r, int dir, uint64_t off)
 	}
 }
 
+int reasm_held_height(const struct reasm *r, int dir) { return height(r->d[dir].ooo); }
+
 /* Delivers the in-order part of a segment starting at or before next_off. */
-static void deliver(struct reasm *r, int dir, const struct reasm_seg *s)
+static void deliver(struct reasm *r, int dir, const struct piece *s)
 {
 	struct reasm_dir *d = &r->d[dir];
 	uint64_t end = s->off + s->len;
@@ -120,20 +253,19 @@ static void deliver(struct reasm *r, int dir, const struct reasm_seg *s)
 	}
 }
 
-/* Delivers held segments that now fit. */
+/* Delivers held segments that now fit, first to last. */
 static void drain(struct reasm *r, int dir)
 {
 	struct reasm_dir *d = &r->d[dir];
-	size_t i = 0;
-	while (i < d->n_ooo && d->ooo[i].off <= d->next_off) {
-		deliver(r, dir, &d->ooo[i]);
-		d->ooo_bytes -= d->ooo[i].caplen;
-		xfree(d->ooo[i].data);
-		i++;
-	}
-	if (i) {
-		memmove(d->ooo, d->ooo + i, (d->n_ooo - i) * sizeof *d->ooo);
-		d->n_ooo -= i;
+	struct reasm_seg *first;
+	while ((first = tree_first(d->ooo)) && first->off <= d->next_off) {
+		d->ooo = tree_pop_first(d->ooo, &first);
+		d->n_ooo--;
+		d->ooo_bytes -= first->caplen;
+		struct piece pc = { first->off, first->len, first->caplen, first->frame, first->ts, first->fin,
+				    first->data };
+		deliver(r, dir, &pc);
+		xfree(first);
 	}
 }
 
@@ -142,8 +274,9 @@ static void skip_hole(struct reasm *r, int dir, uint64_t upto)
 {
 	struct reasm_dir *d = &r->d[dir];
 	uint64_t to = upto;
-	if (d->n_ooo && d->ooo[0].off < to)
-		to = d->ooo[0].off;
+	const struct reasm_seg *first = tree_first(d->ooo);
+	if (first && first->off < to)
+		to = first->off;
 	if (to > d->next_off) {
 		uint64_t n = to - d->next_off;
 		d->gaps++;
@@ -156,32 +289,28 @@ static void skip_hole(struct reasm *r, int dir, uint64_t upto)
 	drain(r, dir);
 }
 
-static void hold(struct reasm *r, int dir, uint64_t off, const uint8_t *p, uint32_t caplen, uint32_t len,
-		 int fin, uint32_t frame, int64_t ts)
+static void hold(struct reasm *r, int dir, const struct piece *pc)
 {
 	struct reasm_dir *d = &r->d[dir];
-	size_t i = d->n_ooo;
-	while (i > 0 && d->ooo[i - 1].off > off)
-		i--;
-	/* The same start held already: keep the longer (first copy's bytes win). */
-	if (i > 0 && d->ooo[i - 1].off == off && d->ooo[i - 1].len >= len && !(fin && !d->ooo[i - 1].fin))
+	/* The same start held already (the latest such): keep the longer (first copy's
+	 * bytes win), unless only this one carries the FIN. */
+	const struct reasm_seg *prev = tree_last_at_or_before(d->ooo, pc->off);
+	if (prev && prev->off == pc->off && prev->len >= pc->len && !(pc->fin && !prev->fin))
 		return;
-	xgrow(&d->ooo, &d->cap_ooo, d->n_ooo + 1, sizeof *d->ooo);
-	memmove(d->ooo + i + 1, d->ooo + i, (d->n_ooo - i) * sizeof *d->ooo);
-	struct reasm_seg *s = &d->ooo[i];
-	s->off = off;
-	s->len = len;
-	s->caplen = caplen;
-	s->frame = frame;
-	s->ts = ts;
-	s->fin = (uint8_t)fin;
-	s->data = xmalloc(caplen ? caplen : 1);
-	if (caplen)
-		memcpy(s->data, p, caplen);
+	struct reasm_seg *s = xmalloc(sizeof *s + pc->caplen);
+	s->off = pc->off;
+	s->len = pc->len;
+	s->caplen = pc->caplen;
+	s->frame = pc->frame;
+	s->ts = pc->ts;
+	s->fin = (uint8_t)pc->fin;
+	if (pc->caplen)
+		memcpy(s->data, pc->data, pc->caplen);
+	d->ooo = tree_insert(d->ooo, s);
 	d->n_ooo++;
-	d->ooo_bytes += caplen;
-	while (d->ooo_bytes > REASM_OOO_MAX && d->n_ooo)
-		skip_hole(r, dir, d->ooo[0].off);
+	d->ooo_bytes += pc->caplen;
+	while (d->ooo && (d->ooo_bytes > REASM_OOO_MAX || d->n_ooo > REASM_OOO_SEGS_MAX))
+		skip_hole(r, dir, tree_first(d->ooo)->off);
 }
 
 void reasm_segment(struct reasm *r, int dir, uint32_t seq, uint16_t flags, const uint8_t *p, uint32_t caplen,
@@ -212,12 +341,12 @@ void reasm_segment(struct reasm *r, int dir, uint32_t seq, uint16_t flags, const
 	uint64_t off = (uint64_t)((int64_t)d->next_off + dist);
 	if (len == 0 && !fin)
 		return;
+	struct piece pc = { off, len, caplen, frame, ts, fin, p };
 	if (off <= d->next_off) {
-		struct reasm_seg s = { off, len, caplen, frame, ts, (uint8_t)fin, (uint8_t *)(uintptr_t)p };
-		deliver(r, dir, &s);
+		deliver(r, dir, &pc);
 		drain(r, dir);
 	} else {
-		hold(r, dir, off, p, caplen, len, fin, frame, ts);
+		hold(r, dir, &pc);
 	}
 }
 
@@ -234,9 +363,8 @@ void reasm_ack(struct reasm *r, int dir, uint32_t ack)
 	/* The peer had bytes we never saw. A held FIN segment ends the range: the ACK of
 	 * a FIN counts one past the last byte. */
 	uint64_t upto = o->next_off + (uint64_t)dist;
-	for (size_t i = 0; i < o->n_ooo; i++)
-		if (o->ooo[i].fin && o->ooo[i].off + o->ooo[i].len < upto)
-			upto = o->ooo[i].off + o->ooo[i].len;
+	if (o->ooo->fin_end_min < upto)
+		upto = o->ooo->fin_end_min;
 	while (o->next_off < upto) {
 		uint64_t before = o->next_off;
 		skip_hole(r, 1 - dir, upto);
@@ -251,7 +379,7 @@ void reasm_finish(struct reasm *r)
 		struct reasm_dir *d = &r->d[dir];
 		while (d->n_ooo) {
 			size_t before = d->n_ooo;
-			skip_hole(r, dir, d->ooo[0].off);
+			skip_hole(r, dir, tree_first(d->ooo)->off);
 			if (d->n_ooo == before)
 				break;
 		}

@@ -16,8 +16,18 @@
 
 /* Out-of-order bytes held per direction before the oldest hole is declared a gap:
  * a receive window's worth (Linux's default maximum rmem is 6 MB; 4 MB covers what
- * a capture of ordinary traffic holds in flight and bounds memory per connection). */
+ * a capture of ordinary traffic holds in flight and bounds memory per connection).
+ * When it trips, the hole before the first held segment becomes a gap (the decoder
+ * says "N bytes at byte X were not captured") and what follows it is delivered. */
 #define REASM_OOO_MAX ((size_t)4 << 20)
+/* Out-of-order segments held per direction, whatever their size: segments cut to
+ * caplen 0 (or FIN-only ones) hold no bytes, so REASM_OOO_MAX alone would let a capture
+ * hold millions of them. A Linux receiver charges each queued segment its buffer's
+ * true size (about 1 KB at least) against its receive memory (6 MB at most), so it
+ * never holds more than about 8,000; twice that is more than real traffic has in
+ * flight and bounds a direction's bookkeeping to about 1.2 MB (72 bytes a segment). Tripping it does what
+ * tripping REASM_OOO_MAX does. */
+#define REASM_OOO_SEGS_MAX 16384
 /* Frame map entries kept per direction; older ones are released by the consumer
  * (reasm_release) as it finishes messages. Past this the oldest are dropped, and
  * frames are then reported from the oldest entry still known. */
@@ -33,15 +43,8 @@ struct reasm_cb {
 	void (*fin)(void *ctx, int dir, uint64_t off);
 };
 
-struct reasm_seg {
-	uint64_t off;
-	uint32_t len;     /* bytes on the wire */
-	uint32_t caplen;  /* bytes held (captured) */
-	uint32_t frame;
-	int64_t ts;
-	uint8_t fin;
-	uint8_t *data;
-};
+/* A held out-of-order segment: a node of the tree in reasm.c (private). */
+struct reasm_seg;
 
 struct reasm_mapent {
 	uint64_t off;
@@ -54,8 +57,12 @@ struct reasm_dir {
 	uint32_t next_seq;      /* sequence number of the next byte to deliver */
 	uint64_t next_off;      /* its stream offset */
 	int fin_done;
-	struct reasm_seg *ooo;  /* held segments, sorted by off */
-	size_t n_ooo, cap_ooo, ooo_bytes;
+	/* Held segments: an AVL tree ordered by stream offset, and among equal offsets
+	 * by arrival (the in-order walk is the order they are delivered in), so holding,
+	 * delivering and declaring a hole cost O(log n_ooo) each. */
+	struct reasm_seg *ooo;
+	size_t n_ooo;           /* segments held (<= REASM_OOO_SEGS_MAX between calls) */
+	size_t ooo_bytes;       /* their captured bytes (<= REASM_OOO_MAX between calls) */
 	struct reasm_mapent *map;
 	size_t n_map, cap_map;
 	uint64_t gaps, gap_bytes;
@@ -84,5 +91,9 @@ uint32_t reasm_frame_at(const struct reasm *r, int dir, uint64_t off, int64_t *t
 void reasm_map_frame(struct reasm *r, int dir, uint64_t off, uint32_t frame, int64_t ts);
 /* The consumer no longer asks about offsets below off. */
 void reasm_release(struct reasm *r, int dir, uint64_t off);
+/* Height of side dir's tree of held segments (0: none held): at most 1.45 log2(n_ooo + 2),
+ * which tests/unit/test_reasm.c checks, since an unbalanced tree is still correct but
+ * as slow as the sorted array was. */
+int reasm_held_height(const struct reasm *r, int dir);
 
 #endif
