@@ -7,74 +7,109 @@
  * Trust model: untrusted input. Every length is checked against the bytes present
  * before use; nesting depth, element counts and bulk lengths are capped; a type byte
  * that is not RESP is diagnosed with its offset and the rest of the direction is shown
- * as unparsed. */
+ * as unparsed.
+ *
+ * The parser is resumable: each direction keeps its place in the value it is reading
+ * (struct redis_dir: the aggregates open, with the items each still owes, and the
+ * element being read: its line so far, or the bulk bytes still to come), so every
+ * byte is read once and every byte fed is consumed. Nothing of a value is kept but
+ * what its message shows: its rendering (capped by REDIS_SHOW_MAX) and its first
+ * REDIS_RESP_KEEP bytes. A million-element array in a million segments costs a
+ * million small steps, and a claimed count costs nothing until its elements come
+ * (see tests/suite/redis-resume). */
 #include "proto.h"
 
 #include "../base/rd.h"
 #include "../base/strbuf.h"
+#include "../base/xalloc.h"
 
 #include <inttypes.h>
-#include <stdlib.h>
 #include <string.h>
 
 /* Nesting of arrays/maps: Redis replies nest a few levels (EXEC, XREAD, CLUSTER SLOTS);
- * 32 levels stop a stack-exhaustion attempt long before the C stack is at risk. */
+ * 32 levels stop a stack-exhaustion attempt long before the C stack is at risk. Each
+ * level open costs one struct redis_open in the direction's state (its stack is sized
+ * by this). Deeper: "nested deeper than 32 levels", the rest of the direction is
+ * unparsed. */
 #define REDIS_MAX_DEPTH 32
-/* Elements in one aggregate: Redis's own multibulk limit is 1024*1024 arguments. */
+/* Elements in one aggregate: Redis's own multibulk limit is 1024*1024 arguments. A
+ * count is only a number kept in its struct redis_open (nothing is allocated for the
+ * elements), so the cap is about what a real peer sends, not memory: a larger claim
+ * (*2147483647) is "bad aggregate length" and the rest of the direction is unparsed. */
 #define REDIS_MAX_ELEMS (1024 * 1024)
-/* Bulk string length: Redis's proto-max-bulk-len default, 512 MB. */
+/* Bulk string length: Redis's proto-max-bulk-len default, 512 MB. The bytes are shown
+ * (up to REDIS_SHOW_MAX) as they pass, never held, so the cap costs no memory; past it:
+ * "bad bulk length", the rest of the direction is unparsed. */
 #define REDIS_MAX_BULK ((int64_t)512 << 20)
-/* An inline command line (Redis's PROTO_INLINE_MAX_SIZE is 64 kB). */
+/* A line (an inline command, or a type byte and what follows it up to CRLF): Redis's
+ * PROTO_INLINE_MAX_SIZE is 64 kB. A longer one is framing lost ("a line longer than
+ * 64 kB", or "an inline command line without an end"): the rest of the direction is
+ * unparsed. */
 #define REDIS_INLINE_MAX 65536
-/* Characters of a value rendered in a summary line. */
+/* Characters of a value rendered in a summary line; "..." marks the cut. */
 #define REDIS_SHOW_MAX 400
+/* Bytes of a length or count line read as a number: a sign and 18 digits (below 2^63,
+ * so the number cannot overflow before the caps above judge it). A longer line is a
+ * bad length whatever it holds. */
+#define REDIS_NUM_MAX 19
+/* The first bytes of a value kept as its "resp" field (the wire form): a command's
+ * name and first arguments, while a large value costs no more. */
+#define REDIS_RESP_KEEP 512
+/* The first bytes of a value whose framing broke, kept as the "bytes" field. */
+#define REDIS_BAD_KEEP 256
+
+/* An aggregate being read. */
+struct redis_open {
+	uint32_t left;   /* items still to come: a map counts keys and values, an attribute
+			  * also the value it describes (at most 2 * REDIS_MAX_ELEMS + 1) */
+	uint8_t type;    /* its type byte */
+	uint8_t started; /* an item has begun: the next one is preceded by a separator */
+};
+
+enum redis_phase {
+	PH_IDLE,     /* between values */
+	PH_TYPE,     /* an element's type byte comes next */
+	PH_LINE,     /* inside the line after a type byte */
+	PH_BULK,     /* inside a bulk string's bytes */
+	PH_BULK_END, /* the CRLF after a bulk string */
+	PH_INLINE,   /* inside an inline command line */
+};
+
+/* One direction's place in its stream. Nothing here points into the bytes fed. */
+struct redis_dir {
+	uint8_t phase;      /* enum redis_phase */
+	uint8_t broken;     /* the direction lost framing: the rest is unparsed */
+	uint8_t top;        /* the value's first byte: its type (a push?), or inline */
+	uint8_t type;       /* the current element's type byte */
+	uint8_t cr;         /* the line's last byte so far is a CR: the next byte says whether
+			     * it ends the line or is part of it */
+	uint8_t n_end;      /* bytes of the CRLF after a bulk string seen (0, 1) */
+	uint8_t end0;       /* the first of them */
+	uint8_t show_on;    /* a string is being rendered (show_begin .. show_end) */
+	uint8_t show_quote; /* ... in quotes */
+	uint8_t depth;      /* aggregates open (at most REDIS_MAX_DEPTH + 1) */
+	uint64_t start;     /* own offset of the value's first byte */
+	uint64_t elem;      /* own offset of the current element's type byte */
+	uint64_t line_len;  /* bytes of the current line so far (inline: before its LF; else
+			     * after the type byte, a CR counted once it is known to be content) */
+	uint64_t bulk_left; /* bulk bytes still to come */
+	uint64_t bulk_end;  /* own offset where the CRLF after the bulk string belongs */
+	uint8_t num[REDIS_NUM_MAX]; /* the line's first bytes: a length, a count, a boolean */
+	struct strbuf out;  /* the value rendered, capped near REDIS_SHOW_MAX */
+	uint8_t *raw;       /* its first bytes (REDIS_RESP_KEEP), once it spans feeds */
+	size_t raw_len;
+	/* Where the value began, noted when it spans feeds: every byte fed is consumed, so
+	 * the driver may forget the frames below the bytes it still holds. */
+	uint64_t conn_off;
+	uint32_t first_frame;
+	int64_t first_ts;
+	struct redis_open open[REDIS_MAX_DEPTH + 1];
+};
 
 struct redis_state {
-	int broken[2]; /* the direction lost framing: the rest is unparsed */
+	struct redis_dir d[2];
 	uint64_t n[2];
 };
-
-enum { R_NEED = -1, R_BAD = -2 };
-
-/* One pass over the bytes held: a value is parsed from the start each time more bytes
- * arrive, so on R_NEED the parse says how many bytes at least the value needs (a bulk
- * string's whole length; 3 bytes per element still to come in an aggregate), and the
- * driver does not call again before they are there: a million-element array arriving in
- * small segments is parsed a few dozen times, not once per segment. */
-struct parse {
-	struct rd r;        /* the bytes held (r.p, r.len); every read is bounded by it */
-	size_t bad_at;
-	const char *why;
-	struct strbuf *out; /* rendering, or NULL */
-	size_t n_items;
-	size_t need;        /* R_NEED: the value needs at least this many bytes */
-};
-
-static void need_at_least(struct parse *x, size_t n)
-{
-	if (n > x->need)
-		x->need = n;
-}
-
-/* Finds CRLF from i; returns the index of '\r' or R_NEED. */
-static long line_end(struct parse *x, size_t i)
-{
-	struct rd r = x->r;
-	rd_skip(&r, i);
-	for (;;) {
-		long k = rd_find(&r, '\r', rd_left(&r));
-		if (k < 0)
-			break;
-		rd_skip(&r, (size_t)k);
-		if (rd_peek(&r, 1) == '\n')
-			return (long)r.off;
-		if (rd_peek(&r, 1) < 0)
-			break;
-		rd_skip(&r, 1);
-	}
-	need_at_least(x, x->r.len + 1);
-	return R_NEED;
-}
 
 static int parse_int(const uint8_t *s, size_t n, int64_t *v)
 {
@@ -96,157 +131,357 @@ static int parse_int(const uint8_t *s, size_t n, int64_t *v)
 	return 0;
 }
 
-static void show(struct parse *x, const uint8_t *s, size_t n, int quote)
+/* --- the rendering: fixed text, and strings shown as their bytes arrive --- */
+
+static void put(struct redis_dir *d, const char *s)
 {
-	if (!x->out || x->out->len > REDIS_SHOW_MAX)
+	if (d->out.len <= REDIS_SHOW_MAX)
+		sb_puts(&d->out, s);
+}
+
+/* A string starts; it is shown only if the rendering has room at its start. */
+static void show_begin(struct redis_dir *d, int quote)
+{
+	d->show_on = d->out.len <= REDIS_SHOW_MAX;
+	d->show_quote = (uint8_t)quote;
+	if (d->show_on && quote)
+		sb_putc(&d->out, '"');
+}
+
+static void show_add(struct redis_dir *d, const uint8_t *s, size_t n)
+{
+	if (!d->show_on)
 		return;
-	if (quote)
-		sb_putc(x->out, '"');
-	for (size_t i = 0; i < n && x->out->len < REDIS_SHOW_MAX; i++) {
+	for (size_t i = 0; i < n && d->out.len < REDIS_SHOW_MAX; i++) {
 		uint8_t c = s[i];
-		if (c == '"' && quote)
-			sb_puts(x->out, "\\\"");
+		if (c == '"' && d->show_quote)
+			sb_puts(&d->out, "\\\"");
 		else if (c >= 0x20 && c < 0x7f)
-			sb_putc(x->out, (char)c);
+			sb_putc(&d->out, (char)c);
 		else
-			sb_printf(x->out, "\\x%02x", c);
+			sb_printf(&d->out, "\\x%02x", c);
 	}
-	if (quote)
-		sb_putc(x->out, '"');
-	if (x->out->len >= REDIS_SHOW_MAX)
-		sb_puts(x->out, "...");
 }
 
-static void put(struct parse *x, const char *s)
+static void show_end(struct redis_dir *d)
 {
-	if (x->out && x->out->len <= REDIS_SHOW_MAX)
-		sb_puts(x->out, s);
+	if (!d->show_on)
+		return;
+	if (d->show_quote)
+		sb_putc(&d->out, '"');
+	if (d->out.len >= REDIS_SHOW_MAX)
+		sb_puts(&d->out, "...");
+	d->show_on = 0;
 }
 
-/* Parses one value at i; returns the index after it, R_NEED or R_BAD (x->bad_at). */
-static long value(struct parse *x, size_t i, int depth)
+/* --- the value in progress --- */
+
+static void value_reset(struct redis_dir *d)
 {
-	if (i >= x->r.len) {
-		need_at_least(x, i + 1);
-		return R_NEED;
+	d->phase = PH_IDLE;
+	d->depth = 0;
+	d->show_on = 0;
+	sb_fini(&d->out);
+	xfree(d->raw);
+	d->raw = NULL;
+	d->raw_len = 0;
+}
+
+static void raw_add(struct redis_dir *d, const uint8_t *s, size_t n)
+{
+	if (!n || d->raw_len >= REDIS_RESP_KEEP)
+		return;
+	if (!d->raw)
+		d->raw = xmalloc(REDIS_RESP_KEEP);
+	size_t k = n < REDIS_RESP_KEEP - d->raw_len ? n : REDIS_RESP_KEEP - d->raw_len;
+	memcpy(d->raw + d->raw_len, s, k);
+	d->raw_len += k;
+}
+
+/* The separator before an item of the innermost aggregate. */
+static void separator(struct redis_dir *d)
+{
+	struct redis_open *f = &d->open[d->depth - 1];
+	if (f->type == '|' && f->left == 1) {
+		/* the attribute's map is done; the value it describes follows */
+		put(d, "}");
+		put(d, " ");
+	} else if (f->started) {
+		/* in a map, an odd item is a value: key: value, key: value */
+		int odd = f->type == '%' ? (f->left & 1) : f->type == '|' ? !(f->left & 1) : 0;
+		put(d, odd ? ": " : ", ");
 	}
-	if (depth > REDIS_MAX_DEPTH) {
-		x->bad_at = i;
-		x->why = "nested deeper than 32 levels";
-		return R_BAD;
-	}
-	/* A reader at the value: its type byte, then its line. */
-	struct rd at = x->r;
-	rd_skip(&at, i);
-	uint8_t t = rd_u8(&at);
-	long le = line_end(x, i + 1);
-	if (le == R_NEED) {
-		if (x->r.len - i > REDIS_INLINE_MAX) {
-			x->bad_at = i;
-			x->why = "a line longer than 64 kB";
-			return R_BAD;
-		}
-		return R_NEED;
-	}
-	size_t sl = (size_t)le - i - 1;
-	const uint8_t *s = rd_bytes(&at, sl);
-	rd_skip(&at, 2); /* CRLF: line_end found it */
-	size_t next = at.off;
-	int64_t v;
-	switch (t) {
-	case '+': /* simple string */
-		show(x, s, sl, 0);
-		return (long)next;
+	f->started = 1;
+}
+
+/* The type byte of an element was read: the types whose line is their value start
+ * showing it. */
+static void line_begin(struct redis_dir *d)
+{
+	switch (d->type) {
 	case '-': /* error */
-		put(x, "(error) ");
-		show(x, s, sl, 0);
-		return (long)next;
+		put(d, "(error) ");
+		break;
 	case ':': /* integer */
 	case '(': /* RESP3 big number */
-		put(x, "(integer) ");
-		show(x, s, sl, 0);
-		return (long)next;
+		put(d, "(integer) ");
+		break;
 	case ',': /* RESP3 double */
-		put(x, "(double) ");
-		show(x, s, sl, 0);
-		return (long)next;
+		put(d, "(double) ");
+		break;
+	}
+	if (strchr("+-:(,", d->type))
+		show_begin(d, 0);
+}
+
+/* Content bytes of the current line; -1 when it grows past REDIS_INLINE_MAX. */
+static int line_add(struct redis_dir *d, const uint8_t *s, size_t n)
+{
+	if (n > REDIS_INLINE_MAX - 1 - d->line_len)
+		return -1;
+	if (d->line_len < REDIS_NUM_MAX) {
+		size_t k = n < REDIS_NUM_MAX - d->line_len ? n : REDIS_NUM_MAX - (size_t)d->line_len;
+		memcpy(d->num + d->line_len, s, k);
+	}
+	show_add(d, s, n);
+	d->line_len += n;
+	return 0;
+}
+
+/* Reads the current line; returns 1 after its CRLF, 0 when the bytes ran out first,
+ * -1 when it passed REDIS_INLINE_MAX. */
+static int line_read(struct redis_dir *d, struct rd *r)
+{
+	while (rd_left(r)) {
+		if (d->cr) {
+			d->cr = 0;
+			if (rd_peek(r, 0) == '\n') {
+				rd_skip(r, 1);
+				return 1;
+			}
+			if (line_add(d, (const uint8_t *)"\r", 1) < 0)
+				return -1;
+			continue;
+		}
+		long k = rd_find(r, '\r', rd_left(r));
+		size_t take = k < 0 ? rd_left(r) : (size_t)k;
+		if (line_add(d, rd_bytes(r, take), take) < 0)
+			return -1;
+		if (k >= 0) {
+			rd_skip(r, 1);
+			d->cr = 1;
+		}
+	}
+	return 0;
+}
+
+/* Reads an inline command line; returns 1 after its LF, 0 when the bytes ran out
+ * first, -1 when it passed REDIS_INLINE_MAX. A CR right before the LF is not part of
+ * the command. */
+static int inline_read(struct redis_dir *d, struct rd *r)
+{
+	long k = rd_find(r, '\n', rd_left(r));
+	size_t take = k < 0 ? rd_left(r) : (size_t)k;
+	if (take > REDIS_INLINE_MAX - d->line_len)
+		return -1;
+	d->line_len += take;
+	const uint8_t *s = rd_bytes(r, take);
+	if (take) {
+		if (d->cr)
+			show_add(d, (const uint8_t *)"\r", 1);
+		d->cr = s[take - 1] == '\r';
+		show_add(d, s, take - d->cr);
+	}
+	if (k < 0)
+		return 0;
+	rd_skip(r, 1);
+	d->cr = 0;
+	show_end(d);
+	return 1;
+}
+
+/* An element is complete: the aggregates it completes close. Returns 1 when that
+ * completes the value. */
+static int element_done(struct redis_dir *d)
+{
+	while (d->depth) {
+		struct redis_open *f = &d->open[d->depth - 1];
+		if (--f->left) {
+			d->phase = PH_TYPE;
+			return 0;
+		}
+		if (f->type != '|') /* an attribute's "}" came before the value it describes */
+			put(d, f->type == '%' ? "}" : "]");
+		d->depth--;
+	}
+	return 1;
+}
+
+enum { LINE_ELEM, LINE_MORE, LINE_BAD };
+
+/* The current line ended (its CRLF is read; the next byte is at own offset next).
+ * Returns LINE_ELEM when it was the whole element, LINE_MORE when the element goes on
+ * (a bulk string's bytes, an aggregate's items), LINE_BAD (*why). */
+static int line_done(struct redis_dir *d, uint64_t next, const char **why)
+{
+	size_t n = d->line_len > REDIS_NUM_MAX ? REDIS_NUM_MAX + 1 : (size_t)d->line_len;
+	int64_t v = 0;
+	switch (d->type) {
+	case '+': /* simple string */
+	case '-':
+	case ':':
+	case '(':
+	case ',':
+		show_end(d);
+		return LINE_ELEM;
 	case '#': /* RESP3 boolean */
-		put(x, sl == 1 && s[0] == 't' ? "(true)" : "(false)");
-		return (long)next;
+		put(d, d->line_len == 1 && d->num[0] == 't' ? "(true)" : "(false)");
+		return LINE_ELEM;
 	case '_': /* RESP3 null */
-		put(x, "(nil)");
-		return (long)next;
+		put(d, "(nil)");
+		return LINE_ELEM;
 	case '$': /* bulk string */
 	case '!': /* RESP3 bulk error */
 	case '=': /* RESP3 verbatim string: "txt:" + text */
-		if (parse_int(s, sl, &v) < 0 || v < -1 || v > REDIS_MAX_BULK) {
-			x->bad_at = i;
-			x->why = "bad bulk length";
-			return R_BAD;
+		if (n > REDIS_NUM_MAX || parse_int(d->num, n, &v) < 0 || v < -1 || v > REDIS_MAX_BULK) {
+			*why = "bad bulk length";
+			return LINE_BAD;
 		}
 		if (v == -1) {
-			put(x, "(nil)");
-			return (long)next;
+			put(d, "(nil)");
+			return LINE_ELEM;
 		}
-		const uint8_t *bulk = rd_bytes(&at, (size_t)v);
-		const uint8_t *crlf = rd_bytes(&at, 2);
-		if (!crlf) {
-			need_at_least(x, next + (size_t)v + 2);
-			return R_NEED;
-		}
-		if (crlf[0] != '\r' || crlf[1] != '\n') {
-			x->bad_at = next + (size_t)v;
-			x->why = "bulk string not followed by CRLF (length wrong)";
-			return R_BAD;
-		}
-		if (t == '!')
-			put(x, "(error) ");
-		show(x, bulk, (size_t)v, t != '!');
-		return (long)at.off;
+		if (d->type == '!')
+			put(d, "(error) ");
+		show_begin(d, d->type != '!');
+		d->bulk_left = (uint64_t)v;
+		d->bulk_end = next + (uint64_t)v;
+		d->n_end = 0;
+		d->phase = v ? PH_BULK : PH_BULK_END;
+		return LINE_MORE;
 	case '*': /* array */
 	case '~': /* RESP3 set */
 	case '>': /* RESP3 push */
 	case '%': /* RESP3 map: count pairs */
 	case '|': /* RESP3 attribute: a map, then the value it describes */
 	{
-		if (parse_int(s, sl, &v) < 0 || v < -1 || v > REDIS_MAX_ELEMS) {
-			x->bad_at = i;
-			x->why = "bad aggregate length";
-			return R_BAD;
+		if (n > REDIS_NUM_MAX || parse_int(d->num, n, &v) < 0 || v < -1 || v > REDIS_MAX_ELEMS) {
+			*why = "bad aggregate length";
+			return LINE_BAD;
 		}
 		if (v == -1) {
-			put(x, "(nil)");
-			return (long)next;
+			put(d, "(nil)");
+			return LINE_ELEM;
 		}
-		int64_t items = (t == '%' || t == '|') ? 2 * v : v;
-		put(x, t == '%' ? "{" : t == '~' ? "set[" : t == '>' ? "push[" : t == '|' ? "attr{" : "[");
-		size_t k = next;
-		for (int64_t e = 0; e < items; e++) {
-			if (e)
-				put(x, (t == '%' || t == '|') && (e & 1) ? ": " : ", ");
-			long r = value(x, k, depth + 1);
-			if (r == R_NEED) {
-				/* every element still to come takes at least 3 bytes ("+\r\n") */
-				uint64_t rest = (uint64_t)(items - e - 1) * 3;
-				need_at_least(x, x->need + (rest > RD_NO_CLAIM / 2 ? RD_NO_CLAIM / 2 : (size_t)rest));
-			}
-			if (r < 0)
-				return r;
-			k = (size_t)r;
-			x->n_items++;
+		uint8_t t = d->type;
+		put(d, t == '%' ? "{" : t == '~' ? "set[" : t == '>' ? "push[" : t == '|' ? "attr{" : "[");
+		uint32_t items = (uint32_t)(t == '%' ? 2 * v : t == '|' ? 2 * v + 1 : v);
+		if (!items) {
+			put(d, t == '%' ? "}" : "]");
+			return LINE_ELEM;
 		}
-		put(x, t == '%' || t == '|' ? "}" : "]");
-		if (t == '|') {
-			put(x, " ");
-			return value(x, k, depth + 1);
-		}
-		return (long)k;
+		/* depth <= REDIS_MAX_DEPTH here (checked at the type byte): room for one more */
+		d->open[d->depth++] = (struct redis_open){ items, t, 0 };
+		d->phase = PH_TYPE;
+		return LINE_MORE;
 	}
 	default:
-		x->bad_at = i;
-		x->why = "not a RESP type byte";
-		return R_BAD;
+		*why = "not a RESP type byte";
+		return LINE_BAD;
 	}
+}
+
+enum { SCAN_MORE, SCAN_VALUE, SCAN_BAD, SCAN_BAD_INLINE };
+
+/* Reads on from r (p[0] at own offset base) until a value completes (SCAN_VALUE, r
+ * after it), the bytes run out (SCAN_MORE: all read, the place kept), or framing
+ * breaks (SCAN_BAD: *bad_at, *why; SCAN_BAD_INLINE). */
+static int scan(struct redis_dir *d, struct rd *r, uint64_t base, int dir, uint64_t *bad_at, const char **why)
+{
+	while (rd_left(r)) {
+		switch (d->phase) {
+		case PH_IDLE:
+			d->start = base + r->off;
+			d->top = (uint8_t)rd_peek(r, 0);
+			d->depth = 0;
+			d->line_len = 0;
+			d->cr = 0;
+			if (dir == 0 && d->top != '*') {
+				/* Inline command: one text line, arguments split by spaces. */
+				d->phase = PH_INLINE;
+				show_begin(d, 0);
+			} else {
+				d->phase = PH_TYPE;
+			}
+			break;
+		case PH_TYPE:
+			if (d->depth > REDIS_MAX_DEPTH) {
+				*bad_at = base + r->off;
+				*why = "nested deeper than 32 levels";
+				return SCAN_BAD;
+			}
+			if (d->depth)
+				separator(d);
+			d->elem = base + r->off;
+			d->type = rd_u8(r);
+			d->line_len = 0;
+			d->cr = 0;
+			d->phase = PH_LINE;
+			line_begin(d);
+			break;
+		case PH_LINE: {
+			int e = line_read(d, r);
+			if (e < 0) {
+				*bad_at = d->elem;
+				*why = "a line longer than 64 kB";
+				return SCAN_BAD;
+			}
+			if (!e)
+				break;
+			int k = line_done(d, base + r->off, why);
+			if (k == LINE_BAD) {
+				*bad_at = d->elem;
+				return SCAN_BAD;
+			}
+			if (k == LINE_ELEM && element_done(d))
+				return SCAN_VALUE;
+			break;
+		}
+		case PH_BULK: {
+			size_t k = rd_left(r) < d->bulk_left ? rd_left(r) : (size_t)d->bulk_left;
+			show_add(d, rd_bytes(r, k), k);
+			d->bulk_left -= k;
+			if (!d->bulk_left)
+				d->phase = PH_BULK_END;
+			break;
+		}
+		case PH_BULK_END: {
+			uint8_t c = rd_u8(r);
+			if (!d->n_end++) {
+				d->end0 = c;
+				break;
+			}
+			if (d->end0 != '\r' || c != '\n') {
+				*bad_at = d->bulk_end;
+				*why = "bulk string not followed by CRLF (length wrong)";
+				return SCAN_BAD;
+			}
+			show_end(d);
+			if (element_done(d))
+				return SCAN_VALUE;
+			break;
+		}
+		case PH_INLINE: {
+			int e = inline_read(d, r);
+			if (e < 0)
+				return SCAN_BAD_INLINE;
+			if (e)
+				return SCAN_VALUE;
+			break;
+		}
+		}
+	}
+	return SCAN_MORE;
 }
 
 static int redis_probe(const uint8_t *p, size_t n, int dir)
@@ -271,117 +506,163 @@ static const struct app_event redis_events[RE_COUNT + 1] = {
 
 #define EV(x) (&redis_events[RE_##x])
 
-static struct appmsg *one(struct layer *L, int dir, const char *kind, uint64_t off, uint64_t end)
+/* Begins a message for the value in progress, from its first byte. */
+static struct appmsg *value_msg(struct layer *L, struct redis_dir *d, int dir, const char *kind, int spans)
 {
-	struct appmsg *m = app_msg_begin(L, dir, kind, off);
-	app_msg_end(L, m, end);
+	struct appmsg *m = app_msg_begin(L, dir, kind, d->start);
+	if (spans) {
+		/* where it began was noted while its bytes were still held (value_keep) */
+		m->off = d->conn_off;
+		m->first_frame = m->last_frame = d->first_frame;
+		m->first_ts = m->last_ts = d->first_ts;
+	}
 	return m;
 }
 
 /* A command array of bulk strings becomes "SET key value"; anything else keeps the
  * RESP rendering. */
+static void set_summary(struct appmsg *m, const struct strbuf *b, int command)
+{
+	if (!command || b->len < 2 || b->s[0] != '[') {
+		appmsg_set_summary(m, b->s ? b->s : "", b->len);
+		return;
+	}
+	/* ["SET", "k", "v"] -> SET "k" "v" */
+	struct strbuf c;
+	sb_init(&c);
+	size_t i = 1;
+	int first = 1;
+	while (i < b->len && b->s[i] != ']') {
+		if (b->s[i] == '"') {
+			size_t j = i + 1;
+			while (j < b->len && !(b->s[j] == '"' && b->s[j - 1] != '\\'))
+				j++;
+			if (first)
+				sb_add(&c, b->s + i + 1, j - i - 1);
+			else {
+				sb_putc(&c, ' ');
+				sb_add(&c, b->s + i, j - i + 1);
+			}
+			first = 0;
+			i = j + 1;
+		} else
+			i++;
+	}
+	appmsg_set_summary(m, c.s ? c.s : "", c.len);
+	sb_fini(&c);
+}
+
+/* The value ends before own offset end; its first bytes are raw[0..n). */
+static void value_out(struct redis_state *st, struct layer *L, int dir, const uint8_t *raw, size_t n, uint64_t end,
+		      int spans)
+{
+	struct redis_dir *d = &st->d[dir];
+	int inl = d->phase == PH_INLINE;
+	const char *kind = dir ? (d->top == '>' ? "push" : "reply") : "command";
+	struct appmsg *m = value_msg(L, d, dir, kind, spans);
+	app_msg_end(L, m, end);
+	set_summary(m, &d->out, dir == 0 && !inl);
+	if (inl)
+		appmsg_note(m, EV(INLINE), d->start, "inline command (plain text, as typed in telnet), not a RESP array");
+	appmsg_kv(m, "resp", (const char *)raw, n < REDIS_RESP_KEEP ? n : REDIS_RESP_KEEP);
+	app_msg_done(L, m);
+	st->n[dir]++;
+	value_reset(d);
+}
+
+/* Framing broke in the value in progress (at own offset bad_at, or in an inline line
+ * when why is NULL): it and the rest of the bytes, up to own offset end, become one
+ * unparsed message; later bytes of this direction are not parsed. */
+static void value_bad(struct layer *L, struct redis_dir *d, int dir, const uint8_t *raw, size_t n, uint64_t end,
+		      int spans, uint64_t bad_at, const char *why)
+{
+	struct appmsg *m = value_msg(L, d, dir, "unparsed", spans);
+	app_msg_end(L, m, end);
+	if (why) {
+		appmsg_note(m, EV(BAD), bad_at, "RESP framing broken at byte %" PRIu64 ": %s", bad_at, why);
+		appmsg_kv(m, "bytes", (const char *)raw, n < REDIS_BAD_KEEP ? n : REDIS_BAD_KEEP);
+		appmsg_set_summary(m, "not RESP", 8);
+	} else {
+		appmsg_note(m, EV(BAD_INLINE), d->start, "inline command line without an end");
+	}
+	app_msg_done(L, m);
+	d->broken = 1;
+	value_reset(d);
+}
+
+/* The feed ends inside a value: note where it began while the driver still holds
+ * those frames, and keep its first bytes (from p[from]) for its message. */
+static void value_keep(struct layer *L, struct redis_dir *d, int dir, const uint8_t *p, size_t from, size_t n,
+		       int began_here)
+{
+	if (began_here) {
+		d->conn_off = app_conn_off(L, dir, d->start);
+		d->first_frame = app_frame_at(L, dir, d->start, &d->first_ts);
+	}
+	if (n > from)
+		raw_add(d, p + from, n - from);
+}
+
 static struct feed_res redis_feed(void *vst, struct layer *L, int dir, const uint8_t *p, size_t n, uint64_t off,
 				  int flags)
 {
 	struct redis_state *st = vst;
-	if (!n)
-		return feed_took(0);
-	if (st->broken[dir]) {
-		struct appmsg *m = one(L, dir, "unparsed", off, off + n);
-		appmsg_kv(m, "bytes", (const char *)p, n < 256 ? n : 256);
+	struct redis_dir *d = &st->d[dir];
+	if (d->broken) {
+		if (!n)
+			return feed_took(0);
+		struct appmsg *m = app_msg_begin(L, dir, "unparsed", off);
+		app_msg_end(L, m, off + n);
+		appmsg_kv(m, "bytes", (const char *)p, n < REDIS_BAD_KEEP ? n : REDIS_BAD_KEEP);
 		appmsg_set_summary(m, "bytes after a framing error", 27);
 		app_msg_done(L, m);
 		return feed_took(n);
 	}
-	struct strbuf b;
-	sb_init(&b);
-	struct parse x = { rd_make(p, n), 0, NULL, &b, 0, 0 };
-	long r;
-	int inl = 0;
-	if (dir == 0 && p[0] != '*') {
-		/* Inline command: one text line, arguments split by spaces. */
-		long le = line_end(&x, 0);
-		const uint8_t *lf = memchr(p, '\n', n < REDIS_INLINE_MAX ? n : REDIS_INLINE_MAX);
-		if (le == R_NEED && !lf) {
-			sb_fini(&b);
-			if (n > REDIS_INLINE_MAX || (flags & (FEED_EOF | FEED_GAP)))
-				goto bad_inline;
-			return feed_took(0);
+	struct rd r = rd_make(p, n);
+	/* The value in progress began in an earlier feed (its first bytes are in d->raw)
+	 * or here, at p[vstart]. */
+	int here = d->phase == PH_IDLE;
+	size_t vstart = 0;
+	while (rd_left(&r)) {
+		if (d->phase == PH_IDLE) {
+			here = 1;
+			vstart = r.off;
 		}
-		size_t e = le >= 0 ? (size_t)le : (size_t)(lf - p);
-		if (lf && (size_t)(lf - p) < e)
-			e = (size_t)(lf - p);
-		show(&x, p, e, 0);
-		r = (long)(e + (e < n && p[e] == '\r' ? 2 : 1));
-		if ((size_t)r > n)
-			r = (long)n;
-		inl = 1;
-	} else {
-		r = value(&x, 0, 0);
-	}
-	if (r == R_NEED) {
-		sb_fini(&b);
-		if (flags & (FEED_EOF | FEED_GAP)) {
-			struct appmsg *m = one(L, dir, dir ? "reply" : "command", off, off + n);
-			m->flags |= AM_INCOMPLETE;
-			appmsg_set_summary(m, "(cut short)", 11);
-			appmsg_note(m, EV(TRUNCATED), off + n, "the stream ends inside this value (%zu bytes of it seen)", n);
-			app_msg_done(L, m);
-			return feed_took(n);
+		uint64_t bad_at = 0;
+		const char *why = NULL;
+		int s = scan(d, &r, off, dir, &bad_at, &why);
+		if (s == SCAN_MORE)
+			break;
+		/* The value's first bytes: here, or kept from earlier feeds plus these. */
+		size_t upto = s == SCAN_VALUE ? r.off : n;
+		if (!here)
+			raw_add(d, p, upto);
+		const uint8_t *raw = here ? p + vstart : d->raw;
+		size_t raw_n = here ? upto - vstart : d->raw_len;
+		if (s == SCAN_VALUE) {
+			value_out(st, L, dir, raw, raw_n, off + upto, !here);
+			continue;
 		}
-		return feed_need(0, x.need);
-	}
-	if (r == R_BAD) {
-		struct appmsg *m = one(L, dir, "unparsed", off, off + n);
-		appmsg_note(m, EV(BAD), off + x.bad_at, "RESP framing broken at byte %" PRIu64 ": %s", off + x.bad_at, x.why);
-		appmsg_kv(m, "bytes", (const char *)p, n < 256 ? n : 256);
-		appmsg_set_summary(m, "not RESP", 8);
-		app_msg_done(L, m);
-		st->broken[dir] = 1;
-		sb_fini(&b);
+		value_bad(L, d, dir, raw, raw_n, off + n, !here, bad_at, s == SCAN_BAD ? why : NULL);
 		return feed_took(n);
 	}
-	const char *kind = dir ? (p[0] == '>' ? "push" : "reply") : "command";
-	struct appmsg *m = one(L, dir, kind, off, off + (uint64_t)r);
-	if (dir == 0 && !inl && b.len >= 2 && b.s[0] == '[') {
-		/* ["SET", "k", "v"] -> SET "k" "v" */
-		struct strbuf c;
-		sb_init(&c);
-		size_t i = 1;
-		int first = 1;
-		while (i < b.len && b.s[i] != ']') {
-			if (b.s[i] == '"') {
-				size_t j = i + 1;
-				while (j < b.len && !(b.s[j] == '"' && b.s[j - 1] != '\\'))
-					j++;
-				if (first)
-					sb_add(&c, b.s + i + 1, j - i - 1);
-				else {
-					sb_putc(&c, ' ');
-					sb_add(&c, b.s + i, j - i + 1);
-				}
-				first = 0;
-				i = j + 1;
-			} else
-				i++;
+	if (d->phase == PH_IDLE)
+		return feed_took(n);
+	value_keep(L, d, dir, p, here ? vstart : 0, n, here);
+	if (flags & (FEED_EOF | FEED_GAP)) {
+		if (d->phase == PH_INLINE) {
+			value_bad(L, d, dir, NULL, 0, off + n, 1, 0, NULL);
+		} else {
+			struct appmsg *m = value_msg(L, d, dir, dir ? "reply" : "command", 1);
+			app_msg_end(L, m, off + n);
+			m->flags |= AM_INCOMPLETE;
+			appmsg_set_summary(m, "(cut short)", 11);
+			appmsg_note(m, EV(TRUNCATED), off + n, "the stream ends inside this value (%" PRIu64 " bytes of it seen)",
+				    off + n - d->start);
+			app_msg_done(L, m);
+			value_reset(d);
 		}
-		appmsg_set_summary(m, c.s ? c.s : "", c.len);
-		sb_fini(&c);
-	} else {
-		appmsg_set_summary(m, b.s ? b.s : "", b.len);
 	}
-	if (inl)
-		appmsg_note(m, EV(INLINE), off, "inline command (plain text, as typed in telnet), not a RESP array");
-	appmsg_kv(m, "resp", (const char *)p, (size_t)r < 512 ? (size_t)r : 512);
-	app_msg_done(L, m);
-	st->n[dir]++;
-	sb_fini(&b);
-	return feed_took((size_t)r);
-bad_inline:;
-	struct appmsg *bm = one(L, dir, "unparsed", off, off + n);
-	appmsg_note(bm, EV(BAD_INLINE), off, "inline command line without an end");
-	app_msg_done(L, bm);
-	st->broken[dir] = 1;
 	return feed_took(n);
 }
 
@@ -390,8 +671,17 @@ static void redis_gap(void *vst, struct layer *L, int dir, uint64_t off, uint64_
 	struct redis_state *st = vst;
 	(void)L, (void)off, (void)len;
 	/* RESP has no resync marker: after a hole, values are read from the next byte on;
-	 * if that is mid-value the framing breaks and says so. */
-	st->broken[dir] = 0;
+	 * if that is mid-value the framing breaks and says so. (The value in progress was
+	 * cut short by the FEED_GAP feed before this.) */
+	value_reset(&st->d[dir]);
+	st->d[dir].broken = 0;
+}
+
+static void redis_fini(void *vst)
+{
+	struct redis_state *st = vst;
+	value_reset(&st->d[0]);
+	value_reset(&st->d[1]);
 }
 
 const struct proto_desc proto_redis = {
@@ -405,4 +695,5 @@ const struct proto_desc proto_redis = {
 	.state_size = sizeof(struct redis_state),
 	.feed = redis_feed,
 	.gap = redis_gap,
+	.fini = redis_fini,
 };

@@ -93,7 +93,15 @@ static void on_tap(void *ctx, const struct conn *c, int dir, const uint8_t *p, s
 		return;
 	}
 	if (p && last && last->p && last->dir == dir && last->off + last->len == off) {
-		uint8_t *q = xrealloc((void *)(uintptr_t)last->p, last->len + n);
+		uint8_t *q = (uint8_t *)(uintptr_t)last->p;
+		if (last->len + n > sc->last_cap) {
+			/* a quarter more each time: linear time over many small segments (a
+			 * realloc per segment copies the run each time where realloc moves, as
+			 * under ASan), at most a quarter of the run unused */
+			size_t cap = sc->last_cap + sc->last_cap / 4;
+			sc->last_cap = cap > last->len + n ? cap : last->len + n;
+			q = xrealloc(q, sc->last_cap);
+		}
 		memcpy(q + last->len, p, n);
 		last->p = q;
 		last->len += n;
@@ -110,6 +118,7 @@ static void on_tap(void *ctx, const struct conn *c, int dir, const uint8_t *p, s
 		uint8_t *q = xmalloc(n ? n : 1);
 		memcpy(q, p, n);
 		r->p = q;
+		sc->last_cap = n ? n : 1;
 		sc->raw_kept += n;
 	}
 }

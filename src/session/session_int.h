@@ -35,6 +35,7 @@ struct sconn {
 	size_t first_open;         /* its messages before this index are all complete */
 	struct sess_run *runs;     /* raw bytes (opts.raw) */
 	size_t n_runs, cap_runs, raw_kept;
+	size_t last_cap;           /* bytes allocated for the last run (it grows as bytes come) */
 	uint64_t raw_dropped;
 	const struct appmsg **sorted; /* session_msgs, made on first ask */
 	size_t n_sorted;

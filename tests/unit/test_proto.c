@@ -170,6 +170,44 @@ int main(void)
 	has(&w, "redis reply [12,33) {server: redis}", "redis-resp3-map");
 	has(&w, "redis push", "redis-resp3-push");
 
+	/* Redis: the other RESP3 types, an attribute, nested and empty aggregates, inline
+	 * commands ended by CRLF and by a bare LF, and a value the stream ends inside (the
+	 * decoder keeps its place in every one of them: split at every byte). */
+	splits("redis-resp3-types", "redis", S("*2\r\n$5\r\nHELLO\r\n$1\r\n3\r\nPING\nGET k\r\n"),
+	       S("|1\r\n+ttl\r\n:3\r\n*3\r\n#t\r\n,1.5\r\n(12345678901234567890\r\n"
+		 "~2\r\n_\r\n!3\r\nERR\r\n=7\r\ntxt:abc\r\n%1\r\n*1\r\n*0\r\n$-1\r\n*2\r\n:1\r\n$10\r\nabc"),
+	       &w);
+	has(&w, "redis command [0,22) HELLO \"3\"", "redis-command-array");
+	has(&w, "redis command [22,27) PING |resp=PING\n !redis.inline@22", "redis-inline-bare-lf");
+	has(&w, "redis command [27,34) GET k |resp=GET k\r\n !redis.inline@27", "redis-inline-crlf");
+	has(&w, "redis reply [0,51) attr{ttl: (integer) 3} [(true), (double) 1.5, (integer) 12345678901234567890]",
+	    "redis-attribute");
+	has(&w, "redis reply [51,67) set[(nil), (error) ERR] |resp=", "redis-set-bulk-error");
+	has(&w, "redis reply [67,80) \"txt:abc\"", "redis-verbatim");
+	has(&w, "redis reply [80,97) {[[]]: (nil)}", "redis-map-nested-empty");
+	has(&w, "redis reply [97,113) (cut short) !redis.truncated@113", "redis-cut-short");
+
+	/* Redis: framing errors say where and why; what follows is shown unparsed. */
+	{
+		static const char *const bad[][2] = {
+			{ "+OK\r\n?x\r\n+after\r\n", "unparsed [5,17) not RESP |bytes=?x\r\n+after\r\n !redis.bad@5" },
+			{ "$2\r\nabcd\r\n", "unparsed [0,10) not RESP |bytes=$2\r\nabcd\r\n !redis.bad@6" },
+			{ "*2147483647\r\n:1\r\n", "unparsed [0,17) not RESP" },
+			{ "$99999999999999999999\r\n", "unparsed [0,23) not RESP" },
+			{ "*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n"
+			  "*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n"
+			  "*1\r\n:1\r\n",
+			  "!redis.bad@132" },
+		};
+		for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+			sb_reset(&w);
+			run("redis", NULL, 0, 0, (const uint8_t *)bad[i][0], strlen(bad[i][0]), 0, &w);
+			char name[64];
+			snprintf(name, sizeof name, "redis-framing-error-%zu", i);
+			has(&w, bad[i][1], name);
+		}
+	}
+
 	/* DNS over TCP: two length-prefixed queries in one segment. */
 	{
 		static const uint8_t q[] = { 0, 29, 0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 7, 'e', 'x', 'a', 'm',
