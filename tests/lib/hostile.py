@@ -13,8 +13,10 @@ trailers) so the linear suite can make the same input at 10k, 40k and 160k.
 
 Frames are Ethernet/IPv4 (or IPv6)/TCP with checksums 0 (chattcp does not validate
 them), built with tests/lib/pcapgen.py's frame layout."""
+import base64
 import ctypes
 import ctypes.util
+import hashlib
 import os
 import random
 import struct
@@ -139,16 +141,20 @@ def get(uri, extra=b"", host=b"example.test"):
 # ---------------------------------------------------------------- compressors
 
 def gzip_zeros(n):
-    """gzip of n zero bytes, streamed (level 9: deflate's best, about 1030:1)."""
-    co = zlib.compressobj(9, zlib.DEFLATED, 31)
-    block = bytes(1 << 20)
-    out = []
-    while n > 0:
-        k = min(n, len(block))
-        out.append(co.compress(block[:k]))
-        n -= k
-    out.append(co.flush())
-    return b"".join(out)
+    """gzip of n zero bytes (a multiple of 1 MiB), made fast: 1 MiB of zeros deflated
+    and ended with a full flush (byte-aligned, no reference to earlier data), so the
+    same ~1 KB piece repeated n/1 MiB times is a valid deflate stream (deflate's best
+    ratio, ~1030:1); then the final empty block and the gzip trailer (RFC 1952)."""
+    mib = 1 << 20
+    assert n % mib == 0
+    co = zlib.compressobj(9, zlib.DEFLATED, -15)
+    piece = co.compress(bytes(mib)) + co.flush(zlib.Z_FULL_FLUSH)
+    end = zlib.compressobj(9, zlib.DEFLATED, -15).flush()  # an empty final block
+    crc, zero = 0, bytes(mib)
+    for _ in range(n // mib):
+        crc = zlib.crc32(zero, crc)
+    return (b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff" + piece * (n // mib) + end +
+            struct.pack("<II", crc, n & 0xFFFFFFFF))
 
 
 def gzip_bytes(b):
@@ -239,8 +245,8 @@ def ws_frame(opcode, payload, rsv1=False, length=None, mask=None):
     return h + payload
 
 
-WS_KEY = b"dGhlIHNhbXBsZSBub25jZQ=="           # RFC 6455 §1.3's example key
-WS_ACCEPT = b"s3pPLMBiTxaQ9kYGJzzhZRbK+xOo="  # and its accept value
+WS_KEY = b"dGhlIHNhbXBsZSBub25jZQ=="  # RFC 6455 §1.3's example key
+WS_ACCEPT = base64.b64encode(hashlib.sha1(WS_KEY + b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest())
 
 
 def ws_handshake(deflate):
@@ -637,12 +643,18 @@ def ws_len64(path, n=None):
 
 
 def decode_cap(path, n=None):
-    """One complete zstd body of 1 GiB + 1 MiB: the decode cap trips; the output must say
-    that, and must not also claim the stream stopped before its end."""
+    """Three complete bodies of 1 GiB + 1 MiB: gzip with a Content-Length, zstd chunked,
+    zstd delimited by the close. The decode cap trips on each; the output must say so,
+    and must not also claim the stream stopped before its end."""
     cap = Pcap()
-    body = zstd_rle((1 << 30) + (1 << 20))
-    http_conn(cap, 0, [(get(b"/big.bin"), resp(200, [(b"Content-Encoding", b"zstd"),
-                                                    (b"Content-Length", b"%d" % len(body))], body))], ack=False)
+    big = (1 << 30) + (1 << 20)
+    gz, zs = gzip_zeros(big), zstd_rle(big)
+    bodies = [([(b"Content-Encoding", b"gzip"), (b"Content-Length", b"%d" % len(gz))], gz),
+              ([(b"Content-Encoding", b"zstd"), (b"Transfer-Encoding", b"chunked")],
+               b"%x\r\n" % len(zs) + zs + b"\r\n0\r\n\r\n"),
+              ([(b"Content-Encoding", b"zstd")], zs)]
+    for i, (hdrs, body) in enumerate(bodies):
+        http_conn(cap, i, [(get(b"/big%d.bin" % i), resp(200, hdrs, body))], ack=False)
     cap.save(path)
 
 
