@@ -567,12 +567,14 @@ def colliding_tuples(path, n=40000):
 
 
 def redis_array(path, n=1000000):
-    """A Redis reply of one n-element array (":1\\r\\n" each, 4n bytes in 1448-byte
-    segments): re-parsed from its start on every segment today."""
+    """A Redis reply of one n-element array of 8-byte bulk strings (LRANGE's answer,
+    14n bytes in 1448-byte segments): re-parsed from its start on every segment today.
+    Bulk strings, not integers: an element larger than the smallest possible one keeps
+    the parser's estimate of the bytes still needed low, so it re-parses more often."""
     cap = Pcap()
     c = Tcp(cap, ip4(1), bytes([10, 255, 0, 1]), 40000, 6379).handshake()
     c.send(0, b"*4\r\n$6\r\nLRANGE\r\n$1\r\nk\r\n$1\r\n0\r\n$2\r\n-1\r\n")
-    c.send(1, b"*%d\r\n" % n + b":1\r\n" * n, ack=False)
+    c.send(1, b"*%d\r\n" % n + b"$8\r\nabcdefgh\r\n" * n, ack=False)
     c.pkt(0, 0x10)
     c.send(0, b"*1\r\n$4\r\nPING\r\n")
     c.send(1, b"+PONG\r\n")
