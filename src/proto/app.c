@@ -788,6 +788,11 @@ static struct app_conn *conn_state(struct app *a, struct conn *c)
 	c->app = ac;
 	xgrow(&a->conns, &a->cap_conns, a->n_conns + 1, sizeof *a->conns);
 	a->conns[a->n_conns++] = ac;
+	size_t old = a->cap_by_idx;
+	xgrow(&a->by_idx, &a->cap_by_idx, (size_t)c->idx + 1, sizeof *a->by_idx);
+	for (size_t i = old; i < a->cap_by_idx; i++)
+		a->by_idx[i] = NULL;
+	a->by_idx[c->idx] = ac;
 	if (a->force && (!a->force_sel || a->force_sel(a->force_ctx, c)))
 		start_decoder(&ac->root, a->force, NULL);
 	return ac;
@@ -928,31 +933,35 @@ void app_end(struct app *a)
 	}
 }
 
+/* The state of connection c, or NULL when no byte of it reached this layer. */
+static const struct app_conn *conn_find(const struct app *a, const struct conn *c)
+{
+	if (c->idx >= a->cap_by_idx)
+		return NULL;
+	const struct app_conn *ac = a->by_idx[c->idx];
+	return ac && ac->c == c ? ac : NULL;
+}
+
 void app_stack_of(const struct app *a, const struct conn *c, char *buf, size_t n)
 {
 	buf[0] = '\0';
-	for (size_t i = 0; i < a->n_conns; i++) {
-		const struct app_conn *ac = a->conns[i];
-		if (ac->c != c || !ac->root.d)
-			continue;
-		size_t at = 0;
-		for (size_t k = 0; k <= ac->n_stack; k++) {
-			const char *name = k ? ac->stack[k - 1] : ac->root.d->name;
-			int w = snprintf(buf + at, n - at, "%s%s", k ? " > " : "", name);
-			if (w < 0 || (size_t)w >= n - at)
-				break;
-			at += (size_t)w;
-		}
+	const struct app_conn *ac = conn_find(a, c);
+	if (!ac || !ac->root.d)
 		return;
+	size_t at = 0;
+	for (size_t k = 0; k <= ac->n_stack; k++) {
+		const char *name = k ? ac->stack[k - 1] : ac->root.d->name;
+		int w = snprintf(buf + at, n - at, "%s%s", k ? " > " : "", name);
+		if (w < 0 || (size_t)w >= n - at)
+			break;
+		at += (size_t)w;
 	}
 }
 
 const char *app_proto_of(const struct app *a, const struct conn *c)
 {
-	for (size_t i = 0; i < a->n_conns; i++)
-		if (a->conns[i]->c == c)
-			return a->conns[i]->root.d ? a->conns[i]->root.d->name : NULL;
-	return NULL;
+	const struct app_conn *ac = conn_find(a, c);
+	return ac && ac->root.d ? ac->root.d->name : NULL;
 }
 
 void app_fini(struct app *a)
@@ -968,6 +977,7 @@ void app_fini(struct app *a)
 		xfree(ac);
 	}
 	xfree(a->conns);
+	xfree(a->by_idx);
 	xfree(a->ended);
 	applog_fini(&a->log);
 	memset(a, 0, sizeof *a);

@@ -43,6 +43,8 @@ struct app {
 	int in_packet;
 	struct app_conn **conns;  /* every connection seen (owned) */
 	size_t n_conns, cap_conns;
+	struct app_conn **by_idx; /* by conn.idx (not owned; NULL: none): lookups in O(1) */
+	size_t cap_by_idx;
 	struct app_ended { struct app_conn *ac; int64_t ts; } *ended;
 	size_t ended_head, n_ended, cap_ended;
 	uint64_t n_gaps;
