@@ -101,6 +101,35 @@ size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp_out)
 	return need;
 }
 
+/* Code points that JSON and the terminal show as \uXXXX although they are valid UTF-8:
+ * they make a terminal act
+ * (C1), break the line (NEL is C1; LS, PS), reorder what follows (bidi controls), or
+ * hide text between characters (zero-width and invisible characters). ZWNJ and ZWJ
+ * (U+200C, U+200D) stay: scripts and emoji need them, and they reorder nothing. */
+static const struct cp_range {
+	uint32_t lo, hi;
+} shown_escaped[] = {
+	{ 0x0080, 0x009f }, /* C1 controls */
+	{ 0x00ad, 0x00ad }, /* soft hyphen: invisible */
+	{ 0x061c, 0x061c }, /* Arabic letter mark (bidi) */
+	{ 0x200b, 0x200b }, /* zero-width space */
+	{ 0x200e, 0x200f }, /* LRM, RLM */
+	{ 0x2028, 0x202e }, /* LS, PS, LRE, RLE, PDF, LRO, RLO */
+	{ 0x2060, 0x206f }, /* word joiner, invisible operators, LRI..PDI isolates, deprecated */
+	{ 0xfeff, 0xfeff }, /* BOM / zero-width no-break space */
+	{ 0xfff9, 0xfffb }, /* interlinear annotation */
+};
+
+int utf8_cp_steers(uint32_t cp)
+{
+	if (cp < 0x80 || cp > 0xfffb)
+		return 0;
+	for (size_t i = 0; i < sizeof shown_escaped / sizeof shown_escaped[0]; i++)
+		if (cp >= shown_escaped[i].lo && cp <= shown_escaped[i].hi)
+			return 1;
+	return 0;
+}
+
 void sb_json_str(struct strbuf *b, const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
@@ -128,8 +157,9 @@ void sb_json_str(struct strbuf *b, const char *s, size_t n)
 			continue;
 		}
 		/* Valid JSON raw, but NEL, LS and PS end a line for many line-based readers
-		 * of NDJSON (and for JavaScript before ES2019): escaped, one object stays one line. */
-		if (cp == 0x85 || cp == 0x2028 || cp == 0x2029)
+		 * of NDJSON (and for JavaScript before ES2019), and C1 and bidi controls act on
+		 * a terminal that shows the JSON: escaped, the parsed string is the same. */
+		if (utf8_cp_steers(cp))
 			sb_printf(b, "\\u%04x", (unsigned)cp);
 		else
 			sb_add(b, s + i, l);

@@ -21,6 +21,9 @@ void sb_printf(struct strbuf *b, const char *fmt, ...) __attribute__((format(pri
 /* Length (1..4) of the valid UTF-8 sequence at s[0..n) with its code point in *cp, or 0
  * when s does not start with one (a stray byte, overlong, surrogate, past U+10FFFF, cut). */
 size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
+/* 1 when the code point acts instead of showing (C1, line and paragraph separators,
+ * bidi controls, invisible characters): JSON and the terminal write it as \uXXXX. */
+int utf8_cp_steers(uint32_t cp);
 /* Appends s as a JSON string literal (quotes included), escaping as RFC 8259 requires;
  * bytes that are not valid UTF-8 are written as \u00XX of the byte value; U+0085, U+2028
  * and U+2029 are escaped too, so that an NDJSON line never breaks for a line reader. */

@@ -4,34 +4,6 @@
 #include <stdint.h>
 #include <string.h>
 
-/* Code points shown as \uXXXX although they are valid UTF-8: they make a terminal act
- * (C1), break the line (NEL is C1; LS, PS), reorder what follows (bidi controls), or
- * hide text between characters (zero-width and invisible characters). ZWNJ and ZWJ
- * (U+200C, U+200D) stay: scripts and emoji need them, and they reorder nothing. */
-static const struct cp_range {
-	uint32_t lo, hi;
-} shown_escaped[] = {
-	{ 0x0080, 0x009f }, /* C1 controls */
-	{ 0x00ad, 0x00ad }, /* soft hyphen: invisible */
-	{ 0x061c, 0x061c }, /* Arabic letter mark (bidi) */
-	{ 0x200b, 0x200b }, /* zero-width space */
-	{ 0x200e, 0x200f }, /* LRM, RLM */
-	{ 0x2028, 0x202e }, /* LS, PS, LRE, RLE, PDF, LRO, RLO */
-	{ 0x2060, 0x206f }, /* word joiner, invisible operators, LRI..PDI isolates, deprecated */
-	{ 0xfeff, 0xfeff }, /* BOM / zero-width no-break space */
-	{ 0xfff9, 0xfffb }, /* interlinear annotation */
-};
-
-static int cp_escaped(uint32_t cp)
-{
-	if (cp < 0x80 || cp > 0xfffb)
-		return 0;
-	for (size_t i = 0; i < sizeof shown_escaped / sizeof shown_escaped[0]; i++)
-		if (cp >= shown_escaped[i].lo && cp <= shown_escaped[i].hi)
-			return 1;
-	return 0;
-}
-
 /* The terminal form of the character at p[0..n) (n > 0): into out (at least 8 bytes),
  * its length in *out_len and its columns in *out_cols; returns the input bytes it
  * stands for. */
@@ -65,7 +37,7 @@ static size_t one(const uint8_t *p, size_t n, char *out, size_t *out_len, size_t
 		*out_len = *out_cols = 4;
 		return 1;
 	}
-	if (cp_escaped(cp)) {
+	if (utf8_cp_steers(cp)) {
 		out[0] = '\\';
 		out[1] = 'u';
 		for (int i = 0; i < 4; i++)

@@ -36,7 +36,7 @@
 #define WS_INFLATE_KEEP ((size_t)WS_FRAME_KEEP)
 
 enum {
-	WE_ACCEPT_OK, WE_ACCEPT_BAD, WE_ACCEPT_MISSING, WE_TRUNCATED, WE_CLIENT_UNMASKED, WE_SERVER_MASKED, WE_RSV_WITHOUT_EXTENSION, WE_RSV_BITS, WE_RESERVED_OPCODE, WE_BAD_CONTROL, WE_FRAME_SKIPPED, WE_BAD_CLOSE_CODE, WE_CLOSE_ONE_BYTE, WE_INTERLEAVED, WE_STRAY_CONTINUATION, WE_MESSAGE_CUT, WE_INFLATED, WE_INFLATE_FAILED, WE_INFLATE_CAPPED, WE_COUNT
+	WE_ACCEPT_OK, WE_ACCEPT_BAD, WE_ACCEPT_MISSING, WE_TRUNCATED, WE_CLIENT_UNMASKED, WE_SERVER_MASKED, WE_RSV_WITHOUT_EXTENSION, WE_RSV_BITS, WE_RESERVED_OPCODE, WE_BAD_CONTROL, WE_FRAME_SKIPPED, WE_BAD_CLOSE_CODE, WE_CLOSE_ONE_BYTE, WE_INTERLEAVED, WE_STRAY_CONTINUATION, WE_MESSAGE_CUT, WE_INFLATED, WE_INFLATE_FAILED, WE_INFLATE_CAPPED, WE_BAD_LENGTH, WE_COUNT
 };
 
 static const struct app_event ws_events[WE_COUNT + 1] = {
@@ -59,6 +59,7 @@ static const struct app_event ws_events[WE_COUNT + 1] = {
 	[WE_INFLATED] = { "websocket.inflated", SEV_CHAT, "a permessage-deflate message, inflated (RFC 7692)" },
 	[WE_INFLATE_FAILED] = { "websocket.inflate_failed", SEV_ERROR, "permessage-deflate data that does not inflate" },
 	[WE_INFLATE_CAPPED] = { "websocket.inflate_capped", SEV_NOTE, "a permessage-deflate message inflates past what chattcp inflates (16 MiB a message, and an allowance per capture): the rest is not inflated" },
+	[WE_BAD_LENGTH] = { "websocket.bad_length", SEV_ERROR, "a 64-bit payload length with its most significant bit set, or a length not in its shortest form (RFC 6455 §5.2)" },
 	[WE_COUNT] = { NULL, 0, NULL },
 };
 
@@ -330,6 +331,9 @@ static struct feed_res ws_feed(void *vst, struct layer *L, int dir, const uint8_
 		return feed_need(0, rd_ok(&r) ? hl + (size_t)len : r.needed);
 	}
 	int fin = b0 >> 7, rsv = (b0 >> 4) & 7, opcode = b0 & 15;
+	/* which length form the header used: 7 bits, 16 or 64 (RFC 6455 §5.2 asks for the
+	 * shortest, and a 64-bit one with its top bit clear) */
+	int len_form = (b1 & 0x7f) < 126 ? 7 : (b1 & 0x7f) == 126 ? 16 : 64;
 	struct appmsg *m = app_msg_begin(L, dir, "frame", off);
 	char v[64];
 	snprintf(v, sizeof v, "%d", fin);
@@ -365,6 +369,10 @@ static struct feed_res ws_feed(void *vst, struct layer *L, int dir, const uint8_
 	if (rsv & 3) {
 		appmsg_note(m, EV(RSV_BITS), at, "RSV2/RSV3 set: no extension defines them");
 	}
+	if (len_form == 64 && (len >> 63))
+		appmsg_note(m, EV(BAD_LENGTH), at, "the 64-bit payload length %" PRIu64 " has its most significant bit set (it must be 0)", len);
+	else if ((len_form == 16 && len < 126) || (len_form == 64 && len <= 0xffff))
+		appmsg_note(m, EV(BAD_LENGTH), at, "the payload length %" PRIu64 " is sent in %d bits where a shorter form holds it", len, len_form);
 	if ((opcode >= 3 && opcode <= 7) || opcode >= 11) {
 		appmsg_note(m, EV(RESERVED_OPCODE), at, "reserved opcode %d (RFC 6455 §5.2)", opcode);
 	}
