@@ -302,6 +302,11 @@ uint64_t app_decode_room(struct layer *L, uint64_t done, int *why)
 				 ? UINT64_MAX
 				 : APP_DECODE_FREE + APP_DECODE_RATIO * a->stream_in;
 	uint64_t left = a->decoded < allow ? allow - a->decoded : 0;
+	/* A decoder may do a window's worth of work (brotli: 16 MiB) before its first
+	 * output byte, so a few kilobytes of room cost as much as megabytes: a capture's
+	 * allowance below APP_DECODE_GRAIN counts as spent until it has grown past it. */
+	if (left < APP_DECODE_GRAIN)
+		left = 0;
 	if (left < room) {
 		room = left;
 		w = 2;

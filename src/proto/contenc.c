@@ -323,10 +323,17 @@ static struct feed_res cl_feed(void *vst, struct layer *L, int dir, const uint8_
 	if (n && !st->cut && !st->ce.failed && !st->ce.capped) {
 		int why = 1;
 		uint64_t before = st->ce.out_total;
-		st->ce.out_max = before + app_decode_room(L, before, &why);
-		if (contenc_feed(&st->ce, p, n, cl_out, st) < 0)
-			cl_failed(st, dir);
-		app_decoded(L, st->ce.out_total - before);
+		uint64_t room = app_decode_room(L, before, &why);
+		if (!room) {
+			/* nothing left to decode into (out_max 0 would mean the default cap):
+			 * the decoder is not even started */
+			st->ce.capped = 1;
+		} else {
+			st->ce.out_max = before + room;
+			if (contenc_feed(&st->ce, p, n, cl_out, st) < 0)
+				cl_failed(st, dir);
+			app_decoded(L, st->ce.out_total - before);
+		}
 		if (st->ce.capped)
 			cl_capped(st, dir, off, why);
 	}

@@ -132,8 +132,12 @@ struct proto_desc {
  * is ~1,000 times). Past either, the rest is not decoded, and the message says so
  * (contenc.capped, websocket.inflate_capped): its decoded size is then a lower bound. */
 #define APP_DECODE_MAX ((uint64_t)64 << 20)
-#define APP_DECODE_FREE ((uint64_t)128 << 20)
+#define APP_DECODE_FREE ((uint64_t)64 << 20)
 #define APP_DECODE_RATIO 8
+/* The least allowance worth starting a decode with: a decoder can spend a window's work
+ * (brotli's 16 MiB) to make its first byte, so 99 bombs given 3 KB of room each cost
+ * 3.6 s. Below it the allowance counts as spent (the message says so). */
+#define APP_DECODE_GRAIN ((uint64_t)1 << 20)
 
 /* --- messages --- */
 

@@ -202,7 +202,8 @@ static void json_forms(void)
 	sb_init(&b);
 	const char in[] = "a\xc2\x85" "b\xe2\x80\xa8" "c\xe2\x80\xa9" "d\xc3\xa9\xe2\x80\xae\x1b\xff";
 	sb_json_str(&b, in, sizeof in - 1);
-	const char *want = "\"a\\u0085b\\u2028c\\u2029d\xc3\xa9\xe2\x80\xae\\u001b\\u00ff\"";
+	/* NEL, LS, PS and the bidi override RLO act on a reader: escaped; é stays */
+	const char *want = "\"a\\u0085b\\u2028c\\u2029d\xc3\xa9\\u202e\\u001b\\u00ff\"";
 	char why[300];
 	snprintf(why, sizeof why, "got %s", b.s);
 	check(strcmp(b.s, want) == 0, "json-nel-ls-ps-escaped", why);
