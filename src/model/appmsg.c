@@ -12,6 +12,7 @@
 const struct app_event appmsg_events[APPEV_COUNT + 1] = {
 	[APPEV_BUDGET_EXHAUSTED] = { "app.budget_exhausted", SEV_WARN, "the memory budget for what messages keep is spent (32 MiB a connection, 128 MiB a capture): later contents are counted, not kept" },
 	[APPEV_NOTES_CAPPED] = { "app.notes_capped", SEV_NOTE, "more notes on one message than chattcp keeps (64): the rest are counted, not kept" },
+	[APPEV_REASM_CAPPED] = { "app.reassembly_capped", SEV_WARN, "more data held out of order than chattcp holds (4 MiB or 16,384 segments a direction): the missing bytes before it are given up as a gap, and what needs them is not decoded" },
 	[APPEV_COUNT] = { NULL, 0, NULL },
 };
 

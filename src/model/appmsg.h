@@ -48,6 +48,7 @@
 enum {
 	APPEV_BUDGET_EXHAUSTED, /* the connection's or the capture's memory budget is spent */
 	APPEV_NOTES_CAPPED,     /* more notes on one message than APPMSG_NOTES_MAX */
+	APPEV_REASM_CAPPED,     /* reassembly gave up a hole: more held out of order than it holds */
 	APPEV_COUNT
 };
 extern const struct app_event appmsg_events[APPEV_COUNT + 1];

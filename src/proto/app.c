@@ -10,6 +10,7 @@
 #include "../tcp/reasm.h"
 
 #include <stdio.h>
+#include <inttypes.h>
 #include <string.h>
 
 /* Under AddressSanitizer the unused end of each held buffer is poisoned, so a decoder
@@ -95,6 +96,7 @@ struct app_conn {
 	uint64_t dgram_off[2];
 	int ended;
 	int tapped;
+	uint8_t reasm_capped[2]; /* app.reassembly_capped said for this direction (once) */
 	int rst;
 	int queued;
 	int64_t last_ts;
@@ -747,6 +749,19 @@ static void on_gap(void *ctx, int dir, uint64_t off, uint64_t len)
 	if (ac->tapped)
 		ac->a->tap(ac->a->tap_ctx, ac->c, dir, NULL, (size_t)len, off);
 	try_decide(L, 1);
+	if (ac->ra.d[dir].capping && !ac->reasm_capped[dir]) {
+		/* said once a direction: past the cap every later segment may trip it again */
+		ac->reasm_capped[dir] = 1;
+		struct appmsg *m = app_msg_begin(L, dir, "gap", off);
+		appmsg_set_summary(m, "reassembly gave up a hole", 25);
+		appmsg_note(m, &appmsg_events[APPEV_REASM_CAPPED], off,
+			    "more data arrived out of order than chattcp holds (%zu segments, %zu MiB a direction): "
+			    "the %" PRIu64 " bytes missing from byte %" PRIu64 " are given up as a gap, later holes "
+			    "the same way; what needs them is not decoded",
+			    (size_t)REASM_OOO_SEGS_MAX, (size_t)(REASM_OOO_MAX >> 20), len, off);
+		app_msg_end(L, m, off + len);
+		app_msg_done(L, m);
+	}
 	struct app_buf *b = &L->buf[dir];
 	if (L->d) {
 		if (b->len)

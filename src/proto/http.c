@@ -285,7 +285,7 @@ static void end_message(struct http_state *st, int dir, uint64_t end, int comple
 	struct app_http *h = m->http;
 	if (d->n_trailers > HTTP_MAX_TRAILERS)
 		appmsg_note(m, EV(TRAILERS_CAPPED), d->trailer_cap_off,
-			    "%" PRIu64 " trailer fields; the first %d are kept, the rest were counted (from byte %" PRIu64 ")",
+			    "%" PRIu64 " trailer fields, more than the %d a message keeps (the cap): the rest are counted, not kept (from byte %" PRIu64 ")",
 			    d->n_trailers, HTTP_MAX_TRAILERS, d->trailer_cap_off);
 	d->n_trailers = 0;
 	h->body_wire = end - d->body_off;

@@ -64,6 +64,7 @@ struct sse {
 	int have_data;
 	int in_event;        /* inside an event (s->cur, or one not kept for the budget) */
 	uint64_t n_fields;   /* fields of the event in progress, kept or not */
+	uint64_t n_keepalives; /* empty comment lines of the event in progress (not kept) */
 	uint64_t n_dropped;  /* events not kept: the memory budget was spent */
 	uint64_t dropped_from; /* stream offset of the first of them */
 	int dropped_said;
@@ -94,6 +95,7 @@ static void ensure_event(struct sse *s, struct layer *L, int dir, uint64_t off)
 	s->data_total = 0;
 	s->have_data = 0;
 	s->n_fields = 0;
+	s->n_keepalives = 0;
 	if (app_budget_spent(L)) {
 		/* counted at its blank line, not made */
 		if (!s->n_dropped)
@@ -158,11 +160,14 @@ static void dispatch(struct sse *s, struct layer *L, uint64_t end)
 	} else {
 		sb_puts(&b, " (no data: a browser does not fire it)");
 	}
+	if (s->n_keepalives)
+		sb_printf(&b, "; %llu empty comment line%s (keep-alives, not kept)", (unsigned long long)s->n_keepalives,
+			  s->n_keepalives == 1 ? "" : "s");
 	if (s->data_total > s->data_len)
 		appmsg_note(m, EV(DATA_CUT), m->off, "data longer than %d bytes; only the start is kept", SSE_EVENT_MAX);
 	if (s->n_fields > SSE_MAX_FIELDS)
 		appmsg_note(m, EV(FIELDS_CAPPED), m->off,
-			    "%llu fields in this event; the first %d are kept, the rest were counted",
+			    "%llu fields in this event, more than the %d an event keeps (the cap): the rest are counted, not kept",
 			    (unsigned long long)s->n_fields, SSE_MAX_FIELDS);
 	if (s->compressed && s->n_events == 1)
 		appmsg_note(m, EV(COMPRESSED), m->off,
@@ -193,8 +198,10 @@ static void field(struct sse *s, struct layer *L, int dir, uint64_t off, uint64_
 	ensure_event(s, L, dir, off);
 	struct appmsg *m = s->cur;
 	if (l[0] == ':') {
-		/* an empty comment is a keep-alive: nothing to keep */
-		if (n > 1 && field_room(s, m))
+		/* an empty comment is a keep-alive: counted, nothing to keep */
+		if (n == 1)
+			s->n_keepalives++;
+		else if (field_room(s, m))
 			appmsg_kv(m, "comment", l + 1, n - 1);
 		return;
 	}

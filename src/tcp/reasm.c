@@ -309,8 +309,11 @@ static void hold(struct reasm *r, int dir, const struct piece *pc)
 	d->ooo = tree_insert(d->ooo, s);
 	d->n_ooo++;
 	d->ooo_bytes += pc->caplen;
-	while (d->ooo && (d->ooo_bytes > REASM_OOO_MAX || d->n_ooo > REASM_OOO_SEGS_MAX))
+	while (d->ooo && (d->ooo_bytes > REASM_OOO_MAX || d->n_ooo > REASM_OOO_SEGS_MAX)) {
+		d->capping = 1;
 		skip_hole(r, dir, tree_first(d->ooo)->off);
+		d->capping = 0;
+	}
 }
 
 void reasm_segment(struct reasm *r, int dir, uint32_t seq, uint16_t flags, const uint8_t *p, uint32_t caplen,

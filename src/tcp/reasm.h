@@ -66,6 +66,7 @@ struct reasm_dir {
 	struct reasm_mapent *map;
 	size_t n_map, cap_map;
 	uint64_t gaps, gap_bytes;
+	uint8_t capping;        /* 1 while a hold cap gives up a hole: the gap callback's reason */
 };
 
 struct reasm {
