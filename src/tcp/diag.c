@@ -44,10 +44,13 @@ struct dg_sent {             /* one segment in the ring of recent sends */
 	uint8_t syn;
 };
 
+/* The ring doubles up to DIAG_RECENT exactly, and its counters are bytes. */
+_Static_assert(DIAG_RECENT <= 128 && (DIAG_RECENT & (DIAG_RECENT - 1)) == 0, "DIAG_RECENT: a power of two <= 128");
+
 struct dg_dir {
 	uint64_t pkts, bytes, retx_pkts, retx_bytes;
 	uint32_t small_acked;
-	uint32_t ring_cap, ring_next;      /* ring_cap doubles from 1 up to DIAG_RECENT */
+	uint8_t ring_cap, ring_next;       /* ring_cap doubles from 1 up to DIAG_RECENT */
 	struct dg_sent *ring;
 	int64_t (*gaps)[DIAG_GAPS];        /* DIAG_RECENT rows, beside the ring, at the first repeat */
 	struct diag_dir *rare;             /* the rest of the view, at the first event that needs it */
@@ -55,14 +58,13 @@ struct dg_dir {
 
 struct dg_conn {
 	struct dg_dir d[2];
+	ts_total ttfb_sum;
 	int64_t last_other_ts;   /* last packet that was not a keep-alive or its ACK */
-	uint32_t syn_n, synack_n, hs3_n;
 	int64_t syn_first, syn_last, synack_first, synack_last, hs3_ts;
+	int64_t req_start, ttfb_first, ttfb_max;
+	uint32_t syn_n, synack_n, hs3_n, ttfb_n;
 	uint8_t refused, three_pkt_close, rst_after_fin, fin_seen, rst_dir;
 	uint8_t awaiting, last_data_dir;
-	int64_t req_start, ttfb_first, ttfb_max;
-	ts_total ttfb_sum;
-	uint32_t ttfb_n;
 };
 
 struct diag {
@@ -208,13 +210,13 @@ static void chain_send(struct dg_dir *s, uint32_t rseq, int retx, int syn, int64
 	/* The ring fills in order, so until it wraps the next entry is the first unused
 	 * one: it is allocated as it is reached. */
 	if (s->ring_next == s->ring_cap && s->ring_cap < DIAG_RECENT) {
-		uint32_t ncap = s->ring_cap ? s->ring_cap * 2 : 1;
+		uint32_t ncap = s->ring_cap ? s->ring_cap * 2u : 1u;
 		s->ring = xrealloc(s->ring, ncap * sizeof *s->ring);
 		memset(s->ring + s->ring_cap, 0, (ncap - s->ring_cap) * sizeof *s->ring);
-		s->ring_cap = ncap;
+		s->ring_cap = (uint8_t)ncap;
 	}
 	uint32_t i = s->ring_next;
-	s->ring_next = (s->ring_next + 1) % DIAG_RECENT;
+	s->ring_next = (uint8_t)((i + 1) % DIAG_RECENT);
 	struct dg_sent *ch = &s->ring[i];
 	ch->rseq = rseq;
 	ch->sends = 1;
