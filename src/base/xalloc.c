@@ -125,11 +125,22 @@ void xfree(void *p)
 	free(p);
 }
 
+/* Bytes of an array's first block. Many arrays are per connection and most hold one
+ * or two elements: 16 first elements of a 24-byte record cost 384 bytes where 48 do,
+ * 67 MB over 200,000 connections. Doubling from fewer costs a few more copies of a small
+ * array, once. */
+#define XGROW_FIRST_BYTES 64
+
 void xgrow(void *pp, size_t *cap, size_t need, size_t size)
 {
 	if (need <= *cap)
 		return;
-	size_t ncap = *cap ? *cap : 16;
+	/* The first block: 16 elements, fewer when that is more than XGROW_FIRST_BYTES
+	 * (a power of two still, for the ring buffers that mask with cap - 1). */
+	size_t ncap = *cap;
+	if (!ncap)
+		for (ncap = 16; ncap > 1 && ncap * size > XGROW_FIRST_BYTES; ncap /= 2)
+			;
 	while (ncap < need) {
 		if (ncap > ((size_t)-1) / 2)
 			fail((size_t)-1, 0);

@@ -23,7 +23,8 @@ void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 /* NULL is a no-op. */
 void xfree(void *p);
-/* Grows *p (an array of *cap elements of `size` bytes) to hold at least `need`. */
+/* Grows *p (an array of *cap elements of `size` bytes) to hold at least `need`, doubling;
+ * *cap stays a power of two when it starts at 0 or at one. */
 void xgrow(void *pp, size_t *cap, size_t need, size_t size);
 char *xstrdup(const char *s);
 /* A NUL-terminated copy of s[0..n) (s may hold NUL bytes; the copy is cut there by

@@ -29,9 +29,48 @@
 /* One slow ACK is noise; a pattern needs at least two. */
 #define STALL_MIN 2
 
+/* The state kept per TCP connection is what every connection needs (counters, the
+ * handshake, the time to first byte: ~250 bytes); what only some need comes when it is
+ * first needed: the ring of recent segments grows one send at a time up to
+ * DIAG_RECENT, the gaps of repeated sends come with the first timer retransmission,
+ * and the rest of struct diag_dir (duplicate ACKs, zero window, keep-alive, stalls,
+ * the worst chain) with the side's first such event. 200,000 connections of one
+ * segment each cost ~60 MB, not 1.4 GB; diag_get puts the full record together. */
+
+struct dg_sent {             /* one segment in the ring of recent sends */
+	uint32_t rseq;
+	uint32_t sends;          /* 1 + retransmissions; 0: unused */
+	int64_t last_ts;
+	uint8_t syn;
+};
+
+/* The ring doubles up to DIAG_RECENT exactly, and its counters are bytes. */
+_Static_assert(DIAG_RECENT <= 128 && (DIAG_RECENT & (DIAG_RECENT - 1)) == 0, "DIAG_RECENT: a power of two <= 128");
+
+struct dg_dir {
+	uint64_t pkts, bytes, retx_pkts, retx_bytes;
+	uint32_t small_acked;
+	uint8_t ring_cap, ring_next;       /* ring_cap doubles from 1 up to DIAG_RECENT */
+	struct dg_sent *ring;
+	int64_t (*gaps)[DIAG_GAPS];        /* DIAG_RECENT rows, beside the ring, at the first repeat */
+	struct diag_dir *rare;             /* the rest of the view, at the first event that needs it */
+};
+
+struct dg_conn {
+	struct dg_dir d[2];
+	ts_total ttfb_sum;
+	int64_t last_other_ts;   /* last packet that was not a keep-alive or its ACK */
+	int64_t syn_first, syn_last, synack_first, synack_last, hs3_ts;
+	int64_t req_start, ttfb_first, ttfb_max;
+	uint32_t syn_n, synack_n, hs3_n, ttfb_n;
+	uint8_t refused, three_pkt_close, rst_after_fin, fin_seen, rst_dir;
+	uint8_t awaiting, last_data_dir;
+};
+
 struct diag {
-	struct diag_conn **by_idx;  /* indexed by conn->idx */
+	struct dg_conn **by_idx;  /* indexed by conn->idx */
 	size_t cap;
+	struct diag_conn view;    /* what diag_get returns */
 };
 
 struct diag *diag_new(void) { return xcalloc(1, sizeof(struct diag)); }
@@ -40,13 +79,22 @@ void diag_free(struct diag *d)
 {
 	if (!d)
 		return;
-	for (size_t i = 0; i < d->cap; i++)
-		xfree(d->by_idx[i]);
+	for (size_t i = 0; i < d->cap; i++) {
+		struct dg_conn *dc = d->by_idx[i];
+		if (!dc)
+			continue;
+		for (int s = 0; s < 2; s++) {
+			xfree(dc->d[s].ring);
+			xfree(dc->d[s].gaps);
+			xfree(dc->d[s].rare);
+		}
+		xfree(dc);
+	}
 	xfree(d->by_idx);
 	xfree(d);
 }
 
-static struct diag_conn *conn_state(struct diag *d, const struct conn *c)
+static struct dg_conn *conn_state(struct diag *d, const struct conn *c)
 {
 	if (c->idx >= d->cap) {
 		size_t ncap = d->cap ? d->cap : 64;
@@ -57,21 +105,62 @@ static struct diag_conn *conn_state(struct diag *d, const struct conn *c)
 		d->cap = ncap;
 	}
 	if (!d->by_idx[c->idx])
-		d->by_idx[c->idx] = xcalloc(1, sizeof(struct diag_conn));
+		d->by_idx[c->idx] = xcalloc(1, sizeof(struct dg_conn));
 	return d->by_idx[c->idx];
+}
+
+/* The rarely used part of side s, made at its first use. */
+static struct diag_dir *rare(struct dg_dir *s)
+{
+	if (!s->rare)
+		s->rare = xcalloc(1, sizeof *s->rare);
+	return s->rare;
 }
 
 const struct diag_conn *diag_get(struct diag *d, const struct conn *c)
 {
 	if (c->proto != 6 || c->idx >= d->cap || !d->by_idx[c->idx])
 		return NULL;
-	struct diag_conn *dc = d->by_idx[c->idx];
-	if (c->ta) {
-		dc->lat[0] = *tcp_analysis_latency(c->ta, 0);
-		dc->lat[1] = *tcp_analysis_latency(c->ta, 1);
-		dc->irtt_ns = tcp_analysis_irtt_ns(c->ta);
+	const struct dg_conn *dc = d->by_idx[c->idx];
+	struct diag_conn *v = &d->view;
+	memset(v, 0, sizeof *v);
+	for (int s = 0; s < 2; s++) {
+		const struct dg_dir *x = &dc->d[s];
+		struct diag_dir *o = &v->d[s];
+		if (x->rare)
+			*o = *x->rare;
+		o->pkts = x->pkts;
+		o->bytes = x->bytes;
+		o->retx_pkts = x->retx_pkts;
+		o->retx_bytes = x->retx_bytes;
+		o->small_acked = x->small_acked;
 	}
-	return dc;
+	v->syn_n = dc->syn_n;
+	v->synack_n = dc->synack_n;
+	v->hs3_n = dc->hs3_n;
+	v->syn_first = dc->syn_first;
+	v->syn_last = dc->syn_last;
+	v->synack_first = dc->synack_first;
+	v->synack_last = dc->synack_last;
+	v->hs3_ts = dc->hs3_ts;
+	v->refused = dc->refused;
+	v->three_pkt_close = dc->three_pkt_close;
+	v->rst_after_fin = dc->rst_after_fin;
+	v->fin_seen = dc->fin_seen;
+	v->rst_dir = dc->rst_dir;
+	v->req_start = dc->req_start;
+	v->ttfb_first = dc->ttfb_first;
+	v->ttfb_max = dc->ttfb_max;
+	v->ttfb_sum = dc->ttfb_sum;
+	v->ttfb_n = dc->ttfb_n;
+	v->awaiting = dc->awaiting;
+	v->last_data_dir = dc->last_data_dir;
+	if (c->ta) {
+		v->lat[0] = *tcp_analysis_latency(c->ta, 0);
+		v->lat[1] = *tcp_analysis_latency(c->ta, 1);
+		v->irtt_ns = tcp_analysis_irtt_ns(c->ta);
+	}
+	return v;
 }
 
 static void count_dup(struct diag_dir *s, uint32_t rack)
@@ -93,30 +182,48 @@ static void count_dup(struct diag_dir *s, uint32_t rack)
 
 /* A segment sent: a new one starts a chain in the recent ring; a retransmission
  * extends the chain of the same first byte. */
-static void chain_send(struct diag_dir *s, uint32_t rseq, int retx, int syn, int64_t ts)
+static void chain_send(struct dg_dir *s, uint32_t rseq, int retx, int syn, int64_t ts)
 {
 	if (retx) {
-		for (uint32_t i = 0; i < DIAG_RECENT; i++) {
-			struct diag_chain *ch = &s->recent[i];
+		for (uint32_t i = 0; i < s->ring_cap; i++) {
+			struct dg_sent *ch = &s->ring[i];
 			if (!ch->sends || ch->rseq != rseq || ch->syn != syn)
 				continue;
+			if (!s->gaps)
+				s->gaps = xcalloc(DIAG_RECENT, sizeof *s->gaps);
 			if (ch->sends - 1 < DIAG_GAPS)
-				ch->gap_ns[ch->sends - 1] = ts_elapsed(ts, ch->last_ts);
+				s->gaps[i][ch->sends - 1] = ts_elapsed(ts, ch->last_ts);
 			ch->sends++;
 			ch->last_ts = ts;
-			if (ch->sends > s->worst.sends)
-				s->worst = *ch;
+			struct diag_chain *w = &rare(s)->worst;
+			if (ch->sends > w->sends) {
+				w->rseq = ch->rseq;
+				w->sends = ch->sends;
+				w->last_ts = ch->last_ts;
+				w->syn = ch->syn;
+				memcpy(w->gap_ns, s->gaps[i], sizeof w->gap_ns);
+			}
 			return;
 		}
 		return;
 	}
-	struct diag_chain *ch = &s->recent[s->recent_next];
-	s->recent_next = (s->recent_next + 1) % DIAG_RECENT;
-	memset(ch, 0, sizeof *ch);
+	/* The ring fills in order, so until it wraps the next entry is the first unused
+	 * one: it is allocated as it is reached. */
+	if (s->ring_next == s->ring_cap && s->ring_cap < DIAG_RECENT) {
+		uint32_t ncap = s->ring_cap ? s->ring_cap * 2u : 1u;
+		s->ring = xrealloc(s->ring, ncap * sizeof *s->ring);
+		memset(s->ring + s->ring_cap, 0, (ncap - s->ring_cap) * sizeof *s->ring);
+		s->ring_cap = (uint8_t)ncap;
+	}
+	uint32_t i = s->ring_next;
+	s->ring_next = (uint8_t)((i + 1) % DIAG_RECENT);
+	struct dg_sent *ch = &s->ring[i];
 	ch->rseq = rseq;
 	ch->sends = 1;
-	ch->first_ts = ch->last_ts = ts;
+	ch->last_ts = ts;
 	ch->syn = (uint8_t)syn;
+	if (s->gaps)
+		memset(s->gaps[i], 0, sizeof s->gaps[i]);
 }
 
 void diag_packet(void *ctx, const struct pkt *pk, struct conn *c, const struct pktrec *r)
@@ -124,9 +231,9 @@ void diag_packet(void *ctx, const struct pkt *pk, struct conn *c, const struct p
 	(void)pk;
 	if (c->proto != 6)
 		return;
-	struct diag_conn *dc = conn_state(ctx, c);
+	struct dg_conn *dc = conn_state(ctx, c);
 	int dir = r->dir;
-	struct diag_dir *me = &dc->d[dir], *peer = &dc->d[1 - dir];
+	struct dg_dir *me = &dc->d[dir], *peer = &dc->d[1 - dir];
 	uint32_t L = r->labels;
 	int64_t ts = r->ts_ns;
 	int syn = (r->flags & TH_SYN) != 0, ackf = (r->flags & TH_ACK) != 0;
@@ -141,16 +248,18 @@ void diag_packet(void *ctx, const struct pkt *pk, struct conn *c, const struct p
 		 * sequence seen; when its bytes were never seen before (no original frame), they
 		 * were lost before the capture point or are simply late. */
 		if (L & LB_BIT(LB_FAST_RETRANSMISSION)) {
-			if (!me->fast_retx)
-				me->fast_first = r->frame;
-			me->fast_retx++;
+			struct diag_dir *x = rare(me);
+			if (!x->fast_retx)
+				x->fast_first = r->frame;
+			x->fast_retx++;
 		} else if (r->len && !r->ref_frame && !syn && !(L & LB_BIT(LB_SPURIOUS_RETRANSMISSION))) {
-			if (!me->retx_unseen)
-				me->unseen_first = r->frame;
-			me->retx_unseen++;
+			struct diag_dir *x = rare(me);
+			if (!x->retx_unseen)
+				x->unseen_first = r->frame;
+			x->retx_unseen++;
 		}
 		if (L & LB_BIT(LB_SPURIOUS_RETRANSMISSION))
-			me->spurious++;
+			rare(me)->spurious++;
 	}
 	/* Handshake timing: the RTT halves are SYN -> SYN+ACK (seen from the client side of
 	 * the capture point) and SYN+ACK -> ACK. */
@@ -180,48 +289,51 @@ void diag_packet(void *ctx, const struct pkt *pk, struct conn *c, const struct p
 	if (r->flags & TH_FIN)
 		dc->fin_seen = 1;
 	if (L & LB_BIT(LB_DUPLICATE_ACK))
-		count_dup(me, r->rack);
+		count_dup(rare(me), r->rack);
 
 	/* Zero-window periods of this side: from its first zero window to the next packet
 	 * where it advertises room again. */
 	if (L & LB_BIT(LB_ZERO_WINDOW)) {
-		if (!me->zw_open) {
-			me->zw_open = 1;
-			me->zw_start = ts;
-			me->zw_periods++;
+		struct diag_dir *x = rare(me);
+		if (!x->zw_open) {
+			x->zw_open = 1;
+			x->zw_start = ts;
+			x->zw_periods++;
 		}
-	} else if (me->zw_open && r->win != 0 && !(r->flags & (TH_SYN | TH_RST))) {
-		int64_t len = ts_elapsed(ts, me->zw_start);
-		me->zw_open = 0;
-		me->zw_total_ns = ts_add(me->zw_total_ns, len);
-		if (len > me->zw_max_ns)
-			me->zw_max_ns = len;
+	} else if (me->rare && me->rare->zw_open && r->win != 0 && !(r->flags & (TH_SYN | TH_RST))) {
+		struct diag_dir *x = me->rare;
+		int64_t len = ts_elapsed(ts, x->zw_start);
+		x->zw_open = 0;
+		x->zw_total_ns = ts_add(x->zw_total_ns, len);
+		if (len > x->zw_max_ns)
+			x->zw_max_ns = len;
 	}
 	if (L & LB_BIT(LB_ZERO_WINDOW_PROBE))
-		peer->zw_probes_recv++;
+		rare(peer)->zw_probes_recv++;
 
 	/* Keep-alive cadence: gaps between this side's keep-alives, and the idle time
 	 * before the first one (from the last packet that was not a keep-alive or its ACK). */
-	if ((L & LB_BIT(LB_KEEP_ALIVE)) && peer->zw_open) {
+	if ((L & LB_BIT(LB_KEEP_ALIVE)) && peer->rare && peer->rare->zw_open) {
 		/* Linux probes a zero window with SND.UNA-1 and no data: it looks exactly like
 		 * a keep-alive, but it is the persist timer (RFC 9293 section 3.8.6.1). */
-		peer->zw_probes_recv++;
+		peer->rare->zw_probes_recv++;
 	} else if (L & LB_BIT(LB_KEEP_ALIVE)) {
-		if (me->ka_n) {
-			int64_t g = ts_elapsed(ts, me->ka_last);
-			if (!me->ka_gaps || g < me->ka_gap_min)
-				me->ka_gap_min = g;
-			if (!me->ka_gaps || g > me->ka_gap_max)
-				me->ka_gap_max = g;
-			ts_total_add(&me->ka_gap_sum, g);
-			me->ka_gaps++;
-		} else if (me->last_other_ts) {
-			me->ka_idle_ns = ts_elapsed(ts, me->last_other_ts);
+		struct diag_dir *x = rare(me);
+		if (x->ka_n) {
+			int64_t g = ts_elapsed(ts, x->ka_last);
+			if (!x->ka_gaps || g < x->ka_gap_min)
+				x->ka_gap_min = g;
+			if (!x->ka_gaps || g > x->ka_gap_max)
+				x->ka_gap_max = g;
+			ts_total_add(&x->ka_gap_sum, g);
+			x->ka_gaps++;
+		} else if (dc->last_other_ts) {
+			x->ka_idle_ns = ts_elapsed(ts, dc->last_other_ts);
 		}
-		me->ka_n++;
-		me->ka_last = ts;
+		x->ka_n++;
+		x->ka_last = ts;
 	} else if (!(L & LB_BIT(LB_KEEP_ALIVE_ACK))) {
-		dc->d[0].last_other_ts = dc->d[1].last_other_ts = ts;
+		dc->last_other_ts = ts;
 	}
 
 	/* Repeated sends of one segment, for the backoff rule. */
@@ -235,17 +347,19 @@ void diag_packet(void *ctx, const struct pkt *pk, struct conn *c, const struct p
 		const struct tcp_ack_result *ar = tcp_analysis_last_ack(c->ta);
 		if (ar->n && ar->newest_len && ar->newest_len < SMALL_SEG && !ar->newest_karn) {
 			peer->small_acked++;
-			if (ar->newest_ns >= DELACK40_LO && ar->newest_ns <= DELACK40_HI)
-				peer->stall_40++;
-			else if (ar->newest_ns >= DELACK200_LO && ar->newest_ns <= DELACK200_HI)
-				peer->stall_200++;
-			else
-				goto no_stall;
-			if (ar->newest_ns > peer->stall_max_ns)
-				peer->stall_max_ns = ar->newest_ns;
+			int in40 = ar->newest_ns >= DELACK40_LO && ar->newest_ns <= DELACK40_HI;
+			int in200 = ar->newest_ns >= DELACK200_LO && ar->newest_ns <= DELACK200_HI;
+			if (in40 || in200) {
+				struct diag_dir *x = rare(peer);
+				if (in40)
+					x->stall_40++;
+				else
+					x->stall_200++;
+				if (ar->newest_ns > x->stall_max_ns)
+					x->stall_max_ns = ar->newest_ns;
+			}
 		}
 	}
-no_stall:
 	/* Time to first byte: a request is the client's data after the server's (or the
 	 * first data); its answer starts with the server's next data. */
 	if (r->len && !(L & (LB_BIT(LB_RETRANSMISSION) | LB_BIT(LB_KEEP_ALIVE)))) {

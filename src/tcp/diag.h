@@ -24,11 +24,13 @@
 struct diag_chain {          /* one segment sent again and again */
 	uint32_t rseq;           /* relative sequence number */
 	uint32_t sends;          /* 1 + retransmissions */
-	int64_t first_ts, last_ts;
+	int64_t last_ts;
 	int64_t gap_ns[DIAG_GAPS];
 	uint8_t syn;
 };
 
+/* What diag_get shows of one side. It is a view: the state kept per connection is
+ * smaller (diag.c keeps the rarely used parts only for the sides that need them). */
 struct diag_dir {            /* what one side sent */
 	uint64_t pkts, bytes, retx_pkts, retx_bytes;
 	uint32_t retx_unseen;    /* "retransmissions" of bytes never seen before in the capture */
@@ -44,12 +46,9 @@ struct diag_dir {            /* what one side sent */
 	uint8_t zw_open;         /* in a zero-window period now */
 	/* keep-alives sent by this side */
 	uint32_t ka_n, ka_gaps;
-	int64_t ka_last, ka_gap_min, ka_gap_max, ka_idle_ns, last_other_ts;
+	int64_t ka_last, ka_gap_min, ka_gap_max, ka_idle_ns;
 	ts_total ka_gap_sum;     /* base/ts.h: the average gap is exact */
-	/* segments sent, for RTO chains */
-	struct diag_chain recent[DIAG_RECENT];
-	uint32_t recent_next;
-	struct diag_chain worst; /* the segment sent most often */
+	struct diag_chain worst; /* the segment sent most often (of the last DIAG_RECENT) */
 	/* ACKs of small segments that took a delayed-ACK time (counted for the sender) */
 	uint32_t small_acked, stall_40, stall_200;
 	int64_t stall_max_ns;
@@ -79,7 +78,9 @@ void diag_free(struct diag *d);
 /* The sink function: ctx is a struct diag. Per-connection state is allocated once per
  * TCP connection, never per packet. */
 void diag_packet(void *ctx, const struct pkt *pk, struct conn *c, const struct pktrec *rec);
-/* The measurements of c (NULL when it is not TCP or had no packet). */
+/* The measurements of c (NULL when it is not TCP or had no packet). The record is
+ * put together for the call: it is d's, valid until the next diag_get or
+ * diag_findings on d. */
 const struct diag_conn *diag_get(struct diag *d, const struct conn *c);
 
 enum diag_rule {
