@@ -135,6 +135,15 @@ void sb_json_str(struct strbuf *b, const char *s, size_t n)
 	const unsigned char *u = (const unsigned char *)s;
 	sb_putc(b, '"');
 	for (size_t i = 0; i < n;) {
+		/* a run of plain printable ASCII goes in one copy */
+		size_t j = i;
+		while (j < n && u[j] >= 0x20 && u[j] < 0x7f && u[j] != '"' && u[j] != '\\')
+			j++;
+		if (j > i) {
+			sb_add(b, s + i, j - i);
+			i = j;
+			continue;
+		}
 		unsigned char c = u[i];
 		switch (c) {
 		case '"': sb_add(b, "\\\"", 2); i++; continue;
