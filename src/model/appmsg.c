@@ -145,8 +145,12 @@ struct appmsg *applog_add(struct applog *l, uint32_t conn_idx)
 	}
 	struct applog_conn *lc = &l->conns[conn_idx];
 	if (lc->n == lc->cap) {
-		size_t cap = lc->cap;
-		xgrow(&lc->ix, &cap, (size_t)lc->n + 1, sizeof *lc->ix);
+		/* two at first (a request and its response), then doubling: a capture of
+		 * many short connections must not pay for 16 ids each */
+		size_t cap = lc->cap ? (size_t)lc->cap * 2 : 2;
+		if (cap > UINT32_MAX)
+			cap = UINT32_MAX;
+		lc->ix = xrealloc(lc->ix, cap * sizeof *lc->ix);
 		lc->cap = (uint32_t)cap;
 	}
 	uint32_t id = (uint32_t)l->n++;

@@ -99,21 +99,22 @@ enum phase { PH_HEAD, PH_BODY, PH_TUNNEL };
 enum body_mode { BM_NONE, BM_LENGTH, BM_CHUNKED, BM_CLOSE };
 
 struct http_dir {
-	int phase;
+	/* small fields first: the state of an idle connection is most of what 200,000
+	 * open connections cost */
+	uint8_t phase, mode;
+	uint8_t gap_in_body;
+	uint8_t last_was_length, had_msg;
 	struct appmsg *msg; /* message whose body is being read */
-	int mode;
 	uint64_t remain;    /* BM_LENGTH: body bytes still to come */
 	uint64_t declared;  /* Content-Length value */
 	uint64_t body_off;  /* stream offset of the body's first byte */
-	int gap_in_body, ch_on;
-	struct chunked ch;
+	struct chunked *ch; /* while a chunked body is read (allocated then), or NULL */
 	uint64_t n_trailers;   /* trailer fields of the body being read, kept or not */
 	uint64_t trailer_cap_off; /* where the first one not kept began */
 	struct layer *content; /* the body's layers (content codings, event stream), or NULL */
 	struct appmsg *junk;   /* open message of bytes that are not HTTP, or NULL */
 	uint64_t last_end;     /* where the previous message ended */
 	uint64_t last_declared;
-	int last_was_length, had_msg;
 	/* the head being received: how much of it was scanned for its end */
 	uint64_t scan_off;
 	size_t scanned;
@@ -122,11 +123,11 @@ struct http_dir {
 struct http_state {
 	struct http_dir d[2];
 	uint32_t *q;         /* requests without a final response, oldest first (held) */
-	size_t qn, qcap;
-	int wait_upgrade;    /* a request asked to switch protocols: hold the client side */
+	uint32_t qn, qcap;
+	uint8_t wait_upgrade; /* a request asked to switch protocols: hold the client side */
+	uint8_t dir;
 	struct layer *up;    /* after a 101 or a CONNECT: the connection's next decoder */
 	struct layer *L;     /* valid during one call (callbacks use it) */
-	int dir;
 };
 
 static const char *const methods[] = {
@@ -205,17 +206,22 @@ static void body_reset(struct http_dir *d)
 		app_close(d->content);
 		d->content = NULL;
 	}
-	if (d->ch_on)
-		chunked_fini(&d->ch);
-	d->ch_on = 0;
+	if (d->ch) {
+		chunked_fini(d->ch);
+		xfree(d->ch);
+		d->ch = NULL;
+	}
 }
 
 static void http_fini(void *vst)
 {
 	struct http_state *st = vst;
 	for (int i = 0; i < 2; i++)
-		if (st->d[i].ch_on)
-			chunked_fini(&st->d[i].ch);
+		if (st->d[i].ch) {
+			chunked_fini(st->d[i].ch);
+			xfree(st->d[i].ch);
+			st->d[i].ch = NULL;
+		}
 	xfree(st->q);
 	st->q = NULL;
 	/* Layers above are the driver's to free. */
@@ -336,10 +342,10 @@ static size_t body_feed(struct http_state *st, int dir, const uint8_t *p, size_t
 			end_message(st, dir, off + used, 0);
 		}
 	} else if (d->mode == BM_CHUNKED) {
-		used = chunked_feed(&d->ch, p, n, off);
-		if (d->ch.state == CH_DONE) {
+		used = chunked_feed(d->ch, p, n, off);
+		if (d->ch->state == CH_DONE) {
 			end_message(st, dir, off + used, 1);
-		} else if (d->ch.state == CH_BAD) {
+		} else if (d->ch->state == CH_BAD) {
 			/* Framing lost: the rest of this direction is not parseable as chunks. */
 			end_message(st, dir, off + used, 0);
 		} else if (flags & FEED_EOF) {
@@ -677,8 +683,13 @@ static void pending_push(struct http_state *st, struct appmsg *m)
 {
 	if (st->qn >= HTTP_MAX_PENDING)
 		return;
-	if (st->qn == st->qcap)
-		xgrow(&st->q, &st->qcap, st->qn + 1, sizeof *st->q);
+	if (st->qn == st->qcap) {
+		/* two at first (a request and the next one pipelined behind it), then
+		 * doubling: xgrow's first 16 would cost every open connection 64 bytes */
+		uint32_t cap = st->qcap ? st->qcap * 2 : 2;
+		st->q = xrealloc(st->q, cap * sizeof *st->q);
+		st->qcap = cap;
+	}
 	st->q[st->qn++] = m->id;
 	app_msg_hold(st->L, m->id);
 }
@@ -847,8 +858,9 @@ static int frame_body(struct http_state *st, int dir, struct appmsg *m, uint64_t
 	h->body_first_frame = app_frame_at(L, dir, off + hl, NULL);
 	if (d->mode == BM_CHUNKED) {
 		struct chunked_cb cb = { st, chunk_data, chunk_trailer, chunk_note };
-		chunked_init(&d->ch, cb);
-		d->ch_on = 1;
+		if (!d->ch)
+			d->ch = xmalloc(sizeof *d->ch);
+		chunked_init(d->ch, cb);
 	}
 	if (ce)
 		h->content_encoding = xstrdup(ce->value);
