@@ -129,7 +129,11 @@ void xgrow(void *pp, size_t *cap, size_t need, size_t size)
 {
 	if (need <= *cap)
 		return;
-	size_t ncap = *cap ? *cap : 16;
+	/* The first block holds 16 elements or 64 bytes, whichever is less (at least
+	 * one): many arrays stay at one or two entries per connection (reassembly's
+	 * frame map of a one-segment stream), and 16 entries of 24 bytes each would be
+	 * most of what an idle connection costs. */
+	size_t ncap = *cap ? *cap : (size >= 64 ? 1 : size > 4 ? 64 / size : 16);
 	while (ncap < need) {
 		if (ncap > ((size_t)-1) / 2)
 			fail((size_t)-1, 0);
