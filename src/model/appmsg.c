@@ -55,19 +55,21 @@ void appmsg_count(struct appmsg *m, size_t n)
 }
 
 /* Grows an array of m's as xgrow does, counting what it adds. */
-static void grow_counted(struct appmsg *m, void *pp, size_t *cap, size_t need, size_t size)
+static void grow_counted(struct appmsg *m, void *pp, uint32_t *cap32, size_t need, size_t size)
 {
-	size_t before = *cap;
+	size_t before = *cap32, cap = before;
 	if (!before && need <= 2) {
 		/* most messages have a field or two and a note at most: xgrow would start at 16 */
 		void **p = pp;
 		*p = xrealloc(*p, 2 * size);
-		*cap = 2;
+		cap = 2;
 	} else {
-		xgrow(pp, cap, need, size);
+		xgrow(pp, &cap, need, size);
 	}
-	if (*cap > before)
-		appmsg_count(m, (*cap - before) * size + (before ? 0 : APPLOG_ALLOC_COST));
+	/* counts stay far below 2^32 (fields and notes are capped by their decoders) */
+	*cap32 = cap > UINT32_MAX ? UINT32_MAX : (uint32_t)cap;
+	if (cap > before)
+		appmsg_count(m, (cap - before) * size + (before ? 0 : APPLOG_ALLOC_COST));
 }
 
 static void body_free(struct appbody *b)

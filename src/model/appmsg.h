@@ -90,21 +90,22 @@ struct appbody {
 
 /* HTTP specifics of a message (request or response). */
 struct app_http {
-	int is_request;
 	char *method, *uri, *version; /* request line */
-	int status;                   /* response: status code */
 	char *reason;
+	char *content_encoding;       /* as sent, or NULL */
+	int status;                   /* response: status code */
 	uint32_t request_msg;         /* response: id of its request, or APPMSG_NONE */
 	uint32_t response_msg;        /* request: id of its final response, or APPMSG_NONE */
+	uint32_t body_first_frame;
 	uint64_t header_len;          /* bytes of start line + headers, incl. the empty line */
 	uint64_t body_wire;           /* body bytes on the wire (chunk framing included) */
-	int chunked, until_close, no_body;
 	uint64_t lost;                /* body bytes never captured (gaps) */
-	int simple;                   /* HTTP/0.9: request without version, response without head */
-	char *content_encoding;       /* as sent, or NULL */
-	int body_complete;            /* the whole body was seen */
-	uint32_t body_first_frame;
 	int64_t body_last_ts;         /* time of the body's last byte */
+	/* flags (bytes: every message of a capture has this part) */
+	uint8_t is_request;
+	uint8_t chunked, until_close, no_body;
+	uint8_t simple;               /* HTTP/0.9: request without version, response without head */
+	uint8_t body_complete;        /* the whole body was seen */
 };
 
 enum appmsg_flag {
@@ -131,9 +132,9 @@ struct appmsg {
 	int64_t first_ts, last_ts;
 	char *summary;        /* one line: "GET /index.html HTTP/1.1", "PING", "A example.com" */
 	struct appkv *kv;     /* the structure, in order */
-	size_t n_kv, cap_kv;
+	uint32_t n_kv, cap_kv;
 	struct appnote *notes;
-	size_t n_notes, cap_notes;
+	uint32_t n_notes, cap_notes;
 	uint64_t notes_dropped;  /* notes past APPMSG_NOTES_MAX, counted */
 	uint64_t kept;        /* bytes of the budget it holds (struct applog) */
 	struct applog *log;   /* the log it is in */
