@@ -93,14 +93,21 @@ static void msg_fini(struct appmsg *m)
 		xfree(m->notes[i].text);
 	xfree(m->notes);
 	body_free(m->body);
-	if (m->http) {
-		xfree(m->http->method);
-		xfree(m->http->uri);
-		xfree(m->http->version);
-		xfree(m->http->reason);
-		xfree(m->http->content_encoding);
-		xfree(m->http);
-	}
+	app_http_free(m->http);
+}
+
+void app_http_free(struct app_http *h)
+{
+	if (!h)
+		return;
+	if (!(h->static_strs & APP_HTTP_STATIC_METHOD))
+		xfree((char *)(uintptr_t)h->method);
+	if (!(h->static_strs & APP_HTTP_STATIC_VERSION))
+		xfree((char *)(uintptr_t)h->version);
+	xfree(h->uri);
+	xfree(h->reason);
+	xfree(h->content_encoding);
+	xfree(h);
 }
 
 void appmsg_clear(struct appmsg *m)

@@ -90,7 +90,10 @@ struct appbody {
 
 /* HTTP specifics of a message (request or response). */
 struct app_http {
-	char *method, *uri, *version; /* request line */
+	/* request line; method and version point to static text when static_strs says
+	 * so (a known method, "HTTP/1.1": every request would allocate them again) */
+	const char *method, *version;
+	char *uri;
 	char *reason;
 	char *content_encoding;       /* as sent, or NULL */
 	int status;                   /* response: status code */
@@ -106,7 +109,10 @@ struct app_http {
 	uint8_t chunked, until_close, no_body;
 	uint8_t simple;               /* HTTP/0.9: request without version, response without head */
 	uint8_t body_complete;        /* the whole body was seen */
+	uint8_t static_strs;          /* APP_HTTP_STATIC_*: not allocated, not freed */
 };
+
+enum { APP_HTTP_STATIC_METHOD = 1, APP_HTTP_STATIC_VERSION = 2 };
 
 enum appmsg_flag {
 	AM_INCOMPLETE = 1, /* the connection ended (or a gap came) before the message did */
@@ -193,6 +199,8 @@ const struct appkv *appmsg_find(const struct appmsg *m, const char *name);
 /* Frees what message m owns (summary, fields, notes, body, HTTP part) and marks it
  * cleared; the fixed fields (connection, offsets, frames, flags) stay. */
 void appmsg_clear(struct appmsg *m);
+/* Frees h and the strings it owns. */
+void app_http_free(struct app_http *h);
 /* The body of m, made on first use, keeping at most keep decoded bytes (hash: also
  * hash every decoded byte). */
 struct appbody *appmsg_body(struct appmsg *m, size_t keep, int hash);

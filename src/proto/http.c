@@ -172,6 +172,36 @@ static int start_line_answer(const uint8_t *p, size_t n, int dir)
 	return partial ? PROBE_MAYBE : PROBE_NO;
 }
 
+/* The request's method l[0..n): the static name when it is one of methods[] (most
+ * are), else a copy. */
+static void set_method(struct app_http *h, const char *l, size_t n)
+{
+	for (size_t i = 0; methods[i]; i++)
+		if (strlen(methods[i]) == n && memcmp(methods[i], l, n) == 0) {
+			h->method = methods[i];
+			h->static_strs |= APP_HTTP_STATIC_METHOD;
+			return;
+		}
+	h->method = xstrndup(l, n);
+}
+
+/* The version l[0..n): static for HTTP/1.1 and HTTP/1.0, else a copy. */
+static void set_version(struct app_http *h, const char *l, size_t n)
+{
+	static const char *const known[] = { "HTTP/1.1", "HTTP/1.0", "HTTP/0.9" };
+	if (!(h->static_strs & APP_HTTP_STATIC_VERSION))
+		xfree((char *)(uintptr_t)h->version);
+	h->version = NULL;
+	h->static_strs &= (uint8_t)~APP_HTTP_STATIC_VERSION;
+	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+		if (n == 8 && memcmp(known[i], l, 8) == 0) {
+			h->version = known[i];
+			h->static_strs |= APP_HTTP_STATIC_VERSION;
+			return;
+		}
+	h->version = xstrndup(l, n);
+}
+
 /* After the connection is known to be HTTP, a request line is any token followed by
  * a space or the line end (servers answer odd methods such as CCM_POST with 405). */
 static int request_line_lenient(const uint8_t *p, size_t n)
@@ -465,7 +495,7 @@ static int start_line(struct appmsg *m, const char *l, size_t ll, uint64_t lo, i
 		if (rl < 3 || rest[0] < '0' || rest[0] > '9' || rest[1] < '0' || rest[1] > '9' || rest[2] < '0' ||
 		    rest[2] > '9')
 			return -1;
-		h->version = xstrndup(l, a);
+		set_version(h, l, a);
 		h->status = (rest[0] - '0') * 100 + (rest[1] - '0') * 10 + (rest[2] - '0');
 		size_t ro = rl > 3 && rest[3] == ' ' ? 4 : 3;
 		h->reason = xstrndup(rest + ro, rl > ro ? rl - ro : 0);
@@ -482,10 +512,10 @@ static int start_line(struct appmsg *m, const char *l, size_t ll, uint64_t lo, i
 			sp2 = rest + k - 1;
 			break;
 		}
-	h->method = xstrndup(l, a);
+	set_method(h, l, a);
 	if (sp2 && (size_t)(rest + rl - sp2 - 1) >= 5 && memcmp(sp2 + 1, "HTTP/", 5) == 0) {
 		h->uri = xstrndup(rest, (size_t)(sp2 - rest));
-		h->version = xstrndup(sp2 + 1, (size_t)(rest + rl - sp2 - 1));
+		set_version(h, sp2 + 1, (size_t)(rest + rl - sp2 - 1));
 	} else {
 		/* HTTP/0.9-style or broken: the whole rest is the target. */
 		h->uri = xstrndup(rest, rl);
@@ -902,7 +932,7 @@ static size_t simple_response(struct http_state *st, const uint8_t *p, size_t n,
 	struct appmsg *m = app_msg_begin(st->L, 1, "response", off);
 	m->http = xcalloc(1, sizeof *m->http);
 	m->http->simple = 1;
-	m->http->version = xstrdup("HTTP/0.9");
+	set_version(m->http, "HTTP/0.9", 8);
 	m->http->reason = xstrdup("(no status line: HTTP/0.9)");
 	m->http->request_msg = st->q[0];
 	m->http->response_msg = APPMSG_NONE;
@@ -923,11 +953,7 @@ static size_t simple_response(struct http_state *st, const uint8_t *p, size_t n,
 static size_t not_http_after_all(struct http_state *st, struct appmsg *m, uint64_t off, size_t hl, int dir)
 {
 	m->kind = "unparsed";
-	xfree(m->http->method);
-	xfree(m->http->uri);
-	xfree(m->http->version);
-	xfree(m->http->reason);
-	xfree(m->http);
+	app_http_free(m->http);
 	m->http = NULL;
 	appmsg_note(m, EV(BAD_START_LINE), off, "not an HTTP %s line at byte %" PRIu64, dir ? "status" : "request", off);
 	appmsg_set_summary(m, "unparsed bytes", 14);
@@ -1028,8 +1054,7 @@ static size_t head_feed(struct http_state *st, int dir, const uint8_t *p, size_t
 	set_summary(m);
 	if (simple) {
 		m->http->simple = 1;
-		xfree(m->http->version);
-		m->http->version = xstrdup("HTTP/0.9");
+		set_version(m->http, "HTTP/0.9", 8);
 		set_summary(m);
 		appmsg_note(m, EV(SIMPLE_REQUEST), off,
 			    "HTTP/0.9 simple request (no version, no headers; RFC 1945 §4.1): the answer is the bare body");
