@@ -56,19 +56,21 @@ void appmsg_count(struct appmsg *m, size_t n)
 }
 
 /* Grows an array of m's as xgrow does, counting what it adds. */
-static void grow_counted(struct appmsg *m, void *pp, size_t *cap, size_t need, size_t size)
+static void grow_counted(struct appmsg *m, void *pp, uint32_t *cap32, size_t need, size_t size)
 {
-	size_t before = *cap;
+	size_t before = *cap32, cap = before;
 	if (!before && need <= 2) {
 		/* most messages have a field or two and a note at most: xgrow would start at 16 */
 		void **p = pp;
 		*p = xrealloc(*p, 2 * size);
-		*cap = 2;
+		cap = 2;
 	} else {
-		xgrow(pp, cap, need, size);
+		xgrow(pp, &cap, need, size);
 	}
-	if (*cap > before)
-		appmsg_count(m, (*cap - before) * size + (before ? 0 : APPLOG_ALLOC_COST));
+	/* counts stay far below 2^32 (fields and notes are capped by their decoders) */
+	*cap32 = cap > UINT32_MAX ? UINT32_MAX : (uint32_t)cap;
+	if (cap > before)
+		appmsg_count(m, (cap - before) * size + (before ? 0 : APPLOG_ALLOC_COST));
 }
 
 static void body_free(struct appbody *b)
@@ -92,14 +94,21 @@ static void msg_fini(struct appmsg *m)
 		xfree(m->notes[i].text);
 	xfree(m->notes);
 	body_free(m->body);
-	if (m->http) {
-		xfree(m->http->method);
-		xfree(m->http->uri);
-		xfree(m->http->version);
-		xfree(m->http->reason);
-		xfree(m->http->content_encoding);
-		xfree(m->http);
-	}
+	app_http_free(m->http);
+}
+
+void app_http_free(struct app_http *h)
+{
+	if (!h)
+		return;
+	if (!(h->static_strs & APP_HTTP_STATIC_METHOD))
+		xfree((char *)(uintptr_t)h->method);
+	if (!(h->static_strs & APP_HTTP_STATIC_VERSION))
+		xfree((char *)(uintptr_t)h->version);
+	xfree(h->uri);
+	xfree(h->reason);
+	xfree(h->content_encoding);
+	xfree(h);
 }
 
 void appmsg_clear(struct appmsg *m)
@@ -146,8 +155,12 @@ struct appmsg *applog_add(struct applog *l, uint32_t conn_idx)
 	}
 	struct applog_conn *lc = &l->conns[conn_idx];
 	if (lc->n == lc->cap) {
-		size_t cap = lc->cap;
-		xgrow(&lc->ix, &cap, (size_t)lc->n + 1, sizeof *lc->ix);
+		/* two at first (a request and its response), then doubling: a capture of
+		 * many short connections must not pay for 16 ids each */
+		size_t cap = lc->cap ? (size_t)lc->cap * 2 : 2;
+		if (cap > UINT32_MAX)
+			cap = UINT32_MAX;
+		lc->ix = xrealloc(lc->ix, cap * sizeof *lc->ix);
 		lc->cap = (uint32_t)cap;
 	}
 	uint32_t id = (uint32_t)l->n++;

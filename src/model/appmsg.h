@@ -91,22 +91,29 @@ struct appbody {
 
 /* HTTP specifics of a message (request or response). */
 struct app_http {
-	int is_request;
-	char *method, *uri, *version; /* request line */
-	int status;                   /* response: status code */
+	/* request line; method and version point to static text when static_strs says
+	 * so (a known method, "HTTP/1.1": every request would allocate them again) */
+	const char *method, *version;
+	char *uri;
 	char *reason;
+	char *content_encoding;       /* as sent, or NULL */
+	int status;                   /* response: status code */
 	uint32_t request_msg;         /* response: id of its request, or APPMSG_NONE */
 	uint32_t response_msg;        /* request: id of its final response, or APPMSG_NONE */
+	uint32_t body_first_frame;
 	uint64_t header_len;          /* bytes of start line + headers, incl. the empty line */
 	uint64_t body_wire;           /* body bytes on the wire (chunk framing included) */
-	int chunked, until_close, no_body;
 	uint64_t lost;                /* body bytes never captured (gaps) */
-	int simple;                   /* HTTP/0.9: request without version, response without head */
-	char *content_encoding;       /* as sent, or NULL */
-	int body_complete;            /* the whole body was seen */
-	uint32_t body_first_frame;
 	int64_t body_last_ts;         /* time of the body's last byte */
+	/* flags (bytes: every message of a capture has this part) */
+	uint8_t is_request;
+	uint8_t chunked, until_close, no_body;
+	uint8_t simple;               /* HTTP/0.9: request without version, response without head */
+	uint8_t body_complete;        /* the whole body was seen */
+	uint8_t static_strs;          /* APP_HTTP_STATIC_*: not allocated, not freed */
 };
+
+enum { APP_HTTP_STATIC_METHOD = 1, APP_HTTP_STATIC_VERSION = 2 };
 
 enum appmsg_flag {
 	AM_INCOMPLETE = 1, /* the connection ended (or a gap came) before the message did */
@@ -132,9 +139,9 @@ struct appmsg {
 	int64_t first_ts, last_ts;
 	char *summary;        /* one line: "GET /index.html HTTP/1.1", "PING", "A example.com" */
 	struct appkv *kv;     /* the structure, in order */
-	size_t n_kv, cap_kv;
+	uint32_t n_kv, cap_kv;
 	struct appnote *notes;
-	size_t n_notes, cap_notes;
+	uint32_t n_notes, cap_notes;
 	uint64_t notes_dropped;  /* notes past APPMSG_NOTES_MAX, counted */
 	uint64_t kept;        /* bytes of the budget it holds (struct applog) */
 	struct applog *log;   /* the log it is in */
@@ -193,6 +200,8 @@ const struct appkv *appmsg_find(const struct appmsg *m, const char *name);
 /* Frees what message m owns (summary, fields, notes, body, HTTP part) and marks it
  * cleared; the fixed fields (connection, offsets, frames, flags) stay. */
 void appmsg_clear(struct appmsg *m);
+/* Frees h and the strings it owns. */
+void app_http_free(struct app_http *h);
 /* The body of m, made on first use, keeping at most keep decoded bytes (hash: also
  * hash every decoded byte). */
 struct appbody *appmsg_body(struct appmsg *m, size_t keep, int hash);

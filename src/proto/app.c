@@ -71,20 +71,21 @@ struct layer {
 	struct layer *next;   /* next sibling */
 	const struct proto_desc *d;
 	void *st;
-	int decided;          /* d was chosen (NULL: nothing decodes this stream) */
+	uint8_t decided;      /* d was chosen (NULL: nothing decodes this stream) */
 	uint8_t depth;
 	uint8_t eof[2];
 	uint8_t finished;     /* finish() ran */
 	uint8_t busy;         /* inside the decoder (app_close is deferred) */
-	uint8_t close_later;
+	uint8_t one_way, one_dir;
+	uint8_t n_steps;
+	uint32_t owner;
 	struct app_buf buf[2];
 	size_t need[2];       /* feed again when at least this many bytes are held */
 	uint64_t in_len[2];   /* own bytes written so far */
 	struct offmap map[2]; /* children only: own -> connection offsets */
-	uint32_t owner;
-	int one_way, one_dir;
-	struct chain_step steps[APP_MAX_DEPTH];
-	size_t n_steps;
+	/* content layers still to open (n_steps of them, allocated when there are any:
+	 * every connection has a root layer, few layers have steps) */
+	struct chain_step *steps;
 	struct layer *out;    /* content layer: the next step, opened on the first emit */
 };
 
@@ -94,20 +95,19 @@ struct app_conn {
 	struct reasm ra;
 	struct layer root;
 	uint64_t dgram_off[2];
-	int ended;
-	int tapped;
-	uint8_t reasm_capped[2]; /* app.reassembly_capped said for this direction (once) */
-	int rst;
-	int queued;
 	int64_t last_ts;
-	/* the decoders of the connection's streams, bottom first (Upgrade, TLS...) */
-	const char *stack[APP_MAX_DEPTH];
-	size_t n_stack;
+	uint8_t ended, tapped, rst, queued;
+	uint8_t reasm_capped[2]; /* app.reassembly_capped said for this direction (once) */
+	/* the decoders of the connection's streams, bottom first (Upgrade, TLS...):
+	 * APP_MAX_DEPTH entries, allocated on the first (most connections have none) */
+	uint8_t n_stack;
+	const char **stack;
 };
 
 static void pump(struct layer *L, int dir, const uint8_t *p, size_t n, int flags);
 static void layer_free(struct layer *L);
 static void layer_finish(struct layer *L);
+static void steps_free(struct layer *L);
 
 /* ---- offsets ---- */
 
@@ -409,11 +409,18 @@ static void try_decide(struct layer *L, int force)
 		start_decoder(L, all_no ? NULL : maybe_port, NULL);
 }
 
+static void buf_free(struct app_buf *b);
+
+/* Drops the first n held bytes. A buffer that empties is freed: most streams hold
+ * bytes only for a moment (a head split over two segments, the first segment while
+ * the decoder is chosen), and an idle connection must not keep that memory. */
 static void buf_drop(struct app_buf *b, size_t n)
 {
 	if (n >= b->len) {
-		b->off += b->len;
-		b->len = 0;
+		uint64_t off = b->off + b->len;
+		buf_free(b);
+		b->off = off;
+		return;
 	} else {
 		memmove(b->p, b->p + n, b->len - n);
 		b->len -= n;
@@ -466,8 +473,9 @@ static void pump(struct layer *L, int dir, const uint8_t *p, size_t n, int flags
 {
 	struct app_buf *b = &L->buf[dir];
 	if (L->decided && !L->d) {
-		b->off += b->len + n;
-		b->len = 0;
+		uint64_t off = b->off + b->len + n;
+		buf_free(b);
+		b->off = off;
 		return;
 	}
 	if (!L->decided) {
@@ -478,6 +486,7 @@ static void pump(struct layer *L, int dir, const uint8_t *p, size_t n, int flags
 			return;
 		if (!L->d) {
 			buf_drop(b, b->len);
+			buf_drop(&L->buf[1 - dir], L->buf[1 - dir].len); /* nothing will read them */
 			return;
 		}
 		/* The other side's bytes waited too. */
@@ -535,11 +544,16 @@ static struct layer *layer_new(struct layer *parent, const struct layer_open *ho
 	k->one_dir = how->dir ? 1 : 0;
 	if (k->one_way)
 		k->eof[1 - k->one_dir] = 1;
-	for (size_t i = 0; how->then && how->then[i] && k->n_steps < APP_MAX_DEPTH; i++) {
-		k->steps[k->n_steps].proto = how->then[i]->proto;
-		k->steps[k->n_steps].param = how->then[i]->param ? xstrdup(how->then[i]->param) : NULL;
-		k->n_steps++;
+	size_t n = 0;
+	while (how->then && how->then[n] && n < APP_MAX_DEPTH)
+		n++;
+	if (n)
+		k->steps = xmalloc(n * sizeof *k->steps);
+	for (size_t i = 0; i < n; i++) {
+		k->steps[i].proto = how->then[i]->proto;
+		k->steps[i].param = how->then[i]->param ? xstrdup(how->then[i]->param) : NULL;
 	}
+	k->n_steps = (uint8_t)n;
 	return k;
 }
 
@@ -560,8 +574,11 @@ struct layer *app_open(struct layer *L, const struct layer_open *how)
 	for (int i = 0; i < 2; i++)
 		app_msg_release(L, how->msg[i]);
 	struct app_conn *ac = L->ac;
-	if (!how->one_way && d && ac->n_stack < APP_MAX_DEPTH)
+	if (!how->one_way && d && ac->n_stack < APP_MAX_DEPTH) {
+		if (!ac->stack)
+			ac->stack = xmalloc(APP_MAX_DEPTH * sizeof *ac->stack);
 		ac->stack[ac->n_stack++] = d->name;
+	}
 	return k;
 }
 
@@ -645,7 +662,7 @@ void app_emit(struct layer *L, int dir, const uint8_t *p, size_t n, uint64_t lo,
 			L->out = c;
 			start_decoder(c, d, &how);
 		} else {
-			L->n_steps = 0; /* unknown step: the content stays as it is */
+			steps_free(L); /* unknown step: the content stays as it is */
 		}
 	}
 	if (L->out) {
@@ -681,6 +698,15 @@ static void layer_finish(struct layer *L)
 		layer_finish(k);
 }
 
+static void steps_free(struct layer *L)
+{
+	for (size_t i = 0; i < L->n_steps; i++)
+		xfree(L->steps[i].param);
+	xfree(L->steps);
+	L->steps = NULL;
+	L->n_steps = 0;
+}
+
 static void layer_free(struct layer *L)
 {
 	stop_decoder(L);
@@ -689,9 +715,7 @@ static void layer_free(struct layer *L)
 		xfree(L->map[dir].e);
 		memset(&L->map[dir], 0, sizeof L->map[dir]);
 	}
-	for (size_t i = 0; i < L->n_steps; i++)
-		xfree(L->steps[i].param);
-	L->n_steps = 0;
+	steps_free(L);
 	if (L->out) {
 		layer_free(L->out);
 		xfree(L->out);
@@ -931,7 +955,8 @@ void app_packet(struct app *a, struct conn *c, const struct pkt *pk, const struc
 				buf_add(b, pk->payload, pk->caplen);
 			b->off = off;
 			try_decide(L, 1);
-			b->len = 0;
+			buf_free(b); /* only the probes read it */
+			b->off = off;
 		}
 		if (L->d && (!L->d->transport || L->d->transport == 17)) {
 			L->busy++;
@@ -994,6 +1019,7 @@ void app_fini(struct app *a)
 			if (ac->c && ac->c->app == ac)
 				ac->c->app = NULL;
 		}
+		xfree(ac->stack);
 		xfree(ac);
 	}
 	xfree(a->conns);

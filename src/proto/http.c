@@ -99,21 +99,22 @@ enum phase { PH_HEAD, PH_BODY, PH_TUNNEL };
 enum body_mode { BM_NONE, BM_LENGTH, BM_CHUNKED, BM_CLOSE };
 
 struct http_dir {
-	int phase;
+	/* small fields first: the state of an idle connection is most of what 200,000
+	 * open connections cost */
+	uint8_t phase, mode;
+	uint8_t gap_in_body;
+	uint8_t last_was_length, had_msg;
 	struct appmsg *msg; /* message whose body is being read */
-	int mode;
 	uint64_t remain;    /* BM_LENGTH: body bytes still to come */
 	uint64_t declared;  /* Content-Length value */
 	uint64_t body_off;  /* stream offset of the body's first byte */
-	int gap_in_body, ch_on;
-	struct chunked ch;
+	struct chunked *ch; /* while a chunked body is read (allocated then), or NULL */
 	uint64_t n_trailers;   /* trailer fields of the body being read, kept or not */
 	uint64_t trailer_cap_off; /* where the first one not kept began */
 	struct layer *content; /* the body's layers (content codings, event stream), or NULL */
 	struct appmsg *junk;   /* open message of bytes that are not HTTP, or NULL */
 	uint64_t last_end;     /* where the previous message ended */
 	uint64_t last_declared;
-	int last_was_length, had_msg;
 	/* the head being received: how much of it was scanned for its end */
 	uint64_t scan_off;
 	size_t scanned;
@@ -122,11 +123,11 @@ struct http_dir {
 struct http_state {
 	struct http_dir d[2];
 	uint32_t *q;         /* requests without a final response, oldest first (held) */
-	size_t qn, qcap;
-	int wait_upgrade;    /* a request asked to switch protocols: hold the client side */
+	uint32_t qn, qcap;
+	uint8_t wait_upgrade; /* a request asked to switch protocols: hold the client side */
+	uint8_t dir;
 	struct layer *up;    /* after a 101 or a CONNECT: the connection's next decoder */
 	struct layer *L;     /* valid during one call (callbacks use it) */
-	int dir;
 };
 
 static const char *const methods[] = {
@@ -171,6 +172,36 @@ static int start_line_answer(const uint8_t *p, size_t n, int dir)
 	return partial ? PROBE_MAYBE : PROBE_NO;
 }
 
+/* The request's method l[0..n): the static name when it is one of methods[] (most
+ * are), else a copy. */
+static void set_method(struct app_http *h, const char *l, size_t n)
+{
+	for (size_t i = 0; methods[i]; i++)
+		if (strlen(methods[i]) == n && memcmp(methods[i], l, n) == 0) {
+			h->method = methods[i];
+			h->static_strs |= APP_HTTP_STATIC_METHOD;
+			return;
+		}
+	h->method = xstrndup(l, n);
+}
+
+/* The version l[0..n): static for HTTP/1.1 and HTTP/1.0, else a copy. */
+static void set_version(struct app_http *h, const char *l, size_t n)
+{
+	static const char *const known[] = { "HTTP/1.1", "HTTP/1.0", "HTTP/0.9" };
+	if (!(h->static_strs & APP_HTTP_STATIC_VERSION))
+		xfree((char *)(uintptr_t)h->version);
+	h->version = NULL;
+	h->static_strs &= (uint8_t)~APP_HTTP_STATIC_VERSION;
+	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+		if (n == 8 && memcmp(known[i], l, 8) == 0) {
+			h->version = known[i];
+			h->static_strs |= APP_HTTP_STATIC_VERSION;
+			return;
+		}
+	h->version = xstrndup(l, n);
+}
+
 /* After the connection is known to be HTTP, a request line is any token followed by
  * a space or the line end (servers answer odd methods such as CCM_POST with 405). */
 static int request_line_lenient(const uint8_t *p, size_t n)
@@ -205,17 +236,22 @@ static void body_reset(struct http_dir *d)
 		app_close(d->content);
 		d->content = NULL;
 	}
-	if (d->ch_on)
-		chunked_fini(&d->ch);
-	d->ch_on = 0;
+	if (d->ch) {
+		chunked_fini(d->ch);
+		xfree(d->ch);
+		d->ch = NULL;
+	}
 }
 
 static void http_fini(void *vst)
 {
 	struct http_state *st = vst;
 	for (int i = 0; i < 2; i++)
-		if (st->d[i].ch_on)
-			chunked_fini(&st->d[i].ch);
+		if (st->d[i].ch) {
+			chunked_fini(st->d[i].ch);
+			xfree(st->d[i].ch);
+			st->d[i].ch = NULL;
+		}
 	xfree(st->q);
 	st->q = NULL;
 	/* Layers above are the driver's to free. */
@@ -336,10 +372,10 @@ static size_t body_feed(struct http_state *st, int dir, const uint8_t *p, size_t
 			end_message(st, dir, off + used, 0);
 		}
 	} else if (d->mode == BM_CHUNKED) {
-		used = chunked_feed(&d->ch, p, n, off);
-		if (d->ch.state == CH_DONE) {
+		used = chunked_feed(d->ch, p, n, off);
+		if (d->ch->state == CH_DONE) {
 			end_message(st, dir, off + used, 1);
-		} else if (d->ch.state == CH_BAD) {
+		} else if (d->ch->state == CH_BAD) {
 			/* Framing lost: the rest of this direction is not parseable as chunks. */
 			end_message(st, dir, off + used, 0);
 		} else if (flags & FEED_EOF) {
@@ -459,7 +495,7 @@ static int start_line(struct appmsg *m, const char *l, size_t ll, uint64_t lo, i
 		if (rl < 3 || rest[0] < '0' || rest[0] > '9' || rest[1] < '0' || rest[1] > '9' || rest[2] < '0' ||
 		    rest[2] > '9')
 			return -1;
-		h->version = xstrndup(l, a);
+		set_version(h, l, a);
 		h->status = (rest[0] - '0') * 100 + (rest[1] - '0') * 10 + (rest[2] - '0');
 		size_t ro = rl > 3 && rest[3] == ' ' ? 4 : 3;
 		h->reason = xstrndup(rest + ro, rl > ro ? rl - ro : 0);
@@ -476,10 +512,10 @@ static int start_line(struct appmsg *m, const char *l, size_t ll, uint64_t lo, i
 			sp2 = rest + k - 1;
 			break;
 		}
-	h->method = xstrndup(l, a);
+	set_method(h, l, a);
 	if (sp2 && (size_t)(rest + rl - sp2 - 1) >= 5 && memcmp(sp2 + 1, "HTTP/", 5) == 0) {
 		h->uri = xstrndup(rest, (size_t)(sp2 - rest));
-		h->version = xstrndup(sp2 + 1, (size_t)(rest + rl - sp2 - 1));
+		set_version(h, sp2 + 1, (size_t)(rest + rl - sp2 - 1));
 	} else {
 		/* HTTP/0.9-style or broken: the whole rest is the target. */
 		h->uri = xstrndup(rest, rl);
@@ -677,8 +713,13 @@ static void pending_push(struct http_state *st, struct appmsg *m)
 {
 	if (st->qn >= HTTP_MAX_PENDING)
 		return;
-	if (st->qn == st->qcap)
-		xgrow(&st->q, &st->qcap, st->qn + 1, sizeof *st->q);
+	if (st->qn == st->qcap) {
+		/* two at first (a request and the next one pipelined behind it), then
+		 * doubling: xgrow's first 16 would cost every open connection 64 bytes */
+		uint32_t cap = st->qcap ? st->qcap * 2 : 2;
+		st->q = xrealloc(st->q, cap * sizeof *st->q);
+		st->qcap = cap;
+	}
 	st->q[st->qn++] = m->id;
 	app_msg_hold(st->L, m->id);
 }
@@ -847,8 +888,9 @@ static int frame_body(struct http_state *st, int dir, struct appmsg *m, uint64_t
 	h->body_first_frame = app_frame_at(L, dir, off + hl, NULL);
 	if (d->mode == BM_CHUNKED) {
 		struct chunked_cb cb = { st, chunk_data, chunk_trailer, chunk_note };
-		chunked_init(&d->ch, cb);
-		d->ch_on = 1;
+		if (!d->ch)
+			d->ch = xmalloc(sizeof *d->ch);
+		chunked_init(d->ch, cb);
 	}
 	if (ce)
 		h->content_encoding = xstrdup(ce->value);
@@ -890,7 +932,7 @@ static size_t simple_response(struct http_state *st, const uint8_t *p, size_t n,
 	struct appmsg *m = app_msg_begin(st->L, 1, "response", off);
 	m->http = xcalloc(1, sizeof *m->http);
 	m->http->simple = 1;
-	m->http->version = xstrdup("HTTP/0.9");
+	set_version(m->http, "HTTP/0.9", 8);
 	m->http->reason = xstrdup("(no status line: HTTP/0.9)");
 	m->http->request_msg = st->q[0];
 	m->http->response_msg = APPMSG_NONE;
@@ -911,11 +953,7 @@ static size_t simple_response(struct http_state *st, const uint8_t *p, size_t n,
 static size_t not_http_after_all(struct http_state *st, struct appmsg *m, uint64_t off, size_t hl, int dir)
 {
 	m->kind = "unparsed";
-	xfree(m->http->method);
-	xfree(m->http->uri);
-	xfree(m->http->version);
-	xfree(m->http->reason);
-	xfree(m->http);
+	app_http_free(m->http);
 	m->http = NULL;
 	appmsg_note(m, EV(BAD_START_LINE), off, "not an HTTP %s line at byte %" PRIu64, dir ? "status" : "request", off);
 	appmsg_set_summary(m, "unparsed bytes", 14);
@@ -1016,8 +1054,7 @@ static size_t head_feed(struct http_state *st, int dir, const uint8_t *p, size_t
 	set_summary(m);
 	if (simple) {
 		m->http->simple = 1;
-		xfree(m->http->version);
-		m->http->version = xstrdup("HTTP/0.9");
+		set_version(m->http, "HTTP/0.9", 8);
 		set_summary(m);
 		appmsg_note(m, EV(SIMPLE_REQUEST), off,
 			    "HTTP/0.9 simple request (no version, no headers; RFC 1945 §4.1): the answer is the bare body");

@@ -437,7 +437,13 @@ static void one_packet(struct session *s, const struct cap_rec *rec)
 	if (sel && s->o.keep) {
 		xgrow(&s->recs, &s->cap_recs, s->n_recs + 1, sizeof *s->recs);
 		s->recs[s->n_recs] = r;
-		xgrow(&sc->recs, &sc->cap_recs, sc->n_recs + 1, sizeof *sc->recs);
+		if (sc->n_recs == sc->cap_recs) {
+			/* two at first, then doubling: a capture of many one-packet connections
+			 * must not pay for xgrow's 16 indexes each */
+			size_t cap = sc->cap_recs ? sc->cap_recs * 2 : 2;
+			sc->recs = xrealloc(sc->recs, cap * sizeof *sc->recs);
+			sc->cap_recs = cap;
+		}
 		sc->recs[sc->n_recs++] = (uint32_t)s->n_recs;
 		s->n_recs++;
 		if (pk.reassembled)
