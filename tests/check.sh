@@ -28,8 +28,8 @@ else
 fi
 
 if [ -f fuzz/Makefile ] && command -v clang > /dev/null 2>&1 && [ -x fuzz/run.sh ]; then
-	echo "== fuzz smoke run (${FUZZ_SECONDS:-30} s per target, two at a time)"
-	if make -s fuzz > "$log" 2>&1 && FUZZ_JOBS=2 fuzz/run.sh "${FUZZ_SECONDS:-30}" > "$log" 2>&1; then
+	echo "== fuzz smoke run (${FUZZ_SECONDS:-15} s per target, two at a time)"
+	if make -s fuzz > "$log" 2>&1 && FUZZ_JOBS=2 fuzz/run.sh "${FUZZ_SECONDS:-15}" > "$log" 2>&1; then
 		echo "ok fuzz smoke"; total_p=$((total_p + 1))
 	else
 		tail -30 "$log"; echo "FAIL fuzz smoke"; total_f=$((total_f + 1))
