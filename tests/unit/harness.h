@@ -45,6 +45,20 @@ static inline uint8_t *guarded(const void *p, size_t n, void **map, size_t *mapl
 	return q;
 }
 
+/* Appends side dir's bytes p[0..n) to the chunk lists as one segment, or as two when
+ * 0 < cut < n; returns the new count (the lists need room for two more). */
+static inline size_t harness_cut(const uint8_t *p, size_t n, size_t cut, int dir, const uint8_t **ch, size_t *len,
+				 int *dirs, size_t k)
+{
+	if (!n)
+		return k;
+	size_t first = cut && cut < n ? cut : n;
+	ch[k] = p, len[k] = first, dirs[k++] = dir;
+	if (first < n)
+		ch[k] = p + first, len[k] = n - first, dirs[k++] = dir;
+	return k;
+}
+
 static inline void has(const struct strbuf *b, const char *needle, const char *name)
 {
 	char why[6000];

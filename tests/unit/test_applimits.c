@@ -44,18 +44,8 @@ static void run(const char *proto, const uint8_t *c, size_t nc, size_t cut_c, co
 	size_t len[4];
 	int dirs[4];
 	size_t k = 0;
-	if (nc) {
-		size_t c1 = cut_c && cut_c < nc ? cut_c : nc;
-		ch[k] = c, len[k] = c1, dirs[k++] = 0;
-		if (c1 < nc)
-			ch[k] = c + c1, len[k] = nc - c1, dirs[k++] = 0;
-	}
-	if (ns) {
-		size_t s1 = cut_s && cut_s < ns ? cut_s : ns;
-		ch[k] = s, len[k] = s1, dirs[k++] = 1;
-		if (s1 < ns)
-			ch[k] = s + s1, len[k] = ns - s1, dirs[k++] = 1;
-	}
+	k = harness_cut(c, nc, cut_c, 0, ch, len, dirs, k);
+	k = harness_cut(s, ns, cut_s, 1, ch, len, dirs, k);
 	app_decode_chunks(&a, proto ? proto_find(proto) : NULL, 6, ch, len, dirs, k);
 	digest(&a.log, out);
 	app_fini(&a);
