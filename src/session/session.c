@@ -167,7 +167,7 @@ static void http_done(struct session *s, const struct conn *c, struct appmsg *m)
 static void on_done(void *ctx, struct appmsg *m)
 {
 	struct session *s = ctx;
-	const struct conn *c = s->en.ct.conns[m->conn];
+	const struct conn *c = conntab_conn(&s->en.ct, m->conn);
 	if (!session_selected(s, c))
 		return;
 	if (s->o.on_message) {
@@ -512,7 +512,7 @@ static void settle(struct session *s)
 	engine_end(&s->en);
 	for (size_t i = 0; i < s->n_asked; i++) {
 		struct appmsg *rq = applog_get(&s->app.log, s->asked[i]);
-		http_out(s, s->en.ct.conns[rq->conn], rq, NULL);
+		http_out(s, conntab_conn(&s->en.ct, rq->conn), rq, NULL);
 		app_release(&s->app, rq);
 	}
 	s->n_asked = 0;
@@ -673,7 +673,7 @@ void session_counts(const struct session *s, struct sess_counts *o)
 	o->tcp_conns = en->ct.n_tcp;
 	o->udp_conns = en->ct.n_udp;
 	for (size_t i = 0; i < en->ct.n; i++)
-		if (en->ct.conns[i]->quoted_only)
+		if (conntab_conn(&en->ct, i)->quoted_only)
 			o->udp_conns--; /* (held an id only) */
 	o->first_ts = en->first_ts;
 	o->last_ts = en->last_ts;
@@ -689,7 +689,7 @@ const struct conn *const *sess_conns(struct session *s, size_t *n)
 		size_t k = 0;
 		for (int pass = 0; pass < 2; pass++)
 			for (size_t i = 0; i < total; i++) {
-				const struct conn *c = s->en.ct.conns[i];
+				const struct conn *c = conntab_conn(&s->en.ct, i);
 				/* made only to hold a udp.stream number: not listed */
 				if ((pass == 0) == (c->proto == 6) && !c->quoted_only)
 					s->order[k++] = c;
