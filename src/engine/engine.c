@@ -52,16 +52,17 @@ static void set_bases(struct conn *c, int dir, const struct pkt *pk)
 	}
 }
 
-static void tcp_packet(struct conn *c, int dir, const struct pkt *pk, struct pktrec *rec, int reused)
+static void tcp_packet(struct engine *en, struct conn *c, int dir, const struct pkt *pk, struct pktrec *rec,
+		       int reused)
 {
 	if (!c->ta)
-		c->ta = tcp_analysis_new();
+		c->ta = tcp_analysis_new(dir, en->keep_analysis_state);
 	/* A SYN with a new ISN on a reused tuple restarts the bases (it is a new connection). */
 	set_bases(c, dir, pk);
 	if ((pk->flags & TH_SYN) && pk->opt.wscale >= 0 && c->wscale[dir] == -1)
 		c->wscale[dir] = pk->opt.wscale;
 	tcp_state_packet(c, &c->trk, dir, pk, rec);
-	tcp_analysis_packet(c->ta, c, dir, pk, rec);
+	tcp_analysis_packet(&c->ta, c, dir, pk, rec, &en->last_ack);
 	if (reused) {
 		rec->labels |= LB_BIT(LB_REUSED_PORTS);
 	}
@@ -170,6 +171,7 @@ int engine_packet(struct engine *en, const struct cap_rec *rec, const char *name
 		  struct pktrec *out, struct err *e)
 {
 	*cp = NULL;
+	memset(&en->last_ack, 0, sizeof en->last_ack);
 	if (!decode_linktype_supported(rec->linktype)) {
 		/* A pcapng interface we cannot decode: stop there, as at any damage. */
 		err_set(e, EXIT_BADINPUT, (int64_t)rec->off,
@@ -237,7 +239,7 @@ int engine_packet(struct engine *en, const struct cap_rec *rec, const char *name
 		r->flags = pk->flags;
 		r->win = pk->win;
 		if (!(pk->malformed && pk->tcp_hlen < 20)) {
-			tcp_packet(c, dir, pk, r, reused);
+			tcp_packet(en, c, dir, pk, r, reused);
 			note_ended(en, c, rec->ts_ns);
 		}
 		/* Relative numbers and the window scale now: what a later packet sets must

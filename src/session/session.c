@@ -453,7 +453,7 @@ static void one_packet(struct session *s, const struct cap_rec *rec)
 	s->cur_r = &r;
 	s->cur_pk = &pk;
 	if (sel && s->dg)
-		diag_packet(s->dg, &pk, c, &r);
+		diag_packet(s->dg, &pk, c, &r, &s->en.last_ack);
 	if (sel && s->o.app)
 		app_packet(&s->app, c, &pk, &r);
 	if (sc && s->o.app)

@@ -226,7 +226,8 @@ static void chain_send(struct dg_dir *s, uint32_t rseq, int retx, int syn, int64
 		memset(s->gaps[i], 0, sizeof s->gaps[i]);
 }
 
-void diag_packet(void *ctx, const struct pkt *pk, struct conn *c, const struct pktrec *r)
+void diag_packet(void *ctx, const struct pkt *pk, struct conn *c, const struct pktrec *r,
+		 const struct tcp_ack_result *ar)
 {
 	(void)pk;
 	if (c->proto != 6)
@@ -343,8 +344,7 @@ void diag_packet(void *ctx, const struct pkt *pk, struct conn *c, const struct p
 	}
 
 	/* Delayed-ACK stalls: the ACK of a small segment the peer sent. */
-	if (c->ta) {
-		const struct tcp_ack_result *ar = tcp_analysis_last_ack(c->ta);
+	{
 		if (ar->n && ar->newest_len && ar->newest_len < SMALL_SEG && !ar->newest_karn) {
 			peer->small_acked++;
 			int in40 = ar->newest_ns >= DELACK40_LO && ar->newest_ns <= DELACK40_HI;
