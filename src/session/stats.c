@@ -97,11 +97,12 @@ void session_end_words(struct session *s, const struct conn *c, struct strbuf *o
 
 const struct sess_run *session_raw(const struct session *s, const struct conn *c, size_t *n, uint64_t *dropped)
 {
-	struct sconn *sc = c->idx < s->n_sc ? s->sc[c->idx] : NULL;
-	*n = sc ? sc->n_runs : 0;
+	const struct sconn *sc = sess_sconn_get(s, c);
+	const struct sconn_raw *rw = sc ? sc->raw : NULL;
+	*n = rw ? rw->n_runs : 0;
 	if (dropped)
-		*dropped = sc ? sc->raw_dropped : 0;
-	return sc ? sc->runs : NULL;
+		*dropped = rw ? rw->dropped : 0;
+	return rw ? rw->runs : NULL;
 }
 
 /* Every word of the filter must appear in the row's text, its letters in order
