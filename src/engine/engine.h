@@ -11,6 +11,7 @@
 #include "../decode/pkt.h"
 #include "../flow/conntab.h"
 #include "../model/conn.h"
+#include "../tcp/analysis.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -35,7 +36,9 @@ struct engine {
 	/* Connections that ended, oldest first: their analysis state is released once
 	 * they have been quiet for ENGINE_RELEASE_AFTER_NS (capture time), so memory
 	 * follows the connections in progress, not all the connections of the file. */
-	int keep_analysis_state;   /* set by views that read it at the end (diag) */
+	int keep_analysis_state;   /* set by views that read it at the end (diag): also
+				    * measures ACK latency */
+	struct tcp_ack_result last_ack; /* what the last TCP packet's ACK covered (diag reads it) */
 	struct ended { uint32_t conn; int64_t ts; } *ended;
 	size_t ended_head, n_ended, cap_ended;
 	uint64_t n_released;

@@ -82,8 +82,8 @@ void json_conn(struct strbuf *b, const struct conn *c)
 	sb_putc(b, '{');
 	int lf = 1;
 	for (int l = 0; l < LB_COUNT; l++)
-		if (c->label_count[l])
-			json_u64_field(b, &lf, label_name(l), c->label_count[l]);
+		if (conn_label_count(c, l))
+			json_u64_field(b, &lf, label_name(l), conn_label_count(c, l));
 	sb_putc(b, '}');
 	sb_puts(b, "}\n");
 }

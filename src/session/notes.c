@@ -81,9 +81,9 @@ void note_text(struct note_ctx *n, const struct conn *c, const struct pktrec *r,
 
 	if (ev & EV_MIDSTREAM) {
 		sb_puts(b, "capture starts mid-connection: both sides taken as ESTABLISHED");
-		if (c->client_guessed && c->guess_why) {
+		if (conn_guess_why(c)) {
 			sb_puts(b, " (");
-			sb_puts(b, c->guess_why);
+			sb_puts(b, conn_guess_why(c));
 			sb_putc(b, ')');
 		}
 	}
