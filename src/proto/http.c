@@ -98,37 +98,61 @@ static const struct app_event http_events[HE_COUNT + 1] = {
 enum phase { PH_HEAD, PH_BODY, PH_TUNNEL };
 enum body_mode { BM_NONE, BM_LENGTH, BM_CHUNKED, BM_CLOSE };
 
-struct http_dir {
-	/* small fields first: the state of an idle connection is most of what 200,000
-	 * open connections cost */
-	uint8_t phase, mode;
-	uint8_t gap_in_body;
-	uint8_t last_was_length, had_msg;
-	struct appmsg *msg; /* message whose body is being read */
-	uint64_t remain;    /* BM_LENGTH: body bytes still to come */
-	uint64_t declared;  /* Content-Length value */
-	uint64_t body_off;  /* stream offset of the body's first byte */
-	struct chunked *ch; /* while a chunked body is read (allocated then), or NULL */
+/* The body being read in one direction: allocated when a body starts and freed when it
+ * ends, since a connection waiting between messages (most open ones) needs none of it. */
+struct http_body {
+	struct appmsg *msg;    /* message whose body is being read */
+	uint64_t remain;       /* BM_LENGTH: body bytes still to come */
+	uint64_t declared;     /* Content-Length value */
+	uint64_t body_off;     /* stream offset of the body's first byte */
+	struct chunked *ch;    /* while a chunked body is read (allocated then), or NULL */
 	uint64_t n_trailers;   /* trailer fields of the body being read, kept or not */
 	uint64_t trailer_cap_off; /* where the first one not kept began */
 	struct layer *content; /* the body's layers (content codings, event stream), or NULL */
-	struct appmsg *junk;   /* open message of bytes that are not HTTP, or NULL */
-	uint64_t last_end;     /* where the previous message ended */
-	uint64_t last_declared;
-	/* the head being received: how much of it was scanned for its end */
-	uint64_t scan_off;
-	size_t scanned;
+	uint8_t gap_in_body;
 };
 
+/* One direction between messages, and the head being received. */
+struct http_dir {
+	uint8_t phase, mode;
+	uint8_t last_was_length, had_msg;
+	/* the head being received: how much of it was scanned for its end (at most
+	 * HTTP_HEADER_MAX between calls: a longer head is taken as it is) */
+	uint32_t scanned;
+	uint64_t scan_off;
+	uint64_t last_end;     /* where the previous message ended */
+	uint64_t last_declared;
+	struct appmsg *junk;   /* open message of bytes that are not HTTP, or NULL */
+	struct http_body *body; /* PH_BODY: the body being read; NULL otherwise */
+};
+
+/* The two pending ids an idle connection most often has fit in place of the pointer. */
+#define HTTP_PENDING_INLINE 2
+
+/* An open HTTP connection's state between messages: 128 bytes on LP64 (was 264), what
+ * 200,000 open connections each pay (hostile.py many-conns); see the assert below. */
 struct http_state {
 	struct http_dir d[2];
-	uint32_t *q;         /* requests without a final response, oldest first (held) */
-	uint32_t qn, qcap;
+	/* requests without a final response, oldest first (held): in place while qcap is
+	 * 0, then an array of qcap */
+	union {
+		uint32_t in_place[HTTP_PENDING_INLINE];
+		uint32_t *array;
+	} q;
+	uint16_t qn, qcap;   /* <= HTTP_MAX_PENDING */
 	uint8_t wait_upgrade; /* a request asked to switch protocols: hold the client side */
 	uint8_t dir;
 	struct layer *up;    /* after a 101 or a CONNECT: the connection's next decoder */
 	struct layer *L;     /* valid during one call (callbacks use it) */
 };
+
+_Static_assert(sizeof(void *) != 8 || sizeof(struct http_state) <= 128,
+	       "struct http_state grew: every open HTTP connection has one");
+_Static_assert(HTTP_MAX_PENDING <= UINT16_MAX, "qn and qcap are 16 bits");
+_Static_assert(HTTP_HEADER_MAX <= UINT32_MAX, "scanned is 32 bits");
+
+/* The pending request ids, oldest first (st->qn of them). */
+static uint32_t *pending_ids(struct http_state *st) { return st->qcap ? st->q.array : st->q.in_place; }
 
 static const char *const methods[] = {
 	"GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH", "CONNECT", "TRACE",
@@ -230,30 +254,48 @@ static void http_init(void *vst, struct layer *L, const struct layer_open *how)
 	(void)st;
 }
 
+static void body_reset(struct http_dir *d);
+
+/* A body begins: its state, zeroed, for message m. */
+static struct http_body *body_begin(struct http_dir *d, struct appmsg *m, uint64_t body_off)
+{
+	body_reset(d); /* none is open: end_message closed the last one */
+	d->body = xcalloc(1, sizeof *d->body);
+	d->body->msg = m;
+	d->body->body_off = body_off;
+	return d->body;
+}
+
+static void body_free(struct http_dir *d)
+{
+	struct http_body *b = d->body;
+	if (!b)
+		return;
+	if (b->ch) {
+		chunked_fini(b->ch);
+		xfree(b->ch);
+	}
+	xfree(b);
+	d->body = NULL;
+}
+
 static void body_reset(struct http_dir *d)
 {
-	if (d->content) {
-		app_close(d->content);
-		d->content = NULL;
+	if (d->body && d->body->content) {
+		app_close(d->body->content);
+		d->body->content = NULL;
 	}
-	if (d->ch) {
-		chunked_fini(d->ch);
-		xfree(d->ch);
-		d->ch = NULL;
-	}
+	body_free(d);
 }
 
 static void http_fini(void *vst)
 {
 	struct http_state *st = vst;
 	for (int i = 0; i < 2; i++)
-		if (st->d[i].ch) {
-			chunked_fini(st->d[i].ch);
-			xfree(st->d[i].ch);
-			st->d[i].ch = NULL;
-		}
-	xfree(st->q);
-	st->q = NULL;
+		body_free(&st->d[i]); /* its content layers are the driver's to free */
+	if (st->qcap)
+		xfree(st->q.array);
+	st->qcap = st->qn = 0;
 	/* Layers above are the driver's to free. */
 }
 
@@ -262,11 +304,11 @@ static void http_fini(void *vst)
 /* Content bytes (after de-chunking) at stream offset off. */
 static void content_bytes(struct http_state *st, const uint8_t *p, size_t n, uint64_t off)
 {
-	struct http_dir *d = &st->d[st->dir];
-	if (d->content)
-		app_write(d->content, st->dir, p, n, off, off + n);
+	struct http_body *b = st->d[st->dir].body;
+	if (b->content)
+		app_write(b->content, st->dir, p, n, off, off + n);
 	else
-		app_body_add(st->L, d->msg, p, n);
+		app_body_add(st->L, b->msg, p, n);
 }
 
 static void chunk_data(void *ctx, const uint8_t *p, size_t n, uint64_t off) { content_bytes(ctx, p, n, off); }
@@ -274,7 +316,7 @@ static void chunk_data(void *ctx, const uint8_t *p, size_t n, uint64_t off) { co
 static void chunk_trailer(void *ctx, const char *line, size_t n, uint64_t off)
 {
 	struct http_state *st = ctx;
-	struct http_dir *d = &st->d[st->dir];
+	struct http_body *d = st->d[st->dir].body;
 	struct appmsg *m = d->msg;
 	if (d->n_trailers++ == HTTP_MAX_TRAILERS)
 		d->trailer_cap_off = off;
@@ -309,7 +351,7 @@ static void chunk_note(void *ctx, int kind, uint64_t off, const char *text)
 		[CHN_TRAILER_TOO_LONG] = HE_TRAILER_TOO_LONG,
 	};
 	struct http_state *st = ctx;
-	struct appmsg *m = st->d[st->dir].msg;
+	struct appmsg *m = st->d[st->dir].body->msg;
 	appmsg_note(m, &http_events[ev_of[kind]], off, "%s", text);
 }
 
@@ -317,24 +359,25 @@ static void chunk_note(void *ctx, int kind, uint64_t off, const char *text)
 static void end_message(struct http_state *st, int dir, uint64_t end, int complete)
 {
 	struct http_dir *d = &st->d[dir];
-	struct appmsg *m = d->msg;
+	struct http_body *b = d->body;
+	struct appmsg *m = b->msg;
 	struct app_http *h = m->http;
-	if (d->n_trailers > HTTP_MAX_TRAILERS)
-		appmsg_note(m, EV(TRAILERS_CAPPED), d->trailer_cap_off,
+	if (b->n_trailers > HTTP_MAX_TRAILERS)
+		appmsg_note(m, EV(TRAILERS_CAPPED), b->trailer_cap_off,
 			    "%" PRIu64 " trailer fields, more than the %d a message keeps (the cap): the rest are counted, not kept (from byte %" PRIu64 ")",
-			    d->n_trailers, HTTP_MAX_TRAILERS, d->trailer_cap_off);
-	d->n_trailers = 0;
-	h->body_wire = end - d->body_off;
-	h->body_complete = complete && !d->gap_in_body;
+			    b->n_trailers, HTTP_MAX_TRAILERS, b->trailer_cap_off);
+	h->body_wire = end - b->body_off;
+	h->body_complete = complete && !b->gap_in_body;
 	if (!complete)
 		m->flags |= AM_INCOMPLETE;
-	if (d->content) {
+	if (b->content) {
 		/* A body cut short is not the content layers' fault: they hear of a gap, and
 		 * do not call their stream unfinished. */
 		if (!complete)
-			app_write_gap(d->content, dir, 0);
-		app_write_end(d->content, dir);
+			app_write_gap(b->content, dir, 0);
+		app_write_end(b->content, dir);
 	}
+	uint64_t declared = b->declared;
 	body_reset(d); /* closes the content layers: the body is final after this */
 	int64_t ts;
 	app_frame_at(st->L, dir, end ? end - 1 : 0, &ts);
@@ -342,11 +385,9 @@ static void end_message(struct http_state *st, int dir, uint64_t end, int comple
 	app_msg_end(st->L, m, end);
 	d->last_end = end;
 	d->last_was_length = d->mode == BM_LENGTH;
-	d->last_declared = d->declared;
+	d->last_declared = declared;
 	d->had_msg = 1;
 	d->phase = PH_HEAD;
-	d->msg = NULL;
-	d->gap_in_body = 0;
 	app_msg_done(st->L, m);
 }
 
@@ -354,32 +395,33 @@ static void end_message(struct http_state *st, int dir, uint64_t end, int comple
 static size_t body_feed(struct http_state *st, int dir, const uint8_t *p, size_t n, uint64_t off, int flags)
 {
 	struct http_dir *d = &st->d[dir];
+	struct http_body *b = d->body;
 	size_t used = 0;
 	if (d->mode == BM_LENGTH) {
-		size_t take = n < d->remain ? n : (size_t)d->remain;
+		size_t take = n < b->remain ? n : (size_t)b->remain;
 		if (take)
 			content_bytes(st, p, take, off);
-		d->remain -= take;
+		b->remain -= take;
 		used = take;
-		if (d->remain == 0) {
+		if (b->remain == 0) {
 			end_message(st, dir, off + used, 1);
 		} else if (flags & FEED_EOF) {
-			struct appmsg *m = d->msg;
+			struct appmsg *m = b->msg;
 			appmsg_note(m, EV(BODY_SHORT), off + used,
 				    "body shorter than declared: Content-Length %" PRIu64 ", the stream ended after %" PRIu64
 				    " body bytes (at byte %" PRIu64 ")",
-				    d->declared, d->declared - d->remain, off + used);
+				    b->declared, b->declared - b->remain, off + used);
 			end_message(st, dir, off + used, 0);
 		}
 	} else if (d->mode == BM_CHUNKED) {
-		used = chunked_feed(d->ch, p, n, off);
-		if (d->ch->state == CH_DONE) {
+		used = chunked_feed(b->ch, p, n, off);
+		if (b->ch->state == CH_DONE) {
 			end_message(st, dir, off + used, 1);
-		} else if (d->ch->state == CH_BAD) {
+		} else if (b->ch->state == CH_BAD) {
 			/* Framing lost: the rest of this direction is not parseable as chunks. */
 			end_message(st, dir, off + used, 0);
 		} else if (flags & FEED_EOF) {
-			appmsg_note(d->msg, EV(CHUNKED_UNTERMINATED), off + used,
+			appmsg_note(b->msg, EV(CHUNKED_UNTERMINATED), off + used,
 				    "the stream ended before the last chunk (size 0) at byte %" PRIu64, off + used);
 			end_message(st, dir, off + used, 0);
 		}
@@ -707,20 +749,24 @@ static size_t junk_feed(struct http_state *st, int dir, const uint8_t *p, size_t
 	return take;
 }
 
-static uint32_t pending_peek(struct http_state *st) { return st->qn ? st->q[0] : APPMSG_NONE; }
+static uint32_t pending_peek(struct http_state *st) { return st->qn ? pending_ids(st)[0] : APPMSG_NONE; }
 
 static void pending_push(struct http_state *st, struct appmsg *m)
 {
 	if (st->qn >= HTTP_MAX_PENDING)
 		return;
-	if (st->qn == st->qcap) {
-		/* two at first (a request and the next one pipelined behind it), then
-		 * doubling: xgrow's first 16 would cost every open connection 64 bytes */
-		uint32_t cap = st->qcap ? st->qcap * 2 : 2;
-		st->q = xrealloc(st->q, cap * sizeof *st->q);
+	if (st->qn == (st->qcap ? st->qcap : HTTP_PENDING_INLINE)) {
+		/* two in place (a request and the next one pipelined behind it), then an
+		 * array, doubling */
+		uint16_t cap = (uint16_t)(st->qn * 2);
+		uint32_t *a = xmalloc(cap * sizeof *a);
+		memcpy(a, pending_ids(st), st->qn * sizeof *a);
+		if (st->qcap)
+			xfree(st->q.array);
+		st->q.array = a;
 		st->qcap = cap;
 	}
-	st->q[st->qn++] = m->id;
+	pending_ids(st)[st->qn++] = m->id;
 	app_msg_hold(st->L, m->id);
 }
 
@@ -728,8 +774,9 @@ static void pending_pop(struct http_state *st)
 {
 	if (!st->qn)
 		return;
-	uint32_t id = st->q[0];
-	memmove(st->q, st->q + 1, (st->qn - 1) * sizeof st->q[0]);
+	uint32_t *q = pending_ids(st);
+	uint32_t id = q[0];
+	memmove(q, q + 1, (st->qn - 1) * sizeof q[0]);
 	st->qn--;
 	app_msg_release(st->L, id);
 }
@@ -800,7 +847,7 @@ static int open_content(struct http_state *st, struct http_dir *d, struct appmsg
 	steps[0].one_way = 1;
 	steps[0].dir = dir;
 	steps[0].then = then;
-	d->content = app_open(st->L, &steps[0]);
+	d->body->content = app_open(st->L, &steps[0]);
 	return 0;
 }
 
@@ -873,7 +920,6 @@ static int frame_body(struct http_state *st, int dir, struct appmsg *m, uint64_t
 		}
 	} else if (have_cl) {
 		d->mode = BM_LENGTH;
-		d->remain = d->declared = cl;
 		if (cl == 0)
 			return 0;
 	} else if (dir == 1) {
@@ -883,14 +929,14 @@ static int frame_body(struct http_state *st, int dir, struct appmsg *m, uint64_t
 		return 0;
 	}
 	d->phase = PH_BODY;
-	d->msg = m;
-	d->body_off = off + hl;
+	struct http_body *b = body_begin(d, m, off + hl);
+	if (d->mode == BM_LENGTH)
+		b->remain = b->declared = cl;
 	h->body_first_frame = app_frame_at(L, dir, off + hl, NULL);
 	if (d->mode == BM_CHUNKED) {
 		struct chunked_cb cb = { st, chunk_data, chunk_trailer, chunk_note };
-		if (!d->ch)
-			d->ch = xmalloc(sizeof *d->ch);
-		chunked_init(d->ch, cb);
+		b->ch = xmalloc(sizeof *b->ch);
+		chunked_init(b->ch, cb);
 	}
 	if (ce)
 		h->content_encoding = xstrdup(ce->value);
@@ -934,16 +980,15 @@ static size_t simple_response(struct http_state *st, const uint8_t *p, size_t n,
 	m->http->simple = 1;
 	set_version(m->http, "HTTP/0.9", 8);
 	m->http->reason = xstrdup("(no status line: HTTP/0.9)");
-	m->http->request_msg = st->q[0];
+	m->http->request_msg = pending_peek(st);
 	m->http->response_msg = APPMSG_NONE;
-	app_msg(st->L, st->q[0])->http->response_msg = m->id;
+	app_msg(st->L, pending_peek(st))->http->response_msg = m->id;
 	pending_pop(st);
 	appmsg_set_summary(m, "HTTP/0.9 simple response (body only)", 36);
 	m->http->until_close = 1;
 	d->phase = PH_BODY;
 	d->mode = BM_CLOSE;
-	d->msg = m;
-	d->body_off = off;
+	body_begin(d, m, off);
 	m->http->body_first_frame = m->first_frame;
 	return body_feed(st, 1, p, n, off, flags);
 }
@@ -972,7 +1017,7 @@ static size_t find_head(struct http_dir *d, const uint8_t *p, size_t n, uint64_t
 		from = d->scanned - 2; /* the blank line may straddle the old end */
 	size_t hl = head_end(p, n, from);
 	d->scan_off = off;
-	d->scanned = hl ? 0 : n;
+	d->scanned = hl || n > HTTP_HEADER_MAX ? 0 : (uint32_t)n;
 	return hl;
 }
 
@@ -1010,7 +1055,7 @@ static size_t head_feed(struct http_state *st, int dir, const uint8_t *p, size_t
 	if (n == 0)
 		return 0;
 	int a = dir == 0 && !d->junk ? request_line_lenient(p, n) : start_line_answer(p, n, dir);
-	if (dir == 1 && a != PROBE_YES && st->qn && app_msg(L, st->q[0])->http->simple)
+	if (dir == 1 && a != PROBE_YES && st->qn && app_msg(L, pending_peek(st))->http->simple)
 		return simple_response(st, p, n, off, flags);
 	if (a == PROBE_NO || (a == PROBE_MAYBE && (flags & (FEED_EOF | FEED_GAP))))
 		return junk_feed(st, dir, p, n, off, flags);
@@ -1155,26 +1200,27 @@ static void http_gap(void *vst, struct layer *L, int dir, uint64_t off, uint64_t
 	}
 	if (d->phase != PH_BODY)
 		return;
-	struct appmsg *m = d->msg;
+	struct http_body *b = d->body;
+	struct appmsg *m = b->msg;
 	appmsg_note(m, EV(GAP), off, "%" PRIu64 " bytes at byte %" PRIu64 " were not captured", len, off);
-	d->gap_in_body = 1;
+	b->gap_in_body = 1;
 	m->http->lost += len;
-	if (d->mode == BM_LENGTH && len < d->remain) {
+	if (d->mode == BM_LENGTH && len < b->remain) {
 		/* Keep counting: the body goes on after the hole. */
-		d->remain -= len;
+		b->remain -= len;
 		app_body(L, m)->in += len;
-		if (d->content)
-			app_write_gap(d->content, dir, len);
+		if (b->content)
+			app_write_gap(b->content, dir, len);
 		return;
 	}
 	if (d->mode == BM_CLOSE) {
-		if (d->content)
-			app_write_gap(d->content, dir, len);
+		if (b->content)
+			app_write_gap(b->content, dir, len);
 		return;
 	}
 	if (d->mode == BM_LENGTH) {
-		uint64_t end = off + d->remain;
-		d->remain = 0;
+		uint64_t end = off + b->remain;
+		b->remain = 0;
 		end_message(st, dir, end, 0);
 		return;
 	}
@@ -1190,10 +1236,10 @@ static void http_finish(void *vst, struct layer *L)
 		st->dir = dir;
 		struct http_dir *d = &st->d[dir];
 		junk_done(st, d);
-		if (d->phase == PH_BODY && d->msg) {
-			uint64_t end = d->msg->end;
-			if (end < d->body_off)
-				end = d->body_off;
+		if (d->phase == PH_BODY && d->body) {
+			uint64_t end = d->body->msg->end;
+			if (end < d->body->body_off)
+				end = d->body->body_off;
 			end_message(st, dir, end, 0);
 		}
 	}
