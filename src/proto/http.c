@@ -196,34 +196,64 @@ static int start_line_answer(const uint8_t *p, size_t n, int dir)
 	return partial ? PROBE_MAYBE : PROBE_NO;
 }
 
-/* The request's method l[0..n): the static name when it is one of methods[] (most
- * are), else a copy. */
-static void set_method(struct app_http *h, const char *l, size_t n)
+/* The static name of method l[0..n) when it is one of methods[] (most are), or NULL. */
+static const char *known_method(const char *l, size_t n)
 {
 	for (size_t i = 0; methods[i]; i++)
-		if (strlen(methods[i]) == n && memcmp(methods[i], l, n) == 0) {
-			h->method = methods[i];
-			h->static_strs |= APP_HTTP_STATIC_METHOD;
-			return;
-		}
-	h->method = xstrndup(l, n);
+		if (strlen(methods[i]) == n && memcmp(methods[i], l, n) == 0)
+			return methods[i];
+	return NULL;
 }
 
-/* The version l[0..n): static for HTTP/1.1 and HTTP/1.0, else a copy. */
-static void set_version(struct app_http *h, const char *l, size_t n)
+/* The static text of version l[0..n) for HTTP/1.1, HTTP/1.0 and HTTP/0.9, or NULL. */
+static const char *known_version(const char *l, size_t n)
 {
 	static const char *const known[] = { "HTTP/1.1", "HTTP/1.0", "HTTP/0.9" };
-	if (!(h->static_strs & APP_HTTP_STATIC_VERSION))
-		xfree((char *)(uintptr_t)h->version);
-	h->version = NULL;
-	h->static_strs &= (uint8_t)~APP_HTTP_STATIC_VERSION;
 	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
-		if (n == 8 && memcmp(known[i], l, 8) == 0) {
-			h->version = known[i];
-			h->static_strs |= APP_HTTP_STATIC_VERSION;
-			return;
+		if (n == 8 && memcmp(known[i], l, 8) == 0)
+			return known[i];
+	return NULL;
+}
+
+/* A piece of the start line: s[0..n), text known statically (then not copied), or
+ * absent (s NULL). */
+struct line_part {
+	const char *s;
+	size_t n;
+	const char *known;
+};
+
+/* Sets the start line's strings of m: the known ones to their static text, the others
+ * copied into the block after m->http, which grows to hold them (so m->http moves: no
+ * caller holds it across this). Every message of a capture has a start line, and its
+ * target and reason in the same block cost no allocation of their own. */
+static void set_start_line(struct appmsg *m, struct line_part method, struct line_part uri, struct line_part version,
+			   struct line_part reason)
+{
+	struct line_part *parts[] = { &method, &uri, &version, &reason };
+	size_t room = 0;
+	for (size_t i = 0; i < 4; i++)
+		if (parts[i]->s && !parts[i]->known)
+			room += parts[i]->n + 1;
+	struct app_http *h = xrealloc(m->http, sizeof *h + room);
+	m->http = h;
+	char *w = (char *)(h + 1);
+	const char *out[4];
+	for (size_t i = 0; i < 4; i++) {
+		const struct line_part *pt = parts[i];
+		out[i] = pt->known;
+		if (pt->s && !pt->known) {
+			memcpy(w, pt->s, pt->n);
+			w[pt->n] = '\0';
+			out[i] = w;
+			w += pt->n + 1;
 		}
-	h->version = xstrndup(l, n);
+	}
+	h->method = out[0];
+	h->uri = out[1];
+	h->version = out[2];
+	h->reason = out[3];
+	appmsg_count(m, room);
 }
 
 /* After the connection is known to be HTTP, a request line is any token followed by
@@ -512,7 +542,7 @@ static int te_final_chunked(const char *v)
  * is not HTTP. */
 static int start_line(struct appmsg *m, const char *l, size_t ll, uint64_t lo, int dir)
 {
-	struct app_http *h = m->http;
+	static const struct line_part none = { NULL, 0, NULL }, empty = { "", 0, "" };
 	/* "METHOD SP target SP HTTP/x.y" or "HTTP/x.y SP code SP reason". */
 	const char *sp1 = memchr(l, ' ', ll);
 	if (!sp1 && dir == 1)
@@ -522,9 +552,7 @@ static int start_line(struct appmsg *m, const char *l, size_t ll, uint64_t lo, i
 		for (size_t k = 0; k < ll; k++)
 			if (!is_tchar((uint8_t)l[k]))
 				return -1;
-		h->method = xstrndup(l, ll);
-		h->uri = xstrdup("");
-		h->version = xstrdup("");
+		set_start_line(m, (struct line_part){ l, ll, NULL }, empty, empty, none);
 		appmsg_note(m, EV(NO_TARGET), lo, "request line has a method only");
 		return 0;
 	}
@@ -537,10 +565,10 @@ static int start_line(struct appmsg *m, const char *l, size_t ll, uint64_t lo, i
 		if (rl < 3 || rest[0] < '0' || rest[0] > '9' || rest[1] < '0' || rest[1] > '9' || rest[2] < '0' ||
 		    rest[2] > '9')
 			return -1;
-		set_version(h, l, a);
-		h->status = (rest[0] - '0') * 100 + (rest[1] - '0') * 10 + (rest[2] - '0');
 		size_t ro = rl > 3 && rest[3] == ' ' ? 4 : 3;
-		h->reason = xstrndup(rest + ro, rl > ro ? rl - ro : 0);
+		set_start_line(m, none, none, (struct line_part){ l, a, known_version(l, a) },
+			       (struct line_part){ rest + ro, rl > ro ? rl - ro : 0, NULL });
+		m->http->status = (uint16_t)((rest[0] - '0') * 100 + (rest[1] - '0') * 10 + (rest[2] - '0'));
 		return 0;
 	}
 	for (size_t k = 0; k < a; k++)
@@ -554,14 +582,14 @@ static int start_line(struct appmsg *m, const char *l, size_t ll, uint64_t lo, i
 			sp2 = rest + k - 1;
 			break;
 		}
-	set_method(h, l, a);
+	struct line_part method = { l, a, known_method(l, a) };
 	if (sp2 && (size_t)(rest + rl - sp2 - 1) >= 5 && memcmp(sp2 + 1, "HTTP/", 5) == 0) {
-		h->uri = xstrndup(rest, (size_t)(sp2 - rest));
-		set_version(h, sp2 + 1, (size_t)(rest + rl - sp2 - 1));
+		size_t vl = (size_t)(rest + rl - sp2 - 1);
+		set_start_line(m, method, (struct line_part){ rest, (size_t)(sp2 - rest), NULL },
+			       (struct line_part){ sp2 + 1, vl, known_version(sp2 + 1, vl) }, none);
 	} else {
 		/* HTTP/0.9-style or broken: the whole rest is the target. */
-		h->uri = xstrndup(rest, rl);
-		h->version = xstrdup("");
+		set_start_line(m, method, (struct line_part){ rest, rl, NULL }, empty, none);
 		appmsg_note(m, EV(NO_VERSION), lo, "request line without an HTTP version");
 	}
 	return 0;
@@ -570,19 +598,11 @@ static int start_line(struct appmsg *m, const char *l, size_t ll, uint64_t lo, i
 /* obs-fold (RFC 9112 §5.2): l continues the previous field's value. */
 static void fold_line(struct appmsg *m, const char *l, size_t ll)
 {
-	struct appkv *kv = &m->kv[m->n_kv - 1];
 	size_t k = 0;
 	while (k < ll && (l[k] == ' ' || l[k] == '\t'))
 		k++;
-	char *nv = xmalloc(kv->value_len + 1 + (ll - k) + 1);
-	memcpy(nv, kv->value, kv->value_len);
-	nv[kv->value_len] = ' ';
-	memcpy(nv + kv->value_len + 1, l + k, ll - k);
-	size_t nl = kv->value_len + 1 + (ll - k);
-	nv[nl] = '\0';
-	xfree(kv->value);
-	kv->value = nv;
-	kv->value_len = nl;
+	appmsg_kv_append(m, m->n_kv - 1, " ", 1);
+	appmsg_kv_append(m, m->n_kv - 1, l + k, ll - k);
 }
 
 /* One header field line l[0..ll) at stream offset lo; n_fields counts them. */
@@ -731,12 +751,9 @@ static size_t junk_feed(struct http_state *st, int dir, const uint8_t *p, size_t
 	if (!m->n_kv) {
 		appmsg_kv(m, "bytes", (const char *)p, take < JUNK_SHOW ? take : JUNK_SHOW);
 	} else if (m->kv[0].value_len < JUNK_SHOW) {
-		struct appkv *kv = &m->kv[0];
-		size_t add = JUNK_SHOW - kv->value_len < take ? JUNK_SHOW - kv->value_len : take;
-		kv->value = xrealloc(kv->value, kv->value_len + add + 1);
-		memcpy(kv->value + kv->value_len, p, add);
-		kv->value_len += add;
-		kv->value[kv->value_len] = '\0';
+		size_t have = m->kv[0].value_len;
+		size_t add = JUNK_SHOW - have < take ? JUNK_SHOW - have : take;
+		appmsg_kv_append(m, 0, (const char *)p, add);
 	}
 	app_msg_end(st->L, m, off + take);
 	struct strbuf b;
@@ -948,13 +965,8 @@ static int frame_body(struct http_state *st, int dir, struct appmsg *m, uint64_t
 /* The HTTP part of m counts against the memory budget as its fields do. */
 static void count_http(struct appmsg *m)
 {
-	const struct app_http *h = m->http;
-	size_t n = sizeof *h + APPLOG_ALLOC_COST;
-	const char *s[] = { h->method, h->uri, h->version, h->reason };
-	for (size_t i = 0; i < sizeof s / sizeof s[0]; i++)
-		if (s[i])
-			n += strlen(s[i]) + 1 + APPLOG_ALLOC_COST;
-	appmsg_count(m, n);
+	/* the start line's copies were counted as they were made (set_start_line) */
+	appmsg_count(m, sizeof *m->http + APPLOG_ALLOC_COST);
 }
 
 static void set_summary(struct appmsg *m)
@@ -978,8 +990,8 @@ static size_t simple_response(struct http_state *st, const uint8_t *p, size_t n,
 	struct appmsg *m = app_msg_begin(st->L, 1, "response", off);
 	m->http = xcalloc(1, sizeof *m->http);
 	m->http->simple = 1;
-	set_version(m->http, "HTTP/0.9", 8);
-	m->http->reason = xstrdup("(no status line: HTTP/0.9)");
+	m->http->version = known_version("HTTP/0.9", 8);
+	m->http->reason = "(no status line: HTTP/0.9)";
 	m->http->request_msg = pending_peek(st);
 	m->http->response_msg = APPMSG_NONE;
 	app_msg(st->L, pending_peek(st))->http->response_msg = m->id;
@@ -1092,14 +1104,14 @@ static size_t head_feed(struct http_state *st, int dir, const uint8_t *p, size_t
 	m->http = xcalloc(1, sizeof *m->http);
 	m->http->is_request = dir == 0;
 	m->http->request_msg = m->http->response_msg = APPMSG_NONE;
-	m->http->header_len = hl;
+	m->http->header_len = (uint32_t)hl; /* <= HTTP_HEADER_MAX (a longer head is cut there) */
 	if (parse_head(m, p, hl, off, dir) < 0)
 		return not_http_after_all(st, m, off, hl, dir);
 	count_http(m);
 	set_summary(m);
 	if (simple) {
 		m->http->simple = 1;
-		set_version(m->http, "HTTP/0.9", 8);
+		m->http->version = known_version("HTTP/0.9", 8);
 		set_summary(m);
 		appmsg_note(m, EV(SIMPLE_REQUEST), off,
 			    "HTTP/0.9 simple request (no version, no headers; RFC 1945 §4.1): the answer is the bare body");
