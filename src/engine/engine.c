@@ -167,6 +167,33 @@ static void quoted_udp(struct engine *en, const struct pkt *pk)
 		c->quoted_only = 1;
 }
 
+/* May content still decide the sides of c? Only while they are a guess from the ports
+ * and nothing has been sent yet: before the first payload only the sequence and ACK
+ * numbers of each side are known, and those swap with it. */
+static int sides_by_content(const struct conn *c, const struct pkt *pk)
+{
+	if (c->client_guessed != GUESS_TCP_LOWER_PORT && c->client_guessed != GUESS_TCP_SERVICE_PORT)
+		return 0;
+	return !c->bytes[0] && !c->bytes[1] && !c->trk.syn_seen[0] && !c->trk.syn_seen[1] && !(pk->flags & TH_SYN);
+}
+
+/* Asks which side sent this first payload of c and swaps the sides when it is the
+ * other; returns the sender's side now. */
+static int side_by_content(struct engine *en, struct conn *c, int dir, const struct pkt *pk)
+{
+	int who = en->side_hint(en->side_ctx, c, dir, pk);
+	if (!who)
+		return dir;
+	c->client_guessed = GUESS_TCP_CONTENT;
+	if (who - 1 == dir)
+		return dir;
+	if (en->sides_swapped)
+		en->sides_swapped(en->side_ctx, c);
+	conn_swap_sides(c);
+	tcp_analysis_swap_sides(c->ta);
+	return 1 - dir;
+}
+
 int engine_packet(struct engine *en, const struct cap_rec *rec, const char *name, struct pkt *pk, struct conn **cp,
 		  struct pktrec *out, struct err *e)
 {
@@ -206,6 +233,8 @@ int engine_packet(struct engine *en, const struct cap_rec *rec, const char *name
 	}
 	int dir, reused;
 	struct conn *c = conntab_lookup(&en->ct, pk, &dir, &reused);
+	if (kind == PK_TCP && pk->caplen && en->side_hint && sides_by_content(c, pk))
+		dir = side_by_content(en, c, dir, pk);
 	struct pktrec *r = out;
 	memset(r, 0, sizeof *r);
 	r->off = rec->off;

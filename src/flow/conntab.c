@@ -172,8 +172,46 @@ const char *conn_guess_why(const struct conn *c)
 		return "the side on the well-known service port is taken as the server";
 	case GUESS_TCP_LOWER_PORT:
 		return "no SYN seen: the side on the lower port is taken as the server";
+	case GUESS_TCP_CONTENT:
+		return "no SYN seen: the side whose first bytes read as a request is taken as the client";
 	}
 	return NULL;
+}
+
+/* Swaps the two n-byte objects at x and y (n at most that of an endpoint). */
+static void swap_mem(void *x, void *y, size_t n)
+{
+	unsigned char t[sizeof(struct endpoint)];
+	memcpy(t, x, n);
+	memcpy(x, y, n);
+	memcpy(y, t, n);
+}
+#define SWAP2(a) swap_mem(&(a)[0], &(a)[1], sizeof(a)[0])
+_Static_assert(sizeof(struct endpoint) >= sizeof(uint64_t), "swap_mem's buffer holds every per-side field");
+
+/* 1 <-> 2 in a "0 none, 1 client, 2 server" field. */
+static uint8_t swap_by(uint8_t by) { return by == 1 ? 2 : by == 2 ? 1 : by; }
+
+void conn_swap_sides(struct conn *c)
+{
+	SWAP2(c->pkts);
+	SWAP2(c->bytes);
+	SWAP2(c->wire);
+	SWAP2(c->ep);
+	SWAP2(c->base_seq);
+	SWAP2(c->base_set);
+	SWAP2(c->wscale);
+	SWAP2(c->state);
+	c->rst_by = swap_by(c->rst_by);
+	c->fin_first_by = swap_by(c->fin_first_by);
+	struct tcp_track *t = &c->trk;
+	SWAP2(t->iss);
+	SWAP2(t->fin_seq);
+	SWAP2(t->syn_seen);
+	SWAP2(t->fin_sent);
+	SWAP2(t->fin_acked);
+	SWAP2(t->confirmed);
+	SWAP2(t->iss_known);
 }
 
 /* Decides who is the client of a new connection from its first packet; returns 1

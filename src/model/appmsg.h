@@ -113,6 +113,8 @@ struct app_http {
 	uint8_t chunked : 1, until_close : 1, no_body : 1;
 	uint8_t simple : 1;           /* HTTP/0.9: request without version, response without head */
 	uint8_t body_complete : 1;    /* the whole body was seen */
+	uint8_t response_lost : 1;    /* request: the start of its response fell in bytes that
+				       * were not captured (http.response_lost) */
 };
 
 enum appmsg_flag {

@@ -118,6 +118,8 @@ enum conn_guess {
 	GUESS_TCP_SERVICE_PORT,  /* no SYN seen: the side on a well-known service port serves */
 	GUESS_UDP_SERVICE_PORT,  /* the same for UDP */
 	GUESS_TCP_LOWER_PORT,    /* no SYN seen, no service port: the lower port serves */
+	GUESS_TCP_CONTENT,       /* no SYN seen: the first bytes sent read as a request from one
+				  * side (or an answer from the other), whatever the ports say */
 };
 
 struct tcp_analysis; /* tcp/analysis.c */
@@ -176,6 +178,10 @@ static inline uint32_t conn_label_count(const struct conn *c, int l)
 
 /* Why the client of c was guessed (no SYN seen), NULL when it was not. */
 const char *conn_guess_why(const struct conn *c);
+/* Swaps client and server of c: every per-side field of the connection and of its
+ * state machine memory (not c->ta: tcp_analysis_swap_sides). For a connection whose
+ * sides were guessed and that has carried no payload yet (engine_packet). */
+void conn_swap_sides(struct conn *c);
 
 /* The relative sequence number of a sequence number sent by side dir of c. */
 static inline uint32_t conn_rel(const struct conn *c, int dir, uint32_t seq)

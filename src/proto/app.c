@@ -923,6 +923,53 @@ static struct app_conn *conn_state(struct app *a, struct conn *c)
 	return ac;
 }
 
+int app_side_hint(const struct app *a, const struct conn *c, int dir, const uint8_t *p, size_t n)
+{
+	int here_plausible = 0, there_sure = 0;
+	const struct proto_desc *forced = a->force && (!a->force_sel || a->force_sel(a->force_ctx, c)) ? a->force : NULL;
+	for (size_t i = 0; proto_registry[i]; i++) {
+		const struct proto_desc *d = proto_registry[i];
+		if (forced ? d != forced : (d->role != PROTO_STREAM || (d->transport && d->transport != c->proto)))
+			continue;
+		if (!d->probe)
+			continue;
+		int here = d->probe(p, n, dir), there = d->probe(p, n, 1 - dir);
+		if (here == PROBE_YES)
+			return dir == 0 ? 1 : 2;
+		if (here == PROBE_MAYBE)
+			here_plausible = 1;
+		if (there == PROBE_YES)
+			there_sure = 1;
+	}
+	if (here_plausible || !there_sure)
+		return 0;
+	return dir == 0 ? 2 : 1;
+}
+
+void app_swap_sides(struct app *a, struct conn *c)
+{
+	(void)a;
+	struct app_conn *ac = c->app;
+	if (!ac)
+		return;
+	struct reasm_dir t = ac->ra.d[0];
+	ac->ra.d[0] = ac->ra.d[1];
+	ac->ra.d[1] = t;
+	struct layer *L = &ac->root;
+	struct app_buf b = L->buf[0];
+	L->buf[0] = L->buf[1];
+	L->buf[1] = b;
+	uint32_t need = L->need[0];
+	L->need[0] = L->need[1];
+	L->need[1] = need;
+	uint8_t x = L->eof[0];
+	L->eof[0] = L->eof[1];
+	L->eof[1] = x;
+	x = ac->reasm_capped[0];
+	ac->reasm_capped[0] = ac->reasm_capped[1];
+	ac->reasm_capped[1] = x;
+}
+
 /* Delivers what reassembly still holds, finishes the decoders and frees the
  * connection's state (struct app_conn itself stays, marked ended). */
 static void end_conn(struct app_conn *ac)

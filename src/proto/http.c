@@ -51,7 +51,7 @@ enum {
 	HE_TOO_MANY_FIELDS, HE_STRICT_WOULD_STOP, HE_BODY_LONGER, HE_NOT_HTTP, HE_BAD_CONTENT_LENGTH,
 	HE_CONTENT_LENGTH_CONFLICT, HE_204_WITH_LENGTH, HE_TUNNEL, HE_TE_AND_CL, HE_TE_NOT_CHUNKED, HE_BAD_START_LINE,
 	HE_SIMPLE_REQUEST, HE_HEAD_INCOMPLETE, HE_SWITCHED, HE_GAP, HE_BODY_SHORT, HE_CHUNKED_UNTERMINATED,
-	HE_TRAILER_NO_COLON, HE_CHUNK_SIZE_TOO_LONG, HE_CHUNK_SIZE_BAD, HE_CHUNK_BARE_LF, HE_CHUNK_CR_WITHOUT_LF,
+	HE_RESPONSE_LOST, HE_REQUEST_LOST, HE_TRAILER_NO_COLON, HE_CHUNK_SIZE_TOO_LONG, HE_CHUNK_SIZE_BAD, HE_CHUNK_BARE_LF, HE_CHUNK_CR_WITHOUT_LF,
 	HE_CHUNK_MISSING_CRLF, HE_TRAILER_BARE_LF, HE_TRAILER_TOO_LONG, HE_UNKNOWN_CODING, HE_TRAILERS_CAPPED, HE_COUNT
 };
 
@@ -78,6 +78,8 @@ static const struct app_event http_events[HE_COUNT + 1] = {
 	[HE_HEAD_INCOMPLETE] = { "http.head_incomplete", SEV_NOTE, "the head does not end (no blank line) before the stream does" },
 	[HE_SWITCHED] = { "http.switched", SEV_CHAT, "the connection switched to another protocol (101)" },
 	[HE_GAP] = { "http.gap", SEV_NOTE, "body bytes that were not captured" },
+	[HE_RESPONSE_LOST] = { "http.response_lost", SEV_NOTE, "bytes of a response whose start was not captured: the request it answered waits no more, and the next status line answers a later one" },
+	[HE_REQUEST_LOST] = { "http.request_lost", SEV_NOTE, "a response to a request that was not captured (or bytes of a request whose start was not)" },
 	[HE_BODY_SHORT] = { "http.body_short", SEV_ERROR, "the stream ended before the Content-Length was reached" },
 	[HE_CHUNKED_UNTERMINATED] = { "http.chunked_unterminated", SEV_NOTE, "the stream ended before the last chunk (size 0)" },
 	[HE_TRAILER_NO_COLON] = { "http.trailer_no_colon", SEV_WARN, "a trailer line without a colon" },
@@ -115,7 +117,11 @@ struct http_body {
 /* One direction between messages, and the head being received. */
 struct http_dir {
 	uint8_t phase, mode;
-	uint8_t last_was_length, had_msg;
+	uint8_t last_was_length : 1, had_msg : 1;
+	/* the last message ended where its end was not known (a head cut short, chunk
+	 * framing lost at a hole, bytes that are not HTTP): a hole now may be more of it */
+	uint8_t unsynced : 1;
+	uint8_t after_lost : 1;  /* a message began in a hole: what follows is its rest */
 	/* the head being received: how much of it was scanned for its end (at most
 	 * HTTP_HEADER_MAX between calls: a longer head is taken as it is) */
 	uint32_t scanned;
@@ -142,6 +148,9 @@ struct http_state {
 	uint16_t qn, qcap;   /* <= HTTP_MAX_PENDING */
 	uint8_t wait_upgrade; /* a request asked to switch protocols: hold the client side */
 	uint8_t dir;
+	/* final responses that found no request waiting since the last request came (at
+	 * most 255): a request found lost later may be the one they answered */
+	uint8_t unpaired;
 	struct layer *up;    /* after a 101 or a CONNECT: the connection's next decoder */
 	struct layer *L;     /* valid during one call (callbacks use it) */
 };
@@ -736,7 +745,12 @@ static size_t junk_feed(struct http_state *st, int dir, const uint8_t *p, size_t
 	if (!d->junk) {
 		struct appmsg *m = app_msg_begin(st->L, dir, "unparsed", off);
 		d->junk = m;
-		if (d->had_msg && d->last_end == off && d->last_was_length)
+		d->unsynced = 1;
+		if (d->after_lost)
+			appmsg_note(m, dir ? EV(RESPONSE_LOST) : EV(REQUEST_LOST), off,
+				    "the rest of %s whose start was not captured (bytes before %" PRIu64 " were lost)",
+				    dir ? "a response" : "a request", off);
+		else if (d->had_msg && d->last_end == off && d->last_was_length)
 			appmsg_note(m, EV(BODY_LONGER), off,
 				    "bytes after the declared end of the previous message (Content-Length %" PRIu64
 				    ", ended at byte %" PRIu64 "): the body is longer than declared, or these are "
@@ -768,10 +782,12 @@ static size_t junk_feed(struct http_state *st, int dir, const uint8_t *p, size_t
 
 static uint32_t pending_peek(struct http_state *st) { return st->qn ? pending_ids(st)[0] : APPMSG_NONE; }
 
-static void pending_push(struct http_state *st, struct appmsg *m)
+/* Appends id to the queue of requests awaiting a response; 0 when the queue is full
+ * (HTTP_MAX_PENDING). */
+static int pending_add(struct http_state *st, uint32_t id)
 {
 	if (st->qn >= HTTP_MAX_PENDING)
-		return;
+		return 0;
 	if (st->qn == (st->qcap ? st->qcap : HTTP_PENDING_INLINE)) {
 		/* two in place (a request and the next one pipelined behind it), then an
 		 * array, doubling */
@@ -783,8 +799,15 @@ static void pending_push(struct http_state *st, struct appmsg *m)
 		st->q.array = a;
 		st->qcap = cap;
 	}
-	pending_ids(st)[st->qn++] = m->id;
-	app_msg_hold(st->L, m->id);
+	pending_ids(st)[st->qn++] = id;
+	return 1;
+}
+
+static void pending_push(struct http_state *st, struct appmsg *m)
+{
+	st->unpaired = 0;
+	if (pending_add(st, m->id))
+		app_msg_hold(st->L, m->id);
 }
 
 static void pending_pop(struct http_state *st)
@@ -795,8 +818,14 @@ static void pending_pop(struct http_state *st)
 	uint32_t id = q[0];
 	memmove(q, q + 1, (st->qn - 1) * sizeof q[0]);
 	st->qn--;
-	app_msg_release(st->L, id);
+	if (id != APPMSG_NONE)
+		app_msg_release(st->L, id);
 }
+
+/* A request that was not captured (its bytes fell in a gap) waits in the queue as
+ * APPMSG_NONE, so the response it gets pairs with nothing rather than with the next
+ * request. */
+static void pending_push_lost(struct http_state *st) { pending_add(st, APPMSG_NONE); }
 
 /* Opens the layers that decode the body of m: every content coding, last applied first,
  * then an event stream reader. Returns 0, or -1 when a coding is unknown (then the body
@@ -1067,7 +1096,7 @@ static size_t head_feed(struct http_state *st, int dir, const uint8_t *p, size_t
 	if (n == 0)
 		return 0;
 	int a = dir == 0 && !d->junk ? request_line_lenient(p, n) : start_line_answer(p, n, dir);
-	if (dir == 1 && a != PROBE_YES && st->qn && app_msg(L, pending_peek(st))->http->simple)
+	if (dir == 1 && a != PROBE_YES && pending_peek(st) != APPMSG_NONE && app_msg(L, pending_peek(st))->http->simple)
 		return simple_response(st, p, n, off, flags);
 	if (a == PROBE_NO || (a == PROBE_MAYBE && (flags & (FEED_EOF | FEED_GAP))))
 		return junk_feed(st, dir, p, n, off, flags);
@@ -1100,6 +1129,8 @@ static size_t head_feed(struct http_state *st, int dir, const uint8_t *p, size_t
 	}
 	d->scanned = 0;
 	junk_done(st, d);
+	d->unsynced = 0;
+	d->after_lost = 0;
 	struct appmsg *m = app_msg_begin(L, dir, dir ? "response" : "request", off);
 	m->http = xcalloc(1, sizeof *m->http);
 	m->http->is_request = dir == 0;
@@ -1121,6 +1152,7 @@ static size_t head_feed(struct http_state *st, int dir, const uint8_t *p, size_t
 		return hl;
 	}
 	if (hl == n && head_end(p, n, 0) == 0) {
+		d->unsynced = 1; /* where this message ends is not known */
 		m->flags |= AM_INCOMPLETE;
 		appmsg_note(m, EV(HEAD_INCOMPLETE), off + hl, "the header block does not end (no blank line) by byte %" PRIu64,
 			    off + hl);
@@ -1137,14 +1169,23 @@ static size_t head_feed(struct http_state *st, int dir, const uint8_t *p, size_t
 			st->wait_upgrade = 1;
 	} else {
 		uint32_t rq = pending_peek(st);
+		int final = h->status >= 200 || h->status == 101;
 		h->request_msg = rq;
-		if (rq != APPMSG_NONE && (h->status >= 200 || h->status == 101)) {
+		if (rq != APPMSG_NONE && final) {
 			app_msg(L, rq)->http->response_msg = m->id;
 			/* The request is read again to frame this response (HEAD, CONNECT): keep
 			 * it held until the body is framed below. */
 			app_msg_hold(L, rq);
 			pending_pop(st);
 		} else {
+			if (!st->qn && final && st->unpaired < UINT8_MAX)
+				st->unpaired++;
+			if (st->qn && final) {
+				/* the answer to a request that was not captured */
+				appmsg_note(m, EV(REQUEST_LOST), off,
+					    "the request this answers was not captured (it fell in bytes that were lost)");
+				pending_pop(st);
+			}
 			rq = APPMSG_NONE;
 		}
 		if (h->status == 101) {
@@ -1197,6 +1238,40 @@ static struct feed_res http_feed(void *vst, struct layer *L, int dir, const uint
 	return feed_took(k);
 }
 
+/* Bytes of direction dir were not captured, and they began between two
+ * messages (after one ended, before the next began). Every byte an HTTP/1.x peer sends
+ * is part of a message, so a message began in them: a response's start lost means the
+ * oldest waiting request will not see its answer (the next status line answers a later
+ * one); a request's start lost means a response will come for a request not shown.
+ * Either way the queue stays in step with what the server answers. (Two whole messages
+ * lost in one hole still count as one: nothing in the bytes around it can tell.) */
+static void lost_between(struct http_state *st, int dir)
+{
+	struct layer *L = st->L;
+	struct http_dir *d = &st->d[dir];
+	if (d->unsynced || d->after_lost)
+		return; /* more of a message whose end is not known, or of the lost one */
+	d->after_lost = 1;
+	if (dir == 0) {
+		/* Reassembly finds a hole when bytes after it come (tcp/reasm.c: an ACK alone may
+		 * be captured before the data it covers), so the lost request's answer may
+		 * have come already, with no request waiting: then it has had its answer. */
+		if (st->unpaired)
+			st->unpaired--;
+		else
+			pending_push_lost(st);
+		return;
+	}
+	uint32_t rq = pending_peek(st);
+	if (!st->qn)
+		return;
+	/* Only a flag: the request was shown already, and a note added now would differ
+	 * between a live view and a later one. */
+	if (rq != APPMSG_NONE)
+		app_msg(L, rq)->http->response_lost = 1;
+	pending_pop(st);
+}
+
 static void http_gap(void *vst, struct layer *L, int dir, uint64_t off, uint64_t len)
 {
 	struct http_state *st = vst;
@@ -1210,8 +1285,10 @@ static void http_gap(void *vst, struct layer *L, int dir, uint64_t off, uint64_t
 			app_write_gap(st->up, dir, len);
 		return;
 	}
-	if (d->phase != PH_BODY)
+	if (d->phase != PH_BODY) {
+		lost_between(st, dir);
 		return;
+	}
 	struct http_body *b = d->body;
 	struct appmsg *m = b->msg;
 	appmsg_note(m, EV(GAP), off, "%" PRIu64 " bytes at byte %" PRIu64 " were not captured", len, off);
@@ -1231,13 +1308,17 @@ static void http_gap(void *vst, struct layer *L, int dir, uint64_t off, uint64_t
 		return;
 	}
 	if (d->mode == BM_LENGTH) {
-		uint64_t end = off + b->remain;
+		uint64_t rest = b->remain, end = off + rest;
 		b->remain = 0;
 		end_message(st, dir, end, 0);
+		if (len > rest)
+			lost_between(st, dir);
 		return;
 	}
-	/* Chunk framing cannot be followed across a hole. */
+	/* Chunk framing cannot be followed across a hole (nor can it tell whether the
+	 * hole went on past the body's end). */
 	end_message(st, dir, off, 0);
+	d->unsynced = 1;
 }
 
 static void http_finish(void *vst, struct layer *L)

@@ -40,6 +40,22 @@ void note_begin(struct note_ctx *n)
 	}
 }
 
+void note_swap_sides(struct note_ctx *n)
+{
+	struct note_ctx o = *n;
+	for (int d = 0; d < 2; d++) {
+		n->high_ack[d] = o.high_ack[1 - d];
+		n->high_rack[d] = o.high_rack[1 - d];
+		n->ack_known[d] = o.ack_known[1 - d];
+	}
+	/* [3] the client's FIN, [4] the server's; the handshake's entries stay empty, as
+	 * sides are swapped only for connections seen without a SYN */
+	n->sent_n[3] = o.sent_n[4];
+	n->sent_n[4] = o.sent_n[3];
+	n->sent_first_ts[3] = o.sent_first_ts[4];
+	n->sent_first_ts[4] = o.sent_first_ts[3];
+}
+
 /* Counts one more send of handshake/teardown packet kind k; returns the count. */
 static uint32_t count_send(struct note_ctx *n, int k, int64_t ts)
 {

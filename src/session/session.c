@@ -221,6 +221,43 @@ static void on_done(void *ctx, struct appmsg *m)
 	pd->ids[d][pd->n[d]++] = m->id;
 }
 
+/* engine.side_hint: what the decoders' probes say of the first payload. */
+static int side_hint(void *ctx, const struct conn *c, int dir, const struct pkt *pk)
+{
+	struct session *s = ctx;
+	return app_side_hint(&s->app, c, dir, pk->payload, pk->caplen);
+}
+
+/* engine.sides_swapped: what the session and its sinks hold of c's sides, swapped. */
+static void sides_swapped(void *ctx, struct conn *c)
+{
+	struct session *s = ctx;
+	struct sconn *sc = sess_sconn(s, c, 0);
+	if (sc) {
+		uint32_t *ix = sconn_recs(sc);
+		for (uint32_t i = 0; i < sc->n_recs; i++)
+			s->recs[ix[i]].dir ^= 1;
+		if (sc->live)
+			note_swap_sides(&sc->live->nc);
+		if (sc->pend) {
+			struct sconn_pend *p = sc->pend, o = *p;
+			for (int d = 0; d < 2; d++) {
+				p->ids[d] = o.ids[1 - d];
+				p->n[d] = o.n[1 - d];
+				p->cap[d] = o.cap[1 - d];
+			}
+		}
+	}
+	if (s->frame.found && s->frame.c == c)
+		s->frame.r.dir ^= 1;
+	s->sides_changed = 1;
+	if (s->dg)
+		diag_swap_sides(s->dg, c);
+	if (s->o.app)
+		app_swap_sides(&s->app, c);
+}
+
+
 /* ---- opening ---- */
 
 static int open_common(struct session *s, int rc, struct err *e)
@@ -239,6 +276,9 @@ static int open_common(struct session *s, int rc, struct err *e)
 	s->opened = 1;
 	s->counts_only = !s->o.keep && !s->o.app && !s->o.diag && !s->o.find_frame && !s->o.on_packet && !s->o.raw;
 	engine_init(&s->en);
+	s->en.side_hint = side_hint;
+	s->en.sides_swapped = sides_swapped;
+	s->en.side_ctx = s;
 	if (s->o.diag) {
 		s->dg = diag_new();
 		s->en.keep_analysis_state = 1; /* the ACK latencies are read at the end */
@@ -470,6 +510,7 @@ static void one_packet(struct session *s, const struct cap_rec *rec)
 	struct pkt pk;
 	struct conn *c;
 	struct pktrec r;
+	s->sides_changed = 0;
 	int kind = engine_packet(&s->en, rec, s->cf.name, &pk, &c, &r, &s->err);
 	if (kind < 0) {
 		s->damaged = 1;
@@ -537,6 +578,7 @@ static void one_packet(struct session *s, const struct cap_rec *rec)
 			s->n_parts = 0;
 		p.parts = s->parts;
 		p.n_parts = s->n_parts;
+		p.sides_changed = s->sides_changed;
 		sc->live->seen = 1;
 		sess_call_out(s);
 		s->o.on_packet(s->o.ctx, &p);

@@ -119,6 +119,18 @@ void tcp_analysis_free(struct tcp_analysis *a)
 	xfree(a);
 }
 
+void tcp_analysis_swap_sides(struct tcp_analysis *a)
+{
+	if (!a)
+		return;
+	a->first ^= 1; /* the halves stay; which side each is changes */
+	if (a->lat) {
+		struct tcp_latency t = a->lat[0];
+		a->lat[0] = a->lat[1];
+		a->lat[1] = t;
+	}
+}
+
 const struct tcp_latency *tcp_analysis_latency(const struct tcp_analysis *a, int dir)
 {
 	return a->lat ? &a->lat[dir & 1] : &no_latency;

@@ -51,6 +51,10 @@ void tcp_analysis_free(struct tcp_analysis *a);
 void tcp_analysis_packet(struct tcp_analysis **ap, struct conn *c, int dir, const struct pkt *pk, struct pktrec *rec,
 			 struct tcp_ack_result *ack);
 
+/* Client and server of the connection changed places (conn_swap_sides): what a
+ * belongs to side 0 now belongs to side 1 and the other way round. NULL is a no-op. */
+void tcp_analysis_swap_sides(struct tcp_analysis *a);
+
 /* ACK latency of the segments side dir sent (all zero when not measured); never NULL. */
 const struct tcp_latency *tcp_analysis_latency(const struct tcp_analysis *a, int dir);
 /* Initial RTT (first SYN answered -> third handshake), 0 when the handshake was not seen. */

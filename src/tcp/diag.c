@@ -276,6 +276,18 @@ static void chain_send(struct dg_dir *s, uint32_t rseq, int retx, int syn, int64
 		memset(s->rare->gaps[i], 0, sizeof s->rare->gaps[i]);
 }
 
+void diag_swap_sides(struct diag *d, const struct conn *c)
+{
+	struct dg_conn *dc = conn_state(d, c, 0);
+	if (!dc)
+		return;
+	struct dg_dir t = dc->d[0];
+	dc->d[0] = dc->d[1];
+	dc->d[1] = t;
+	if (dc->rst_dir)
+		dc->rst_dir = (uint8_t)(3 - dc->rst_dir); /* dir + 1 */
+}
+
 void diag_packet(void *ctx, const struct pkt *pk, struct conn *c, const struct pktrec *r,
 		 const struct tcp_ack_result *ar)
 {

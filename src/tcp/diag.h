@@ -75,6 +75,9 @@ struct diag;
 struct diag *diag_new(void);
 /* Frees d and every per-connection record; NULL is a no-op. */
 void diag_free(struct diag *d);
+/* Client and server of c changed places (conn_swap_sides, before any payload): what
+ * the diagnosis holds of each side moves with it. */
+void diag_swap_sides(struct diag *d, const struct conn *c);
 /* The sink function: ctx is a struct diag; ack is what the packet's ACK covered (the
  * engine's last_ack: tcp_analysis_packet). Per-connection state is allocated once per
  * TCP connection, never per packet. */
