@@ -21,6 +21,9 @@ static const struct {
 	{ "stream", cmd_stream },
 	{ "export", cmd_export },
 	{ "events", cmd_events },
+	{ "interfaces", cmd_interfaces },
+	{ "live", cmd_live },
+	{ "tcpdump-cmd", cmd_tcpdump_cmd },
 	{ "help", cmd_help },
 };
 
