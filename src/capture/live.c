@@ -85,7 +85,7 @@ struct live_src *live_open(const struct live_opts *o, struct err *e)
 	size_t buf = o->buffer ? o->buffer : LIVE_BUFFER_DEFAULT;
 	pcap_set_snaplen(p, (int)snap);
 	pcap_set_promisc(p, o->promisc ? 1 : 0);
-	pcap_set_immediate_mode(p, 1);
+	pcap_set_timeout(p, LIVE_TIMEOUT_MS);
 	pcap_set_buffer_size(p, (int)buf);
 	pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO);
 	int rc = pcap_activate(p);

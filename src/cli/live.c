@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -289,16 +290,26 @@ static void status_words(struct strbuf *m, const struct livecap_counts *k)
 		sb_printf(m, ", %.1f MB written", (double)k->written / 1e6);
 }
 
+/* 1 when standard output is a pipe or socket whose reader went away (| head ended). */
+static int reader_gone(void)
+{
+	struct pollfd pf = { 1, POLLOUT, 0 };
+	return poll(&pf, 1, 0) == 1 && (pf.revents & (POLLERR | POLLHUP));
+}
+
 static void on_tick(void *ctx, const struct livecap_counts *k)
 {
 	struct live_cli *x = ctx;
+	/* a quiet capture writes nothing that would fail: look, so it ends all the same */
+	if (reader_gone())
+		live_stopped = 1;
 	if (!x->status)
 		return;
 	struct strbuf m;
 	sb_init(&m);
 	sb_puts(&m, "\r\033[K");
 	term_text_str(&m, x->lo.cap.iface);
-	sb_printf(&m, " %.0f s: ", ts_to_sec(k->elapsed_ns));
+	sb_printf(&m, " %.1f s: ", ts_to_sec(k->elapsed_ns));
 	status_words(&m, k);
 	fwrite(m.s, 1, m.len, stderr);
 	fflush(stderr);
@@ -437,7 +448,7 @@ static void setup(struct live_cli *x, struct session_opts *so)
 	x->status = isatty(2);
 	x->out_tty = isatty(1);
 	x->lo.stop = &live_stopped;
-	x->lo.on_tick = on_tick;
+	x->lo.on_tick = on_tick; /* (also when there is no status line: see reader_gone) */
 	x->lo.tick_ns = LIVE_STATUS_NS;
 	x->lo.ctx = x;
 }

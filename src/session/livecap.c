@@ -99,8 +99,10 @@ static void update_counts(struct livecap *lc)
 	struct sess_counts sc;
 	session_counts(lc->s, &sc);
 	lc->k.conns = (uint64_t)sc.tcp_conns + sc.udp_conns;
-	lc->k.written = lc->writing ? lc->out.total_bytes : 0;
-	lc->k.files = lc->writing ? lc->out.seq : 0;
+	if (lc->writing) {
+		lc->k.written = lc->out.total_bytes;
+		lc->k.files = lc->out.seq;
+	}
 	lc->k.elapsed_ns = ts_elapsed(mono_ns(), lc->start_ns);
 }
 
@@ -170,7 +172,7 @@ int livecap_run(struct livecap *lc, struct err *e)
 			next_tick = now + tick;
 		}
 	}
-	update_counts(lc);
+	update_counts(lc); /* (the written counts stay as they were when the file closes) */
 	session_push_end(lc->s);
 	if (lc->writing) {
 		lc->writing = 0;
@@ -181,7 +183,7 @@ int livecap_run(struct livecap *lc, struct err *e)
 		*e = lc->write_err;
 		rc = -1;
 	}
-	update_counts(lc);
+	update_counts(lc); /* what the last pushes made of the connections */
 	return rc;
 }
 
