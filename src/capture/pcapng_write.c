@@ -50,7 +50,8 @@ static void put_opt(struct strbuf *b, uint16_t code, const void *v, size_t n)
 		n = PCAPNG_OPT_STR_MAX;
 	put16(b, code);
 	put16(b, (uint16_t)n);
-	sb_add(b, v, n);
+	if (n)
+		sb_add(b, v, n); /* (opt_endofopt has no value: v is NULL) */
 	pad4(b, n);
 }
 

@@ -286,8 +286,10 @@ static void status_words(struct strbuf *m, const struct livecap_counts *k)
 	if (k->if_drops)
 		sb_printf(m, ", interface drops %llu", (unsigned long long)k->if_drops);
 	sb_printf(m, ", chattcp drops %llu", (unsigned long long)k->chattcp_drops);
-	if (k->written)
+	if (k->written >= 1000000)
 		sb_printf(m, ", %.1f MB written", (double)k->written / 1e6);
+	else if (k->written)
+		sb_printf(m, ", %.1f kB written", (double)k->written / 1e3);
 }
 
 /* 1 when standard output is a pipe or socket whose reader went away (| head ended). */
