@@ -28,6 +28,11 @@
 #define STALL_PATH_FACTOR 4
 /* One slow ACK is noise; a pattern needs at least two. */
 #define STALL_MIN 2
+/* The next small segment follows an ACK that Nagle waited for within the round trip
+ * back to its sender plus this much (scheduling, the capture's clock). */
+#define NAGLE_SLACK (5 * MS)
+/* Last data segment sizes kept per side to tell the steady segment size at the end. */
+#define DIAG_LEN_RING 8
 
 /* The state kept per TCP connection is what every connection needs (counters, the
  * handshake, the time to first byte: ~250 bytes); what only some need comes when it is
@@ -56,8 +61,46 @@ struct dg_dir {
 	struct diag_dir *rare;             /* the rest of the view, at the first event that needs it */
 };
 
+/* The working state of the newer rules, made at the connection's first SYN+ACK, data
+ * or RST (a lone SYN never needs it). */
+struct dg_work {
+	struct diag_evidence e;
+	const struct conn *conn;           /* for the findings across connections */
+	int64_t synack_syn_ts;             /* the latest SYN before the latest SYN+ACK */
+	uint32_t synack_syn_frame, synack_last_frame;
+	int64_t any_last_ts, quiet_before[2];
+	uint32_t last_frame[2], last_ack_raw[2];
+	uint8_t last_data[2], last_ack_ok[2], ttl[2], ttl_seen[2], ttl_mixed[2], fin_sent[2];
+	uint64_t bytes_sent[2];
+	/* the request in progress: its pieces, and the server's ACK of it */
+	int64_t req_first, req_last, req_ack_ts;
+	uint32_t req_pieces, req_first_frame, req_last_frame, req_ack_frame;
+	uint8_t req_retx;
+	/* each side's sequence space as seen: the end of what it sent, what it acknowledged */
+	uint32_t high_end[2], ack_max[2];
+	uint8_t high_known[2], ack_known[2];
+	struct { uint32_t start, end; int64_t ts; } hole[2][DIAG_HOLES];
+	uint8_t n_holes[2];
+	/* a delayed ACK of a side's small segment, waiting to see whether the side's next
+	 * segment followed it at once (Nagle held it) */
+	int64_t stall_ack_ts[2], stall_excess[2];
+	uint32_t stall_frame[2];
+	uint8_t stall_class[2];              /* 0 none, 1 ~40 ms, 2 ~200 ms */
+	/* the last data segment sizes of each side (path-MTU rule) */
+	uint16_t recent_len[2][DIAG_LEN_RING];
+	uint8_t recent_next[2];
+	uint32_t len_max[2], rto_len_max[2];
+	int64_t first_rto_ts;
+	uint32_t tail_seq_raw[2], tail_end_raw[2];  /* the last tail retransmission of each side */
+	uint8_t sent_idle;       /* this packet's side had nothing unacknowledged before it */
+	int64_t req_idle_ns;     /* the request's waits with nothing in flight: the client's own */
+};
+
 struct dg_conn {
 	struct dg_dir d[2];
+	struct dg_work *w;
+	uint16_t mss0;           /* the client's MSS option */
+	uint32_t syn_first_frame;
 	ts_total ttfb_sum;
 	int64_t last_other_ts;   /* last packet that was not a keep-alive or its ACK */
 	int64_t syn_first, syn_last, synack_first, synack_last, hs3_ts;
@@ -71,6 +114,7 @@ struct diag {
 	struct dg_conn **by_idx;  /* indexed by conn->idx */
 	size_t cap;
 	struct diag_conn view;    /* what diag_get returns */
+	uint8_t cross_done;       /* the findings across connections are up to date */
 };
 
 struct diag *diag_new(void) { return xcalloc(1, sizeof(struct diag)); }
@@ -83,6 +127,7 @@ void diag_free(struct diag *d)
 		struct dg_conn *dc = d->by_idx[i];
 		if (!dc)
 			continue;
+		xfree(dc->w);
 		for (int s = 0; s < 2; s++) {
 			xfree(dc->d[s].ring);
 			xfree(dc->d[s].gaps);
@@ -115,6 +160,33 @@ static struct diag_dir *rare(struct dg_dir *s)
 	if (!s->rare)
 		s->rare = xcalloc(1, sizeof *s->rare);
 	return s->rare;
+}
+
+static struct dg_work *work(struct dg_conn *dc, const struct conn *c)
+{
+	if (!dc->w) {
+		dc->w = xcalloc(1, sizeof *dc->w);
+		dc->w->conn = c;
+	}
+	return dc->w;
+}
+
+/* The round trip from the capture point through side s and back, without the
+ * peer's delays: the handshake's half on that side (SYN -> SYN+ACK through the server,
+ * SYN+ACK -> ACK through the client), else the fastest ACK s gave. 0 when unknown. */
+static int64_t rtt_via(const struct dg_conn *dc, const struct conn *c, int s)
+{
+	if (dc->w) {
+		int64_t leg = s == 1 ? dc->w->e.leg_syn_ns : dc->w->e.leg_synack_ns;
+		if (leg > 0)
+			return leg;
+	}
+	if (c->ta) {
+		const struct tcp_latency *L = tcp_analysis_latency(c->ta, 1 - s);
+		if (L->n)
+			return L->min_ns;
+	}
+	return 0;
 }
 
 const struct diag_conn *diag_get(struct diag *d, const struct conn *c)
@@ -155,6 +227,31 @@ const struct diag_conn *diag_get(struct diag *d, const struct conn *c)
 	v->ttfb_n = dc->ttfb_n;
 	v->awaiting = dc->awaiting;
 	v->last_data_dir = dc->last_data_dir;
+	if (dc->w) {
+		const struct dg_work *w = dc->w;
+		v->e = w->e;
+		for (int s = 0; s < 2; s++) {
+			struct diag_dir *o = &v->d[s];
+			/* bytes the peer acknowledged beyond what this side was seen to send, and
+			 * the holes never filled */
+			if (w->high_known[s] && w->ack_known[1 - s] && (int32_t)(w->ack_max[1 - s] - w->high_end[s]) > 0)
+				o->missed += w->ack_max[1 - s] - w->high_end[s];
+			for (uint32_t h = 0; h < w->n_holes[s]; h++)
+				o->missed += w->hole[s][h].end - w->hole[s][h].start;
+			uint32_t mx = 0, at = 0;
+			for (int k = 0; k < DIAG_LEN_RING; k++)
+				if (w->recent_len[s][k] > mx)
+					mx = w->recent_len[s][k];
+			for (int k = 0; k < DIAG_LEN_RING; k++)
+				at += mx && w->recent_len[s][k] == mx;
+			o->len_end = mx;
+			o->len_end_n = at;
+			o->len_max = w->len_max[s];
+			o->rto_len_max = w->rto_len_max[s];
+		}
+	}
+	v->e.mss[0] = dc->mss0;
+	v->e.syn_first_frame = dc->syn_first_frame;
 	if (c->ta) {
 		v->lat[0] = *tcp_analysis_latency(c->ta, 0);
 		v->lat[1] = *tcp_analysis_latency(c->ta, 1);
@@ -226,12 +323,272 @@ static void chain_send(struct dg_dir *s, uint32_t rseq, int retx, int syn, int64
 		memset(s->gaps[i], 0, sizeof s->gaps[i]);
 }
 
+
+/* Minimum silence before data that a RST answers, for "the peer lost the connection":
+ * an idle connection whose other end restarted (a busy one would have been reset at once). */
+#define HALF_OPEN_QUIET (1 * SEC)
+
+static void hole_add(struct dg_work *w, int s, uint32_t start, uint32_t end, int64_t ts)
+{
+	if (w->n_holes[s] < DIAG_HOLES) {
+		w->hole[s][w->n_holes[s]].start = start;
+		w->hole[s][w->n_holes[s]].end = end;
+		w->hole[s][w->n_holes[s]++].ts = ts;
+	}
+}
+
+/* A segment of side s at rseq: when it falls in a hole, how long after the hole
+ * opened (-1: not in a hole). The hole is then forgotten: its first filler tells. */
+static int64_t hole_fill(struct dg_work *w, int s, uint32_t rseq, int64_t ts)
+{
+	for (uint32_t h = 0; h < w->n_holes[s]; h++) {
+		if ((int32_t)(rseq - w->hole[s][h].start) < 0 || (int32_t)(rseq - w->hole[s][h].end) >= 0)
+			continue;
+		int64_t t = ts_elapsed(ts, w->hole[s][h].ts);
+		w->hole[s][h] = w->hole[s][--w->n_holes[s]];
+		return t;
+	}
+	return -1;
+}
+
+/* A wait counts as slow from this long (a person notices ~100-200 ms; below it, a
+ * finding would name normal work) and when it is this many round trips. */
+#define SLOW_MIN (200 * MS)
+#define SLOW_RTT_FACTOR 10
+
+/* The first byte of an answer: was the wait the server's (its TCP acknowledged the
+ * request, then its application took long) or the client's (the request itself
+ * came in pieces over a long time, and the server answered the last piece at once)? */
+static void answer_seen(struct dg_conn *dc, const struct conn *c, struct dg_work *w, const struct pktrec *r)
+{
+	struct diag_evidence *e = &w->e;
+	int64_t ts = r->ts_ns;
+	int64_t rtt = ts_add(rtt_via(dc, c, 0), rtt_via(dc, c, 1));
+	int64_t floor = ts_cmp_scaled(rtt, SLOW_RTT_FACTOR, SLOW_MIN, 1) > 0 ? ts_mul(rtt, SLOW_RTT_FACTOR) : SLOW_MIN;
+	if (w->req_ack_ts && !w->req_retx) {
+		int64_t wait = ts_elapsed(ts, w->req_ack_ts);
+		if (wait >= floor) {
+			if (!e->slow_answers++ || wait > e->slow_ans_wait_ns) {
+				e->slow_ans_wait_ns = wait;
+				e->slow_ans_ack_ns = ts_elapsed(w->req_ack_ts, w->req_last);
+				e->slow_ans_req_frame = w->req_last_frame;
+				e->slow_ans_ack_frame = w->req_ack_frame;
+				e->slow_ans_frame = r->frame;
+			}
+		}
+	}
+	int64_t send = ts_elapsed(w->req_last, w->req_first), after = ts_elapsed(ts, w->req_last);
+	/* only the waits with nothing in flight are the client's: a big upload through a slow
+	 * path also takes long, but its pieces wait for ACKs */
+	if (w->req_pieces >= 2 && w->req_idle_ns >= floor && ts_cmp_scaled(after, 4, send, 1) < 0) {
+		if (!e->slow_requests++ || send > e->slow_req_ns) {
+			e->slow_req_ns = send;
+			e->slow_req_answer_ns = after;
+			e->slow_req_pieces = w->req_pieces;
+			e->slow_req_first_frame = w->req_first_frame;
+			e->slow_req_last_frame = w->req_last_frame;
+		}
+	}
+}
+
+/* The measurements of the newer rules. Returns 1 when r fills a hole sooner than half
+ * a round trip after it opened: not a repeat the receiver asked for, a late original. */
+static int evidence_packet(struct dg_conn *dc, const struct conn *c, const struct pkt *pk, const struct pktrec *r)
+{
+	int dir = r->dir, early = 0;
+	uint32_t L = r->labels;
+	int64_t ts = r->ts_ns;
+	int syn = (r->flags & TH_SYN) != 0, ackf = (r->flags & TH_ACK) != 0, rst = (r->flags & TH_RST) != 0;
+	int fin = (r->flags & TH_FIN) != 0;
+	uint8_t ttl = pk ? pk->ttl : 0;
+	if (syn && !ackf) {
+		if (!dc->syn_n) {
+			dc->syn_first_frame = r->frame;
+			dc->mss0 = pk ? pk->opt.mss : 0;
+		}
+		if (!dc->w)
+			return 0;
+	}
+	struct dg_work *w = work(dc, c);
+	struct diag_evidence *e = &w->e;
+	struct dg_dir *me = &dc->d[dir];
+	if (syn && !ackf) {
+		w->synack_syn_ts = ts;
+		w->synack_syn_frame = r->frame;
+	} else if (syn) {
+		if (!dc->synack_n) {
+			e->synack_first_frame = r->frame;
+			e->first_synack_after_ns = dc->syn_n ? ts_elapsed(ts, dc->syn_first) : 0;
+			e->mss[1] = pk ? pk->opt.mss : 0;
+		}
+		/* the SYN this SYN+ACK answers: the latest before it */
+		e->hs_syn_frame = w->synack_syn_frame;
+		w->synack_last_frame = r->frame;
+		if (dc->syn_n)
+			e->leg_syn_ns = ts_elapsed(ts, dc->syn_last);
+	}
+	if ((r->events & EV_HS3) && !e->hs3_frame && dc->synack_n) {
+		/* the third handshake answers the latest SYN+ACK; freeze both halves */
+		e->hs3_frame = r->frame;
+		e->hs_synack_frame = w->synack_last_frame;
+		e->leg_synack_ns = ts_elapsed(ts, dc->synack_last);
+		if (!dc->syn_n)
+			e->leg_syn_ns = 0;
+	}
+	if (!e->hs3_frame && syn && ackf)
+		e->leg_synack_ns = 0;
+
+	/* Each side's TTL (hop limit): one host's packets reach one capture point with one
+	 * TTL; a RST with another was made elsewhere. */
+	if (!rst && pk) {
+		if (!w->ttl_seen[dir]) {
+			w->ttl[dir] = ttl;
+			w->ttl_seen[dir] = 1;
+		} else if (w->ttl[dir] != ttl) {
+			w->ttl_mixed[dir] = 1;
+		}
+	}
+	int64_t quiet = w->any_last_ts ? ts_elapsed(ts, w->any_last_ts) : 0;
+	if (rst && !dc->rst_dir) {
+		e->rst_frame = r->frame;
+		e->rst_has_ack = (uint8_t)ackf;
+		e->rst_ttl = ttl;
+		e->rst_side_ttl = w->ttl[dir];
+		e->rst_ttl_known = w->ttl_seen[dir] && !w->ttl_mixed[dir] && pk;
+		e->rst_answers_frame = w->last_frame[1 - dir];
+		e->rst_answers_data = w->last_data[1 - dir];
+		e->rst_quiet_ns = w->quiet_before[1 - dir];
+		e->rst_side_fin = w->fin_sent[dir];
+		e->rst_peer_bytes = w->bytes_sent[1 - dir];
+		/* RFC 9293 section 3.10.7.1: the RST for a segment of no connection takes its
+		 * sequence number from that segment's ACK field and carries no ACK */
+		e->rst_noconn = !ackf && w->last_ack_ok[1 - dir] && pk && pk->seq == w->last_ack_raw[1 - dir];
+	} else if (dc->rst_dir == dir + 1 && r->len && !rst) {
+		e->rst_data_after++;
+	}
+	w->quiet_before[dir] = quiet;
+	w->any_last_ts = ts;
+	w->last_frame[dir] = r->frame;
+	w->last_data[dir] = r->len > 0;
+	w->last_ack_ok[dir] = (uint8_t)(ackf && pk);
+	w->last_ack_raw[dir] = pk ? pk->ack : 0;
+	w->bytes_sent[dir] += r->len;
+	if (fin)
+		w->fin_sent[dir] = 1;
+
+	w->sent_idle = w->high_known[dir] && w->ack_known[1 - dir] && (int32_t)(w->ack_max[1 - dir] - w->high_end[dir]) >= 0;
+	/* Sequence space: holes in what this side sent, and how soon they are filled. */
+	int probe = (L & (LB_BIT(LB_KEEP_ALIVE) | LB_BIT(LB_ZERO_WINDOW_PROBE))) != 0;
+	uint32_t end = r->rseq + r->len + (uint32_t)syn + (uint32_t)fin;
+	if (!rst && !probe) {
+		if (!w->high_known[dir]) {
+			if (syn || r->len) {
+				w->high_end[dir] = end;
+				w->high_known[dir] = 1;
+			}
+		} else if ((r->len || fin) && (int32_t)(r->rseq - w->high_end[dir]) > 0) {
+			struct diag_dir *x = rare(me);
+			if (!x->missed_frame)
+				x->missed_frame = r->frame;
+			hole_add(w, dir, w->high_end[dir], r->rseq, ts);
+			w->high_end[dir] = end;
+		} else if ((int32_t)(end - w->high_end[dir]) > 0) {
+			int64_t t = r->len ? hole_fill(w, dir, r->rseq, ts) : -1;
+			w->high_end[dir] = end;
+			(void)t;
+		} else if (r->len) {
+			int64_t t = hole_fill(w, dir, r->rseq, ts);
+			int64_t rtt = ts_add(rtt_via(dc, c, 0), rtt_via(dc, c, 1));
+			if (t >= 0 && rtt > 0) {
+				struct diag_dir *x = rare(me);
+				if (ts_cmp_scaled(t, 2, rtt, 1) < 0) {
+					early = 1;
+					if (!x->fill_early++)
+						x->fill_early_first = r->frame;
+					if (t > x->fill_early_max_ns)
+						x->fill_early_max_ns = t;
+				} else {
+					if (!x->fill_late++) {
+						x->fill_late_first = r->frame;
+						x->fill_late_min_ns = t;
+					}
+					if (t < x->fill_late_min_ns)
+						x->fill_late_min_ns = t;
+				}
+			}
+		}
+	}
+	/* A D-SACK (RFC 2883: a first SACK block below the ACK) for the peer's tail
+	 * retransmission: the receiver had the bytes, the repeat was not a loss. */
+	if (ackf && pk && pk->opt.n_sack && w->tail_end_raw[1 - dir] && (int32_t)(pk->opt.sack[0][1] - pk->ack) <= 0
+	    && pk->opt.sack[0][0] == w->tail_seq_raw[1 - dir] && pk->opt.sack[0][1] == w->tail_end_raw[1 - dir]) {
+		rare(&dc->d[1 - dir])->tail_dsack++;
+		w->tail_end_raw[1 - dir] = 0;
+	}
+	if (ackf && !rst && !syn) {
+		if (!w->ack_known[dir] || (int32_t)(r->rack - w->ack_max[dir]) > 0) {
+			w->ack_max[dir] = r->rack;
+			w->ack_known[dir] = 1;
+		}
+		if (w->high_known[1 - dir] && (int32_t)(r->rack - w->high_end[1 - dir]) > 0) {
+			struct diag_dir *x = rare(&dc->d[1 - dir]);
+			if (!x->missed_frame)
+				x->missed_frame = r->frame;
+		}
+	}
+	/* The largest window this side offers (bytes), and segments that fill the peer's. */
+	if (!syn && !rst) {
+		int sh = pktrec_wscale(r);
+		uint64_t win = (uint64_t)r->win << (sh > 0 ? sh : 0);
+		if (win > (me->rare ? me->rare->max_win : 0))
+			rare(me)->max_win = win;
+	}
+	if (r->len && !probe) {
+		struct diag_dir *x = rare(me);
+		x->data_segs++;
+		if ((L & LB_BIT(LB_WINDOW_FULL)) && !x->win_full++)
+			x->win_full_first = r->frame;
+		if (r->len > w->len_max[dir])
+			w->len_max[dir] = r->len;
+		w->recent_len[dir][w->recent_next[dir]] = (uint16_t)(r->len > 65535 ? 65535 : r->len);
+		w->recent_next[dir] = (uint8_t)((w->recent_next[dir] + 1) % DIAG_LEN_RING);
+	}
+	/* Timer retransmissions: the connection's first, and tail loss (the last segment
+	 * sent again, with nothing after it to bring duplicate ACKs). */
+	if ((L & LB_BIT(LB_RETRANSMISSION)) && !(L & (LB_BIT(LB_FAST_RETRANSMISSION) | LB_BIT(LB_SPURIOUS_RETRANSMISSION)))
+	    && r->len && !probe && !early && r->ref_frame) {
+		if (!w->first_rto_ts) {
+			w->first_rto_ts = ts;
+			e->first_rto_frame = r->frame;
+		}
+		if (r->len > w->rto_len_max[dir])
+			w->rto_len_max[dir] = r->len;
+		if (end == w->high_end[dir]) {
+			struct diag_dir *x = rare(me);
+			if (pk) {
+				w->tail_seq_raw[dir] = pk->seq;
+				w->tail_end_raw[dir] = pk->seq + r->len;
+			}
+			if (!x->tail_retx++) {
+				x->tail_first = r->frame;
+				x->tail_orig = r->ref_frame;
+				for (uint32_t i = 0; i < me->ring_cap; i++)
+					if (me->ring[i].sends && me->ring[i].rseq == r->rseq && !me->ring[i].syn)
+						x->tail_wait_ns = ts_elapsed(ts, me->ring[i].last_ts);
+			}
+		}
+	}
+	return early;
+}
+
 void diag_packet(void *ctx, const struct pkt *pk, struct conn *c, const struct pktrec *r)
 {
-	(void)pk;
 	if (c->proto != 6)
 		return;
-	struct dg_conn *dc = conn_state(ctx, c);
+	struct diag *dg = ctx;
+	struct dg_conn *dc = conn_state(dg, c);
+	dg->cross_done = 0;
+	int early = evidence_packet(dc, c, pk, r);
 	int dir = r->dir;
 	struct dg_dir *me = &dc->d[dir], *peer = &dc->d[1 - dir];
 	uint32_t L = r->labels;
@@ -247,12 +604,12 @@ void diag_packet(void *ctx, const struct pkt *pk, struct conn *c, const struct p
 		/* Wireshark's label says "retransmission" for any segment below the highest
 		 * sequence seen; when its bytes were never seen before (no original frame), they
 		 * were lost before the capture point or are simply late. */
-		if (L & LB_BIT(LB_FAST_RETRANSMISSION)) {
+		if ((L & LB_BIT(LB_FAST_RETRANSMISSION)) && !early) {
 			struct diag_dir *x = rare(me);
 			if (!x->fast_retx)
 				x->fast_first = r->frame;
 			x->fast_retx++;
-		} else if (r->len && !r->ref_frame && !syn && !(L & LB_BIT(LB_SPURIOUS_RETRANSMISSION))) {
+		} else if (r->len && !r->ref_frame && !syn && !early && !(L & LB_BIT(LB_SPURIOUS_RETRANSMISSION))) {
 			struct diag_dir *x = rare(me);
 			if (!x->retx_unseen)
 				x->unseen_first = r->frame;
@@ -342,33 +699,62 @@ void diag_packet(void *ctx, const struct pkt *pk, struct conn *c, const struct p
 			chain_send(me, r->rseq, retx && !(L & LB_BIT(LB_FAST_RETRANSMISSION)), syn, ts);
 	}
 
-	/* Delayed-ACK stalls: the ACK of a small segment the peer sent. */
-	if (c->ta) {
+	/* Delayed-ACK stalls: the ACK of a small segment the peer sent came a delayed-ACK
+	 * time later than the round trip through this side explains, and the peer's next
+	 * small segment followed that ACK at once: Nagle held it (RFC 896) until the ACK. */
+	struct dg_work *w = dc->w;
+	if (w && r->len && !retx && w->stall_class[dir]) {
+		int64_t back = ts_add(rtt_via(dc, c, 1 - dir), NAGLE_SLACK);
+		if (ts_elapsed(ts, w->stall_ack_ts[dir]) <= back) {
+			struct diag_dir *x = rare(me);
+			if (!(x->stall_40 + x->stall_200))
+				x->stall_first = w->stall_frame[dir];
+			if (w->stall_class[dir] == 1)
+				x->stall_40++;
+			else
+				x->stall_200++;
+			if (w->stall_excess[dir] > x->stall_max_ns)
+				x->stall_max_ns = w->stall_excess[dir];
+		}
+		w->stall_class[dir] = 0;
+	}
+	if (c->ta && w) {
 		const struct tcp_ack_result *ar = tcp_analysis_last_ack(c->ta);
 		if (ar->n && ar->newest_len && ar->newest_len < SMALL_SEG && !ar->newest_karn) {
 			peer->small_acked++;
-			int in40 = ar->newest_ns >= DELACK40_LO && ar->newest_ns <= DELACK40_HI;
-			int in200 = ar->newest_ns >= DELACK200_LO && ar->newest_ns <= DELACK200_HI;
+			int64_t excess = ts_sub(ar->newest_ns, rtt_via(dc, c, dir));
+			int in40 = excess >= DELACK40_LO && excess <= DELACK40_HI;
+			int in200 = excess >= DELACK200_LO && excess <= DELACK200_HI;
 			if (in40 || in200) {
-				struct diag_dir *x = rare(peer);
-				if (in40)
-					x->stall_40++;
-				else
-					x->stall_200++;
-				if (ar->newest_ns > x->stall_max_ns)
-					x->stall_max_ns = ar->newest_ns;
+				w->stall_class[1 - dir] = (uint8_t)(in40 ? 1 : 2);
+				w->stall_ack_ts[1 - dir] = ts;
+				w->stall_excess[1 - dir] = excess;
+				w->stall_frame[1 - dir] = r->frame;
 			}
 		}
 	}
 	/* Time to first byte: a request is the client's data after the server's (or the
-	 * first data); its answer starts with the server's next data. */
+	 * first data); its answer starts with the server's next data. On the way: how long
+	 * the request took to arrive whole, whether the server's TCP acknowledged it before
+	 * the answer came (it arrived: the wait is the server's application). */
+	if (w && dir == 0 && retx && r->len && dc->awaiting)
+		w->req_retx = 1;
+	if (w && dir == 1 && !r->len && ackf && dc->awaiting && !w->req_ack_ts && w->high_known[0]
+	    && (int32_t)(r->rack - w->high_end[0]) >= 0) {
+		w->req_ack_ts = ts;
+		w->req_ack_frame = r->frame;
+	}
 	if (r->len && !(L & (LB_BIT(LB_RETRANSMISSION) | LB_BIT(LB_KEEP_ALIVE)))) {
+		int new_req = 0;
 		if (dir == 0 && dc->last_data_dir != 1) {
 			if (!dc->awaiting) {
 				dc->awaiting = 1;
 				dc->req_start = ts;
+				new_req = 1;
 			}
 		} else if (dir == 0 && dc->last_data_dir == 1) {
+			/* more of the same request: the time to first byte counts from its last piece */
+			new_req = !dc->awaiting;
 			dc->awaiting = 1;
 			dc->req_start = ts;
 		} else if (dir == 1 && dc->awaiting) {
@@ -380,6 +766,23 @@ void diag_packet(void *ctx, const struct pkt *pk, struct conn *c, const struct p
 			ts_total_add(&dc->ttfb_sum, t);
 			dc->ttfb_n++;
 			dc->awaiting = 0;
+			if (w && w->req_pieces)
+				answer_seen(dc, c, w, r);
+		}
+		if (w && dir == 0) {
+			if (new_req) {
+				w->req_first = ts;
+				w->req_first_frame = r->frame;
+				w->req_pieces = 0;
+				w->req_retx = 0;
+				w->req_idle_ns = 0;
+			} else if (w->sent_idle) {
+				w->req_idle_ns = ts_add(w->req_idle_ns, ts_elapsed(ts, w->req_last));
+			}
+			w->req_pieces++;
+			w->req_last = ts;
+			w->req_last_frame = r->frame;
+			w->req_ack_ts = 0;
 		}
 		dc->last_data_dir = (uint8_t)(dir + 1);
 	}
@@ -399,6 +802,20 @@ const struct app_event diag_rules[DIAG_RULE_COUNT + 1] = {
 	[DIAG_DELAYED_ACK] = { "delayed_ack_stall", SEV_WARN, "Nagle's algorithm waits for a delayed ACK: small writes stall 40/200 ms" },
 	[DIAG_UNSEEN_RETX] = { "late_or_lost_upstream", SEV_NOTE, "\"retransmissions\" of bytes this capture never saw: lost upstream or reordered" },
 	[DIAG_FAST_RETX] = { "loss_fast_retransmit", SEV_WARN, "packet loss repaired by fast retransmission" },
+	[DIAG_HS_SLOW] = { "handshake_slow", SEV_WARN, "the handshake took a retransmission timeout: a SYN or SYN+ACK was lost" },
+	[DIAG_LISTEN_OVERFLOW] = { "listen_queue_overflow", SEV_ERROR, "many SYNs to one listener repeated in the same second, then answered: its accept or SYN queue was full" },
+	[DIAG_PATH_LOSS] = { "path_loss", SEV_WARN, "every connection between the two hosts lost packets the same way: the path drops them" },
+	[DIAG_TAIL_LOSS] = { "tail_loss", SEV_WARN, "the last segment of a flight was lost: only a timer could repair it" },
+	[DIAG_REORDER] = { "reordering", SEV_WARN, "segments overtaken on the path: holes filled sooner than a repeat could come" },
+	[DIAG_RWND_LIMITED] = { "receive_window_limited", SEV_WARN, "the receiver's window, not the path, limits the throughput" },
+	[DIAG_BUFFERBLOAT] = { "bufferbloat", SEV_WARN, "the round trip grows with what is sent: a deep queue on the path" },
+	[DIAG_PMTU_BLACKHOLE] = { "pmtu_blackhole", SEV_ERROR, "full-size packets vanish on the path (no ICMP): a path-MTU black hole" },
+	[DIAG_SLOW_SERVER] = { "slow_server", SEV_WARN, "the server's TCP had the request, its application answered late" },
+	[DIAG_SLOW_CLIENT] = { "slow_client", SEV_WARN, "the client took long to send its request; the server answered at once" },
+	[DIAG_ABORT_RST] = { "abort_rst", SEV_WARN, "a side aborted the open connection with a RST" },
+	[DIAG_HALF_OPEN] = { "half_open_peer_lost", SEV_ERROR, "the peer answered with the RST of a TCP that does not know the connection: it lost it" },
+	[DIAG_INJECTED_RST] = { "injected_rst", SEV_ERROR, "a RST that the named side's TCP did not send: something on the path forged it" },
+	[DIAG_CAPTURE_MISSED] = { "capture_missed", SEV_WARN, "bytes acknowledged by the receiver that the capture never saw" },
 	[DIAG_RULE_COUNT] = { NULL, 0, NULL },
 };
 
@@ -487,38 +904,227 @@ static void chain_words(struct strbuf *b, const struct diag_chain *ch)
 	}
 }
 
+/* Listen-queue overflow: this many connections to one listener whose SYN was sent again
+ * within one second of each other and then answered. Two can be chance (random loss);
+ * three in one second to one port, each later answered, is the listener. */
+#define LISTEN_MIN 3
+/* A path's loss: at least two connections of the host pair, each with this many data
+ * segments from the side (fewer say little about loss), and every one of them lost some. */
+#define PATH_MIN_SEGS 20
+/* Window-limited: at least this many segments filled the window, and at least one in
+ * ten of the side's data segments (a window filled once is the start of a transfer). */
+#define WINFULL_MIN 8
+/* Bufferbloat: enough ACK samples, a rise of the round trip by at least this much over
+ * its minimum (a queue, not delayed ACKs: those add at most ~40-200 ms per ACK, and
+ * affect single samples, not the average), and an average well above the minimum. */
+#define BLOAT_SAMPLES 16
+#define BLOAT_RISE (100 * MS)
+#define BLOAT_AVG_RISE (50 * MS)
+#define BLOAT_AVG_FACTOR 3
+/* A reordering finding needs two early fills; one can be a capture's own jitter. */
+#define REORDER_MIN 2
+/* A steady segment size at the end below the MSS both sides offered by more than any
+ * TCP options explain (at most 40 bytes), seen this often in the last DIAG_LEN_RING. */
+#define PMTU_OPTS 40
+#define PMTU_STEADY 4
+
+static int lost_from(const struct diag_dir *x)
+{
+	return x->fast_retx || x->fill_late || x->tail_retx || x->retx_unseen || (x->worst.sends >= 2 && !x->worst.syn);
+}
+
+static int same_addr(const struct ipaddr *a, const struct ipaddr *b)
+{
+	return a->family == b->family && memcmp(a->a, b->a, a->family == 4 ? 4 : 16) == 0;
+}
+
+/* The findings across connections, worked out once after the last packet: for each
+ * connection whose SYN was repeated and then answered, how many to the same listener
+ * did the same within a second; for each host pair, whether every connection lost
+ * packets of one side. Quadratic in the connections that qualify only within one
+ * listener's second or one host pair: each pass first keeps those that qualify. */
+static void cross(struct diag *d)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < d->cap; i++)
+		if (d->by_idx[i] && d->by_idx[i]->w)
+			n++;
+	struct cand {
+		struct dg_work *w;
+		int64_t t;
+		uint8_t retried, lost[2], big[2];
+	} *v = n ? xcalloc(n, sizeof *v) : NULL;
+	size_t k = 0;
+	for (size_t i = 0; i < d->cap; i++) {
+		struct dg_conn *dc = d->by_idx[i];
+		if (!dc || !dc->w)
+			continue;
+		struct cand *x = &v[k++];
+		x->w = dc->w;
+		x->t = dc->syn_first;
+		x->w->e.listen_group = x->w->e.path_group = x->w->e.path_loss_side = 0;
+		x->retried = dc->syn_n >= 2 && dc->synack_n && dc->synack_first >= dc->syn_last;
+		const struct diag_conn *view = diag_get(d, dc->w->conn);
+		for (int s = 0; view && s < 2; s++) {
+			x->big[s] = view->d[s].data_segs >= PATH_MIN_SEGS;
+			x->lost[s] = x->big[s] && lost_from(&view->d[s]);
+		}
+	}
+	for (size_t i = 0; i < k; i++) {
+		const struct conn *ci = v[i].w->conn;
+		if (v[i].retried) {
+			uint32_t near = 0;
+			for (size_t j = 0; j < k; j++) {
+				const struct conn *cj = v[j].w->conn;
+				if (v[j].retried && cj->ep[1].port == ci->ep[1].port && same_addr(&cj->ep[1].addr, &ci->ep[1].addr)
+				    && ts_abs(ts_sub(v[j].t, v[i].t)) <= SEC)
+					near++;
+			}
+			if (near >= LISTEN_MIN)
+				v[i].w->e.listen_group = near;
+		}
+		for (int s = 0; s < 2; s++) {
+			if (!v[i].lost[s])
+				continue;
+			uint32_t all = 0, lost = 0;
+			for (size_t j = 0; j < k; j++) {
+				const struct conn *cj = v[j].w->conn;
+				if (!v[j].big[s] || !same_addr(&cj->ep[0].addr, &ci->ep[0].addr) || !same_addr(&cj->ep[1].addr, &ci->ep[1].addr))
+					continue;
+				all++;
+				lost += v[j].lost[s];
+			}
+			if (all >= 2 && lost == all) {
+				v[i].w->e.path_group = all;
+				v[i].w->e.path_loss_side = (uint32_t)s + 1;
+			}
+		}
+	}
+	xfree(v);
+	d->cross_done = 1;
+}
+
+const char *diag_capture_point(const struct diag_conn *dc)
+{
+	int64_t a = dc->e.leg_syn_ns, b = dc->e.leg_synack_ns;
+	if (!dc->e.hs3_frame || a <= 0 || b <= 0)
+		return NULL;
+	if (ts_cmp_scaled(a, 1, b, 4) >= 0)
+		return "client";
+	if (ts_cmp_scaled(b, 1, a, 4) >= 0)
+		return "server";
+	return "between";
+}
+
+/* "; the capture was taken near the client (SYN -> SYN+ACK 10 ms, SYN+ACK -> ACK 45 us),
+ * so ..." : where the figures were measured, when that matters to them. */
+static void where_words(struct strbuf *b, const struct diag_conn *dc)
+{
+	const char *at = diag_capture_point(dc);
+	if (!at)
+		return;
+	sb_puts(b, "; measured ");
+	sb_puts(b, strcmp(at, "between") == 0 ? "between the two hosts" : strcmp(at, "client") == 0 ? "near the client" : "near the server");
+	sb_puts(b, " (SYN -> SYN+ACK ");
+	secs(b, dc->e.leg_syn_ns);
+	sb_puts(b, ", SYN+ACK -> ACK ");
+	secs(b, dc->e.leg_synack_ns);
+	sb_putc(b, ')');
+}
+
+static void kb(struct strbuf *b, uint64_t n)
+{
+	if (n >= 10000)
+		sb_printf(b, "%.0f kB", (double)n / 1000);
+	else
+		sb_printf(b, "%" PRIu64 " bytes", n);
+}
+
 uint32_t diag_findings(struct diag *d, const struct conn *c, struct diag_findings *out)
 {
 	struct strbuf *b = &out->spare;
 	out->n = 0;
 	sb_init(&out->spare);
+	if (!d->cross_done)
+		cross(d);
 	const struct diag_conn *dc = diag_get(d, c);
 	uint32_t rules = 0;
 	if (!dc) {
 		sb_fini(&out->spare);
 		return 0;
 	}
+	const struct diag_evidence *e = &dc->e;
+	int64_t rtt = 0;
+	{
+		int64_t a = e->leg_syn_ns, z = e->leg_synack_ns;
+		if (a <= 0 && dc->lat[0].n)
+			a = dc->lat[0].min_ns;
+		if (z <= 0 && dc->lat[1].n)
+			z = dc->lat[1].min_ns;
+		rtt = ts_add(a > 0 ? a : 0, z > 0 ? z : 0);
+	}
 	/* SYN never answered: nothing came back from the server at all. */
 	if (dc->syn_n && !dc->synack_n && !c->pkts[1]) {
 		rules |= 1u << DIAG_SYN_UNANSWERED;
-		sb_printf(b = finding(out, DIAG_SYN_UNANSWERED), "the SYN was sent %" PRIu32 " time%s over ", dc->syn_n,
-			  dc->syn_n == 1 ? "" : "s");
+		sb_printf(b = finding(out, DIAG_SYN_UNANSWERED), "the SYN (frame %" PRIu32 ") was sent %" PRIu32 " time%s over ",
+			  e->syn_first_frame, dc->syn_n, dc->syn_n == 1 ? "" : "s");
 		secs(b, ts_elapsed(dc->syn_last, dc->syn_first));
 		sb_puts(b, " and never answered: the port is filtered (a firewall drops the SYN) or the host is down "
 			   "or unreachable\n");
 	}
 	if (dc->refused) {
 		rules |= 1u << DIAG_REFUSED;
-		sb_printf(b = finding(out, DIAG_REFUSED), "the SYN was answered by a RST: nothing listens on port %u (connection refused)\n", c->ep[1].port);
+		sb_printf(b = finding(out, DIAG_REFUSED), "the SYN was answered by a RST");
+		if (e->rst_frame)
+			sb_printf(b, " (frame %" PRIu32 ")", e->rst_frame);
+		sb_printf(b, ": nothing listens on port %u (connection refused)\n", c->ep[1].port);
 	}
 	/* The server repeats its SYN+ACK while the client repeats its ACK: the ACK does
 	 * not reach the server (RFC 9293 section 3.5: the server stays in SYN-RECEIVED). */
 	if (dc->synack_n >= 2 && dc->hs3_n >= 2) {
 		rules |= 1u << DIAG_HS3_LOST;
-		sb_printf(b = finding(out, DIAG_HS3_LOST), "the server sent its SYN+ACK %" PRIu32 " times and the client answered each with the "
-			     "third handshake (%" PRIu32 " times): the client's ACK is lost on the way to the server, "
-			     "which stays in SYN_RCVD while the client thinks it is connected (half-open)\n",
-			  dc->synack_n, dc->hs3_n);
+		sb_printf(b = finding(out, DIAG_HS3_LOST), "the server sent its SYN+ACK %" PRIu32 " times (first: frame %" PRIu32
+			     ") and the client answered each with the third handshake (%" PRIu32 " times): the client's ACK is lost "
+			     "on the way to the server, which stays in SYN_RCVD while the client thinks it is connected (half-open)\n",
+			  dc->synack_n, e->synack_first_frame, dc->hs3_n);
+	}
+	/* Many listeners' SYNs repeated within one second and then answered: the host was
+	 * up and the path worked, so the listener dropped the first SYNs (Linux drops a SYN
+	 * when the accept queue is full, and with tcp_abort_on_overflow 0 the third handshake
+	 * too; the client's timer repeats the SYN after 1 s, 3 s, 7 s). */
+	if (e->listen_group) {
+		char a[64] = "";
+		const struct ipaddr *ip = &c->ep[1].addr;
+		if (ip->family == 4)
+			snprintf(a, sizeof a, "%u.%u.%u.%u", ip->a[0], ip->a[1], ip->a[2], ip->a[3]);
+		rules |= 1u << DIAG_LISTEN_OVERFLOW;
+		sb_printf(b = finding(out, DIAG_LISTEN_OVERFLOW), "%" PRIu32 " connections to %s%sport %u sent their SYN again within one "
+			     "second and were then answered (this one: %" PRIu32 " SYNs from frame %" PRIu32 ", answered by frame %" PRIu32 " after ",
+			  e->listen_group, a, *a ? " " : "", c->ep[1].port, dc->syn_n, e->syn_first_frame, e->synack_first_frame);
+		secs(b, e->first_synack_after_ns);
+		sb_puts(b, "): the server was up and the path carried the later SYNs, so the listener dropped the first ones: its "
+			   "accept queue (the listen() backlog, capped by net.core.somaxconn) or its SYN queue "
+			   "(net.ipv4.tcp_max_syn_backlog) was full because the application accepts too slowly; "
+			   "`nstat -az TcpExtListenOverflows TcpExtListenDrops` on the server counts the drops\n");
+	} else if (dc->syn_n >= 2 && dc->synack_n && e->hs3_frame) {
+		/* A handshake that needed a timer: which packet was lost shows in whether the
+		 * first SYN+ACK came before the repeated SYN. */
+		int64_t took = ts_elapsed(dc->hs3_ts, dc->syn_first);
+		rules |= 1u << DIAG_HS_SLOW;
+		b = finding(out, DIAG_HS_SLOW);
+		if (dc->synack_first < dc->syn_last) {
+			sb_printf(b, "the server answered the first SYN (frame %" PRIu32 ") with a SYN+ACK (frame %" PRIu32 ") after ",
+				  e->syn_first_frame, e->synack_first_frame);
+			secs(b, e->first_synack_after_ns);
+			sb_printf(b, ", yet the client sent its SYN %" PRIu32 " times: the SYN+ACK was lost between the capture point and "
+				     "the client; the handshake took ", dc->syn_n);
+		} else {
+			sb_printf(b, "the SYN was sent %" PRIu32 " times (first: frame %" PRIu32 ") before the SYN+ACK (frame %" PRIu32
+				     ") came: the first SYN was lost on the path or dropped by the server; the handshake took ",
+				  dc->syn_n, e->syn_first_frame, e->synack_first_frame);
+		}
+		secs(b, took);
+		sb_puts(b, " instead of one round trip (the client's SYN timer waits 1 s, then 2 s, 4 s: RFC 6298, Linux)\n");
 	}
 	for (int s = 0; s < 2; s++) {
 		const struct diag_dir *x = &dc->d[s];
@@ -534,6 +1140,8 @@ uint32_t diag_findings(struct diag *d, const struct conn *c, struct diag_finding
 				if (x->zw_open)
 					sb_puts(b, ", the last one still closed at the end");
 			}
+			if (x->zw_probes_recv)
+				sb_printf(b, "; %" PRIu32 " zero-window probe%s from the %s", x->zw_probes_recv, x->zw_probes_recv == 1 ? "" : "s", side(1 - s));
 			sb_printf(b, "): its receive buffer was full because the application on the %s was not reading "
 				     "fast enough\n",
 				  side(s));
@@ -542,8 +1150,11 @@ uint32_t diag_findings(struct diag *d, const struct conn *c, struct diag_finding
 	for (int s = 0; s < 2; s++) {
 		const struct diag_chain *ch = &dc->d[s].worst;
 		/* The server's repeated SYN+ACK is already explained when the client's third
-		 * handshake is lost: the client is not gone, its ACK is. */
+		 * handshake is lost: the client is not gone, its ACK is. A SYN answered in the
+		 * end is told by the handshake rules. */
 		if (s == 1 && ch->syn && (rules & (1u << DIAG_HS3_LOST)))
+			continue;
+		if (ch->syn && dc->synack_n && s == 0)
 			continue;
 		if (ch->sends >= 3 && backed_off(ch)) {
 			rules |= 1u << DIAG_RTO_BACKOFF;
@@ -575,30 +1186,92 @@ uint32_t diag_findings(struct diag *d, const struct conn *c, struct diag_finding
 		}
 		sb_puts(b, ": the connection was idle and its keep-alive timer checked the peer was still there\n");
 	}
-	if (dc->rst_after_fin) {
-		rules |= 1u << DIAG_RST_AFTER_FIN;
-		sb_printf(b = finding(out, DIAG_RST_AFTER_FIN), "the %s reset the connection after the close had started with a FIN: it closed with "
-			     "data still unread, or aborted (SO_LINGER 0) instead of waiting for the close to finish\n", dc->rst_dir == 1 ? "client" : "server");
+	/* The first RST: whose TCP sent it, and why. */
+	int rs = dc->rst_dir ? dc->rst_dir - 1 : -1;
+	int injected = 0;
+	if (rs >= 0 && !dc->refused && e->rst_frame) {
+		int ttl_off = e->rst_ttl_known && e->rst_ttl != e->rst_side_ttl;
+		if (ttl_off || e->rst_data_after) {
+			injected = 1;
+			rules |= 1u << DIAG_INJECTED_RST;
+			sb_printf(b = finding(out, DIAG_INJECTED_RST), "the RST in frame %" PRIu32 " claims to come from the %s, but ", e->rst_frame, side(rs));
+			if (ttl_off)
+				sb_printf(b, "its IP TTL is %u where every other packet of the %s arrived with %u", e->rst_ttl, side(rs), e->rst_side_ttl);
+			if (ttl_off && e->rst_data_after)
+				sb_puts(b, ", and ");
+			if (e->rst_data_after)
+				sb_printf(b, "the %s went on sending data after it (%" PRIu32 " segment%s), so its TCP never reset the connection",
+					  side(rs), e->rst_data_after, e->rst_data_after == 1 ? "" : "s");
+			sb_puts(b, ": something on the path (a firewall, an IPS, a censor) forged the reset; the hosts themselves are fine\n");
+		} else if (!e->rst_has_ack && e->rst_noconn && e->rst_answers_data && e->rst_quiet_ns >= HALF_OPEN_QUIET
+			   && !e->rst_side_fin) {
+			rules |= 1u << DIAG_HALF_OPEN;
+			sb_printf(b = finding(out, DIAG_HALF_OPEN), "after ");
+			secs(b, e->rst_quiet_ns);
+			sb_printf(b, " of silence the %s sent data (frame %" PRIu32 ") and the %s answered with a RST without ACK whose "
+				     "sequence number is the %s's acknowledgment number (frame %" PRIu32 "): the reset a TCP sends for a "
+				     "segment of a connection it does not know (RFC 9293 section 3.10.7.1). The %s lost the connection "
+				     "while the %s still had it open (half-open): it restarted or rebooted, or a NAT or firewall on the "
+				     "way forgot the connection\n",
+				  side(1 - rs), e->rst_answers_frame, side(rs), side(1 - rs), e->rst_frame, side(rs), side(1 - rs));
+		} else if (!dc->rst_after_fin && !e->rst_side_fin && e->rst_has_ack && e->hs3_frame) {
+			rules |= 1u << DIAG_ABORT_RST;
+			sb_printf(b = finding(out, DIAG_ABORT_RST), "the %s aborted the open connection with a RST (frame %" PRIu32 ") instead of "
+				     "closing it with a FIN, after ", side(rs), e->rst_frame);
+			kb(b, e->rst_peer_bytes);
+			sb_printf(b, " from the %s: the application closed with SO_LINGER 0, was killed, or closed with data "
+				     "still unread; whatever was in flight is lost\n", side(1 - rs));
+		}
 	}
-	/* Delayed ACK meets Nagle: small segments wait ~40/200 ms for their ACK on a path
-	 * that answers much faster. */
-	int64_t path = dc->irtt_ns;
-	for (int s = 0; s < 2; s++)
-		if (dc->lat[s].n && (!path || dc->lat[s].min_ns < path))
-			path = dc->lat[s].min_ns;
+	if (dc->rst_after_fin && !injected) {
+		rules |= 1u << DIAG_RST_AFTER_FIN;
+		sb_printf(b = finding(out, DIAG_RST_AFTER_FIN), "the %s reset the connection (frame %" PRIu32 ") after the close had started with a FIN: it closed with "
+			     "data still unread, or aborted (SO_LINGER 0) instead of waiting for the close to finish\n", dc->rst_dir == 1 ? "client" : "server", e->rst_frame);
+	}
+	/* Delayed ACK meets Nagle: small segments waited a delayed-ACK time beyond the
+	 * round trip, and the next small segment followed the ACK at once. */
 	for (int s = 0; s < 2; s++) {
 		const struct diag_dir *x = &dc->d[s];
 		uint32_t n = x->stall_40 + x->stall_200;
-		if (n < STALL_MIN || ts_cmp_scaled(path, STALL_PATH_FACTOR, x->stall_max_ns, 1) > 0)
+		if (n < STALL_MIN)
 			continue;
 		rules |= 1u << DIAG_DELAYED_ACK;
-		sb_printf(b = finding(out, DIAG_DELAYED_ACK), "%" PRIu32 " small segment%s from the %s waited ~%s for the ACK (up to ", n, n == 1 ? "" : "s", side(s), x->stall_40 >= x->stall_200 ? "40 ms" : "200 ms");
+		sb_printf(b = finding(out, DIAG_DELAYED_ACK), "%" PRIu32 " times a small segment from the %s waited ~%s beyond the round trip for "
+			     "its ACK (up to ", n, side(s), x->stall_40 >= x->stall_200 ? "40 ms" : "200 ms");
 		secs(b, x->stall_max_ns);
-		sb_puts(b, ", while the path answers in ");
-		secs(b, path);
-		sb_printf(b, "): the %s delays its ACKs (%s) and the %s's Nagle algorithm holds the next small write "
+		sb_printf(b, " more; first: the ACK in frame %" PRIu32 ") and the %s's next small segment left right after that ACK", x->stall_first, side(s));
+		where_words(b, dc);
+		sb_printf(b, ": the %s delays its ACKs (%s) and the %s's Nagle algorithm holds the next small write "
 			     "until that ACK comes; TCP_NODELAY on the %s, or one write per message, removes the stall\n",
 			  side(1 - s), x->stall_40 >= x->stall_200 ? "Linux: 40 ms" : "Windows/BSD: 200 ms", side(s), side(s));
+	}
+	/* Path-MTU black hole: after a timeout (a retransmission, or an answer that came
+	 * only after the sender's timers: seen from the receiver, the vanished segments
+	 * leave a silence), the sender's full segments are smaller than the MSS both ends
+	 * offered by more than options explain: the big ones vanished and no ICMP
+	 * "fragmentation needed" told the sender (RFC 4821: it probed down). */
+	uint32_t pmtu = 0;
+	for (int s = 0; s < 2; s++) {
+		const struct diag_dir *x = &dc->d[s];
+		uint32_t m = e->mss[1 - s] ? e->mss[1 - s] : 0;
+		if (e->mss[s] && (!m || e->mss[s] < m))
+			m = e->mss[s];
+		uint32_t timeout_frame = e->first_rto_frame ? e->first_rto_frame : (s == 1 ? e->slow_ans_frame : 0);
+		if (!timeout_frame || !m || x->data_segs < 2 * PMTU_STEADY || x->len_end_n < PMTU_STEADY
+		    || x->len_end + PMTU_OPTS >= m || !(x->rto_len_max > x->len_end + PMTU_OPTS || x->len_max == x->len_end))
+			continue;
+		pmtu |= 1u << s;
+		rules |= 1u << DIAG_PMTU_BLACKHOLE;
+		sb_printf(b = finding(out, DIAG_PMTU_BLACKHOLE), "both ends offered an MSS of at least %" PRIu32 " bytes, but after a %s "
+			     "(frame %" PRIu32 ") the %s's segments are %" PRIu32 " bytes", m,
+			  e->first_rto_frame ? "retransmission timeout" : "silence of retransmission timeouts", timeout_frame, side(s), x->len_end);
+		if (x->rto_len_max > x->len_end + PMTU_OPTS)
+			sb_printf(b, " (its %" PRIu32 "-byte segments were sent again and again)", x->rto_len_max);
+		else
+			sb_printf(b, ", and no larger one from it ever reached the capture point");
+		sb_puts(b, ": full-size packets vanish on the path and no ICMP \"fragmentation needed\" came back (a path-MTU "
+			   "black hole: a tunnel or a smaller MTU behind a firewall that drops ICMP); the sender probed down "
+			   "after timeouts (net.ipv4.tcp_mtu_probing); clamping the MSS or letting ICMP through fixes it\n");
 	}
 	/* Fast retransmit (RFC 5681 section 3.2): three duplicate ACKs make the sender
 	 * repeat the missing segment at once instead of waiting for its timer: a loss,
@@ -606,7 +1279,7 @@ uint32_t diag_findings(struct diag *d, const struct conn *c, struct diag_finding
 	for (int s = 0; s < 2; s++) {
 		const struct diag_dir *x = &dc->d[s];
 		const struct diag_dir *rx = &dc->d[1 - s];
-		if (!x->fast_retx)
+		if (!x->fast_retx || (pmtu & (1u << s)))
 			continue;
 		rules |= 1u << DIAG_FAST_RETX;
 		sb_printf(b = finding(out, DIAG_FAST_RETX), "packet loss from the %s: %" PRIu32 " segment%s repeated by fast retransmission (first: "
@@ -616,27 +1289,141 @@ uint32_t diag_findings(struct diag *d, const struct conn *c, struct diag_finding
 			  side(s), x->fast_retx, x->fast_retx == 1 ? " was" : "s were",
 			  x->fast_first, side(1 - s), rx->dup_total);
 	}
-	/* Segments Wireshark calls retransmissions whose bytes this capture never saw
-	 * before: either the originals were lost before the capture point, or they were
-	 * overtaken and arrive late (reordering). Needless repeats afterwards (spurious:
-	 * the receiver already had the bytes) are the mark of reordering: the sender took
-	 * the delay for a loss. */
 	for (int s = 0; s < 2; s++) {
 		const struct diag_dir *x = &dc->d[s];
-		if (x->retx_unseen < UNSEEN_MIN)
+		if (x->tail_retx <= x->tail_dsack)
+			continue;
+		rules |= 1u << DIAG_TAIL_LOSS;
+		sb_printf(b = finding(out, DIAG_TAIL_LOSS), "tail loss: the %s sent its last segment again (frame %" PRIu32 ", first sent in frame %" PRIu32 ") ",
+			  side(s), x->tail_first, x->tail_orig);
+		secs(b, x->tail_wait_ns);
+		sb_printf(b, " later, by its timer (a tail-loss probe or the RTO): nothing was sent after it, so no duplicate ACK could "
+			     "report the loss, and the %s's answer waited for the timer\n", side(1 - s));
+	}
+	if (e->path_group && e->path_loss_side) {
+		int s = (int)e->path_loss_side - 1;
+		rules |= 1u << DIAG_PATH_LOSS;
+		sb_printf(b = finding(out, DIAG_PATH_LOSS), "all %" PRIu32 " connections between these two hosts with at least %d data segments "
+			     "from the %s lost some of them (this one: %" PRIu64 " retransmitted of %" PRIu64 " packets): the same loss "
+			     "on every connection of the host pair is the path (a congested or lossy link), not one application\n",
+			  e->path_group, PATH_MIN_SEGS, side(s), dc->d[s].retx_pkts, dc->d[s].pkts);
+	}
+	/* Holes filled sooner than half a round trip after they opened cannot be repeats
+	 * the receiver asked for (its duplicate ACK needs half a round trip to reach the
+	 * sender and the repeat as long again from where the hole was seen): the segments
+	 * were overtaken. Filled later, they were lost before the capture point. */
+	for (int s = 0; s < 2; s++) {
+		const struct diag_dir *x = &dc->d[s];
+		if (x->fill_early < REORDER_MIN)
+			continue;
+		rules |= 1u << DIAG_REORDER;
+		sb_printf(b = finding(out, DIAG_REORDER), "reordering: %" PRIu32 " segment%s from the %s (first: frame %" PRIu32 ") filled a hole at most ",
+			  x->fill_early, x->fill_early == 1 ? "" : "s", side(s), x->fill_early_first);
+		secs(b, x->fill_early_max_ns);
+		sb_puts(b, " after it opened, sooner than half the round trip (");
+		secs(b, rtt);
+		sb_puts(b, ") a repeat needs: they were overtaken on the path, not lost");
+		if (x->spurious)
+			sb_printf(b, "; the %" PRIu32 " needless repeats (spurious retransmissions) show the sender took the delay for a loss", x->spurious);
+		sb_puts(b, "; the retransmission count overstates the loss\n");
+	}
+	for (int s = 0; s < 2; s++) {
+		const struct diag_dir *x = &dc->d[s];
+		if ((x->retx_unseen < UNSEEN_MIN && x->fill_late < UNSEEN_MIN) || (pmtu & (1u << s)))
 			continue;
 		rules |= 1u << DIAG_UNSEEN_RETX;
 		sb_printf(b = finding(out, DIAG_UNSEEN_RETX), "%" PRIu32 " of the %" PRIu64 " segments from the %s labelled retransmissions (first: frame %"
 			     PRIu32 ") carry bytes this capture never saw before, so they are not repeats seen here: ",
 			  x->retx_unseen, x->retx_pkts, side(s), x->unseen_first);
-		if (x->spurious)
+		if (x->fill_late && x->fill_late >= x->fill_early) {
+			sb_printf(b, "the %" PRIu32 " hole%s they filled stayed open at least ", x->fill_late, x->fill_late == 1 ? "" : "s");
+			secs(b, x->fill_late_min_ns);
+			sb_puts(b, " (the round trip is ");
+			secs(b, rtt);
+			sb_printf(b, "), as long as a repeat takes: the originals were lost between the %s and the capture point\n", side(s));
+		} else if (x->spurious) {
 			sb_printf(b, "they arrived late, overtaken by later segments (reordering), and the %" PRIu32
 				     " needless repeats the %s sent afterwards (spurious retransmissions) show it took the "
 				     "delay for a loss; the retransmission rate overstates the loss\n",
 				  x->spurious, side(s));
-		else
+		} else {
 			sb_puts(b, "the originals were lost before the capture point, or they arrived late, overtaken by "
 				   "later segments (reordering); capture closer to the sender to tell which\n");
+		}
+	}
+	/* The receiver's window is the limit: the sender keeps filling it. */
+	for (int s = 0; s < 2; s++) {
+		const struct diag_dir *x = &dc->d[s], *rx = &dc->d[1 - s];
+		if (x->win_full < WINFULL_MIN || (uint64_t)x->win_full * 10 < x->data_segs || rx->zw_periods)
+			continue;
+		rules |= 1u << DIAG_RWND_LIMITED;
+		sb_printf(b = finding(out, DIAG_RWND_LIMITED), "%" PRIu32 " of the %" PRIu32 " data segments from the %s filled the %s's receive "
+			     "window (first: frame %" PRIu32 "); the %s never offered more than ",
+			  x->win_full, x->data_segs, side(s), side(1 - s), x->win_full_first, side(1 - s));
+		kb(b, rx->max_win);
+		if (rtt > 0) {
+			sb_puts(b, ", so with a round trip of ");
+			secs(b, rtt);
+			sb_printf(b, " the transfer cannot go faster than %.0f kB/s", (double)rx->max_win / ((double)rtt / SEC) / 1000);
+		}
+		sb_printf(b, ": the %s's receive buffer (SO_RCVBUF, net.ipv4.tcp_rmem), not the path, limits the throughput\n", side(1 - s));
+	}
+	/* Bufferbloat: this side's segments waited longer and longer for their ACKs. */
+	for (int s = 0; s < 2; s++) {
+		const struct tcp_latency *L = &dc->lat[s];
+		if (L->n < BLOAT_SAMPLES || dc->d[1 - s].zw_periods)
+			continue;
+		int64_t avg = ts_total_mean(L->sum_ns, L->n);
+		if (ts_sub(L->max_ns, L->min_ns) < BLOAT_RISE || ts_sub(avg, L->min_ns) < BLOAT_AVG_RISE || ts_cmp_scaled(avg, 1, L->min_ns, BLOAT_AVG_FACTOR) < 0)
+			continue;
+		rules |= 1u << DIAG_BUFFERBLOAT;
+		sb_printf(b = finding(out, DIAG_BUFFERBLOAT), "the round trip of the %s's segments rose from ", side(s));
+		secs(b, L->min_ns);
+		sb_puts(b, " to ");
+		secs(b, L->max_ns);
+		sb_puts(b, " (average ");
+		secs(b, avg);
+		sb_printf(b, " over %" PRIu64 " ACKs) while it sent ", L->n);
+		kb(b, dc->d[s].bytes);
+		sb_printf(b, " with %" PRIu64 " retransmission%s: a queue on the path fills with what the %s sends (bufferbloat), so "
+			     "every packet behind it waits; queue management (fq_codel, cake) at the bottleneck, or pacing "
+			     "the sender, keeps the round trip short\n", dc->d[s].retx_pkts, dc->d[s].retx_pkts == 1 ? "" : "s", side(s));
+	}
+	if (e->slow_answers && !(pmtu & 2u)) {
+		rules |= 1u << DIAG_SLOW_SERVER;
+		sb_printf(b = finding(out, DIAG_SLOW_SERVER), "%" PRIu32 " answer%s came late; the slowest: the server's TCP acknowledged the "
+			     "request (frame %" PRIu32 ") in frame %" PRIu32 " after ", e->slow_answers, e->slow_answers == 1 ? "" : "s",
+			  e->slow_ans_req_frame, e->slow_ans_ack_frame);
+		secs(b, e->slow_ans_ack_ns);
+		sb_puts(b, ", and its first answer byte came ");
+		secs(b, e->slow_ans_wait_ns);
+		sb_printf(b, " after that ACK (frame %" PRIu32 ")", e->slow_ans_frame);
+		where_words(b, dc);
+		sb_puts(b, ": the request had arrived; the time is spent in the server's application (or what it waits for), "
+			   "not in the network\n");
+	}
+	if (e->slow_requests) {
+		rules |= 1u << DIAG_SLOW_CLIENT;
+		sb_printf(b = finding(out, DIAG_SLOW_CLIENT), "%" PRIu32 " request%s came slowly; the slowest arrived in %" PRIu32 " pieces over ",
+			  e->slow_requests, e->slow_requests == 1 ? "" : "s", e->slow_req_pieces);
+		secs(b, e->slow_req_ns);
+		sb_printf(b, " (frames %" PRIu32 " to %" PRIu32 ") and the server answered ", e->slow_req_first_frame, e->slow_req_last_frame);
+		secs(b, e->slow_req_answer_ns);
+		sb_puts(b, " after the last piece");
+		where_words(b, dc);
+		sb_puts(b, ": the client is slow to send what it asks (its application writes in pieces, or waits between "
+			   "them); the server and the network are not the delay\n");
+	}
+	for (int s = 0; s < 2; s++) {
+		const struct diag_dir *x = &dc->d[s];
+		if (!x->missed || !x->missed_frame)
+			continue;
+		rules |= 1u << DIAG_CAPTURE_MISSED;
+		sb_puts(b = finding(out, DIAG_CAPTURE_MISSED), "this capture never saw ");
+		kb(b, x->missed);
+		sb_printf(b, " the %s sent (first sign, frame %" PRIu32 ": a segment or ACK beyond bytes not captured), though the "
+			     "%s received them: the capture point missed them (the capture dropped packets, or they took another "
+			     "path), so what is shown of the %s's side is incomplete\n", side(s), x->missed_frame, side(1 - s), side(s));
 	}
 	/* Words only: no trailing newline, no rule name inside. */
 	for (size_t k = 0; k < out->n; k++) {
