@@ -475,7 +475,7 @@ static void one_packet(struct session *s, const struct cap_rec *rec)
 		p.note.text = s->note.s ? s->note.s : "";
 		sb_reset(&s->comm);
 		if (s->o.commentary)
-			note_commentary(c, &r, &s->comm);
+			note_commentary(&sc->nc, c, &r, &s->comm);
 		p.note.commentary = s->comm.s ? s->comm.s : "";
 		if (s->n_now > 1)
 			qsort(s->now, s->n_now, sizeof *s->now, sess_msg_id_cmp);

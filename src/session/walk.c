@@ -127,7 +127,7 @@ long session_walk(struct session *s, const struct conn *c, void (*fn)(void *ctx,
 		p.note.text = note.s ? note.s : "";
 		sb_reset(&comm);
 		if (s->o.commentary)
-			note_commentary(c, r, &comm);
+			note_commentary(&nc, c, r, &comm);
 		p.note.commentary = comm.s ? comm.s : "";
 		p.msgs = shown + m0;
 		p.n_msgs = 0;

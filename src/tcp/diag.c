@@ -463,7 +463,9 @@ static int evidence_packet(struct dg_conn *dc, const struct conn *c, const struc
 		/* RFC 9293 section 3.10.7.1: the RST for a segment of no connection takes its
 		 * sequence number from that segment's ACK field and carries no ACK */
 		e->rst_noconn = !ackf && w->last_ack_ok[1 - dir] && pk && pk->seq == w->last_ack_raw[1 - dir];
-	} else if (dc->rst_dir == dir + 1 && r->len && !rst) {
+	} else if (dc->rst_dir == dir + 1 && syn) {
+		e->rst_reopened = 1;     /* a new connection on the same ports: not the reset one */
+	} else if (dc->rst_dir == dir + 1 && r->len && !rst && !e->rst_reopened) {
 		e->rst_data_after++;
 	}
 	w->quiet_before[dir] = quiet;
@@ -914,13 +916,23 @@ static void chain_words(struct strbuf *b, const struct diag_chain *ch)
 /* Window-limited: at least this many segments filled the window, and at least one in
  * ten of the side's data segments (a window filled once is the start of a transfer). */
 #define WINFULL_MIN 8
-/* Bufferbloat: enough ACK samples, a rise of the round trip by at least this much over
- * its minimum (a queue, not delayed ACKs: those add at most ~40-200 ms per ACK, and
- * affect single samples, not the average), and an average well above the minimum. */
+/* Bufferbloat: enough ACK samples, and the round trip under load well above its
+ * minimum: on average by at least 30 ms and twice the minimum, at its worst by 60 ms.
+ * These are the latency-under-load steps that bufferbloat tests grade (under +5 ms is
+ * a well-managed queue, +30 ms noticeable, +60 ms bad for calls and games); delayed
+ * ACKs add at most 40-200 ms to single samples, not to the average of a bulk transfer
+ * (the receiver ACKs every second segment at once). */
 #define BLOAT_SAMPLES 16
-#define BLOAT_RISE (100 * MS)
-#define BLOAT_AVG_RISE (50 * MS)
-#define BLOAT_AVG_FACTOR 3
+#define BLOAT_RISE (60 * MS)
+#define BLOAT_AVG_RISE (30 * MS)
+#define BLOAT_AVG_FACTOR 2
+/* ...measured where the samples are round trips: the capture near the sender (the
+ * path beyond the capture point, through the ACKing side, is the larger half and at
+ * least 1 ms; near the receiver the samples are only its own ACK times), with at most
+ * 1 in 20 packets retransmitted (more loss is the loss rules' to tell, and timeouts
+ * stretch the samples). */
+#define BLOAT_PATH_MIN (1 * MS)
+#define BLOAT_RETX_DIV 20
 /* A reordering finding needs two early fills; one can be a capture's own jitter. */
 #define REORDER_MIN 2
 /* A steady segment size at the end below the MSS both sides offered by more than any
@@ -1191,7 +1203,7 @@ uint32_t diag_findings(struct diag *d, const struct conn *c, struct diag_finding
 	int injected = 0;
 	if (rs >= 0 && !dc->refused && e->rst_frame) {
 		int ttl_off = e->rst_ttl_known && e->rst_ttl != e->rst_side_ttl;
-		if (ttl_off || e->rst_data_after) {
+		if ((ttl_off || e->rst_data_after) && e->hs3_frame) {
 			injected = 1;
 			rules |= 1u << DIAG_INJECTED_RST;
 			sb_printf(b = finding(out, DIAG_INJECTED_RST), "the RST in frame %" PRIu32 " claims to come from the %s, but ", e->rst_frame, side(rs));
@@ -1204,7 +1216,7 @@ uint32_t diag_findings(struct diag *d, const struct conn *c, struct diag_finding
 					  side(rs), e->rst_data_after, e->rst_data_after == 1 ? "" : "s");
 			sb_puts(b, ": something on the path (a firewall, an IPS, a censor) forged the reset; the hosts themselves are fine\n");
 		} else if (!e->rst_has_ack && e->rst_noconn && e->rst_answers_data && e->rst_quiet_ns >= HALF_OPEN_QUIET
-			   && !e->rst_side_fin) {
+			   && !dc->rst_after_fin) {
 			rules |= 1u << DIAG_HALF_OPEN;
 			sb_printf(b = finding(out, DIAG_HALF_OPEN), "after ");
 			secs(b, e->rst_quiet_ns);
@@ -1371,7 +1383,9 @@ uint32_t diag_findings(struct diag *d, const struct conn *c, struct diag_finding
 	/* Bufferbloat: this side's segments waited longer and longer for their ACKs. */
 	for (int s = 0; s < 2; s++) {
 		const struct tcp_latency *L = &dc->lat[s];
-		if (L->n < BLOAT_SAMPLES || dc->d[1 - s].zw_periods)
+		int64_t far = s == 0 ? e->leg_syn_ns : e->leg_synack_ns, near = s == 0 ? e->leg_synack_ns : e->leg_syn_ns;
+		if (L->n < BLOAT_SAMPLES || dc->d[1 - s].zw_periods || far < BLOAT_PATH_MIN || far < near
+		    || dc->d[s].retx_pkts * BLOAT_RETX_DIV > dc->d[s].pkts)
 			continue;
 		int64_t avg = ts_total_mean(L->sum_ns, L->n);
 		if (ts_sub(L->max_ns, L->min_ns) < BLOAT_RISE || ts_sub(avg, L->min_ns) < BLOAT_AVG_RISE || ts_cmp_scaled(avg, 1, L->min_ns, BLOAT_AVG_FACTOR) < 0)

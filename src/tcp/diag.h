@@ -95,6 +95,7 @@ struct diag_evidence {
 	int64_t rst_quiet_ns;      /* silence before the packet the RST answered */
 	uint8_t rst_has_ack, rst_ttl, rst_side_ttl, rst_ttl_known, rst_noconn, rst_answers_data;
 	uint8_t rst_side_fin;      /* the RST's sender had sent a FIN before */
+	uint8_t rst_reopened;      /* the RST's sender sent a SYN after it (ports reused) */
 	uint64_t rst_peer_bytes;   /* bytes the RST's receiver had sent by then */
 	/* the connection's first timer retransmission (either side) */
 	uint32_t first_rto_frame;
