@@ -1093,12 +1093,18 @@ uint32_t diag_findings(struct diag *d, const struct conn *c, struct diag_finding
 	}
 	/* The server repeats its SYN+ACK while the client repeats its ACK: the ACK does
 	 * not reach the server (RFC 9293 section 3.5: the server stays in SYN-RECEIVED). */
+	int hs3_expired = dc->synack_n >= 2 && dc->hs3_n >= 2 && dc->rst_dir == 2 && e->rst_noconn && !e->rst_has_ack;
 	if (dc->synack_n >= 2 && dc->hs3_n >= 2) {
 		rules |= 1u << DIAG_HS3_LOST;
 		sb_printf(b = finding(out, DIAG_HS3_LOST), "the server sent its SYN+ACK %" PRIu32 " times (first: frame %" PRIu32
 			     ") and the client answered each with the third handshake (%" PRIu32 " times): the client's ACK is lost "
-			     "on the way to the server, which stays in SYN_RCVD while the client thinks it is connected (half-open)\n",
+			     "on the way to the server, which stays in SYN_RCVD while the client thinks it is connected (half-open)",
 			  dc->synack_n, e->synack_first_frame, dc->hs3_n);
+		if (hs3_expired)
+			sb_printf(b, "; the server's SYN+ACK retries (net.ipv4.tcp_synack_retries) ran out first and it forgot the "
+				     "connection, so the client's next segment (frame %" PRIu32 ") was answered by a RST without ACK "
+				     "(frame %" PRIu32 "), the reset for a connection a TCP does not know", e->rst_answers_frame, e->rst_frame);
+		sb_putc(b, '\n');
 	}
 	/* Many listeners' SYNs repeated within one second and then answered: the host was
 	 * up and the path worked, so the listener dropped the first SYNs (Linux drops a SYN
@@ -1235,7 +1241,7 @@ uint32_t diag_findings(struct diag *d, const struct conn *c, struct diag_finding
 				     "still unread; whatever was in flight is lost\n", side(1 - rs));
 		}
 	}
-	if (dc->rst_after_fin && !injected) {
+	if (dc->rst_after_fin && !injected && !hs3_expired) {
 		rules |= 1u << DIAG_RST_AFTER_FIN;
 		sb_printf(b = finding(out, DIAG_RST_AFTER_FIN), "the %s reset the connection (frame %" PRIu32 ") after the close had started with a FIN: it closed with "
 			     "data still unread, or aborted (SO_LINGER 0) instead of waiting for the close to finish\n", dc->rst_dir == 1 ? "client" : "server", e->rst_frame);
