@@ -11,8 +11,9 @@
 #include "../model/events.h"
 
 /* Data segments remembered per side to name the frame that first carried the bytes of
- * a spurious retransmission (its original may be older: then the note names the ACK). */
-#define NOTE_RECENT 16
+ * a spurious retransmission (the state is per connection in a session: 4 keeps it at
+ * ~100 bytes; an older original is named by the ACK that covered it instead). */
+#define NOTE_RECENT 4
 
 /* Running state while walking one connection's packets in order. */
 struct note_ctx {

@@ -61,8 +61,8 @@ struct dg_dir {
 	struct diag_dir *rare;             /* the rest of the view, at the first event that needs it */
 };
 
-/* The working state of the newer rules, made at the connection's first SYN+ACK, data
- * or RST (a lone SYN never needs it). */
+/* The working state of the newer rules (~740 bytes), made at the connection's first
+ * SYN+ACK, RST, or packet of its second side (a lone SYN or segment never needs it). */
 struct dg_work {
 	struct diag_evidence e;
 	const struct conn *conn;           /* for the findings across connections */
@@ -409,6 +409,11 @@ static int evidence_packet(struct dg_conn *dc, const struct conn *c, const struc
 		if (!dc->w)
 			return 0;
 	}
+	/* The working state comes when there is a conversation to diagnose: a SYN+ACK, a RST,
+	 * or the second side's first packet. A one-sided connection (200,000 lone requests of
+	 * a hostile file) costs nothing more. */
+	if (!dc->w && !syn && !rst && !c->pkts[1 - dir])
+		return 0;
 	struct dg_work *w = work(dc, c);
 	struct diag_evidence *e = &w->e;
 	struct dg_dir *me = &dc->d[dir];

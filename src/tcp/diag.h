@@ -2,7 +2,7 @@
  * analysis) measures each TCP connection: handshake RTT, ACK latency, retransmissions,
  * duplicate ACKs, zero-window periods, keep-alive cadence, time to first byte, how it
  * ended; diag_findings() then names the likely cause of what it saw, in words. The
- * rules are explained in docs/analysis.md; src/cli/diag.c renders the report. */
+ * rules are explained in docs/diagnosis.md; src/out/report.c renders the report. */
 #ifndef CHATTCP_TCP_DIAG_H
 #define CHATTCP_TCP_DIAG_H
 
@@ -76,7 +76,8 @@ struct diag_dir {            /* what one side sent */
 };
 
 /* What the newer rules measure of a connection (kept apart: the state behind it is made
- * at the connection's first SYN+ACK, data or RST, so a lone SYN costs nothing more). */
+ * at the connection's first SYN+ACK, RST or packet of its second side, so a lone SYN or
+ * a one-sided connection costs nothing more). */
 struct diag_evidence {
 	/* The handshake's halves, paired as they answered each other: the SYN+ACK the
 	 * third handshake answered, and the SYN that SYN+ACK answered (0 when not seen). */
