@@ -59,6 +59,22 @@ static uint32_t first_carrier(const struct note_ctx *n, int d, uint32_t rseq)
 	return best;
 }
 
+void note_swap_sides(struct note_ctx *n)
+{
+	struct note_ctx o = *n;
+	for (int d = 0; d < 2; d++) {
+		n->high_ack[d] = o.high_ack[1 - d];
+		n->high_rack[d] = o.high_rack[1 - d];
+		n->ack_known[d] = o.ack_known[1 - d];
+	}
+	/* [3] the client's FIN, [4] the server's; the handshake's entries stay empty, as
+	 * sides are swapped only for connections seen without a SYN */
+	n->sent_n[3] = o.sent_n[4];
+	n->sent_n[4] = o.sent_n[3];
+	n->sent_first_ts[3] = o.sent_first_ts[4];
+	n->sent_first_ts[4] = o.sent_first_ts[3];
+}
+
 /* Counts one more send of handshake/teardown packet kind k; returns the count. */
 static uint32_t count_send(struct note_ctx *n, int k, int64_t ts)
 {
@@ -100,9 +116,9 @@ void note_text(struct note_ctx *n, const struct conn *c, const struct pktrec *r,
 
 	if (ev & EV_MIDSTREAM) {
 		sb_puts(b, "capture starts mid-connection: both sides taken as ESTABLISHED");
-		if (c->client_guessed && c->guess_why) {
+		if (conn_guess_why(c)) {
 			sb_puts(b, " (");
-			sb_puts(b, c->guess_why);
+			sb_puts(b, conn_guess_why(c));
 			sb_putc(b, ')');
 		}
 	}

@@ -24,8 +24,6 @@
 #define DELACK200_HI (260 * MS)
 /* A "small" segment: less than a typical MSS; Nagle holds writes below one MSS. */
 #define SMALL_SEG 536
-/* A stall is only a stall when the path is much faster than the wait. */
-#define STALL_PATH_FACTOR 4
 /* One slow ACK is noise; a pattern needs at least two. */
 #define STALL_MIN 2
 /* The next small segment follows an ACK that Nagle waited for within the round trip
@@ -33,133 +31,244 @@
 #define NAGLE_SLACK (5 * MS)
 /* Last data segment sizes kept per side to tell the steady segment size at the end. */
 #define DIAG_LEN_RING 8
+/* RFC 7323 section 2.3: a window scale above 14 is taken as 14. */
+#define WSCALE_MAX 14
 
-/* The state kept per TCP connection is what every connection needs (counters, the
- * handshake, the time to first byte: ~250 bytes); what only some need comes when it is
- * first needed: the ring of recent segments grows one send at a time up to
- * DIAG_RECENT, the gaps of repeated sends come with the first timer retransmission,
- * and the rest of struct diag_dir (duplicate ACKs, zero window, keep-alive, stalls,
- * the worst chain) with the side's first such event. 200,000 connections of one
- * segment each cost ~60 MB, not 1.4 GB; diag_get puts the full record together. */
+/* The state kept per TCP connection is what every connection needs (a few counters,
+ * the time to first byte in progress, the end: 88 bytes, carved from blocks); what only
+ * some need comes when it is first needed: the handshake times with the first
+ * handshake packet, the ring of recent segments one send at a time up to DIAG_RECENT,
+ * the rest of struct diag_dir (retransmissions, duplicate ACKs, zero window,
+ * keep-alive, stalls, the worst chain, the gaps of repeated sends) with the side's
+ * first such event, and the working state of the rules that need both sides (struct
+ * dg_work, ~220 bytes) with the first packet that makes a conversation; its own parts
+ * (the handshake's pairing, holes, stalls, the request in progress, answer times, slow
+ * answers, the RST, timer retransmissions) again at their first use. Packet and byte
+ * counts are the connection's own (struct conn: every packet of a diagnosed connection
+ * comes here). 200,000 connections of one segment each cost ~20 MB, not 1.4 GB;
+ * diag_get puts the full record together. */
 
 struct dg_sent {             /* one segment in the ring of recent sends */
 	uint32_t rseq;
-	uint32_t sends;          /* 1 + retransmissions; 0: unused */
+	uint32_t sends : 31;     /* 1 + retransmissions (stops at 2^31 - 1); 0: unused */
+	uint32_t syn : 1;
 	int64_t last_ts;
-	uint8_t syn;
 };
 
 /* The ring doubles up to DIAG_RECENT exactly, and its counters are bytes. */
 _Static_assert(DIAG_RECENT <= 128 && (DIAG_RECENT & (DIAG_RECENT - 1)) == 0, "DIAG_RECENT: a power of two <= 128");
 
+struct dg_rare {             /* the rarely used part of one side */
+	struct diag_dir v;       /* what diag_get shows, but for pkts, bytes and what dg_side keeps */
+	int64_t (*gaps)[DIAG_GAPS]; /* DIAG_RECENT rows, beside the ring, at the first repeat */
+};
+
 struct dg_dir {
-	uint64_t pkts, bytes, retx_pkts, retx_bytes;
 	uint32_t small_acked;
 	uint8_t ring_cap, ring_next;       /* ring_cap doubles from 1 up to DIAG_RECENT */
 	struct dg_sent *ring;
-	int64_t (*gaps)[DIAG_GAPS];        /* DIAG_RECENT rows, beside the ring, at the first repeat */
-	struct diag_dir *rare;             /* the rest of the view, at the first event that needs it */
+	struct dg_rare *rare;              /* at the first event that needs it */
 };
 
-/* The working state of the newer rules (~740 bytes), made at the connection's first
+struct dg_handshake {        /* made at the first handshake packet */
+	int64_t syn_first, syn_last, synack_first, synack_last, hs3_ts;
+	uint32_t syn_n, synack_n, hs3_n;
+	uint32_t syn_first_frame, syn_last_frame;
+	uint16_t mss0;           /* the client's MSS option */
+};
+
+/* The handshake's halves paired as they answered each other (made at the first SYN+ACK). */
+struct dg_pairing {
+	int64_t leg_syn_ns, leg_synack_ns, first_synack_after_ns;
+	uint32_t hs_syn_frame, hs_synack_frame, hs3_frame, synack_first_frame, synack_last_frame;
+	uint32_t listen_group;   /* set across connections */
+	uint16_t mss1;           /* the server's MSS option */
+};
+
+struct dg_answers {          /* time to first byte, made at the first answer */
+	ts_total sum;
+	int64_t first, max;
+	uint32_t n;
+};
+
+/* What the rules that need both sides follow of one side, for every packet. */
+struct dg_side {
+	int64_t quiet_before;    /* the silence before this side's last packet */
+	uint32_t last_frame, last_ack_raw;
+	uint32_t high_end, ack_max;  /* the end of what it sent, the most it acknowledged */
+	uint32_t max_win;        /* the largest window it offered (bytes, scaled: below 2^30) */
+	uint32_t data_segs, len_max;
+	uint16_t recent_len[DIAG_LEN_RING];  /* the last data segment sizes (path-MTU rule) */
+	uint8_t recent_next, last_data, last_ack_ok, ttl, ttl_seen, ttl_mixed, fin_sent;
+	uint8_t high_known, ack_known;
+};
+
+struct dg_hole { uint32_t start, end; int64_t ts; };
+
+struct dg_holes {            /* bytes not seen yet, per side (at the first hole) */
+	struct dg_hole h[2][DIAG_HOLES];
+	uint8_t n[2];
+};
+
+/* A delayed ACK of a side's small segment, waiting to see whether the side's next
+ * segment followed it at once (Nagle held it); made at the first such ACK. */
+struct dg_stall {
+	int64_t ack_ts[2], excess[2];
+	uint32_t frame[2];
+	uint8_t class[2];        /* 0 none, 1 ~40 ms, 2 ~200 ms */
+};
+
+struct dg_request {          /* the request in progress (at the first request) */
+	int64_t first, last, ack_ts;
+	int64_t idle_ns;         /* its waits with nothing in flight: the client's own */
+	uint32_t pieces, first_frame, last_frame, ack_frame;
+	uint8_t retx;
+};
+
+struct dg_slow {             /* the slowest answer and request (at the first slow one) */
+	uint32_t answers, ans_req_frame, ans_ack_frame, ans_frame;
+	int64_t ans_ack_ns, ans_wait_ns;
+	uint32_t requests, req_pieces, req_first_frame, req_last_frame;
+	int64_t req_ns, req_answer_ns;
+};
+
+struct dg_rst {              /* the first RST's evidence (at the first RST) */
+	uint32_t frame, answers_frame, data_after;
+	int64_t quiet_ns;
+	uint64_t peer_bytes;
+	uint8_t has_ack, ttl, side_ttl, ttl_known, noconn, answers_data, side_fin, reopened;
+};
+
+struct dg_loss {             /* timer retransmissions (at the first) */
+	uint32_t first_rto_frame;
+	uint32_t rto_len_max[2];
+	uint32_t tail_seq_raw[2], tail_end_raw[2];  /* the last tail retransmission of each side */
+};
+
+/* The working state of the rules that need both sides, made at the connection's first
  * SYN+ACK, RST, or packet of its second side (a lone SYN or segment never needs it). */
 struct dg_work {
-	struct diag_evidence e;
 	const struct conn *conn;           /* for the findings across connections */
-	int64_t synack_syn_ts;             /* the latest SYN before the latest SYN+ACK */
-	uint32_t synack_syn_frame, synack_last_frame;
-	int64_t any_last_ts, quiet_before[2];
-	uint32_t last_frame[2], last_ack_raw[2];
-	uint8_t last_data[2], last_ack_ok[2], ttl[2], ttl_seen[2], ttl_mixed[2], fin_sent[2];
-	uint64_t bytes_sent[2];
-	/* the request in progress: its pieces, and the server's ACK of it */
-	int64_t req_first, req_last, req_ack_ts;
-	uint32_t req_pieces, req_first_frame, req_last_frame, req_ack_frame;
-	uint8_t req_retx;
-	/* each side's sequence space as seen: the end of what it sent, what it acknowledged */
-	uint32_t high_end[2], ack_max[2];
-	uint8_t high_known[2], ack_known[2];
-	struct { uint32_t start, end; int64_t ts; } hole[2][DIAG_HOLES];
-	uint8_t n_holes[2];
-	/* a delayed ACK of a side's small segment, waiting to see whether the side's next
-	 * segment followed it at once (Nagle held it) */
-	int64_t stall_ack_ts[2], stall_excess[2];
-	uint32_t stall_frame[2];
-	uint8_t stall_class[2];              /* 0 none, 1 ~40 ms, 2 ~200 ms */
-	/* the last data segment sizes of each side (path-MTU rule) */
-	uint16_t recent_len[2][DIAG_LEN_RING];
-	uint8_t recent_next[2];
-	uint32_t len_max[2], rto_len_max[2];
-	int64_t first_rto_ts;
-	uint32_t tail_seq_raw[2], tail_end_raw[2];  /* the last tail retransmission of each side */
+	int64_t any_last_ts;
+	struct dg_side s[2];
+	struct dg_pairing *pair;
+	struct dg_holes *holes;
+	struct dg_stall *stall;
+	struct dg_request *req;
+	struct dg_answers *ttfb;
+	struct dg_slow *slow;
+	struct dg_rst *rst;
+	struct dg_loss *loss;
+	uint32_t path_group;               /* set across connections */
+	uint8_t path_loss_side;            /* 0 none, 1 client, 2 server */
 	uint8_t sent_idle;       /* this packet's side had nothing unacknowledged before it */
-	int64_t req_idle_ns;     /* the request's waits with nothing in flight: the client's own */
 };
+_Static_assert(sizeof(struct dg_work) <= 224, "struct dg_work grew: every conversation pays for it");
 
 struct dg_conn {
 	struct dg_dir d[2];
-	struct dg_work *w;
-	uint16_t mss0;           /* the client's MSS option */
-	uint32_t syn_first_frame;
-	ts_total ttfb_sum;
 	int64_t last_other_ts;   /* last packet that was not a keep-alive or its ACK */
-	int64_t syn_first, syn_last, synack_first, synack_last, hs3_ts;
-	int64_t req_start, ttfb_first, ttfb_max;
-	uint32_t syn_n, synack_n, hs3_n, ttfb_n;
+	int64_t req_start;       /* the request waiting for its answer began then */
+	struct dg_handshake *hs;
+	struct dg_work *w;       /* the conversation's working state (answer times in it) */
 	uint8_t refused, three_pkt_close, rst_after_fin, fin_seen, rst_dir;
 	uint8_t awaiting, last_data_dir;
+	uint8_t made;            /* this slot of its block is in use */
 };
+_Static_assert(sizeof(struct dg_conn) <= 88, "struct dg_conn grew: every diagnosed connection pays for it");
+
+/* Per-connection states are carved from blocks of this many, by conn idx. */
+#define DG_BLOCK_SHIFT 10
+#define DG_BLOCK ((size_t)1 << DG_BLOCK_SHIFT)
 
 struct diag {
-	struct dg_conn **by_idx;  /* indexed by conn->idx */
-	size_t cap;
+	struct dg_conn **blocks;  /* blocks[i]: DG_BLOCK states from conn idx i * DG_BLOCK on */
+	size_t cap_blocks;
 	struct diag_conn view;    /* what diag_get returns */
 	uint8_t cross_done;       /* the findings across connections are up to date */
 };
 
 struct diag *diag_new(void) { return xcalloc(1, sizeof(struct diag)); }
 
+static void work_free(struct dg_work *w)
+{
+	if (!w)
+		return;
+	xfree(w->pair);
+	xfree(w->holes);
+	xfree(w->stall);
+	xfree(w->req);
+	xfree(w->ttfb);
+	xfree(w->slow);
+	xfree(w->rst);
+	xfree(w->loss);
+	xfree(w);
+}
+
 void diag_free(struct diag *d)
 {
 	if (!d)
 		return;
-	for (size_t i = 0; i < d->cap; i++) {
-		struct dg_conn *dc = d->by_idx[i];
-		if (!dc)
+	for (size_t b = 0; b < d->cap_blocks; b++) {
+		if (!d->blocks[b])
 			continue;
-		xfree(dc->w);
-		for (int s = 0; s < 2; s++) {
-			xfree(dc->d[s].ring);
-			xfree(dc->d[s].gaps);
-			xfree(dc->d[s].rare);
+		for (size_t i = 0; i < DG_BLOCK; i++) {
+			struct dg_conn *dc = &d->blocks[b][i];
+			if (!dc->made)
+				continue;
+			for (int s = 0; s < 2; s++) {
+				xfree(dc->d[s].ring);
+				if (dc->d[s].rare)
+					xfree(dc->d[s].rare->gaps);
+				xfree(dc->d[s].rare);
+			}
+			xfree(dc->hs);
+			work_free(dc->w);
 		}
-		xfree(dc);
+		xfree(d->blocks[b]);
 	}
-	xfree(d->by_idx);
+	xfree(d->blocks);
 	xfree(d);
 }
 
-static struct dg_conn *conn_state(struct diag *d, const struct conn *c)
+/* c's state; NULL when it has none and make is 0. */
+static struct dg_conn *conn_state(struct diag *d, const struct conn *c, int make)
 {
-	if (c->idx >= d->cap) {
-		size_t ncap = d->cap ? d->cap : 64;
-		while (ncap <= c->idx)
-			ncap *= 2;
-		d->by_idx = xrealloc(d->by_idx, ncap * sizeof *d->by_idx);
-		memset(d->by_idx + d->cap, 0, (ncap - d->cap) * sizeof *d->by_idx);
-		d->cap = ncap;
+	size_t b = c->idx >> DG_BLOCK_SHIFT;
+	if (b >= d->cap_blocks || !d->blocks[b]) {
+		if (!make)
+			return NULL;
+		size_t old = d->cap_blocks;
+		if (b >= old) {
+			xgrow(&d->blocks, &d->cap_blocks, b + 1, sizeof *d->blocks);
+			memset(d->blocks + old, 0, (d->cap_blocks - old) * sizeof *d->blocks);
+		}
+		d->blocks[b] = xcalloc(DG_BLOCK, sizeof *d->blocks[b]);
 	}
-	if (!d->by_idx[c->idx])
-		d->by_idx[c->idx] = xcalloc(1, sizeof(struct dg_conn));
-	return d->by_idx[c->idx];
+	struct dg_conn *dc = &d->blocks[b][c->idx & (DG_BLOCK - 1)];
+	if (!dc->made) {
+		if (!make)
+			return NULL;
+		dc->made = 1;
+	}
+	return dc;
 }
 
-/* The rarely used part of side s, made at its first use. */
-static struct diag_dir *rare(struct dg_dir *s)
+static struct dg_rare *rare_of(struct dg_dir *s)
 {
 	if (!s->rare)
 		s->rare = xcalloc(1, sizeof *s->rare);
 	return s->rare;
+}
+
+/* The rarely used part of side s, made at its first use. */
+static struct diag_dir *rare(struct dg_dir *s) { return &rare_of(s)->v; }
+
+static struct dg_handshake *handshake(struct dg_conn *dc)
+{
+	if (!dc->hs)
+		dc->hs = xcalloc(1, sizeof *dc->hs);
+	return dc->hs;
 }
 
 static struct dg_work *work(struct dg_conn *dc, const struct conn *c)
@@ -171,13 +280,16 @@ static struct dg_work *work(struct dg_conn *dc, const struct conn *c)
 	return dc->w;
 }
 
+/* A part of the work state, made at its first use: PART(w, holes). */
+#define PART(w, f) ((w)->f ? (w)->f : ((w)->f = xcalloc(1, sizeof *(w)->f)))
+
 /* The round trip from the capture point through side s and back, without the
  * peer's delays: the handshake's half on that side (SYN -> SYN+ACK through the server,
  * SYN+ACK -> ACK through the client), else the fastest ACK s gave. 0 when unknown. */
 static int64_t rtt_via(const struct dg_conn *dc, const struct conn *c, int s)
 {
-	if (dc->w) {
-		int64_t leg = s == 1 ? dc->w->e.leg_syn_ns : dc->w->e.leg_synack_ns;
+	if (dc->w && dc->w->pair) {
+		int64_t leg = s == 1 ? dc->w->pair->leg_syn_ns : dc->w->pair->leg_synack_ns;
 		if (leg > 0)
 			return leg;
 	}
@@ -189,69 +301,127 @@ static int64_t rtt_via(const struct dg_conn *dc, const struct conn *c, int s)
 	return 0;
 }
 
+/* The evidence of the rules that need both sides, into the view. */
+static void work_view(const struct dg_work *w, struct diag_conn *v)
+{
+	struct diag_evidence *e = &v->e;
+	if (w->pair) {
+		const struct dg_pairing *p = w->pair;
+		e->leg_syn_ns = p->leg_syn_ns;
+		e->leg_synack_ns = p->leg_synack_ns;
+		e->first_synack_after_ns = p->first_synack_after_ns;
+		e->hs_syn_frame = p->hs_syn_frame;
+		e->hs_synack_frame = p->hs_synack_frame;
+		e->hs3_frame = p->hs3_frame;
+		e->synack_first_frame = p->synack_first_frame;
+		e->mss[1] = p->mss1;
+		e->listen_group = p->listen_group;
+	}
+	if (w->slow) {
+		const struct dg_slow *q = w->slow;
+		e->slow_answers = q->answers;
+		e->slow_ans_req_frame = q->ans_req_frame;
+		e->slow_ans_ack_frame = q->ans_ack_frame;
+		e->slow_ans_frame = q->ans_frame;
+		e->slow_ans_ack_ns = q->ans_ack_ns;
+		e->slow_ans_wait_ns = q->ans_wait_ns;
+		e->slow_requests = q->requests;
+		e->slow_req_pieces = q->req_pieces;
+		e->slow_req_first_frame = q->req_first_frame;
+		e->slow_req_last_frame = q->req_last_frame;
+		e->slow_req_ns = q->req_ns;
+		e->slow_req_answer_ns = q->req_answer_ns;
+	}
+	if (w->rst) {
+		const struct dg_rst *t = w->rst;
+		e->rst_frame = t->frame;
+		e->rst_answers_frame = t->answers_frame;
+		e->rst_data_after = t->data_after;
+		e->rst_quiet_ns = t->quiet_ns;
+		e->rst_has_ack = t->has_ack;
+		e->rst_ttl = t->ttl;
+		e->rst_side_ttl = t->side_ttl;
+		e->rst_ttl_known = t->ttl_known;
+		e->rst_noconn = t->noconn;
+		e->rst_answers_data = t->answers_data;
+		e->rst_side_fin = t->side_fin;
+		e->rst_reopened = t->reopened;
+		e->rst_peer_bytes = t->peer_bytes;
+	}
+	if (w->loss)
+		e->first_rto_frame = w->loss->first_rto_frame;
+	e->path_group = w->path_group;
+	e->path_loss_side = w->path_loss_side;
+	if (w->ttfb) {
+		v->ttfb_first = w->ttfb->first;
+		v->ttfb_max = w->ttfb->max;
+		v->ttfb_sum = w->ttfb->sum;
+		v->ttfb_n = w->ttfb->n;
+	}
+	for (int s = 0; s < 2; s++) {
+		const struct dg_side *x = &w->s[s], *peer = &w->s[1 - s];
+		struct diag_dir *o = &v->d[s];
+		/* bytes the peer acknowledged beyond what this side was seen to send, and the
+		 * holes never filled */
+		if (x->high_known && peer->ack_known && (int32_t)(peer->ack_max - x->high_end) > 0)
+			o->missed += peer->ack_max - x->high_end;
+		for (uint32_t h = 0; w->holes && h < w->holes->n[s]; h++)
+			o->missed += w->holes->h[s][h].end - w->holes->h[s][h].start;
+		uint32_t mx = 0, at = 0;
+		for (int k = 0; k < DIAG_LEN_RING; k++)
+			if (x->recent_len[k] > mx)
+				mx = x->recent_len[k];
+		for (int k = 0; k < DIAG_LEN_RING; k++)
+			at += mx && x->recent_len[k] == mx;
+		o->len_end = mx;
+		o->len_end_n = at;
+		o->len_max = x->len_max;
+		o->data_segs = x->data_segs;
+		o->max_win = x->max_win;
+		o->rto_len_max = w->loss ? w->loss->rto_len_max[s] : 0;
+	}
+}
+
 const struct diag_conn *diag_get(struct diag *d, const struct conn *c)
 {
-	if (c->proto != 6 || c->idx >= d->cap || !d->by_idx[c->idx])
+	if (c->proto != 6)
 		return NULL;
-	const struct dg_conn *dc = d->by_idx[c->idx];
+	const struct dg_conn *dc = conn_state(d, c, 0);
+	if (!dc)
+		return NULL;
 	struct diag_conn *v = &d->view;
 	memset(v, 0, sizeof *v);
 	for (int s = 0; s < 2; s++) {
 		const struct dg_dir *x = &dc->d[s];
 		struct diag_dir *o = &v->d[s];
 		if (x->rare)
-			*o = *x->rare;
-		o->pkts = x->pkts;
-		o->bytes = x->bytes;
-		o->retx_pkts = x->retx_pkts;
-		o->retx_bytes = x->retx_bytes;
+			*o = x->rare->v;
+		o->pkts = c->pkts[s];
+		o->bytes = c->bytes[s];
 		o->small_acked = x->small_acked;
 	}
-	v->syn_n = dc->syn_n;
-	v->synack_n = dc->synack_n;
-	v->hs3_n = dc->hs3_n;
-	v->syn_first = dc->syn_first;
-	v->syn_last = dc->syn_last;
-	v->synack_first = dc->synack_first;
-	v->synack_last = dc->synack_last;
-	v->hs3_ts = dc->hs3_ts;
+	if (dc->hs) {
+		v->syn_n = dc->hs->syn_n;
+		v->synack_n = dc->hs->synack_n;
+		v->hs3_n = dc->hs->hs3_n;
+		v->syn_first = dc->hs->syn_first;
+		v->syn_last = dc->hs->syn_last;
+		v->synack_first = dc->hs->synack_first;
+		v->synack_last = dc->hs->synack_last;
+		v->hs3_ts = dc->hs->hs3_ts;
+		v->e.syn_first_frame = dc->hs->syn_first_frame;
+		v->e.mss[0] = dc->hs->mss0;
+	}
 	v->refused = dc->refused;
 	v->three_pkt_close = dc->three_pkt_close;
 	v->rst_after_fin = dc->rst_after_fin;
 	v->fin_seen = dc->fin_seen;
 	v->rst_dir = dc->rst_dir;
 	v->req_start = dc->req_start;
-	v->ttfb_first = dc->ttfb_first;
-	v->ttfb_max = dc->ttfb_max;
-	v->ttfb_sum = dc->ttfb_sum;
-	v->ttfb_n = dc->ttfb_n;
 	v->awaiting = dc->awaiting;
 	v->last_data_dir = dc->last_data_dir;
-	if (dc->w) {
-		const struct dg_work *w = dc->w;
-		v->e = w->e;
-		for (int s = 0; s < 2; s++) {
-			struct diag_dir *o = &v->d[s];
-			/* bytes the peer acknowledged beyond what this side was seen to send, and
-			 * the holes never filled */
-			if (w->high_known[s] && w->ack_known[1 - s] && (int32_t)(w->ack_max[1 - s] - w->high_end[s]) > 0)
-				o->missed += w->ack_max[1 - s] - w->high_end[s];
-			for (uint32_t h = 0; h < w->n_holes[s]; h++)
-				o->missed += w->hole[s][h].end - w->hole[s][h].start;
-			uint32_t mx = 0, at = 0;
-			for (int k = 0; k < DIAG_LEN_RING; k++)
-				if (w->recent_len[s][k] > mx)
-					mx = w->recent_len[s][k];
-			for (int k = 0; k < DIAG_LEN_RING; k++)
-				at += mx && w->recent_len[s][k] == mx;
-			o->len_end = mx;
-			o->len_end_n = at;
-			o->len_max = w->len_max[s];
-			o->rto_len_max = w->rto_len_max[s];
-		}
-	}
-	v->e.mss[0] = dc->mss0;
-	v->e.syn_first_frame = dc->syn_first_frame;
+	if (dc->w)
+		work_view(dc->w, v);
 	if (c->ta) {
 		v->lat[0] = *tcp_analysis_latency(c->ta, 0);
 		v->lat[1] = *tcp_analysis_latency(c->ta, 1);
@@ -286,19 +456,21 @@ static void chain_send(struct dg_dir *s, uint32_t rseq, int retx, int syn, int64
 			struct dg_sent *ch = &s->ring[i];
 			if (!ch->sends || ch->rseq != rseq || ch->syn != syn)
 				continue;
-			if (!s->gaps)
-				s->gaps = xcalloc(DIAG_RECENT, sizeof *s->gaps);
+			struct dg_rare *rr = rare_of(s);
+			if (!rr->gaps)
+				rr->gaps = xcalloc(DIAG_RECENT, sizeof *rr->gaps);
 			if (ch->sends - 1 < DIAG_GAPS)
-				s->gaps[i][ch->sends - 1] = ts_elapsed(ts, ch->last_ts);
-			ch->sends++;
+				rr->gaps[i][ch->sends - 1] = ts_elapsed(ts, ch->last_ts);
+			if (ch->sends < 0x7fffffffu)
+				ch->sends++;
 			ch->last_ts = ts;
-			struct diag_chain *w = &rare(s)->worst;
+			struct diag_chain *w = &rr->v.worst;
 			if (ch->sends > w->sends) {
 				w->rseq = ch->rseq;
 				w->sends = ch->sends;
 				w->last_ts = ch->last_ts;
 				w->syn = ch->syn;
-				memcpy(w->gap_ns, s->gaps[i], sizeof w->gap_ns);
+				memcpy(w->gap_ns, rr->gaps[i], sizeof w->gap_ns);
 			}
 			return;
 		}
@@ -318,11 +490,55 @@ static void chain_send(struct dg_dir *s, uint32_t rseq, int retx, int syn, int64
 	ch->rseq = rseq;
 	ch->sends = 1;
 	ch->last_ts = ts;
-	ch->syn = (uint8_t)syn;
-	if (s->gaps)
-		memset(s->gaps[i], 0, sizeof s->gaps[i]);
+	ch->syn = syn != 0;
+	if (s->rare && s->rare->gaps)
+		memset(s->rare->gaps[i], 0, sizeof s->rare->gaps[i]);
 }
 
+/* Swaps the two halves of a per-side field (a[0] and a[1], each at most a side's
+ * share of the work state). */
+static void swap_halves(void *a, size_t half)
+{
+	unsigned char t[sizeof(struct dg_hole) * DIAG_HOLES > sizeof(struct dg_side) ? sizeof(struct dg_hole) * DIAG_HOLES
+										      : sizeof(struct dg_side)];
+	unsigned char *p = a;
+	memcpy(t, p, half);
+	memcpy(p, p + half, half);
+	memcpy(p + half, t, half);
+}
+#define SWAP_SIDES(a) swap_halves((a), sizeof(a)[0])
+_Static_assert(sizeof(struct dg_dir) <= sizeof(struct dg_side), "swap_halves's buffer holds a side");
+
+void diag_swap_sides(struct diag *d, const struct conn *c)
+{
+	struct dg_conn *dc = conn_state(d, c, 0);
+	if (!dc)
+		return;
+	SWAP_SIDES(dc->d);
+	if (dc->rst_dir)
+		dc->rst_dir = (uint8_t)(3 - dc->rst_dir); /* dir + 1 */
+	struct dg_work *w = dc->w;
+	if (!w)
+		return;
+	/* (the sides change places only before any payload and without a SYN: no
+	 * handshake, request or answer is held yet) */
+	SWAP_SIDES(w->s);
+	if (w->holes) {
+		SWAP_SIDES(w->holes->h);
+		SWAP_SIDES(w->holes->n);
+	}
+	if (w->stall) {
+		SWAP_SIDES(w->stall->ack_ts);
+		SWAP_SIDES(w->stall->excess);
+		SWAP_SIDES(w->stall->frame);
+		SWAP_SIDES(w->stall->class);
+	}
+	if (w->loss) {
+		SWAP_SIDES(w->loss->rto_len_max);
+		SWAP_SIDES(w->loss->tail_seq_raw);
+		SWAP_SIDES(w->loss->tail_end_raw);
+	}
+}
 
 /* Minimum silence before data that a RST answers, for "the peer lost the connection":
  * an idle connection whose other end restarted (a busy one would have been reset at once). */
@@ -330,10 +546,11 @@ static void chain_send(struct dg_dir *s, uint32_t rseq, int retx, int syn, int64
 
 static void hole_add(struct dg_work *w, int s, uint32_t start, uint32_t end, int64_t ts)
 {
-	if (w->n_holes[s] < DIAG_HOLES) {
-		w->hole[s][w->n_holes[s]].start = start;
-		w->hole[s][w->n_holes[s]].end = end;
-		w->hole[s][w->n_holes[s]++].ts = ts;
+	struct dg_holes *H = PART(w, holes);
+	if (H->n[s] < DIAG_HOLES) {
+		H->h[s][H->n[s]].start = start;
+		H->h[s][H->n[s]].end = end;
+		H->h[s][H->n[s]++].ts = ts;
 	}
 }
 
@@ -341,11 +558,12 @@ static void hole_add(struct dg_work *w, int s, uint32_t start, uint32_t end, int
  * opened (-1: not in a hole). The hole is then forgotten: its first filler tells. */
 static int64_t hole_fill(struct dg_work *w, int s, uint32_t rseq, int64_t ts)
 {
-	for (uint32_t h = 0; h < w->n_holes[s]; h++) {
-		if ((int32_t)(rseq - w->hole[s][h].start) < 0 || (int32_t)(rseq - w->hole[s][h].end) >= 0)
+	struct dg_holes *H = w->holes;
+	for (uint32_t h = 0; H && h < H->n[s]; h++) {
+		if ((int32_t)(rseq - H->h[s][h].start) < 0 || (int32_t)(rseq - H->h[s][h].end) >= 0)
 			continue;
-		int64_t t = ts_elapsed(ts, w->hole[s][h].ts);
-		w->hole[s][h] = w->hole[s][--w->n_holes[s]];
+		int64_t t = ts_elapsed(ts, H->h[s][h].ts);
+		H->h[s][h] = H->h[s][--H->n[s]];
 		return t;
 	}
 	return -1;
@@ -361,38 +579,41 @@ static int64_t hole_fill(struct dg_work *w, int s, uint32_t rseq, int64_t ts)
  * came in pieces over a long time, and the server answered the last piece at once)? */
 static void answer_seen(struct dg_conn *dc, const struct conn *c, struct dg_work *w, const struct pktrec *r)
 {
-	struct diag_evidence *e = &w->e;
+	const struct dg_request *q = w->req;
 	int64_t ts = r->ts_ns;
 	int64_t rtt = ts_add(rtt_via(dc, c, 0), rtt_via(dc, c, 1));
 	int64_t floor = ts_cmp_scaled(rtt, SLOW_RTT_FACTOR, SLOW_MIN, 1) > 0 ? ts_mul(rtt, SLOW_RTT_FACTOR) : SLOW_MIN;
-	if (w->req_ack_ts && !w->req_retx) {
-		int64_t wait = ts_elapsed(ts, w->req_ack_ts);
+	if (q->ack_ts && !q->retx) {
+		int64_t wait = ts_elapsed(ts, q->ack_ts);
 		if (wait >= floor) {
-			if (!e->slow_answers++ || wait > e->slow_ans_wait_ns) {
-				e->slow_ans_wait_ns = wait;
-				e->slow_ans_ack_ns = ts_elapsed(w->req_ack_ts, w->req_last);
-				e->slow_ans_req_frame = w->req_last_frame;
-				e->slow_ans_ack_frame = w->req_ack_frame;
-				e->slow_ans_frame = r->frame;
+			struct dg_slow *e = PART(w, slow);
+			if (!e->answers++ || wait > e->ans_wait_ns) {
+				e->ans_wait_ns = wait;
+				e->ans_ack_ns = ts_elapsed(q->ack_ts, q->last);
+				e->ans_req_frame = q->last_frame;
+				e->ans_ack_frame = q->ack_frame;
+				e->ans_frame = r->frame;
 			}
 		}
 	}
-	int64_t send = ts_elapsed(w->req_last, w->req_first), after = ts_elapsed(ts, w->req_last);
+	int64_t send = ts_elapsed(q->last, q->first), after = ts_elapsed(ts, q->last);
 	/* only the waits with nothing in flight are the client's: a big upload through a slow
 	 * path also takes long, but its pieces wait for ACKs */
-	if (w->req_pieces >= 2 && w->req_idle_ns >= floor && ts_cmp_scaled(after, 4, send, 1) < 0) {
-		if (!e->slow_requests++ || send > e->slow_req_ns) {
-			e->slow_req_ns = send;
-			e->slow_req_answer_ns = after;
-			e->slow_req_pieces = w->req_pieces;
-			e->slow_req_first_frame = w->req_first_frame;
-			e->slow_req_last_frame = w->req_last_frame;
+	if (q->pieces >= 2 && q->idle_ns >= floor && ts_cmp_scaled(after, 4, send, 1) < 0) {
+		struct dg_slow *e = PART(w, slow);
+		if (!e->requests++ || send > e->req_ns) {
+			e->req_ns = send;
+			e->req_answer_ns = after;
+			e->req_pieces = q->pieces;
+			e->req_first_frame = q->first_frame;
+			e->req_last_frame = q->last_frame;
 		}
 	}
 }
 
-/* The measurements of the newer rules. Returns 1 when r fills a hole sooner than half
- * a round trip after it opened: not a repeat the receiver asked for, a late original. */
+/* The measurements of the rules that need both sides. Returns 1 when r fills a hole
+ * sooner than half a round trip after it opened: not a repeat the receiver asked for,
+ * a late original. */
 static int evidence_packet(struct dg_conn *dc, const struct conn *c, const struct pkt *pk, const struct pktrec *r)
 {
 	int dir = r->dir, early = 0;
@@ -402,10 +623,12 @@ static int evidence_packet(struct dg_conn *dc, const struct conn *c, const struc
 	int fin = (r->flags & TH_FIN) != 0;
 	uint8_t ttl = pk ? pk->ttl : 0;
 	if (syn && !ackf) {
-		if (!dc->syn_n) {
-			dc->syn_first_frame = r->frame;
-			dc->mss0 = pk ? pk->opt.mss : 0;
+		struct dg_handshake *h = handshake(dc);
+		if (!h->syn_n) {
+			h->syn_first_frame = r->frame;
+			h->mss0 = pk ? pk->opt.mss : 0;
 		}
+		h->syn_last_frame = r->frame;
 		if (!dc->w)
 			return 0;
 	}
@@ -415,99 +638,99 @@ static int evidence_packet(struct dg_conn *dc, const struct conn *c, const struc
 	if (!dc->w && !syn && !rst && !c->pkts[1 - dir])
 		return 0;
 	struct dg_work *w = work(dc, c);
-	struct diag_evidence *e = &w->e;
-	struct dg_dir *me = &dc->d[dir];
-	if (syn && !ackf) {
-		w->synack_syn_ts = ts;
-		w->synack_syn_frame = r->frame;
-	} else if (syn) {
-		if (!dc->synack_n) {
-			e->synack_first_frame = r->frame;
-			e->first_synack_after_ns = dc->syn_n ? ts_elapsed(ts, dc->syn_first) : 0;
-			e->mss[1] = pk ? pk->opt.mss : 0;
+	struct dg_side *me = &w->s[dir], *peer = &w->s[1 - dir];
+	struct dg_dir *mine = &dc->d[dir];
+	if (syn && ackf) {
+		struct dg_pairing *p = PART(w, pair);
+		const struct dg_handshake *h = dc->hs;
+		if (!h || !h->synack_n) {
+			p->synack_first_frame = r->frame;
+			p->first_synack_after_ns = h && h->syn_n ? ts_elapsed(ts, h->syn_first) : 0;
+			p->mss1 = pk ? pk->opt.mss : 0;
 		}
 		/* the SYN this SYN+ACK answers: the latest before it */
-		e->hs_syn_frame = w->synack_syn_frame;
-		w->synack_last_frame = r->frame;
-		if (dc->syn_n)
-			e->leg_syn_ns = ts_elapsed(ts, dc->syn_last);
+		p->hs_syn_frame = h && h->syn_n ? h->syn_last_frame : 0;
+		p->synack_last_frame = r->frame;
+		if (h && h->syn_n)
+			p->leg_syn_ns = ts_elapsed(ts, h->syn_last);
+		if (!p->hs3_frame)
+			p->leg_synack_ns = 0;
 	}
-	if ((r->events & EV_HS3) && !e->hs3_frame && dc->synack_n) {
+	if ((r->events & EV_HS3) && w->pair && !w->pair->hs3_frame && dc->hs && dc->hs->synack_n) {
 		/* the third handshake answers the latest SYN+ACK; freeze both halves */
-		e->hs3_frame = r->frame;
-		e->hs_synack_frame = w->synack_last_frame;
-		e->leg_synack_ns = ts_elapsed(ts, dc->synack_last);
-		if (!dc->syn_n)
-			e->leg_syn_ns = 0;
+		struct dg_pairing *p = w->pair;
+		p->hs3_frame = r->frame;
+		p->hs_synack_frame = p->synack_last_frame;
+		p->leg_synack_ns = ts_elapsed(ts, dc->hs->synack_last);
+		if (!dc->hs->syn_n)
+			p->leg_syn_ns = 0;
 	}
-	if (!e->hs3_frame && syn && ackf)
-		e->leg_synack_ns = 0;
 
 	/* Each side's TTL (hop limit): one host's packets reach one capture point with one
 	 * TTL; a RST with another was made elsewhere. */
 	if (!rst && pk) {
-		if (!w->ttl_seen[dir]) {
-			w->ttl[dir] = ttl;
-			w->ttl_seen[dir] = 1;
-		} else if (w->ttl[dir] != ttl) {
-			w->ttl_mixed[dir] = 1;
+		if (!me->ttl_seen) {
+			me->ttl = ttl;
+			me->ttl_seen = 1;
+		} else if (me->ttl != ttl) {
+			me->ttl_mixed = 1;
 		}
 	}
 	int64_t quiet = w->any_last_ts ? ts_elapsed(ts, w->any_last_ts) : 0;
 	if (rst && !dc->rst_dir) {
-		e->rst_frame = r->frame;
-		e->rst_has_ack = (uint8_t)ackf;
-		e->rst_ttl = ttl;
-		e->rst_side_ttl = w->ttl[dir];
-		e->rst_ttl_known = w->ttl_seen[dir] && !w->ttl_mixed[dir] && pk;
-		e->rst_answers_frame = w->last_frame[1 - dir];
-		e->rst_answers_data = w->last_data[1 - dir];
-		e->rst_quiet_ns = w->quiet_before[1 - dir];
-		e->rst_side_fin = w->fin_sent[dir];
-		e->rst_peer_bytes = w->bytes_sent[1 - dir];
+		struct dg_rst *t = PART(w, rst);
+		t->frame = r->frame;
+		t->has_ack = (uint8_t)ackf;
+		t->ttl = ttl;
+		t->side_ttl = me->ttl;
+		t->ttl_known = me->ttl_seen && !me->ttl_mixed && pk;
+		t->answers_frame = peer->last_frame;
+		t->answers_data = peer->last_data;
+		t->quiet_ns = peer->quiet_before;
+		t->side_fin = me->fin_sent;
+		t->peer_bytes = c->bytes[1 - dir];
 		/* RFC 9293 section 3.10.7.1: the RST for a segment of no connection takes its
 		 * sequence number from that segment's ACK field and carries no ACK */
-		e->rst_noconn = !ackf && w->last_ack_ok[1 - dir] && pk && pk->seq == w->last_ack_raw[1 - dir];
-	} else if (dc->rst_dir == dir + 1 && syn) {
-		e->rst_reopened = 1;     /* a new connection on the same ports: not the reset one */
-	} else if (dc->rst_dir == dir + 1 && r->len && !rst && !e->rst_reopened) {
-		e->rst_data_after++;
+		t->noconn = !ackf && peer->last_ack_ok && pk && pk->seq == peer->last_ack_raw;
+	} else if (dc->rst_dir == dir + 1 && syn && w->rst) {
+		w->rst->reopened = 1;     /* a new connection on the same ports: not the reset one */
+	} else if (dc->rst_dir == dir + 1 && r->len && !rst && w->rst && !w->rst->reopened) {
+		w->rst->data_after++;
 	}
-	w->quiet_before[dir] = quiet;
+	me->quiet_before = quiet;
 	w->any_last_ts = ts;
-	w->last_frame[dir] = r->frame;
-	w->last_data[dir] = r->len > 0;
-	w->last_ack_ok[dir] = (uint8_t)(ackf && pk);
-	w->last_ack_raw[dir] = pk ? pk->ack : 0;
-	w->bytes_sent[dir] += r->len;
+	me->last_frame = r->frame;
+	me->last_data = r->len > 0;
+	me->last_ack_ok = (uint8_t)(ackf && pk);
+	me->last_ack_raw = pk ? pk->ack : 0;
 	if (fin)
-		w->fin_sent[dir] = 1;
+		me->fin_sent = 1;
 
-	w->sent_idle = w->high_known[dir] && w->ack_known[1 - dir] && (int32_t)(w->ack_max[1 - dir] - w->high_end[dir]) >= 0;
+	w->sent_idle = me->high_known && peer->ack_known && (int32_t)(peer->ack_max - me->high_end) >= 0;
 	/* Sequence space: holes in what this side sent, and how soon they are filled. */
 	int probe = (L & (LB_BIT(LB_KEEP_ALIVE) | LB_BIT(LB_ZERO_WINDOW_PROBE))) != 0;
 	uint32_t end = r->rseq + r->len + (uint32_t)syn + (uint32_t)fin;
 	if (!rst && !probe) {
-		if (!w->high_known[dir]) {
+		if (!me->high_known) {
 			if (syn || r->len) {
-				w->high_end[dir] = end;
-				w->high_known[dir] = 1;
+				me->high_end = end;
+				me->high_known = 1;
 			}
-		} else if ((r->len || fin) && (int32_t)(r->rseq - w->high_end[dir]) > 0) {
-			struct diag_dir *x = rare(me);
+		} else if ((r->len || fin) && (int32_t)(r->rseq - me->high_end) > 0) {
+			struct diag_dir *x = rare(mine);
 			if (!x->missed_frame)
 				x->missed_frame = r->frame;
-			hole_add(w, dir, w->high_end[dir], r->rseq, ts);
-			w->high_end[dir] = end;
-		} else if ((int32_t)(end - w->high_end[dir]) > 0) {
-			int64_t t = r->len ? hole_fill(w, dir, r->rseq, ts) : -1;
-			w->high_end[dir] = end;
-			(void)t;
+			hole_add(w, dir, me->high_end, r->rseq, ts);
+			me->high_end = end;
+		} else if ((int32_t)(end - me->high_end) > 0) {
+			if (r->len)
+				hole_fill(w, dir, r->rseq, ts);
+			me->high_end = end;
 		} else if (r->len) {
 			int64_t t = hole_fill(w, dir, r->rseq, ts);
-			int64_t rtt = ts_add(rtt_via(dc, c, 0), rtt_via(dc, c, 1));
+			int64_t rtt = t >= 0 ? ts_add(rtt_via(dc, c, 0), rtt_via(dc, c, 1)) : 0;
 			if (t >= 0 && rtt > 0) {
-				struct diag_dir *x = rare(me);
+				struct diag_dir *x = rare(mine);
 				if (ts_cmp_scaled(t, 2, rtt, 1) < 0) {
 					early = 1;
 					if (!x->fill_early++)
@@ -527,17 +750,18 @@ static int evidence_packet(struct dg_conn *dc, const struct conn *c, const struc
 	}
 	/* A D-SACK (RFC 2883: a first SACK block below the ACK) for the peer's tail
 	 * retransmission: the receiver had the bytes, the repeat was not a loss. */
-	if (ackf && pk && pk->opt.n_sack && w->tail_end_raw[1 - dir] && (int32_t)(pk->opt.sack[0][1] - pk->ack) <= 0
-	    && pk->opt.sack[0][0] == w->tail_seq_raw[1 - dir] && pk->opt.sack[0][1] == w->tail_end_raw[1 - dir]) {
+	struct dg_loss *lo = w->loss;
+	if (ackf && pk && pk->opt.n_sack && lo && lo->tail_end_raw[1 - dir] && (int32_t)(pk->opt.sack[0][1] - pk->ack) <= 0
+	    && pk->opt.sack[0][0] == lo->tail_seq_raw[1 - dir] && pk->opt.sack[0][1] == lo->tail_end_raw[1 - dir]) {
 		rare(&dc->d[1 - dir])->tail_dsack++;
-		w->tail_end_raw[1 - dir] = 0;
+		lo->tail_end_raw[1 - dir] = 0;
 	}
 	if (ackf && !rst && !syn) {
-		if (!w->ack_known[dir] || (int32_t)(r->rack - w->ack_max[dir]) > 0) {
-			w->ack_max[dir] = r->rack;
-			w->ack_known[dir] = 1;
+		if (!me->ack_known || (int32_t)(r->rack - me->ack_max) > 0) {
+			me->ack_max = r->rack;
+			me->ack_known = 1;
 		}
-		if (w->high_known[1 - dir] && (int32_t)(r->rack - w->high_end[1 - dir]) > 0) {
+		if (peer->high_known && (int32_t)(r->rack - peer->high_end) > 0) {
 			struct diag_dir *x = rare(&dc->d[1 - dir]);
 			if (!x->missed_frame)
 				x->missed_frame = r->frame;
@@ -546,54 +770,57 @@ static int evidence_packet(struct dg_conn *dc, const struct conn *c, const struc
 	/* The largest window this side offers (bytes), and segments that fill the peer's. */
 	if (!syn && !rst) {
 		int sh = pktrec_wscale(r);
-		uint64_t win = (uint64_t)r->win << (sh > 0 ? sh : 0);
-		if (win > (me->rare ? me->rare->max_win : 0))
-			rare(me)->max_win = win;
+		uint32_t win = (uint32_t)r->win << (sh <= 0 ? 0 : sh > WSCALE_MAX ? WSCALE_MAX : sh);
+		if (win > me->max_win)
+			me->max_win = win;
 	}
 	if (r->len && !probe) {
-		struct diag_dir *x = rare(me);
-		x->data_segs++;
-		if ((L & LB_BIT(LB_WINDOW_FULL)) && !x->win_full++)
-			x->win_full_first = r->frame;
-		if (r->len > w->len_max[dir])
-			w->len_max[dir] = r->len;
-		w->recent_len[dir][w->recent_next[dir]] = (uint16_t)(r->len > 65535 ? 65535 : r->len);
-		w->recent_next[dir] = (uint8_t)((w->recent_next[dir] + 1) % DIAG_LEN_RING);
+		me->data_segs++;
+		if (L & LB_BIT(LB_WINDOW_FULL)) {
+			struct diag_dir *x = rare(mine);
+			if (!x->win_full++)
+				x->win_full_first = r->frame;
+		}
+		if (r->len > me->len_max)
+			me->len_max = r->len;
+		me->recent_len[me->recent_next] = (uint16_t)(r->len > 65535 ? 65535 : r->len);
+		me->recent_next = (uint8_t)((me->recent_next + 1) % DIAG_LEN_RING);
 	}
 	/* Timer retransmissions: the connection's first, and tail loss (the last segment
 	 * sent again, with nothing after it to bring duplicate ACKs). */
 	if ((L & LB_BIT(LB_RETRANSMISSION)) && !(L & (LB_BIT(LB_FAST_RETRANSMISSION) | LB_BIT(LB_SPURIOUS_RETRANSMISSION)))
 	    && r->len && !probe && !early && r->ref_frame) {
-		if (!w->first_rto_ts) {
-			w->first_rto_ts = ts;
-			e->first_rto_frame = r->frame;
+		if (!lo) {
+			lo = PART(w, loss);
+			lo->first_rto_frame = r->frame;
 		}
-		if (r->len > w->rto_len_max[dir])
-			w->rto_len_max[dir] = r->len;
-		if (end == w->high_end[dir]) {
-			struct diag_dir *x = rare(me);
+		if (r->len > lo->rto_len_max[dir])
+			lo->rto_len_max[dir] = r->len;
+		if (end == me->high_end) {
+			struct diag_dir *x = rare(mine);
 			if (pk) {
-				w->tail_seq_raw[dir] = pk->seq;
-				w->tail_end_raw[dir] = pk->seq + r->len;
+				lo->tail_seq_raw[dir] = pk->seq;
+				lo->tail_end_raw[dir] = pk->seq + r->len;
 			}
 			if (!x->tail_retx++) {
 				x->tail_first = r->frame;
 				x->tail_orig = r->ref_frame;
-				for (uint32_t i = 0; i < me->ring_cap; i++)
-					if (me->ring[i].sends && me->ring[i].rseq == r->rseq && !me->ring[i].syn)
-						x->tail_wait_ns = ts_elapsed(ts, me->ring[i].last_ts);
+				for (uint32_t i = 0; i < mine->ring_cap; i++)
+					if (mine->ring[i].sends && mine->ring[i].rseq == r->rseq && !mine->ring[i].syn)
+						x->tail_wait_ns = ts_elapsed(ts, mine->ring[i].last_ts);
 			}
 		}
 	}
 	return early;
 }
 
-void diag_packet(void *ctx, const struct pkt *pk, struct conn *c, const struct pktrec *r)
+void diag_packet(void *ctx, const struct pkt *pk, struct conn *c, const struct pktrec *r,
+		 const struct tcp_ack_result *ar)
 {
 	if (c->proto != 6)
 		return;
 	struct diag *dg = ctx;
-	struct dg_conn *dc = conn_state(dg, c);
+	struct dg_conn *dc = conn_state(dg, c, 1);
 	dg->cross_done = 0;
 	int early = evidence_packet(dc, c, pk, r);
 	int dir = r->dir;
@@ -603,42 +830,42 @@ void diag_packet(void *ctx, const struct pkt *pk, struct conn *c, const struct p
 	int syn = (r->flags & TH_SYN) != 0, ackf = (r->flags & TH_ACK) != 0;
 	int retx = (L & LB_BIT(LB_RETRANSMISSION)) != 0;
 
-	me->pkts++;
-	me->bytes += r->len;
 	if (retx) {
-		me->retx_pkts++;
-		me->retx_bytes += r->len;
+		struct diag_dir *x = rare(me);
+		x->retx_pkts++;
+		x->retx_bytes += r->len;
 		/* Wireshark's label says "retransmission" for any segment below the highest
 		 * sequence seen; when its bytes were never seen before (no original frame), they
 		 * were lost before the capture point or are simply late. */
 		if ((L & LB_BIT(LB_FAST_RETRANSMISSION)) && !early) {
-			struct diag_dir *x = rare(me);
 			if (!x->fast_retx)
 				x->fast_first = r->frame;
 			x->fast_retx++;
 		} else if (r->len && !r->ref_frame && !syn && !early && !(L & LB_BIT(LB_SPURIOUS_RETRANSMISSION))) {
-			struct diag_dir *x = rare(me);
 			if (!x->retx_unseen)
 				x->unseen_first = r->frame;
 			x->retx_unseen++;
 		}
 		if (L & LB_BIT(LB_SPURIOUS_RETRANSMISSION))
-			rare(me)->spurious++;
+			x->spurious++;
 	}
 	/* Handshake timing: the RTT halves are SYN -> SYN+ACK (seen from the client side of
 	 * the capture point) and SYN+ACK -> ACK. */
 	if (syn && !ackf) {
-		if (!dc->syn_n++)
-			dc->syn_first = ts;
-		dc->syn_last = ts;
+		struct dg_handshake *h = handshake(dc);
+		if (!h->syn_n++)
+			h->syn_first = ts;
+		h->syn_last = ts;
 	} else if (syn) {
-		if (!dc->synack_n++)
-			dc->synack_first = ts;
-		dc->synack_last = ts;
+		struct dg_handshake *h = handshake(dc);
+		if (!h->synack_n++)
+			h->synack_first = ts;
+		h->synack_last = ts;
 	}
 	if (r->events & (EV_HS3 | EV_HS3_RETX)) {
-		if (!dc->hs3_n++)
-			dc->hs3_ts = ts;
+		struct dg_handshake *h = handshake(dc);
+		if (!h->hs3_n++)
+			h->hs3_ts = ts;
 	}
 	if (r->events & EV_RST_REFUSED)
 		dc->refused = 1;
@@ -664,8 +891,8 @@ void diag_packet(void *ctx, const struct pkt *pk, struct conn *c, const struct p
 			x->zw_start = ts;
 			x->zw_periods++;
 		}
-	} else if (me->rare && me->rare->zw_open && r->win != 0 && !(r->flags & (TH_SYN | TH_RST))) {
-		struct diag_dir *x = me->rare;
+	} else if (me->rare && me->rare->v.zw_open && r->win != 0 && !(r->flags & (TH_SYN | TH_RST))) {
+		struct diag_dir *x = &me->rare->v;
 		int64_t len = ts_elapsed(ts, x->zw_start);
 		x->zw_open = 0;
 		x->zw_total_ns = ts_add(x->zw_total_ns, len);
@@ -677,10 +904,10 @@ void diag_packet(void *ctx, const struct pkt *pk, struct conn *c, const struct p
 
 	/* Keep-alive cadence: gaps between this side's keep-alives, and the idle time
 	 * before the first one (from the last packet that was not a keep-alive or its ACK). */
-	if ((L & LB_BIT(LB_KEEP_ALIVE)) && peer->rare && peer->rare->zw_open) {
+	if ((L & LB_BIT(LB_KEEP_ALIVE)) && peer->rare && peer->rare->v.zw_open) {
 		/* Linux probes a zero window with SND.UNA-1 and no data: it looks exactly like
 		 * a keep-alive, but it is the persist timer (RFC 9293 section 3.8.6.1). */
-		peer->rare->zw_probes_recv++;
+		peer->rare->v.zw_probes_recv++;
 	} else if (L & LB_BIT(LB_KEEP_ALIVE)) {
 		struct diag_dir *x = rare(me);
 		if (x->ka_n) {
@@ -710,33 +937,34 @@ void diag_packet(void *ctx, const struct pkt *pk, struct conn *c, const struct p
 	 * time later than the round trip through this side explains, and the peer's next
 	 * small segment followed that ACK at once: Nagle held it (RFC 896) until the ACK. */
 	struct dg_work *w = dc->w;
-	if (w && r->len && !retx && w->stall_class[dir]) {
+	struct dg_stall *st = w ? w->stall : NULL;
+	if (st && r->len && !retx && st->class[dir]) {
 		int64_t back = ts_add(rtt_via(dc, c, 1 - dir), NAGLE_SLACK);
-		if (ts_elapsed(ts, w->stall_ack_ts[dir]) <= back) {
+		if (ts_elapsed(ts, st->ack_ts[dir]) <= back) {
 			struct diag_dir *x = rare(me);
 			if (!(x->stall_40 + x->stall_200))
-				x->stall_first = w->stall_frame[dir];
-			if (w->stall_class[dir] == 1)
+				x->stall_first = st->frame[dir];
+			if (st->class[dir] == 1)
 				x->stall_40++;
 			else
 				x->stall_200++;
-			if (w->stall_excess[dir] > x->stall_max_ns)
-				x->stall_max_ns = w->stall_excess[dir];
+			if (st->excess[dir] > x->stall_max_ns)
+				x->stall_max_ns = st->excess[dir];
 		}
-		w->stall_class[dir] = 0;
+		st->class[dir] = 0;
 	}
-	if (c->ta && w) {
-		const struct tcp_ack_result *ar = tcp_analysis_last_ack(c->ta);
-		if (ar->n && ar->newest_len && ar->newest_len < SMALL_SEG && !ar->newest_karn) {
-			peer->small_acked++;
+	if (ar && ar->n && ar->newest_len && ar->newest_len < SMALL_SEG && !ar->newest_karn) {
+		peer->small_acked++;
+		if (w) {
 			int64_t excess = ts_sub(ar->newest_ns, rtt_via(dc, c, dir));
 			int in40 = excess >= DELACK40_LO && excess <= DELACK40_HI;
 			int in200 = excess >= DELACK200_LO && excess <= DELACK200_HI;
 			if (in40 || in200) {
-				w->stall_class[1 - dir] = (uint8_t)(in40 ? 1 : 2);
-				w->stall_ack_ts[1 - dir] = ts;
-				w->stall_excess[1 - dir] = excess;
-				w->stall_frame[1 - dir] = r->frame;
+				st = PART(w, stall);
+				st->class[1 - dir] = (uint8_t)(in40 ? 1 : 2);
+				st->ack_ts[1 - dir] = ts;
+				st->excess[1 - dir] = excess;
+				st->frame[1 - dir] = r->frame;
 			}
 		}
 	}
@@ -744,12 +972,13 @@ void diag_packet(void *ctx, const struct pkt *pk, struct conn *c, const struct p
 	 * first data); its answer starts with the server's next data. On the way: how long
 	 * the request took to arrive whole, whether the server's TCP acknowledged it before
 	 * the answer came (it arrived: the wait is the server's application). */
-	if (w && dir == 0 && retx && r->len && dc->awaiting)
-		w->req_retx = 1;
-	if (w && dir == 1 && !r->len && ackf && dc->awaiting && !w->req_ack_ts && w->high_known[0]
-	    && (int32_t)(r->rack - w->high_end[0]) >= 0) {
-		w->req_ack_ts = ts;
-		w->req_ack_frame = r->frame;
+	struct dg_request *q = w ? w->req : NULL;
+	if (q && dir == 0 && retx && r->len && dc->awaiting)
+		q->retx = 1;
+	if (q && dir == 1 && !r->len && ackf && dc->awaiting && !q->ack_ts && w->s[0].high_known
+	    && (int32_t)(r->rack - w->s[0].high_end) >= 0) {
+		q->ack_ts = ts;
+		q->ack_frame = r->frame;
 	}
 	if (r->len && !(L & (LB_BIT(LB_RETRANSMISSION) | LB_BIT(LB_KEEP_ALIVE)))) {
 		int new_req = 0;
@@ -764,32 +993,35 @@ void diag_packet(void *ctx, const struct pkt *pk, struct conn *c, const struct p
 			new_req = !dc->awaiting;
 			dc->awaiting = 1;
 			dc->req_start = ts;
-		} else if (dir == 1 && dc->awaiting) {
+		} else if (dir == 1 && dc->awaiting && w) {
+			/* (an answer: the client sent first, so the working state is there) */
 			int64_t t = ts_elapsed(ts, dc->req_start);
-			if (!dc->ttfb_n)
-				dc->ttfb_first = t;
-			if (t > dc->ttfb_max)
-				dc->ttfb_max = t;
-			ts_total_add(&dc->ttfb_sum, t);
-			dc->ttfb_n++;
+			struct dg_answers *a = PART(w, ttfb);
+			if (!a->n)
+				a->first = t;
+			if (t > a->max)
+				a->max = t;
+			ts_total_add(&a->sum, t);
+			a->n++;
 			dc->awaiting = 0;
-			if (w && w->req_pieces)
+			if (q && q->pieces)
 				answer_seen(dc, c, w, r);
 		}
 		if (w && dir == 0) {
+			q = PART(w, req);
 			if (new_req) {
-				w->req_first = ts;
-				w->req_first_frame = r->frame;
-				w->req_pieces = 0;
-				w->req_retx = 0;
-				w->req_idle_ns = 0;
-			} else if (w->sent_idle) {
-				w->req_idle_ns = ts_add(w->req_idle_ns, ts_elapsed(ts, w->req_last));
+				q->first = ts;
+				q->first_frame = r->frame;
+				q->pieces = 0;
+				q->retx = 0;
+				q->idle_ns = 0;
+			} else if (w->sent_idle && q->pieces) {
+				q->idle_ns = ts_add(q->idle_ns, ts_elapsed(ts, q->last));
 			}
-			w->req_pieces++;
-			w->req_last = ts;
-			w->req_last_frame = r->frame;
-			w->req_ack_ts = 0;
+			q->pieces++;
+			q->last = ts;
+			q->last_frame = r->frame;
+			q->ack_ts = 0;
 		}
 		dc->last_data_dir = (uint8_t)(dir + 1);
 	}
@@ -945,78 +1177,140 @@ static void chain_words(struct strbuf *b, const struct diag_chain *ch)
 #define PMTU_OPTS 40
 #define PMTU_STEADY 4
 
+
 static int lost_from(const struct diag_dir *x)
 {
 	return x->fast_retx || x->fill_late || x->tail_retx || x->retx_unseen || (x->worst.sends >= 2 && !x->worst.syn);
 }
 
-static int same_addr(const struct ipaddr *a, const struct ipaddr *b)
+static int addr_cmp(const struct ipaddr *a, const struct ipaddr *b)
 {
-	return a->family == b->family && memcmp(a->a, b->a, a->family == 4 ? 4 : 16) == 0;
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	return memcmp(a->a, b->a, a->family == 4 ? 4 : 16);
 }
 
-/* The findings across connections, worked out once after the last packet: for each
- * connection whose SYN was repeated and then answered, how many to the same listener
- * did the same within a second; for each host pair, whether every connection lost
- * packets of one side. Quadratic in the connections that qualify only within one
- * listener's second or one host pair: each pass first keeps those that qualify. */
+/* A connection as the findings across connections see it. */
+struct cand {
+	struct dg_work *w;
+	const struct conn *c;
+	int64_t t;               /* its first SYN */
+	uint8_t retried, lost[2], big[2];
+};
+
+/* Order: by listener (server address, port), then by the first SYN. */
+static int by_listener(const void *pa, const void *pb)
+{
+	const struct cand *a = pa, *b = pb;
+	int k = addr_cmp(&a->c->ep[1].addr, &b->c->ep[1].addr);
+	if (k)
+		return k;
+	if (a->c->ep[1].port != b->c->ep[1].port)
+		return a->c->ep[1].port < b->c->ep[1].port ? -1 : 1;
+	return a->t < b->t ? -1 : a->t > b->t;
+}
+
+/* Order: by host pair (client address, server address). */
+static int by_hosts(const void *pa, const void *pb)
+{
+	const struct cand *a = pa, *b = pb;
+	int k = addr_cmp(&a->c->ep[0].addr, &b->c->ep[0].addr);
+	return k ? k : addr_cmp(&a->c->ep[1].addr, &b->c->ep[1].addr);
+}
+
+static int same_listener(const struct cand *a, const struct cand *b)
+{
+	return a->c->ep[1].port == b->c->ep[1].port && addr_cmp(&a->c->ep[1].addr, &b->c->ep[1].addr) == 0;
+}
+
+/* Listen-queue overflow: for each connection whose SYN was repeated and then answered,
+ * how many to the same listener did the same within one second of its first SYN
+ * (itself included). Sorted by listener and time, the ones within a second of v[i]
+ * are a window that only moves forward: linear after the sort. */
+static void cross_listen(struct cand *v, size_t n)
+{
+	qsort(v, n, sizeof *v, by_listener);
+	size_t lo = 0, hi = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (lo > i || !same_listener(&v[lo], &v[i]))
+			lo = i;
+		while (ts_sub(v[i].t, v[lo].t) > SEC)
+			lo++;
+		if (hi < i)
+			hi = i;
+		while (hi + 1 < n && same_listener(&v[hi + 1], &v[i]) && ts_sub(v[hi + 1].t, v[i].t) <= SEC)
+			hi++;
+		uint32_t near = (uint32_t)(hi - lo + 1);
+		if (near >= LISTEN_MIN && v[i].w->pair)
+			v[i].w->pair->listen_group = near;
+	}
+}
+
+/* The path: for each host pair and side, when at least two of its connections carried
+ * enough data from that side and every one of them lost some, each is told so. */
+static void cross_path(struct cand *v, size_t n)
+{
+	qsort(v, n, sizeof *v, by_hosts);
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		while (j < n && by_hosts(&v[i], &v[j]) == 0)
+			j++;
+		for (int s = 0; s < 2; s++) {
+			uint32_t all = 0, lost = 0;
+			for (size_t k = i; k < j; k++) {
+				all += v[k].big[s];
+				lost += v[k].lost[s];
+			}
+			if (all < 2 || lost != all)
+				continue;
+			for (size_t k = i; k < j; k++) {
+				if (v[k].lost[s]) {
+					v[k].w->path_group = all;
+					v[k].w->path_loss_side = (uint8_t)(s + 1);
+				}
+			}
+		}
+		i = j;
+	}
+}
+
+/* The findings across connections, worked out once after the last packet (again when
+ * more packets came since): O(n log n) in the conversations. */
 static void cross(struct diag *d)
 {
-	size_t n = 0;
-	for (size_t i = 0; i < d->cap; i++)
-		if (d->by_idx[i] && d->by_idx[i]->w)
-			n++;
-	struct cand {
-		struct dg_work *w;
-		int64_t t;
-		uint8_t retried, lost[2], big[2];
-	} *v = n ? xcalloc(n, sizeof *v) : NULL;
-	size_t k = 0;
-	for (size_t i = 0; i < d->cap; i++) {
-		struct dg_conn *dc = d->by_idx[i];
-		if (!dc || !dc->w)
-			continue;
-		struct cand *x = &v[k++];
-		x->w = dc->w;
-		x->t = dc->syn_first;
-		x->w->e.listen_group = x->w->e.path_group = x->w->e.path_loss_side = 0;
-		x->retried = dc->syn_n >= 2 && dc->synack_n && dc->synack_first >= dc->syn_last;
-		const struct diag_conn *view = diag_get(d, dc->w->conn);
-		for (int s = 0; view && s < 2; s++) {
-			x->big[s] = view->d[s].data_segs >= PATH_MIN_SEGS;
-			x->lost[s] = x->big[s] && lost_from(&view->d[s]);
-		}
-	}
-	for (size_t i = 0; i < k; i++) {
-		const struct conn *ci = v[i].w->conn;
-		if (v[i].retried) {
-			uint32_t near = 0;
-			for (size_t j = 0; j < k; j++) {
-				const struct conn *cj = v[j].w->conn;
-				if (v[j].retried && cj->ep[1].port == ci->ep[1].port && same_addr(&cj->ep[1].addr, &ci->ep[1].addr)
-				    && ts_abs(ts_sub(v[j].t, v[i].t)) <= SEC)
-					near++;
-			}
-			if (near >= LISTEN_MIN)
-				v[i].w->e.listen_group = near;
-		}
-		for (int s = 0; s < 2; s++) {
-			if (!v[i].lost[s])
+	size_t n = 0, k = 0;
+	for (size_t b = 0; b < d->cap_blocks; b++)
+		for (size_t i = 0; d->blocks[b] && i < DG_BLOCK; i++)
+			n += d->blocks[b][i].made && d->blocks[b][i].w;
+	struct cand *v = n ? xcalloc(n, sizeof *v) : NULL;
+	for (size_t b = 0; b < d->cap_blocks; b++) {
+		for (size_t i = 0; d->blocks[b] && i < DG_BLOCK; i++) {
+			struct dg_conn *dc = &d->blocks[b][i];
+			if (!dc->made || !dc->w)
 				continue;
-			uint32_t all = 0, lost = 0;
-			for (size_t j = 0; j < k; j++) {
-				const struct conn *cj = v[j].w->conn;
-				if (!v[j].big[s] || !same_addr(&cj->ep[0].addr, &ci->ep[0].addr) || !same_addr(&cj->ep[1].addr, &ci->ep[1].addr))
-					continue;
-				all++;
-				lost += v[j].lost[s];
-			}
-			if (all >= 2 && lost == all) {
-				v[i].w->e.path_group = all;
-				v[i].w->e.path_loss_side = (uint32_t)s + 1;
+			struct cand *x = &v[k++];
+			x->w = dc->w;
+			x->c = dc->w->conn;
+			x->w->path_group = x->w->path_loss_side = 0;
+			if (x->w->pair)
+				x->w->pair->listen_group = 0;
+			const struct dg_handshake *h = dc->hs;
+			x->t = h ? h->syn_first : 0;
+			x->retried = h && h->syn_n >= 2 && h->synack_n && h->synack_first >= h->syn_last;
+			const struct diag_conn *view = diag_get(d, x->c);
+			for (int s = 0; view && s < 2; s++) {
+				x->big[s] = view->d[s].data_segs >= PATH_MIN_SEGS;
+				x->lost[s] = x->big[s] && lost_from(&view->d[s]);
 			}
 		}
 	}
+	cross_path(v, k);
+	/* the retried ones first, then only those */
+	size_t m = 0;
+	for (size_t i = 0; i < k; i++)
+		if (v[i].retried)
+			v[m++] = v[i];
+	cross_listen(v, m);
 	xfree(v);
 	d->cross_done = 1;
 }
