@@ -498,7 +498,7 @@ const struct app_event note_kinds[NK_COUNT + 1] = {
 	[NK_COUNT] = { NULL, 0, NULL },
 };
 
-const struct app_event *note_kind(const struct conn *c, const struct pktrec *r)
+const struct app_event *note_kind(const struct note_ctx *n, const struct conn *c, const struct pktrec *r)
 {
 	uint16_t ev = r->events;
 	uint32_t L = r->labels;
@@ -513,6 +513,8 @@ const struct app_event *note_kind(const struct conn *c, const struct pktrec *r)
 		k = NK_HS_RETX;
 	else if (ev & EV_FIN_RETX)
 		k = NK_FIN_RETX;
+	else if ((L & (LB_BIT(LB_KEEP_ALIVE) | LB_BIT(LB_KEEP_ALIVE_ACK))) && n && n->zw_probe_now)
+		k = NK_ZERO_WINDOW_PROBE;
 	else if (L & (LB_BIT(LB_KEEP_ALIVE) | LB_BIT(LB_KEEP_ALIVE_ACK)))
 		k = NK_KEEPALIVE;
 	else if (L & (LB_BIT(LB_ZERO_WINDOW_PROBE) | LB_BIT(LB_ZERO_WINDOW_PROBE_ACK)))

@@ -42,8 +42,11 @@ void note_text(struct note_ctx *n, const struct conn *c, const struct pktrec *r,
  * close) and one for each analysis label; empty when nothing to add. n is the state
  * note_text left after telling r (NULL: told without context). */
 void note_commentary(const struct note_ctx *n, const struct conn *c, const struct pktrec *r, struct strbuf *out);
-/* What the note is mainly about: the entry of note_kinds for r. */
-const struct app_event *note_kind(const struct conn *c, const struct pktrec *r);
+/* What the note is mainly about: the entry of note_kinds for r. n is the state
+ * note_text left after telling r (NULL: without context): a Linux zero-window probe
+ * carries the keep-alive label (Wireshark's rule: SND.UNA - 1, no data) and is known
+ * for what it is only from the peer's closed window. */
+const struct app_event *note_kind(const struct note_ctx *n, const struct conn *c, const struct pktrec *r);
 /* The kinds of notes (names "tcp.syn", ...), ending in a NULL name. */
 extern const struct app_event note_kinds[];
 
