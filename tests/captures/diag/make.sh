@@ -3,7 +3,12 @@
 # capture with one known fault (or none), and writes OUTDIR/expected.tsv (capture, where
 # it was taken, the root cause chattcp must name, the parameters).
 #
-#   tests/captures/diag/make.sh [SET] [OUTDIR]    SET: A (committed, default) or B (held out)
+#   tests/captures/diag/make.sh [SET] [OUTDIR]    SET: A (default), B or C
+#
+# A is the set the rules were checked on while written (tests/captures/diag/); B, with
+# other delays, loss rates, sizes and timers, is the committed held-out set
+# (tests/captures/diag/heldout/: recorded once, never used to tune a rule); C, with others
+# again, is recorded afresh by tests/suite/diag-faults when DIAG_FAULTS_HELDOUT=1.
 #
 # Topology (three namespaces made here, deleted on exit; nothing is routed out):
 #
@@ -15,7 +20,8 @@
 # client; the other faults come from what the programs do or a sysctl. Offloads are off so
 # segments are MTU-sized; static neighbours (no ARP); IPv6 off. Capture on c0 (the client
 # host) or s0 (the server host) as the table says, snaplen cut on bulk transfers (small files).
-# Set B uses other delays, loss rates, sizes and timers: a rule that only fits set A fails B.
+# Sets B and C use other delays, loss rates, sizes and timers: a rule that only fits set A
+# fails them.
 # Needs root and: iproute2, ethtool, tcpdump, nftables, gcc, python3.
 set -euo pipefail
 SET=${1:-A}
@@ -118,34 +124,37 @@ for k in net.ipv4.tcp_synack_retries net.ipv4.tcp_mtu_probing net.ipv4.tcp_base_
 	inns $NS sysctl -n "$k" > "$W/default.$k"
 done
 
-if [ "$SET" = A ]; then
-	D=5000 LOSS=20 SEED=7 DL=400000 RTTD=20000 BIG=300000
-else
-	D=11000 LOSS=35 SEED=99 DL=600000 RTTD=35000 BIG=500000
-fi
+case $SET in
+A) D=5000 LOSS=20 SEED=7 DL=400000 RTTD=20000 BIG=300000 ;;
+B) D=11000 LOSS=35 SEED=99 DL=600000 RTTD=35000 BIG=500000 ;;
+C) D=8000 LOSS=25 SEED=31 DL=500000 RTTD=28000 BIG=400000 ;;
+*) echo "make.sh: SET is A, B or C" >&2; exit 2 ;;
+esac
+# pick A B C: this set's value of a scenario's figure
+pick() { case $SET in A) echo "$1" ;; B) echo "$2" ;; C) echo "$3" ;; esac; }
 # every scenario below takes its figures from the set's parameters
 run clean-gets        client 256 none "-d $D" serve "gets 3 $((DL / 20))"
-run clean-chat        server 256 none "-d $((D / 2))" serve-nodelay "chat $([ $SET = A ] && echo 30 || echo 45)"
+run clean-chat        server 256 none "-d $((D / 2))" serve-nodelay "chat $(pick 30 45 38)"
 run clean-upload      client 96  none "-d $D" serve "upload $BIG"
-run clean-short       client 256 none "-d $((D * 2))" serve "short $([ $SET = A ] && echo 6 || echo 9) 5000"
+run clean-short       client 256 none "-d $((D * 2))" serve "short $(pick 6 9 7) 5000"
 run random-loss       client 96  loss_fast_retransmit+path_loss "-d $D -l $LOSS -s $SEED" serve "download $DL 3"
-TAIL=$([ $SET = A ] && echo 7000 || echo 23000)
+TAIL=$(pick 7000 23000 15000)
 run tail-loss         server 256 tail_loss "-d $RTTD -t $TAIL" serve "gets 1 $TAIL"
 run refused           client 256 refused "-d $D" none "refused"
-run syn-blackhole     client 256 syn_unanswered "-d $D -S" serve "blackhole $([ $SET = A ] && echo 4 || echo 8)"
-run listen-overflow   client 256 listen_queue_overflow "-d 1000" "backlog $([ $SET = A ] && echo '2 150' || echo '4 100')" "burst $([ $SET = A ] && echo 24 || echo 40)"
-run zero-window       client 96  zero_window "-d $D" serve "stuck-reader $BIG 4096 $([ $SET = A ] && echo 1500 || echo 2500)"
-run rwnd-limited      server 96  receive_window_limited "-d $RTTD" serve "small-window $BIG $([ $SET = A ] && echo 8192 || echo 16384)"
-run nagle-delack      client 256 delayed_ack_stall "-d $((D / 5))" serve "nagle $([ $SET = A ] && echo 12 || echo 20)"
-run slow-server       client 256 slow_server "-d $D" serve "slow-server 3 $([ $SET = A ] && echo 700 || echo 1300)"
-run slow-client       server 256 slow_client "-d $D" serve "slow-client 3 $([ $SET = A ] && echo 150 || echo 250)"
+run syn-blackhole     client 256 syn_unanswered "-d $D -S" serve "blackhole $(pick 4 8 6)"
+run listen-overflow   client 256 listen_queue_overflow "-d 1000" "backlog $(pick '2 150' '4 100' '3 120')" "burst $(pick 24 40 32)"
+run zero-window       client 96  zero_window "-d $D" serve "stuck-reader $BIG 4096 $(pick 1500 2500 2000)"
+run rwnd-limited      server 96  receive_window_limited "-d $RTTD" serve "small-window $BIG $(pick 8192 16384 12288)"
+run nagle-delack      client 256 delayed_ack_stall "-d $((D / 5))" serve "nagle $(pick 12 20 16)"
+run slow-server       client 256 slow_server "-d $D" serve "slow-server 3 $(pick 700 1300 1000)"
+run slow-client       server 256 slow_client "-d $D" serve "slow-client 3 $(pick 150 250 200)"
 run abort-rst         client 96  abort_rst "-d $D" serve "abort $BIG $((BIG / 6))"
-run half-open-restart client 256 half_open_peer_lost "-d $D" serve "idle $([ $SET = A ] && echo 3 || echo 5)"
-run keepalive         client 256 keepalive "-d $D" serve "keepalive $([ $SET = A ] && echo '1 1 4' || echo '2 1 6')"
-run pmtu-blackhole    client 256 pmtu_blackhole "-d $D -m $([ $SET = A ] && echo 1200 || echo 1100)" serve "gets 1 $((DL / 8))" \
-	"net.ipv4.tcp_mtu_probing=1 net.ipv4.tcp_base_mss=$([ $SET = A ] && echo 1024 || echo 900)"
-run reordering        client 96  reordering "-d $RTTD -r $([ $SET = A ] && echo 9:8000 || echo 13:12000)" serve "download $DL 1"
-run bufferbloat       client 96  bufferbloat "-d $D -b $([ $SET = A ] && echo 1500:300000 || echo 2500:400000)" serve "upload $BIG"
-run lost-third-ack    client 256 third_handshake_lost "-d $D -a $([ $SET = A ] && echo 2 || echo 3)" serve "late-request $([ $SET = A ] && echo 3500 || echo 7500)"
-run injected-rst      client 96  injected_rst "-d $D -x $([ $SET = A ] && echo 12 || echo 30)" serve "download $DL 1"
+run half-open-restart client 256 half_open_peer_lost "-d $D" serve "idle $(pick 3 5 4)"
+run keepalive         client 256 keepalive "-d $D" serve "keepalive $(pick '1 1 4' '2 1 6' '1 2 5')"
+run pmtu-blackhole    client 256 pmtu_blackhole "-d $D -m $(pick 1200 1100 1300)" serve "gets 1 $((DL / 8))" \
+	"net.ipv4.tcp_mtu_probing=1 net.ipv4.tcp_base_mss=$(pick 1024 900 1100)"
+run reordering        client 96  reordering "-d $RTTD -r $(pick 9:8000 13:12000 11:10000)" serve "download $DL 1"
+run bufferbloat       client 96  bufferbloat "-d $D -b $(pick 1500:300000 2500:400000 2000:350000)" serve "upload $BIG"
+run lost-third-ack    client 256 third_handshake_lost "-d $D -a $(pick 2 3 2)" serve "late-request $(pick 3500 7500 5500)"
+run injected-rst      client 96  injected_rst "-d $D -x $(pick 12 30 20)" serve "download $DL 1"
 ls -l "$OUT"/*.pcap
