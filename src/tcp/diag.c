@@ -31,6 +31,14 @@
 #define NAGLE_SLACK (5 * MS)
 /* Last data segment sizes kept per side to tell the steady segment size at the end. */
 #define DIAG_LEN_RING 8
+/* A segment sent again sooner than this, or than half the round trip, is a copy (the
+ * capture saw the frame twice, or the network duplicated it), not a repeat: no timer
+ * fires that soon (Linux's tail-loss probe waits at least 2 x SRTT + 2 ms, its RTO
+ * 200 ms; RFC 6298 1 s), and duplicate ACKs need a round trip to come back. */
+#define REPEAT_MIN (1 * MS)
+/* A SYN sent again sooner than this is a copy: the SYN timer waits 1 s (RFC 6298
+ * section 2, Linux's TCP_TIMEOUT_INIT), and no stack's RTO is below 200 ms. */
+#define SYN_REPEAT_MIN (100 * MS)
 /* RFC 7323 section 2.3: a window scale above 14 is taken as 14. */
 #define WSCALE_MAX 14
 
@@ -81,7 +89,8 @@ struct dg_handshake {        /* made at the first handshake packet */
 struct dg_pairing {
 	int64_t leg_syn_ns, leg_synack_ns, first_synack_after_ns;
 	uint32_t hs_syn_frame, hs_synack_frame, hs3_frame, synack_first_frame, synack_last_frame;
-	uint32_t listen_group;   /* set across connections */
+	uint32_t listen_group;   /* set across connections: see struct diag_evidence */
+	uint32_t listen_busy;
 	uint16_t mss1;           /* the server's MSS option */
 };
 
@@ -142,6 +151,7 @@ struct dg_rst {              /* the first RST's evidence (at the first RST) */
 struct dg_loss {             /* timer retransmissions (at the first) */
 	uint32_t first_rto_frame;
 	uint32_t rto_len_max[2];
+	uint32_t new_after[2];   /* new data segments of each side after the first timeout */
 	uint32_t tail_seq_raw[2], tail_end_raw[2];  /* the last tail retransmission of each side */
 };
 
@@ -316,6 +326,7 @@ static void work_view(const struct dg_work *w, struct diag_conn *v)
 		e->synack_first_frame = p->synack_first_frame;
 		e->mss[1] = p->mss1;
 		e->listen_group = p->listen_group;
+		e->listen_busy = p->listen_busy;
 	}
 	if (w->slow) {
 		const struct dg_slow *q = w->slow;
@@ -379,6 +390,7 @@ static void work_view(const struct dg_work *w, struct diag_conn *v)
 		o->data_segs = x->data_segs;
 		o->max_win = x->max_win;
 		o->rto_len_max = w->loss ? w->loss->rto_len_max[s] : 0;
+		o->new_after_rto = w->loss ? w->loss->new_after[s] : 0;
 	}
 }
 
@@ -535,6 +547,7 @@ void diag_swap_sides(struct diag *d, const struct conn *c)
 	}
 	if (w->loss) {
 		SWAP_SIDES(w->loss->rto_len_max);
+		SWAP_SIDES(w->loss->new_after);
 		SWAP_SIDES(w->loss->tail_seq_raw);
 		SWAP_SIDES(w->loss->tail_end_raw);
 	}
@@ -611,10 +624,31 @@ static void answer_seen(struct dg_conn *dc, const struct conn *c, struct dg_work
 	}
 }
 
+/* Is r, labelled a retransmission, a copy of the frame it repeats (see REPEAT_MIN)? */
+static int is_copy(const struct dg_conn *dc, const struct conn *c, const struct pktrec *r)
+{
+	uint32_t L = r->labels;
+	if (!(L & (LB_BIT(LB_RETRANSMISSION) | LB_BIT(LB_FAST_RETRANSMISSION) | LB_BIT(LB_SPURIOUS_RETRANSMISSION))))
+		return 0;
+	int syn = (r->flags & TH_SYN) != 0;
+	const struct dg_dir *x = &dc->d[r->dir];
+	for (uint32_t i = 0; i < x->ring_cap; i++) {
+		const struct dg_sent *ch = &x->ring[i];
+		if (!ch->sends || ch->rseq != r->rseq || ch->syn != syn)
+			continue;
+		int64_t gap = ts_elapsed(r->ts_ns, ch->last_ts);
+		if (syn)
+			return gap < SYN_REPEAT_MIN;
+		int64_t half = ts_add(rtt_via(dc, c, 0), rtt_via(dc, c, 1)) / 2;
+		return gap < (half > REPEAT_MIN ? half : REPEAT_MIN);
+	}
+	return 0;
+}
+
 /* The measurements of the rules that need both sides. Returns 1 when r fills a hole
  * sooner than half a round trip after it opened: not a repeat the receiver asked for,
  * a late original. */
-static int evidence_packet(struct dg_conn *dc, const struct conn *c, const struct pkt *pk, const struct pktrec *r)
+static int evidence_packet(struct dg_conn *dc, const struct conn *c, const struct pkt *pk, const struct pktrec *r, int copy)
 {
 	int dir = r->dir, early = 0;
 	uint32_t L = r->labels;
@@ -781,15 +815,20 @@ static int evidence_packet(struct dg_conn *dc, const struct conn *c, const struc
 			if (!x->win_full++)
 				x->win_full_first = r->frame;
 		}
-		if (r->len > me->len_max)
-			me->len_max = r->len;
-		me->recent_len[me->recent_next] = (uint16_t)(r->len > 65535 ? 65535 : r->len);
-		me->recent_next = (uint8_t)((me->recent_next + 1) % DIAG_LEN_RING);
+		/* the sizes of new data only: a repeat has the size of what it repeats */
+		if (!(L & (LB_BIT(LB_RETRANSMISSION) | LB_BIT(LB_FAST_RETRANSMISSION) | LB_BIT(LB_SPURIOUS_RETRANSMISSION)))) {
+			if (r->len > me->len_max)
+				me->len_max = r->len;
+			me->recent_len[me->recent_next] = (uint16_t)(r->len > 65535 ? 65535 : r->len);
+			me->recent_next = (uint8_t)((me->recent_next + 1) % DIAG_LEN_RING);
+			if (lo)
+				lo->new_after[dir]++;
+		}
 	}
 	/* Timer retransmissions: the connection's first, and tail loss (the last segment
 	 * sent again, with nothing after it to bring duplicate ACKs). */
 	if ((L & LB_BIT(LB_RETRANSMISSION)) && !(L & (LB_BIT(LB_FAST_RETRANSMISSION) | LB_BIT(LB_SPURIOUS_RETRANSMISSION)))
-	    && r->len && !probe && !early && r->ref_frame) {
+	    && r->len && !probe && !early && !copy && r->ref_frame) {
 		if (!lo) {
 			lo = PART(w, loss);
 			lo->first_rto_frame = r->frame;
@@ -822,7 +861,8 @@ void diag_packet(void *ctx, const struct pkt *pk, struct conn *c, const struct p
 	struct diag *dg = ctx;
 	struct dg_conn *dc = conn_state(dg, c, 1);
 	dg->cross_done = 0;
-	int early = evidence_packet(dc, c, pk, r);
+	int copy = is_copy(dc, c, r);
+	int early = evidence_packet(dc, c, pk, r, copy);
 	int dir = r->dir;
 	struct dg_dir *me = &dc->d[dir], *peer = &dc->d[1 - dir];
 	uint32_t L = r->labels;
@@ -837,7 +877,7 @@ void diag_packet(void *ctx, const struct pkt *pk, struct conn *c, const struct p
 		/* Wireshark's label says "retransmission" for any segment below the highest
 		 * sequence seen; when its bytes were never seen before (no original frame), they
 		 * were lost before the capture point or are simply late. */
-		if ((L & LB_BIT(LB_FAST_RETRANSMISSION)) && !early) {
+		if ((L & LB_BIT(LB_FAST_RETRANSMISSION)) && !early && !copy) {
 			if (!x->fast_retx)
 				x->fast_first = r->frame;
 			x->fast_retx++;
@@ -928,7 +968,7 @@ void diag_packet(void *ctx, const struct pkt *pk, struct conn *c, const struct p
 	}
 
 	/* Repeated sends of one segment, for the backoff rule. */
-	if (r->len || syn || (r->flags & TH_FIN)) {
+	if ((r->len || syn || (r->flags & TH_FIN)) && !copy) {
 		if (!(L & (LB_BIT(LB_KEEP_ALIVE) | LB_BIT(LB_ZERO_WINDOW_PROBE))))
 			chain_send(me, r->rseq, retx && !(L & LB_BIT(LB_FAST_RETRANSMISSION)), syn, ts);
 	}
@@ -955,7 +995,9 @@ void diag_packet(void *ctx, const struct pkt *pk, struct conn *c, const struct p
 	}
 	if (ar && ar->n && ar->newest_len && ar->newest_len < SMALL_SEG && !ar->newest_karn) {
 		peer->small_acked++;
-		if (w) {
+		/* the delayed-ACK timer sends a pure ACK; an ACK riding on data left when the
+		 * application wrote, and the peer's next segment may be its answer */
+		if (w && !r->len) {
 			int64_t excess = ts_sub(ar->newest_ns, rtt_via(dc, c, dir));
 			int in40 = excess >= DELACK40_LO && excess <= DELACK40_HI;
 			int in200 = excess >= DELACK200_LO && excess <= DELACK200_HI;
@@ -1195,7 +1237,7 @@ struct cand {
 	struct dg_work *w;
 	const struct conn *c;
 	int64_t t;               /* its first SYN */
-	uint8_t retried, lost[2], big[2];
+	uint8_t has_syn, retried, lost[2], big[2];
 };
 
 /* Order: by listener (server address, port), then by the first SYN. */
@@ -1225,24 +1267,29 @@ static int same_listener(const struct cand *a, const struct cand *b)
 
 /* Listen-queue overflow: for each connection whose SYN was repeated and then answered,
  * how many to the same listener did the same within one second of its first SYN
- * (itself included). Sorted by listener and time, the ones within a second of v[i]
- * are a window that only moves forward: linear after the sort. */
+ * (itself included); for every connection to the listener, how many did so within a
+ * second of its SYN (the listener was overflowing then). Sorted by listener and time,
+ * the ones within a second of v[i] are a window that only moves forward, and a running
+ * count of the retried ones tells how many of them it holds: linear after the sort. */
 static void cross_listen(struct cand *v, size_t n)
 {
 	qsort(v, n, sizeof *v, by_listener);
 	size_t lo = 0, hi = 0;
+	uint32_t in = 0;         /* retried connections in [lo, hi] */
 	for (size_t i = 0; i < n; i++) {
-		if (lo > i || !same_listener(&v[lo], &v[i]))
-			lo = i;
+		if (lo > i || !same_listener(&v[lo], &v[i])) {
+			lo = hi = i;
+			in = v[i].retried;
+		}
 		while (ts_sub(v[i].t, v[lo].t) > SEC)
-			lo++;
-		if (hi < i)
-			hi = i;
+			in -= v[lo++].retried;
 		while (hi + 1 < n && same_listener(&v[hi + 1], &v[i]) && ts_sub(v[hi + 1].t, v[i].t) <= SEC)
-			hi++;
-		uint32_t near = (uint32_t)(hi - lo + 1);
-		if (near >= LISTEN_MIN && v[i].w->pair)
-			v[i].w->pair->listen_group = near;
+			in += v[++hi].retried;
+		if (in < LISTEN_MIN || !v[i].w->pair)
+			continue;
+		v[i].w->pair->listen_busy = in;
+		if (v[i].retried)
+			v[i].w->pair->listen_group = in;
 	}
 }
 
@@ -1293,10 +1340,12 @@ static void cross(struct diag *d)
 			x->c = dc->w->conn;
 			x->w->path_group = x->w->path_loss_side = 0;
 			if (x->w->pair)
-				x->w->pair->listen_group = 0;
+				x->w->pair->listen_group = x->w->pair->listen_busy = 0;
 			const struct dg_handshake *h = dc->hs;
 			x->t = h ? h->syn_first : 0;
-			x->retried = h && h->syn_n >= 2 && h->synack_n && h->synack_first >= h->syn_last;
+			x->has_syn = h && h->syn_n;
+			x->retried = h && h->syn_n >= 2 && h->synack_n && h->synack_first >= h->syn_last
+				     && ts_elapsed(h->syn_last, h->syn_first) >= SYN_REPEAT_MIN;
 			const struct diag_conn *view = diag_get(d, x->c);
 			for (int s = 0; view && s < 2; s++) {
 				x->big[s] = view->d[s].data_segs >= PATH_MIN_SEGS;
@@ -1305,10 +1354,10 @@ static void cross(struct diag *d)
 		}
 	}
 	cross_path(v, k);
-	/* the retried ones first, then only those */
+	/* the connections whose SYN was seen */
 	size_t m = 0;
 	for (size_t i = 0; i < k; i++)
-		if (v[i].retried)
+		if (v[i].has_syn)
 			v[m++] = v[i];
 	cross_listen(v, m);
 	xfree(v);
@@ -1349,6 +1398,16 @@ static void kb(struct strbuf *b, uint64_t n)
 		sb_printf(b, "%.0f kB", (double)n / 1000);
 	else
 		sb_printf(b, "%" PRIu64 " bytes", n);
+}
+
+/* "; at the same time ...": the listener was overflowing when this connection was
+ * made, which explains a lost third handshake or a lost first request. */
+static void listener_words(struct strbuf *b, const struct diag_evidence *e, const struct conn *c)
+{
+	sb_printf(b, "; within a second of this connection's SYN, %" PRIu32 " connections to port %u had to send their SYN "
+		     "again (see listen_queue_overflow): a Linux listener whose accept queue is full drops the ACK that "
+		     "completes the handshake, and the data that comes with it, so the listener dropped this, not the path",
+		  e->listen_busy, c->ep[1].port);
 }
 
 uint32_t diag_findings(struct diag *d, const struct conn *c, struct diag_findings *out)
@@ -1392,13 +1451,20 @@ uint32_t diag_findings(struct diag *d, const struct conn *c, struct diag_finding
 	}
 	/* The server repeats its SYN+ACK while the client repeats its ACK: the ACK does
 	 * not reach the server (RFC 9293 section 3.5: the server stays in SYN-RECEIVED). */
-	int hs3_expired = dc->synack_n >= 2 && dc->hs3_n >= 2 && dc->rst_dir == 2 && e->rst_noconn && !e->rst_has_ack;
-	if (dc->synack_n >= 2 && dc->hs3_n >= 2) {
+	/* (repeats sooner than a SYN timer are copies of the frames: SYN_REPEAT_MIN) */
+	int syn_again = dc->syn_n >= 2 && ts_elapsed(dc->syn_last, dc->syn_first) >= SYN_REPEAT_MIN;
+	int synack_again = dc->synack_n >= 2 && ts_elapsed(dc->synack_last, dc->synack_first) >= SYN_REPEAT_MIN;
+	int hs3_lost = synack_again && dc->hs3_n >= 2;
+	int hs3_expired = hs3_lost && dc->rst_dir == 2 && e->rst_noconn && !e->rst_has_ack;
+	if (hs3_lost) {
 		rules |= 1u << DIAG_HS3_LOST;
 		sb_printf(b = finding(out, DIAG_HS3_LOST), "the server sent its SYN+ACK %" PRIu32 " times (first: frame %" PRIu32
-			     ") and the client answered each with the third handshake (%" PRIu32 " times): the client's ACK is lost "
-			     "on the way to the server, which stays in SYN_RCVD while the client thinks it is connected (half-open)",
-			  dc->synack_n, e->synack_first_frame, dc->hs3_n);
+			     ") and the client answered each with the third handshake (%" PRIu32 " times): the client's ACK %s, "
+			     "which stays in SYN_RCVD while the client thinks it is connected (half-open)",
+			  dc->synack_n, e->synack_first_frame, dc->hs3_n,
+			  e->listen_busy ? "does not get through to the server" : "is lost on the way to the server");
+		if (e->listen_busy)
+			listener_words(b, e, c);
 		if (hs3_expired)
 			sb_printf(b, "; the server's SYN+ACK retries (net.ipv4.tcp_synack_retries) ran out first and it forgot the "
 				     "connection, so the client's next segment (frame %" PRIu32 ") was answered by a RST without ACK "
@@ -1423,7 +1489,7 @@ uint32_t diag_findings(struct diag *d, const struct conn *c, struct diag_finding
 			   "accept queue (the listen() backlog, capped by net.core.somaxconn) or its SYN queue "
 			   "(net.ipv4.tcp_max_syn_backlog) was full because the application accepts too slowly; "
 			   "`nstat -az TcpExtListenOverflows TcpExtListenDrops` on the server counts the drops\n");
-	} else if (dc->syn_n >= 2 && dc->synack_n && e->hs3_frame) {
+	} else if (syn_again && dc->synack_n && e->hs3_frame) {
 		/* A handshake that needed a timer: which packet was lost shows in whether the
 		 * first SYN+ACK came before the repeated SYN. */
 		int64_t took = ts_elapsed(dc->hs3_ts, dc->syn_first);
@@ -1574,7 +1640,10 @@ uint32_t diag_findings(struct diag *d, const struct conn *c, struct diag_finding
 		if (e->mss[s] && (!m || e->mss[s] < m))
 			m = e->mss[s];
 		uint32_t timeout_frame = e->first_rto_frame ? e->first_rto_frame : (s == 1 ? e->slow_ans_frame : 0);
+		/* (after a retransmission: at least PMTU_STEADY new segments after it, a
+		 * repeat of one write again and again is no segment size) */
 		if (!timeout_frame || !m || x->data_segs < 2 * PMTU_STEADY || x->len_end_n < PMTU_STEADY
+		    || (e->first_rto_frame && x->new_after_rto < PMTU_STEADY)
 		    || x->len_end + PMTU_OPTS >= m || !(x->rto_len_max > x->len_end + PMTU_OPTS || x->len_max == x->len_end))
 			continue;
 		pmtu |= 1u << s;
@@ -1615,7 +1684,10 @@ uint32_t diag_findings(struct diag *d, const struct conn *c, struct diag_finding
 			  side(s), x->tail_first, x->tail_orig);
 		secs(b, x->tail_wait_ns);
 		sb_printf(b, " later, by its timer (a tail-loss probe or the RTO): nothing was sent after it, so no duplicate ACK could "
-			     "report the loss, and the %s's answer waited for the timer\n", side(1 - s));
+			     "report the loss, and the %s's answer waited for the timer", side(1 - s));
+		if (s == 0 && e->listen_busy)
+			listener_words(b, e, c);
+		sb_putc(b, '\n');
 	}
 	if (e->path_group && e->path_loss_side) {
 		int s = (int)e->path_loss_side - 1;

@@ -68,9 +68,11 @@ struct diag_dir {            /* what one side sent */
 	 * side offered (bytes, scaled) */
 	uint32_t win_full, win_full_first, data_segs;
 	uint64_t max_win;
-	/* segment sizes: the largest sent, the largest of the last DIAG_LEN_RING and how many
-	 * of those had it (the steady size at the end), the largest retransmitted by timer */
-	uint32_t len_max, len_end, len_end_n, rto_len_max;
+	/* segment sizes of new data (repeats are not counted): the largest sent, the largest
+	 * of the last DIAG_LEN_RING and how many of those had it (the steady size at the end),
+	 * the largest retransmitted by timer, how many new segments came after the
+	 * connection's first timer retransmission */
+	uint32_t len_max, len_end, len_end_n, rto_len_max, new_after_rto;
 	/* bytes of this side the peer acknowledged that the capture never saw */
 	uint32_t missed, missed_frame;
 };
@@ -102,8 +104,10 @@ struct diag_evidence {
 	uint32_t first_rto_frame;
 	/* set across connections (diag_findings): connections to the same listener whose
 	 * SYN was sent again within one second of this one's and then answered; the number
-	 * of connections of this host pair that all lost packets of the same side */
-	uint32_t listen_group, path_group, path_loss_side;
+	 * of connections of this host pair that all lost packets of the same side; how many
+	 * connections to this listener sent their SYN again within one second of this one's
+	 * (at least LISTEN_MIN: the listener was overflowing when this one connected) */
+	uint32_t listen_group, path_group, path_loss_side, listen_busy;
 };
 
 struct diag_conn {
