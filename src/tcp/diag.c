@@ -141,6 +141,14 @@ struct dg_slow {             /* the slowest answer and request (at the first slo
 	int64_t req_ns, req_answer_ns;
 };
 
+/* The server's writes paced by its application (at the first such write). */
+struct dg_stream {
+	uint32_t pieces, first_frame, last_frame;        /* the run in progress */
+	int64_t first_ts, last_ts, gap_min, gap_max;
+	uint32_t best_pieces, best_first, best_last;     /* the longest run */
+	int64_t best_span, best_gap_min, best_gap_max;
+};
+
 struct dg_rst {              /* the first RST's evidence (at the first RST) */
 	uint32_t frame, answers_frame, data_after;
 	int64_t quiet_ns;
@@ -169,6 +177,7 @@ struct dg_work {
 	struct dg_slow *slow;
 	struct dg_rst *rst;
 	struct dg_loss *loss;
+	struct dg_stream *stream;
 	uint32_t path_group;               /* set across connections */
 	uint8_t path_loss_side;            /* 0 none, 1 client, 2 server */
 	uint8_t sent_idle;       /* this packet's side had nothing unacknowledged before it */
@@ -212,6 +221,7 @@ static void work_free(struct dg_work *w)
 	xfree(w->slow);
 	xfree(w->rst);
 	xfree(w->loss);
+	xfree(w->stream);
 	xfree(w);
 }
 
@@ -361,6 +371,15 @@ static void work_view(const struct dg_work *w, struct diag_conn *v)
 	}
 	if (w->loss)
 		e->first_rto_frame = w->loss->first_rto_frame;
+	if (w->stream) {
+		const struct dg_stream *q = w->stream;
+		e->stream_pieces = q->best_pieces;
+		e->stream_first_frame = q->best_first;
+		e->stream_last_frame = q->best_last;
+		e->stream_span_ns = q->best_span;
+		e->stream_gap_min_ns = q->best_gap_min;
+		e->stream_gap_max_ns = q->best_gap_max;
+	}
 	e->path_group = w->path_group;
 	e->path_loss_side = w->path_loss_side;
 	if (w->ttfb) {
@@ -853,6 +872,52 @@ static int evidence_packet(struct dg_conn *dc, const struct conn *c, const struc
 	return early;
 }
 
+/* A pause before a write that counts for a stream: at least this long, and at least
+ * STREAM_RTT_FACTOR round trips (a sender waiting for ACKs pauses about one). */
+#define STREAM_GAP_MIN (100 * MS)
+#define STREAM_RTT_FACTOR 10
+
+/* New data r of the server: a write paced by its application when it came after a
+ * pause with nothing of the server's in flight, and the client sent no data since the
+ * server's last write (else the run ends: this is an answer). */
+static void stream_piece(struct dg_conn *dc, const struct conn *c, const struct pktrec *r)
+{
+	struct dg_work *w = dc->w;
+	const struct dg_dir *x = &dc->d[1];
+	if (!x->ring_cap)
+		return;      /* the server's first write */
+	const struct dg_sent *prev = &x->ring[(x->ring_next + x->ring_cap - 1) % x->ring_cap];
+	int64_t gap = ts_elapsed(r->ts_ns, prev->last_ts);
+	int64_t rtt = ts_add(rtt_via(dc, c, 0), rtt_via(dc, c, 1));
+	int64_t need = ts_cmp_scaled(rtt, STREAM_RTT_FACTOR, STREAM_GAP_MIN, 1) > 0 ? ts_mul(rtt, STREAM_RTT_FACTOR) : STREAM_GAP_MIN;
+	struct dg_stream *q = w->stream;
+	if (dc->last_data_dir != 2 && q)
+		q->pieces = 0;   /* the client spoke: a new answer */
+	if (gap < need || !w->sent_idle || dc->last_data_dir != 2)
+		return;
+	q = PART(w, stream);
+	if (!q->pieces) {
+		q->first_frame = r->frame;
+		q->first_ts = r->ts_ns;
+		q->gap_min = q->gap_max = gap;
+	}
+	if (gap < q->gap_min)
+		q->gap_min = gap;
+	if (gap > q->gap_max)
+		q->gap_max = gap;
+	q->pieces++;
+	q->last_frame = r->frame;
+	q->last_ts = r->ts_ns;
+	if (q->pieces > q->best_pieces) {
+		q->best_pieces = q->pieces;
+		q->best_first = q->first_frame;
+		q->best_last = q->last_frame;
+		q->best_span = ts_elapsed(q->last_ts, q->first_ts);
+		q->best_gap_min = q->gap_min;
+		q->best_gap_max = q->gap_max;
+	}
+}
+
 void diag_packet(void *ctx, const struct pkt *pk, struct conn *c, const struct pktrec *r,
 		 const struct tcp_ack_result *ar)
 {
@@ -966,6 +1031,9 @@ void diag_packet(void *ctx, const struct pkt *pk, struct conn *c, const struct p
 	} else if (!(L & LB_BIT(LB_KEEP_ALIVE_ACK))) {
 		dc->last_other_ts = ts;
 	}
+
+	if (dir == 1 && r->len && !retx && dc->w && !(L & (LB_BIT(LB_KEEP_ALIVE) | LB_BIT(LB_ZERO_WINDOW_PROBE))))
+		stream_piece(dc, c, r);
 
 	/* Repeated sends of one segment, for the backoff rule. */
 	if ((r->len || syn || (r->flags & TH_FIN)) && !copy) {
@@ -1097,6 +1165,7 @@ const struct app_event diag_rules[DIAG_RULE_COUNT + 1] = {
 	[DIAG_HALF_OPEN] = { "half_open_peer_lost", SEV_ERROR, "the peer answered with the RST of a TCP that does not know the connection: it lost it" },
 	[DIAG_INJECTED_RST] = { "injected_rst", SEV_ERROR, "a RST that the named side's TCP did not send: something on the path forged it" },
 	[DIAG_CAPTURE_MISSED] = { "capture_missed", SEV_WARN, "bytes acknowledged by the receiver that the capture never saw" },
+	[DIAG_STREAM] = { "paced_stream", SEV_NOTE, "the server wrote its answer piece by piece, paced by its application; TCP delivered each at once" },
 	[DIAG_RULE_COUNT] = { NULL, 0, NULL },
 };
 
@@ -1212,6 +1281,10 @@ static void chain_words(struct strbuf *b, const struct diag_chain *ch)
  * stretch the samples). */
 #define BLOAT_PATH_MIN (1 * MS)
 #define BLOAT_RETX_DIV 20
+/* A stream: at least this many paced writes, over at least this long (fewer or
+ * shorter is an answer in a few parts). */
+#define STREAM_MIN 4
+#define STREAM_SPAN_MIN (1 * SEC)
 /* A reordering finding needs two early fills; one can be a capture's own jitter. */
 #define REORDER_MIN 2
 /* A steady segment size at the end below the MSS both sides offered by more than any
@@ -1815,6 +1888,29 @@ uint32_t diag_findings(struct diag *d, const struct conn *c, struct diag_finding
 		sb_printf(b, " the %s sent (first sign, frame %" PRIu32 ": a segment or ACK beyond bytes not captured), though the "
 			     "%s received them: the capture point missed them (the capture dropped packets, or they took another "
 			     "path), so what is shown of the %s's side is incomplete\n", side(s), x->missed_frame, side(1 - s), side(s));
+	}
+	/* A stream paced by the server's application: where the time goes when a client
+	 * waits for it (events, long polling, a log followed). */
+	if (e->stream_pieces >= STREAM_MIN && e->stream_span_ns >= STREAM_SPAN_MIN) {
+		const struct tcp_latency *A = &dc->lat[1];
+		rules |= 1u << DIAG_STREAM;
+		sb_printf(b = finding(out, DIAG_STREAM), "the server wrote its answer as a stream: %" PRIu32 " writes over ", e->stream_pieces);
+		secs(b, e->stream_span_ns);
+		sb_printf(b, " (frames %" PRIu32 " to %" PRIu32 "), each after a pause of ", e->stream_first_frame, e->stream_last_frame);
+		secs(b, e->stream_gap_min_ns);
+		if (ts_sub(e->stream_gap_max_ns, e->stream_gap_min_ns) >= MS) {
+			sb_puts(b, " to ");
+			secs(b, e->stream_gap_max_ns);
+		}
+		sb_puts(b, " with nothing in flight");
+		if (A->n) {
+			sb_puts(b, ", and the client's TCP acknowledged the server's segments within ");
+			secs(b, A->max_ns);
+		}
+		sb_puts(b, ": each piece reached the client as soon as the server wrote it, so the pace is the server "
+			   "application's (events, long polling, a log); if the client showed the pieces late, the client side "
+			   "held them (its application or a proxy buffering them, or a decompressor waiting for a full block: "
+			   "look for a Content-Encoding on the stream)\n");
 	}
 	/* Words only: no trailing newline, no rule name inside. */
 	for (size_t k = 0; k < out->n; k++) {

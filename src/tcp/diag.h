@@ -100,6 +100,10 @@ struct diag_evidence {
 	uint8_t rst_side_fin;      /* the RST's sender had sent a FIN before */
 	uint8_t rst_reopened;      /* the RST's sender sent a SYN after it (ports reused) */
 	uint64_t rst_peer_bytes;   /* bytes the RST's receiver had sent by then */
+	/* the longest run of the server's writes paced by its application (each after a
+	 * pause with nothing in flight, no client data between them): a stream of events */
+	uint32_t stream_pieces, stream_first_frame, stream_last_frame;
+	int64_t stream_span_ns, stream_gap_min_ns, stream_gap_max_ns;
 	/* the connection's first timer retransmission (either side) */
 	uint32_t first_rto_frame;
 	/* set across connections (diag_findings): connections to the same listener whose
@@ -150,7 +154,7 @@ enum diag_rule {
 	DIAG_KEEPALIVE, DIAG_RST_AFTER_FIN, DIAG_DELAYED_ACK, DIAG_UNSEEN_RETX, DIAG_FAST_RETX,
 	DIAG_HS_SLOW, DIAG_LISTEN_OVERFLOW, DIAG_PATH_LOSS, DIAG_TAIL_LOSS, DIAG_REORDER, DIAG_RWND_LIMITED,
 	DIAG_BUFFERBLOAT, DIAG_PMTU_BLACKHOLE, DIAG_SLOW_SERVER, DIAG_SLOW_CLIENT, DIAG_ABORT_RST,
-	DIAG_HALF_OPEN, DIAG_INJECTED_RST, DIAG_CAPTURE_MISSED, DIAG_RULE_COUNT
+	DIAG_HALF_OPEN, DIAG_INJECTED_RST, DIAG_CAPTURE_MISSED, DIAG_STREAM, DIAG_RULE_COUNT
 };
 /* The rules: stable JSON name ("syn_unanswered"), severity, meaning (model/events.h). */
 extern const struct app_event diag_rules[DIAG_RULE_COUNT + 1];
