@@ -1346,6 +1346,8 @@ static int same_listener(const struct cand *a, const struct cand *b)
  * count of the retried ones tells how many of them it holds: linear after the sort. */
 static void cross_listen(struct cand *v, size_t n)
 {
+	if (n < 2)
+		return; /* (qsort of no array is undefined; one connection has no company) */
 	qsort(v, n, sizeof *v, by_listener);
 	size_t lo = 0, hi = 0;
 	uint32_t in = 0;         /* retried connections in [lo, hi] */
@@ -1370,6 +1372,8 @@ static void cross_listen(struct cand *v, size_t n)
  * enough data from that side and every one of them lost some, each is told so. */
 static void cross_path(struct cand *v, size_t n)
 {
+	if (n < 2)
+		return; /* (qsort of no array is undefined; one connection has no company) */
 	qsort(v, n, sizeof *v, by_hosts);
 	for (size_t i = 0; i < n;) {
 		size_t j = i;
