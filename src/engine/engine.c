@@ -233,10 +233,15 @@ int engine_packet(struct engine *en, const struct cap_rec *rec, const char *name
 	}
 	int dir, reused;
 	struct conn *c = conntab_lookup(&en->ct, pk, &dir, &reused);
-	if (kind == PK_TCP && pk->caplen && en->side_hint && sides_by_content(c, pk))
+	int decided = 0;
+	if (kind == PK_TCP && pk->caplen && en->side_hint && sides_by_content(c, pk)) {
 		dir = side_by_content(en, c, dir, pk);
+		decided = c->client_guessed == GUESS_TCP_CONTENT;
+	}
 	struct pktrec *r = out;
 	memset(r, 0, sizeof *r);
+	if (decided)
+		r->pflags |= PR_SIDES_DECIDED;
 	r->off = rec->off;
 	r->ts_ns = rec->ts_ns;
 	r->frame = frame;

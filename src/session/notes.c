@@ -116,11 +116,17 @@ void note_text(struct note_ctx *n, const struct conn *c, const struct pktrec *r,
 
 	if (ev & EV_MIDSTREAM) {
 		sb_puts(b, "capture starts mid-connection: both sides taken as ESTABLISHED");
-		if (conn_guess_why(c)) {
+		/* A live view says the ports' guess here when the first payload comes later
+		 * (then that packet says what it decided); a view of the whole file knows. */
+		const char *why = conn_guess_why(c);
+		if (why) {
 			sb_puts(b, " (");
-			sb_puts(b, conn_guess_why(c));
+			sb_puts(b, why);
 			sb_putc(b, ')');
 		}
+	} else if (r->pflags & PR_SIDES_DECIDED) {
+		sb_puts(b, r->dir == 0 ? "client and server known from here: these bytes read as a request"
+				       : "client and server known from here: these bytes read as the server's answer");
 	}
 	/* The story of the connection first: handshakes, waves, resets. */
 	if (ev & EV_RST) {

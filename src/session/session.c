@@ -250,7 +250,6 @@ static void sides_swapped(void *ctx, struct conn *c)
 	}
 	if (s->frame.found && s->frame.c == c)
 		s->frame.r.dir ^= 1;
-	s->sides_changed = 1;
 	if (s->dg)
 		diag_swap_sides(s->dg, c);
 	if (s->o.app)
@@ -510,7 +509,6 @@ static void one_packet(struct session *s, const struct cap_rec *rec)
 	struct pkt pk;
 	struct conn *c;
 	struct pktrec r;
-	s->sides_changed = 0;
 	int kind = engine_packet(&s->en, rec, s->cf.name, &pk, &c, &r, &s->err);
 	if (kind < 0) {
 		s->damaged = 1;
@@ -578,7 +576,6 @@ static void one_packet(struct session *s, const struct cap_rec *rec)
 			s->n_parts = 0;
 		p.parts = s->parts;
 		p.n_parts = s->n_parts;
-		p.sides_changed = s->sides_changed;
 		sc->live->seen = 1;
 		sess_call_out(s);
 		s->o.on_packet(s->o.ctx, &p);
