@@ -74,7 +74,7 @@ void packet_term(struct strbuf *b, const struct sess_frame *f, int hex)
 	sb_printf(b, ", file offset %" PRIu64 "\n", pk->rec.off);
 	describe_link(b, pk);
 	for (unsigned i = 0; i < pk->n_layer && i < PKT_LAYER_MAX; i++) {
-		char line[192]; /* the longest layer line (MPLS, four labels) is about 150 bytes */
+		char line[256]; /* the longest layer line (MPLS, four labels and more) is about 200 bytes */
 		pkt_layer_describe(&pk->layer[i], line, sizeof line);
 		sb_printf(b, "%s\n", line);
 	}
