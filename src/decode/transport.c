@@ -148,6 +148,11 @@ static inline uint32_t be32(const uint8_t *p)
 static int decode_tcp(struct pkt *pk, struct rd *r, const struct l3_claim *l3)
 {
 	size_t claimed = rd_claim_left(r);
+	/* A tunnel's carrier (a VXLAN's UDP) set the payload fields first: an inner header
+	 * that fails below must not leave the carrier's payload under this packet's name. */
+	pk->payload = NULL;
+	pk->caplen = 0;
+	pk->len = 0;
 	pk->l4 = rd_here(r);
 	pk->l4_caplen = (uint32_t)rd_left(r);
 	uint16_t offflags;
@@ -211,6 +216,9 @@ static int decode_tcp(struct pkt *pk, struct rd *r, const struct l3_claim *l3)
 static int decode_udp(struct pkt *pk, struct rd *r, const struct l3_claim *l3)
 {
 	size_t claimed = rd_claim_left(r);
+	pk->payload = NULL; /* as in decode_tcp: nothing of an outer carrier stays */
+	pk->caplen = 0;
+	pk->len = 0;
 	pk->l4 = rd_here(r);
 	pk->l4_caplen = (uint32_t)rd_left(r);
 	pk->sport = rd_be16(r);
