@@ -65,10 +65,19 @@ enum {
 	 * scaled by (RFC 7323 section 2.3: never a SYN's), 0 when not scaled. Known at
 	 * the packet: a later packet must not change how an earlier window reads. */
 	PR_WSCALE_SHIFT = 3,
+	PR_WSCALE_MASK = 15,
+	/* The connection was seen without its SYN, its sides were a guess from the ports,
+	 * and this packet's payload decided them (engine.side_hint): confirmed, or swapped,
+	 * and then a live view showed the packets before it the other way round. */
+	PR_SIDES_DECIDED = 128,
 };
+_Static_assert((PR_WSCALE_MASK << PR_WSCALE_SHIFT) < PR_SIDES_DECIDED, "pflags: the window scale's bits end below PR_SIDES_DECIDED");
 
 /* The window scale of r's window field, or -1 when it is not scaled. */
-static inline int pktrec_wscale(const struct pktrec *r) { return (r->pflags >> PR_WSCALE_SHIFT) - 1; }
+static inline int pktrec_wscale(const struct pktrec *r)
+{
+	return ((r->pflags >> PR_WSCALE_SHIFT) & PR_WSCALE_MASK) - 1;
+}
 
 struct endpoint {
 	struct ipaddr addr;
@@ -178,6 +187,7 @@ static inline uint32_t conn_label_count(const struct conn *c, int l)
 
 /* Why the client of c was guessed (no SYN seen), NULL when it was not. */
 const char *conn_guess_why(const struct conn *c);
+
 /* Swaps client and server of c: every per-side field of the connection and of its
  * state machine memory (not c->ta: tcp_analysis_swap_sides). For a connection whose
  * sides were guessed and that has carried no payload yet (engine_packet). */

@@ -191,8 +191,8 @@ void json_packet(struct strbuf *b, const struct sess_packet *p, int flags)
 	json_str_field(b, &f, "dst", ipaddr_str(&d->addr, a, sizeof a));
 	json_u64_field(b, &f, "dport", d->port);
 	json_str_field(b, &f, "dir", r->dir == 0 ? "c2s" : "s2c");
-	if (p->sides_changed)
-		json_key(b, &f, "sides_changed"), sb_puts(b, "true");
+	if (r->pflags & PR_SIDES_DECIDED)
+		json_key(b, &f, "sides_decided"), sb_puts(b, "true");
 	if (c->proto == 6) {
 		json_u64_field(b, &f, "seq", r->seq);
 		json_u64_field(b, &f, "ack", r->ack);

@@ -75,10 +75,6 @@ struct sess_packet {
 	/* Messages it carries a part of: begun before (or in) it, not yet complete. */
 	const struct appmsg *const *parts;
 	size_t n_parts;
-	/* Live views: the connection's client and server changed places at this packet
-	 * (they were a guess from the ports, and this first payload said otherwise), so
-	 * its earlier packets were delivered with the sides the other way round. */
-	int sides_changed;
 };
 
 /* The messages shown after a connection's last packet: completed only when the capture

@@ -121,7 +121,6 @@ struct session {
 	size_t n_asked, cap_asked;
 	/* find_frame */
 	struct sess_frame frame;
-	int sides_changed;         /* the engine swapped the current packet's connection's sides */
 	uint8_t *frame_bytes, *frame_l4;
 	uint32_t frame_l4_len;
 };
