@@ -25,20 +25,26 @@ int cmd_export(int argc, char **argv)
 	args_init(&a, argc, argv);
 	struct export_opts eo;
 	memset(&eo, 0, sizeof eo);
+	struct cli_common co;
+	cli_common_init(&co, CLI_JSON);
 	const char *o;
 	while ((o = args_next(&a))) {
+		int c = cli_common_opt(&a, o, &co, "export");
+		if (c < 0)
+			return EXIT_USAGE;
+		if (c == CLI_DONE)
+			return EXIT_OK;
+		if (c)
+			continue;
 		if (strcmp(o, "--files") == 0) {
-			if (!(eo.dir = args_value(&a, o)))
+			if (!(eo.dir = args_value(&a, "export", o)))
 				return EXIT_USAGE;
 		} else if (strcmp(o, "--force") == 0)
 			eo.force = 1;
-		else if (strcmp(o, "--json") == 0)
-			eo.json = 1;
-		else if (strcmp(o, "-h") == 0 || strcmp(o, "--help") == 0)
-			return cli_help_for("export");
 		else
-			return usage_error("export", "unknown option %s", o);
+			return cli_unknown("export", o);
 	}
+	eo.json = co.json;
 	if (a.n_positional != 1)
 		return usage_error("export", "expected one capture file");
 	if (!eo.dir || !*eo.dir)

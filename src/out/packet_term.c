@@ -59,7 +59,7 @@ static void describe_ip(struct strbuf *b, const struct pkt *pk)
 	}
 }
 
-void packet_term(struct strbuf *b, const struct sess_frame *f, int hex)
+void packet_term(struct strbuf *b, const struct sess_frame *f, int hex, int width)
 {
 	const struct pkt *pk = &f->pk;
 	const struct conn *c = f->c;
@@ -122,7 +122,7 @@ void packet_term(struct strbuf *b, const struct sess_frame *f, int hex)
 		sb_printf(b, "\nPayload (%u bytes%s):\n", pk->len, pk->caplen < pk->len ? ", not all captured" : "");
 		struct strbuf pl;
 		sb_init(&pl);
-		payload_render(&pl, pk->payload, pk->caplen, pk->len, hex ? 0 : 4096, 80);
+		payload_render(&pl, pk->payload, pk->caplen, pk->len, hex ? 0 : 4096, width - 2);
 		const char *p = pl.s;
 		while (p && *p) {
 			const char *nl = strchr(p, '\n');
@@ -138,7 +138,7 @@ void packet_term(struct strbuf *b, const struct sess_frame *f, int hex)
 	size_t show = pk->rec.caplen;
 	if (!hex && show > 256)
 		show = 256;
-	payload_hexdump(b, pk->rec.data, show, "  ");
+	payload_hexdump(b, pk->rec.data, show, "  ", width);
 	if (show < pk->rec.caplen)
 		sb_printf(b, "  ... %zu more bytes (--hex shows all)\n", pk->rec.caplen - show);
 }

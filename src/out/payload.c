@@ -87,9 +87,10 @@ static void hex_lines(struct strbuf *b, const uint8_t *p, size_t n, const char *
 	}
 }
 
-void payload_hexdump(struct strbuf *b, const uint8_t *p, size_t n, const char *indent)
+void payload_hexdump(struct strbuf *b, const uint8_t *p, size_t n, const char *indent, int width)
 {
-	hex_lines(b, p, n, indent, 16);
+	/* 16 bytes a line take 74 columns after the indent: 8 when that does not fit. */
+	hex_lines(b, p, n, indent, (size_t)width >= strlen(indent) + 74 ? 16 : 8);
 }
 
 void payload_render(struct strbuf *b, const uint8_t *p, size_t n, size_t wire_len, size_t fold, int width)
