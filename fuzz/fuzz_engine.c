@@ -132,7 +132,7 @@ static void ask_all(struct session *s, struct fz *z)
 		session_http(s, c, on_http, z);
 		report_diag_text(&z->b, s, c);
 		report_diag_json(&z->b, s, c);
-		(void)session_conn_matches(c, "tcp 80 ret");
+		(void)session_conn_matches(s, c, "proto:tcp port:80 tag:retransmissions ret");
 		sb_reset(&z->b);
 	}
 	struct sess_stats st;

@@ -78,7 +78,7 @@ static void preview(struct strbuf *b, const uint8_t *p, size_t n, uint64_t total
 		s += k + (nl ? 1 : 0);
 	}
 	if (show < total)
-		sb_printf(b, "  ... (%" PRIu64 " more bytes)\n", total - show);
+		sb_printf(b, "  ... %" PRIu64 " more bytes not shown here (of %" PRIu64 ")\n", total - show, total);
 	sb_fini(&t);
 }
 
