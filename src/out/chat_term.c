@@ -34,10 +34,16 @@ static void color(struct strbuf *b, const struct chat_style *st, const char *cod
 
 static void pad(struct strbuf *b, size_t n) { width_pad(b, n); }
 
+/* n horizontal glyphs, added 16 at a time (two rules a bubble, each up to 100 wide). */
 static void rule(struct strbuf *b, const struct glyphs *g, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		sb_puts(b, g->h);
+	char run[16 * 4];
+	size_t gl = strlen(g->h), k = 0;
+	for (; k < 16; k++)
+		memcpy(run + k * gl, g->h, gl);
+	for (; n >= 16; n -= 16)
+		sb_add(b, run, 16 * gl);
+	sb_add(b, run, n * gl);
 }
 
 struct box {
@@ -47,35 +53,50 @@ struct box {
 	const char *edge; /* color of the border */
 };
 
+/* One row of the box: p[0..k), which takes used columns, at most the inner width. */
+static void box_row(struct strbuf *b, const struct box *x, const char *p, size_t k, size_t used, const char *tint)
+{
+	pad(b, x->indent);
+	color(b, x->st, x->edge);
+	sb_puts(b, x->g->v);
+	color(b, x->st, C_RESET);
+	sb_putc(b, ' ');
+	if (tint)
+		color(b, x->st, tint);
+	sb_add(b, p, k);
+	if (tint)
+		color(b, x->st, C_RESET);
+	pad(b, used < x->inner ? x->inner - used : 0);
+	sb_putc(b, ' ');
+	color(b, x->st, x->edge);
+	sb_puts(b, x->g->v);
+	color(b, x->st, C_RESET);
+	sb_putc(b, '\n');
+}
+
 /* One text line inside the box, wrapped at the inner width (out/width.h: at a field
  * boundary, two spaces, when there is one, so "len 0" never parts from its value; box
- * text is in terminal form, and an escape such as \x1b is never split over rows). */
+ * text is in terminal form, and an escape such as \x1b is never split over rows). A
+ * line that fits (most of them) is measured once and written as it is. */
 static void box_line(struct strbuf *b, const struct box *x, const char *s, size_t n, const char *tint)
 {
+	size_t cols = width_cols(s, n);
+	if (cols <= x->inner) {
+		box_row(b, x, s, n, cols, tint);
+		return;
+	}
 	struct strbuf wr;
 	sb_init(&wr);
 	width_wrap(&wr, s, n, x->inner, 0, "");
 	for (const char *p = wr.s; p && *p;) {
 		const char *nl = strchr(p, '\n');
 		size_t k = nl ? (size_t)(nl - p) : strlen(p);
-		size_t take = width_prefix(p, k, x->inner); /* a unit wider than the box */
-		size_t used = width_cols(p, take);
-		pad(b, x->indent);
-		color(b, x->st, x->edge);
-		sb_puts(b, x->g->v);
-		color(b, x->st, C_RESET);
-		sb_putc(b, ' ');
-		if (tint)
-			color(b, x->st, tint);
-		sb_add(b, p, take);
-		if (tint)
-			color(b, x->st, C_RESET);
-		pad(b, used < x->inner ? x->inner - used : 0);
-		sb_putc(b, ' ');
-		color(b, x->st, x->edge);
-		sb_puts(b, x->g->v);
-		color(b, x->st, C_RESET);
-		sb_putc(b, '\n');
+		size_t cols_k = width_cols(p, k), take = k;
+		if (cols_k > x->inner) { /* a unit wider than the box */
+			take = width_prefix(p, k, x->inner);
+			cols_k = width_cols(p, take);
+		}
+		box_row(b, x, p, take, cols_k, tint);
 		p += k + (nl ? 1 : 0);
 	}
 	sb_fini(&wr);

@@ -19,6 +19,23 @@ struct lesson {
 	int blank;          /* the last thing written ended with a blank line */
 };
 
+/* A lesson's own text in terminal form: our text, not a capture's, so a backslash in it
+ * ("hello\n" in a lesson about a line of text) is shown as written, not doubled; the
+ * rest still goes through term_text so no byte can steer the terminal. */
+static void lesson_text(struct strbuf *out, const char *s, size_t n)
+{
+	while (n) {
+		const char *bs = memchr(s, '\\', n);
+		size_t k = bs ? (size_t)(bs - s) : n;
+		term_text(out, s, k);
+		if (!bs)
+			return;
+		sb_putc(out, '\\');
+		s += k + 1;
+		n -= k + 1;
+	}
+}
+
 /* The inline markup of s[0..n) rendered into out: **bold**, *em*, `code`. A marker that
  * is not closed on the same paragraph is text. */
 static void inline_md(struct strbuf *out, const char *s, size_t n, int color)
@@ -49,14 +66,14 @@ static void inline_md(struct strbuf *out, const char *s, size_t n, int color)
 			i++;
 			continue;
 		}
-		term_text(out, s + run, i - run);
+		lesson_text(out, s + run, i - run);
 		const char *sgr = open == 2 ? SGR_BOLD : s[i] == '`' ? SGR_CODE : SGR_EM;
 		if (color)
 			sb_puts(out, sgr);
 		const char *in = s + i + open;
 		size_t in_n = (size_t)(close - in);
 		if (s[i] == '`')
-			term_text(out, in, in_n);
+			lesson_text(out, in, in_n);
 		else
 			inline_md(out, in, in_n, color);
 		if (color)
@@ -64,7 +81,7 @@ static void inline_md(struct strbuf *out, const char *s, size_t n, int color)
 		i = (size_t)(close - s) + open;
 		run = i;
 	}
-	term_text(out, s + run, n - run);
+	lesson_text(out, s + run, n - run);
 }
 
 static void gap(struct lesson *l)
@@ -181,7 +198,7 @@ void lesson_render(struct strbuf *b, const char *md, size_t n, const struct layo
 			/* Code as it is (cut, never re-wrapped: its lines mean something). */
 			struct strbuf r;
 			sb_init(&r);
-			term_text(&r, s, len);
+			lesson_text(&r, s, len);
 			sb_puts(b, "    ");
 			if (ly->color)
 				sb_puts(b, SGR_CODE);

@@ -20,6 +20,16 @@ void table_measure(struct table *t, const char *const *cells)
 		size_t w = width_str(cells[i]);
 		if (w > t->want[i])
 			t->want[i] = w;
+		if (t->col[i].wrap && cells[i] && t->word[i] < TABLE_WORD_MAX) {
+			for (const char *p = cells[i]; *p;) {
+				size_t k = strcspn(p, " ");
+				size_t ww = width_cols(p, k);
+				if (ww > t->word[i])
+					t->word[i] = ww < TABLE_WORD_MAX ? ww : TABLE_WORD_MAX;
+				p += k;
+				p += strspn(p, " ");
+			}
+		}
 	}
 }
 
@@ -38,6 +48,8 @@ static size_t total(const struct table *t)
 static size_t min_of(const struct table *t, int i)
 {
 	size_t m = t->col[i].min ? t->col[i].min : 1;
+	if (t->col[i].wrap && t->word[i] > m)
+		m = t->word[i];
 	return m < t->want[i] ? m : t->want[i];
 }
 

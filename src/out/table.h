@@ -23,6 +23,10 @@
 
 /* Columns a table can have: the widest, conns, has 10. */
 #define TABLE_COLS_MAX 12
+/* A wrapping column shrinks no narrower than its longest word ("retransmissions,"), so
+ * it wraps between words, never inside one; a longer word (an attacker's tag or name)
+ * counts as this many columns and is cut where the column ends. */
+#define TABLE_WORD_MAX 24
 
 struct table_col {
 	const char *head; /* NULL or "" for a table without a header row */
@@ -40,6 +44,8 @@ struct table {
 	const struct layout *ly;
 	size_t gap;                   /* spaces between columns */
 	size_t want[TABLE_COLS_MAX];  /* the widest cell (and header) of each column */
+	size_t word[TABLE_COLS_MAX];  /* a wrapping column: its longest word (at most
+				       * TABLE_WORD_MAX), the narrowest it wraps to */
 	size_t w[TABLE_COLS_MAX];     /* laid out; 0 = dropped */
 };
 
