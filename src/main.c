@@ -92,5 +92,13 @@ int main(int argc, char **argv)
 	const struct cli_command *c = cli_command_find(cmd);
 	if (c)
 		return c->run(argc - 1, argv + 1);
+	/* Display options and no command ("chattcp --width 80"): the case list, as bare
+	 * "chattcp" shows, drawn with them. */
+	static const char *const display[] = { "--width", "--color", "--ascii", "--json" };
+	for (size_t i = 0; i < sizeof display / sizeof display[0]; i++)
+		if (strncmp(cmd, display[i], strlen(display[i])) == 0) {
+			argv[0] = "cases";
+			return cmd_cases(argc, argv);
+		}
 	return unknown(cmd);
 }

@@ -45,6 +45,9 @@ int cmd_export(int argc, char **argv)
 			return cli_unknown("export", o);
 	}
 	eo.json = co.json;
+	struct layout ly;
+	cli_layout(&co, &ly);
+	eo.ly = &ly;
 	if (a.n_positional != 1)
 		return usage_error("export", "expected one capture file");
 	if (!eo.dir || !*eo.dir)
@@ -70,8 +73,14 @@ int cmd_export(int argc, char **argv)
 	err_clear(&e);
 	long n = export_finish(x, &b, &e);
 	export_free(x);
-	if (!eo.json && n >= 0)
-		sb_printf(&b, "%ld file%s written to %s\n", n, n == 1 ? "" : "s", eo.dir);
+	if (!eo.json && n >= 0) {
+		struct strbuf l;
+		sb_init(&l);
+		sb_printf(&l, "%ld file%s written to ", n, n == 1 ? "" : "s");
+		term_text_str(&l, eo.dir);
+		width_wrap_lines(&b, l.s, l.len, (size_t)ly.width, 2);
+		sb_fini(&l);
+	}
 	cli_flush(&b);
 	sb_fini(&b);
 	if (n < 0) {
