@@ -209,43 +209,72 @@ const struct cli_command *cli_command_find(const char *name)
 	return NULL;
 }
 
-/* Help text drawn for the width: a line too long wraps, its continuation under its
- * own text (an option's description under the description column: the first run of
- * two spaces after the option name). */
+/* Where line p[0..n)'s description starts: after its first run of two spaces past its
+ * leading ones ("  --fold N          show at most..." -> the column of "show"); 0: none. */
+static size_t desc_col(const char *p, size_t n)
+{
+	size_t lead = 0;
+	while (lead < n && p[lead] == ' ')
+		lead++;
+	for (size_t i = lead + 1; i + 2 < n; i++)
+		if (p[i] == ' ' && p[i + 1] == ' ' && p[i - 1] != ' ') {
+			while (i < n && p[i] == ' ')
+				i++;
+			return i;
+		}
+	return 0;
+}
+
+static size_t lead_of(const char *p, size_t n)
+{
+	size_t lead = 0;
+	while (lead < n && p[lead] == ' ')
+		lead++;
+	return lead;
+}
+
+/* Help text drawn for the width. The text is written with line breaks for 100 columns;
+ * a line's continuations are joined back first (a paragraph's lines, which start at
+ * column 0; an entry's description lines, which start under its description), then the
+ * whole is wrapped, its continuations under its own text (an option's description under
+ * the description column). Usage lines, list entries and blank lines stay as written. */
 static void help_wrap(struct strbuf *b, const char *text, int width)
 {
 	char cont[64];
+	struct strbuf l;
+	sb_init(&l);
 	for (const char *p = text; *p;) {
 		const char *nl = strchr(p, '\n');
 		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-		size_t lead = 0;
-		while (lead < n && p[lead] == ' ')
-			lead++;
-		size_t ind = lead;
-		const char *dbl = NULL;
-		for (size_t i = lead + 1; i + 2 < n; i++)
-			if (p[i] == ' ' && p[i + 1] == ' ' && p[i - 1] != ' ') {
-				dbl = p + i;
+		size_t lead = lead_of(p, n), dcol = desc_col(p, n);
+		int prose = lead == 0 && n > 0 && strncmp(p, "usage:", 6) != 0 && p[n - 1] != ':';
+		sb_reset(&l);
+		sb_add(&l, p, n);
+		p += n + (nl ? 1 : 0);
+		while (*p && (prose || (lead && dcol))) {
+			const char *nl2 = strchr(p, '\n');
+			size_t n2 = nl2 ? (size_t)(nl2 - p) : strlen(p);
+			size_t lead2 = lead_of(p, n2);
+			int joins = lead2 < n2 && (prose ? lead2 == 0 : lead2 == dcol && !desc_col(p, n2));
+			if (!joins)
 				break;
-			}
-		if (dbl && lead) {
-			const char *d = dbl;
-			while (*d == ' ')
-				d++;
-			ind = (size_t)(d - p);
+			sb_putc(&l, ' ');
+			sb_add(&l, p + lead2, n2 - lead2);
+			p += n2 + (nl2 ? 1 : 0);
 		}
+		size_t ind = lead && dcol ? dcol : lead;
 		if (ind > (size_t)width / 2)
 			ind = lead;
 		if (ind > sizeof cont - 1)
 			ind = sizeof cont - 1;
 		memset(cont, ' ', ind);
 		cont[ind] = '\0';
-		if (n)
-			width_wrap(b, p, n, (size_t)width, 0, cont);
+		if (l.len)
+			width_wrap(b, l.s, l.len, (size_t)width, 0, cont);
 		else
 			sb_putc(b, '\n');
-		p += n + (nl ? 1 : 0);
 	}
+	sb_fini(&l);
 }
 
 static int put_help(const char *text, const struct cli_common *co)

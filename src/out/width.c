@@ -218,19 +218,29 @@ void width_pad(struct strbuf *b, size_t n)
  * are dropped by the caller); 0 = no such place. */
 static size_t break_at(const char *s, size_t n, size_t fits, size_t room)
 {
-	size_t low = fits / 3, dbl = 0, comma = 0, one = 0;
-	for (size_t p = low + 1; p <= fits && p < n; p++) {
-		if (s[p] != ' ' || s[p - 1] == ' ')
+	size_t low = fits / 3, dbl = 0, comma = 0, one = 0, one_out = 0;
+	int depth = 0; /* inside "(...)": "(server -> client)" is kept whole when it can be */
+	for (size_t p = 0; p <= fits && p < n; p++) {
+		if (p > 0 && (s[p - 1] == '(' || s[p - 1] == ')'))
+			depth += s[p - 1] == '(' ? 1 : depth > 0 ? -1 : 0;
+		if (p <= low || s[p] != ' ' || s[p - 1] == ' ')
 			continue;
 		one = p;
+		if (depth == 0)
+			one_out = p;
 		if (p + 1 < n && s[p + 1] == ' ')
 			dbl = p;
-		if (s[p - 1] == ',')
+		if (s[p - 1] == ',' && depth == 0)
 			comma = p;
 	}
+	if (one != one_out && one_out)
+		one = one_out;
 	if (dbl && dbl + room / 4 >= one)
 		return dbl;
-	if (comma && comma + room / 3 >= one)
+	/* A comma this close to the last word end (a sixth of the line, at least 12
+	 * columns: one tag or "name value" item) is the better break. */
+	size_t near = room / 6 > 12 ? room / 6 : 12;
+	if (comma && comma + near >= one)
 		return comma;
 	return one;
 }
