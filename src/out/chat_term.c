@@ -85,21 +85,18 @@ static void box_line(struct strbuf *b, const struct box *x, const char *s, size_
 		box_row(b, x, s, n, cols, tint);
 		return;
 	}
-	struct strbuf wr;
-	sb_init(&wr);
-	width_wrap(&wr, s, n, x->inner, 0, "");
-	for (const char *p = wr.s; p && *p;) {
-		const char *nl = strchr(p, '\n');
-		size_t k = nl ? (size_t)(nl - p) : strlen(p);
-		size_t cols_k = width_cols(p, k), take = k;
+	/* Rows straight from the text: no copy of the wrapped lines. */
+	do {
+		size_t skip, take = width_line(s, n, x->inner, &skip);
+		size_t cols_k = width_cols(s, take), show = take;
 		if (cols_k > x->inner) { /* a unit wider than the box */
-			take = width_prefix(p, k, x->inner);
-			cols_k = width_cols(p, take);
+			show = width_prefix(s, take, x->inner);
+			cols_k = width_cols(s, show);
 		}
-		box_row(b, x, p, take, cols_k, tint);
-		p += k + (nl ? 1 : 0);
-	}
-	sb_fini(&wr);
+		box_row(b, x, s, show, cols_k, tint);
+		s += take + skip;
+		n -= take + skip;
+	} while (n > 0);
 }
 
 static void box_text(struct strbuf *b, const struct box *x, const char *text, const char *tint)

@@ -245,6 +245,27 @@ static size_t break_at(const char *s, size_t n, size_t fits, size_t room)
 	return one;
 }
 
+size_t width_line(const char *s, size_t n, size_t room, size_t *skip)
+{
+	/* One pass over at most a line's worth: what fits is all of it or not. No unit
+	 * takes more columns than bytes, so n bytes in n columns fit unseen. */
+	size_t take = n, fits = n <= room ? n : width_prefix(s, n, room);
+	*skip = 0;
+	if (fits < n) {
+		size_t at = break_at(s, n, fits, room);
+		if (at) {
+			take = at;
+			while (take + *skip < n && s[take + *skip] == ' ')
+				(*skip)++;
+		} else {
+			take = fits;
+			if (take == 0) /* one unit wider than the room: show it anyway */
+				take = width_prefix(s, n, 2) ? width_prefix(s, n, 2) : 1;
+		}
+	}
+	return take;
+}
+
 void width_wrap(struct strbuf *b, const char *s, size_t n, size_t width, size_t used, const char *cont)
 {
 	size_t cont_cols = width_str(cont);
@@ -253,20 +274,7 @@ void width_wrap(struct strbuf *b, const char *s, size_t n, size_t width, size_t 
 		size_t room = first ? (width > used ? width - used : 1) : (width > cont_cols ? width - cont_cols : 1);
 		if (!first)
 			sb_puts(b, cont ? cont : "");
-		/* One pass over at most a line's worth: what fits is all of it or not. */
-		size_t take = n, skip = 0, fits = width_prefix(s, n, room);
-		if (fits < n) {
-			size_t at = break_at(s, n, fits, room);
-			if (at) {
-				take = at;
-				while (take + skip < n && s[take + skip] == ' ')
-					skip++;
-			} else {
-				take = fits;
-				if (take == 0) /* one unit wider than the room: show it anyway */
-					take = width_prefix(s, n, 2) ? width_prefix(s, n, 2) : 1;
-			}
-		}
+		size_t skip, take = width_line(s, n, room, &skip);
 		sb_add(b, s, take);
 		sb_putc(b, '\n');
 		s += take + skip;

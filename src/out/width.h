@@ -66,6 +66,9 @@ void width_pad(struct strbuf *b, size_t n);
  * keeps each field whole), else at the last space, else cuts a word that alone is too
  * long. Every line ends with '\n'. */
 void width_wrap(struct strbuf *b, const char *s, size_t n, size_t width, size_t used, const char *cont);
+/* The next line of s[0..n) (one line, no '\n') wrapped at room columns, as width_wrap
+ * breaks it: returns its bytes, and in *skip the spaces after it that no line shows. */
+size_t width_line(const char *s, size_t n, size_t room, size_t *skip);
 /* Appends text, each of its lines wrapped at width (width_wrap), continuation lines
  * indented by the line's own leading spaces plus extra (a list item's text lines up). */
 void width_wrap_lines(struct strbuf *b, const char *s, size_t n, size_t width, size_t extra);
