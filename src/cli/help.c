@@ -30,6 +30,9 @@ static const char usage[] =
 	"  stream FILE -c ID          one connection decoded as its protocol, Follow-Stream style (--json, --raw-out)\n"
 	"  export FILE --files DIR    every file carried over HTTP, decoded, Range pieces merged (--json)\n"
 	"  events                     every note, event and finding name, with severity and meaning (--json)\n"
+	"  interfaces                 the interfaces one can capture on, with state and addresses (--json)\n"
+	"  live -i IFACE              capture from an interface and show the chat as packets arrive (--write)\n"
+	"  tcpdump-cmd                print a tcpdump command for a host, port and protocol (filter checked)\n"
 	"  help [COMMAND]             this text, or a command's options\n"
 	"\n"
 	"options every command takes:\n"
@@ -197,6 +200,12 @@ const struct cli_command cli_commands[] = {
 	{ "stream", cmd_stream, help_stream, "-c --conn --all --json --decode-as --raw-out --side" },
 	{ "export", cmd_export, help_export, "--files --force --json" },
 	{ "events", cmd_events, help_events, "--json" },
+	{ "interfaces", cmd_interfaces, help_interfaces, "--json" },
+	{ "live", cmd_live, help_live,
+	  "-i --interface -f --filter -w --write --ring --ring-size --duration -s --snaplen --buffer --promisc --no-diag "
+	  "-c --conn --json --relative --absolute --no-state --no-notes --commentary --fold --payload" },
+	{ "tcpdump-cmd", cmd_tcpdump_cmd, help_tcpdump_cmd,
+	  "--tcp --udp -i --iface --host --src --dst --port --sport --dport -w --write -s --snaplen" },
 	{ "help", cmd_help, NULL, "" },
 	{ NULL, NULL, NULL, NULL },
 };
@@ -262,7 +271,7 @@ static void help_wrap(struct strbuf *b, const char *text, int width)
 			sb_add(&l, p + lead2, n2 - lead2);
 			p += n2 + (nl2 ? 1 : 0);
 		}
-		size_t ind = lead && dcol ? dcol : lead;
+		size_t ind = lead && dcol ? dcol : strncmp(l.s, "usage:", 6) == 0 ? 7 : lead; /* under "chattcp" */
 		if (ind > (size_t)width / 2)
 			ind = lead;
 		if (ind > sizeof cont - 1)
