@@ -13,8 +13,33 @@ OBJS := $(SRCS:%.c=$(BUILD)/obj/%.o)
 GEN := $(BUILD)/gen/cases_data.c
 GEN_OBJS := $(GEN:%.c=%.o)
 
-.PHONY: all test check asan fuzz bench clean print-libs
-all: $(BUILD)/chattcp
+.PHONY: all test check asan fuzz bench clean print-libs install
+# The man page and the completions are made from the binary's own help and command
+# table (scripts/gen-man.sh, scripts/gen-completion.sh), so they cannot drift from it.
+DOCS := $(BUILD)/chattcp.1 $(BUILD)/completion/chattcp.bash $(BUILD)/completion/_chattcp
+all: $(BUILD)/chattcp $(DOCS)
+
+$(BUILD)/chattcp.1: $(BUILD)/chattcp scripts/gen-man.sh
+	sh scripts/gen-man.sh $(BUILD)/chattcp > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/completion/chattcp.bash: $(BUILD)/chattcp scripts/gen-completion.sh
+	@mkdir -p $(dir $@)
+	sh scripts/gen-completion.sh $(BUILD)/chattcp bash > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/completion/_chattcp: $(BUILD)/chattcp scripts/gen-completion.sh
+	@mkdir -p $(dir $@)
+	sh scripts/gen-completion.sh $(BUILD)/chattcp zsh > $@.tmp && mv $@.tmp $@
+
+# make install PREFIX=/tmp/x (DESTDIR for packaging): the binary, the man page, the
+# bash and zsh completions.
+PREFIX ?= /usr/local
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions
+	install -m 755 $(BUILD)/chattcp $(DESTDIR)$(PREFIX)/bin/chattcp
+	install -m 644 $(BUILD)/chattcp.1 $(DESTDIR)$(PREFIX)/share/man/man1/chattcp.1
+	install -m 644 $(BUILD)/completion/chattcp.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/chattcp
+	install -m 644 $(BUILD)/completion/_chattcp $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_chattcp
 
 $(BUILD)/chattcp: $(OBJS) $(GEN_OBJS)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)

@@ -51,7 +51,7 @@ static void packet_view(struct strbuf *b, const struct pkt *pk)
 	}
 	if ((pk->kind == PK_TCP || pk->kind == PK_UDP) && pk->payload)
 		payload_render(b, pk->payload, pk->caplen, pk->len, 4096, 80);
-	payload_hexdump(b, pk->rec.data, pk->rec.caplen > 256 ? 256 : pk->rec.caplen, "  ");
+	payload_hexdump(b, pk->rec.data, pk->rec.caplen > 256 ? 256 : pk->rec.caplen, "  ", 80);
 }
 
 static void on_packet(void *ctx, const struct sess_packet *p)
@@ -120,7 +120,15 @@ static void ask_all(struct session *s, struct fz *z)
 		session_walk(s, c, on_packet, on_tail, z);
 		chat_conn_footer(&z->b, &z->st, c);
 		json_conn(&z->b, c);
-		report_conns_line(&z->b, c);
+		{ /* the connection table, one row laid out at 80 columns */
+			struct layout ly = { 80, 1, 0 };
+			struct conns_table ct;
+			report_conns_init(&ct, &ly);
+			report_conns_measure(&ct, s, c);
+			report_conns_head(&ct, &z->b);
+			report_conns_line(&ct, &z->b, s, c);
+			report_conns_fini(&ct);
+		}
 		size_t nm;
 		const struct appmsg *const *m = session_msgs(s, c, &nm);
 		for (size_t k = 0; k < nm; k++) {
@@ -132,7 +140,7 @@ static void ask_all(struct session *s, struct fz *z)
 		session_http(s, c, on_http, z);
 		report_diag_text(&z->b, s, c);
 		report_diag_json(&z->b, s, c);
-		(void)session_conn_matches(c, "tcp 80 ret");
+		(void)session_conn_matches(s, c, "proto:tcp port:80 tag:retransmissions ret");
 		sb_reset(&z->b);
 	}
 	struct sess_stats st;

@@ -1,31 +1,78 @@
-/* main.c: argv -> subcommand, nothing else. */
+/* main.c: argv -> subcommand (cli/help.c holds the table), nothing else. */
 #include "base/exitcodes.h"
 #include "cli/cli.h"
 
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
-static const struct {
-	const char *name;
-	int (*run)(int argc, char **argv);
-} commands[] = {
-	{ "conns", cmd_conns },
-	{ "chat", cmd_chat },
-	{ "packet", cmd_packet },
-	{ "diag", cmd_diag },
-	{ "stats", cmd_stats },
-	{ "cases", cmd_cases },
-	{ "case", cmd_cases },
-	{ "http", cmd_http },
-	{ "stream", cmd_stream },
-	{ "export", cmd_export },
-	{ "events", cmd_events },
-	{ "interfaces", cmd_interfaces },
-	{ "live", cmd_live },
-	{ "tcpdump-cmd", cmd_tcpdump_cmd },
-	{ "help", cmd_help },
-};
+/* Edit distance of two short words (a command name and what was typed), capped: only
+ * "is it one or two typos away" matters. */
+static size_t distance(const char *a, const char *b)
+{
+	size_t na = strlen(a), nb = strlen(b);
+	if (na > 30 || nb > 30)
+		return 99;
+	size_t row[32];
+	for (size_t j = 0; j <= nb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= na; i++) {
+		size_t diag = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= nb; j++) {
+			size_t up = row[j];
+			size_t best = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[nb];
+}
+
+/* A capture where a command should be: an existing file, '-', case:NAME or a name
+ * ending like one. */
+static int looks_like_capture(const char *s)
+{
+	struct stat st;
+	size_t n = strlen(s);
+	if (strcmp(s, "-") == 0 || strncmp(s, "case:", 5) == 0 || stat(s, &st) == 0)
+		return 1;
+	static const char *const ext[] = { ".pcap", ".pcapng", ".cap", ".gz" };
+	for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
+		size_t k = strlen(ext[i]);
+		if (n > k && strcmp(s + n - k, ext[i]) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static int unknown(const char *cmd)
+{
+	if (looks_like_capture(cmd)) {
+		fprintf(stderr, "chattcp: a command is missing before '%s': e.g. 'chattcp conns %s' or 'chattcp chat %s' "
+				"(see 'chattcp help')\n", cmd, cmd, cmd);
+		return EXIT_USAGE;
+	}
+	const char *best = NULL;
+	size_t best_d = 3;
+	for (const struct cli_command *c = cli_commands; c->name; c++) {
+		size_t d = distance(cmd, c->name);
+		if (d < best_d || (strlen(cmd) >= 3 && strncmp(c->name, cmd, strlen(cmd)) == 0 && !best)) {
+			best = c->name;
+			best_d = d < best_d ? d : best_d;
+		}
+	}
+	if (best)
+		fprintf(stderr, "chattcp: unknown command '%s'; did you mean '%s'? (see 'chattcp help')\n", cmd, best);
+	else
+		fprintf(stderr, "chattcp: unknown command '%s' (see 'chattcp help')\n", cmd);
+	return EXIT_USAGE;
+}
 
 int main(int argc, char **argv)
 {
@@ -40,12 +87,18 @@ int main(int argc, char **argv)
 		return cmd_help(1, argv + 1);
 	if (strcmp(cmd, "--version") == 0) {
 		puts("chattcp 0.1");
-		return EXIT_OK;
+		return cli_out_check(EXIT_OK);
 	}
-	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		if (strcmp(cmd, commands[i].name) == 0)
-			return commands[i].run(argc - 1, argv + 1);
-	fprintf(stderr, "chattcp: unknown command '%s'\n\n", cmd);
-	help_usage(stderr);
-	return EXIT_USAGE;
+	const struct cli_command *c = cli_command_find(cmd);
+	if (c)
+		return c->run(argc - 1, argv + 1);
+	/* Display options and no command ("chattcp --width 80"): the case list, as bare
+	 * "chattcp" shows, drawn with them. */
+	static const char *const display[] = { "--width", "--color", "--ascii", "--json" };
+	for (size_t i = 0; i < sizeof display / sizeof display[0]; i++)
+		if (strncmp(cmd, display[i], strlen(display[i])) == 0) {
+			argv[0] = "cases";
+			return cmd_cases(argc, argv);
+		}
+	return unknown(cmd);
 }

@@ -6,6 +6,8 @@
 #include "../base/strbuf.h"
 #include "../cases/cases.h"
 #include "../out/json.h"
+#include "../out/lesson.h"
+#include "../out/table.h"
 #include "../out/term_text.h"
 
 #include <errno.h>
@@ -47,74 +49,139 @@ static const char *body(const struct case_blob *cb)
 	return e ? e + 5 : s;
 }
 
-static int list(int json)
+/* The lesson's topics as a JSON array. */
+static void topics_json(struct strbuf *b, const char *tp, size_t tpn)
+{
+	sb_putc(b, '[');
+	const char *p = tp, *e = tp + tpn;
+	int first = 1;
+	while (p < e) {
+		const char *c = memchr(p, ',', (size_t)(e - p));
+		const char *we = c ? c : e;
+		while (p < we && *p == ' ')
+			p++;
+		const char *q = we;
+		while (q > p && q[-1] == ' ')
+			q--;
+		if (q > p) {
+			if (!first)
+				sb_putc(b, ',');
+			sb_json_str(b, p, (size_t)(q - p));
+			first = 0;
+		}
+		p = we + 1;
+	}
+	sb_putc(b, ']');
+}
+
+/* name, title, summary and topics of a case as JSON fields (no braces). */
+static void case_fields(struct strbuf *b, int *f, const struct case_blob *cb)
+{
+	const char *t = "", *s = "", *tp = "";
+	size_t tn = 0, sn = 0, tpn = 0;
+	front(cb, "title", &t, &tn);
+	front(cb, "summary", &s, &sn);
+	front(cb, "topics", &tp, &tpn);
+	json_str_field(b, f, "name", cb->name);
+	json_key(b, f, "title");
+	sb_json_str(b, t, tn);
+	json_key(b, f, "summary");
+	sb_json_str(b, s, sn);
+	json_key(b, f, "topics");
+	topics_json(b, tp, tpn);
+}
+
+static const struct table_col list_cols[] = {
+	{ .min = 12 },
+	{ .wrap = 1, .min = 20 },
+};
+
+/* The list's two rows of a case, in terminal form, into cells[0..4). */
+static void list_cells(const struct case_blob *cb, struct strbuf *c)
+{
+	const char *t = "", *s = "";
+	size_t tn = 0, sn = 0;
+	front(cb, "title", &t, &tn);
+	front(cb, "summary", &s, &sn);
+	for (int i = 0; i < 3; i++)
+		sb_reset(&c[i]);
+	term_text_str(&c[0], cb->name);
+	term_text(&c[1], t, tn);
+	term_text(&c[2], s, sn);
+}
+
+static int list(const struct cli_common *co)
 {
 	struct strbuf b;
 	sb_init(&b);
-	if (!json) {
-		sb_puts(&b, "chattcp: reading packets is as easy as reading a chat.\n\n"
-			    "Classic cases (real captures with lessons); open one with 'chattcp case NAME',\n"
-			    "or use case:NAME wherever a capture file goes, e.g. 'chattcp chat case:handshake':\n\n");
-	}
-	for (size_t i = 0; i < case_blob_count; i++) {
-		const struct case_blob *cb = &case_blobs[i];
-		const char *t = "", *s = "", *tp = "";
-		size_t tn = 0, sn = 0, tpn = 0;
-		front(cb, "title", &t, &tn);
-		front(cb, "summary", &s, &sn);
-		front(cb, "topics", &tp, &tpn);
-		if (json) {
+	if (co->json) {
+		for (size_t i = 0; i < case_blob_count; i++) {
 			int f = 1;
 			sb_putc(&b, '{');
-			json_str_field(&b, &f, "name", cb->name);
-			json_key(&b, &f, "title");
-			sb_json_str(&b, t, tn);
-			json_key(&b, &f, "summary");
-			sb_json_str(&b, s, sn);
-			json_key(&b, &f, "topics");
-			sb_putc(&b, '[');
-			const char *p = tp, *e = tp + tpn;
-			int first = 1;
-			while (p < e) {
-				const char *c = memchr(p, ',', (size_t)(e - p));
-				const char *we = c ? c : e;
-				while (p < we && *p == ' ')
-					p++;
-				const char *q = we;
-				while (q > p && q[-1] == ' ')
-					q--;
-				if (q > p) {
-					if (!first)
-						sb_putc(&b, ',');
-					sb_json_str(&b, p, (size_t)(q - p));
-					first = 0;
-				}
-				p = we + 1;
+			case_fields(&b, &f, &case_blobs[i]);
+			sb_puts(&b, "}\n");
+		}
+		cli_flush(&b);
+		sb_fini(&b);
+		return cli_out_check(EXIT_OK);
+	}
+	struct layout ly;
+	cli_layout(co, &ly);
+	sb_puts(&b, "chattcp: reading packets is as easy as reading a chat.\n\n");
+	static const char intro[] = "Classic cases (real captures with lessons); open one with 'chattcp case NAME', "
+				    "or use case:NAME wherever a capture file goes, e.g. 'chattcp chat case:handshake':";
+	width_wrap(&b, intro, sizeof intro - 1, (size_t)ly.width, 0, "");
+	sb_putc(&b, '\n');
+	struct table t;
+	table_init(&t, list_cols, 2, &ly);
+	struct strbuf c[3];
+	for (int i = 0; i < 3; i++)
+		sb_init(&c[i]);
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass)
+			table_layout(&t);
+		for (size_t i = 0; i < case_blob_count; i++) {
+			list_cells(&case_blobs[i], c);
+			const char *r1[2] = { c[0].s, c[1].s }, *r2[2] = { "", c[2].s };
+			if (!pass) {
+				table_measure(&t, r1);
+				table_measure(&t, r2);
+				continue;
 			}
-			sb_puts(&b, "]}\n");
-		} else {
-			sb_puts(&b, "  ");
-			term_text_pad(&b, cb->name, 22);
-			sb_putc(&b, ' ');
-			term_text(&b, t, tn);
-			sb_printf(&b, "\n  %-22s ", "");
-			term_text(&b, s, sn);
-			sb_puts(&b, "\n\n");
+			table_row(&t, &b, r1);
+			table_row(&t, &b, r2);
+			sb_putc(&b, '\n');
 		}
 	}
-	if (!json)
-		sb_puts(&b, "More: 'chattcp help'.\n");
-	sb_write(&b, stdout);
+	for (int i = 0; i < 3; i++)
+		sb_fini(&c[i]);
+	sb_puts(&b, "More: 'chattcp help'.\n");
+	cli_flush(&b);
 	sb_fini(&b);
-	return EXIT_OK;
+	return cli_out_check(EXIT_OK);
 }
 
+static int no_case(const char *name)
+{
+	struct strbuf m;
+	sb_init(&m);
+	sb_puts(&m, "chattcp: no built-in case '");
+	term_text_str(&m, name);
+	sb_puts(&m, "' (see 'chattcp cases')\n");
+	fputs(m.s, stderr);
+	sb_fini(&m);
+	return EXIT_BADINPUT; /* as for case:NAME: the input is missing */
+}
+
+/* Writes the capture of case name to out ('-': standard output). */
 static int extract(const char *name, const char *out)
 {
 	const struct case_blob *cb = case_find(name);
-	if (!cb) {
-		fprintf(stderr, "chattcp: no built-in case '%s' (see 'chattcp cases')\n", name);
-		return EXIT_USAGE;
+	if (!cb)
+		return no_case(name);
+	if (strcmp(out, "-") == 0) {
+		cli_write(cb->capture, cb->capture_len);
+		return cli_out_check(EXIT_OK);
 	}
 	FILE *f = fopen(out, "wb");
 	if (!f) {
@@ -129,51 +196,84 @@ static int extract(const char *name, const char *out)
 	return EXIT_OK;
 }
 
+/* case NAME: the lesson, then (chat_main goes on) the chat of case:NAME. */
+static int lesson(const char *name, const struct layout *ly, int json, const char **spec)
+{
+	static char case_spec[128];
+	if (strncmp(name, "case:", 5) == 0) /* 'case case:tour' means the same */
+		name += 5;
+	const struct case_blob *cb = case_find(name);
+	if (!cb)
+		return no_case(name);
+	snprintf(case_spec, sizeof case_spec, "case:%s", cb->name);
+	*spec = case_spec;
+	struct strbuf b;
+	sb_init(&b);
+	const char *md = body(cb);
+	size_t md_n = cb->lesson_len - (size_t)(md - cb->lesson);
+	if (json) {
+		/* One object first: the lesson (its Markdown as written), then the packets. */
+		int f = 1;
+		sb_putc(&b, '{');
+		case_fields(&b, &f, cb);
+		json_key(&b, &f, "lesson");
+		sb_json_str(&b, md, md_n);
+		sb_puts(&b, "}\n");
+	} else {
+		const char *t;
+		size_t tn;
+		if (front(cb, "title", &t, &tn)) {
+			struct strbuf h;
+			sb_init(&h);
+			sb_puts(&h, "# ");
+			sb_add(&h, t, tn);
+			sb_putc(&h, '\n');
+			lesson_render(&b, h.s, h.len, ly);
+			sb_fini(&h);
+			sb_putc(&b, '\n');
+		}
+		lesson_render(&b, md, md_n, ly);
+		char rule[192];
+		snprintf(rule, sizeof rule, "----- The capture as a chat (chattcp chat %s) -----", case_spec);
+		sb_putc(&b, '\n');
+		width_wrap(&b, rule, strlen(rule), (size_t)ly->width, 0, "");
+		sb_putc(&b, '\n');
+	}
+	cli_flush(&b);
+	sb_fini(&b);
+	return -1;
+}
+
 int cmd_cases(int argc, char **argv)
 {
-	int single = strcmp(argv[0], "case") == 0;
+	if (strcmp(argv[0], "case") == 0)
+		return chat_main(argc, argv, "case", lesson);
 	struct args a;
 	args_init(&a, argc, argv);
-	int json = 0, do_extract = 0;
+	struct cli_common co;
+	cli_common_init(&co, CLI_JSON);
+	int do_extract = 0;
 	const char *o;
-	char *chat_argv[16];
-	int chat_argc = 0;
 	while ((o = args_next(&a))) {
-		if (strcmp(o, "--json") == 0)
-			json = 1;
-		else if (strcmp(o, "--extract") == 0)
+		int c = cli_common_opt(&a, o, &co, "cases");
+		if (c < 0)
+			return EXIT_USAGE;
+		if (c == CLI_DONE)
+			return EXIT_OK;
+		if (c)
+			continue;
+		if (strcmp(o, "--extract") == 0)
 			do_extract = 1;
-		else if (strcmp(o, "-h") == 0 || strcmp(o, "--help") == 0)
-			return cli_help_for("cases"); else if (single && chat_argc < 12) {
-			chat_argv[1 + chat_argc++] = (char *)o; /* chat options pass through */
-		} else
-			return usage_error(single ? "case" : "cases", "unknown option %s", o);
+		else
+			return cli_unknown("cases", o);
 	}
 	if (do_extract) {
 		if (a.n_positional != 2)
-			return usage_error("cases", "--extract takes a case name and an output file");
+			return usage_error("cases", "--extract takes a case name and an output file ('-': standard output)");
 		return extract(a.positional[0], a.positional[1]);
 	}
-	if (!single)
-		return a.n_positional ? usage_error("cases", "unexpected argument %s", a.positional[0]) : list(json);
-	if (a.n_positional != 1)
-		return usage_error("case", "expected a case name");
-	const struct case_blob *cb = case_find(a.positional[0]);
-	if (!cb) {
-		fprintf(stderr, "chattcp: no built-in case '%s' (see 'chattcp cases')\n", a.positional[0]);
-		return EXIT_USAGE;
-	}
-	const char *t;
-	size_t tn;
-	if (front(cb, "title", &t, &tn))
-		printf("%.*s\n\n", (int)tn, t);
-	fputs(body(cb), stdout);
-	printf("\n----- The capture as a chat (chattcp chat case:%s) -----\n\n", cb->name);
-	fflush(stdout);
-	char spec[128];
-	snprintf(spec, sizeof spec, "case:%s", cb->name);
-	chat_argv[0] = "chat";
-	chat_argv[1 + chat_argc] = spec;
-	chat_argv[2 + chat_argc] = NULL;
-	return cmd_chat(chat_argc + 2, chat_argv);
+	if (a.n_positional)
+		return usage_error("cases", "unexpected argument %s (a case is opened with 'chattcp case NAME')",
+				   a.positional[0]);
+	return list(&co);
 }

@@ -14,11 +14,9 @@
 
 struct chat_opts {
 	struct chat_style st;
-	struct sess_id *ids;
-	size_t n_ids, cap_ids;
-	int json, only_analysis, with_payload, follow, ascii;
-	const char *color_mode, *decode_as, *spec;
-	int width;
+	struct cli_common co;
+	int only_analysis, with_payload, follow;
+	const char *decode_as, *spec;
 	int64_t idle_ns;
 };
 
@@ -32,19 +30,9 @@ struct chat_run {
 	size_t n_headed;
 };
 
-static int parse_number(const char *v, long lo, long hi, long *out)
-{
-	char *end;
-	long n = v ? strtol(v, &end, 10) : 0;
-	if (!v || *end || end == v || n < lo || n > hi)
-		return -1;
-	*out = n;
-	return 0;
-}
-
-/* The options of chat (case passes its own through here too). Returns -1 to go on, or
- * the exit status. */
-static int chat_args(int argc, char **argv, struct chat_opts *o)
+/* The options of chat, for cmd (chat, or case, which shows a lesson first). Returns -1
+ * to go on, or the exit status. */
+static int chat_args(int argc, char **argv, struct chat_opts *o, const char *cmd)
 {
 	struct args a;
 	args_init(&a, argc, argv);
@@ -52,12 +40,15 @@ static int chat_args(int argc, char **argv, struct chat_opts *o)
 	long n;
 	while ((k = args_next(&a))) {
 		const char *v = NULL;
-#define VALUE() do { if (!(v = args_value(&a, k))) return EXIT_USAGE; } while (0)
-		if (!strcmp(k, "-c") || !strcmp(k, "--conn")) {
-			VALUE();
-			if (cli_parse_conns(v, &o->ids, &o->n_ids, &o->cap_ids) < 0)
-				return cli_conns_usage("chat");
-		} else if (!strcmp(k, "--relative") || !strcmp(k, "--absolute"))
+		int c = cli_common_opt(&a, k, &o->co, cmd);
+		if (c < 0)
+			return EXIT_USAGE;
+		if (c == CLI_DONE)
+			return EXIT_OK;
+		if (c)
+			continue;
+#define VALUE() do { if (!(v = args_value(&a, cmd, k))) return EXIT_USAGE; } while (0)
+		if (!strcmp(k, "--relative") || !strcmp(k, "--absolute"))
 			o->st.relative = k[2] == 'r';
 		else if (!strcmp(k, "--no-state"))
 			o->st.show_state = 0;
@@ -67,14 +58,10 @@ static int chat_args(int argc, char **argv, struct chat_opts *o)
 			o->st.commentary = 1;
 		else if (!strcmp(k, "--only-analysis"))
 			o->only_analysis = 1;
-		else if (!strcmp(k, "--json"))
-			o->json = 1;
 		else if (!strcmp(k, "--payload-hex"))
 			o->with_payload = 1;
 		else if (!strcmp(k, "--follow") || !strcmp(k, "-f"))
 			o->follow = 1;
-		else if (!strcmp(k, "--ascii"))
-			o->ascii = 1;
 		else if (!strcmp(k, "--payload")) {
 			VALUE();
 			static const char *const modes[] = { "structure", "simple", "raw" };
@@ -83,39 +70,27 @@ static int chat_args(int argc, char **argv, struct chat_opts *o)
 				if (!strcmp(v, modes[i]))
 					m = i;
 			if (m < 0)
-				return usage_error("chat", "--payload takes structure, simple or raw");
+				return usage_error(cmd, "--payload takes structure, simple or raw, not '%s'", v);
 			o->st.payload_mode = m;
 		} else if (!strcmp(k, "--decode-as")) {
 			VALUE();
 			o->decode_as = v;
-		} else if (!strcmp(k, "--color")) {
-			VALUE();
-			if (strcmp(v, "auto") && strcmp(v, "always") && strcmp(v, "never"))
-				return usage_error("chat", "--color takes auto, always or never");
-			o->color_mode = v;
 		} else if (!strcmp(k, "--fold")) {
 			VALUE();
-			if (parse_number(v, 0, 1L << 30, &n) < 0)
-				return usage_error("chat", "--fold takes a number of bytes (0 = never fold)");
+			if (cli_number(v, 0, 1L << 30, &n) < 0)
+				return usage_error(cmd, "--fold takes a number of bytes (0 = never fold), not '%s'", v);
 			o->st.fold = (size_t)n;
-		} else if (!strcmp(k, "--width")) {
-			VALUE();
-			if (parse_number(v, 40, 1000, &n) < 0)
-				return usage_error("chat", "--width takes 40 to 1000 columns");
-			o->width = (int)n;
 		} else if (!strcmp(k, "--until-idle")) {
 			VALUE();
-			if (parse_number(v, 1, 86400 * 365, &n) < 0)
-				return usage_error("chat", "--until-idle takes a number of seconds");
+			if (cli_number(v, 1, 86400 * 365, &n) < 0)
+				return usage_error(cmd, "--until-idle takes a number of seconds, not '%s'", v);
 			o->idle_ns = ts_from_sec(n);
-		} else if (!strcmp(k, "-h") || !strcmp(k, "--help"))
-			return cli_help_for("chat");
-		else
-			return usage_error("chat", "unknown option %s", k);
+		} else
+			return cli_unknown(cmd, k);
 #undef VALUE
 	}
 	if (a.n_positional != 1)
-		return usage_error("chat", "expected one capture file");
+		return usage_error(cmd, strcmp(cmd, "case") ? "expected one capture file" : "expected one case name");
 	o->spec = a.positional[0];
 	return -1;
 }
@@ -136,7 +111,7 @@ static void header(struct chat_run *x, const struct conn *c)
 static void on_packet(void *ctx, const struct sess_packet *p)
 {
 	struct chat_run *x = ctx;
-	if (x->live && !x->o->json) {
+	if (x->live && !x->o->co.json) {
 		if (p->c->idx >= x->n_headed) {
 			size_t n = x->n_headed;
 			xgrow(&x->headed, &n, (size_t)p->c->idx + 1, 1);
@@ -149,7 +124,7 @@ static void on_packet(void *ctx, const struct sess_packet *p)
 		}
 	}
 	if (shown(x->o, p)) {
-		if (x->o->json)
+		if (x->o->co.json)
 			json_packet(&x->b, p, (x->o->st.show_notes ? JSON_PKT_NOTE : 0) |
 					      (x->o->with_payload ? JSON_PKT_PAYLOAD : 0) | JSON_PKT_APP);
 		else
@@ -159,14 +134,14 @@ static void on_packet(void *ctx, const struct sess_packet *p)
 	if (x->live || x->b.len > 1 << 16) {
 		cli_flush(&x->b);
 		if (x->live)
-			fflush(stdout);
+			cli_push();
 	}
 }
 
 static void on_end(void *ctx, const struct sess_tail *t)
 {
 	struct chat_run *x = ctx;
-	if (x->o->json) {
+	if (x->o->co.json) {
 		if (t->n_msgs)
 			json_tail(&x->b, t);
 	} else {
@@ -179,7 +154,7 @@ static void on_end(void *ctx, const struct sess_tail *t)
 static void on_tail(void *ctx, const struct sess_tail *t)
 {
 	struct chat_run *x = ctx;
-	if (x->o->json)
+	if (x->o->co.json)
 		json_tail(&x->b, t);
 	else
 		chat_tail(&x->b, &x->o->st, t);
@@ -194,10 +169,10 @@ static void chat_batch(struct chat_run *x)
 		const struct conn *c = all[i];
 		if (!session_selected(x->s, c))
 			continue;
-		if (!x->o->json)
+		if (!x->o->co.json)
 			header(x, c);
 		session_walk(x->s, c, on_packet, on_tail, x);
-		if (!x->o->json)
+		if (!x->o->co.json)
 			chat_conn_footer(&x->b, &x->o->st, c);
 	}
 }
@@ -208,7 +183,7 @@ static void setup(struct chat_opts *o, struct session_opts *so, struct chat_run 
 	x->live = cli_is_stream(o->spec, o->follow);
 	so->keep = x->live ? SESS_KEEP_NONE : SESS_KEEP_PACKETS;
 	/* Decoding feeds the payload section (not for raw) and the "app" array. */
-	so->app = o->json || o->st.payload_mode != CHAT_PAYLOAD_RAW;
+	so->app = o->co.json || o->st.payload_mode != CHAT_PAYLOAD_RAW;
 	so->decode_as = o->decode_as;
 	so->commentary = o->st.commentary;
 	so->stream.follow = o->follow;
@@ -220,10 +195,12 @@ static void setup(struct chat_opts *o, struct session_opts *so, struct chat_run 
 		so->on_conn_end = on_end;
 		so->live_release = 1;
 	}
-	o->st.width = o->width ? o->width : cli_term_width();
-	o->st.color = !o->json && cli_color(o->color_mode);
-	o->st.unicode = !o->ascii && cli_unicode();
-	o->st.tag_conn = x->live && o->n_ids != 1;
+	struct layout ly;
+	cli_layout(&o->co, &ly);
+	o->st.width = ly.width;
+	o->st.color = ly.color;
+	o->st.unicode = ly.unicode;
+	o->st.tag_conn = x->live && o->co.n_ids != 1;
 	o->st.live = x->live;
 }
 
@@ -236,13 +213,13 @@ static int chat_run(struct chat_opts *o)
 	struct session_opts so;
 	setup(o, &so, &x);
 	int rc;
-	x.s = cli_session(&so, o->spec, o->ids, o->n_ids, &rc);
+	x.s = cli_session(&so, o->spec, o->co.ids, o->co.n_ids, &rc);
 	if (!x.s)
 		return rc;
 	sb_init(&x.b);
 	cli_run(x.s);
 	rc = EXIT_OK;
-	if (!cli_check_ids(x.s, o->ids, o->n_ids))
+	if (!cli_check_ids(x.s, o->co.ids, o->co.n_ids))
 		rc = EXIT_USAGE;
 	else if (!x.live)
 		chat_batch(&x);
@@ -252,16 +229,23 @@ static int chat_run(struct chat_opts *o)
 	return cli_finish(x.s, rc);
 }
 
-int cmd_chat(int argc, char **argv)
+int chat_main(int argc, char **argv, const char *cmd, chat_prologue_fn *prologue)
 {
 	struct chat_opts o;
 	memset(&o, 0, sizeof o);
 	o.st.show_state = o.st.show_notes = 1;
 	o.st.fold = 1024;
-	o.color_mode = "auto";
-	int rc = chat_args(argc, argv, &o);
+	cli_common_init(&o.co, CLI_JSON | CLI_CONN);
+	int rc = chat_args(argc, argv, &o, cmd);
+	if (rc < 0 && prologue) {
+		struct layout ly;
+		cli_layout(&o.co, &ly);
+		rc = prologue(o.spec, &ly, o.co.json, &o.spec);
+	}
 	if (rc < 0)
 		rc = chat_run(&o);
-	xfree(o.ids);
+	cli_common_fini(&o.co);
 	return rc;
 }
+
+int cmd_chat(int argc, char **argv) { return chat_main(argc, argv, "chat", NULL); }

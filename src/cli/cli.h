@@ -6,35 +6,77 @@
 
 #include "../base/err.h"
 #include "../base/strbuf.h"
+#include "../base/xalloc.h"
+#include "../out/width.h"
 #include "../session/session.h"
 
 #include <signal.h>
 #include <stdio.h>
 
-/* A tiny argument scanner: options may come before or after the file. */
+/* Positionals a command can take (packet takes two; more are counted, not kept). */
+#define ARGS_POSITIONAL_MAX 8
+
+/* The argument scanner: options may come before or after the file; "--opt=value",
+ * "--opt value" and "-cN" all work; "--" ends the options. */
 struct args {
 	int argc;
 	char **argv;
 	int i;
-	const char *positional[8];
-	int n_positional;
-	const char *pending; /* the value of "--opt=value" just split off */
+	const char *positional[ARGS_POSITIONAL_MAX];
+	int n_positional; /* may exceed ARGS_POSITIONAL_MAX: only the first are kept */
+	const char *pending; /* the value of "--opt=value" or "-cN" just split off */
 };
 
 void args_init(struct args *a, int argc, char **argv);
 /* Next option name ("--json", "-c") or NULL at the end; positionals are collected. */
 const char *args_next(struct args *a);
-/* The value of the option just returned (--opt=value or the next argument);
- * prints a usage error and returns NULL when missing. */
-const char *args_value(struct args *a, const char *opt);
+/* The value of the option just returned (--opt=value, -cN or the next argument); when
+ * missing, prints the one-line usage error of cmd and returns NULL. */
+const char *args_value(struct args *a, const char *cmd, const char *opt);
+/* Prints "chattcp CMD: what (see 'chattcp help CMD')", one line; returns EXIT_USAGE. */
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int cli_unknown(const char *cmd, const char *opt);
 /* Runs `help CMD` (for -h / --help). */
 int cli_help_for(const char *cmd);
+/* v as a number in lo..hi into *out: 0, or -1 when it is not one. */
+int cli_number(const char *v, long lo, long hi, long *out);
+
+/* The options every command shares. --width, --color WHEN (--color=WHEN), --ascii and
+ * -h are taken by all; --json and -c/--conn IDS by the commands that accept them. */
+enum { CLI_JSON = 1, CLI_CONN = 2 };
+#define CLI_DONE 2 /* cli_common_opt: the option was -h; the command ends with EXIT_OK */
+struct cli_common {
+	unsigned accept;
+	int width; /* 0 = not given */
+	const char *color;
+	int ascii, json;
+	struct sess_id *ids; /* -c, in the order typed */
+	size_t n_ids, cap_ids;
+};
+void cli_common_init(struct cli_common *c, unsigned accept);
+void cli_common_fini(struct cli_common *c);
+/* Takes option k when it is a common one: 1 taken, 0 not a common option, CLI_DONE
+ * for -h (help was printed), -1 after printing the one-line usage error. */
+int cli_common_opt(struct args *a, const char *k, struct cli_common *c, const char *cmd);
+/* The layout the common options ask for (out/width.h): width, colour, box glyphs. */
+void cli_layout(const struct cli_common *c, struct layout *ly);
+
+/* The output path: everything a command prints to standard output goes through these;
+ * a failed write is seen at the end by cli_out_check (called once per command, by
+ * cli_finish or the command itself), which makes it exit 3 with one line (a closed
+ * pipe, `| head`, ends the process by SIGPIPE before that). */
+void cli_write(const void *p, size_t n);
+/* Writes b to standard output and empties it. */
+void cli_flush(struct strbuf *b);
+/* Pushes what stdio holds to the output now (live output). */
+void cli_push(void);
+/* rc, or EXIT_SYSTEM after one line on stderr when a write failed; call it once. */
+int cli_out_check(int rc);
 
 /* Connection ids as typed: "3", "3,5", "2-4", "u0" (UDP conversation 0: udp.stream),
  * "udp:2-4", "tcp:7". Appends them to *ids; returns 0 or -1. */
 int cli_parse_conns(const char *s, struct sess_id **ids, size_t *n, size_t *cap);
-/* "-c takes connection ids: 3, 3,5, 2-4, u0 (UDP) ..." */
+/* "-c takes connection ids: 3, 3,5, 2-4, u0 (UDP) ..." (one line; EXIT_USAGE). */
 int cli_conns_usage(const char *cmd);
 
 /* A new session on spec (FILE, '-' or case:NAME), with the connections sel lists
@@ -50,8 +92,6 @@ void cli_run(struct session *s);
 int cli_finish(struct session *s, int rc);
 /* 1 when every selected id exists; otherwise prints which one does not and returns 0. */
 int cli_check_ids(struct session *s, const struct sess_id *ids, size_t n);
-/* Writes b to standard output and empties it (a write error is seen by cli_finish). */
-void cli_flush(struct strbuf *b);
 
 /* 1 when spec is read as it arrives (a pipe, standard input that is not a file, or
  * follow): the output then follows the capture, packet by packet. */
@@ -61,12 +101,16 @@ const volatile sig_atomic_t *cli_stop_flag(void);
 
 /* 1 when color is wanted for mode "auto"/"always"/"never" on stdout. */
 int cli_color(const char *mode);
-int cli_term_width(void);
 /* 1 when the locale is UTF-8. */
 int cli_unicode(void);
 
 int cmd_conns(int argc, char **argv);
 int cmd_chat(int argc, char **argv);
+/* chat with a first step (case: the lesson): prologue gets the positional and the
+ * layout, prints what comes first and sets *spec to the capture to chat; it returns -1
+ * to go on, or the exit status. */
+typedef int chat_prologue_fn(const char *positional, const struct layout *ly, int json, const char **spec);
+int chat_main(int argc, char **argv, const char *cmd, chat_prologue_fn *prologue);
 int cmd_packet(int argc, char **argv);
 int cmd_diag(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
@@ -81,6 +125,18 @@ int cmd_interfaces(int argc, char **argv);
 int cmd_live(int argc, char **argv);
 int cmd_tcpdump_cmd(int argc, char **argv);
 extern const char help_interfaces[], help_live[], help_tcpdump_cmd[];
+/* The general usage (for an unknown command), at the default width. */
 void help_usage(FILE *f);
+
+/* The command table: main.c dispatches through it; help, the man page and the shell
+ * completions are made from it (`chattcp help --commands`). */
+struct cli_command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *help;    /* `help NAME` (NULL: the general usage) */
+	const char *options; /* its own options, space-separated (the common ones are added) */
+};
+extern const struct cli_command cli_commands[];
+const struct cli_command *cli_command_find(const char *name);
 
 #endif

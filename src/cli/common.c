@@ -6,79 +6,10 @@
 #include "../out/term_text.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-void args_init(struct args *a, int argc, char **argv)
-{
-	memset(a, 0, sizeof *a);
-	a->argc = argc;
-	a->argv = argv;
-	a->i = 1;
-}
-
-const char *args_next(struct args *a)
-{
-	a->pending = NULL;
-	while (a->i < a->argc) {
-		char *s = a->argv[a->i++];
-		if (strcmp(s, "--") == 0) {
-			while (a->i < a->argc && a->n_positional < 8)
-				a->positional[a->n_positional++] = a->argv[a->i++];
-			return NULL;
-		}
-		if (s[0] == '-' && s[1] != '\0') {
-			char *eq = strncmp(s, "--", 2) == 0 ? strchr(s, '=') : NULL;
-			if (eq) {
-				*eq = '\0';
-				a->pending = eq + 1;
-			}
-			return s;
-		}
-		if (a->n_positional < 8)
-			a->positional[a->n_positional++] = s;
-	}
-	return NULL;
-}
-
-const char *args_value(struct args *a, const char *opt)
-{
-	if (a->pending) {
-		const char *v = a->pending;
-		a->pending = NULL;
-		return v;
-	}
-	if (a->i < a->argc)
-		return a->argv[a->i++];
-	fprintf(stderr, "chattcp: option %s needs a value\n", opt);
-	return NULL;
-}
-
-int usage_error(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-	fprintf(stderr, "chattcp %s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n(see 'chattcp help %s')\n", cmd);
-	return EXIT_USAGE;
-}
-
-int cli_help_for(const char *cmd)
-{
-	char *hv[] = { "help", (char *)(uintptr_t)cmd, NULL };
-	return cmd_help(2, hv);
-}
-
-int cli_conns_usage(const char *cmd)
-{
-	return usage_error(cmd, "-c takes connection ids: 3, 3,5, 2-4 (TCP, as tcp.stream), u0 or udp:0-2 (UDP, as udp.stream)");
-}
 
 static int parse_num(const char **s, unsigned long *v)
 {
@@ -147,19 +78,9 @@ struct session *cli_session(const struct session_opts *o, const char *spec, cons
 
 void cli_run(struct session *s) { session_run(s); }
 
-void cli_flush(struct strbuf *b)
-{
-	if (b->len)
-		fwrite(b->s, 1, b->len, stdout);
-	sb_reset(b);
-}
-
 int cli_finish(struct session *s, int rc)
 {
-	if (fflush(stdout) != 0 && errno != EPIPE) {
-		fprintf(stderr, "chattcp: write error: %s\n", strerror(errno));
-		rc = EXIT_SYSTEM;
-	}
+	rc = cli_out_check(rc);
 	if (s && (session_damaged(s) || session_failed(s))) {
 		/* One line: what and where, and that what came before was used. */
 		struct sess_counts k;
@@ -245,20 +166,6 @@ int cli_color(const char *mode)
 		return isatty(1) && term && strcmp(term, "dumb") != 0;
 	}
 	return strcmp(mode, "always") == 0;
-}
-
-int cli_term_width(void)
-{
-	const char *cols = getenv("COLUMNS");
-	if (cols) {
-		long v = strtol(cols, NULL, 10);
-		if (v >= 40 && v <= 1000)
-			return (int)v;
-	}
-	struct winsize ws;
-	if (isatty(1) && ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40)
-		return ws.ws_col;
-	return 100;
 }
 
 int cli_unicode(void)

@@ -1,5 +1,6 @@
 /* diag.c: `chattcp diag FILE [-c ID ...] [--json]`: per-connection diagnosis (the
- * measurements and the findings of the session, rendered by out/report.c). */
+ * measurements and the findings of the session, rendered by out/report.c), its lines
+ * wrapped to the width. */
 #include "cli.h"
 
 #include "../base/exitcodes.h"
@@ -12,22 +13,18 @@ int cmd_diag(int argc, char **argv)
 {
 	struct args a;
 	args_init(&a, argc, argv);
-	int json = 0;
-	struct sess_id *ids = NULL;
-	size_t n_ids = 0, cap_ids = 0;
+	struct cli_common co;
+	cli_common_init(&co, CLI_JSON | CLI_CONN);
 	const char *o;
 	int rc = -1;
 	while (rc < 0 && (o = args_next(&a))) {
-		if (strcmp(o, "--json") == 0)
-			json = 1;
-		else if (strcmp(o, "-c") == 0 || strcmp(o, "--conn") == 0) {
-			const char *v = args_value(&a, o);
-			if (!v || cli_parse_conns(v, &ids, &n_ids, &cap_ids) < 0)
-				rc = cli_conns_usage("diag");
-		} else if (strcmp(o, "-h") == 0 || strcmp(o, "--help") == 0)
-			rc = cli_help_for("diag");
-		else
-			rc = usage_error("diag", "unknown option %s", o);
+		int c = cli_common_opt(&a, o, &co, "diag");
+		if (c < 0)
+			rc = EXIT_USAGE;
+		else if (c == CLI_DONE)
+			rc = EXIT_OK;
+		else if (!c)
+			rc = cli_unknown("diag", o);
 	}
 	if (rc < 0 && a.n_positional != 1)
 		rc = usage_error("diag", "expected one capture file");
@@ -36,33 +33,39 @@ int cmd_diag(int argc, char **argv)
 		struct session_opts so;
 		memset(&so, 0, sizeof so);
 		so.diag = 1;
-		s = cli_session(&so, a.positional[0], ids, n_ids, &rc);
+		s = cli_session(&so, a.positional[0], co.ids, co.n_ids, &rc);
 	}
 	if (!s) {
-		xfree(ids);
+		cli_common_fini(&co);
 		return rc;
 	}
 	cli_run(s);
-	rc = cli_check_ids(s, ids, n_ids) ? EXIT_OK : EXIT_USAGE;
-	struct strbuf b;
+	rc = cli_check_ids(s, co.ids, co.n_ids) ? EXIT_OK : EXIT_USAGE;
+	struct layout ly;
+	cli_layout(&co, &ly);
+	struct strbuf b, t;
 	sb_init(&b);
+	sb_init(&t);
 	size_t n;
 	const struct conn *const *all = rc == EXIT_OK ? session_conns(s, &n) : NULL;
 	int first = 1;
 	for (size_t i = 0; all && i < n; i++) {
 		if (!session_selected(s, all[i]))
 			continue;
-		if (json) {
+		if (co.json) {
 			report_diag_json(&b, s, all[i]);
 		} else {
 			if (!first)
 				sb_putc(&b, '\n');
-			report_diag_text(&b, s, all[i]);
+			sb_reset(&t);
+			report_diag_text(&t, s, all[i]);
+			width_wrap_lines(&b, t.s, t.len, (size_t)ly.width, 2);
 		}
 		first = 0;
 		cli_flush(&b);
 	}
+	sb_fini(&t);
 	sb_fini(&b);
-	xfree(ids);
+	cli_common_fini(&co);
 	return cli_finish(s, rc);
 }

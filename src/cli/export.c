@@ -25,20 +25,29 @@ int cmd_export(int argc, char **argv)
 	args_init(&a, argc, argv);
 	struct export_opts eo;
 	memset(&eo, 0, sizeof eo);
+	struct cli_common co;
+	cli_common_init(&co, CLI_JSON);
 	const char *o;
 	while ((o = args_next(&a))) {
+		int c = cli_common_opt(&a, o, &co, "export");
+		if (c < 0)
+			return EXIT_USAGE;
+		if (c == CLI_DONE)
+			return EXIT_OK;
+		if (c)
+			continue;
 		if (strcmp(o, "--files") == 0) {
-			if (!(eo.dir = args_value(&a, o)))
+			if (!(eo.dir = args_value(&a, "export", o)))
 				return EXIT_USAGE;
 		} else if (strcmp(o, "--force") == 0)
 			eo.force = 1;
-		else if (strcmp(o, "--json") == 0)
-			eo.json = 1;
-		else if (strcmp(o, "-h") == 0 || strcmp(o, "--help") == 0)
-			return cli_help_for("export");
 		else
-			return usage_error("export", "unknown option %s", o);
+			return cli_unknown("export", o);
 	}
+	eo.json = co.json;
+	struct layout ly;
+	cli_layout(&co, &ly);
+	eo.ly = &ly;
 	if (a.n_positional != 1)
 		return usage_error("export", "expected one capture file");
 	if (!eo.dir || !*eo.dir)
@@ -64,8 +73,14 @@ int cmd_export(int argc, char **argv)
 	err_clear(&e);
 	long n = export_finish(x, &b, &e);
 	export_free(x);
-	if (!eo.json && n >= 0)
-		sb_printf(&b, "%ld file%s written to %s\n", n, n == 1 ? "" : "s", eo.dir);
+	if (!eo.json && n >= 0) {
+		struct strbuf l;
+		sb_init(&l);
+		sb_printf(&l, "%ld file%s written to ", n, n == 1 ? "" : "s");
+		term_text_str(&l, eo.dir);
+		width_wrap_lines(&b, l.s, l.len, (size_t)ly.width, 2);
+		sb_fini(&l);
+	}
 	cli_flush(&b);
 	sb_fini(&b);
 	if (n < 0) {

@@ -5,6 +5,10 @@
 
 #include <string.h>
 
+#define CHAT_OPTS                                                                                 \
+	"-c --conn --relative --absolute --no-state --no-notes --commentary --only-analysis --fold --json " \
+	"--payload-hex --payload --decode-as --follow --until-idle"
+
 static const char usage[] =
 	"chattcp: read packets like a chat.\n"
 	"\n"
@@ -31,6 +35,14 @@ static const char usage[] =
 	"  tcpdump-cmd                print a tcpdump command for a host, port and protocol (filter checked)\n"
 	"  help [COMMAND]             this text, or a command's options\n"
 	"\n"
+	"options every command takes:\n"
+	"  --width N                  columns to draw for (40 to 1000; default: the terminal's width, else\n"
+	"                             $COLUMNS, else 80)\n"
+	"  --color WHEN               auto (default: when the output is a terminal), always or never\n"
+	"  --ascii                    ASCII borders and \"...\" even in a UTF-8 locale\n"
+	"  --json                     JSON lines instead of text (commands that show a capture, cases)\n"
+	"  -h, --help                 the command's options\n"
+	"\n"
 	"exit status:\n"
 	"  0  everything was read and shown\n"
 	"  1  bad command line\n"
@@ -43,11 +55,19 @@ static const char help_conns[] =
 	"\n"
 	"One line per connection: id (the number Wireshark calls tcp.stream; a UDP conversation's is\n"
 	"udp.stream with a u before it: u0), client -> server, start time, duration, packets and\n"
-	"payload bytes each way, tags (3-way incomplete, 4-way incomplete, RST, retransmissions, ...).\n"
+	"payload bytes each way, the application protocol, tags (3-way incomplete, 4-way incomplete,\n"
+	"RST, retransmissions, ...). Columns shrink to fit the width; cut text ends in an ellipsis.\n"
 	"The last line counts the packets, including those that are not TCP or UDP.\n"
 	"\n"
-	"  --filter TEXT   keep connections whose addresses, ports, protocol or tags match every word\n"
-	"                  of TEXT (a substring, or its letters in order: fuzzy)\n"
+	"  --filter TEXT   keep connections that match every word of TEXT:\n"
+	"                    port:N         either port is N (also: port N)\n"
+	"                    ip:ADDR        either address is ADDR (also: ip ADDR, host ADDR)\n"
+	"                    proto:NAME     tcp, udp, or a decoder: http, websocket, sse, redis,\n"
+	"                                   mysql, dns (also: proto NAME)\n"
+	"                    tag:NAME       a tag, spaces as dashes: tag:rst, tag:reused-ports\n"
+	"                    id:N           the connection id (3, u0)\n"
+	"                    WORD           WORD appears in the line (addresses, ports, protocols,\n"
+	"                                   tags), as typed; case does not matter\n"
 	"  --json          one JSON object per connection (NDJSON); see docs/json.md\n";
 
 static const char help_chat[] =
@@ -65,7 +85,7 @@ static const char help_chat[] =
 	"  --only-analysis   only packets with an analysis label (retransmissions, dup ACKs, ...)\n"
 	"  --fold N          show at most N payload bytes per packet (default 1024, 0 = all)\n"
 	"  --color WHEN      auto (default), always or never\n"
-	"  --width N         columns to draw for (default: the terminal's, or 100)\n"
+	"  --width N         columns to draw for (default: the terminal's, else $COLUMNS, else 80)\n"
 	"  --ascii           ASCII borders even in a UTF-8 terminal\n"
 	"  --json            one JSON object per packet (NDJSON); see docs/json.md\n"
 	"  --payload-hex     with --json: add each packet's captured payload as hex\n"
@@ -100,8 +120,9 @@ static const char help_stream[] =
 	"protocol is recognised from the content (port as a hint); --decode-as forces one. A\n"
 	"connection nothing recognises is shown as raw runs of bytes, gaps marked.\n"
 	"\n"
-	"  --raw-out FILE   write the reassembled bytes to FILE (gaps left out and counted)\n"
-	"  --side S         client, server or both (default: both, in stream order)\n"
+	"  --raw-out FILE   write the reassembled bytes to FILE ('-': standard output, and the\n"
+	"                   messages are not shown; gaps left out and counted)\n"
+	"  --side S         with --raw-out: client, server or both (default: both, in stream order)\n"
 	"  --json           one object per message: conn, proto, kind, dir, frames, offsets,\n"
 	"                   summary, fields, notes\n";
 
@@ -127,11 +148,14 @@ static const char help_packet[] =
 
 static const char help_cases[] =
 	"usage: chattcp cases [--json]\n"
-	"       chattcp cases --extract NAME OUT.pcap\n"
-	"       chattcp case NAME\n"
+	"       chattcp cases --extract NAME OUT.pcap   ('-' for standard output)\n"
+	"       chattcp case NAME [chat options]\n"
 	"\n"
 	"The classic cases are real captures, built into chattcp, each with a lesson. Any command\n"
-	"that takes a capture file takes case:NAME too, e.g. 'chattcp chat case:handshake'.\n";
+	"that takes a capture file takes case:NAME too, e.g. 'chattcp chat case:handshake'.\n"
+	"'chattcp case NAME' shows the lesson, wrapped to the width (headings, bold and code drawn,\n"
+	"not shown as Markdown), then the chat of its capture; it takes chat's options (--width,\n"
+	"--color, --relative, --json: the lesson is then one JSON object before the packets).\n";
 
 static const char help_diag[] =
 	"usage: chattcp diag FILE [-c ID ...] [--json]\n"
@@ -162,44 +186,175 @@ static const char help_stats[] =
 	"close, with retransmissions, with RST; UDP conversations; packets by analysis label; the top\n"
 	"connections by bytes and by retransmissions; the capture's duration.\n";
 
-void help_usage(FILE *f) { fputs(usage, f); }
+/* Every command: the table main.c dispatches through, help prints and the man page
+ * and the shell completions are made from (help --commands). */
+const struct cli_command cli_commands[] = {
+	{ "cases", cmd_cases, help_cases, "--json --extract" },
+	{ "case", cmd_cases, help_cases, CHAT_OPTS },
+	{ "conns", cmd_conns, help_conns, "--filter --json" },
+	{ "chat", cmd_chat, help_chat, CHAT_OPTS },
+	{ "packet", cmd_packet, help_packet, "--hex --json" },
+	{ "diag", cmd_diag, help_diag, "-c --conn --json" },
+	{ "stats", cmd_stats, help_stats, "--json" },
+	{ "http", cmd_http, help_http, "-c --conn -v --verbose --json --decode-as" },
+	{ "stream", cmd_stream, help_stream, "-c --conn --all --json --decode-as --raw-out --side" },
+	{ "export", cmd_export, help_export, "--files --force --json" },
+	{ "events", cmd_events, help_events, "--json" },
+	{ "interfaces", cmd_interfaces, help_interfaces, "--json" },
+	{ "live", cmd_live, help_live,
+	  "-i --interface -f --filter -w --write --ring --ring-size --duration -s --snaplen --buffer --promisc --no-diag "
+	  "-c --conn --json --relative --absolute --no-state --no-notes --commentary --fold --payload" },
+	{ "tcpdump-cmd", cmd_tcpdump_cmd, help_tcpdump_cmd,
+	  "--tcp --udp -i --iface --host --src --dst --port --sport --dport -w --write -s --snaplen" },
+	{ "help", cmd_help, NULL, "" },
+	{ NULL, NULL, NULL, NULL },
+};
+
+const struct cli_command *cli_command_find(const char *name)
+{
+	for (const struct cli_command *c = cli_commands; c->name; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+/* Where line p[0..n)'s description starts: after its first run of two spaces past its
+ * leading ones ("  --fold N          show at most..." -> the column of "show"); 0: none. */
+static size_t desc_col(const char *p, size_t n)
+{
+	size_t lead = 0;
+	while (lead < n && p[lead] == ' ')
+		lead++;
+	for (size_t i = lead + 1; i + 2 < n; i++)
+		if (p[i] == ' ' && p[i + 1] == ' ' && p[i - 1] != ' ') {
+			while (i < n && p[i] == ' ')
+				i++;
+			return i;
+		}
+	return 0;
+}
+
+static size_t lead_of(const char *p, size_t n)
+{
+	size_t lead = 0;
+	while (lead < n && p[lead] == ' ')
+		lead++;
+	return lead;
+}
+
+/* Help text drawn for the width. The text is written with line breaks for 100 columns;
+ * a line's continuations are joined back first (a paragraph's lines, which start at
+ * column 0; an entry's description lines, which start under its description), then the
+ * whole is wrapped, its continuations under its own text (an option's description under
+ * the description column). Usage lines, list entries and blank lines stay as written. */
+static void help_wrap(struct strbuf *b, const char *text, int width)
+{
+	char cont[64];
+	struct strbuf l;
+	sb_init(&l);
+	for (const char *p = text; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		size_t lead = lead_of(p, n), dcol = desc_col(p, n);
+		int prose = lead == 0 && n > 0 && strncmp(p, "usage:", 6) != 0 && p[n - 1] != ':';
+		sb_reset(&l);
+		sb_add(&l, p, n);
+		p += n + (nl ? 1 : 0);
+		while (*p && (prose || (lead && dcol))) {
+			const char *nl2 = strchr(p, '\n');
+			size_t n2 = nl2 ? (size_t)(nl2 - p) : strlen(p);
+			size_t lead2 = lead_of(p, n2);
+			int joins = lead2 < n2 && (prose ? lead2 == 0 : lead2 == dcol && !desc_col(p, n2));
+			if (!joins)
+				break;
+			sb_putc(&l, ' ');
+			sb_add(&l, p + lead2, n2 - lead2);
+			p += n2 + (nl2 ? 1 : 0);
+		}
+		size_t ind = lead && dcol ? dcol : strncmp(l.s, "usage:", 6) == 0 ? 7 : lead; /* under "chattcp" */
+		if (ind > (size_t)width / 2)
+			ind = lead;
+		if (ind > sizeof cont - 1)
+			ind = sizeof cont - 1;
+		memset(cont, ' ', ind);
+		cont[ind] = '\0';
+		if (l.len)
+			width_wrap(b, l.s, l.len, (size_t)width, 0, cont);
+		else
+			sb_putc(b, '\n');
+	}
+	sb_fini(&l);
+}
+
+static int put_help(const char *text, const struct cli_common *co)
+{
+	struct layout ly;
+	cli_layout(co, &ly);
+	struct strbuf b;
+	sb_init(&b);
+	help_wrap(&b, text, ly.width);
+	cli_flush(&b);
+	sb_fini(&b);
+	return cli_out_check(EXIT_OK);
+}
+
+void help_usage(FILE *f)
+{
+	struct strbuf b;
+	sb_init(&b);
+	help_wrap(&b, usage, WIDTH_DEFAULT);
+	fwrite(b.s, 1, b.len, f);
+	sb_fini(&b);
+}
 
 int cmd_help(int argc, char **argv)
 {
-	if (argc < 2) {
-		fputs(usage, stdout);
-		return EXIT_OK;
+	struct args a;
+	args_init(&a, argc, argv);
+	struct cli_common co;
+	cli_common_init(&co, 0);
+	int commands = 0;
+	const char *o;
+	while ((o = args_next(&a))) {
+		int c = cli_common_opt(&a, o, &co, "help");
+		if (c < 0)
+			return EXIT_USAGE;
+		if (c == CLI_DONE)
+			return EXIT_OK;
+		if (c)
+			continue;
+		if (strcmp(o, "--commands") == 0)
+			commands = 1; /* for scripts/gen-man.sh and the completions */
+		else
+			return cli_unknown("help", o);
 	}
-	const char *c = argv[1];
-	if (strcmp(c, "conns") == 0)
-		fputs(help_conns, stdout);
-	else if (strcmp(c, "chat") == 0)
-		fputs(help_chat, stdout);
-	else if (strcmp(c, "packet") == 0)
-		fputs(help_packet, stdout);
-	else if (strcmp(c, "diag") == 0)
-		fputs(help_diag, stdout);
-	else if (strcmp(c, "stats") == 0)
-		fputs(help_stats, stdout);
-	else if (strcmp(c, "http") == 0)
-		fputs(help_http, stdout);
-	else if (strcmp(c, "stream") == 0)
-		fputs(help_stream, stdout);
-	else if (strcmp(c, "export") == 0)
-		fputs(help_export, stdout);
-	else if (strcmp(c, "events") == 0)
-		fputs(help_events, stdout);
-	else if (strcmp(c, "interfaces") == 0)
-		fputs(help_interfaces, stdout);
-	else if (strcmp(c, "live") == 0)
-		fputs(help_live, stdout);
-	else if (strcmp(c, "tcpdump-cmd") == 0)
-		fputs(help_tcpdump_cmd, stdout);
-	else if (strcmp(c, "cases") == 0 || strcmp(c, "case") == 0)
-		fputs(help_cases, stdout);
-	else {
-		fprintf(stderr, "chattcp: no help for '%s'\n", c);
+	if (commands) {
+		struct strbuf b;
+		sb_init(&b);
+		for (const struct cli_command *c = cli_commands; c->name; c++)
+			sb_printf(&b, "%s\t%s --width --color --ascii --help\n", c->name, c->options);
+		cli_flush(&b);
+		sb_fini(&b);
+		return cli_out_check(EXIT_OK);
+	}
+	if (a.n_positional == 0)
+		return put_help(usage, &co);
+	if (a.n_positional > 1)
+		return usage_error("help", "takes one command name");
+	const struct cli_command *c = cli_command_find(a.positional[0]);
+	if (!c || !c->help) {
+		if (c) /* help help */
+			return put_help(usage, &co);
+		fprintf(stderr, "chattcp: no help for '%s'\n", a.positional[0]);
 		return EXIT_USAGE;
 	}
-	return EXIT_OK;
+	return put_help(c->help, &co);
+}
+
+int cli_help_for(const char *cmd)
+{
+	const struct cli_command *c = cli_command_find(cmd);
+	struct cli_common co;
+	cli_common_init(&co, 0);
+	return put_help(c && c->help ? c->help : usage, &co);
 }

@@ -11,9 +11,10 @@
 #include <string.h>
 
 struct http_ctx {
-	struct strbuf b;
+	struct strbuf b, t;
 	int json, verbose;
 	uint64_t n;
+	size_t width;
 };
 
 static void one(void *ctx, const struct sess_http *x)
@@ -22,8 +23,11 @@ static void one(void *ctx, const struct sess_http *x)
 	h->n++;
 	if (h->json)
 		http_exchange_json(&h->b, x);
-	else
-		http_exchange_term(&h->b, x, h->verbose);
+	else {
+		sb_reset(&h->t);
+		http_exchange_term(&h->t, x, h->verbose);
+		width_wrap_lines(&h->b, h->t.s, h->t.len, h->width, 2);
+	}
 	if (h->b.len > 1 << 16)
 		cli_flush(&h->b);
 }
@@ -38,41 +42,46 @@ int cmd_http(int argc, char **argv)
 	memset(&so, 0, sizeof so);
 	so.app = 1;
 	so.body = SESS_BODY_HASH; /* the listing gives sizes and digests, never bytes */
-	struct sess_id *ids = NULL;
-	size_t n_ids = 0, cap_ids = 0;
+	struct cli_common co;
+	cli_common_init(&co, CLI_JSON | CLI_CONN);
 	const char *o;
 	int rc = -1;
 	while (rc < 0 && (o = args_next(&a))) {
-		if (strcmp(o, "--json") == 0)
-			x.json = 1;
+		int c = cli_common_opt(&a, o, &co, "http");
+		if (c < 0)
+			rc = EXIT_USAGE;
+		else if (c == CLI_DONE)
+			rc = EXIT_OK;
+		else if (c)
+			continue;
 		else if (strcmp(o, "-v") == 0 || strcmp(o, "--verbose") == 0)
 			x.verbose = 1;
-		else if (strcmp(o, "-c") == 0 || strcmp(o, "--conn") == 0) {
-			const char *v = args_value(&a, o);
-			if (!v || cli_parse_conns(v, &ids, &n_ids, &cap_ids) < 0)
-				rc = cli_conns_usage("http");
-		} else if (strcmp(o, "--decode-as") == 0) {
-			if (!(so.decode_as = args_value(&a, o)))
+		else if (strcmp(o, "--decode-as") == 0) {
+			if (!(so.decode_as = args_value(&a, "http", o)))
 				rc = EXIT_USAGE;
-		} else if (strcmp(o, "-h") == 0 || strcmp(o, "--help") == 0)
-			rc = cli_help_for("http");
-		else
-			rc = usage_error("http", "unknown option %s", o);
+		} else
+			rc = cli_unknown("http", o);
 	}
 	if (rc < 0 && a.n_positional != 1)
 		rc = usage_error("http", "expected one capture file");
-	struct session *s = rc < 0 ? cli_session(&so, a.positional[0], ids, n_ids, &rc) : NULL;
+	struct session *s = rc < 0 ? cli_session(&so, a.positional[0], co.ids, co.n_ids, &rc) : NULL;
 	if (!s) {
-		xfree(ids);
+		cli_common_fini(&co);
 		return rc;
 	}
 	cli_run(s);
+	x.json = co.json;
+	struct layout ly;
+	cli_layout(&co, &ly);
+	x.width = (size_t)ly.width;
 	sb_init(&x.b);
+	sb_init(&x.t);
 	session_http(s, NULL, one, &x);
 	if (!x.json && x.n == 0)
 		sb_puts(&x.b, "no HTTP exchanges\n");
 	cli_flush(&x.b);
 	sb_fini(&x.b);
-	xfree(ids);
+	sb_fini(&x.t);
+	cli_common_fini(&co);
 	return cli_finish(s, EXIT_OK);
 }

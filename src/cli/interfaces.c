@@ -5,6 +5,7 @@
 
 #include "../base/exitcodes.h"
 #include "../out/json.h"
+#include "../out/table.h"
 #include "../out/term_text.h"
 #include "../session/livecap.h"
 
@@ -31,29 +32,36 @@ static void state_words(struct strbuf *b, const struct live_iface *f)
 			sb_printf(b, "%s%s", b->len > at ? ", " : "", w[i]);
 }
 
-static void text_line(struct strbuf *b, const struct live_iface *f, size_t name_w)
+enum { IC_NAME, IC_STATE, IC_MORE, IC_N };
+
+/* Names stay whole (live -i needs them exact); the state is cut at its end; addresses
+ * and the description wrap under themselves. */
+static const struct table_col iface_cols[IC_N] = {
+	[IC_NAME] = { .head = "NAME", .min = 255 },
+	[IC_STATE] = { .head = "STATE", .min = 10 },
+	[IC_MORE] = { .head = "ADDRESSES", .wrap = 1, .min = 16 },
+};
+
+/* The cells of f's row into k[IC_N] (names and descriptions are the system's, not a
+ * capture's: escaped all the same). */
+static void text_cells(struct strbuf *k, const struct live_iface *f, const char **cells)
 {
-	/* names and descriptions are the system's, not a capture's: escaped all the same */
-	term_text_pad(b, f->name, name_w);
-	sb_puts(b, "  ");
-	struct strbuf st;
-	sb_init(&st);
-	state_words(&st, f);
-	term_text_pad(b, st.s, 34);
-	sb_fini(&st);
+	for (int i = 0; i < IC_N; i++)
+		sb_reset(&k[i]);
+	term_text_str(&k[IC_NAME], f->name);
+	state_words(&k[IC_STATE], f);
 	for (size_t i = 0; i < f->n_addrs; i++) {
-		sb_printf(b, " %s", f->addrs[i].addr);
+		sb_printf(&k[IC_MORE], "%s%s", i ? " " : "", f->addrs[i].addr);
 		if (f->addrs[i].prefix >= 0)
-			sb_printf(b, "/%d", f->addrs[i].prefix);
+			sb_printf(&k[IC_MORE], "/%d", f->addrs[i].prefix);
 	}
 	if (f->description) {
-		sb_puts(b, f->n_addrs ? "  (" : " (");
-		term_text_str(b, f->description);
-		sb_putc(b, ')');
+		sb_puts(&k[IC_MORE], f->n_addrs ? "  (" : "(");
+		term_text_str(&k[IC_MORE], f->description);
+		sb_putc(&k[IC_MORE], ')');
 	}
-	while (b->len && b->s[b->len - 1] == ' ')
-		b->len--;
-	sb_putc(b, '\n');
+	for (int i = 0; i < IC_N; i++)
+		cells[i] = k[i].s ? k[i].s : "";
 }
 
 static void json_line(struct strbuf *b, const struct live_iface *f)
@@ -93,16 +101,19 @@ int cmd_interfaces(int argc, char **argv)
 {
 	struct args a;
 	args_init(&a, argc, argv);
-	int json = 0;
+	struct cli_common co;
+	cli_common_init(&co, CLI_JSON);
 	const char *o;
 	while ((o = args_next(&a))) {
-		if (strcmp(o, "--json") == 0)
-			json = 1;
-		else if (strcmp(o, "-h") == 0 || strcmp(o, "--help") == 0)
-			return cli_help_for("interfaces");
-		else
-			return usage_error("interfaces", "unknown option %s", o);
+		int c = cli_common_opt(&a, o, &co, "interfaces");
+		if (c < 0)
+			return EXIT_USAGE;
+		if (c == CLI_DONE)
+			return EXIT_OK;
+		if (!c)
+			return cli_unknown("interfaces", o);
 	}
+	int json = co.json;
 	if (a.n_positional)
 		return usage_error("interfaces", "takes no file");
 	struct live_iface *v;
@@ -113,20 +124,34 @@ int cmd_interfaces(int argc, char **argv)
 		term_text_line(stderr, "chattcp: ", e.msg);
 		return e.code;
 	}
-	size_t name_w = 4;
-	for (long i = 0; i < n; i++) {
-		size_t w = term_text_cols(v[i].name, strlen(v[i].name));
-		if (w > name_w)
-			name_w = w;
-	}
-	struct strbuf b;
+	struct strbuf b, k[IC_N];
 	sb_init(&b);
-	for (long i = 0; i < n; i++) {
-		if (json)
-			json_line(&b, &v[i]);
-		else
-			text_line(&b, &v[i], name_w);
+	for (int i = 0; i < IC_N; i++)
+		sb_init(&k[i]);
+	struct layout ly;
+	cli_layout(&co, &ly);
+	struct table t;
+	table_init(&t, iface_cols, IC_N, &ly);
+	const char *cells[IC_N];
+	for (int pass = json ? 1 : 0; pass < 2; pass++) { /* measure, then draw */
+		if (pass == 1 && !json && n) {
+			table_layout(&t);
+			table_head(&t, &b);
+		}
+		for (long i = 0; i < n; i++) {
+			if (json) {
+				json_line(&b, &v[i]);
+				continue;
+			}
+			text_cells(k, &v[i], cells);
+			if (pass == 0)
+				table_measure(&t, cells);
+			else
+				table_row(&t, &b, cells);
+		}
 	}
+	for (int i = 0; i < IC_N; i++)
+		sb_fini(&k[i]);
 	if (!n && !json)
 		sb_puts(&b, "no interface to capture on (libpcap found none)\n");
 	cli_flush(&b);

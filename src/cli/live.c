@@ -134,7 +134,7 @@ static int capture_arg(struct args *a, const char *k, struct live_cli *x)
 {
 	const char *v;
 	long n;
-#define VALUE() do { if (!(v = args_value(a, k))) return -1; } while (0)
+#define VALUE() do { if (!(v = args_value(a, "live", k))) return -1; } while (0)
 	if (!strcmp(k, "-i") || !strcmp(k, "--interface")) {
 		VALUE();
 		x->lo.cap.iface = v;
@@ -185,7 +185,7 @@ static int chat_arg(struct args *a, const char *k, struct live_cli *x)
 {
 	const char *v;
 	long n;
-#define VALUE() do { if (!(v = args_value(a, k))) return -1; } while (0)
+#define VALUE() do { if (!(v = args_value(a, "live", k))) return -1; } while (0)
 	if (!strcmp(k, "-c") || !strcmp(k, "--conn")) {
 		VALUE();
 		if (cli_parse_conns(v, &x->ids, &x->n_ids, &x->cap_ids) < 0)
@@ -442,7 +442,7 @@ static void setup(struct live_cli *x, struct session_opts *so)
 	so->on_packet = on_packet;
 	so->on_conn_end = on_end;
 	so->live_release = 1;
-	x->st.width = x->width ? x->width : cli_term_width();
+	x->st.width = width_pick(x->width); /* out/width.h: the one width model */
 	x->st.color = !x->json && cli_color(x->color_mode);
 	x->st.unicode = !x->ascii && cli_unicode();
 	x->st.tag_conn = x->n_ids != 1;

@@ -30,24 +30,29 @@ int cmd_packet(int argc, char **argv)
 {
 	struct args a;
 	args_init(&a, argc, argv);
-	int hex = 0, json = 0;
+	struct cli_common co;
+	cli_common_init(&co, CLI_JSON);
+	int hex = 0;
 	const char *o;
 	while ((o = args_next(&a))) {
+		int c = cli_common_opt(&a, o, &co, "packet");
+		if (c < 0)
+			return EXIT_USAGE;
+		if (c == CLI_DONE)
+			return EXIT_OK;
+		if (c)
+			continue;
 		if (strcmp(o, "--hex") == 0)
 			hex = 1;
-		else if (strcmp(o, "--json") == 0)
-			json = 1;
-		else if (strcmp(o, "-h") == 0 || strcmp(o, "--help") == 0)
-			return cli_help_for("packet");
 		else
-			return usage_error("packet", "unknown option %s", o);
+			return cli_unknown("packet", o);
 	}
 	if (a.n_positional != 2)
 		return usage_error("packet", "expected a capture file and a frame number");
-	char *end;
-	unsigned long frame = strtoul(a.positional[1], &end, 10);
-	if (*end || frame == 0 || frame > 0xffffffffu)
-		return usage_error("packet", "the frame number counts from 1");
+	long frame;
+	if (cli_number(a.positional[1], 1, 0xffffffffL, &frame) < 0)
+		return usage_error("packet", "FRAME is a frame number (counted from 1, as Wireshark does), not '%s'",
+				   a.positional[1]);
 	struct session_opts so;
 	memset(&so, 0, sizeof so);
 	so.find_frame = (uint32_t)frame;
@@ -60,16 +65,23 @@ int cmd_packet(int argc, char **argv)
 	if (!f->found) {
 		struct sess_counts k;
 		session_counts(s, &k);
-		fprintf(stderr, "chattcp: %s: no frame %lu (the capture has %llu)\n", session_name(s), frame,
+		fprintf(stderr, "chattcp: %s: no frame %ld (the capture has %llu)\n", session_name(s), frame,
 			(unsigned long long)k.frames);
 		return cli_finish(s, session_damaged(s) ? EXIT_BADINPUT : EXIT_USAGE);
 	}
 	struct strbuf b;
 	sb_init(&b);
-	if (json)
+	if (co.json) {
 		packet_json(&b, f);
-	else
-		packet_term(&b, f, hex);
+	} else {
+		struct layout ly;
+		cli_layout(&co, &ly);
+		struct strbuf t;
+		sb_init(&t);
+		packet_term(&t, f, hex, ly.width);
+		width_wrap_lines(&b, t.s, t.len, (size_t)ly.width, 2);
+		sb_fini(&t);
+	}
 	cli_flush(&b);
 	sb_fini(&b);
 	return cli_finish(s, EXIT_OK);

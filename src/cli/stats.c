@@ -11,15 +11,17 @@ int cmd_stats(int argc, char **argv)
 {
 	struct args a;
 	args_init(&a, argc, argv);
-	int json = 0;
+	struct cli_common co;
+	cli_common_init(&co, CLI_JSON);
 	const char *o;
 	while ((o = args_next(&a))) {
-		if (strcmp(o, "--json") == 0)
-			json = 1;
-		else if (strcmp(o, "-h") == 0 || strcmp(o, "--help") == 0)
-			return cli_help_for("stats");
-		else
-			return usage_error("stats", "unknown option %s", o);
+		int c = cli_common_opt(&a, o, &co, "stats");
+		if (c < 0)
+			return EXIT_USAGE;
+		if (c == CLI_DONE)
+			return EXIT_OK;
+		if (!c)
+			return cli_unknown("stats", o);
 	}
 	if (a.n_positional != 1)
 		return usage_error("stats", "expected one capture file");
@@ -34,10 +36,18 @@ int cmd_stats(int argc, char **argv)
 	struct sess_counts k;
 	session_stats(s, &st);
 	session_counts(s, &k);
-	struct strbuf b;
+	struct layout ly;
+	cli_layout(&co, &ly);
+	struct strbuf b, t;
 	sb_init(&b);
-	report_stats(&b, &st, &k, json);
+	sb_init(&t);
+	report_stats(&t, &st, &k, co.json);
+	if (co.json)
+		sb_add(&b, t.s, t.len);
+	else
+		width_wrap_lines(&b, t.s, t.len, (size_t)ly.width, 2);
 	cli_flush(&b);
+	sb_fini(&t);
 	sb_fini(&b);
 	return cli_finish(s, EXIT_OK);
 }

@@ -18,13 +18,17 @@
 
 struct stream_opts {
 	struct sess_id id;
-	int have_id, all, json, side;
+	int have_id, all, json, side, side_given;
 	const char *decode_as, *raw_out, *spec;
+	struct layout ly;
 };
 
+/* The reassembled bytes into path ('-': standard output, through the output path, and
+ * the summary goes to standard error so it does not mix with the bytes). */
 static int write_raw(const char *path, const struct sess_run *runs, size_t n_runs, int side, struct strbuf *b)
 {
-	FILE *f = fopen(path, "wb");
+	int to_stdout = strcmp(path, "-") == 0;
+	FILE *f = to_stdout ? stdout : fopen(path, "wb");
 	if (!f) {
 		fprintf(stderr, "chattcp: %s: %s\n", path, strerror(errno));
 		return -1;
@@ -39,12 +43,20 @@ static int write_raw(const char *path, const struct sess_run *runs, size_t n_run
 			gap_bytes += r->len;
 			continue;
 		}
-		if (fwrite(r->p, 1, r->len, f) != r->len) {
+		if (to_stdout) {
+			cli_write(r->p, r->len);
+		} else if (fwrite(r->p, 1, r->len, f) != r->len) {
 			fprintf(stderr, "chattcp: %s: %s\n", path, strerror(errno));
 			fclose(f);
 			return -1;
 		}
 		n += r->len;
+	}
+	if (to_stdout) {
+		if (gaps)
+			fprintf(stderr, "chattcp: %" PRIu64 " gaps (%" PRIu64 " bytes never captured) left out of the output\n",
+				gaps, gap_bytes);
+		return 0;
 	}
 	if (fclose(f) != 0) {
 		fprintf(stderr, "chattcp: %s: %s\n", path, strerror(errno));
@@ -76,13 +88,41 @@ static void show_raw(struct strbuf *b, const struct sess_run *runs, size_t n_run
 	}
 }
 
+/* A connection nothing decoded, as JSON: one object per run of bytes (kind "bytes", the
+ * bytes as a JSON string) or gap (kind "gap", no data), so --json says as much as the
+ * text view. */
+static void raw_json(struct strbuf *b, const struct sess_run *runs, size_t n_runs, const struct conn *c)
+{
+	for (size_t i = 0; i < n_runs; i++) {
+		const struct sess_run *r = &runs[i];
+		int f = 1;
+		sb_putc(b, '{');
+		json_u64_field(b, &f, "conn", c->id);
+		json_str_field(b, &f, "proto", "raw");
+		json_str_field(b, &f, "kind", r->p ? "bytes" : "gap");
+		json_str_field(b, &f, "dir", r->dir ? "s2c" : "c2s");
+		json_u64_field(b, &f, "offset", r->off);
+		json_u64_field(b, &f, "length", r->len);
+		if (r->p) {
+			json_key(b, &f, "data");
+			sb_json_str(b, (const char *)r->p, r->len);
+		}
+		sb_puts(b, "}\n");
+		if (b->len > 1 << 16)
+			cli_flush(b);
+	}
+}
+
 /* One connection's messages (or raw bytes); returns an exit status. */
 static int one_conn(struct session *s, const struct stream_opts *o, const struct conn *c, struct strbuf *b)
 {
-	int width = cli_term_width();
+	int width = o->ly.width;
+	int to_stdout = o->raw_out && strcmp(o->raw_out, "-") == 0;
 	size_t n;
 	const struct appmsg *const *m = session_msgs(s, c, &n);
-	if (!o->json && !o->all) {
+	if (to_stdout)
+		n = 0; /* the bytes alone: no message may mix with them */
+	if (!o->json && !o->all && !to_stdout) {
 		char stack[128], id[16];
 		session_conn_stack(s, c, stack, sizeof stack);
 		sb_printf(b, "%s %s (%s, decoded as %s): %zu messages\n\n", c->proto == 6 ? "Connection" : "Conversation",
@@ -100,8 +140,10 @@ static int one_conn(struct session *s, const struct stream_opts *o, const struct
 	size_t n_runs;
 	uint64_t dropped;
 	const struct sess_run *runs = session_raw(s, c, &n_runs, &dropped);
-	if (n == 0 && !o->json && !o->all)
+	if (n == 0 && !o->json && !o->all && !to_stdout)
 		show_raw(b, runs, n_runs, c, width);
+	if (n == 0 && o->json && !o->all && !to_stdout)
+		raw_json(b, runs, n_runs, c);
 	if (dropped)
 		fprintf(stderr, "chattcp: %" PRIu64 " bytes past the %zu MB kept for the raw view were left out\n", dropped,
 			(size_t)256);
@@ -143,50 +185,61 @@ int cmd_stream(int argc, char **argv)
 	struct stream_opts o;
 	memset(&o, 0, sizeof o);
 	o.side = -1;
+	struct cli_common co;
+	cli_common_init(&co, CLI_JSON | CLI_CONN);
 	const char *k;
-	while ((k = args_next(&a))) {
-		if (strcmp(k, "-c") == 0 || strcmp(k, "--conn") == 0) {
-			const char *v = args_value(&a, k);
-			struct sess_id *ids = NULL;
-			size_t n = 0, cap = 0;
-			int bad = !v || cli_parse_conns(v, &ids, &n, &cap) < 0 || n != 1;
-			if (!bad)
-				o.id = ids[0];
-			xfree(ids);
-			if (bad)
-				return usage_error("stream", "-c takes one connection id (3 for TCP, u3 for UDP)");
-			o.have_id = 1;
-		} else if (strcmp(k, "--all") == 0)
+	int rc = -1;
+	while (rc < 0 && (k = args_next(&a))) {
+		int c = cli_common_opt(&a, k, &co, "stream");
+		if (c < 0)
+			rc = EXIT_USAGE;
+		else if (c == CLI_DONE)
+			rc = EXIT_OK;
+		else if (c)
+			continue;
+		else if (strcmp(k, "--all") == 0)
 			o.all = 1;
-		else if (strcmp(k, "--json") == 0)
-			o.json = 1;
 		else if (strcmp(k, "--decode-as") == 0) {
-			if (!(o.decode_as = args_value(&a, k)))
-				return EXIT_USAGE;
+			if (!(o.decode_as = args_value(&a, "stream", k)))
+				rc = EXIT_USAGE;
 		} else if (strcmp(k, "--raw-out") == 0) {
-			if (!(o.raw_out = args_value(&a, k)))
-				return EXIT_USAGE;
+			if (!(o.raw_out = args_value(&a, "stream", k)))
+				rc = EXIT_USAGE;
 		} else if (strcmp(k, "--side") == 0) {
-			const char *v = args_value(&a, k);
+			const char *v = args_value(&a, "stream", k);
 			static const char *const sides[] = { "client", "server", "both" };
 			int sd = -2;
 			for (int i = 0; v && i < 3; i++)
 				if (strcmp(v, sides[i]) == 0)
 					sd = i == 2 ? -1 : i;
-			if (sd == -2)
-				return usage_error("stream", "--side takes client, server or both");
+			if (!v)
+				rc = EXIT_USAGE;
+			else if (sd == -2)
+				rc = usage_error("stream", "--side takes client, server or both, not '%s'", v);
 			o.side = sd;
-		} else if (strcmp(k, "-h") == 0 || strcmp(k, "--help") == 0)
-			return cli_help_for("stream");
-		else
-			return usage_error("stream", "unknown option %s", k);
+			o.side_given = 1;
+		} else
+			rc = cli_unknown("stream", k);
 	}
-	if (a.n_positional != 1)
-		return usage_error("stream", "expected one capture file");
-	if (!o.have_id && !o.all)
-		return usage_error("stream", "-c ID (one connection) or --all is required");
-	if (o.all && o.raw_out)
-		return usage_error("stream", "--raw-out needs one connection (-c ID)");
-	o.spec = a.positional[0];
-	return run(&o);
+	if (rc < 0 && co.n_ids > 1)
+		rc = usage_error("stream", "-c takes one connection id (3 for TCP, u3 for UDP); --all shows every one");
+	if (rc < 0 && a.n_positional != 1)
+		rc = usage_error("stream", "expected one capture file");
+	if (rc < 0 && !co.n_ids && !o.all)
+		rc = usage_error("stream", "-c ID (one connection) or --all is required");
+	if (rc < 0 && o.all && o.raw_out)
+		rc = usage_error("stream", "--raw-out needs one connection (-c ID)");
+	if (rc < 0 && o.side_given && !o.raw_out)
+		rc = usage_error("stream", "--side chooses what --raw-out writes: give --raw-out FILE too");
+	if (rc < 0) {
+		if (co.n_ids)
+			o.id = co.ids[0];
+		o.have_id = co.n_ids == 1;
+		o.json = co.json;
+		cli_layout(&co, &o.ly);
+		o.spec = a.positional[0];
+		rc = run(&o);
+	}
+	cli_common_fini(&co);
+	return rc;
 }

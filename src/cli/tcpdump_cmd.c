@@ -112,11 +112,20 @@ static int tcpdump_args(int argc, char **argv, struct tcpdump_opts *t)
 {
 	struct args a;
 	args_init(&a, argc, argv);
+	struct cli_common co; /* --width, --color, --ascii, -h: taken as everywhere (one line is printed) */
+	cli_common_init(&co, 0);
 	const char *k;
 	while ((k = args_next(&a))) {
+		int c = cli_common_opt(&a, k, &co, "tcpdump-cmd");
+		if (c < 0)
+			return EXIT_USAGE;
+		if (c == CLI_DONE)
+			return EXIT_OK;
+		if (c)
+			continue;
 		const char *v = NULL;
 		int flag = !strcmp(k, "--tcp") || !strcmp(k, "--udp") || !strcmp(k, "-h") || !strcmp(k, "--help");
-		if (!flag && !(v = args_value(&a, k)))
+		if (!flag && !(v = args_value(&a, "tcpdump-cmd", k)))
 			return EXIT_USAGE;
 		int rc = 0;
 		if (!strcmp(k, "-h") || !strcmp(k, "--help"))

@@ -7,6 +7,7 @@
 #include "payload.h"
 #include "stream_term.h"
 #include "term_text.h"
+#include "width.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -31,61 +32,18 @@ static void color(struct strbuf *b, const struct chat_style *st, const char *cod
 		sb_puts(b, code);
 }
 
-/* Display columns of a UTF-8 string (one per code point: good enough for text). */
-static size_t cols(const char *s, size_t n)
-{
-	size_t c = 0;
-	for (size_t i = 0; i < n; i++)
-		if (((unsigned char)s[i] & 0xc0) != 0x80)
-			c++;
-	return c;
-}
+static void pad(struct strbuf *b, size_t n) { width_pad(b, n); }
 
-/* Bytes of the escape (out/term_text.h) starting at s[i], or 1 for any other byte. */
-static size_t escape_len(const char *s, size_t n, size_t i)
-{
-	if (s[i] != '\\' || i + 1 >= n)
-		return 1;
-	size_t l = s[i + 1] == 'x' ? 4 : s[i + 1] == 'u' ? 6 : 2;
-	return i + l <= n ? l : 1;
-}
-
-/* Byte length of the prefix of s that fits in w columns. Box text is already in its
- * terminal form: an escape such as \x1b or \u202e is kept whole on one row (a row
- * ending in "\x" and the next starting "1b" would read as something else). */
-static size_t fit(const char *s, size_t n, size_t w)
-{
-	size_t c = 0, i = 0;
-	while (i < n) {
-		size_t j = i + 1;
-		while (j < n && ((unsigned char)s[j] & 0xc0) == 0x80)
-			j++;
-		size_t e = escape_len(s, n, i);
-		if (e > 1)
-			j = i + e;
-		size_t cw = e > 1 ? e : 1;
-		if (c + cw > w)
-			break;
-		c += cw;
-		i = j;
-	}
-	return i;
-}
-
-static void pad(struct strbuf *b, size_t n)
-{
-	static const char spaces[] = "                                                                ";
-	while (n > 0) {
-		size_t k = n < sizeof spaces - 1 ? n : sizeof spaces - 1;
-		sb_add(b, spaces, k);
-		n -= k;
-	}
-}
-
+/* n horizontal glyphs, added 16 at a time (two rules a bubble, each up to 100 wide). */
 static void rule(struct strbuf *b, const struct glyphs *g, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		sb_puts(b, g->h);
+	char run[16 * 4];
+	size_t gl = strlen(g->h), k = 0;
+	for (; k < 16; k++)
+		memcpy(run + k * gl, g->h, gl);
+	for (; n >= 16; n -= 16)
+		sb_add(b, run, 16 * gl);
+	sb_add(b, run, n * gl);
 }
 
 struct box {
@@ -95,41 +53,47 @@ struct box {
 	const char *edge; /* color of the border */
 };
 
-/* One text line inside the box, wrapped at the inner width. */
+/* One row of the box: p[0..k), which takes used columns, at most the inner width. */
+static void box_row(struct strbuf *b, const struct box *x, const char *p, size_t k, size_t used, const char *tint)
+{
+	pad(b, x->indent);
+	color(b, x->st, x->edge);
+	sb_puts(b, x->g->v);
+	color(b, x->st, C_RESET);
+	sb_putc(b, ' ');
+	if (tint)
+		color(b, x->st, tint);
+	sb_add(b, p, k);
+	if (tint)
+		color(b, x->st, C_RESET);
+	pad(b, used < x->inner ? x->inner - used : 0);
+	sb_putc(b, ' ');
+	color(b, x->st, x->edge);
+	sb_puts(b, x->g->v);
+	color(b, x->st, C_RESET);
+	sb_putc(b, '\n');
+}
+
+/* One text line inside the box, wrapped at the inner width (out/width.h: at a field
+ * boundary, two spaces, when there is one, so "len 0" never parts from its value; box
+ * text is in terminal form, and an escape such as \x1b is never split over rows). A
+ * line that fits (most of them) is measured once and written as it is. */
 static void box_line(struct strbuf *b, const struct box *x, const char *s, size_t n, const char *tint)
 {
+	size_t cols = width_cols(s, n);
+	if (cols <= x->inner) {
+		box_row(b, x, s, n, cols, tint);
+		return;
+	}
+	/* Rows straight from the text: no copy of the wrapped lines. */
 	do {
-		size_t take = fit(s, n, x->inner);
-		if (take == 0 && n)
-			take = 1;
-		size_t skip = 0;
-		if (take < n) {
-			/* Break at a space when one is near the end, so words stay whole. */
-			size_t sp = take;
-			while (sp > take / 2 && s[sp] != ' ')
-				sp--;
-			if (s[sp] == ' ' && sp > take / 2) {
-				take = sp;
-				skip = 1;
-			}
+		size_t skip, take = width_line(s, n, x->inner, &skip);
+		size_t cols_k = width_cols(s, take), show = take;
+		if (cols_k > x->inner) { /* a unit wider than the box */
+			show = width_prefix(s, take, x->inner);
+			cols_k = width_cols(s, show);
 		}
-		size_t used = cols(s, take);
-		pad(b, x->indent);
-		color(b, x->st, x->edge);
-		sb_puts(b, x->g->v);
-		color(b, x->st, C_RESET);
-		sb_putc(b, ' ');
-		if (tint)
-			color(b, x->st, tint);
-		sb_add(b, s, take);
-		if (tint)
-			color(b, x->st, C_RESET);
-		pad(b, used < x->inner ? x->inner - used : 0);
-		sb_putc(b, ' ');
-		color(b, x->st, x->edge);
-		sb_puts(b, x->g->v);
-		color(b, x->st, C_RESET);
-		sb_putc(b, '\n');
+		box_row(b, x, s, show, cols_k, tint);
 		s += take + skip;
 		n -= take + skip;
 	} while (n > 0);
@@ -193,7 +157,7 @@ static void totals(struct strbuf *b, const struct conn *c)
 	sb_putc(b, '\n');
 }
 
-void chat_conn_header(struct strbuf *b, const struct chat_style *st, const struct conn *c, const char *stack)
+static void conn_header(struct strbuf *b, const struct chat_style *st, const struct conn *c, const char *stack)
 {
 	char a[80], z[80], id[16];
 	fmt_endpoint(&c->ep[0], a, sizeof a);
@@ -237,9 +201,11 @@ void chat_bubble(struct strbuf *b, const struct chat_style *st, const struct ses
 		bw = (size_t)w;
 	struct box x = { st, g, r->dir == 0 ? 0 : (size_t)w - bw, bw - 4, r->dir == 0 ? C_CLIENT : C_SERVER };
 
-	/* Header: who, state after, when. */
-	struct strbuf h;
+	/* Header: who, state after, when; on two lines when one does not hold it (an IPv6
+	 * endpoint), each cut with an ellipsis only when even its own line is too short. */
+	struct strbuf h, when;
 	sb_init(&h);
+	sb_init(&when);
 	char ep[80];
 	fmt_endpoint(&c->ep[r->dir], ep, sizeof ep);
 	if (st->tag_conn) {
@@ -250,19 +216,29 @@ void chat_bubble(struct strbuf *b, const struct chat_style *st, const struct ses
 	sb_printf(&h, "#%" PRIu32 " %s", r->frame, ep);
 	if (c->proto == 6 && st->show_state)
 		sb_printf(&h, " [%s]", tcp_state_name(r->state));
-	sb_puts(&h, "  ");
-	fmt_clock(&h, r->ts_ns, pk ? pk->rec.ts_digits : 6);
+	fmt_clock(&when, r->ts_ns, pk ? pk->rec.ts_digits : 6);
 	if (prev_ts != INT64_MIN) {
 		int64_t since = ts_sub(r->ts_ns, prev_ts);
-		sb_puts(&h, since < 0 ? " (" : " (+"); /* a clock that went back shows "-" alone */
-		fmt_duration(&h, since);
-		sb_putc(&h, ')');
+		sb_puts(&when, since < 0 ? " (" : " (+"); /* a clock that went back shows "-" alone */
+		fmt_duration(&when, since);
+		sb_putc(&when, ')');
 	}
-	pad(b, x.indent);
-	color(b, st, x.edge);
-	sb_add(b, h.s, fit(h.s, h.len, bw));
-	color(b, st, C_RESET);
-	sb_putc(b, '\n');
+	if (width_cols(h.s, h.len) + 2 + width_cols(when.s, when.len) <= bw) {
+		sb_puts(&h, "  ");
+		sb_add(&h, when.s, when.len);
+		sb_reset(&when);
+	}
+	for (int line = 0; line < 2; line++) {
+		const struct strbuf *t = line ? &when : &h;
+		if (!t->len)
+			continue;
+		pad(b, x.indent);
+		color(b, st, x.edge);
+		width_fit(b, t->s, t->len, bw, st->unicode);
+		color(b, st, C_RESET);
+		sb_putc(b, '\n');
+	}
+	sb_fini(&when);
 
 	pad(b, x.indent);
 	color(b, st, x.edge);
@@ -364,7 +340,7 @@ void chat_bubble(struct strbuf *b, const struct chat_style *st, const struct ses
 			while (*q) {
 				const char *sp = strchr(q, ' ');
 				size_t n = sp ? (size_t)(sp - q) : strlen(q);
-				size_t cw = cols(q, n);
+				size_t cw = width_cols(q, n);
 				if (col && col + 1 + cw > x.inner) {
 					sb_putc(&wr, '\n');
 					col = 0;
@@ -391,7 +367,7 @@ void chat_bubble(struct strbuf *b, const struct chat_style *st, const struct ses
 	sb_fini(&h);
 }
 
-void chat_tail(struct strbuf *b, const struct chat_style *st, const struct sess_tail *t)
+static void tail(struct strbuf *b, const struct chat_style *st, const struct sess_tail *t)
 {
 	if (!t->n_msgs)
 		return;
@@ -425,7 +401,7 @@ void chat_tail(struct strbuf *b, const struct chat_style *st, const struct sess_
 	sb_fini(&h);
 }
 
-void chat_conn_footer(struct strbuf *b, const struct chat_style *st, const struct conn *c)
+static void conn_footer(struct strbuf *b, const struct chat_style *st, const struct conn *c)
 {
 	if (st->live) {
 		char id[16];
@@ -446,4 +422,38 @@ void chat_conn_footer(struct strbuf *b, const struct chat_style *st, const struc
 		sb_putc(b, '\n');
 	}
 	sb_putc(b, '\n');
+}
+
+/* The lines around the bubbles are written whole, then wrapped at the width (their
+ * continuation lines indented two more). */
+static void wrapped(struct strbuf *b, const struct chat_style *st, const struct strbuf *t)
+{
+	width_wrap_lines(b, t->s ? t->s : "", t->len, (size_t)(st->width < 40 ? 40 : st->width), 2);
+}
+
+void chat_conn_header(struct strbuf *b, const struct chat_style *st, const struct conn *c, const char *stack)
+{
+	struct strbuf t;
+	sb_init(&t);
+	conn_header(&t, st, c, stack);
+	wrapped(b, st, &t);
+	sb_fini(&t);
+}
+
+void chat_tail(struct strbuf *b, const struct chat_style *st, const struct sess_tail *t)
+{
+	struct strbuf x;
+	sb_init(&x);
+	tail(&x, st, t);
+	wrapped(b, st, &x);
+	sb_fini(&x);
+}
+
+void chat_conn_footer(struct strbuf *b, const struct chat_style *st, const struct conn *c)
+{
+	struct strbuf t;
+	sb_init(&t);
+	conn_footer(&t, st, c);
+	wrapped(b, st, &t);
+	sb_fini(&t);
 }

@@ -34,6 +34,7 @@
 #include "../base/xalloc.h"
 #include "fmt.h"
 #include "json.h"
+#include "table.h"
 #include "term_text.h"
 
 #include <errno.h>
@@ -826,19 +827,69 @@ static void report(struct strbuf *out, const struct export_opts *o, const struct
 		}
 		sb_puts(out, "}\n");
 	} else {
-		/* name and type come from the capture (URI, Content-Type) */
-		term_text_pad(out, ob->name, 40);
-		sb_printf(out, " %10" PRIu64 "  ", ob->size);
-		term_text_pad(out, ob->ctype, 24);
-		sb_printf(out, " %s%s%s", ob->complete ? "complete" : "INCOMPLETE", gaps && *gaps ? "  missing " : "",
+		/* One row of cells, each ended by a tab (terminal form never holds one), laid
+		 * out by list_table once every row is known. Name and type come from the
+		 * capture (URI, Content-Type). */
+		term_text_str(out, ob->name);
+		sb_printf(out, "\t%" PRIu64 "\t", ob->size);
+		term_text_str(out, ob->ctype);
+		sb_printf(out, "\t%s%s%s", ob->complete ? "complete" : "INCOMPLETE", gaps && *gaps ? ", missing " : "",
 			  gaps ? gaps : "");
 		if (ob->lone && ob->total)
-			sb_printf(out, "  bytes %" PRIu64 "-%" PRIu64 " of %" PRIu64 " alone", ob->first,
+			sb_printf(out, ", bytes %" PRIu64 "-%" PRIu64 " of %" PRIu64 " alone", ob->first,
 				  ob->first + ob->size - 1, ob->total);
 		else if (ob->lone)
-			sb_printf(out, "  bytes %" PRIu64 "-%" PRIu64 " alone", ob->first, ob->first + ob->size - 1);
-		sb_putc(out, '\n');
+			sb_printf(out, ", bytes %" PRIu64 "-%" PRIu64 " alone", ob->first, ob->first + ob->size - 1);
+		sb_puts(out, "\t\n");
 	}
+}
+
+enum { EC_NAME, EC_SIZE, EC_TYPE, EC_STATUS, EC_N };
+
+/* The file list: a name keeps its extension when cut (in the middle), the type is cut
+ * at its end, the status (the missing ranges can be long) wraps under itself. */
+static const struct table_col export_cols[EC_N] = {
+	[EC_NAME] = { .head = "FILE", .mid = 1, .min = 16 },
+	[EC_SIZE] = { .head = "BYTES", .right = 1, .min = 255 },
+	[EC_TYPE] = { .head = "TYPE", .min = 10 },
+	[EC_STATUS] = { .head = "STATUS", .wrap = 1, .min = 10 },
+};
+
+/* Splits the row at *p (cells ended by tabs, the row by a newline) into cells (pointing
+ * into the row, tabs replaced by NULs) and moves *p past it. */
+static void row_cells(char **p, const char **cells)
+{
+	for (int i = 0; i < EC_N; i++) {
+		char *tab = strchr(*p, '\t');
+		cells[i] = *p;
+		*tab = '\0';
+		*p = tab + 1;
+	}
+	*p += 1; /* the newline */
+}
+
+/* The rows report() wrote into rows, laid out as a table that fits the width into out. */
+static void list_table(struct strbuf *out, struct strbuf *rows, const struct layout *ly)
+{
+	struct layout dflt = { WIDTH_DEFAULT, 0, 0 };
+	struct table t;
+	table_init(&t, export_cols, EC_N, ly ? ly : &dflt);
+	const char *cells[EC_N];
+	struct strbuf copy;
+	sb_init(&copy);
+	sb_add(&copy, rows->s ? rows->s : "", rows->len);
+	for (char *p = copy.s; p && *p;) {
+		row_cells(&p, cells);
+		table_measure(&t, cells);
+	}
+	table_layout(&t);
+	if (rows->len)
+		table_head(&t, out);
+	for (char *p = rows->s; p && *p;) {
+		row_cells(&p, cells);
+		table_row(&t, out, cells);
+	}
+	sb_fini(&copy);
 }
 
 static int key_cmp(const void *pa, const void *pb, void *ctx)
@@ -927,16 +978,21 @@ long export_finish(struct exporter *x, struct strbuf *out, struct err *e)
 	}
 	size_t i = 0;
 	long written = 0;
+	struct strbuf rows; /* text: the rows, laid out when all are known */
+	sb_init(&rows);
 	for (; i < x->n_objs && !x->e.set; i++) {
 		struct obj *ob = &x->objs[order[i]];
 		if (ob->want && move_to(x, ob, ob->want, x->o->force) < 0) {
 			err_set(&x->e, EXIT_SYSTEM, -1, "%s/%s: %s", x->o->dir, ob->want, strerror(errno));
 			break;
 		}
-		report(out, x->o, ob, ob->c,
+		report(x->o->json ? out : &rows, x->o, ob, ob->c,
 		       ob->range == NO_RANGE ? 1 : x->ranges[ob->range].n, ob->range == NO_RANGE ? NULL : gaps[ob->range].s);
 		written++;
 	}
+	if (!x->o->json)
+		list_table(out, &rows, x->o->ly);
+	sb_fini(&rows);
 	for (size_t r = 0; r < x->n_ranges; r++)
 		sb_fini(&gaps[r]);
 	xfree(gaps);

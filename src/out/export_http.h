@@ -15,6 +15,7 @@
 #include "../base/strbuf.h"
 #include "../model/appmsg.h"
 #include "../model/conn.h"
+#include "width.h"
 
 /* A merged 206 resource larger than this is not assembled (its pieces are written
  * one by one): the total comes from the server's Content-Range and must not make us
@@ -25,6 +26,7 @@ struct export_opts {
 	const char *dir;
 	int force;   /* overwrite files already in dir */
 	int json;    /* NDJSON lines instead of a table */
+	const struct layout *ly; /* the table's width (out/width.h); NULL: WIDTH_DEFAULT */
 };
 
 struct exporter;

@@ -63,32 +63,17 @@ static void describe_ip(struct strbuf *b, const struct pkt *pk)
 	}
 }
 
-/* Layer lines fit this many columns: a longer one (MPLS with four labels, 802.11's
- * three addresses) goes on in lines indented by two spaces, broken after a ", ". */
-#define LAYER_LINE_COLS 80
-
+/* One line per layer; a long one (MPLS with four labels, 802.11's three addresses) is
+ * wrapped by the caller at the width like every line of the packet view (out/width.h:
+ * after a ", " when it can, continuation lines indented by two). */
 static void describe_layer(struct strbuf *b, const struct pkt_layer *L)
 {
 	char line[256]; /* the longest layer line (MPLS, four labels and more) is about 200 bytes */
 	pkt_layer_describe(L, line, sizeof line);
-	const char *p = line;
-	size_t room = LAYER_LINE_COLS;
-	while (strlen(p) > room) {
-		size_t cut = 0;
-		for (size_t i = 1; i + 1 < room; i++)
-			if (p[i] == ',' && p[i + 1] == ' ')
-				cut = i + 1; /* keep the comma on this line */
-		if (!cut)
-			break; /* one piece longer than the line: print it whole */
-		sb_add(b, p, cut);
-		sb_puts(b, "\n  ");
-		p += cut + 1;
-		room = LAYER_LINE_COLS - 2;
-	}
-	sb_printf(b, "%s\n", p);
+	sb_printf(b, "%s\n", line);
 }
 
-void packet_term(struct strbuf *b, const struct sess_frame *f, int hex)
+void packet_term(struct strbuf *b, const struct sess_frame *f, int hex, int width)
 {
 	const struct pkt *pk = &f->pk;
 	const struct conn *c = f->c;
@@ -163,7 +148,7 @@ void packet_term(struct strbuf *b, const struct sess_frame *f, int hex)
 		sb_printf(b, "\nPayload (%u bytes%s):\n", pk->len, pk->caplen < pk->len ? ", not all captured" : "");
 		struct strbuf pl;
 		sb_init(&pl);
-		payload_render(&pl, pk->payload, pk->caplen, pk->len, hex ? 0 : 4096, 80);
+		payload_render(&pl, pk->payload, pk->caplen, pk->len, hex ? 0 : 4096, width - 2);
 		const char *p = pl.s;
 		while (p && *p) {
 			const char *nl = strchr(p, '\n');
@@ -179,7 +164,7 @@ void packet_term(struct strbuf *b, const struct sess_frame *f, int hex)
 	size_t show = pk->rec.caplen;
 	if (!hex && show > 256)
 		show = 256;
-	payload_hexdump(b, pk->rec.data, show, "  ");
+	payload_hexdump(b, pk->rec.data, show, "  ", width);
 	if (show < pk->rec.caplen)
 		sb_printf(b, "  ... %zu more bytes (--hex shows all)\n", pk->rec.caplen - show);
 }

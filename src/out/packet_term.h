@@ -7,7 +7,8 @@
 #include "../base/strbuf.h"
 #include "../session/session.h"
 
-/* hex: the whole frame in the hex dump (else its first 264 bytes). */
-void packet_term(struct strbuf *b, const struct sess_frame *f, int hex);
+/* hex: the whole frame in the hex dump (else its first 256 bytes); width: the columns
+ * the payload view is drawn for (the caller wraps longer lines, out/width.h). */
+void packet_term(struct strbuf *b, const struct sess_frame *f, int hex, int width);
 
 #endif

@@ -87,9 +87,16 @@ static void hex_lines(struct strbuf *b, const uint8_t *p, size_t n, const char *
 	}
 }
 
-void payload_hexdump(struct strbuf *b, const uint8_t *p, size_t n, const char *indent)
+/* Bytes a hex row shows in width columns: 16 take 72 (offset, hex in two groups, the
+ * characters), 8 take 39, 4 take 23 (the narrowest room a caller gives). */
+static size_t hex_per_line(int width)
 {
-	hex_lines(b, p, n, indent, 16);
+	return width >= 72 ? 16 : width >= 39 ? 8 : 4;
+}
+
+void payload_hexdump(struct strbuf *b, const uint8_t *p, size_t n, const char *indent, int width)
+{
+	hex_lines(b, p, n, indent, hex_per_line(width - (int)strlen(indent)));
 }
 
 void payload_render(struct strbuf *b, const uint8_t *p, size_t n, size_t wire_len, size_t fold, int width)
@@ -101,7 +108,7 @@ void payload_render(struct strbuf *b, const uint8_t *p, size_t n, size_t wire_le
 	if (payload_is_text(p, show < 4096 ? show : 4096))
 		text_render(b, p, show);
 	else
-		hex_lines(b, p, show, "", width >= 74 ? 16 : 8);
+		hex_lines(b, p, show, "", hex_per_line(width));
 	if (show < n)
 		sb_printf(b, "... %zu more bytes folded (--fold 0 shows all)\n", n - show);
 	if (n < wire_len)

@@ -7,45 +7,88 @@
 #include "../model/labels.h"
 #include "fmt.h"
 #include "json.h"
+#include "table.h"
 #include "term_text.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
-void report_conns_head(struct strbuf *b)
+enum { CC_ID, CC_PROTO, CC_APP, CC_CLIENT, CC_SERVER, CC_START, CC_DUR, CC_PKTS, CC_BYTES, CC_TAGS, CC_N };
+
+/* The columns of conns. Numbers never shrink; an endpoint shrinks to 21 columns (any
+ * IPv4 endpoint; an IPv6 one is cut in the middle so its port stays), the decoder
+ * stack to 4, tags wrap under themselves. When that does not fit, START goes first,
+ * then PROTO (the id says u for UDP), then DURATION. */
+static const struct table_col conns_cols[CC_N] = {
+	[CC_ID] = { .head = "ID", .right = 1, .min = 255 },
+	[CC_PROTO] = { .head = "PROTO", .drop = 2, .min = 255 },
+	[CC_APP] = { .head = "APP", .min = 4 },
+	[CC_CLIENT] = { .head = "CLIENT", .mid = 1, .min = 21 },
+	[CC_SERVER] = { .head = "SERVER", .mid = 1, .min = 21 },
+	[CC_START] = { .head = "START", .drop = 3, .min = 255 },
+	[CC_DUR] = { .head = "DURATION", .right = 1, .drop = 1, .min = 255 },
+	[CC_PKTS] = { .head = "PACKETS", .right = 1, .min = 255 },
+	[CC_BYTES] = { .head = "BYTES", .right = 1, .min = 255 },
+	[CC_TAGS] = { .head = "TAGS", .wrap = 1, .min = 12 },
+};
+
+void report_conns_init(struct conns_table *ct, const struct layout *ly)
 {
-	sb_printf(b, "%4s  %-5s %-44s %-15s %10s  %15s  %19s  %s\n", "ID", "PROTO", "CLIENT -> SERVER", "START",
-		  "DURATION", "PACKETS c>s/s>c", "BYTES c>s/s>c", "TAGS");
+	memset(ct, 0, sizeof *ct);
+	table_init(&ct->t, conns_cols, CC_N, ly);
+	for (int i = 0; i < CONNS_CELLS; i++)
+		sb_init(&ct->cell[i]);
 }
 
-void report_conns_line(struct strbuf *b, const struct conn *c)
+void report_conns_fini(struct conns_table *ct)
 {
-	char x[80], y[80], cs[180];
-	snprintf(cs, sizeof cs, "%s -> %s", fmt_endpoint(&c->ep[0], x, sizeof x),
-		 fmt_endpoint(&c->ep[1], y, sizeof y));
-	char id[16];
-	sb_printf(b, "%4s  %-5s %-44s ", fmt_conn_id(c, id, sizeof id), c->proto == 6 ? "TCP" : "UDP", cs);
-	size_t t0 = b->len;
-	fmt_clock(b, c->first_ts, 6);
-	sb_printf(b, "%*s", (int)(15 - (b->len - t0)) + 1, "");
-	struct strbuf d;
-	sb_init(&d);
-	fmt_duration(&d, ts_sub(c->last_ts, c->first_ts));
-	sb_printf(b, "%10s  ", d.s);
-	sb_reset(&d);
-	sb_printf(&d, "%" PRIu64 "/%" PRIu64, c->pkts[0], c->pkts[1]);
-	sb_printf(b, "%15s  ", d.s);
-	sb_reset(&d);
-	fmt_bytes(&d, c->bytes[0]);
-	sb_putc(&d, '/');
-	fmt_bytes(&d, c->bytes[1]);
-	sb_printf(b, "%19s  ", d.s);
-	sb_fini(&d);
-	fmt_tags(b, c->tags, ", ", 0);
-	while (b->len && b->s[b->len - 1] == ' ')
-		b->len--;
-	sb_putc(b, '\n');
+	for (int i = 0; i < CONNS_CELLS; i++)
+		sb_fini(&ct->cell[i]);
+}
+
+/* The cells of c's row, in terminal form. */
+static void conns_cells(struct conns_table *ct, struct session *s, const struct conn *c, const char **cells)
+{
+	struct strbuf *k = ct->cell;
+	for (int i = 0; i < CC_N; i++)
+		sb_reset(&k[i]);
+	char x[80], id[16], stack[128];
+	sb_puts(&k[CC_ID], fmt_conn_id(c, id, sizeof id));
+	sb_puts(&k[CC_PROTO], c->proto == 6 ? "TCP" : "UDP");
+	session_conn_stack(s, c, stack, sizeof stack);
+	term_text_str(&k[CC_APP], *stack ? stack : "-");
+	sb_puts(&k[CC_CLIENT], fmt_endpoint(&c->ep[0], x, sizeof x));
+	sb_puts(&k[CC_SERVER], fmt_endpoint(&c->ep[1], x, sizeof x));
+	fmt_clock(&k[CC_START], c->first_ts, 6);
+	fmt_duration(&k[CC_DUR], ts_sub(c->last_ts, c->first_ts));
+	sb_printf(&k[CC_PKTS], "%" PRIu64 "/%" PRIu64, c->pkts[0], c->pkts[1]);
+	fmt_bytes(&k[CC_BYTES], c->bytes[0]);
+	sb_putc(&k[CC_BYTES], '/');
+	fmt_bytes(&k[CC_BYTES], c->bytes[1]);
+	fmt_tags(&k[CC_TAGS], c->tags, ", ", 0);
+	for (int i = 0; i < CC_N; i++)
+		cells[i] = k[i].s ? k[i].s : "";
+}
+
+void report_conns_measure(struct conns_table *ct, struct session *s, const struct conn *c)
+{
+	const char *cells[CC_N];
+	conns_cells(ct, s, c, cells);
+	table_measure(&ct->t, cells);
+}
+
+void report_conns_head(struct conns_table *ct, struct strbuf *b)
+{
+	table_layout(&ct->t);
+	table_head(&ct->t, b);
+}
+
+void report_conns_line(struct conns_table *ct, struct strbuf *b, struct session *s, const struct conn *c)
+{
+	const char *cells[CC_N];
+	conns_cells(ct, s, c, cells);
+	table_row(&ct->t, b, cells);
 }
 
 void report_conns_summary(struct strbuf *b, const struct sess_counts *k)

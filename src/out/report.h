@@ -6,10 +6,22 @@
 
 #include "../base/strbuf.h"
 #include "../session/session.h"
+#include "table.h"
+#include "width.h"
 
-/* The table's title line, and one line per connection. */
-void report_conns_head(struct strbuf *b);
-void report_conns_line(struct strbuf *b, const struct conn *c);
+/* The connection table (out/table.h: two passes). report_conns_measure for every row
+ * shown, then report_conns_head (lays the columns out and writes the header), then
+ * report_conns_line for the same rows. */
+#define CONNS_CELLS 10
+struct conns_table {
+	struct table t;
+	struct strbuf cell[CONNS_CELLS];
+};
+void report_conns_init(struct conns_table *ct, const struct layout *ly);
+void report_conns_fini(struct conns_table *ct);
+void report_conns_measure(struct conns_table *ct, struct session *s, const struct conn *c);
+void report_conns_head(struct conns_table *ct, struct strbuf *b);
+void report_conns_line(struct conns_table *ct, struct strbuf *b, struct session *s, const struct conn *c);
 /* "N packets: ... TCP in ... connections, ..." */
 void report_conns_summary(struct strbuf *b, const struct sess_counts *k);
 /* The whole statistics report (text, or one JSON object). */

@@ -7,6 +7,7 @@
 #include "json.h"
 #include "payload.h"
 #include "term_text.h"
+#include "width.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -14,18 +15,18 @@
 /* Body bytes shown under a message in the terminal: enough to recognise it. */
 #define PREVIEW_BYTES 512
 
-/* indent, then the terminal form of s[0..n) cut to the line's room ("..." when cut). */
+/* indent (terminal form already: it may hold a header name), then the terminal form
+ * of s[0..n), the whole line cut to width columns ("..." when cut, never inside an
+ * escape). */
 static void cut_line(struct strbuf *b, const char *indent, const char *s, size_t n, int width)
 {
-	size_t room = width > 20 && (size_t)width > strlen(indent) + 8 ? (size_t)width - strlen(indent) : 60;
-	sb_puts(b, indent);
-	if (term_text_cols(s, n) > room) {
-		term_text_fit(b, s, n, room - 3);
-		sb_puts(b, "...");
-	} else {
-		term_text(b, s, n);
-	}
+	struct strbuf l;
+	sb_init(&l);
+	sb_puts(&l, indent);
+	term_text(&l, s, n);
+	width_fit(b, l.s ? l.s : "", l.len, width > 20 ? (size_t)width : 20, 0);
 	sb_putc(b, '\n');
+	sb_fini(&l);
 }
 
 /* A note, wrapped (not cut: notes are the point) at room columns, at a space when one
@@ -68,17 +69,25 @@ static void preview(struct strbuf *b, const uint8_t *p, size_t n, uint64_t total
 	sb_init(&t);
 	size_t show = n < PREVIEW_BYTES ? n : PREVIEW_BYTES;
 	payload_render(&t, p, show, show, 0, width - 4);
+	/* A text line longer than the width wraps (between words when it can, never inside
+	 * an escape); the payload's own line ends show as \n, so a wrap cannot pass for one.
+	 * Hex rows fit already (payload_render chose the bytes a row for the width). */
+	int text = payload_is_text(p, show < 4096 ? show : 4096);
 	const char *s = t.s;
 	while (s && *s) {
 		const char *nl = strchr(s, '\n');
 		size_t k = nl ? (size_t)(nl - s) : strlen(s);
 		sb_puts(b, "  ");
-		sb_add(b, s, k);
-		sb_putc(b, '\n');
+		if (text) {
+			width_wrap(b, s, k, width > 8 ? (size_t)width : 8, 2, "  ");
+		} else {
+			sb_add(b, s, k);
+			sb_putc(b, '\n');
+		}
 		s += k + (nl ? 1 : 0);
 	}
 	if (show < total)
-		sb_printf(b, "  ... (%" PRIu64 " more bytes)\n", total - show);
+		sb_printf(b, "  ... %" PRIu64 " more bytes not shown here (of %" PRIu64 ")\n", total - show, total);
 	sb_fini(&t);
 }
 
@@ -108,12 +117,16 @@ void appmsg_lines(struct strbuf *b, const struct appmsg *m, int detail, int widt
 			sb_fini(&l);
 		}
 		if (m->http && m->body && m->body->out) {
-			sb_printf(b, "  body (%" PRIu64 " bytes", m->body->out);
+			struct strbuf l;
+			sb_init(&l);
+			sb_printf(&l, "  body (%" PRIu64 " bytes", m->body->out);
 			if (m->http->content_encoding) {
-				sb_puts(b, ", decoded from ");
-				term_text_str(b, m->http->content_encoding);
+				sb_puts(&l, ", decoded from ");
+				term_text_str(&l, m->http->content_encoding);
 			}
-			sb_puts(b, "):\n");
+			sb_puts(&l, "):");
+			width_wrap(b, l.s, l.len, width > 20 ? (size_t)width : 20, 0, "    ");
+			sb_fini(&l);
 			preview(b, m->body->p, m->body->len, m->body->out, width);
 		}
 	}

@@ -1,6 +1,8 @@
 /* term_text.c: see term_text.h. */
 #include "term_text.h"
 
+#include "width.h"
+
 #include <stdint.h>
 #include <string.h>
 
@@ -47,7 +49,7 @@ static size_t one(const uint8_t *p, size_t n, char *out, size_t *out_len, size_t
 	}
 	memcpy(out, p, l);
 	*out_len = l;
-	*out_cols = 1;
+	*out_cols = (size_t)width_cp(cp);
 	return l;
 }
 

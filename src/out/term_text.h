@@ -32,7 +32,8 @@ void term_text(struct strbuf *b, const void *s, size_t n);
 /* The same for a NUL-terminated string; NULL appends nothing. */
 void term_text_str(struct strbuf *b, const char *s);
 /* Appends the terminal form of the longest prefix of s[0..n) that takes at most max_cols
- * columns (a kept code point is one column, an escape one per character), never cutting
+ * columns (a kept code point takes its display width, out/width.h; an escape one per
+ * character), never cutting
  * a character or an escape in two; returns the bytes of s it showed (n: all of it). */
 size_t term_text_fit(struct strbuf *b, const void *s, size_t n, size_t max_cols);
 /* Columns the terminal form of s[0..n) takes. */

@@ -193,9 +193,14 @@ const struct conn *const *session_conns(struct session *s, size_t *n);
 const struct conn *session_conn(struct session *s, struct sess_id id);
 /* 1 when id was selected (or nothing was). */
 int session_selected(const struct session *s, const struct conn *c);
-/* 1 when every word of filter appears in the connection's line (protocol, endpoints,
- * tags): as a substring, or a word of letters as its letters in order (fuzzy). */
-int session_conn_matches(const struct conn *c, const char *filter);
+/* 1 when the connection matches every term of filter (conns --filter): port:N, ip:ADDR
+ * (host:), proto:NAME (tcp, udp or a decoder of its stack), tag:NAME (spaces as dashes),
+ * id:N, each also as two words ("port 80"); a bare word must appear in the line's text
+ * (protocol, endpoints, decoders, tags), as typed, case aside. */
+int session_conn_matches(const struct session *s, const struct conn *c, const char *filter);
+/* 0 when filter is well formed; else -1 with why (a keyword without a value, an
+ * unknown "key:"). */
+int session_filter_check(const char *filter, char *why, size_t why_n);
 /* The decoders it was decoded with ("http > websocket"), "" when none. */
 void session_conn_stack(const struct session *s, const struct conn *c, char *buf, size_t n);
 const char *session_conn_proto(const struct session *s, const struct conn *c);

@@ -105,49 +105,169 @@ const struct sess_run *session_raw(const struct session *s, const struct conn *c
 	return rw ? rw->runs : NULL;
 }
 
-/* Every word of the filter must appear in the row's text, its letters in order
- * (fuzzy, like fzf); case does not matter. */
-static int fuzzy_word(const char *hay, const char *w, size_t wn)
+/* The filter's keywords: "key:value", or "key value" as two words. */
+static const char *const filter_keys[] = { "port", "ip", "host", "proto", "tag", "id", NULL };
+
+/* The keyword w[0..n) names (its index), or -1. */
+static int filter_key(const char *w, size_t n)
 {
-	/* A plain substring match is preferred, the subsequence match is the fallback. */
-	size_t hn = strlen(hay);
-	for (size_t i = 0; i + wn <= hn; i++)
-		if (strncasecmp(hay + i, w, wn) == 0)
-			return 1;
-	/* Numbers and addresses must match as typed: "1.0.0.1" is not fuzzily inside
-	 * "127.0.0.1:8000". Words of letters (tags, protocols) may be abbreviated. */
-	for (size_t i = 0; i < wn; i++)
-		if (!isalpha((unsigned char)w[i]) && w[i] != '-' && w[i] != ' ')
-			return 0;
-	size_t j = 0;
-	for (size_t i = 0; i < hn && j < wn; i++)
-		if (tolower((unsigned char)hay[i]) == tolower((unsigned char)w[j]))
-			j++;
-	return j == wn;
+	for (int i = 0; filter_keys[i]; i++)
+		if (strlen(filter_keys[i]) == n && strncasecmp(w, filter_keys[i], n) == 0)
+			return i;
+	return -1;
 }
 
-int session_conn_matches(const struct conn *c, const char *filter)
+/* The next word of *p (spaces skip), into *w and *n; 0 at the end. */
+static int next_word(const char **p, const char **w, size_t *n)
+{
+	while (**p == ' ')
+		(*p)++;
+	const char *e = *p;
+	while (*e && *e != ' ')
+		e++;
+	*w = *p;
+	*n = (size_t)(e - *p);
+	*p = e;
+	return *n > 0;
+}
+
+/* One term of the filter: key (or -1: a bare word) and value. Returns 0 at the end,
+ * -1 for a keyword without a value or an unknown "key:". */
+static int next_term(const char **p, int *key, const char **v, size_t *vn, char *why, size_t why_n)
+{
+	const char *w;
+	size_t n;
+	if (!next_word(p, &w, &n))
+		return 0;
+	const char *colon = memchr(w, ':', n);
+	/* "udp:0" style text and IPv6 addresses hold colons too: only a known key counts. */
+	if (colon && filter_key(w, (size_t)(colon - w)) >= 0) {
+		*key = filter_key(w, (size_t)(colon - w));
+		*v = colon + 1;
+		*vn = n - (size_t)(colon + 1 - w);
+	} else if (!colon && filter_key(w, n) >= 0) {
+		*key = filter_key(w, n);
+		if (!next_word(p, v, vn)) {
+			snprintf(why, why_n, "'%.*s' needs a value (%.*s:VALUE)", (int)n, w, (int)n, w);
+			return -1;
+		}
+	} else {
+		*key = -1;
+		*v = w;
+		*vn = n;
+	}
+	if (*key >= 0 && *vn == 0) {
+		snprintf(why, why_n, "'%s:' needs a value", filter_keys[*key]);
+		return -1;
+	}
+	if (*key < 0 && colon && colon > w && colon == w + n - 1) {
+		snprintf(why, why_n, "unknown filter word '%.*s' (port:, ip:, proto:, tag:, id:)", (int)n, w);
+		return -1;
+	}
+	return 1;
+}
+
+int session_filter_check(const char *filter, char *why, size_t why_n)
+{
+	const char *p = filter ? filter : "", *v;
+	size_t vn;
+	int key, r;
+	while ((r = next_term(&p, &key, &v, &vn, why, why_n)) > 0)
+		;
+	return r;
+}
+
+static int eq_word(const char *a, const char *b, size_t bn)
+{
+	return strlen(a) == bn && strncasecmp(a, b, bn) == 0;
+}
+
+/* Tag names with their spaces as dashes ("reused ports" is tag:reused-ports). */
+static int tag_matches(uint32_t tags, const char *v, size_t vn)
+{
+	for (int i = 0; i < TAG_COUNT_; i++) {
+		if (!(tags & (1u << i)))
+			continue;
+		const char *t = conn_tag_name(i);
+		size_t tn = strlen(t);
+		if (tn != vn)
+			continue;
+		size_t k = 0;
+		while (k < tn && (tolower((unsigned char)t[k]) == tolower((unsigned char)v[k]) || (t[k] == ' ' && v[k] == '-')))
+			k++;
+		if (k == tn)
+			return 1;
+	}
+	return 0;
+}
+
+static int term_matches(const struct session *s, const struct conn *c, const char *row, int key, const char *v,
+			size_t vn)
+{
+	char a[64], stack[128];
+	switch (key) {
+	case 0: /* port */
+		for (int d = 0; d < 2; d++) {
+			snprintf(a, sizeof a, "%u", c->ep[d].port);
+			if (eq_word(a, v, vn))
+				return 1;
+		}
+		return 0;
+	case 1: /* ip */
+	case 2: /* host */
+		for (int d = 0; d < 2; d++) {
+			ipaddr_str(&c->ep[d].addr, a, sizeof a);
+			if (eq_word(a, v, vn))
+				return 1;
+		}
+		return 0;
+	case 3: { /* proto: transport, or any decoder of the stack */
+		if (eq_word(c->proto == 6 ? "tcp" : "udp", v, vn))
+			return 1;
+		session_conn_stack(s, c, stack, sizeof stack);
+		for (const char *p = stack; *p;) {
+			const char *w;
+			size_t n;
+			if (!next_word(&p, &w, &n))
+				break;
+			if (n == vn && strncasecmp(w, v, vn) == 0)
+				return 1;
+		}
+		return 0;
+	}
+	case 4:
+		return tag_matches(c->tags, v, vn);
+	case 5: {
+		snprintf(a, sizeof a, "%s%u", c->proto == 6 ? "" : "u", (unsigned)c->id);
+		return eq_word(a, v, vn) || (c->proto == 6 && vn > 1 && v[0] == 't' && eq_word(a, v + 1, vn - 1));
+	}
+	default: { /* a bare word: in the row's text, as typed */
+		size_t hn = strlen(row);
+		for (size_t i = 0; i + vn <= hn; i++)
+			if (strncasecmp(row + i, v, vn) == 0)
+				return 1;
+		return 0;
+	}
+	}
+}
+
+int session_conn_matches(const struct session *s, const struct conn *c, const char *filter)
 {
 	if (!filter || !*filter)
 		return 1;
 	struct strbuf row;
 	sb_init(&row);
-	char a[80], z[80];
-	sb_printf(&row, "%s %s %s ", c->proto == 6 ? "tcp" : "udp", fmt_endpoint(&c->ep[0], a, sizeof a),
-		  fmt_endpoint(&c->ep[1], z, sizeof z));
-	fmt_tags(&row, c->tags, " ", 0);
-	int ok = 1;
-	const char *p = filter;
-	while (*p && ok) {
-		while (*p == ' ')
-			p++;
-		const char *e = p;
-		while (*e && *e != ' ')
-			e++;
-		if (e > p)
-			ok = fuzzy_word(row.s, p, (size_t)(e - p));
-		p = e;
-	}
+	char a[80], z[80], stack[128];
+	session_conn_stack(s, c, stack, sizeof stack);
+	sb_printf(&row, "%s %s %s %s ", c->proto == 6 ? "tcp" : "udp", fmt_endpoint(&c->ep[0], a, sizeof a),
+		  fmt_endpoint(&c->ep[1], z, sizeof z), stack);
+	fmt_tags(&row, c->tags, ", ", 0);
+	int ok = 1, key, r;
+	const char *p = filter, *v;
+	size_t vn;
+	char why[8];
+	while (ok && (r = next_term(&p, &key, &v, &vn, why, sizeof why)) > 0)
+		ok = term_matches(s, c, row.s, key, v, vn);
 	sb_fini(&row);
 	return ok;
 }
