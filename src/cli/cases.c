@@ -5,47 +5,12 @@
 #include "../base/exitcodes.h"
 #include "../base/strbuf.h"
 #include "../cases/cases.h"
-#include "../out/json.h"
+#include "../out/cases_json.h"
 #include "../out/term_text.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* The value of "key: value" in the lesson's front matter (between the --- lines). */
-static int front(const struct case_blob *cb, const char *key, const char **val, size_t *n)
-{
-	const char *s = cb->lesson, *end = cb->lesson + cb->lesson_len;
-	if (cb->lesson_len < 4 || strncmp(s, "---\n", 4) != 0)
-		return 0;
-	size_t kl = strlen(key);
-	for (const char *p = s + 4; p < end;) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		if (len == 3 && strncmp(p, "---", 3) == 0)
-			return 0;
-		if (len > kl + 1 && strncmp(p, key, kl) == 0 && p[kl] == ':') {
-			const char *v = p + kl + 1;
-			while (*v == ' ')
-				v++;
-			*val = v;
-			*n = len - (size_t)(v - p);
-			return 1;
-		}
-		p += len + 1;
-	}
-	return 0;
-}
-
-/* The lesson without its front matter. */
-static const char *body(const struct case_blob *cb)
-{
-	const char *s = cb->lesson;
-	if (strncmp(s, "---\n", 4) != 0)
-		return s;
-	const char *e = strstr(s + 4, "\n---\n");
-	return e ? e + 5 : s;
-}
 
 static int list(int json)
 {
@@ -58,41 +23,13 @@ static int list(int json)
 	}
 	for (size_t i = 0; i < case_blob_count; i++) {
 		const struct case_blob *cb = &case_blobs[i];
-		const char *t = "", *s = "", *tp = "";
-		size_t tn = 0, sn = 0, tpn = 0;
-		front(cb, "title", &t, &tn);
-		front(cb, "summary", &s, &sn);
-		front(cb, "topics", &tp, &tpn);
 		if (json) {
-			int f = 1;
-			sb_putc(&b, '{');
-			json_str_field(&b, &f, "name", cb->name);
-			json_key(&b, &f, "title");
-			sb_json_str(&b, t, tn);
-			json_key(&b, &f, "summary");
-			sb_json_str(&b, s, sn);
-			json_key(&b, &f, "topics");
-			sb_putc(&b, '[');
-			const char *p = tp, *e = tp + tpn;
-			int first = 1;
-			while (p < e) {
-				const char *c = memchr(p, ',', (size_t)(e - p));
-				const char *we = c ? c : e;
-				while (p < we && *p == ' ')
-					p++;
-				const char *q = we;
-				while (q > p && q[-1] == ' ')
-					q--;
-				if (q > p) {
-					if (!first)
-						sb_putc(&b, ',');
-					sb_json_str(&b, p, (size_t)(q - p));
-					first = 0;
-				}
-				p = we + 1;
-			}
-			sb_puts(&b, "]}\n");
+			case_json(&b, cb);
 		} else {
+			const char *t = "", *s = "";
+			size_t tn = 0, sn = 0;
+			case_front(cb, "title", &t, &tn);
+			case_front(cb, "summary", &s, &sn);
 			sb_puts(&b, "  ");
 			term_text_pad(&b, cb->name, 22);
 			sb_putc(&b, ' ');
@@ -165,9 +102,9 @@ int cmd_cases(int argc, char **argv)
 	}
 	const char *t;
 	size_t tn;
-	if (front(cb, "title", &t, &tn))
+	if (case_front(cb, "title", &t, &tn))
 		printf("%.*s\n\n", (int)tn, t);
-	fputs(body(cb), stdout);
+	fputs(case_lesson_body(cb), stdout);
 	printf("\n----- The capture as a chat (chattcp chat case:%s) -----\n\n", cb->name);
 	fflush(stdout);
 	char spec[128];
