@@ -21,6 +21,7 @@ static const struct {
 	{ "stream", cmd_stream },
 	{ "export", cmd_export },
 	{ "events", cmd_events },
+	{ "ui", cmd_ui },
 	{ "help", cmd_help },
 };
 

@@ -75,6 +75,7 @@ int cmd_http(int argc, char **argv);
 int cmd_stream(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_events(int argc, char **argv);
+int cmd_ui(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 void help_usage(FILE *f);
 
