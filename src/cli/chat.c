@@ -143,8 +143,8 @@ static void on_packet(void *ctx, const struct sess_packet *p)
 			memset(x->headed + x->n_headed, 0, n - x->n_headed);
 			x->n_headed = n;
 		}
-		if (!x->headed[p->c->idx]) {
-			x->headed[p->c->idx] = 1;
+		if (!x->headed[p->c->idx] || (p->r->pflags & PR_SIDES_DECIDED)) {
+			x->headed[p->c->idx] = 1; /* again when the sides changed: it names them */
 			chat_conn_header(&x->b, &x->o->st, p->c, NULL);
 		}
 	}

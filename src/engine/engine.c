@@ -52,21 +52,22 @@ static void set_bases(struct conn *c, int dir, const struct pkt *pk)
 	}
 }
 
-static void tcp_packet(struct conn *c, int dir, const struct pkt *pk, struct pktrec *rec, int reused)
+static void tcp_packet(struct engine *en, struct conn *c, int dir, const struct pkt *pk, struct pktrec *rec,
+		       int reused)
 {
-	if (!c->trk)
-		c->trk = xcalloc(1, sizeof(struct tcp_track));
 	if (!c->ta)
-		c->ta = tcp_analysis_new();
+		c->ta = tcp_analysis_new(dir, en->keep_analysis_state);
 	/* A SYN with a new ISN on a reused tuple restarts the bases (it is a new connection). */
 	set_bases(c, dir, pk);
 	if ((pk->flags & TH_SYN) && pk->opt.wscale >= 0 && c->wscale[dir] == -1)
 		c->wscale[dir] = pk->opt.wscale;
-	tcp_state_packet(c, c->trk, dir, pk, rec);
-	tcp_analysis_packet(c->ta, c, dir, pk, rec);
+	tcp_state_packet(c, &c->trk, dir, pk, rec);
+	tcp_analysis_packet(&c->ta, c, dir, pk, rec, &en->last_ack);
 	if (reused) {
 		rec->labels |= LB_BIT(LB_REUSED_PORTS);
 	}
+	if (rec->labels && !c->label_count)
+		c->label_count = xcalloc(LB_COUNT, sizeof *c->label_count);
 	for (uint32_t m = rec->labels; m; m &= m - 1) /* set bits only: most packets have none */
 		c->label_count[__builtin_ctz(m)]++;
 	if (rec->labels & (LB_BIT(LB_RETRANSMISSION) | LB_BIT(LB_FAST_RETRANSMISSION)))
@@ -113,7 +114,7 @@ static void note_ended(struct engine *en, struct conn *c, int64_t ts)
 static void release_ended(struct engine *en, int64_t now)
 {
 	while (en->ended_head < en->n_ended && ts_sub(now, en->ended[en->ended_head].ts) > ENGINE_RELEASE_AFTER_NS) {
-		struct conn *c = en->ct.conns[en->ended[en->ended_head].conn];
+		struct conn *c = conntab_conn(&en->ct, en->ended[en->ended_head].conn);
 		en->ended_head++;
 		c->ended_queued = 0;
 		if (ts_sub(now, c->last_ts) > ENGINE_RELEASE_AFTER_NS && has_ended(c)) {
@@ -135,14 +136,15 @@ static void release_ended(struct engine *en, int64_t now)
 static void finish_tags(struct engine *en)
 {
 	for (size_t i = 0; i < en->ct.n; i++) {
-		struct conn *c = en->ct.conns[i];
+		struct conn *c = conntab_conn(&en->ct, i);
 		if (c->proto != 6)
 			continue;
 		if (c->handshake == HS_INCOMPLETE)
 			c->tags |= TAG_HS_INCOMPLETE;
 		/* A close that started but did not finish with both FINs acknowledged. */
-		if (c->trk && (c->trk->fin_sent[0] || c->trk->fin_sent[1]) &&
-		    !(c->trk->fin_sent[0] && c->trk->fin_sent[1] && c->trk->fin_acked[0] && c->trk->fin_acked[1]))
+		const struct tcp_track *t = &c->trk;
+		if ((t->fin_sent[0] || t->fin_sent[1]) &&
+		    !(t->fin_sent[0] && t->fin_sent[1] && t->fin_acked[0] && t->fin_acked[1]))
 			c->tags |= TAG_CLOSE_INCOMPLETE;
 	}
 }
@@ -165,10 +167,38 @@ static void quoted_udp(struct engine *en, const struct pkt *pk)
 		c->quoted_only = 1;
 }
 
+/* May content still decide the sides of c? Only while they are a guess from the ports
+ * and nothing has been sent yet: before the first payload only the sequence and ACK
+ * numbers of each side are known, and those swap with it. */
+static int sides_by_content(const struct conn *c, const struct pkt *pk)
+{
+	if (c->client_guessed != GUESS_TCP_LOWER_PORT && c->client_guessed != GUESS_TCP_SERVICE_PORT)
+		return 0;
+	return !c->bytes[0] && !c->bytes[1] && !c->trk.syn_seen[0] && !c->trk.syn_seen[1] && !(pk->flags & TH_SYN);
+}
+
+/* Asks which side sent this first payload of c and swaps the sides when it is the
+ * other; returns the sender's side now. */
+static int side_by_content(struct engine *en, struct conn *c, int dir, const struct pkt *pk)
+{
+	int who = en->side_hint(en->side_ctx, c, dir, pk);
+	if (!who)
+		return dir;
+	c->client_guessed = GUESS_TCP_CONTENT;
+	if (who - 1 == dir)
+		return dir;
+	if (en->sides_swapped)
+		en->sides_swapped(en->side_ctx, c);
+	conn_swap_sides(c);
+	tcp_analysis_swap_sides(c->ta);
+	return 1 - dir;
+}
+
 int engine_packet(struct engine *en, const struct cap_rec *rec, const char *name, struct pkt *pk, struct conn **cp,
 		  struct pktrec *out, struct err *e)
 {
 	*cp = NULL;
+	memset(&en->last_ack, 0, sizeof en->last_ack);
 	if (!decode_linktype_supported(rec->linktype)) {
 		/* A pcapng interface we cannot decode: stop there, as at any damage. */
 		err_set(e, EXIT_BADINPUT, (int64_t)rec->off,
@@ -203,8 +233,15 @@ int engine_packet(struct engine *en, const struct cap_rec *rec, const char *name
 	}
 	int dir, reused;
 	struct conn *c = conntab_lookup(&en->ct, pk, &dir, &reused);
+	int decided = 0;
+	if (kind == PK_TCP && pk->caplen && en->side_hint && sides_by_content(c, pk)) {
+		dir = side_by_content(en, c, dir, pk);
+		decided = c->client_guessed == GUESS_TCP_CONTENT;
+	}
 	struct pktrec *r = out;
 	memset(r, 0, sizeof *r);
+	if (decided)
+		r->pflags |= PR_SIDES_DECIDED;
 	r->off = rec->off;
 	r->ts_ns = rec->ts_ns;
 	r->frame = frame;
@@ -236,7 +273,7 @@ int engine_packet(struct engine *en, const struct cap_rec *rec, const char *name
 		r->flags = pk->flags;
 		r->win = pk->win;
 		if (!(pk->malformed && pk->tcp_hlen < 20)) {
-			tcp_packet(c, dir, pk, r, reused);
+			tcp_packet(en, c, dir, pk, r, reused);
 			note_ended(en, c, rec->ts_ns);
 		}
 		/* Relative numbers and the window scale now: what a later packet sets must
@@ -259,8 +296,8 @@ void engine_end(struct engine *en) { finish_tags(en); }
 void engine_fini(struct engine *en)
 {
 	for (size_t i = 0; i < en->ct.n; i++) {
-		struct conn *c = en->ct.conns[i];
-		xfree(c->trk);
+		struct conn *c = conntab_conn(&en->ct, i);
+		xfree(c->label_count);
 		tcp_analysis_free(c->ta);
 	}
 	xfree(en->ended);

@@ -11,6 +11,7 @@
 #include "../decode/pkt.h"
 #include "../flow/conntab.h"
 #include "../model/conn.h"
+#include "../tcp/analysis.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -35,10 +36,21 @@ struct engine {
 	/* Connections that ended, oldest first: their analysis state is released once
 	 * they have been quiet for ENGINE_RELEASE_AFTER_NS (capture time), so memory
 	 * follows the connections in progress, not all the connections of the file. */
-	int keep_analysis_state;   /* set by views that read it at the end (diag) */
+	int keep_analysis_state;   /* set by views that read it at the end (diag): also
+				    * measures ACK latency */
+	struct tcp_ack_result last_ack; /* what the last TCP packet's ACK covered (diag reads it) */
 	struct ended { uint32_t conn; int64_t ts; } *ended;
 	size_t ended_head, n_ended, cap_ended;
 	uint64_t n_released;
+	/* Sides by content (set by the layer that knows the protocols, the session): a TCP
+	 * connection seen without its SYN has its client guessed from the ports; at its
+	 * first payload side_hint says who sent it (1 the client, 2 the server, 0 cannot
+	 * tell). When that is the other side, sides_swapped lets the caller move what it
+	 * holds of each side, then the engine swaps the connection and its analysis and
+	 * the packet is the other side's. NULL: ports decide. */
+	int (*side_hint)(void *ctx, const struct conn *c, int dir, const struct pkt *pk);
+	void (*sides_swapped)(void *ctx, struct conn *c);
+	void *side_ctx;
 };
 
 void engine_init(struct engine *en);

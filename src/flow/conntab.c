@@ -18,14 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CONN_BLOCK 1024
-
-struct conn_block {
-	struct conn_block *next;
-	size_t used;
-	struct conn c[CONN_BLOCK];
-};
-
 void conntab_init(struct conntab *t)
 {
 	memset(t, 0, sizeof *t);
@@ -36,27 +28,26 @@ void conntab_init(struct conntab *t)
 
 void conntab_fini(struct conntab *t)
 {
-	struct conn_block *b = t->blocks;
-	while (b) {
-		struct conn_block *next = b->next;
-		xfree(b);
-		b = next;
-	}
-	xfree(t->conns);
+	for (size_t i = 0; i < t->cap_blocks && t->blocks[i]; i++)
+		xfree(t->blocks[i]);
+	xfree(t->blocks);
 	xfree(t->slots);
 	memset(t, 0, sizeof *t);
 }
 
+/* A new connection, zeroed, with idx t->n (t->n is advanced). */
 static struct conn *conn_alloc(struct conntab *t)
 {
-	if (!t->blocks || t->blocks->used == CONN_BLOCK) {
-		struct conn_block *b = xmalloc(sizeof *b);
-		b->next = t->blocks;
-		b->used = 0;
-		t->blocks = b;
+	size_t b = t->n >> CONNTAB_BLOCK_SHIFT;
+	if ((t->n & (CONNTAB_BLOCK - 1)) == 0) {
+		size_t old = t->cap_blocks;
+		xgrow(&t->blocks, &t->cap_blocks, b + 1, sizeof *t->blocks);
+		memset(t->blocks + old, 0, (t->cap_blocks - old) * sizeof *t->blocks);
+		t->blocks[b] = xmalloc(CONNTAB_BLOCK * sizeof *t->blocks[b]);
 	}
-	struct conn *c = &t->blocks->c[t->blocks->used++];
+	struct conn *c = &t->blocks[b][t->n & (CONNTAB_BLOCK - 1)];
 	memset(c, 0, sizeof *c);
+	c->idx = (uint32_t)t->n++;
 	return c;
 }
 
@@ -145,9 +136,11 @@ static void rebuild_slots(struct conntab *t)
 	xfree(t->slots);
 	t->slots = xcalloc(t->n_slots, sizeof *t->slots);
 	/* Only the latest connection of each tuple needs a slot; older ones were replaced. */
-	for (size_t i = 0; i < t->n; i++)
-		if (!t->conns[i]->superseded)
-			slot_put(t, conn_hash(t, t->conns[i]), (uint32_t)i);
+	for (size_t i = 0; i < t->n; i++) {
+		const struct conn *c = conntab_conn(t, i);
+		if (!c->superseded)
+			slot_put(t, conn_hash(t, c), (uint32_t)i);
+	}
 }
 
 static void grow_slots(struct conntab *t)
@@ -170,26 +163,74 @@ static int service_port(uint16_t p)
 	return 0;
 }
 
-/* Decides who is the client of a new connection from its first packet; returns 1
- * when the sender is the client. */
-static int sender_is_client(const struct pkt *pk, uint8_t proto, const char **why)
+const char *conn_guess_why(const struct conn *c)
 {
-	*why = NULL;
+	switch (c->client_guessed) {
+	case GUESS_TCP_SERVICE_PORT:
+		return "no SYN seen: the side on the well-known service port is taken as the server";
+	case GUESS_UDP_SERVICE_PORT:
+		return "the side on the well-known service port is taken as the server";
+	case GUESS_TCP_LOWER_PORT:
+		return "no SYN seen: the side on the lower port is taken as the server";
+	case GUESS_TCP_CONTENT:
+		return "no SYN seen: the side whose first bytes read as a request is taken as the client";
+	}
+	return NULL;
+}
+
+/* Swaps the two n-byte objects at x and y (n at most that of an endpoint). */
+static void swap_mem(void *x, void *y, size_t n)
+{
+	unsigned char t[sizeof(struct endpoint)];
+	memcpy(t, x, n);
+	memcpy(x, y, n);
+	memcpy(y, t, n);
+}
+#define SWAP2(a) swap_mem(&(a)[0], &(a)[1], sizeof(a)[0])
+_Static_assert(sizeof(struct endpoint) >= sizeof(uint64_t), "swap_mem's buffer holds every per-side field");
+
+/* 1 <-> 2 in a "0 none, 1 client, 2 server" field. */
+static uint8_t swap_by(uint8_t by) { return by == 1 ? 2 : by == 2 ? 1 : by; }
+
+void conn_swap_sides(struct conn *c)
+{
+	SWAP2(c->pkts);
+	SWAP2(c->bytes);
+	SWAP2(c->wire);
+	SWAP2(c->ep);
+	SWAP2(c->base_seq);
+	SWAP2(c->base_set);
+	SWAP2(c->wscale);
+	SWAP2(c->state);
+	c->rst_by = swap_by(c->rst_by);
+	c->fin_first_by = swap_by(c->fin_first_by);
+	struct tcp_track *t = &c->trk;
+	SWAP2(t->iss);
+	SWAP2(t->fin_seq);
+	SWAP2(t->syn_seen);
+	SWAP2(t->fin_sent);
+	SWAP2(t->fin_acked);
+	SWAP2(t->confirmed);
+	SWAP2(t->iss_known);
+}
+
+/* Decides who is the client of a new connection from its first packet; returns 1
+ * when the sender is the client. *why is an enum conn_guess. */
+static int sender_is_client(const struct pkt *pk, uint8_t proto, uint8_t *why)
+{
+	*why = GUESS_NONE;
 	if (proto == 6 && (pk->flags & (TH_SYN | TH_ACK)) == TH_SYN)
 		return 1;
 	if (proto == 6 && (pk->flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK))
 		return 0;
 	int s = service_port(pk->sport), d = service_port(pk->dport);
 	if (s != d) {
-		*why = proto == 6 ? "no SYN seen: the side on the well-known service port is taken as the server"
-				  : "the side on the well-known service port is taken as the server";
+		*why = proto == 6 ? GUESS_TCP_SERVICE_PORT : GUESS_UDP_SERVICE_PORT;
 		return d;
 	}
-	if (proto == 17) {
-		*why = NULL; /* UDP has no handshake: the first sender is the client */
-		return 1;
-	}
-	*why = "no SYN seen: the side on the lower port is taken as the server";
+	if (proto == 17)
+		return 1; /* UDP has no handshake: the first sender is the client */
+	*why = GUESS_TCP_LOWER_PORT;
 	return pk->dport < pk->sport ? 1 : (pk->dport > pk->sport ? 0 : 1);
 }
 
@@ -216,7 +257,7 @@ struct conn *conntab_lookup(struct conntab *t, const struct pkt *pk, int *dir, i
 		uint32_t v = t->slots[i];
 		if (!v)
 			break;
-		struct conn *c = t->conns[v - 1];
+		struct conn *c = conntab_conn(t, v - 1);
 		int d = match(c, pk, proto);
 		if (d >= 0) {
 			found = c;
@@ -236,7 +277,7 @@ struct conn *conntab_lookup(struct conntab *t, const struct pkt *pk, int *dir, i
 			for (size_t j = (found_slot + 1) & mask; t->slots[j]; j = (j + 1) & mask) {
 				uint32_t v = t->slots[j];
 				t->slots[j] = 0;
-				slot_put(t, conn_hash(t, t->conns[v - 1]), v - 1);
+				slot_put(t, conn_hash(t, conntab_conn(t, v - 1)), v - 1);
 			}
 			found = NULL;
 		}
@@ -253,16 +294,11 @@ struct conn *conntab_lookup(struct conntab *t, const struct pkt *pk, int *dir, i
 	}
 
 	struct conn *c = conn_alloc(t);
-	xgrow(&t->conns, &t->cap, t->n + 1, sizeof *t->conns);
-	c->idx = (uint32_t)t->n;
-	t->conns[t->n++] = c;
 	c->proto = proto;
-	c->proto_idx = proto == 6 ? t->n_tcp++ : t->n_udp++;
-	c->id = c->proto_idx; /* final at once: tcp.stream / udp.stream */
-	const char *why;
+	c->id = proto == 6 ? t->n_tcp++ : t->n_udp++; /* final at once: tcp.stream / udp.stream */
+	uint8_t why;
 	int cli = sender_is_client(pk, proto, &why);
-	c->guess_why = why;
-	c->client_guessed = why != NULL;
+	c->client_guessed = why;
 	struct endpoint s = { pk->src, pk->sport }, d = { pk->dst, pk->dport };
 	c->ep[0] = cli ? s : d;
 	c->ep[1] = cli ? d : s;

@@ -19,9 +19,15 @@
  * usually has open at once, so most packets skip the hash. */
 #define CONNTAB_RECENT 1024
 
+/* Connections are carved from blocks of CONNTAB_BLOCK (a power of two): no malloc per
+ * connection, no array of pointers to them (8 bytes each, and a doubling copy) and
+ * none moves once made. */
+#define CONNTAB_BLOCK_SHIFT 10
+#define CONNTAB_BLOCK ((size_t)1 << CONNTAB_BLOCK_SHIFT)
+
 struct conntab {
-	struct conn **conns;  /* by idx, creation order */
-	size_t n, cap;
+	struct conn **blocks; /* blocks[i] holds connections i * CONNTAB_BLOCK on, by idx */
+	size_t n, cap_blocks; /* connections made; entries of blocks */
 	uint32_t n_tcp, n_udp;
 	uint32_t *slots;      /* open addressing: conn idx + 1, 0 empty */
 	size_t n_slots;       /* power of two */
@@ -31,7 +37,6 @@ struct conntab {
 	 * without hashing. Only a shortcut: a miss (or a crafted conflict) costs one compare
 	 * and then the keyed table answers, so it cannot be made slower than the table. */
 	struct conn *recent[CONNTAB_RECENT];
-	struct conn_block *blocks; /* conns are carved from blocks: no malloc per connection */
 };
 
 void conntab_init(struct conntab *t);
@@ -42,5 +47,11 @@ void conntab_fini(struct conntab *t);
  * sequence number on a known 4-tuple starts a new connection, or when a SYN+ACK's
  * sequence number differs from where its side started (tshark's rules). */
 struct conn *conntab_lookup(struct conntab *t, const struct pkt *pk, int *dir, int *reused);
+
+/* Connection idx (creation order, < t->n). */
+static inline struct conn *conntab_conn(const struct conntab *t, size_t idx)
+{
+	return &t->blocks[idx >> CONNTAB_BLOCK_SHIFT][idx & (CONNTAB_BLOCK - 1)];
+}
 
 #endif

@@ -5,6 +5,7 @@
 #include "../base/xalloc.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -15,6 +16,41 @@ const struct app_event appmsg_events[APPEV_COUNT + 1] = {
 	[APPEV_REASM_CAPPED] = { "app.reassembly_capped", SEV_WARN, "more data held out of order than chattcp holds (4 MiB or 16,384 segments a direction): the missing bytes before it are given up as a gap, and what needs them is not decoded" },
 	[APPEV_COUNT] = { NULL, 0, NULL },
 };
+
+_Static_assert(sizeof(void *) != 8 || sizeof(struct appmsg) <= 136,
+	       "struct appmsg grew: every message and every open connection's request has one");
+_Static_assert(sizeof(void *) != 8 || sizeof(struct app_http) <= 88, "struct app_http grew: see its comment");
+_Static_assert(sizeof(void *) != 8 || sizeof(struct applog_conn) <= 24, "struct applog_conn grew: one per connection");
+_Static_assert(APPMSG_NOTES_MAX <= UINT8_MAX, "n_notes is 8 bits");
+_Static_assert((APPMSG_NOTES_MAX & (APPMSG_NOTES_MAX - 1)) == 0, "a full notes array is a power of two");
+
+/* A block of the log's messages, after the log it belongs to: a message finds its log
+ * from its id (its place in the block), so no message carries a pointer to it. */
+struct msg_block {
+	struct applog *log;
+	struct appmsg m[APPLOG_BLOCK];
+};
+
+static struct applog *msg_log(const struct appmsg *m)
+{
+	const struct appmsg *first = m - m->id % APPLOG_BLOCK;
+	return ((const struct msg_block *)(const void *)((const char *)first - offsetof(struct msg_block, m)))->log;
+}
+
+/* Entries an array of n elements has room for: a power of two (first `least`), so the
+ * capacity need not be stored. */
+static size_t room_for(size_t n, size_t least)
+{
+	if (!n)
+		return 0;
+	size_t c = least;
+	while (c < n)
+		c *= 2;
+	return c;
+}
+
+/* The count of notes not kept, after a full notes array (one of APPMSG_NOTES_MAX). */
+static uint64_t *notes_dropped(struct appmsg *m) { return (uint64_t *)(void *)(m->notes + APPMSG_NOTES_MAX); }
 
 void applog_init(struct applog *l)
 {
@@ -51,26 +87,22 @@ static void budget_add(struct applog *l, uint32_t conn_idx, int64_t n)
 void appmsg_count(struct appmsg *m, size_t n)
 {
 	m->kept += n;
-	if (m->log)
-		budget_add(m->log, m->conn, (int64_t)n);
+	budget_add(msg_log(m), m->conn, (int64_t)n);
 }
 
-/* Grows an array of m's as xgrow does, counting what it adds. */
-static void grow_counted(struct appmsg *m, void *pp, uint32_t *cap32, size_t need, size_t size)
+/* Makes room for element n (0-based) of an array of m's holding n, whose capacity is
+ * room_for(n, least); `extra` bytes follow a full array of `full` elements (0: none).
+ * Counts what it adds. */
+static void grow_counted(struct appmsg *m, void *pp, size_t n, size_t least, size_t size, size_t full, size_t extra)
 {
-	size_t before = *cap32, cap = before;
-	if (!before && need <= 2) {
-		/* most messages have a field or two and a note at most: xgrow would start at 16 */
-		void **p = pp;
-		*p = xrealloc(*p, 2 * size);
-		cap = 2;
-	} else {
-		xgrow(pp, &cap, need, size);
-	}
-	/* counts stay far below 2^32 (fields and notes are capped by their decoders) */
-	*cap32 = cap > UINT32_MAX ? UINT32_MAX : (uint32_t)cap;
-	if (cap > before)
-		appmsg_count(m, (cap - before) * size + (before ? 0 : APPLOG_ALLOC_COST));
+	size_t before = room_for(n, least);
+	if (n < before)
+		return;
+	size_t cap = room_for(n + 1, least);
+	size_t bytes = cap * size + (cap == full ? extra : 0);
+	void **p = pp;
+	*p = xrealloc(*p, bytes);
+	appmsg_count(m, (cap - before) * size + (cap == full ? extra : 0) + (before ? 0 : APPLOG_ALLOC_COST));
 }
 
 static void body_free(struct appbody *b)
@@ -85,10 +117,8 @@ static void body_free(struct appbody *b)
 static void msg_fini(struct appmsg *m)
 {
 	xfree(m->summary);
-	for (size_t i = 0; i < m->n_kv; i++) {
-		xfree(m->kv[i].name);
-		xfree(m->kv[i].value);
-	}
+	for (size_t i = 0; i < m->n_kv; i++)
+		xfree(m->kv[i].name); /* and its value: one block */
 	xfree(m->kv);
 	for (size_t i = 0; i < m->n_notes; i++)
 		xfree(m->notes[i].text);
@@ -101,27 +131,20 @@ void app_http_free(struct app_http *h)
 {
 	if (!h)
 		return;
-	if (!(h->static_strs & APP_HTTP_STATIC_METHOD))
-		xfree((char *)(uintptr_t)h->method);
-	if (!(h->static_strs & APP_HTTP_STATIC_VERSION))
-		xfree((char *)(uintptr_t)h->version);
-	xfree(h->uri);
-	xfree(h->reason);
-	xfree(h->content_encoding);
+	xfree(h->content_encoding); /* the start line's strings are in h's block */
 	xfree(h);
 }
 
 void appmsg_clear(struct appmsg *m)
 {
 	msg_fini(m);
-	if (m->log)
-		budget_add(m->log, m->conn, -(int64_t)m->kept);
+	budget_add(msg_log(m), m->conn, -(int64_t)m->kept);
 	m->kept = 0;
 	m->summary = NULL;
 	m->kv = NULL;
-	m->n_kv = m->cap_kv = 0;
+	m->n_kv = 0;
 	m->notes = NULL;
-	m->n_notes = m->cap_notes = 0;
+	m->n_notes = 0;
 	m->body = NULL;
 	m->http = NULL;
 	m->cleared = 1;
@@ -132,10 +155,11 @@ void applog_fini(struct applog *l)
 	for (size_t i = 0; i < l->n; i++)
 		msg_fini(applog_get(l, (uint32_t)i));
 	for (size_t b = 0; b < l->n_blocks; b++)
-		xfree(l->blocks[b]);
+		xfree((char *)l->blocks[b] - offsetof(struct msg_block, m));
 	xfree(l->blocks);
 	for (size_t c = 0; c < l->n_conns; c++)
-		xfree(l->conns[c].ix);
+		if (l->conns[c].n > APPLOG_CONN_INLINE)
+			xfree(l->conns[c].ix.array);
 	xfree(l->conns);
 	applog_init(l);
 }
@@ -144,7 +168,9 @@ struct appmsg *applog_add(struct applog *l, uint32_t conn_idx)
 {
 	if (l->n == l->n_blocks * APPLOG_BLOCK) {
 		xgrow(&l->blocks, &l->cap_blocks, l->n_blocks + 1, sizeof *l->blocks);
-		l->blocks[l->n_blocks] = xmalloc(APPLOG_BLOCK * sizeof **l->blocks);
+		struct msg_block *b = xmalloc(sizeof *b);
+		b->log = l;
+		l->blocks[l->n_blocks] = b->m;
 		l->n_blocks++;
 	}
 	if (conn_idx >= l->n_conns) {
@@ -154,26 +180,26 @@ struct appmsg *applog_add(struct applog *l, uint32_t conn_idx)
 		l->n_conns = cap;
 	}
 	struct applog_conn *lc = &l->conns[conn_idx];
-	if (lc->n == lc->cap) {
-		/* two at first (a request and its response), then doubling: a capture of
-		 * many short connections must not pay for 16 ids each */
-		size_t cap = lc->cap ? (size_t)lc->cap * 2 : 2;
-		if (cap > UINT32_MAX)
-			cap = UINT32_MAX;
-		lc->ix = xrealloc(lc->ix, cap * sizeof *lc->ix);
-		lc->cap = (uint32_t)cap;
+	if (lc->n == APPLOG_CONN_INLINE) {
+		/* two in place (a request and its response), then an array, doubling: a
+		 * capture of many short connections pays for no array at all */
+		uint32_t *a = xmalloc(2 * APPLOG_CONN_INLINE * sizeof *a);
+		memcpy(a, lc->ix.in_place, sizeof lc->ix.in_place);
+		lc->ix.array = a;
+	} else if (lc->n > APPLOG_CONN_INLINE && (lc->n & (lc->n - 1)) == 0) {
+		lc->ix.array = xrealloc(lc->ix.array, (size_t)lc->n * 2 * sizeof *lc->ix.array);
 	}
 	uint32_t id = (uint32_t)l->n++;
-	lc->ix[lc->n++] = id;
+	(lc->n < APPLOG_CONN_INLINE ? lc->ix.in_place : lc->ix.array)[lc->n] = id;
+	lc->n++;
 	struct appmsg *m = applog_get(l, id);
 	memset(m, 0, sizeof *m);
 	m->id = id;
 	m->conn = conn_idx;
-	m->log = l;
 	/* The struct counts too (it is most of what an empty event costs); a cleared
 	 * message gives it back with its contents, since a live session clears what it
 	 * showed and must not run out of budget after a million messages. */
-	appmsg_count(m, sizeof *m + sizeof *lc->ix);
+	appmsg_count(m, sizeof *m + sizeof(uint32_t));
 	return m;
 }
 
@@ -183,19 +209,44 @@ const uint32_t *applog_conn(const struct applog *l, uint32_t conn_idx, size_t *n
 		*n = 0;
 		return NULL;
 	}
-	*n = l->conns[conn_idx].n;
-	return l->conns[conn_idx].ix;
+	const struct applog_conn *lc = &l->conns[conn_idx];
+	*n = lc->n;
+	return lc->n <= APPLOG_CONN_INLINE ? lc->ix.in_place : lc->ix.array;
 }
 
 void appmsg_kv(struct appmsg *m, const char *name, const char *value, size_t value_len)
 {
-	grow_counted(m, &m->kv, &m->cap_kv, m->n_kv + 1, sizeof *m->kv);
+	grow_counted(m, &m->kv, m->n_kv, 1, sizeof *m->kv, 0, 0);
 	struct appkv *kv = &m->kv[m->n_kv];
-	kv->name = xstrdup(name);
-	kv->value = xstrndup(value ? value : "", value ? value_len : 0);
-	kv->value_len = value ? value_len : 0;
+	size_t nl = strlen(name), vl = value ? value_len : 0;
+	if (vl > (size_t)-1 - nl - 2)
+		xmalloc((size_t)-1); /* fails: no value that large */
+	/* "name\0value\0" in one block: the value may hold NUL bytes, value_len says */
+	char *s = xmalloc(nl + 1 + vl + 1);
+	memcpy(s, name, nl + 1);
+	if (vl)
+		memcpy(s + nl + 1, value, vl);
+	s[nl + 1 + vl] = '\0';
+	kv->name = s;
+	kv->value = s + nl + 1;
+	kv->value_len = vl;
 	m->n_kv++;
-	appmsg_count(m, strlen(name) + 1 + kv->value_len + 1 + 2 * APPLOG_ALLOC_COST);
+	appmsg_count(m, nl + 1 + vl + 1 + APPLOG_ALLOC_COST);
+}
+
+void appmsg_kv_append(struct appmsg *m, size_t i, const char *p, size_t n)
+{
+	struct appkv *kv = &m->kv[i];
+	size_t nl = (size_t)(kv->value - kv->name), vl = kv->value_len;
+	if (n > (size_t)-1 - nl - vl - 1)
+		xmalloc((size_t)-1); /* fails: no value that large */
+	char *s = xrealloc(kv->name, nl + vl + n + 1);
+	memcpy(s + nl + vl, p, n);
+	s[nl + vl + n] = '\0';
+	kv->name = s;
+	kv->value = s + nl;
+	kv->value_len = vl + n;
+	appmsg_count(m, n);
 }
 
 void appmsg_note(struct appmsg *m, const struct app_event *ev, uint64_t off, const char *fmt, ...)
@@ -206,22 +257,25 @@ void appmsg_note(struct appmsg *m, const struct app_event *ev, uint64_t off, con
 	if (m->n_notes >= APPMSG_NOTES_MAX) {
 		/* The last slot says how many more came; its text is rewritten in place. */
 		struct appnote *last = &m->notes[m->n_notes - 1];
-		m->notes_dropped++;
+		uint64_t *dropped = notes_dropped(m);
+		++*dropped;
 		snprintf(last->text, 128, "more than %d notes on this message: %llu more were counted, not kept",
-			 APPMSG_NOTES_MAX - 1, (unsigned long long)m->notes_dropped);
+			 APPMSG_NOTES_MAX - 1, (unsigned long long)*dropped);
 		return;
 	}
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
-	grow_counted(m, &m->notes, &m->cap_notes, m->n_notes + 1, sizeof *m->notes);
+	/* two at first (most messages have a note at most), room for the count of dropped
+	 * ones after a full array */
+	grow_counted(m, &m->notes, m->n_notes, 2, sizeof *m->notes, APPMSG_NOTES_MAX, sizeof(uint64_t));
 	struct appnote *n = &m->notes[m->n_notes];
 	n->off = off;
 	if (m->n_notes == APPMSG_NOTES_MAX - 1) {
 		n->ev = &appmsg_events[APPEV_NOTES_CAPPED];
 		n->text = xmalloc(128);
-		m->notes_dropped = 1;
+		*notes_dropped(m) = 1;
 		snprintf(n->text, 128, "more than %d notes on this message: %llu more were counted, not kept",
 			 APPMSG_NOTES_MAX - 1, 1ULL);
 	} else {
@@ -238,8 +292,7 @@ void appmsg_set_summary(struct appmsg *m, const char *s, size_t n)
 	if (m->summary) {
 		size_t old = strlen(m->summary) + 1 + APPLOG_ALLOC_COST;
 		m->kept = m->kept > old ? m->kept - old : 0;
-		if (m->log)
-			budget_add(m->log, m->conn, -(int64_t)old);
+		budget_add(msg_log(m), m->conn, -(int64_t)old);
 	}
 	xfree(m->summary);
 	m->summary = d;
@@ -277,7 +330,7 @@ static void body_budget_cut(struct appbody *b, int which)
 	if (b->budget_cut || !m)
 		return;
 	b->budget_cut = 1;
-	struct applog *l = m->log;
+	struct applog *l = msg_log(m);
 	l->n_spent++;
 	if (m->conn < l->n_conns)
 		l->conns[m->conn].spent = 1;
@@ -296,9 +349,12 @@ void appbody_add(struct appbody *b, const uint8_t *p, size_t n)
 		sha256_add(b->hash, p, n);
 	size_t room = b->keep > b->len ? b->keep - b->len : 0;
 	struct appmsg *m = b->owner;
-	if (room && m && m->log) {
-		/* What the budget still allows (the buffer may grow up to twice what it holds). */
-		const struct applog *l = m->log;
+	size_t want = n < room ? n : room;
+	if (want && m) {
+		/* What the budget still allows, counted as the buffer is (its capacity, a power
+		 * of two of at least 16 bytes, whatever pieces the bytes came in): so where a
+		 * body is cut does not depend on how the stream was segmented. */
+		const struct applog *l = msg_log(m);
 		uint64_t conn_kept = m->conn < l->n_conns ? l->conns[m->conn].kept : 0;
 		uint64_t left = l->kept < l->keep_max ? l->keep_max - l->kept : 0;
 		uint64_t cleft = conn_kept < l->conn_keep_max ? l->conn_keep_max - conn_kept : 0;
@@ -307,10 +363,22 @@ void appbody_add(struct appbody *b, const uint8_t *p, size_t n)
 			left = cleft;
 			which = 1;
 		}
-		if (left < room) {
-			room = (size_t)left;
-			if (room < n)
-				body_budget_cut(b, which);
+		/* the largest capacity the budget pays for: growing from cap to c costs
+		 * c - cap (and the allocation's cost for the first block) */
+		uint64_t line = left + b->cap;
+		line = b->cap ? line : (line > APPLOG_ALLOC_COST ? line - APPLOG_ALLOC_COST : 0);
+		uint64_t most = b->cap;
+		if (line >= 16) {
+			uint64_t c = 16;
+			while (c <= line / 2)
+				c *= 2;
+			if (c > most)
+				most = c;
+		}
+		size_t fits = most > b->len ? (size_t)(most - b->len < want ? most - b->len : want) : 0;
+		if (fits < want) {
+			room = fits;
+			body_budget_cut(b, which);
 		}
 	}
 	size_t take = n < room ? n : room;

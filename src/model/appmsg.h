@@ -53,7 +53,9 @@ enum {
 };
 extern const struct app_event appmsg_events[APPEV_COUNT + 1];
 
-/* A name/value pair: an HTTP header, a DNS answer, a WebSocket frame field. */
+/* A name/value pair: an HTTP header, a DNS answer, a WebSocket frame field. The name and
+ * the value are one block (appmsg.c): add pairs with appmsg_kv, change a value with
+ * appmsg_kv_append only. */
 struct appkv {
 	char *name;
 	char *value;
@@ -89,37 +91,41 @@ struct appbody {
 	struct sha256_ctx *hash; /* while hashing */
 };
 
-/* HTTP specifics of a message (request or response). */
+/* HTTP specifics of a message (request or response): every HTTP message of a capture
+ * has one, and every open connection's unanswered request, so it is 88 bytes (LP64). */
 struct app_http {
-	/* request line; method and version point to static text when static_strs says
-	 * so (a known method, "HTTP/1.1": every request would allocate them again) */
+	/* the start line: static text (a known method, "HTTP/1.1") or copies in the same
+	 * block as the struct, after it (freed with it); NULL when the line had none */
 	const char *method, *version;
-	char *uri;
-	char *reason;
-	char *content_encoding;       /* as sent, or NULL */
-	int status;                   /* response: status code */
+	const char *uri;
+	const char *reason;
+	char *content_encoding;       /* as sent (a copy of its own), or NULL */
 	uint32_t request_msg;         /* response: id of its request, or APPMSG_NONE */
 	uint32_t response_msg;        /* request: id of its final response, or APPMSG_NONE */
 	uint32_t body_first_frame;
-	uint64_t header_len;          /* bytes of start line + headers, incl. the empty line */
+	uint32_t header_len;          /* bytes of start line + headers, incl. the empty line
+				       * (at most HTTP_HEADER_MAX, 64 KiB: a longer head is cut there) */
 	uint64_t body_wire;           /* body bytes on the wire (chunk framing included) */
 	uint64_t lost;                /* body bytes never captured (gaps) */
 	int64_t body_last_ts;         /* time of the body's last byte */
-	/* flags (bytes: every message of a capture has this part) */
-	uint8_t is_request;
-	uint8_t chunked, until_close, no_body;
-	uint8_t simple;               /* HTTP/0.9: request without version, response without head */
-	uint8_t body_complete;        /* the whole body was seen */
-	uint8_t static_strs;          /* APP_HTTP_STATIC_*: not allocated, not freed */
+	uint16_t status;              /* response: status code (three digits) */
+	uint8_t is_request : 1;
+	uint8_t chunked : 1, until_close : 1, no_body : 1;
+	uint8_t simple : 1;           /* HTTP/0.9: request without version, response without head */
+	uint8_t body_complete : 1;    /* the whole body was seen */
+	uint8_t response_lost : 1;    /* request: the start of its response fell in bytes that
+				       * were not captured (http.response_lost) */
 };
-
-enum { APP_HTTP_STATIC_METHOD = 1, APP_HTTP_STATIC_VERSION = 2 };
 
 enum appmsg_flag {
 	AM_INCOMPLETE = 1, /* the connection ended (or a gap came) before the message did */
 	AM_MALFORMED = 2,  /* at least one note is a protocol violation (severity warning or error) */
 };
 
+/* Every message of a capture is one of these (and every open connection's unanswered
+ * request): 136 bytes on LP64, checked in appmsg.c. Its log is found from its block,
+ * array capacities from counts, and the count of dropped notes sits after a full notes
+ * array (appmsg.c). */
 struct appmsg {
 	uint32_t id;          /* its index in the log */
 	uint32_t conn;        /* connection index (struct conn.idx) */
@@ -129,6 +135,7 @@ struct appmsg {
 	uint8_t done;         /* its decoder finished it (app_msg_done) */
 	uint16_t holds;       /* readers that still need its contents (applog_hold) */
 	uint8_t cleared;      /* contents freed (appmsg_clear) */
+	uint8_t n_notes;      /* <= APPMSG_NOTES_MAX */
 	const char *proto;    /* "http", "websocket", "sse", "redis", "dns", ... (static) */
 	const char *kind;     /* "request", "response", "event", "frame", "command", ... (static) */
 	uint64_t off, end;    /* [off, end) in the direction's stream (wire bytes) */
@@ -136,15 +143,12 @@ struct appmsg {
 	uint32_t begin_frame; /* the packet being processed when its decoder began it */
 	uint32_t done_frame;  /* the packet being processed when it was finished (0: at the end) */
 	uint32_t show_frame;  /* the packet a chat shows it under (0: after the last one; session) */
+	uint32_t n_kv;
 	int64_t first_ts, last_ts;
 	char *summary;        /* one line: "GET /index.html HTTP/1.1", "PING", "A example.com" */
 	struct appkv *kv;     /* the structure, in order */
-	uint32_t n_kv, cap_kv;
 	struct appnote *notes;
-	uint32_t n_notes, cap_notes;
-	uint64_t notes_dropped;  /* notes past APPMSG_NOTES_MAX, counted */
 	uint64_t kept;        /* bytes of the budget it holds (struct applog) */
-	struct applog *log;   /* the log it is in */
 	struct appbody *body; /* NULL when it carries none */
 	struct app_http *http;/* NULL unless proto is http */
 };
@@ -152,15 +156,22 @@ struct appmsg {
 /* Messages per block of the log. */
 #define APPLOG_BLOCK 1024
 
-struct applog_conn { /* the messages of one connection, in the order they were made */
-	uint32_t *ix;
-	uint32_t n, cap;
-	uint64_t kept;        /* bytes its messages keep now */
+/* The messages of one connection, in the order they were made: one per connection
+ * index of the capture (24 bytes). Up to APPLOG_CONN_INLINE ids (a request and its
+ * response) sit in place of the array pointer. */
+#define APPLOG_CONN_INLINE 2
+struct applog_conn {
+	union {
+		uint32_t in_place[APPLOG_CONN_INLINE];
+		uint32_t *array;  /* n > APPLOG_CONN_INLINE: room for the next power of two */
+	} ix;
+	uint32_t n;
 	uint8_t spent;        /* its budget was found spent at least once */
+	uint64_t kept;        /* bytes its messages keep now */
 };
 
 struct applog {
-	struct appmsg **blocks;
+	struct appmsg **blocks;    /* each the messages of a block (appmsg.c), which knows its log */
 	size_t n_blocks, cap_blocks;
 	size_t n;                  /* messages made */
 	struct applog_conn *conns; /* by connection index */
@@ -190,6 +201,8 @@ static inline struct appmsg *applog_get(const struct applog *l, uint32_t id)
 const uint32_t *applog_conn(const struct applog *l, uint32_t conn_idx, size_t *n);
 
 void appmsg_kv(struct appmsg *m, const char *name, const char *value, size_t value_len);
+/* Appends n bytes to the value of field i (an HTTP folded line, more bytes shown). */
+void appmsg_kv_append(struct appmsg *m, size_t i, const char *p, size_t n);
 /* Adds a note; a warning or an error marks the message malformed. Past
  * APPMSG_NOTES_MAX notes, a note is counted instead (the last kept one says so). */
 void appmsg_note(struct appmsg *m, const struct app_event *ev, uint64_t off, const char *fmt, ...)

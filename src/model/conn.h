@@ -65,10 +65,19 @@ enum {
 	 * scaled by (RFC 7323 section 2.3: never a SYN's), 0 when not scaled. Known at
 	 * the packet: a later packet must not change how an earlier window reads. */
 	PR_WSCALE_SHIFT = 3,
+	PR_WSCALE_MASK = 15,
+	/* The connection was seen without its SYN, its sides were a guess from the ports,
+	 * and this packet's payload decided them (engine.side_hint): confirmed, or swapped,
+	 * and then a live view showed the packets before it the other way round. */
+	PR_SIDES_DECIDED = 128,
 };
+_Static_assert((PR_WSCALE_MASK << PR_WSCALE_SHIFT) < PR_SIDES_DECIDED, "pflags: the window scale's bits end below PR_SIDES_DECIDED");
 
 /* The window scale of r's window field, or -1 when it is not scaled. */
-static inline int pktrec_wscale(const struct pktrec *r) { return (r->pflags >> PR_WSCALE_SHIFT) - 1; }
+static inline int pktrec_wscale(const struct pktrec *r)
+{
+	return ((r->pflags >> PR_WSCALE_SHIFT) & PR_WSCALE_MASK) - 1;
+}
 
 struct endpoint {
 	struct ipaddr addr;
@@ -97,40 +106,92 @@ enum conn_tag {
 };
 const char *conn_tag_name(int bit_index);
 
-struct tcp_track; /* tcp/state.c */
+/* What the state machine (tcp/state.c) remembers of each endpoint between packets.
+ * Kept inside struct conn (it lives as long as the connection): 32 bytes. */
+struct tcp_track {
+	uint32_t iss[2];         /* initial sequence number of each side, when its SYN was seen */
+	uint32_t fin_seq[2];     /* sequence number the FIN occupies */
+	uint8_t started;
+	uint8_t syn_seen[2], synack_seen, hs3_seen;
+	uint8_t fin_sent[2], fin_acked[2];
+	uint8_t confirmed[2];    /* sent something other than SYN/RST after its handshake */
+	uint8_t synack_repeated; /* the last server packet was a repeated SYN+ACK */
+	uint8_t hs3_lost;        /* the server re-sent SYN+ACK after the client's third handshake */
+	uint8_t waves;           /* wave events so far (bits EV_WAVE1..4 >> 4) */
+	uint8_t iss_known[2];
+};
+
+/* Why the client was chosen without a SYN (conn.client_guessed), in words. */
+enum conn_guess {
+	GUESS_NONE,              /* a SYN said it, or UDP (the first sender is the client) */
+	GUESS_TCP_SERVICE_PORT,  /* no SYN seen: the side on a well-known service port serves */
+	GUESS_UDP_SERVICE_PORT,  /* the same for UDP */
+	GUESS_TCP_LOWER_PORT,    /* no SYN seen, no service port: the lower port serves */
+	GUESS_TCP_CONTENT,       /* no SYN seen: the first bytes sent read as a request from one
+				  * side (or an answer from the other), whatever the ports say */
+};
+
 struct tcp_analysis; /* tcp/analysis.c */
 
+/* A connection. The table holds one per connection of the capture, and a capture may
+ * hold hundreds of thousands at once (tests/lib/hostile.py many_conns: 200,000), so
+ * every byte here is paid that many times: what only some connections need (label
+ * counts, the analysis state) hangs off a pointer made at first need, flags are
+ * bytes, and CONN_SIZE_MAX below keeps it from growing back unnoticed. */
 struct conn {
 	uint32_t idx;        /* creation order among all connections */
-	uint32_t id;         /* user-facing id within its protocol: tshark's tcp.stream / udp.stream */
-	uint32_t proto_idx;  /* order among connections of its protocol (== id) */
-	uint8_t proto;       /* 6 TCP, 17 UDP */
-	uint8_t client_guessed; /* no SYN seen: client chosen by ports (see guess_why) */
-	uint8_t handshake;   /* enum hs_kind */
-	uint8_t close;       /* enum close_kind */
-	uint8_t rst_by;      /* 0 none, 1 client, 2 server */
-	uint8_t fin_first_by;/* 0 none, 1 client, 2 server */
-	uint8_t superseded;  /* a later connection took over its 4-tuple */
-	uint8_t ended_queued;/* waiting in the engine's queue of ended connections */
-	uint8_t quoted_only; /* made for a 5-tuple an ICMP error quoted; no packet of its own
-			      * yet (it takes an id, as in Wireshark, but nothing lists it) */
-	const char *guess_why;
-	struct endpoint ep[2];   /* [0] client, [1] server */
+	uint32_t id;         /* user-facing id within its protocol: tshark's tcp.stream / udp.stream
+			      * (also the order among connections of its protocol) */
 	int64_t first_ts, last_ts;
 	uint32_t first_frame, last_frame;
 	uint64_t pkts[2];    /* packets sent by client [0] / server [1] */
 	uint64_t bytes[2];   /* payload bytes */
 	uint64_t wire[2];    /* frame bytes, as tshark's conversation table counts them */
-	uint32_t tags;       /* enum conn_tag */
-	uint32_t label_count[LB_COUNT];
+	struct endpoint ep[2];   /* [0] client, [1] server */
 	uint32_t base_seq[2];/* relative sequence numbers count from here (Wireshark's rules) */
+	uint16_t tags;       /* enum conn_tag (TAG_COUNT_ bits) */
+	uint8_t proto;       /* 6 TCP, 17 UDP */
+	uint8_t client_guessed; /* enum conn_guess: GUESS_NONE, or why the client was chosen by
+				 * ports (no SYN seen); conn_guess_why() says it in words */
+	uint8_t handshake;   /* enum hs_kind */
+	uint8_t close;       /* enum close_kind */
+	uint8_t rst_by;      /* 0 none, 1 client, 2 server */
+	uint8_t fin_first_by;/* 0 none, 1 client, 2 server */
 	uint8_t base_set[2];
 	int8_t wscale[2];    /* window scale from the SYNs; -1 unknown, -2 not used */
 	uint8_t state[2];    /* current TCP state of client and server */
-	struct tcp_track *trk;
-	struct tcp_analysis *ta;
+	uint8_t superseded : 1;  /* a later connection took over its 4-tuple */
+	uint8_t ended_queued : 1;/* waiting in the engine's queue of ended connections */
+	uint8_t quoted_only : 1; /* made for a 5-tuple an ICMP error quoted; no packet of its own
+				  * yet (it takes an id, as in Wireshark, but nothing lists it) */
+	struct tcp_track trk;    /* TCP state machine memory (tcp/state.c) */
+	uint32_t *label_count;   /* [LB_COUNT] packets per analysis label; NULL until the
+				  * first label (most connections of a scan or flood have none):
+				  * read through conn_label_count() */
+	struct tcp_analysis *ta; /* NULL before the first TCP packet and after release */
 	void *app;           /* application decoder state (proto/) */
 };
+
+/* Bytes a struct conn may take. 200,000 open connections cost 200 bytes each here,
+ * 40 MB; a field added without thought shows up as a build error, so the cost is seen
+ * (tests/lib/hostile.py many_conns holds the whole TCP side under 400 bytes a
+ * connection, docs/performance.md). */
+#define CONN_SIZE_MAX 200
+_Static_assert(sizeof(struct conn) <= CONN_SIZE_MAX, "struct conn grew past CONN_SIZE_MAX: see its comment");
+
+/* Packets of c that carried analysis label l (enum label). */
+static inline uint32_t conn_label_count(const struct conn *c, int l)
+{
+	return c->label_count && l >= 0 && l < LB_COUNT ? c->label_count[l] : 0;
+}
+
+/* Why the client of c was guessed (no SYN seen), NULL when it was not. */
+const char *conn_guess_why(const struct conn *c);
+
+/* Swaps client and server of c: every per-side field of the connection and of its
+ * state machine memory (not c->ta: tcp_analysis_swap_sides). For a connection whose
+ * sides were guessed and that has carried no payload yet (engine_packet). */
+void conn_swap_sides(struct conn *c);
 
 /* The relative sequence number of a sequence number sent by side dir of c. */
 static inline uint32_t conn_rel(const struct conn *c, int dir, uint32_t seq)

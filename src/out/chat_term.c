@@ -210,8 +210,8 @@ void chat_conn_header(struct strbuf *b, const struct chat_style *st, const struc
 	sb_putc(b, '\n');
 	if (!st->live)
 		totals(b, c);
-	if (c->client_guessed && c->guess_why)
-		sb_printf(b, "  (%s)\n", c->guess_why);
+	if (conn_guess_why(c))
+		sb_printf(b, "  (%s)\n", conn_guess_why(c));
 	if (stack && *stack)
 		sb_printf(b, "  decoded as %s\n", stack);
 	sb_putc(b, '\n');

@@ -146,6 +146,8 @@ void http_exchange_json(struct strbuf *b, const struct sess_http *x)
 		}
 		sb_putc(b, ']');
 	}
+	if (rq && !rs && rq->http->response_lost)
+		json_key(b, &f, "response_lost"), sb_puts(b, "true");
 	if (rq && rs) {
 		json_key(b, &f, "timing");
 		int g = 1;
@@ -275,6 +277,8 @@ void http_exchange_term(struct strbuf *b, const struct sess_http *x, int verbose
 		if (verbose)
 			headers_term(b, rs);
 		notes_term(b, rs);
+	} else if (rq && rq->http->response_lost) {
+		sb_puts(b, "   <- (response not captured)\n");
 	} else {
 		sb_puts(b, "   <- (no response seen)\n");
 	}

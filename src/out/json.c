@@ -86,8 +86,8 @@ void json_conn_app(struct strbuf *b, const struct conn *c, const char *stack)
 	sb_putc(b, '{');
 	int lf = 1;
 	for (int l = 0; l < LB_COUNT; l++)
-		if (c->label_count[l])
-			json_u64_field(b, &lf, label_name(l), c->label_count[l]);
+		if (conn_label_count(c, l))
+			json_u64_field(b, &lf, label_name(l), conn_label_count(c, l));
 	sb_putc(b, '}');
 	sb_puts(b, "}\n");
 }
@@ -195,6 +195,8 @@ void json_packet(struct strbuf *b, const struct sess_packet *p, int flags)
 	json_str_field(b, &f, "dst", ipaddr_str(&d->addr, a, sizeof a));
 	json_u64_field(b, &f, "dport", d->port);
 	json_str_field(b, &f, "dir", r->dir == 0 ? "c2s" : "s2c");
+	if (r->pflags & PR_SIDES_DECIDED)
+		json_key(b, &f, "sides_decided"), sb_puts(b, "true");
 	if (c->proto == 6) {
 		json_u64_field(b, &f, "seq", r->seq);
 		json_u64_field(b, &f, "ack", r->ack);

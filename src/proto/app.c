@@ -18,11 +18,11 @@
  * page of a test input (offered in place). */
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/asan_interface.h>
-#define SLACK_POISON(b) ASAN_POISON_MEMORY_REGION((b)->p + (b)->len, (b)->cap - (b)->len)
-#define SLACK_OPEN(b) ASAN_UNPOISON_MEMORY_REGION((b)->p, (b)->cap)
+#define SLACK_POISON(h) ASAN_POISON_MEMORY_REGION((h)->p + (h)->len, (h)->cap - (h)->len)
+#define SLACK_OPEN(h) ASAN_UNPOISON_MEMORY_REGION((h)->p, (h)->cap)
 #else
-#define SLACK_POISON(b) ((void)(b))
-#define SLACK_OPEN(b) ((void)(b))
+#define SLACK_POISON(h) ((void)(h))
+#define SLACK_OPEN(h) ((void)(h))
 #endif
 
 /* Bytes held per direction while no decoder has answered yes: every probe in the
@@ -42,11 +42,21 @@
  * no longer refer to are dropped. */
 #define APP_MAP_TRIM 64
 
-struct app_buf {
-	uint8_t *p;
+/* Bytes held for a decoder, with their length and room, in one block: allocated when
+ * bytes must wait (a head split over segments, the first segment while the decoder is
+ * chosen) and freed once they are taken, so an idle direction costs one pointer. */
+struct held_bytes {
 	size_t len, cap;
-	uint64_t off; /* own-stream offset of p[0], or of the next byte when len is 0 */
+	uint8_t p[];
 };
+
+struct app_buf {
+	struct held_bytes *h; /* NULL when nothing is held */
+	uint64_t off;         /* own-stream offset of the first held byte, or of the next byte */
+};
+
+static size_t buf_len(const struct app_buf *b) { return b->h ? b->h->len : 0; }
+static const uint8_t *buf_bytes(const struct app_buf *b) { return b->h ? b->h->p : NULL; }
 
 /* own bytes [own, own + n) of a child came from connection bytes [lo, hi) */
 struct offmap_ent {
@@ -64,45 +74,80 @@ struct chain_step {
 	char *param;
 };
 
+/* What every layer has: the connection's own stream (the root layer, depth 0, inside
+ * struct app_conn) has only this, since every open connection has one; a stacked layer
+ * (depth > 0) is a struct child_layer, which adds what only children use. */
 struct layer {
-	struct app_conn *ac;
-	struct layer *parent;
 	struct layer *child;  /* first open child */
-	struct layer *next;   /* next sibling */
 	const struct proto_desc *d;
 	void *st;
 	uint8_t decided;      /* d was chosen (NULL: nothing decodes this stream) */
-	uint8_t depth;
+	uint8_t depth;        /* 0: the root layer; < APP_MAX_DEPTH */
 	uint8_t eof[2];
 	uint8_t finished;     /* finish() ran */
 	uint8_t busy;         /* inside the decoder (app_close is deferred) */
+	/* feed again when at least this many bytes are held; a decoder's larger answer is
+	 * kept as UINT32_MAX, which is as good: past APP_BUF_MAX (16 MiB) the held bytes
+	 * become a gap before they could reach it */
+	uint32_t need[2];
+	struct app_buf buf[2];
+};
+
+struct child_layer {
+	struct layer L;       /* first: a stacked layer's struct layer is its child_layer */
+	struct app_conn *ac;
+	struct layer *parent;
+	struct layer *next;   /* next sibling */
+	uint32_t owner;
 	uint8_t one_way, one_dir;
 	uint8_t n_steps;
-	uint32_t owner;
-	struct app_buf buf[2];
-	size_t need[2];       /* feed again when at least this many bytes are held */
 	uint64_t in_len[2];   /* own bytes written so far */
-	struct offmap map[2]; /* children only: own -> connection offsets */
-	/* content layers still to open (n_steps of them, allocated when there are any:
-	 * every connection has a root layer, few layers have steps) */
+	struct offmap map[2]; /* own -> connection offsets */
+	/* content layers still to open (n_steps of them, allocated when there are any) */
 	struct chain_step *steps;
 	struct layer *out;    /* content layer: the next step, opened on the first emit */
 };
 
+/* Every connection that sent a byte has one, so its size is what 200,000 open
+ * connections cost (hostile.py many-conns): the root layer holds only what every
+ * layer needs, reassembly allocates what it holds, the decoder stack is registry
+ * indices. The _Static_assert below keeps it from growing back unnoticed. */
 struct app_conn {
 	struct app *a;
 	struct conn *c;
 	struct reasm ra;
 	struct layer root;
-	uint64_t dgram_off[2];
 	int64_t last_ts;
 	uint8_t ended, tapped, rst, queued;
 	uint8_t reasm_capped[2]; /* app.reassembly_capped said for this direction (once) */
-	/* the decoders of the connection's streams, bottom first (Upgrade, TLS...):
-	 * APP_MAX_DEPTH entries, allocated on the first (most connections have none) */
+	/* the decoders of the connection's streams, bottom first (Upgrade, TLS...), as
+	 * 1 + their index in proto_registry */
 	uint8_t n_stack;
-	const char **stack;
+	uint8_t stack[APP_MAX_DEPTH];
 };
+
+/* 184 bytes on LP64 (was 504): a and c 16, reasm 72, root layer 72, the rest 24. A new
+ * field here costs 200,000 open connections its size each; put what few connections
+ * need behind a pointer allocated when they need it. */
+_Static_assert(sizeof(void *) != 8 || sizeof(struct app_conn) <= 184, "struct app_conn grew: see its comment");
+_Static_assert(sizeof(void *) != 8 || sizeof(struct layer) <= 72, "struct layer grew: see struct app_conn");
+
+#define container_of(p, type, member) ((type *)(void *)((char *)(p)-offsetof(type, member)))
+
+static struct child_layer *as_child(const struct layer *L)
+{
+	return (struct child_layer *)(uintptr_t)L; /* L->depth > 0: L is the first member */
+}
+
+/* The connection L decodes. */
+static struct app_conn *layer_ac(const struct layer *L)
+{
+	return L->depth ? as_child(L)->ac : container_of((struct layer *)(uintptr_t)L, struct app_conn, root);
+}
+
+static struct layer *layer_parent(const struct layer *L) { return L->depth ? as_child(L)->parent : NULL; }
+static struct layer *layer_out(const struct layer *L) { return L->depth ? as_child(L)->out : NULL; }
+static uint32_t layer_owner(const struct layer *L) { return L->depth ? as_child(L)->owner : APPMSG_NONE; }
 
 static void pump(struct layer *L, int dir, const uint8_t *p, size_t n, int flags);
 static void layer_free(struct layer *L);
@@ -138,12 +183,13 @@ static const struct offmap_ent *map_find(const struct offmap *m, uint64_t x)
  * to the start (or end) of the input they came out of. */
 static uint64_t to_conn(const struct layer *L, int dir, uint64_t x, int end)
 {
-	if (!L->parent)
+	if (!L->depth)
 		return x;
-	const struct offmap *m = &L->map[dir];
+	const struct child_layer *K = as_child(L);
+	const struct offmap *m = &K->map[dir];
 	const struct offmap_ent *e = map_find(m, end && x ? x - 1 : x);
 	if (!e)
-		return to_conn(L->parent, dir, 0, end);
+		return to_conn(K->parent, dir, 0, end);
 	if (e->hi - e->lo == e->n) {
 		uint64_t k = x > e->own ? x - e->own : 0;
 		if (k > e->n)
@@ -157,10 +203,10 @@ uint64_t app_conn_off(struct layer *L, int dir, uint64_t off) { return to_conn(L
 
 uint32_t app_frame_at(struct layer *L, int dir, uint64_t off, int64_t *ts)
 {
-	return reasm_frame_at(&L->ac->ra, dir, to_conn(L, dir, off, 0), ts);
+	return reasm_frame_at(&layer_ac(L)->ra, dir, to_conn(L, dir, off, 0), ts);
 }
 
-const struct conn *app_conn(struct layer *L) { return L->ac->c; }
+const struct conn *app_conn(struct layer *L) { return layer_ac(L)->c; }
 
 /* The lowest connection offset any layer of L's tree may still ask about (its held
  * bytes start there): reassembly's frame map may forget what lies below. */
@@ -169,17 +215,17 @@ static uint64_t oldest_ref(const struct layer *L, int dir, uint64_t lowest)
 	uint64_t o = to_conn(L, dir, L->buf[dir].off, 0);
 	if (o < lowest)
 		lowest = o;
-	for (const struct layer *k = L->child; k; k = k->next)
+	for (const struct layer *k = L->child; k; k = as_child(k)->next)
 		lowest = oldest_ref(k, dir, lowest);
-	if (L->out)
-		lowest = oldest_ref(L->out, dir, lowest);
+	if (layer_out(L))
+		lowest = oldest_ref(layer_out(L), dir, lowest);
 	return lowest;
 }
 
 /* Drops map entries below what the decoder holds. */
 static void map_trim(struct layer *L, int dir)
 {
-	struct offmap *m = &L->map[dir];
+	struct offmap *m = &as_child(L)->map[dir];
 	if (m->n < APP_MAP_TRIM)
 		return;
 	uint64_t base = L->buf[dir].off;
@@ -202,7 +248,7 @@ static uint32_t cur_frame(const struct app_conn *ac)
 
 struct appmsg *app_msg_begin(struct layer *L, int dir, const char *kind, uint64_t off)
 {
-	struct app_conn *ac = L->ac;
+	struct app_conn *ac = layer_ac(L);
 	struct appmsg *m = applog_add(&ac->a->log, ac->c->idx);
 	m->dir = (uint8_t)dir;
 	m->proto = L->d ? L->d->name : "raw";
@@ -220,10 +266,10 @@ void app_msg_end(struct layer *L, struct appmsg *m, uint64_t end)
 	uint64_t e = to_conn(L, m->dir, end, 1);
 	m->end = e < m->off ? m->off : e;
 	if (m->end > m->off)
-		m->last_frame = reasm_frame_at(&L->ac->ra, m->dir, m->end - 1, &m->last_ts);
+		m->last_frame = reasm_frame_at(&layer_ac(L)->ra, m->dir, m->end - 1, &m->last_ts);
 }
 
-struct appmsg *app_msg(struct layer *L, uint32_t id) { return applog_get(&L->ac->a->log, id); }
+struct appmsg *app_msg(struct layer *L, uint32_t id) { return applog_get(&layer_ac(L)->a->log, id); }
 
 static void maybe_clear(struct app *a, struct appmsg *m)
 {
@@ -248,22 +294,22 @@ void app_release(struct app *a, struct appmsg *m)
 void app_msg_hold(struct layer *L, uint32_t id)
 {
 	if (id != APPMSG_NONE)
-		app_hold(L->ac->a, app_msg(L, id));
+		app_hold(layer_ac(L)->a, app_msg(L, id));
 }
 
 void app_msg_release(struct layer *L, uint32_t id)
 {
 	if (id != APPMSG_NONE)
-		app_release(L->ac->a, app_msg(L, id));
+		app_release(layer_ac(L)->a, app_msg(L, id));
 }
 
 void app_msg_done(struct layer *L, struct appmsg *m)
 {
-	struct app *a = L->ac->a;
+	struct app *a = layer_ac(L)->a;
 	if (m->done)
 		return;
 	m->done = 1;
-	m->done_frame = cur_frame(L->ac);
+	m->done_frame = cur_frame(layer_ac(L));
 	if (m->body)
 		appbody_end(m->body);
 	if (a->on_done)
@@ -273,15 +319,15 @@ void app_msg_done(struct layer *L, struct appmsg *m)
 
 static struct appbody *owner_body(struct layer *L)
 {
-	if (L->owner == APPMSG_NONE)
+	if (layer_owner(L) == APPMSG_NONE)
 		return NULL;
-	struct app *a = L->ac->a;
-	return appmsg_body(app_msg(L, L->owner), a->body_keep, a->body_hash);
+	struct app *a = layer_ac(L)->a;
+	return appmsg_body(app_msg(L, layer_owner(L)), a->body_keep, a->body_hash);
 }
 
 struct appbody *app_body(struct layer *L, struct appmsg *m)
 {
-	struct app *a = L->ac->a;
+	struct app *a = layer_ac(L)->a;
 	return appmsg_body(m, a->body_keep, a->body_hash);
 }
 
@@ -292,11 +338,11 @@ void app_body_add(struct layer *L, struct appmsg *m, const uint8_t *p, size_t n)
 	appbody_add(b, p, n);
 }
 
-int app_budget_spent(struct layer *L) { return applog_spent(&L->ac->a->log, L->ac->c->idx); }
+int app_budget_spent(struct layer *L) { return applog_spent(&layer_ac(L)->a->log, layer_ac(L)->c->idx); }
 
 uint64_t app_decode_room(struct layer *L, uint64_t done, int *why)
 {
-	const struct app *a = L->ac->a;
+	const struct app *a = layer_ac(L)->a;
 	uint64_t room = done < APP_DECODE_MAX ? APP_DECODE_MAX - done : 0;
 	int w = 1;
 	/* APP_DECODE_FREE + APP_DECODE_RATIO * stream bytes, without overflowing */
@@ -318,11 +364,11 @@ uint64_t app_decode_room(struct layer *L, uint64_t done, int *why)
 	return room;
 }
 
-void app_decoded(struct layer *L, uint64_t n) { L->ac->a->decoded += n; }
+void app_decoded(struct layer *L, uint64_t n) { layer_ac(L)->a->decoded += n; }
 
 struct appmsg *app_owner(struct layer *L)
 {
-	return L->owner == APPMSG_NONE ? NULL : app_msg(L, L->owner);
+	return layer_owner(L) == APPMSG_NONE ? NULL : app_msg(L, layer_owner(L));
 }
 
 /* ---- decoders ---- */
@@ -364,19 +410,19 @@ static void try_decide(struct layer *L, int force)
 {
 	if (L->decided)
 		return;
-	const struct conn *c = L->ac->c;
+	const struct conn *c = layer_ac(L)->c;
 	const struct proto_desc *maybe_port = NULL;
 	int any_data = 0, all_no = 1;
 	for (int dir = 0; dir < 2; dir++) {
-		struct app_buf *b = &L->buf[dir];
-		if (!b->len)
+		const struct app_buf *b = &L->buf[dir];
+		if (!buf_len(b))
 			continue;
 		any_data = 1;
 		for (size_t i = 0; proto_registry[i]; i++) {
 			const struct proto_desc *d = proto_registry[i];
 			if (!d->probe || d->role != PROTO_STREAM || (d->transport && d->transport != c->proto))
 				continue;
-			int ans = d->probe(b->p, b->len, dir);
+			int ans = d->probe(buf_bytes(b), buf_len(b), dir);
 			if (ans == PROBE_YES) {
 				start_decoder(L, d, NULL);
 				return;
@@ -395,13 +441,14 @@ static void try_decide(struct layer *L, int force)
 	}
 	/* Both sides said no (or one did and the capture forces a decision): give up. A
 	 * client's odd first line must not rule HTTP out before the server answers. */
-	if (all_no && (force || (L->buf[0].len && L->buf[1].len))) {
+	size_t held0 = buf_len(&L->buf[0]), held1 = buf_len(&L->buf[1]);
+	if (all_no && (force || (held0 && held1))) {
 		start_decoder(L, NULL, NULL);
 		return;
 	}
-	size_t held = L->buf[0].len + L->buf[1].len;
+	size_t held = held0 + held1;
 	/* Both sides spoke and only a port-hinted maybe is left: take it. */
-	if (maybe_port && L->buf[0].len && L->buf[1].len) {
+	if (maybe_port && held0 && held1) {
 		start_decoder(L, maybe_port, NULL);
 		return;
 	}
@@ -416,35 +463,55 @@ static void buf_free(struct app_buf *b);
  * the decoder is chosen), and an idle connection must not keep that memory. */
 static void buf_drop(struct app_buf *b, size_t n)
 {
-	if (n >= b->len) {
-		uint64_t off = b->off + b->len;
+	struct held_bytes *h = b->h;
+	if (!h)
+		return;
+	if (n >= h->len) {
+		uint64_t off = b->off + h->len;
 		buf_free(b);
 		b->off = off;
 		return;
-	} else {
-		memmove(b->p, b->p + n, b->len - n);
-		b->len -= n;
-		b->off += n;
 	}
-	if (b->p)
-		SLACK_POISON(b);
+	SLACK_OPEN(h);
+	memmove(h->p, h->p + n, h->len - n);
+	h->len -= n;
+	b->off += n;
+	SLACK_POISON(h);
 }
+
+/* Least room of a held block: 16 bytes of header and 48 of bytes, one malloc chunk. */
+#define HELD_FIRST 48
 
 static void buf_add(struct app_buf *b, const uint8_t *p, size_t n)
 {
-	if (b->p)
-		SLACK_OPEN(b);
-	xgrow(&b->p, &b->cap, b->len + n, 1);
-	memcpy(b->p + b->len, p, n);
-	b->len += n;
-	SLACK_POISON(b);
+	struct held_bytes *h = b->h;
+	size_t len = h ? h->len : 0;
+	if (!h || len + n > h->cap) {
+		size_t cap = h ? h->cap : HELD_FIRST;
+		while (cap < len + n) {
+			if (cap > ((size_t)-1 - sizeof *h) / 2)
+				xmalloc((size_t)-1); /* fails: no block that large */
+			cap *= 2;
+		}
+		if (h)
+			SLACK_OPEN(h);
+		h = xrealloc(h, sizeof *h + cap);
+		h->len = len;
+		h->cap = cap;
+		b->h = h;
+	} else {
+		SLACK_OPEN(h);
+	}
+	memcpy(h->p + h->len, p, n);
+	h->len += n;
+	SLACK_POISON(h);
 }
 
 static void buf_free(struct app_buf *b)
 {
-	if (b->p)
-		SLACK_OPEN(b);
-	xfree(b->p);
+	if (b->h)
+		SLACK_OPEN(b->h);
+	xfree(b->h);
 	memset(b, 0, sizeof *b);
 }
 
@@ -461,7 +528,8 @@ static size_t feed_loop(struct layer *L, int dir, const uint8_t *p, size_t n, ui
 		used += k;
 		/* needed counts from the first byte offered; what is held now starts k later */
 		size_t need = r.needed > k ? r.needed - k : 0;
-		L->need[dir] = need > rem - k ? need : 0;
+		need = need > rem - k ? need : 0;
+		L->need[dir] = need > UINT32_MAX ? UINT32_MAX : (uint32_t)need;
 		if (!L->d || k == 0 || used == n || L->need[dir])
 			break;
 	}
@@ -473,7 +541,7 @@ static void pump(struct layer *L, int dir, const uint8_t *p, size_t n, int flags
 {
 	struct app_buf *b = &L->buf[dir];
 	if (L->decided && !L->d) {
-		uint64_t off = b->off + b->len + n;
+		uint64_t off = b->off + buf_len(b) + n;
 		buf_free(b);
 		b->off = off;
 		return;
@@ -485,20 +553,20 @@ static void pump(struct layer *L, int dir, const uint8_t *p, size_t n, int flags
 		if (!L->decided)
 			return;
 		if (!L->d) {
-			buf_drop(b, b->len);
-			buf_drop(&L->buf[1 - dir], L->buf[1 - dir].len); /* nothing will read them */
+			buf_drop(b, buf_len(b));
+			buf_drop(&L->buf[1 - dir], buf_len(&L->buf[1 - dir])); /* nothing will read them */
 			return;
 		}
 		/* The other side's bytes waited too. */
 		struct app_buf *o = &L->buf[1 - dir];
-		if (o->len) {
-			size_t k = feed_loop(L, 1 - dir, o->p, o->len, o->off, L->eof[1 - dir] ? FEED_EOF : 0);
+		if (buf_len(o)) {
+			size_t k = feed_loop(L, 1 - dir, o->h->p, o->h->len, o->off, L->eof[1 - dir] ? FEED_EOF : 0);
 			buf_drop(o, k);
 		}
 		p = NULL;
 		n = 0;
 	}
-	if (b->len == 0 && n) {
+	if (buf_len(b) == 0 && n) {
 		/* Nothing held: offer the bytes where they are. */
 		size_t k = (L->need[dir] > n && !(flags & (FEED_EOF | FEED_GAP))) ? 0 : feed_loop(L, dir, p, n, b->off, flags);
 		b->off += k;
@@ -507,19 +575,20 @@ static void pump(struct layer *L, int dir, const uint8_t *p, size_t n, int flags
 	} else {
 		if (n)
 			buf_add(b, p, n);
-		if (b->len && (b->len >= L->need[dir] || (flags & (FEED_EOF | FEED_GAP)))) {
-			size_t k = feed_loop(L, dir, b->p, b->len, b->off, flags);
+		size_t held = buf_len(b);
+		if (held && (held >= L->need[dir] || (flags & (FEED_EOF | FEED_GAP)))) {
+			size_t k = feed_loop(L, dir, b->h->p, held, b->off, flags);
 			buf_drop(b, k);
-		} else if (!b->len && (flags & (FEED_EOF | FEED_GAP))) {
+		} else if (!held && (flags & (FEED_EOF | FEED_GAP))) {
 			feed_loop(L, dir, NULL, 0, b->off, flags);
 		}
 	}
-	if (b->len > APP_BUF_MAX && L->d) {
+	if (buf_len(b) > APP_BUF_MAX && L->d) {
 		/* The decoder waits for more than any sane message: skip what it holds. */
 		uint64_t off = b->off;
-		size_t len = b->len;
-		feed_loop(L, dir, b->p, b->len, b->off, FEED_GAP);
-		buf_drop(b, b->len);
+		size_t len = buf_len(b);
+		feed_loop(L, dir, b->h->p, len, b->off, FEED_GAP);
+		buf_drop(b, buf_len(b));
 		if (L->d && L->d->gap) {
 			L->busy++;
 			L->d->gap(L->st, L, dir, off, len);
@@ -527,7 +596,7 @@ static void pump(struct layer *L, int dir, const uint8_t *p, size_t n, int flags
 		}
 		L->need[dir] = 0;
 	}
-	if (L->parent)
+	if (L->depth)
 		map_trim(L, dir);
 }
 
@@ -535,15 +604,15 @@ static void pump(struct layer *L, int dir, const uint8_t *p, size_t n, int flags
 
 static struct layer *layer_new(struct layer *parent, const struct layer_open *how, const struct proto_desc *d)
 {
-	struct layer *k = xcalloc(1, sizeof *k);
-	k->ac = parent->ac;
+	struct child_layer *k = xcalloc(1, sizeof *k);
+	k->ac = layer_ac(parent);
 	k->parent = parent;
-	k->depth = (uint8_t)(parent->depth + 1);
+	k->L.depth = (uint8_t)(parent->depth + 1);
 	k->owner = how->owner;
-	k->one_way = how->one_way;
+	k->one_way = (uint8_t)(how->one_way != 0);
 	k->one_dir = how->dir ? 1 : 0;
 	if (k->one_way)
-		k->eof[1 - k->one_dir] = 1;
+		k->L.eof[1 - k->one_dir] = 1;
 	size_t n = 0;
 	while (how->then && how->then[n] && n < APP_MAX_DEPTH)
 		n++;
@@ -554,7 +623,7 @@ static struct layer *layer_new(struct layer *parent, const struct layer_open *ho
 		k->steps[i].param = how->then[i]->param ? xstrdup(how->then[i]->param) : NULL;
 	}
 	k->n_steps = (uint8_t)n;
-	return k;
+	return &k->L;
 }
 
 struct layer *app_open(struct layer *L, const struct layer_open *how)
@@ -565,7 +634,7 @@ struct layer *app_open(struct layer *L, const struct layer_open *how)
 	if (L->depth + 1 >= APP_MAX_DEPTH)
 		return NULL;
 	struct layer *k = layer_new(L, how, d);
-	k->next = L->child;
+	as_child(k)->next = L->child;
 	L->child = k;
 	for (int i = 0; i < 2; i++)
 		app_msg_hold(L, how->msg[i]);
@@ -573,51 +642,55 @@ struct layer *app_open(struct layer *L, const struct layer_open *how)
 		start_decoder(k, d, how);
 	for (int i = 0; i < 2; i++)
 		app_msg_release(L, how->msg[i]);
-	struct app_conn *ac = L->ac;
+	struct app_conn *ac = layer_ac(L);
 	if (!how->one_way && d && ac->n_stack < APP_MAX_DEPTH) {
-		if (!ac->stack)
-			ac->stack = xmalloc(APP_MAX_DEPTH * sizeof *ac->stack);
-		ac->stack[ac->n_stack++] = d->name;
+		for (size_t i = 0; proto_registry[i] && i < UINT8_MAX; i++)
+			if (proto_registry[i] == d) {
+				ac->stack[ac->n_stack++] = (uint8_t)(i + 1);
+				break;
+			}
 	}
 	return k;
 }
 
-void app_write(struct layer *k, int dir, const uint8_t *p, size_t n, uint64_t lo, uint64_t hi)
+void app_write(struct layer *L, int dir, const uint8_t *p, size_t n, uint64_t lo, uint64_t hi)
 {
-	if (!k || k->eof[dir] || !n)
+	if (!L || L->eof[dir] || !n)
 		return;
+	struct child_layer *k = as_child(L);
 	uint64_t clo = to_conn(k->parent, dir, lo, 0), chi = to_conn(k->parent, dir, hi, 1);
 	map_add(&k->map[dir], k->in_len[dir], n, clo, chi < clo ? clo : chi);
 	k->in_len[dir] += n;
 	/* A stream's content is its owner's body where the content layers end. */
 	if (k->owner != APPMSG_NONE) {
-		struct appbody *b = owner_body(k);
-		if (k->parent->owner != k->owner)
+		struct appbody *b = owner_body(L);
+		if (layer_owner(k->parent) != k->owner)
 			b->in += n; /* the first layer of the owner's content */
-		if (!k->d || k->d->role != PROTO_CONTENT)
+		if (!L->d || L->d->role != PROTO_CONTENT)
 			appbody_add(b, p, n);
 	}
-	pump(k, dir, p, n, 0);
+	pump(L, dir, p, n, 0);
 }
 
-void app_write_gap(struct layer *k, int dir, uint64_t len)
+void app_write_gap(struct layer *L, int dir, uint64_t len)
 {
-	if (!k || k->eof[dir])
+	if (!L || L->eof[dir])
 		return;
+	struct child_layer *k = as_child(L);
 	uint64_t off = k->in_len[dir];
 	k->in_len[dir] += len;
-	struct app_buf *b = &k->buf[dir];
-	if (k->d) {
-		if (b->len)
-			pump(k, dir, NULL, 0, FEED_GAP);
-		buf_drop(b, b->len);
-		if (k->d && k->d->gap) {
-			k->busy++;
-			k->d->gap(k->st, k, dir, off, len);
-			k->busy--;
+	struct app_buf *b = &L->buf[dir];
+	if (L->d) {
+		if (buf_len(b))
+			pump(L, dir, NULL, 0, FEED_GAP);
+		buf_drop(b, buf_len(b));
+		if (L->d && L->d->gap) {
+			L->busy++;
+			L->d->gap(L->st, L, dir, off, len);
+			L->busy--;
 		}
 	}
-	b->len = 0;
+	buf_free(b);
 	b->off = off + len;
 }
 
@@ -628,30 +701,31 @@ void app_write_end(struct layer *k, int dir)
 	k->eof[dir] = 1;
 	try_decide(k, 1);
 	pump(k, dir, NULL, 0, FEED_EOF);
-	if (k->out)
-		app_write_end(k->out, dir);
+	if (layer_out(k))
+		app_write_end(layer_out(k), dir);
 }
 
 void app_emit(struct layer *L, int dir, const uint8_t *p, size_t n, uint64_t lo, uint64_t hi)
 {
-	if (!n)
-		return;
-	if (!L->out && L->n_steps) {
+	if (!n || !L->depth)
+		return; /* the root layer has no owner and no steps: the bytes go nowhere */
+	struct child_layer *K = as_child(L);
+	if (!K->out && K->n_steps) {
 		struct layer_open how;
 		memset(&how, 0, sizeof how);
-		how.proto = L->steps[0].proto;
-		how.param = L->steps[0].param;
+		how.proto = K->steps[0].proto;
+		how.param = K->steps[0].param;
 		how.msg[0] = how.msg[1] = APPMSG_NONE;
-		how.owner = L->owner;
-		how.one_way = L->one_way;
-		how.dir = L->one_dir;
+		how.owner = K->owner;
+		how.one_way = K->one_way;
+		how.dir = K->one_dir;
 		const struct layer_open *rest[APP_MAX_DEPTH + 1];
 		struct layer_open steps[APP_MAX_DEPTH];
 		size_t k = 0;
-		for (size_t i = 1; i < L->n_steps; i++, k++) {
+		for (size_t i = 1; i < K->n_steps; i++, k++) {
 			memset(&steps[k], 0, sizeof steps[k]);
-			steps[k].proto = L->steps[i].proto;
-			steps[k].param = L->steps[i].param;
+			steps[k].proto = K->steps[i].proto;
+			steps[k].param = K->steps[i].param;
 			rest[k] = &steps[k];
 		}
 		rest[k] = NULL;
@@ -659,14 +733,14 @@ void app_emit(struct layer *L, int dir, const uint8_t *p, size_t n, uint64_t lo,
 		const struct proto_desc *d = proto_find(how.proto);
 		if (d && L->depth + 1 < APP_MAX_DEPTH) {
 			struct layer *c = layer_new(L, &how, d);
-			L->out = c;
+			K->out = c;
 			start_decoder(c, d, &how);
 		} else {
 			steps_free(L); /* unknown step: the content stays as it is */
 		}
 	}
-	if (L->out) {
-		app_write(L->out, dir, p, n, lo, hi);
+	if (K->out) {
+		app_write(K->out, dir, p, n, lo, hi);
 		return;
 	}
 	struct appbody *b = owner_body(L);
@@ -692,38 +766,47 @@ static void layer_finish(struct layer *L)
 		L->d->finish(L->st, L);
 		L->busy--;
 	}
-	if (L->out)
-		layer_finish(L->out);
-	for (struct layer *k = L->child; k; k = k->next)
+	if (layer_out(L))
+		layer_finish(layer_out(L));
+	for (struct layer *k = L->child; k; k = as_child(k)->next)
 		layer_finish(k);
 }
 
 static void steps_free(struct layer *L)
 {
-	for (size_t i = 0; i < L->n_steps; i++)
-		xfree(L->steps[i].param);
-	xfree(L->steps);
-	L->steps = NULL;
-	L->n_steps = 0;
+	if (!L->depth)
+		return;
+	struct child_layer *k = as_child(L);
+	for (size_t i = 0; i < k->n_steps; i++)
+		xfree(k->steps[i].param);
+	xfree(k->steps);
+	k->steps = NULL;
+	k->n_steps = 0;
 }
 
+/* Frees what L owns (not L itself: the root is part of struct app_conn, a child is
+ * freed by its parent with xfree). */
 static void layer_free(struct layer *L)
 {
 	stop_decoder(L);
-	for (int dir = 0; dir < 2; dir++) {
+	for (int dir = 0; dir < 2; dir++)
 		buf_free(&L->buf[dir]);
-		xfree(L->map[dir].e);
-		memset(&L->map[dir], 0, sizeof L->map[dir]);
-	}
-	steps_free(L);
-	if (L->out) {
-		layer_free(L->out);
-		xfree(L->out);
-		L->out = NULL;
+	if (L->depth) {
+		struct child_layer *K = as_child(L);
+		for (int dir = 0; dir < 2; dir++) {
+			xfree(K->map[dir].e);
+			memset(&K->map[dir], 0, sizeof K->map[dir]);
+		}
+		steps_free(L);
+		if (K->out) {
+			layer_free(K->out);
+			xfree(K->out);
+			K->out = NULL;
+		}
 	}
 	struct layer *k = L->child;
 	while (k) {
-		struct layer *next = k->next;
+		struct layer *next = as_child(k)->next;
 		layer_free(k);
 		xfree(k);
 		k = next;
@@ -736,10 +819,10 @@ void app_close(struct layer *k)
 	if (!k)
 		return;
 	layer_finish(k);
-	struct layer *P = k->parent;
-	for (struct layer **pp = &P->child; *pp; pp = &(*pp)->next)
+	struct layer *P = layer_parent(k);
+	for (struct layer **pp = &P->child; *pp; pp = &as_child(*pp)->next)
 		if (*pp == k) {
-			*pp = k->next;
+			*pp = as_child(k)->next;
 			break;
 		}
 	layer_free(k);
@@ -748,14 +831,14 @@ void app_close(struct layer *k)
 
 /* ---- the connection's own stream ---- */
 
-static void on_data(void *ctx, int dir, const uint8_t *p, size_t n, uint64_t off)
+static void on_data(struct reasm *r, int dir, const uint8_t *p, size_t n, uint64_t off)
 {
-	struct app_conn *ac = ctx;
+	struct app_conn *ac = container_of(r, struct app_conn, ra);
 	if (ac->tapped)
 		ac->a->tap(ac->a->tap_ctx, ac->c, dir, p, n, off);
 	ac->a->stream_in += n;
 	struct layer *L = &ac->root;
-	if (L->buf[dir].len == 0)
+	if (buf_len(&L->buf[dir]) == 0)
 		L->buf[dir].off = off;
 	pump(L, dir, p, n, 0);
 	if (ac->c->proto == 6) {
@@ -765,9 +848,9 @@ static void on_data(void *ctx, int dir, const uint8_t *p, size_t n, uint64_t off
 	}
 }
 
-static void on_gap(void *ctx, int dir, uint64_t off, uint64_t len)
+static void on_gap(struct reasm *r, int dir, uint64_t off, uint64_t len)
 {
-	struct app_conn *ac = ctx;
+	struct app_conn *ac = container_of(r, struct app_conn, ra);
 	struct layer *L = &ac->root;
 	ac->a->n_gaps++;
 	if (ac->tapped)
@@ -788,23 +871,23 @@ static void on_gap(void *ctx, int dir, uint64_t off, uint64_t len)
 	}
 	struct app_buf *b = &L->buf[dir];
 	if (L->d) {
-		if (b->len)
+		if (buf_len(b))
 			pump(L, dir, NULL, 0, FEED_GAP);
-		buf_drop(b, b->len);
+		buf_drop(b, buf_len(b));
 		if (L->d && L->d->gap) {
 			L->busy++;
 			L->d->gap(L->st, L, dir, off, len);
 			L->busy--;
 		}
 	}
-	b->len = 0;
+	buf_free(b);
 	b->off = off + len;
 	L->need[dir] = 0;
 }
 
-static void on_fin(void *ctx, int dir, uint64_t off)
+static void on_fin(struct reasm *r, int dir, uint64_t off)
 {
-	struct app_conn *ac = ctx;
+	struct app_conn *ac = container_of(r, struct app_conn, ra);
 	struct layer *L = &ac->root;
 	(void)off;
 	if (L->eof[dir])
@@ -812,7 +895,7 @@ static void on_fin(void *ctx, int dir, uint64_t off)
 	L->eof[dir] = 1;
 	try_decide(L, 1);
 	/* Make sure the other side's held bytes went first (undecided until now). */
-	if (L->buf[1 - dir].len)
+	if (buf_len(&L->buf[1 - dir]))
 		pump(L, 1 - dir, NULL, 0, 0);
 	pump(L, dir, NULL, 0, FEED_EOF);
 }
@@ -821,13 +904,11 @@ static struct app_conn *conn_state(struct app *a, struct conn *c)
 {
 	if (c->app)
 		return c->app;
+	static const struct reasm_ops stream_ops = { on_data, on_gap, on_fin };
 	struct app_conn *ac = xcalloc(1, sizeof *ac);
 	ac->a = a;
 	ac->c = c;
-	struct reasm_cb cb = { ac, on_data, on_gap, on_fin };
-	reasm_init(&ac->ra, cb);
-	ac->root.ac = ac;
-	ac->root.owner = APPMSG_NONE;
+	reasm_init(&ac->ra, &stream_ops);
 	ac->tapped = a->tap && (!a->tap_sel || a->tap_sel(a->tap_ctx, c));
 	c->app = ac;
 	xgrow(&a->conns, &a->cap_conns, a->n_conns + 1, sizeof *a->conns);
@@ -840,6 +921,53 @@ static struct app_conn *conn_state(struct app *a, struct conn *c)
 	if (a->force && (!a->force_sel || a->force_sel(a->force_ctx, c)))
 		start_decoder(&ac->root, a->force, NULL);
 	return ac;
+}
+
+int app_side_hint(const struct app *a, const struct conn *c, int dir, const uint8_t *p, size_t n)
+{
+	int here_plausible = 0, there_sure = 0;
+	const struct proto_desc *forced = a->force && (!a->force_sel || a->force_sel(a->force_ctx, c)) ? a->force : NULL;
+	for (size_t i = 0; proto_registry[i]; i++) {
+		const struct proto_desc *d = proto_registry[i];
+		if (forced ? d != forced : (d->role != PROTO_STREAM || (d->transport && d->transport != c->proto)))
+			continue;
+		if (!d->probe)
+			continue;
+		int here = d->probe(p, n, dir), there = d->probe(p, n, 1 - dir);
+		if (here == PROBE_YES)
+			return dir == 0 ? 1 : 2;
+		if (here == PROBE_MAYBE)
+			here_plausible = 1;
+		if (there == PROBE_YES)
+			there_sure = 1;
+	}
+	if (here_plausible || !there_sure)
+		return 0;
+	return dir == 0 ? 2 : 1;
+}
+
+void app_swap_sides(struct app *a, struct conn *c)
+{
+	(void)a;
+	struct app_conn *ac = c->app;
+	if (!ac)
+		return;
+	struct reasm_dir t = ac->ra.d[0];
+	ac->ra.d[0] = ac->ra.d[1];
+	ac->ra.d[1] = t;
+	struct layer *L = &ac->root;
+	struct app_buf b = L->buf[0];
+	L->buf[0] = L->buf[1];
+	L->buf[1] = b;
+	uint32_t need = L->need[0];
+	L->need[0] = L->need[1];
+	L->need[1] = need;
+	uint8_t x = L->eof[0];
+	L->eof[0] = L->eof[1];
+	L->eof[1] = x;
+	x = ac->reasm_capped[0];
+	ac->reasm_capped[0] = ac->reasm_capped[1];
+	ac->reasm_capped[1] = x;
 }
 
 /* Delivers what reassembly still holds, finishes the decoders and frees the
@@ -934,23 +1062,21 @@ void app_packet(struct app *a, struct conn *c, const struct pkt *pk, const struc
 			 * retransmission (already delivered) or bytes past a FIN, which a receiver
 			 * drops too, so the connection's decoders are finished now and their state
 			 * freed. A reset connection may yet see data: it waits (release_ended). */
-			if (ac->root.eof[0] && ac->root.eof[1] && !ac->ra.d[0].n_ooo && !ac->ra.d[1].n_ooo)
+			if (ac->root.eof[0] && ac->root.eof[1] && !reasm_held_segs(&ac->ra, 0) && !reasm_held_segs(&ac->ra, 1))
 				end_conn(ac);
 			else
 				note_ended(a, ac, rec->ts_ns);
 		}
 	} else if (pk->kind == PK_UDP && pk->payload) {
 		/* A datagram is a whole message: no reassembly, offsets count datagram bytes. */
-		uint64_t off = ac->dgram_off[dir];
 		a->stream_in += pk->caplen;
-		reasm_map_frame(&ac->ra, dir, off, rec->frame, rec->ts_ns);
-		ac->dgram_off[dir] += pk->caplen;
+		uint64_t off = reasm_datagram(&ac->ra, dir, pk->caplen, rec->frame, rec->ts_ns);
 		if (ac->tapped)
 			a->tap(a->tap_ctx, c, dir, pk->payload, pk->caplen, off);
 		struct layer *L = &ac->root;
 		if (!L->decided) {
 			struct app_buf *b = &L->buf[dir];
-			b->len = 0;
+			buf_free(b);
 			if (pk->caplen)
 				buf_add(b, pk->payload, pk->caplen);
 			b->off = off;
@@ -995,7 +1121,7 @@ void app_stack_of(const struct app *a, const struct conn *c, char *buf, size_t n
 		return;
 	size_t at = 0;
 	for (size_t k = 0; k <= ac->n_stack; k++) {
-		const char *name = k ? ac->stack[k - 1] : ac->root.d->name;
+		const char *name = k ? proto_registry[ac->stack[k - 1] - 1]->name : ac->root.d->name;
 		int w = snprintf(buf + at, n - at, "%s%s", k ? " > " : "", name);
 		if (w < 0 || (size_t)w >= n - at)
 			break;
@@ -1019,7 +1145,6 @@ void app_fini(struct app *a)
 			if (ac->c && ac->c->app == ac)
 				ac->c->app = NULL;
 		}
-		xfree(ac->stack);
 		xfree(ac);
 	}
 	xfree(a->conns);

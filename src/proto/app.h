@@ -63,6 +63,17 @@ void app_fini(struct app *a);
 /* A client's hold on a message's contents (see struct app.release). */
 void app_hold(struct app *a, struct appmsg *m);
 void app_release(struct app *a, struct appmsg *m);
+/* Which side sent p[0..n), the first payload of connection c (sent by side dir), by
+ * its content: 1 the client (it reads as a request), 2 the server (it reads only as an
+ * answer), 0 cannot tell. Asked of the decoder --decode-as names for c, else of every
+ * stream decoder's probe, both ways round: the sides change only when no decoder
+ * finds the bytes plausible from the side they came from and one is sure of them from
+ * the other. For a connection whose sides were guessed from its ports (no SYN). */
+int app_side_hint(const struct app *a, const struct conn *c, int dir, const uint8_t *p, size_t n);
+/* Client and server of c changed places (conn_swap_sides) before any payload: the
+ * reassembly and held state of each side move with it. The decoders have been fed no
+ * bytes yet, so their state (as init made it) belongs to neither side. */
+void app_swap_sides(struct app *a, struct conn *c);
 /* The decoders a connection was decoded with, bottom first ("http", "websocket"),
  * written into buf ("http > websocket"); "" when none. */
 void app_stack_of(const struct app *a, const struct conn *c, char *buf, size_t n);

@@ -51,7 +51,7 @@ enum {
 	HE_TOO_MANY_FIELDS, HE_STRICT_WOULD_STOP, HE_BODY_LONGER, HE_NOT_HTTP, HE_BAD_CONTENT_LENGTH,
 	HE_CONTENT_LENGTH_CONFLICT, HE_204_WITH_LENGTH, HE_TUNNEL, HE_TE_AND_CL, HE_TE_NOT_CHUNKED, HE_BAD_START_LINE,
 	HE_SIMPLE_REQUEST, HE_HEAD_INCOMPLETE, HE_SWITCHED, HE_GAP, HE_BODY_SHORT, HE_CHUNKED_UNTERMINATED,
-	HE_TRAILER_NO_COLON, HE_CHUNK_SIZE_TOO_LONG, HE_CHUNK_SIZE_BAD, HE_CHUNK_BARE_LF, HE_CHUNK_CR_WITHOUT_LF,
+	HE_RESPONSE_LOST, HE_REQUEST_LOST, HE_TRAILER_NO_COLON, HE_CHUNK_SIZE_TOO_LONG, HE_CHUNK_SIZE_BAD, HE_CHUNK_BARE_LF, HE_CHUNK_CR_WITHOUT_LF,
 	HE_CHUNK_MISSING_CRLF, HE_TRAILER_BARE_LF, HE_TRAILER_TOO_LONG, HE_UNKNOWN_CODING, HE_TRAILERS_CAPPED, HE_COUNT
 };
 
@@ -78,6 +78,8 @@ static const struct app_event http_events[HE_COUNT + 1] = {
 	[HE_HEAD_INCOMPLETE] = { "http.head_incomplete", SEV_NOTE, "the head does not end (no blank line) before the stream does" },
 	[HE_SWITCHED] = { "http.switched", SEV_CHAT, "the connection switched to another protocol (101)" },
 	[HE_GAP] = { "http.gap", SEV_NOTE, "body bytes that were not captured" },
+	[HE_RESPONSE_LOST] = { "http.response_lost", SEV_NOTE, "bytes of a response whose start was not captured: the request it answered waits no more, and the next status line answers a later one" },
+	[HE_REQUEST_LOST] = { "http.request_lost", SEV_NOTE, "a response to a request that was not captured (or bytes of a request whose start was not)" },
 	[HE_BODY_SHORT] = { "http.body_short", SEV_ERROR, "the stream ended before the Content-Length was reached" },
 	[HE_CHUNKED_UNTERMINATED] = { "http.chunked_unterminated", SEV_NOTE, "the stream ended before the last chunk (size 0)" },
 	[HE_TRAILER_NO_COLON] = { "http.trailer_no_colon", SEV_WARN, "a trailer line without a colon" },
@@ -98,37 +100,68 @@ static const struct app_event http_events[HE_COUNT + 1] = {
 enum phase { PH_HEAD, PH_BODY, PH_TUNNEL };
 enum body_mode { BM_NONE, BM_LENGTH, BM_CHUNKED, BM_CLOSE };
 
-struct http_dir {
-	/* small fields first: the state of an idle connection is most of what 200,000
-	 * open connections cost */
-	uint8_t phase, mode;
-	uint8_t gap_in_body;
-	uint8_t last_was_length, had_msg;
-	struct appmsg *msg; /* message whose body is being read */
-	uint64_t remain;    /* BM_LENGTH: body bytes still to come */
-	uint64_t declared;  /* Content-Length value */
-	uint64_t body_off;  /* stream offset of the body's first byte */
-	struct chunked *ch; /* while a chunked body is read (allocated then), or NULL */
+/* The body being read in one direction: allocated when a body starts and freed when it
+ * ends, since a connection waiting between messages (most open ones) needs none of it. */
+struct http_body {
+	struct appmsg *msg;    /* message whose body is being read */
+	uint64_t remain;       /* BM_LENGTH: body bytes still to come */
+	uint64_t declared;     /* Content-Length value */
+	uint64_t body_off;     /* stream offset of the body's first byte */
+	struct chunked *ch;    /* while a chunked body is read (allocated then), or NULL */
 	uint64_t n_trailers;   /* trailer fields of the body being read, kept or not */
 	uint64_t trailer_cap_off; /* where the first one not kept began */
 	struct layer *content; /* the body's layers (content codings, event stream), or NULL */
-	struct appmsg *junk;   /* open message of bytes that are not HTTP, or NULL */
-	uint64_t last_end;     /* where the previous message ended */
-	uint64_t last_declared;
-	/* the head being received: how much of it was scanned for its end */
-	uint64_t scan_off;
-	size_t scanned;
+	uint8_t gap_in_body;
 };
 
+/* One direction between messages, and the head being received. */
+struct http_dir {
+	uint8_t phase, mode;
+	uint8_t last_was_length : 1, had_msg : 1;
+	/* the last message ended where its end was not known (a head cut short, chunk
+	 * framing lost at a hole, bytes that are not HTTP): a hole now may be more of it */
+	uint8_t unsynced : 1;
+	uint8_t after_lost : 1;  /* a message began in a hole: what follows is its rest */
+	/* the head being received: how much of it was scanned for its end (at most
+	 * HTTP_HEADER_MAX between calls: a longer head is taken as it is) */
+	uint32_t scanned;
+	uint64_t scan_off;
+	uint64_t last_end;     /* where the previous message ended */
+	uint64_t last_declared;
+	struct appmsg *junk;   /* open message of bytes that are not HTTP, or NULL */
+	struct http_body *body; /* PH_BODY: the body being read; NULL otherwise */
+};
+
+/* The two pending ids an idle connection most often has fit in place of the pointer. */
+#define HTTP_PENDING_INLINE 2
+
+/* An open HTTP connection's state between messages: 128 bytes on LP64 (was 264), what
+ * 200,000 open connections each pay (hostile.py many-conns); see the assert below. */
 struct http_state {
 	struct http_dir d[2];
-	uint32_t *q;         /* requests without a final response, oldest first (held) */
-	uint32_t qn, qcap;
+	/* requests without a final response, oldest first (held): in place while qcap is
+	 * 0, then an array of qcap */
+	union {
+		uint32_t in_place[HTTP_PENDING_INLINE];
+		uint32_t *array;
+	} q;
+	uint16_t qn, qcap;   /* <= HTTP_MAX_PENDING */
 	uint8_t wait_upgrade; /* a request asked to switch protocols: hold the client side */
 	uint8_t dir;
+	/* final responses that found no request waiting since the last request came (at
+	 * most 255): a request found lost later may be the one they answered */
+	uint8_t unpaired;
 	struct layer *up;    /* after a 101 or a CONNECT: the connection's next decoder */
 	struct layer *L;     /* valid during one call (callbacks use it) */
 };
+
+_Static_assert(sizeof(void *) != 8 || sizeof(struct http_state) <= 128,
+	       "struct http_state grew: every open HTTP connection has one");
+_Static_assert(HTTP_MAX_PENDING <= UINT16_MAX, "qn and qcap are 16 bits");
+_Static_assert(HTTP_HEADER_MAX <= UINT32_MAX, "scanned is 32 bits");
+
+/* The pending request ids, oldest first (st->qn of them). */
+static uint32_t *pending_ids(struct http_state *st) { return st->qcap ? st->q.array : st->q.in_place; }
 
 static const char *const methods[] = {
 	"GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH", "CONNECT", "TRACE",
@@ -172,34 +205,64 @@ static int start_line_answer(const uint8_t *p, size_t n, int dir)
 	return partial ? PROBE_MAYBE : PROBE_NO;
 }
 
-/* The request's method l[0..n): the static name when it is one of methods[] (most
- * are), else a copy. */
-static void set_method(struct app_http *h, const char *l, size_t n)
+/* The static name of method l[0..n) when it is one of methods[] (most are), or NULL. */
+static const char *known_method(const char *l, size_t n)
 {
 	for (size_t i = 0; methods[i]; i++)
-		if (strlen(methods[i]) == n && memcmp(methods[i], l, n) == 0) {
-			h->method = methods[i];
-			h->static_strs |= APP_HTTP_STATIC_METHOD;
-			return;
-		}
-	h->method = xstrndup(l, n);
+		if (strlen(methods[i]) == n && memcmp(methods[i], l, n) == 0)
+			return methods[i];
+	return NULL;
 }
 
-/* The version l[0..n): static for HTTP/1.1 and HTTP/1.0, else a copy. */
-static void set_version(struct app_http *h, const char *l, size_t n)
+/* The static text of version l[0..n) for HTTP/1.1, HTTP/1.0 and HTTP/0.9, or NULL. */
+static const char *known_version(const char *l, size_t n)
 {
 	static const char *const known[] = { "HTTP/1.1", "HTTP/1.0", "HTTP/0.9" };
-	if (!(h->static_strs & APP_HTTP_STATIC_VERSION))
-		xfree((char *)(uintptr_t)h->version);
-	h->version = NULL;
-	h->static_strs &= (uint8_t)~APP_HTTP_STATIC_VERSION;
 	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
-		if (n == 8 && memcmp(known[i], l, 8) == 0) {
-			h->version = known[i];
-			h->static_strs |= APP_HTTP_STATIC_VERSION;
-			return;
+		if (n == 8 && memcmp(known[i], l, 8) == 0)
+			return known[i];
+	return NULL;
+}
+
+/* A piece of the start line: s[0..n), text known statically (then not copied), or
+ * absent (s NULL). */
+struct line_part {
+	const char *s;
+	size_t n;
+	const char *known;
+};
+
+/* Sets the start line's strings of m: the known ones to their static text, the others
+ * copied into the block after m->http, which grows to hold them (so m->http moves: no
+ * caller holds it across this). Every message of a capture has a start line, and its
+ * target and reason in the same block cost no allocation of their own. */
+static void set_start_line(struct appmsg *m, struct line_part method, struct line_part uri, struct line_part version,
+			   struct line_part reason)
+{
+	struct line_part *parts[] = { &method, &uri, &version, &reason };
+	size_t room = 0;
+	for (size_t i = 0; i < 4; i++)
+		if (parts[i]->s && !parts[i]->known)
+			room += parts[i]->n + 1;
+	struct app_http *h = xrealloc(m->http, sizeof *h + room);
+	m->http = h;
+	char *w = (char *)(h + 1);
+	const char *out[4];
+	for (size_t i = 0; i < 4; i++) {
+		const struct line_part *pt = parts[i];
+		out[i] = pt->known;
+		if (pt->s && !pt->known) {
+			memcpy(w, pt->s, pt->n);
+			w[pt->n] = '\0';
+			out[i] = w;
+			w += pt->n + 1;
 		}
-	h->version = xstrndup(l, n);
+	}
+	h->method = out[0];
+	h->uri = out[1];
+	h->version = out[2];
+	h->reason = out[3];
+	appmsg_count(m, room);
 }
 
 /* After the connection is known to be HTTP, a request line is any token followed by
@@ -230,30 +293,48 @@ static void http_init(void *vst, struct layer *L, const struct layer_open *how)
 	(void)st;
 }
 
+static void body_reset(struct http_dir *d);
+
+/* A body begins: its state, zeroed, for message m. */
+static struct http_body *body_begin(struct http_dir *d, struct appmsg *m, uint64_t body_off)
+{
+	body_reset(d); /* none is open: end_message closed the last one */
+	d->body = xcalloc(1, sizeof *d->body);
+	d->body->msg = m;
+	d->body->body_off = body_off;
+	return d->body;
+}
+
+static void body_free(struct http_dir *d)
+{
+	struct http_body *b = d->body;
+	if (!b)
+		return;
+	if (b->ch) {
+		chunked_fini(b->ch);
+		xfree(b->ch);
+	}
+	xfree(b);
+	d->body = NULL;
+}
+
 static void body_reset(struct http_dir *d)
 {
-	if (d->content) {
-		app_close(d->content);
-		d->content = NULL;
+	if (d->body && d->body->content) {
+		app_close(d->body->content);
+		d->body->content = NULL;
 	}
-	if (d->ch) {
-		chunked_fini(d->ch);
-		xfree(d->ch);
-		d->ch = NULL;
-	}
+	body_free(d);
 }
 
 static void http_fini(void *vst)
 {
 	struct http_state *st = vst;
 	for (int i = 0; i < 2; i++)
-		if (st->d[i].ch) {
-			chunked_fini(st->d[i].ch);
-			xfree(st->d[i].ch);
-			st->d[i].ch = NULL;
-		}
-	xfree(st->q);
-	st->q = NULL;
+		body_free(&st->d[i]); /* its content layers are the driver's to free */
+	if (st->qcap)
+		xfree(st->q.array);
+	st->qcap = st->qn = 0;
 	/* Layers above are the driver's to free. */
 }
 
@@ -262,11 +343,11 @@ static void http_fini(void *vst)
 /* Content bytes (after de-chunking) at stream offset off. */
 static void content_bytes(struct http_state *st, const uint8_t *p, size_t n, uint64_t off)
 {
-	struct http_dir *d = &st->d[st->dir];
-	if (d->content)
-		app_write(d->content, st->dir, p, n, off, off + n);
+	struct http_body *b = st->d[st->dir].body;
+	if (b->content)
+		app_write(b->content, st->dir, p, n, off, off + n);
 	else
-		app_body_add(st->L, d->msg, p, n);
+		app_body_add(st->L, b->msg, p, n);
 }
 
 static void chunk_data(void *ctx, const uint8_t *p, size_t n, uint64_t off) { content_bytes(ctx, p, n, off); }
@@ -274,7 +355,7 @@ static void chunk_data(void *ctx, const uint8_t *p, size_t n, uint64_t off) { co
 static void chunk_trailer(void *ctx, const char *line, size_t n, uint64_t off)
 {
 	struct http_state *st = ctx;
-	struct http_dir *d = &st->d[st->dir];
+	struct http_body *d = st->d[st->dir].body;
 	struct appmsg *m = d->msg;
 	if (d->n_trailers++ == HTTP_MAX_TRAILERS)
 		d->trailer_cap_off = off;
@@ -309,7 +390,7 @@ static void chunk_note(void *ctx, int kind, uint64_t off, const char *text)
 		[CHN_TRAILER_TOO_LONG] = HE_TRAILER_TOO_LONG,
 	};
 	struct http_state *st = ctx;
-	struct appmsg *m = st->d[st->dir].msg;
+	struct appmsg *m = st->d[st->dir].body->msg;
 	appmsg_note(m, &http_events[ev_of[kind]], off, "%s", text);
 }
 
@@ -317,24 +398,25 @@ static void chunk_note(void *ctx, int kind, uint64_t off, const char *text)
 static void end_message(struct http_state *st, int dir, uint64_t end, int complete)
 {
 	struct http_dir *d = &st->d[dir];
-	struct appmsg *m = d->msg;
+	struct http_body *b = d->body;
+	struct appmsg *m = b->msg;
 	struct app_http *h = m->http;
-	if (d->n_trailers > HTTP_MAX_TRAILERS)
-		appmsg_note(m, EV(TRAILERS_CAPPED), d->trailer_cap_off,
+	if (b->n_trailers > HTTP_MAX_TRAILERS)
+		appmsg_note(m, EV(TRAILERS_CAPPED), b->trailer_cap_off,
 			    "%" PRIu64 " trailer fields, more than the %d a message keeps (the cap): the rest are counted, not kept (from byte %" PRIu64 ")",
-			    d->n_trailers, HTTP_MAX_TRAILERS, d->trailer_cap_off);
-	d->n_trailers = 0;
-	h->body_wire = end - d->body_off;
-	h->body_complete = complete && !d->gap_in_body;
+			    b->n_trailers, HTTP_MAX_TRAILERS, b->trailer_cap_off);
+	h->body_wire = end - b->body_off;
+	h->body_complete = complete && !b->gap_in_body;
 	if (!complete)
 		m->flags |= AM_INCOMPLETE;
-	if (d->content) {
+	if (b->content) {
 		/* A body cut short is not the content layers' fault: they hear of a gap, and
 		 * do not call their stream unfinished. */
 		if (!complete)
-			app_write_gap(d->content, dir, 0);
-		app_write_end(d->content, dir);
+			app_write_gap(b->content, dir, 0);
+		app_write_end(b->content, dir);
 	}
+	uint64_t declared = b->declared;
 	body_reset(d); /* closes the content layers: the body is final after this */
 	int64_t ts;
 	app_frame_at(st->L, dir, end ? end - 1 : 0, &ts);
@@ -342,11 +424,9 @@ static void end_message(struct http_state *st, int dir, uint64_t end, int comple
 	app_msg_end(st->L, m, end);
 	d->last_end = end;
 	d->last_was_length = d->mode == BM_LENGTH;
-	d->last_declared = d->declared;
+	d->last_declared = declared;
 	d->had_msg = 1;
 	d->phase = PH_HEAD;
-	d->msg = NULL;
-	d->gap_in_body = 0;
 	app_msg_done(st->L, m);
 }
 
@@ -354,32 +434,33 @@ static void end_message(struct http_state *st, int dir, uint64_t end, int comple
 static size_t body_feed(struct http_state *st, int dir, const uint8_t *p, size_t n, uint64_t off, int flags)
 {
 	struct http_dir *d = &st->d[dir];
+	struct http_body *b = d->body;
 	size_t used = 0;
 	if (d->mode == BM_LENGTH) {
-		size_t take = n < d->remain ? n : (size_t)d->remain;
+		size_t take = n < b->remain ? n : (size_t)b->remain;
 		if (take)
 			content_bytes(st, p, take, off);
-		d->remain -= take;
+		b->remain -= take;
 		used = take;
-		if (d->remain == 0) {
+		if (b->remain == 0) {
 			end_message(st, dir, off + used, 1);
 		} else if (flags & FEED_EOF) {
-			struct appmsg *m = d->msg;
+			struct appmsg *m = b->msg;
 			appmsg_note(m, EV(BODY_SHORT), off + used,
 				    "body shorter than declared: Content-Length %" PRIu64 ", the stream ended after %" PRIu64
 				    " body bytes (at byte %" PRIu64 ")",
-				    d->declared, d->declared - d->remain, off + used);
+				    b->declared, b->declared - b->remain, off + used);
 			end_message(st, dir, off + used, 0);
 		}
 	} else if (d->mode == BM_CHUNKED) {
-		used = chunked_feed(d->ch, p, n, off);
-		if (d->ch->state == CH_DONE) {
+		used = chunked_feed(b->ch, p, n, off);
+		if (b->ch->state == CH_DONE) {
 			end_message(st, dir, off + used, 1);
-		} else if (d->ch->state == CH_BAD) {
+		} else if (b->ch->state == CH_BAD) {
 			/* Framing lost: the rest of this direction is not parseable as chunks. */
 			end_message(st, dir, off + used, 0);
 		} else if (flags & FEED_EOF) {
-			appmsg_note(d->msg, EV(CHUNKED_UNTERMINATED), off + used,
+			appmsg_note(b->msg, EV(CHUNKED_UNTERMINATED), off + used,
 				    "the stream ended before the last chunk (size 0) at byte %" PRIu64, off + used);
 			end_message(st, dir, off + used, 0);
 		}
@@ -470,7 +551,7 @@ static int te_final_chunked(const char *v)
  * is not HTTP. */
 static int start_line(struct appmsg *m, const char *l, size_t ll, uint64_t lo, int dir)
 {
-	struct app_http *h = m->http;
+	static const struct line_part none = { NULL, 0, NULL }, empty = { "", 0, "" };
 	/* "METHOD SP target SP HTTP/x.y" or "HTTP/x.y SP code SP reason". */
 	const char *sp1 = memchr(l, ' ', ll);
 	if (!sp1 && dir == 1)
@@ -480,9 +561,7 @@ static int start_line(struct appmsg *m, const char *l, size_t ll, uint64_t lo, i
 		for (size_t k = 0; k < ll; k++)
 			if (!is_tchar((uint8_t)l[k]))
 				return -1;
-		h->method = xstrndup(l, ll);
-		h->uri = xstrdup("");
-		h->version = xstrdup("");
+		set_start_line(m, (struct line_part){ l, ll, NULL }, empty, empty, none);
 		appmsg_note(m, EV(NO_TARGET), lo, "request line has a method only");
 		return 0;
 	}
@@ -495,10 +574,10 @@ static int start_line(struct appmsg *m, const char *l, size_t ll, uint64_t lo, i
 		if (rl < 3 || rest[0] < '0' || rest[0] > '9' || rest[1] < '0' || rest[1] > '9' || rest[2] < '0' ||
 		    rest[2] > '9')
 			return -1;
-		set_version(h, l, a);
-		h->status = (rest[0] - '0') * 100 + (rest[1] - '0') * 10 + (rest[2] - '0');
 		size_t ro = rl > 3 && rest[3] == ' ' ? 4 : 3;
-		h->reason = xstrndup(rest + ro, rl > ro ? rl - ro : 0);
+		set_start_line(m, none, none, (struct line_part){ l, a, known_version(l, a) },
+			       (struct line_part){ rest + ro, rl > ro ? rl - ro : 0, NULL });
+		m->http->status = (uint16_t)((rest[0] - '0') * 100 + (rest[1] - '0') * 10 + (rest[2] - '0'));
 		return 0;
 	}
 	for (size_t k = 0; k < a; k++)
@@ -512,14 +591,14 @@ static int start_line(struct appmsg *m, const char *l, size_t ll, uint64_t lo, i
 			sp2 = rest + k - 1;
 			break;
 		}
-	set_method(h, l, a);
+	struct line_part method = { l, a, known_method(l, a) };
 	if (sp2 && (size_t)(rest + rl - sp2 - 1) >= 5 && memcmp(sp2 + 1, "HTTP/", 5) == 0) {
-		h->uri = xstrndup(rest, (size_t)(sp2 - rest));
-		set_version(h, sp2 + 1, (size_t)(rest + rl - sp2 - 1));
+		size_t vl = (size_t)(rest + rl - sp2 - 1);
+		set_start_line(m, method, (struct line_part){ rest, (size_t)(sp2 - rest), NULL },
+			       (struct line_part){ sp2 + 1, vl, known_version(sp2 + 1, vl) }, none);
 	} else {
 		/* HTTP/0.9-style or broken: the whole rest is the target. */
-		h->uri = xstrndup(rest, rl);
-		h->version = xstrdup("");
+		set_start_line(m, method, (struct line_part){ rest, rl, NULL }, empty, none);
 		appmsg_note(m, EV(NO_VERSION), lo, "request line without an HTTP version");
 	}
 	return 0;
@@ -528,19 +607,11 @@ static int start_line(struct appmsg *m, const char *l, size_t ll, uint64_t lo, i
 /* obs-fold (RFC 9112 §5.2): l continues the previous field's value. */
 static void fold_line(struct appmsg *m, const char *l, size_t ll)
 {
-	struct appkv *kv = &m->kv[m->n_kv - 1];
 	size_t k = 0;
 	while (k < ll && (l[k] == ' ' || l[k] == '\t'))
 		k++;
-	char *nv = xmalloc(kv->value_len + 1 + (ll - k) + 1);
-	memcpy(nv, kv->value, kv->value_len);
-	nv[kv->value_len] = ' ';
-	memcpy(nv + kv->value_len + 1, l + k, ll - k);
-	size_t nl = kv->value_len + 1 + (ll - k);
-	nv[nl] = '\0';
-	xfree(kv->value);
-	kv->value = nv;
-	kv->value_len = nl;
+	appmsg_kv_append(m, m->n_kv - 1, " ", 1);
+	appmsg_kv_append(m, m->n_kv - 1, l + k, ll - k);
 }
 
 /* One header field line l[0..ll) at stream offset lo; n_fields counts them. */
@@ -674,7 +745,12 @@ static size_t junk_feed(struct http_state *st, int dir, const uint8_t *p, size_t
 	if (!d->junk) {
 		struct appmsg *m = app_msg_begin(st->L, dir, "unparsed", off);
 		d->junk = m;
-		if (d->had_msg && d->last_end == off && d->last_was_length)
+		d->unsynced = 1;
+		if (d->after_lost)
+			appmsg_note(m, dir ? EV(RESPONSE_LOST) : EV(REQUEST_LOST), off,
+				    "the rest of %s whose start was not captured (bytes before %" PRIu64 " were lost)",
+				    dir ? "a response" : "a request", off);
+		else if (d->had_msg && d->last_end == off && d->last_was_length)
 			appmsg_note(m, EV(BODY_LONGER), off,
 				    "bytes after the declared end of the previous message (Content-Length %" PRIu64
 				    ", ended at byte %" PRIu64 "): the body is longer than declared, or these are "
@@ -689,12 +765,9 @@ static size_t junk_feed(struct http_state *st, int dir, const uint8_t *p, size_t
 	if (!m->n_kv) {
 		appmsg_kv(m, "bytes", (const char *)p, take < JUNK_SHOW ? take : JUNK_SHOW);
 	} else if (m->kv[0].value_len < JUNK_SHOW) {
-		struct appkv *kv = &m->kv[0];
-		size_t add = JUNK_SHOW - kv->value_len < take ? JUNK_SHOW - kv->value_len : take;
-		kv->value = xrealloc(kv->value, kv->value_len + add + 1);
-		memcpy(kv->value + kv->value_len, p, add);
-		kv->value_len += add;
-		kv->value[kv->value_len] = '\0';
+		size_t have = m->kv[0].value_len;
+		size_t add = JUNK_SHOW - have < take ? JUNK_SHOW - have : take;
+		appmsg_kv_append(m, 0, (const char *)p, add);
 	}
 	app_msg_end(st->L, m, off + take);
 	struct strbuf b;
@@ -707,32 +780,52 @@ static size_t junk_feed(struct http_state *st, int dir, const uint8_t *p, size_t
 	return take;
 }
 
-static uint32_t pending_peek(struct http_state *st) { return st->qn ? st->q[0] : APPMSG_NONE; }
+static uint32_t pending_peek(struct http_state *st) { return st->qn ? pending_ids(st)[0] : APPMSG_NONE; }
+
+/* Appends id to the queue of requests awaiting a response; 0 when the queue is full
+ * (HTTP_MAX_PENDING). */
+static int pending_add(struct http_state *st, uint32_t id)
+{
+	if (st->qn >= HTTP_MAX_PENDING)
+		return 0;
+	if (st->qn == (st->qcap ? st->qcap : HTTP_PENDING_INLINE)) {
+		/* two in place (a request and the next one pipelined behind it), then an
+		 * array, doubling */
+		uint16_t cap = (uint16_t)(st->qn * 2);
+		uint32_t *a = xmalloc(cap * sizeof *a);
+		memcpy(a, pending_ids(st), st->qn * sizeof *a);
+		if (st->qcap)
+			xfree(st->q.array);
+		st->q.array = a;
+		st->qcap = cap;
+	}
+	pending_ids(st)[st->qn++] = id;
+	return 1;
+}
 
 static void pending_push(struct http_state *st, struct appmsg *m)
 {
-	if (st->qn >= HTTP_MAX_PENDING)
-		return;
-	if (st->qn == st->qcap) {
-		/* two at first (a request and the next one pipelined behind it), then
-		 * doubling: xgrow's first 16 would cost every open connection 64 bytes */
-		uint32_t cap = st->qcap ? st->qcap * 2 : 2;
-		st->q = xrealloc(st->q, cap * sizeof *st->q);
-		st->qcap = cap;
-	}
-	st->q[st->qn++] = m->id;
-	app_msg_hold(st->L, m->id);
+	st->unpaired = 0;
+	if (pending_add(st, m->id))
+		app_msg_hold(st->L, m->id);
 }
 
 static void pending_pop(struct http_state *st)
 {
 	if (!st->qn)
 		return;
-	uint32_t id = st->q[0];
-	memmove(st->q, st->q + 1, (st->qn - 1) * sizeof st->q[0]);
+	uint32_t *q = pending_ids(st);
+	uint32_t id = q[0];
+	memmove(q, q + 1, (st->qn - 1) * sizeof q[0]);
 	st->qn--;
-	app_msg_release(st->L, id);
+	if (id != APPMSG_NONE)
+		app_msg_release(st->L, id);
 }
+
+/* A request that was not captured (its bytes fell in a gap) waits in the queue as
+ * APPMSG_NONE, so the response it gets pairs with nothing rather than with the next
+ * request. */
+static void pending_push_lost(struct http_state *st) { pending_add(st, APPMSG_NONE); }
 
 /* Opens the layers that decode the body of m: every content coding, last applied first,
  * then an event stream reader. Returns 0, or -1 when a coding is unknown (then the body
@@ -800,7 +893,7 @@ static int open_content(struct http_state *st, struct http_dir *d, struct appmsg
 	steps[0].one_way = 1;
 	steps[0].dir = dir;
 	steps[0].then = then;
-	d->content = app_open(st->L, &steps[0]);
+	d->body->content = app_open(st->L, &steps[0]);
 	return 0;
 }
 
@@ -873,7 +966,6 @@ static int frame_body(struct http_state *st, int dir, struct appmsg *m, uint64_t
 		}
 	} else if (have_cl) {
 		d->mode = BM_LENGTH;
-		d->remain = d->declared = cl;
 		if (cl == 0)
 			return 0;
 	} else if (dir == 1) {
@@ -883,14 +975,14 @@ static int frame_body(struct http_state *st, int dir, struct appmsg *m, uint64_t
 		return 0;
 	}
 	d->phase = PH_BODY;
-	d->msg = m;
-	d->body_off = off + hl;
+	struct http_body *b = body_begin(d, m, off + hl);
+	if (d->mode == BM_LENGTH)
+		b->remain = b->declared = cl;
 	h->body_first_frame = app_frame_at(L, dir, off + hl, NULL);
 	if (d->mode == BM_CHUNKED) {
 		struct chunked_cb cb = { st, chunk_data, chunk_trailer, chunk_note };
-		if (!d->ch)
-			d->ch = xmalloc(sizeof *d->ch);
-		chunked_init(d->ch, cb);
+		b->ch = xmalloc(sizeof *b->ch);
+		chunked_init(b->ch, cb);
 	}
 	if (ce)
 		h->content_encoding = xstrdup(ce->value);
@@ -902,13 +994,8 @@ static int frame_body(struct http_state *st, int dir, struct appmsg *m, uint64_t
 /* The HTTP part of m counts against the memory budget as its fields do. */
 static void count_http(struct appmsg *m)
 {
-	const struct app_http *h = m->http;
-	size_t n = sizeof *h + APPLOG_ALLOC_COST;
-	const char *s[] = { h->method, h->uri, h->version, h->reason };
-	for (size_t i = 0; i < sizeof s / sizeof s[0]; i++)
-		if (s[i])
-			n += strlen(s[i]) + 1 + APPLOG_ALLOC_COST;
-	appmsg_count(m, n);
+	/* the start line's copies were counted as they were made (set_start_line) */
+	appmsg_count(m, sizeof *m->http + APPLOG_ALLOC_COST);
 }
 
 static void set_summary(struct appmsg *m)
@@ -932,18 +1019,17 @@ static size_t simple_response(struct http_state *st, const uint8_t *p, size_t n,
 	struct appmsg *m = app_msg_begin(st->L, 1, "response", off);
 	m->http = xcalloc(1, sizeof *m->http);
 	m->http->simple = 1;
-	set_version(m->http, "HTTP/0.9", 8);
-	m->http->reason = xstrdup("(no status line: HTTP/0.9)");
-	m->http->request_msg = st->q[0];
+	m->http->version = known_version("HTTP/0.9", 8);
+	m->http->reason = "(no status line: HTTP/0.9)";
+	m->http->request_msg = pending_peek(st);
 	m->http->response_msg = APPMSG_NONE;
-	app_msg(st->L, st->q[0])->http->response_msg = m->id;
+	app_msg(st->L, pending_peek(st))->http->response_msg = m->id;
 	pending_pop(st);
 	appmsg_set_summary(m, "HTTP/0.9 simple response (body only)", 36);
 	m->http->until_close = 1;
 	d->phase = PH_BODY;
 	d->mode = BM_CLOSE;
-	d->msg = m;
-	d->body_off = off;
+	body_begin(d, m, off);
 	m->http->body_first_frame = m->first_frame;
 	return body_feed(st, 1, p, n, off, flags);
 }
@@ -972,7 +1058,7 @@ static size_t find_head(struct http_dir *d, const uint8_t *p, size_t n, uint64_t
 		from = d->scanned - 2; /* the blank line may straddle the old end */
 	size_t hl = head_end(p, n, from);
 	d->scan_off = off;
-	d->scanned = hl ? 0 : n;
+	d->scanned = hl || n > HTTP_HEADER_MAX ? 0 : (uint32_t)n;
 	return hl;
 }
 
@@ -1010,7 +1096,7 @@ static size_t head_feed(struct http_state *st, int dir, const uint8_t *p, size_t
 	if (n == 0)
 		return 0;
 	int a = dir == 0 && !d->junk ? request_line_lenient(p, n) : start_line_answer(p, n, dir);
-	if (dir == 1 && a != PROBE_YES && st->qn && app_msg(L, st->q[0])->http->simple)
+	if (dir == 1 && a != PROBE_YES && pending_peek(st) != APPMSG_NONE && app_msg(L, pending_peek(st))->http->simple)
 		return simple_response(st, p, n, off, flags);
 	if (a == PROBE_NO || (a == PROBE_MAYBE && (flags & (FEED_EOF | FEED_GAP))))
 		return junk_feed(st, dir, p, n, off, flags);
@@ -1043,18 +1129,20 @@ static size_t head_feed(struct http_state *st, int dir, const uint8_t *p, size_t
 	}
 	d->scanned = 0;
 	junk_done(st, d);
+	d->unsynced = 0;
+	d->after_lost = 0;
 	struct appmsg *m = app_msg_begin(L, dir, dir ? "response" : "request", off);
 	m->http = xcalloc(1, sizeof *m->http);
 	m->http->is_request = dir == 0;
 	m->http->request_msg = m->http->response_msg = APPMSG_NONE;
-	m->http->header_len = hl;
+	m->http->header_len = (uint32_t)hl; /* <= HTTP_HEADER_MAX (a longer head is cut there) */
 	if (parse_head(m, p, hl, off, dir) < 0)
 		return not_http_after_all(st, m, off, hl, dir);
 	count_http(m);
 	set_summary(m);
 	if (simple) {
 		m->http->simple = 1;
-		set_version(m->http, "HTTP/0.9", 8);
+		m->http->version = known_version("HTTP/0.9", 8);
 		set_summary(m);
 		appmsg_note(m, EV(SIMPLE_REQUEST), off,
 			    "HTTP/0.9 simple request (no version, no headers; RFC 1945 §4.1): the answer is the bare body");
@@ -1064,6 +1152,7 @@ static size_t head_feed(struct http_state *st, int dir, const uint8_t *p, size_t
 		return hl;
 	}
 	if (hl == n && head_end(p, n, 0) == 0) {
+		d->unsynced = 1; /* where this message ends is not known */
 		m->flags |= AM_INCOMPLETE;
 		appmsg_note(m, EV(HEAD_INCOMPLETE), off + hl, "the header block does not end (no blank line) by byte %" PRIu64,
 			    off + hl);
@@ -1080,14 +1169,23 @@ static size_t head_feed(struct http_state *st, int dir, const uint8_t *p, size_t
 			st->wait_upgrade = 1;
 	} else {
 		uint32_t rq = pending_peek(st);
+		int final = h->status >= 200 || h->status == 101;
 		h->request_msg = rq;
-		if (rq != APPMSG_NONE && (h->status >= 200 || h->status == 101)) {
+		if (rq != APPMSG_NONE && final) {
 			app_msg(L, rq)->http->response_msg = m->id;
 			/* The request is read again to frame this response (HEAD, CONNECT): keep
 			 * it held until the body is framed below. */
 			app_msg_hold(L, rq);
 			pending_pop(st);
 		} else {
+			if (!st->qn && final && st->unpaired < UINT8_MAX)
+				st->unpaired++;
+			if (st->qn && final) {
+				/* the answer to a request that was not captured */
+				appmsg_note(m, EV(REQUEST_LOST), off,
+					    "the request this answers was not captured (it fell in bytes that were lost)");
+				pending_pop(st);
+			}
 			rq = APPMSG_NONE;
 		}
 		if (h->status == 101) {
@@ -1140,6 +1238,40 @@ static struct feed_res http_feed(void *vst, struct layer *L, int dir, const uint
 	return feed_took(k);
 }
 
+/* Bytes of direction dir were not captured, and they began between two
+ * messages (after one ended, before the next began). Every byte an HTTP/1.x peer sends
+ * is part of a message, so a message began in them: a response's start lost means the
+ * oldest waiting request will not see its answer (the next status line answers a later
+ * one); a request's start lost means a response will come for a request not shown.
+ * Either way the queue stays in step with what the server answers. (Two whole messages
+ * lost in one hole still count as one: nothing in the bytes around it can tell.) */
+static void lost_between(struct http_state *st, int dir)
+{
+	struct layer *L = st->L;
+	struct http_dir *d = &st->d[dir];
+	if (d->unsynced || d->after_lost)
+		return; /* more of a message whose end is not known, or of the lost one */
+	d->after_lost = 1;
+	if (dir == 0) {
+		/* Reassembly finds a hole when bytes after it come (tcp/reasm.c: an ACK alone may
+		 * be captured before the data it covers), so the lost request's answer may
+		 * have come already, with no request waiting: then it has had its answer. */
+		if (st->unpaired)
+			st->unpaired--;
+		else
+			pending_push_lost(st);
+		return;
+	}
+	uint32_t rq = pending_peek(st);
+	if (!st->qn)
+		return;
+	/* Only a flag: the request was shown already, and a note added now would differ
+	 * between a live view and a later one. */
+	if (rq != APPMSG_NONE)
+		app_msg(L, rq)->http->response_lost = 1;
+	pending_pop(st);
+}
+
 static void http_gap(void *vst, struct layer *L, int dir, uint64_t off, uint64_t len)
 {
 	struct http_state *st = vst;
@@ -1153,33 +1285,40 @@ static void http_gap(void *vst, struct layer *L, int dir, uint64_t off, uint64_t
 			app_write_gap(st->up, dir, len);
 		return;
 	}
-	if (d->phase != PH_BODY)
+	if (d->phase != PH_BODY) {
+		lost_between(st, dir);
 		return;
-	struct appmsg *m = d->msg;
+	}
+	struct http_body *b = d->body;
+	struct appmsg *m = b->msg;
 	appmsg_note(m, EV(GAP), off, "%" PRIu64 " bytes at byte %" PRIu64 " were not captured", len, off);
-	d->gap_in_body = 1;
+	b->gap_in_body = 1;
 	m->http->lost += len;
-	if (d->mode == BM_LENGTH && len < d->remain) {
+	if (d->mode == BM_LENGTH && len < b->remain) {
 		/* Keep counting: the body goes on after the hole. */
-		d->remain -= len;
+		b->remain -= len;
 		app_body(L, m)->in += len;
-		if (d->content)
-			app_write_gap(d->content, dir, len);
+		if (b->content)
+			app_write_gap(b->content, dir, len);
 		return;
 	}
 	if (d->mode == BM_CLOSE) {
-		if (d->content)
-			app_write_gap(d->content, dir, len);
+		if (b->content)
+			app_write_gap(b->content, dir, len);
 		return;
 	}
 	if (d->mode == BM_LENGTH) {
-		uint64_t end = off + d->remain;
-		d->remain = 0;
+		uint64_t rest = b->remain, end = off + rest;
+		b->remain = 0;
 		end_message(st, dir, end, 0);
+		if (len > rest)
+			lost_between(st, dir);
 		return;
 	}
-	/* Chunk framing cannot be followed across a hole. */
+	/* Chunk framing cannot be followed across a hole (nor can it tell whether the
+	 * hole went on past the body's end). */
 	end_message(st, dir, off, 0);
+	d->unsynced = 1;
 }
 
 static void http_finish(void *vst, struct layer *L)
@@ -1190,10 +1329,10 @@ static void http_finish(void *vst, struct layer *L)
 		st->dir = dir;
 		struct http_dir *d = &st->d[dir];
 		junk_done(st, d);
-		if (d->phase == PH_BODY && d->msg) {
-			uint64_t end = d->msg->end;
-			if (end < d->body_off)
-				end = d->body_off;
+		if (d->phase == PH_BODY && d->body) {
+			uint64_t end = d->body->msg->end;
+			if (end < d->body->body_off)
+				end = d->body->body_off;
 			end_message(st, dir, end, 0);
 		}
 	}

@@ -18,21 +18,35 @@ static int interim_cmp(const void *a, const void *b)
 	return (x->pos > y->pos) - (x->pos < y->pos);
 }
 
+/* Scratch space one session_http call reuses for every connection: the exchanges of a
+ * capture are walked once, so nothing is kept per connection for it. */
+struct http_scratch {
+	const struct appmsg **sorted;
+	size_t cap_sorted;
+	const struct appmsg **interim;
+	size_t cap_interim;
+};
+
 static void conn_exchanges(struct session *s, const struct conn *c, void (*fn)(void *, const struct sess_http *),
-			   void *ctx, const struct appmsg ***interim, size_t *cap)
+			   void *ctx, struct http_scratch *scr)
 {
-	struct sconn *sc = sess_sconn(s, c, 1);
-	if (!sc->sorted) {
-		size_t k;
-		const uint32_t *ix = applog_conn(&s->app.log, c->idx, &k);
-		sc->sorted = xmalloc((k ? k : 1) * sizeof *sc->sorted);
-		for (size_t i = 0; i < k; i++)
-			sc->sorted[i] = applog_get(&s->app.log, ix[i]);
-		sc->n_sorted = k;
-		qsort(sc->sorted, k, sizeof *sc->sorted, sess_msg_cmp);
+	const struct appmsg ***interim = &scr->interim;
+	size_t *cap = &scr->cap_interim;
+	/* c's messages by first frame: session_msgs' when it made them, else made here */
+	const struct sconn *sc = sess_sconn_get(s, c);
+	const struct appmsg **v;
+	size_t n;
+	if (sc && sc->sorted) {
+		v = sc->sorted;
+		n = sc->n_sorted;
+	} else {
+		const uint32_t *ix = applog_conn(&s->app.log, c->idx, &n);
+		xgrow(&scr->sorted, &scr->cap_sorted, n ? n : 1, sizeof *scr->sorted);
+		v = scr->sorted;
+		for (size_t i = 0; i < n; i++)
+			v[i] = applog_get(&s->app.log, ix[i]);
+		qsort(v, n, sizeof *v, sess_msg_cmp);
 	}
-	const struct appmsg **v = sc->sorted;
-	size_t n = sc->n_sorted;
 	/* The 1xx answers of the connection by their request, then position: each request
 	 * finds its own by binary search instead of scanning every later message (64,000
 	 * exchanges on one connection took seconds). */
@@ -93,18 +107,18 @@ static void conn_exchanges(struct session *s, const struct conn *c, void (*fn)(v
 int session_http(struct session *s, const struct conn *c, void (*fn)(void *ctx, const struct sess_http *x), void *ctx)
 {
 	SESS_ENTER(s, -1);
-	const struct appmsg **interim = NULL;
-	size_t cap = 0;
+	struct http_scratch x = { NULL, 0, NULL, 0 };
 	if (c) {
-		conn_exchanges(s, c, fn, ctx, &interim, &cap);
+		conn_exchanges(s, c, fn, ctx, &x);
 	} else {
 		size_t n;
 		const struct conn *const *all = sess_conns(s, &n);
 		for (size_t i = 0; i < n; i++)
 			if (session_selected(s, all[i]))
-				conn_exchanges(s, all[i], fn, ctx, &interim, &cap);
+				conn_exchanges(s, all[i], fn, ctx, &x);
 	}
-	xfree(interim);
+	xfree(x.sorted);
+	xfree(x.interim);
 	SESS_LEAVE(s);
 	return 0;
 }

@@ -40,6 +40,22 @@ void note_begin(struct note_ctx *n)
 	}
 }
 
+void note_swap_sides(struct note_ctx *n)
+{
+	struct note_ctx o = *n;
+	for (int d = 0; d < 2; d++) {
+		n->high_ack[d] = o.high_ack[1 - d];
+		n->high_rack[d] = o.high_rack[1 - d];
+		n->ack_known[d] = o.ack_known[1 - d];
+	}
+	/* [3] the client's FIN, [4] the server's; the handshake's entries stay empty, as
+	 * sides are swapped only for connections seen without a SYN */
+	n->sent_n[3] = o.sent_n[4];
+	n->sent_n[4] = o.sent_n[3];
+	n->sent_first_ts[3] = o.sent_first_ts[4];
+	n->sent_first_ts[4] = o.sent_first_ts[3];
+}
+
 /* Counts one more send of handshake/teardown packet kind k; returns the count. */
 static uint32_t count_send(struct note_ctx *n, int k, int64_t ts)
 {
@@ -81,11 +97,17 @@ void note_text(struct note_ctx *n, const struct conn *c, const struct pktrec *r,
 
 	if (ev & EV_MIDSTREAM) {
 		sb_puts(b, "capture starts mid-connection: both sides taken as ESTABLISHED");
-		if (c->client_guessed && c->guess_why) {
+		/* A live view says the ports' guess here when the first payload comes later
+		 * (then that packet says what it decided); a view of the whole file knows. */
+		const char *why = conn_guess_why(c);
+		if (why) {
 			sb_puts(b, " (");
-			sb_puts(b, c->guess_why);
+			sb_puts(b, why);
 			sb_putc(b, ')');
 		}
+	} else if (r->pflags & PR_SIDES_DECIDED) {
+		sb_puts(b, r->dir == 0 ? "client and server known from here: these bytes read as a request"
+				       : "client and server known from here: these bytes read as the server's answer");
 	}
 	/* The story of the connection first: handshakes, waves, resets. */
 	if (ev & EV_RST) {

@@ -22,6 +22,8 @@ struct note_ctx {
 };
 
 void note_begin(struct note_ctx *n);
+/* The connection's client and server changed places (conn_swap_sides). */
+void note_swap_sides(struct note_ctx *n);
 /* Appends the note for r (a packet of c) to out; advances n. */
 void note_text(struct note_ctx *n, const struct conn *c, const struct pktrec *r, struct strbuf *out);
 /* Appends a few sentences that explain r to a learner; empty when nothing to add. */

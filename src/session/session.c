@@ -62,24 +62,46 @@ int session_selected(const struct session *s, const struct conn *c)
 
 static int sel_cb(void *ctx, const struct conn *c) { return session_selected(ctx, c); }
 
+const struct sconn *sess_sconn_get(const struct session *s, const struct conn *c)
+{
+	size_t b = c->idx >> SCONN_BLOCK_SHIFT;
+	if (b >= s->cap_sc_blocks || !s->sc_blocks[b])
+		return NULL;
+	const struct sconn *sc = &s->sc_blocks[b][c->idx & (SCONN_BLOCK - 1)];
+	return sc->made ? sc : NULL;
+}
+
 struct sconn *sess_sconn(struct session *s, const struct conn *c, int make)
 {
-	if (c->idx >= s->n_sc) {
+	size_t b = c->idx >> SCONN_BLOCK_SHIFT;
+	if (b >= s->cap_sc_blocks || !s->sc_blocks[b]) {
 		if (!make)
 			return NULL;
-		size_t n = s->n_sc;
-		xgrow(&s->sc, &n, (size_t)c->idx + 1, sizeof *s->sc);
-		memset(s->sc + s->n_sc, 0, (n - s->n_sc) * sizeof *s->sc);
-		s->n_sc = n;
+		size_t old = s->cap_sc_blocks;
+		xgrow(&s->sc_blocks, &s->cap_sc_blocks, b + 1, sizeof *s->sc_blocks);
+		memset(s->sc_blocks + old, 0, (s->cap_sc_blocks - old) * sizeof *s->sc_blocks);
+		s->sc_blocks[b] = xcalloc(SCONN_BLOCK, sizeof *s->sc_blocks[b]);
 	}
-	if (!s->sc[c->idx] && make) {
-		struct sconn *sc = xcalloc(1, sizeof *sc);
-		note_begin(&sc->nc);
-		sc->prev_ts = INT64_MIN;
-		s->sc[c->idx] = sc;
+	struct sconn *sc = &s->sc_blocks[b][c->idx & (SCONN_BLOCK - 1)];
+	if (!sc->made) {
+		if (!make)
+			return NULL;
+		sc->made = 1;
 	}
-	return s->sc[c->idx];
+	return sc;
 }
+
+struct sconn_live *sess_live(struct sconn *sc)
+{
+	if (!sc->live) {
+		sc->live = xcalloc(1, sizeof *sc->live);
+		note_begin(&sc->live->nc);
+		sc->live->prev_ts = INT64_MIN;
+	}
+	return sc->live;
+}
+
+int sess_places(const struct session *s) { return s->o.keep || s->o.on_packet || s->o.on_conn_end; }
 
 /* ---- the application layer's hooks ---- */
 
@@ -87,29 +109,32 @@ static void on_tap(void *ctx, const struct conn *c, int dir, const uint8_t *p, s
 {
 	struct session *s = ctx;
 	struct sconn *sc = sess_sconn(s, c, 1);
-	struct sess_run *last = sc->n_runs ? &sc->runs[sc->n_runs - 1] : NULL;
-	if (p && sc->raw_kept + n > SESS_RAW_MAX) {
-		sc->raw_dropped += n;
+	if (!sc->raw)
+		sc->raw = xcalloc(1, sizeof *sc->raw);
+	struct sconn_raw *rw = sc->raw;
+	struct sess_run *last = rw->n_runs ? &rw->runs[rw->n_runs - 1] : NULL;
+	if (p && rw->kept + n > SESS_RAW_MAX) {
+		rw->dropped += n;
 		return;
 	}
 	if (p && last && last->p && last->dir == dir && last->off + last->len == off) {
 		uint8_t *q = (uint8_t *)(uintptr_t)last->p;
-		if (last->len + n > sc->last_cap) {
+		if (last->len + n > rw->last_cap) {
 			/* a quarter more each time: linear time over many small segments (a
 			 * realloc per segment copies the run each time where realloc moves, as
 			 * under ASan), at most a quarter of the run unused */
-			size_t cap = sc->last_cap + sc->last_cap / 4;
-			sc->last_cap = cap > last->len + n ? cap : last->len + n;
-			q = xrealloc(q, sc->last_cap);
+			size_t cap = rw->last_cap + rw->last_cap / 4;
+			rw->last_cap = cap > last->len + n ? cap : last->len + n;
+			q = xrealloc(q, rw->last_cap);
 		}
 		memcpy(q + last->len, p, n);
 		last->p = q;
 		last->len += n;
-		sc->raw_kept += n;
+		rw->kept += n;
 		return;
 	}
-	xgrow(&sc->runs, &sc->cap_runs, sc->n_runs + 1, sizeof *sc->runs);
-	struct sess_run *r = &sc->runs[sc->n_runs++];
+	xgrow(&rw->runs, &rw->cap_runs, rw->n_runs + 1, sizeof *rw->runs);
+	struct sess_run *r = &rw->runs[rw->n_runs++];
 	r->dir = (uint8_t)dir;
 	r->off = off;
 	r->len = n;
@@ -118,8 +143,8 @@ static void on_tap(void *ctx, const struct conn *c, int dir, const uint8_t *p, s
 		uint8_t *q = xmalloc(n ? n : 1);
 		memcpy(q, p, n);
 		r->p = q;
-		sc->last_cap = n ? n : 1;
-		sc->raw_kept += n;
+		rw->last_cap = n ? n : 1;
+		rw->kept += n;
 	}
 }
 
@@ -167,7 +192,7 @@ static void http_done(struct session *s, const struct conn *c, struct appmsg *m)
 static void on_done(void *ctx, struct appmsg *m)
 {
 	struct session *s = ctx;
-	const struct conn *c = s->en.ct.conns[m->conn];
+	const struct conn *c = conntab_conn(&s->en.ct, m->conn);
 	if (!session_selected(s, c))
 		return;
 	if (s->o.on_message) {
@@ -185,11 +210,52 @@ static void on_done(void *ctx, struct appmsg *m)
 		s->now[s->n_now++] = m;
 		return;
 	}
+	if (!sess_places(s))
+		return; /* nothing reads where it goes (a live_release hold stays, as it would) */
 	struct sconn *sc = sess_sconn(s, c, 1);
+	if (!sc->pend)
+		sc->pend = xcalloc(1, sizeof *sc->pend);
+	struct sconn_pend *pd = sc->pend;
 	int d = m->dir;
-	xgrow(&sc->pend[d], &sc->cap_pend[d], sc->n_pend[d] + 1, sizeof *sc->pend[d]);
-	sc->pend[d][sc->n_pend[d]++] = m->id;
+	xgrow(&pd->ids[d], &pd->cap[d], pd->n[d] + 1, sizeof *pd->ids[d]);
+	pd->ids[d][pd->n[d]++] = m->id;
 }
+
+/* engine.side_hint: what the decoders' probes say of the first payload. */
+static int side_hint(void *ctx, const struct conn *c, int dir, const struct pkt *pk)
+{
+	struct session *s = ctx;
+	return app_side_hint(&s->app, c, dir, pk->payload, pk->caplen);
+}
+
+/* engine.sides_swapped: what the session and its sinks hold of c's sides, swapped. */
+static void sides_swapped(void *ctx, struct conn *c)
+{
+	struct session *s = ctx;
+	struct sconn *sc = sess_sconn(s, c, 0);
+	if (sc) {
+		uint32_t *ix = sconn_recs(sc);
+		for (uint32_t i = 0; i < sc->n_recs; i++)
+			s->recs[ix[i]].dir ^= 1;
+		if (sc->live)
+			note_swap_sides(&sc->live->nc);
+		if (sc->pend) {
+			struct sconn_pend *p = sc->pend, o = *p;
+			for (int d = 0; d < 2; d++) {
+				p->ids[d] = o.ids[1 - d];
+				p->n[d] = o.n[1 - d];
+				p->cap[d] = o.cap[1 - d];
+			}
+		}
+	}
+	if (s->frame.found && s->frame.c == c)
+		s->frame.r.dir ^= 1;
+	if (s->dg)
+		diag_swap_sides(s->dg, c);
+	if (s->o.app)
+		app_swap_sides(&s->app, c);
+}
+
 
 /* ---- opening ---- */
 
@@ -209,6 +275,9 @@ static int open_common(struct session *s, int rc, struct err *e)
 	s->opened = 1;
 	s->counts_only = !s->o.keep && !s->o.app && !s->o.diag && !s->o.find_frame && !s->o.on_packet && !s->o.raw;
 	engine_init(&s->en);
+	s->en.side_hint = side_hint;
+	s->en.sides_swapped = sides_swapped;
+	s->en.side_ctx = s;
 	if (s->o.diag) {
 		s->dg = diag_new();
 		s->en.keep_analysis_state = 1; /* the ACK latencies are read at the end */
@@ -349,9 +418,10 @@ static void open_parts(struct session *s, struct sconn *sc, const struct conn *c
 	s->n_parts = 0;
 	size_t n;
 	const uint32_t *ix = applog_conn(&s->app.log, c->idx, &n);
-	while (sc->first_open < n && applog_get(&s->app.log, ix[sc->first_open])->done)
-		sc->first_open++;
-	for (size_t i = sc->first_open; i < n; i++) {
+	struct sconn_live *lv = sess_live(sc);
+	while (lv->first_open < n && applog_get(&s->app.log, ix[lv->first_open])->done)
+		lv->first_open++;
+	for (size_t i = lv->first_open; i < n; i++) {
 		const struct appmsg *m = applog_get(&s->app.log, ix[i]);
 		if (m->done || m->dir != dir || !m->begin_frame)
 			continue;
@@ -365,18 +435,19 @@ static void open_parts(struct session *s, struct sconn *sc, const struct conn *c
 static void place_pending(struct session *s, struct sconn *sc, const struct pktrec *r)
 {
 	int d = r->dir;
-	if (!sc->n_pend[d])
+	struct sconn_pend *pd = sc->pend;
+	if (!pd || !pd->n[d])
 		return;
-	size_t k = sc->n_pend[d];
+	size_t k = pd->n[d];
 	xgrow(&s->now, &s->cap_now, s->n_now + k, sizeof *s->now);
 	memmove(s->now + k, s->now, s->n_now * sizeof *s->now);
 	for (size_t i = 0; i < k; i++) {
-		struct appmsg *m = applog_get(&s->app.log, sc->pend[d][i]);
+		struct appmsg *m = applog_get(&s->app.log, pd->ids[d][i]);
 		m->show_frame = r->frame;
 		s->now[i] = m;
 	}
 	s->n_now += k;
-	sc->n_pend[d] = 0;
+	pd->n[d] = 0;
 }
 
 static void release_now(struct session *s)
@@ -410,6 +481,29 @@ static void remember_frame(struct session *s, const struct cap_rec *rec, const s
 	f->note_kind = c && r ? note_kind(c, r) : NULL;
 }
 
+/* Appends index i to sc's packets: inline at first, then doubling, so a capture of many
+ * one-packet connections does not pay for xgrow's 16 indexes each. (32 bits stop at
+ * 2^32 - 1 packets of one connection; its index of 64 bytes a packet is 256 GiB then.) */
+static void sconn_add_rec(struct sconn *sc, uint32_t i)
+{
+	size_t have = sc->cap_recs ? sc->cap_recs : SCONN_RECS_INLINE;
+	if (sc->n_recs == have) {
+		if (have == UINT32_MAX)
+			return;
+		size_t cap = have * 2 < UINT32_MAX ? have * 2 : UINT32_MAX;
+		uint32_t *v;
+		if (sc->cap_recs) {
+			v = xrealloc(sc->recs.heap, cap * sizeof *v);
+		} else {
+			v = xmalloc(cap * sizeof *v);
+			memcpy(v, sc->recs.in, sc->n_recs * sizeof *v);
+		}
+		sc->recs.heap = v;
+		sc->cap_recs = (uint32_t)cap;
+	}
+	sconn_recs(sc)[sc->n_recs++] = i;
+}
+
 static void one_packet(struct session *s, const struct cap_rec *rec)
 {
 	struct pkt pk;
@@ -430,21 +524,16 @@ static void one_packet(struct session *s, const struct cap_rec *rec)
 	}
 	int sel = session_selected(s, c);
 	struct sconn *sc = NULL;
-	if (sel && (s->o.keep || s->o.on_packet || s->o.app))
+	/* A view that only decodes (http, export) keeps nothing per connection here; one
+	 * that places messages finds their pending list (made by on_done) when it has one. */
+	if ((sel && (s->o.keep || s->o.on_packet)) || finding)
 		sc = sess_sconn(s, c, 1);
-	if (finding)
-		sc = sess_sconn(s, c, 1);
+	else if (sel && s->o.app && sess_places(s))
+		sc = sess_sconn(s, c, 0);
 	if (sel && s->o.keep) {
 		xgrow(&s->recs, &s->cap_recs, s->n_recs + 1, sizeof *s->recs);
 		s->recs[s->n_recs] = r;
-		if (sc->n_recs == sc->cap_recs) {
-			/* two at first, then doubling: a capture of many one-packet connections
-			 * must not pay for xgrow's 16 indexes each */
-			size_t cap = sc->cap_recs ? sc->cap_recs * 2 : 2;
-			sc->recs = xrealloc(sc->recs, cap * sizeof *sc->recs);
-			sc->cap_recs = cap;
-		}
-		sc->recs[sc->n_recs++] = (uint32_t)s->n_recs;
+		sconn_add_rec(sc, (uint32_t)s->n_recs);
 		s->n_recs++;
 		if (pk.reassembled)
 			keep_payload(s, &pk);
@@ -453,14 +542,14 @@ static void one_packet(struct session *s, const struct cap_rec *rec)
 	s->cur_r = &r;
 	s->cur_pk = &pk;
 	if (sel && s->dg)
-		diag_packet(s->dg, &pk, c, &r);
+		diag_packet(s->dg, &pk, c, &r, &s->en.last_ack);
 	if (sel && s->o.app)
 		app_packet(&s->app, c, &pk, &r);
 	if (sc && s->o.app)
 		place_pending(s, sc, &r);
 	if (finding || (sel && s->o.on_packet)) {
 		sb_reset(&s->note);
-		note_text(&sc->nc, c, &r, &s->note);
+		note_text(&sess_live(sc)->nc, c, &r, &s->note);
 	}
 	if (finding && pk.frame == s->o.find_frame)
 		remember_frame(s, rec, &pk, c, &r, s->note.s ? s->note.s : "");
@@ -470,7 +559,7 @@ static void one_packet(struct session *s, const struct cap_rec *rec)
 		p.c = c;
 		p.r = &r;
 		p.pk = &pk;
-		p.prev_ts = sc->prev_ts;
+		p.prev_ts = sess_live(sc)->prev_ts;
 		p.note.kind = note_kind(c, &r);
 		p.note.text = s->note.s ? s->note.s : "";
 		sb_reset(&s->comm);
@@ -487,13 +576,13 @@ static void one_packet(struct session *s, const struct cap_rec *rec)
 			s->n_parts = 0;
 		p.parts = s->parts;
 		p.n_parts = s->n_parts;
-		sc->seen = 1;
+		sc->live->seen = 1;
 		sess_call_out(s);
 		s->o.on_packet(s->o.ctx, &p);
 		sess_call_in(s);
 	}
-	if (sc)
-		sc->prev_ts = r.ts_ns;
+	if (sc && sc->live)
+		sc->live->prev_ts = r.ts_ns;
 	release_now(s);
 	s->cur_c = NULL;
 	s->cur_r = NULL;
@@ -512,7 +601,7 @@ static void settle(struct session *s)
 	engine_end(&s->en);
 	for (size_t i = 0; i < s->n_asked; i++) {
 		struct appmsg *rq = applog_get(&s->app.log, s->asked[i]);
-		http_out(s, s->en.ct.conns[rq->conn], rq, NULL);
+		http_out(s, conntab_conn(&s->en.ct, rq->conn), rq, NULL);
 		app_release(&s->app, rq);
 	}
 	s->n_asked = 0;
@@ -527,13 +616,14 @@ static void settle(struct session *s)
 		if (!session_selected(s, c))
 			continue;
 		struct sconn *sc = sess_sconn(s, c, 0);
-		if (!sc || !sc->seen)
+		if (!sc || !sc->live || !sc->live->seen)
 			continue;
 		size_t n = 0;
-		for (int d = 0; d < 2; d++)
-			for (size_t k = 0; k < sc->n_pend[d]; k++) {
+		struct sconn_pend *pd = sc->pend;
+		for (int d = 0; d < 2 && pd; d++)
+			for (size_t k = 0; k < pd->n[d]; k++) {
 				xgrow(&tail, &cap, n + 1, sizeof *tail);
-				tail[n++] = applog_get(&s->app.log, sc->pend[d][k]);
+				tail[n++] = applog_get(&s->app.log, pd->ids[d][k]);
 			}
 		if (n > 1)
 			qsort(tail, n, sizeof *tail, sess_msg_id_cmp);
@@ -544,8 +634,8 @@ static void settle(struct session *s)
 		if (s->o.live_release) {
 			for (size_t k = 0; k < n; k++)
 				app_release(&s->app, (struct appmsg *)(uintptr_t)tail[k]);
-			for (int d = 0; d < 2; d++)
-				sc->n_pend[d] = 0;
+			for (int d = 0; d < 2 && pd; d++)
+				pd->n[d] = 0;
 		}
 	}
 	xfree(tail);
@@ -673,7 +763,7 @@ void session_counts(const struct session *s, struct sess_counts *o)
 	o->tcp_conns = en->ct.n_tcp;
 	o->udp_conns = en->ct.n_udp;
 	for (size_t i = 0; i < en->ct.n; i++)
-		if (en->ct.conns[i]->quoted_only)
+		if (conntab_conn(&en->ct, i)->quoted_only)
 			o->udp_conns--; /* (held an id only) */
 	o->first_ts = en->first_ts;
 	o->last_ts = en->last_ts;
@@ -689,7 +779,7 @@ const struct conn *const *sess_conns(struct session *s, size_t *n)
 		size_t k = 0;
 		for (int pass = 0; pass < 2; pass++)
 			for (size_t i = 0; i < total; i++) {
-				const struct conn *c = s->en.ct.conns[i];
+				const struct conn *c = conntab_conn(&s->en.ct, i);
 				/* made only to hold a udp.stream number: not listed */
 				if ((pass == 0) == (c->proto == 6) && !c->quoted_only)
 					s->order[k++] = c;
@@ -731,26 +821,38 @@ const char *session_conn_proto(const struct session *s, const struct conn *c) { 
 
 const struct sess_frame *session_frame(const struct session *s) { return &s->frame; }
 
-static void sconn_free(struct sconn *sc)
+static void sconn_fini(struct sconn *sc)
 {
-	xfree(sc->recs);
-	for (int d = 0; d < 2; d++)
-		xfree(sc->pend[d]);
-	for (size_t i = 0; i < sc->n_runs; i++)
-		xfree((void *)(uintptr_t)sc->runs[i].p);
-	xfree(sc->runs);
+	if (sc->cap_recs)
+		xfree(sc->recs.heap);
+	xfree(sc->live);
+	if (sc->pend) {
+		for (int d = 0; d < 2; d++)
+			xfree(sc->pend->ids[d]);
+		xfree(sc->pend);
+	}
+	if (sc->raw) {
+		for (size_t i = 0; i < sc->raw->n_runs; i++)
+			xfree((void *)(uintptr_t)sc->raw->runs[i].p);
+		xfree(sc->raw->runs);
+		xfree(sc->raw);
+	}
 	xfree(sc->sorted);
-	xfree(sc);
 }
 
 void session_free(struct session *s)
 {
 	if (!s)
 		return;
-	for (size_t i = 0; i < s->n_sc; i++)
-		if (s->sc[i])
-			sconn_free(s->sc[i]);
-	xfree(s->sc);
+	for (size_t b = 0; b < s->cap_sc_blocks; b++) {
+		if (!s->sc_blocks[b])
+			continue;
+		for (size_t i = 0; i < SCONN_BLOCK; i++)
+			if (s->sc_blocks[b][i].made)
+				sconn_fini(&s->sc_blocks[b][i]);
+		xfree(s->sc_blocks[b]);
+	}
+	xfree(s->sc_blocks);
 	for (size_t i = 0; i < s->n_kept; i++)
 		xfree(s->kept[i].bytes);
 	xfree(s->kept);

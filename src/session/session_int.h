@@ -23,23 +23,63 @@ struct kept_payload {
 	uint8_t *bytes; /* the TCP/UDP header and payload */
 };
 
-/* A connection as the session follows it (allocated for selected connections). */
-struct sconn {
-	uint32_t *recs;            /* its packets: indexes into session.recs */
-	size_t n_recs, cap_recs;
-	struct note_ctx nc;        /* live notes: the running state */
+/* What a live view (opts.on_packet) or a frame search keeps of a connection between
+ * its packets. */
+struct sconn_live {
+	struct note_ctx nc;        /* the running state of the notes */
 	int64_t prev_ts;
-	int seen;                  /* live: a packet was delivered */
-	uint32_t *pend[2];         /* complete messages of each side waiting for that side's next packet */
-	size_t n_pend[2], cap_pend[2];
-	size_t first_open;         /* its messages before this index are all complete */
-	struct sess_run *runs;     /* raw bytes (opts.raw) */
-	size_t n_runs, cap_runs, raw_kept;
-	size_t last_cap;           /* bytes allocated for the last run (it grows as bytes come) */
-	uint64_t raw_dropped;
-	const struct appmsg **sorted; /* session_msgs, made on first ask */
-	size_t n_sorted;
+	uint32_t first_open;       /* its messages before this index are all complete */
+	uint8_t seen;              /* a packet was delivered */
 };
+
+/* Complete messages of each side waiting for that side's next packet (kept only by
+ * views that place messages under packets: sess_places). */
+struct sconn_pend {
+	uint32_t *ids[2];
+	size_t n[2], cap[2];
+};
+
+/* The raw bytes of a connection (opts.raw). */
+struct sconn_raw {
+	struct sess_run *runs;
+	size_t n_runs, cap_runs, kept;
+	size_t last_cap;           /* bytes allocated for the last run (it grows as bytes come) */
+	uint64_t dropped;
+};
+
+/* Indexes of a connection's packets held in the sconn itself up to this many: most
+ * connections of a capture with very many have one or two packets. */
+#define SCONN_RECS_INLINE 2
+
+/* A connection as the session follows it: made for the selected connections of views
+ * that keep something per connection (the per-packet index, a live view, raw bytes,
+ * placed or sorted messages). A capture may hold 200,000 connections at once, so this
+ * is 56 bytes, carved from blocks (no malloc each); what only one view needs hangs off
+ * a pointer made at its first use. */
+struct sconn {
+	union {
+		uint32_t *heap;            /* cap_recs of them, when cap_recs > 0 */
+		uint32_t in[SCONN_RECS_INLINE]; /* while cap_recs == 0 */
+	} recs;                    /* its packets: indexes into session.recs (sconn_recs) */
+	uint32_t n_recs, cap_recs; /* 32 bits, as the index numbers packets (pktrec.frame) */
+	struct sconn_live *live;
+	struct sconn_pend *pend;
+	struct sconn_raw *raw;
+	const struct appmsg **sorted; /* session_msgs, made on first ask */
+	uint32_t n_sorted;         /* 32 bits, as message ids are */
+	uint8_t made;              /* this slot of its block is in use */
+};
+_Static_assert(sizeof(struct sconn) <= 56, "struct sconn grew: every followed connection pays for it (see its comment)");
+
+/* Connections' sconns are carved from blocks of this many (by conn idx). */
+#define SCONN_BLOCK_SHIFT 10
+#define SCONN_BLOCK ((size_t)1 << SCONN_BLOCK_SHIFT)
+
+/* sc's packet indexes (n_recs of them). */
+static inline uint32_t *sconn_recs(struct sconn *sc)
+{
+	return sc->cap_recs ? sc->recs.heap : sc->recs.in;
+}
 
 struct session {
 	struct session_opts o;
@@ -56,9 +96,9 @@ struct session {
 	/* selection */
 	struct sess_id *sel;
 	size_t n_sel, cap_sel;
-	/* per connection (by conn idx) */
-	struct sconn **sc;
-	size_t n_sc;
+	/* per connection (by conn idx): blocks of SCONN_BLOCK, made when one is needed */
+	struct sconn **sc_blocks;  /* sc_blocks[i]: SCONN_BLOCK sconns from conn idx i * SCONN_BLOCK on */
+	size_t cap_sc_blocks;
 	/* the per-packet index */
 	struct pktrec *recs;
 	size_t n_recs, cap_recs;
@@ -87,8 +127,15 @@ struct session {
 
 /* session_conns without entering the session (for code already inside it). */
 const struct conn *const *sess_conns(struct session *s, size_t *n);
-/* The session state of connection c (made when make). */
+/* The session state of connection c (made when make; else NULL when it was not). */
 struct sconn *sess_sconn(struct session *s, const struct conn *c, int make);
+/* The same, never made. */
+const struct sconn *sess_sconn_get(const struct session *s, const struct conn *c);
+/* c's live state, made at its first use. */
+struct sconn_live *sess_live(struct sconn *sc);
+/* 1 when the session places messages under packets (struct sconn_pend): a batch
+ * index, a live view or its tails read where they go; other views never do. */
+int sess_places(const struct session *s);
 /* Client callbacks run outside the session's memory domain. */
 void sess_call_out(struct session *s);
 void sess_call_in(struct session *s);

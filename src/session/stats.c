@@ -13,7 +13,7 @@
 
 uint64_t sess_conn_bytes(const struct conn *c) { return c->bytes[0] + c->bytes[1]; }
 
-uint64_t sess_conn_retx(const struct conn *c) { return c->proto == 6 ? c->label_count[LB_RETRANSMISSION] : 0; }
+uint64_t sess_conn_retx(const struct conn *c) { return c->proto == 6 ? conn_label_count(c, LB_RETRANSMISSION) : 0; }
 
 static int by_bytes(const void *x, const void *y)
 {
@@ -61,7 +61,7 @@ void session_stats(struct session *s, struct sess_stats *o)
 		if (c->tags & TAG_RST)
 			o->rst++;
 		for (int l = 0; l < LB_COUNT; l++)
-			o->labels[l] += c->label_count[l];
+			o->labels[l] += conn_label_count(c, l);
 	}
 	o->duration_ns = s->en.n_frames ? ts_sub(s->en.last_ts, s->en.first_ts) : 0;
 	qsort(v, n, sizeof *v, by_bytes);
@@ -97,11 +97,12 @@ void session_end_words(struct session *s, const struct conn *c, struct strbuf *o
 
 const struct sess_run *session_raw(const struct session *s, const struct conn *c, size_t *n, uint64_t *dropped)
 {
-	struct sconn *sc = c->idx < s->n_sc ? s->sc[c->idx] : NULL;
-	*n = sc ? sc->n_runs : 0;
+	const struct sconn *sc = sess_sconn_get(s, c);
+	const struct sconn_raw *rw = sc ? sc->raw : NULL;
+	*n = rw ? rw->n_runs : 0;
 	if (dropped)
-		*dropped = sc ? sc->raw_dropped : 0;
-	return sc ? sc->runs : NULL;
+		*dropped = rw ? rw->dropped : 0;
+	return rw ? rw->runs : NULL;
 }
 
 /* Every word of the filter must appear in the row's text, its letters in order

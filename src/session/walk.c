@@ -56,8 +56,10 @@ const struct appmsg *const *session_msgs(struct session *s, const struct conn *c
 	SESS_ENTER(s, NULL);
 	struct sconn *sc = sess_sconn(s, c, 1);
 	if (!sc->sorted) {
-		sc->sorted = conn_msgs(s, c, &sc->n_sorted);
-		qsort(sc->sorted, sc->n_sorted, sizeof *sc->sorted, sess_msg_cmp);
+		size_t k;
+		sc->sorted = conn_msgs(s, c, &k);
+		sc->n_sorted = (uint32_t)k;
+		qsort(sc->sorted, k, sizeof *sc->sorted, sess_msg_cmp);
 	}
 	*n = sc->n_sorted;
 	SESS_LEAVE(s);
@@ -95,7 +97,7 @@ long session_walk(struct session *s, const struct conn *c, void (*fn)(void *ctx,
 	int64_t prev = INT64_MIN;
 	struct pkt pk;
 	for (size_t i = 0; i < sc->n_recs; i++) {
-		const struct pktrec *r = &s->recs[sc->recs[i]];
+		const struct pktrec *r = &s->recs[sconn_recs(sc)[i]];
 		while (jo < nm && opens[jo]->begin_frame && opens[jo]->begin_frame <= r->frame)
 			active[n_active++] = opens[jo++];
 		while (jo < nm && !opens[jo]->begin_frame)

@@ -8,9 +8,11 @@
  * section 4.2.3.6 (keep-alive: a segment with SEG.SEQ = SND.NXT-1), RFC 9293
  * section 3.8.6.1 (zero-window probing), RFC 7323 (window scale).
  *
- * State is per connection and per direction, fixed size except the table of
+ * State is per connection and per direction: a fixed-size half for each side that
+ * has sent (the second added when that side first sends), the table of
  * unacknowledged segments (used to name the frame a retransmission repeats and to
- * time ACKs), which grows by doubling and stops at SEG_MAX entries. */
+ * time ACKs), which grows by doubling and stops at SEG_MAX entries, and the ACK
+ * latencies, only when measured. */
 #include "analysis.h"
 
 #include "../base/xalloc.h"
@@ -21,12 +23,18 @@
 /* Unacknowledged segments tracked per direction. A window of 4 MB in 1448-byte
  * segments is ~2900 segments; past the cap new segments are not timed (counted in
  * n_untracked) and a retransmission of them names no original frame. The cap bounds
- * memory at ~80 KB per direction of a very fast connection. The table starts at 2
- * entries (64 bytes): most connections have one or two segments in flight at a time,
- * and a capture of 200,000 one-segment connections paid 256 bytes for each at 8; a
- * busy one doubles to 8 in two steps. */
+ * memory at ~48 KB per direction of a very fast connection (and fits the 16-bit ring
+ * indexes). The table starts at 1 entry (24 bytes): most connections have one or two
+ * segments in flight at a time, and a capture of 200,000 one-segment connections paid
+ * 256 bytes for each at 8; a busy one doubles to 8 in three steps. */
 #define SEG_MAX 2048
-#define SEG_FIRST 2
+#define SEG_FIRST 1
+_Static_assert(SEG_MAX <= UINT16_MAX && (SEG_MAX & (SEG_MAX - 1)) == 0, "SEG_MAX: a power of two in 16 bits");
+
+/* A segment's payload length as kept (31 bits beside the resent flag). Only a
+ * jumbogram (RFC 2675: the length is the frame's, any 32-bit value) claims more; it is
+ * kept as this, and the one reader (the diagnosis) only compares lengths with 536. */
+#define SEG_LEN_MAX 0x7fffffffu
 
 /* Fast retransmission: the segment follows the peer's last duplicate ACK within
  * this time (Wireshark's documented 20 ms), after at least two duplicate ACKs. */
@@ -42,45 +50,62 @@ static int seq_gt(uint32_t a, uint32_t b) { return (int32_t)(a - b) > 0; }
 struct seg {
 	uint32_t seq, end;     /* sequence space it occupies: [seq, end) including SYN/FIN */
 	uint32_t frame;        /* first sent in */
-	uint32_t len;          /* payload bytes */
+	uint32_t len : 31;     /* payload bytes, at most SEG_LEN_MAX */
+	uint32_t resent : 1;
 	int64_t last_ts;       /* last (re)sent at */
-	uint8_t resent;
 };
 
 /* One direction's view, from the sender's side (Wireshark's "flow"). Raw sequence
- * numbers; *_known say whether a value has been seen. */
+ * numbers; *_known say whether a value has been seen. 64 bytes: a connection holds
+ * one or two of these as long as it is open. */
 struct ta_dir {
 	uint32_t nextseq;          /* highest seq + len (+1 for SYN/FIN) sent so far */
-	uint32_t nextseq_frame;
-	int64_t nextseq_ts;
 	uint32_t max_to_ack;       /* end of the contiguous data sent: an ACK beyond it ACKs unseen data */
 	uint32_t lastack;          /* last acknowledgment number this side sent */
-	int64_t lastack_ts;
-	uint64_t window;           /* last window this side advertised, scaled when the scale is known */
+	uint32_t window;           /* last window this side advertised, scaled when the scale is known:
+				    * at most 65535 << 14 (decode caps the shift at 14, RFC 7323 2.3) */
 	uint32_t ack_frame;        /* frame that first carried lastack */
 	uint32_t dupacks;          /* duplicate ACKs of lastack so far */
-	uint32_t last_labels;      /* labels of this side's previous packet */
 	uint32_t syn_frame, fin_frame; /* first SYN / FIN sent: what their repeats repeat */
-	uint8_t nextseq_known, max_to_ack_known, lastack_known, window_known;
-	int8_t wscale;             /* -1 no SYN seen, -2 SYN without the option, else the shift */
-	/* unacknowledged segments, a ring sorted by seq */
+	int64_t nextseq_ts;
+	int64_t lastack_ts;
+	/* unacknowledged segments, a ring sorted by seq (indexes below SEG_MAX) */
 	struct seg *segs;
-	uint32_t seg_head, seg_n, seg_cap;
-	struct tcp_latency lat;
+	uint16_t seg_head, seg_n, seg_cap;
+	int8_t wscale;             /* -1 no SYN seen, -2 SYN without the option, else the shift */
+	uint8_t nextseq_known : 1, max_to_ack_known : 1, lastack_known : 1, window_known : 1;
+	uint8_t last_keep_alive : 1;   /* this side's previous packet was a keep-alive */
+	uint8_t last_zw_probe : 1;     /* ... a zero-window probe */
 };
+_Static_assert(sizeof(struct seg) == 24 && sizeof(struct ta_dir) == 64,
+	       "struct seg / ta_dir grew: every open connection pays for it (see struct ta_dir)");
 
 struct tcp_analysis {
-	struct ta_dir d[2];
 	int64_t syn_ts;        /* most recent SYN (no ACK) */
 	int64_t irtt_ns;       /* SYN -> third handshake, 0 until known */
+	struct tcp_latency *lat; /* [2] by side: made at the first sample, when measured */
 	uint8_t syn_seen, synack_seen;
-	struct tcp_ack_result last_ack;
+	uint8_t latency;       /* measure ACK latency */
+	uint8_t first;         /* the side whose half is d[0] */
+	uint8_t n_dirs;        /* halves present: side s is d[s ^ first] when that is < n_dirs */
+	struct ta_dir d[];
 };
 
-struct tcp_analysis *tcp_analysis_new(void)
+static const struct tcp_latency no_latency;
+
+static void dir_init(struct ta_dir *t)
 {
-	struct tcp_analysis *a = xcalloc(1, sizeof *a);
-	a->d[0].wscale = a->d[1].wscale = -1;
+	memset(t, 0, sizeof *t);
+	t->wscale = -1;
+}
+
+struct tcp_analysis *tcp_analysis_new(int first_dir, int latency)
+{
+	struct tcp_analysis *a = xcalloc(1, sizeof *a + sizeof a->d[0]);
+	a->latency = latency != 0;
+	a->first = (uint8_t)(first_dir & 1);
+	a->n_dirs = 1;
+	dir_init(&a->d[0]);
 	return a;
 }
 
@@ -88,14 +113,39 @@ void tcp_analysis_free(struct tcp_analysis *a)
 {
 	if (!a)
 		return;
-	xfree(a->d[0].segs);
-	xfree(a->d[1].segs);
+	for (int i = 0; i < a->n_dirs; i++)
+		xfree(a->d[i].segs);
+	xfree(a->lat);
 	xfree(a);
 }
 
-const struct tcp_latency *tcp_analysis_latency(const struct tcp_analysis *a, int dir) { return &a->d[dir].lat; }
-const struct tcp_ack_result *tcp_analysis_last_ack(const struct tcp_analysis *a) { return &a->last_ack; }
+void tcp_analysis_swap_sides(struct tcp_analysis *a)
+{
+	if (!a)
+		return;
+	a->first ^= 1; /* the halves stay; which side each is changes */
+	if (a->lat) {
+		struct tcp_latency t = a->lat[0];
+		a->lat[0] = a->lat[1];
+		a->lat[1] = t;
+	}
+}
+
+const struct tcp_latency *tcp_analysis_latency(const struct tcp_analysis *a, int dir)
+{
+	return a->lat ? &a->lat[dir & 1] : &no_latency;
+}
 int64_t tcp_analysis_irtt_ns(const struct tcp_analysis *a) { return a->irtt_ns; }
+
+/* Side dir's latency, made at its first use; NULL when latency is not measured. */
+static struct tcp_latency *latency_of(struct tcp_analysis *a, int dir)
+{
+	if (!a->latency)
+		return NULL;
+	if (!a->lat)
+		a->lat = xcalloc(2, sizeof *a->lat);
+	return &a->lat[dir];
+}
 
 /* ---- the table of unacknowledged segments ---- */
 
@@ -107,19 +157,19 @@ static int seg_push(struct ta_dir *t, uint32_t seq, uint32_t end, uint32_t len, 
 	if (t->seg_n == t->seg_cap) {
 		if (t->seg_cap >= SEG_MAX)
 			return 0;
-		uint32_t ncap = t->seg_cap ? t->seg_cap * 2 : SEG_FIRST;
+		uint32_t ncap = t->seg_cap ? t->seg_cap * 2u : SEG_FIRST;
 		struct seg *ns = xmalloc(ncap * sizeof *ns);
 		for (uint32_t i = 0; i < t->seg_n; i++)
 			ns[i] = *seg_at(t, i);
 		xfree(t->segs);
 		t->segs = ns;
-		t->seg_cap = ncap;
+		t->seg_cap = (uint16_t)ncap;
 		t->seg_head = 0;
 	}
 	struct seg *s = &t->segs[(t->seg_head + t->seg_n) & (t->seg_cap - 1)];
 	s->seq = seq;
 	s->end = end;
-	s->len = len;
+	s->len = len < SEG_LEN_MAX ? len : SEG_LEN_MAX;
 	s->frame = frame;
 	s->last_ts = ts;
 	s->resent = 0;
@@ -142,14 +192,23 @@ static uint32_t seg_find(struct ta_dir *t, uint32_t seq)
 	return lo;
 }
 
-/* A segment [seq, end) sent by t's side: a new one is tracked; a repeat marks the
- * tracked copies it covers as resent and returns the frame that first sent its
- * first byte (0 when not tracked). */
-static uint32_t seg_sent(struct ta_dir *t, uint32_t seq, uint32_t end, uint32_t len, uint32_t frame, int64_t ts)
+/* A segment that the full table could not track: counted with side's latency. */
+static void untracked(struct tcp_analysis *a, int side)
+{
+	struct tcp_latency *L = latency_of(a, side);
+	if (L)
+		L->n_untracked++;
+}
+
+/* A segment [seq, end) sent by side (t its half of a): a new one is tracked; a repeat
+ * marks the tracked copies it covers as resent and returns the frame that first sent
+ * its first byte (0 when not tracked). */
+static uint32_t seg_sent(struct tcp_analysis *a, int side, struct ta_dir *t, uint32_t seq, uint32_t end, uint32_t len,
+			 uint32_t frame, int64_t ts)
 {
 	if (t->seg_n == 0 || seq_le(seg_at(t, t->seg_n - 1)->end, seq)) {
 		if (!seg_push(t, seq, end, len, frame, ts))
-			t->lat.n_untracked++;
+			untracked(a, side);
 		return 0;
 	}
 	uint32_t orig = 0;
@@ -166,27 +225,31 @@ static uint32_t seg_sent(struct ta_dir *t, uint32_t seq, uint32_t end, uint32_t 
 	 * retransmission carrying new bytes too): track the new part. */
 	struct seg *top = seg_at(t, t->seg_n - 1);
 	if (seq_gt(end, top->end) && !seg_push(t, top->end, end, end - top->end, frame, ts))
-		t->lat.n_untracked++;
+		untracked(a, side);
 	return orig;
 }
 
-/* The peer acknowledged everything below ack: time and drop the covered segments. */
-static void seg_acked(struct ta_dir *t, uint32_t ack, int64_t ts, struct tcp_ack_result *res)
+/* The peer acknowledged everything below ack: time and drop the covered segments of
+ * side (t its half of a). */
+static void seg_acked(struct tcp_analysis *a, int side, struct ta_dir *t, uint32_t ack, int64_t ts,
+		      struct tcp_ack_result *res)
 {
 	while (t->seg_n) {
 		struct seg *s = seg_at(t, 0);
 		if (!seq_le(s->end, ack))
 			break;
 		int64_t lat = ts_elapsed(ts, s->last_ts); /* 0 when timestamps go backwards */
-		struct tcp_latency *L = &t->lat;
-		if (!L->n || lat < L->min_ns)
-			L->min_ns = lat;
-		if (!L->n || lat > L->max_ns)
-			L->max_ns = lat;
-		L->n++;
-		ts_total_add(&L->sum_ns, lat);
-		if (s->resent)
-			L->n_karn++;
+		struct tcp_latency *L = latency_of(a, side);
+		if (L) {
+			if (!L->n || lat < L->min_ns)
+				L->min_ns = lat;
+			if (!L->n || lat > L->max_ns)
+				L->max_ns = lat;
+			L->n++;
+			ts_total_add(&L->sum_ns, lat);
+			if (s->resent)
+				L->n_karn++;
+		}
 		res->n++;
 		res->newest_len = s->len;
 		res->newest_frame = s->frame;
@@ -199,9 +262,32 @@ static void seg_acked(struct ta_dir *t, uint32_t ack, int64_t ts, struct tcp_ack
 
 /* ---- the labels ---- */
 
-void tcp_analysis_packet(struct tcp_analysis *a, struct conn *c, int dir, const struct pkt *pk, struct pktrec *rec)
+/* Side dir's half of *ap, added (and *ap moved) when dir sends for the first time. */
+static struct ta_dir *half(struct tcp_analysis **ap, int dir)
 {
-	struct ta_dir *fwd = &a->d[dir], *rev = &a->d[1 - dir];
+	struct tcp_analysis *a = *ap;
+	unsigned i = (unsigned)(dir ^ a->first);
+	if (i >= a->n_dirs) {
+		a = xrealloc(a, sizeof *a + 2 * sizeof a->d[0]);
+		dir_init(&a->d[1]);
+		a->n_dirs = 2;
+		*ap = a;
+	}
+	return &a->d[i];
+}
+
+void tcp_analysis_packet(struct tcp_analysis **ap, struct conn *c, int dir, const struct pkt *pk, struct pktrec *rec,
+			 struct tcp_ack_result *ack_res)
+{
+	struct ta_dir *fwd = half(ap, dir);
+	struct tcp_analysis *a = *ap;
+	/* A side that never sent has nothing known: a blank half reads as that, and no
+	 * write reaches it (each is guarded by a *_known or a tracked segment). */
+	struct ta_dir blank;
+	unsigned ri = (unsigned)((1 - dir) ^ a->first);
+	struct ta_dir *rev = ri < a->n_dirs ? &a->d[ri] : &blank;
+	if (rev == &blank)
+		dir_init(&blank);
 	uint32_t seq = pk->seq, ack = pk->ack, seglen = pk->len;
 	uint16_t fl = pk->flags;
 	int syn = (fl & TH_SYN) != 0, fin = (fl & TH_FIN) != 0, rst = (fl & TH_RST) != 0;
@@ -211,13 +297,13 @@ void tcp_analysis_packet(struct tcp_analysis *a, struct conn *c, int dir, const 
 	uint32_t L = 0;
 	(void)c;
 
-	memset(&a->last_ack, 0, sizeof a->last_ack);
+	memset(ack_res, 0, sizeof *ack_res);
 
 	/* Window scale (RFC 7323 section 2.2): each SYN says whether its sender scales;
 	 * windows are scaled only when both did, and never in a SYN. */
 	if (syn)
 		fwd->wscale = pk->opt.wscale >= 0 ? pk->opt.wscale : -2;
-	uint64_t win = pk->win;
+	uint32_t win = pk->win;
 	if (!syn && fwd->wscale >= 0 && rev->wscale >= 0)
 		win <<= fwd->wscale;
 
@@ -259,12 +345,12 @@ void tcp_analysis_packet(struct tcp_analysis *a, struct conn *c, int dir, const 
 		L |= LB_BIT(LB_WINDOW_FULL);
 	int pure_repeat = seglen == 0 && fwd->window_known && win == fwd->window && same_seq && same_ack && !ctl;
 	/* Keep-alive ACK: the answer to the peer's keep-alive. */
-	if (pure_repeat && win != 0 && (rev->last_labels & LB_BIT(LB_KEEP_ALIVE))) {
+	if (pure_repeat && win != 0 && rev->last_keep_alive) {
 		L |= LB_BIT(LB_KEEP_ALIVE_ACK);
 		goto ack_checks_done;
 	}
 	/* Zero-window probe ACK: the answer to a probe, window still closed. */
-	if (pure_repeat && win == 0 && (rev->last_labels & LB_BIT(LB_ZERO_WINDOW_PROBE))) {
+	if (pure_repeat && win == 0 && rev->last_zw_probe) {
 		L |= LB_BIT(LB_ZERO_WINDOW_PROBE_ACK);
 		goto ack_checks_done;
 	}
@@ -307,7 +393,7 @@ ack_checks_done:
 		else if (not_advanced)
 			L |= LB_BIT(LB_RETRANSMISSION);
 		if (!(L & LB_BIT(LB_ZERO_WINDOW_PROBE))) {
-			uint32_t orig = seg_sent(fwd, seq, end, seglen, rec->frame, ts);
+			uint32_t orig = seg_sent(a, dir, fwd, seq, end, seglen, rec->frame, ts);
 			/* A SYN or FIN already acknowledged has left the table: name the first one. */
 			if (!orig && syn)
 				orig = fwd->syn_frame;
@@ -332,7 +418,6 @@ ack_checks_done:
 		if (!fwd->nextseq_known || seq_gt(next, fwd->nextseq)) {
 			fwd->nextseq = next;
 			fwd->nextseq_known = 1;
-			fwd->nextseq_frame = rec->frame;
 			fwd->nextseq_ts = ts;
 		}
 		if (!fwd->max_to_ack_known || seq == fwd->max_to_ack) {
@@ -341,7 +426,7 @@ ack_checks_done:
 		}
 	}
 	if (has_ack && !rst)
-		seg_acked(rev, ack, ts, &a->last_ack);
+		seg_acked(a, 1 - dir, rev, ack, ts, ack_res);
 	fwd->window = win;
 	fwd->window_known = 1;
 	if (has_ack) {
@@ -349,6 +434,7 @@ ack_checks_done:
 		fwd->lastack_known = 1;
 		fwd->lastack_ts = ts;
 	}
-	fwd->last_labels = L;
+	fwd->last_keep_alive = (L & LB_BIT(LB_KEEP_ALIVE)) != 0;
+	fwd->last_zw_probe = (L & LB_BIT(LB_ZERO_WINDOW_PROBE)) != 0;
 	rec->labels |= L;
 }

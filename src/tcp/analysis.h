@@ -23,29 +23,40 @@ struct tcp_latency {
 };
 
 /* What the ACK in the packet just analysed covered (for sinks that look at it right
- * after tcp_analysis_packet: the diagnosis). n == 0 when it covered no tracked segment. */
+ * after tcp_analysis_packet: the diagnosis). n == 0 when it covered no tracked segment.
+ * It is the caller's (one per engine, not per connection). */
 struct tcp_ack_result {
 	uint32_t n;            /* segments newly covered */
-	uint32_t newest_len;   /* payload of the most recently sent one of them */
+	uint32_t newest_len;   /* payload of the most recently sent one of them (a length past
+				* 2^31 - 1, which only a jumbogram claims, reads as 2^31 - 1) */
 	uint32_t newest_frame;
 	uint8_t newest_karn;   /* it had been retransmitted */
 	int64_t newest_ns;     /* its latency: ACK time - its last send time */
 };
 
-struct tcp_analysis *tcp_analysis_new(void);
+/* The state of one connection is made at its first segment, for the side that sent it;
+ * the other side's half is added when that side first sends (the state may move then).
+ * A connection one side never answers (a scan, a flood, a capture's last requests)
+ * keeps one half: 96 bytes, plus 24 a segment in flight. ACK latency is measured only
+ * when `latency` is set (the diagnosis reads it; nothing else does). */
+struct tcp_analysis *tcp_analysis_new(int first_dir, int latency);
 /* Frees a and everything it owns; NULL is a no-op. */
 void tcp_analysis_free(struct tcp_analysis *a);
 
 /* Analyses one TCP segment of c sent by side dir (0 client, 1 server), in capture
- * order. Sets rec->labels (LB_BIT set), rec->ref_frame and rec->dup_num. The
+ * order; *ap is c's state (from tcp_analysis_new; it may be moved). Sets rec->labels
+ * (LB_BIT set), rec->ref_frame and rec->dup_num, and *ack to what its ACK covered. The
  * connection's base sequence numbers (c->base_seq) are already set for this packet.
  * Never allocates per packet: the segment table grows by doubling up to a cap. */
-void tcp_analysis_packet(struct tcp_analysis *a, struct conn *c, int dir, const struct pkt *pk, struct pktrec *rec);
+void tcp_analysis_packet(struct tcp_analysis **ap, struct conn *c, int dir, const struct pkt *pk, struct pktrec *rec,
+			 struct tcp_ack_result *ack);
 
-/* ACK latency of the segments side dir sent; never NULL. */
+/* Client and server of the connection changed places (conn_swap_sides): what a
+ * belongs to side 0 now belongs to side 1 and the other way round. NULL is a no-op. */
+void tcp_analysis_swap_sides(struct tcp_analysis *a);
+
+/* ACK latency of the segments side dir sent (all zero when not measured); never NULL. */
 const struct tcp_latency *tcp_analysis_latency(const struct tcp_analysis *a, int dir);
-/* What the last analysed packet acknowledged; never NULL. */
-const struct tcp_ack_result *tcp_analysis_last_ack(const struct tcp_analysis *a);
 /* Initial RTT (first SYN answered -> third handshake), 0 when the handshake was not seen. */
 int64_t tcp_analysis_irtt_ns(const struct tcp_analysis *a);
 

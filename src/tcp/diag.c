@@ -29,47 +29,69 @@
 /* One slow ACK is noise; a pattern needs at least two. */
 #define STALL_MIN 2
 
-/* The state kept per TCP connection is what every connection needs (counters, the
- * handshake, the time to first byte: ~250 bytes); what only some need comes when it is
- * first needed: the ring of recent segments grows one send at a time up to
- * DIAG_RECENT, the gaps of repeated sends come with the first timer retransmission,
- * and the rest of struct diag_dir (duplicate ACKs, zero window, keep-alive, stalls,
- * the worst chain) with the side's first such event. 200,000 connections of one
- * segment each cost ~60 MB, not 1.4 GB; diag_get puts the full record together. */
+/* The state kept per TCP connection is what every connection needs (a few counters,
+ * the time to first byte in progress, the end: ~90 bytes, carved from blocks); what only
+ * some need comes when it is first needed: the handshake times with the first
+ * handshake packet, the answer times with the first answer, the ring of recent
+ * segments one send at a time up to DIAG_RECENT, and the rest of struct diag_dir
+ * (retransmissions, duplicate ACKs, zero window, keep-alive, stalls, the worst chain,
+ * the gaps of repeated sends) with the side's first such event. Packet and byte counts
+ * are the connection's own (struct conn: every packet of a diagnosed connection comes
+ * here). 200,000 connections of one segment each cost ~20 MB, not 1.4 GB; diag_get
+ * puts the full record together. */
 
 struct dg_sent {             /* one segment in the ring of recent sends */
 	uint32_t rseq;
-	uint32_t sends;          /* 1 + retransmissions; 0: unused */
+	uint32_t sends : 31;     /* 1 + retransmissions (stops at 2^31 - 1); 0: unused */
+	uint32_t syn : 1;
 	int64_t last_ts;
-	uint8_t syn;
 };
 
 /* The ring doubles up to DIAG_RECENT exactly, and its counters are bytes. */
 _Static_assert(DIAG_RECENT <= 128 && (DIAG_RECENT & (DIAG_RECENT - 1)) == 0, "DIAG_RECENT: a power of two <= 128");
 
+struct dg_rare {             /* the rarely used part of one side */
+	struct diag_dir v;       /* what diag_get shows, but for pkts and bytes */
+	int64_t (*gaps)[DIAG_GAPS]; /* DIAG_RECENT rows, beside the ring, at the first repeat */
+};
+
 struct dg_dir {
-	uint64_t pkts, bytes, retx_pkts, retx_bytes;
 	uint32_t small_acked;
 	uint8_t ring_cap, ring_next;       /* ring_cap doubles from 1 up to DIAG_RECENT */
 	struct dg_sent *ring;
-	int64_t (*gaps)[DIAG_GAPS];        /* DIAG_RECENT rows, beside the ring, at the first repeat */
-	struct diag_dir *rare;             /* the rest of the view, at the first event that needs it */
+	struct dg_rare *rare;              /* at the first event that needs it */
+};
+
+struct dg_handshake {        /* made at the first handshake packet */
+	int64_t syn_first, syn_last, synack_first, synack_last, hs3_ts;
+	uint32_t syn_n, synack_n, hs3_n;
+};
+
+struct dg_answers {          /* time to first byte, made at the first answer */
+	ts_total sum;
+	int64_t first, max;
+	uint32_t n;
 };
 
 struct dg_conn {
 	struct dg_dir d[2];
-	ts_total ttfb_sum;
 	int64_t last_other_ts;   /* last packet that was not a keep-alive or its ACK */
-	int64_t syn_first, syn_last, synack_first, synack_last, hs3_ts;
-	int64_t req_start, ttfb_first, ttfb_max;
-	uint32_t syn_n, synack_n, hs3_n, ttfb_n;
+	int64_t req_start;       /* the request waiting for its answer began then */
+	struct dg_handshake *hs;
+	struct dg_answers *ttfb;
 	uint8_t refused, three_pkt_close, rst_after_fin, fin_seen, rst_dir;
 	uint8_t awaiting, last_data_dir;
+	uint8_t made;            /* this slot of its block is in use */
 };
+_Static_assert(sizeof(struct dg_conn) <= 88, "struct dg_conn grew: every diagnosed connection pays for it");
+
+/* Per-connection states are carved from blocks of this many, by conn idx. */
+#define DG_BLOCK_SHIFT 10
+#define DG_BLOCK ((size_t)1 << DG_BLOCK_SHIFT)
 
 struct diag {
-	struct dg_conn **by_idx;  /* indexed by conn->idx */
-	size_t cap;
+	struct dg_conn **blocks;  /* blocks[i]: DG_BLOCK states from conn idx i * DG_BLOCK on */
+	size_t cap_blocks;
 	struct diag_conn view;    /* what diag_get returns */
 };
 
@@ -79,80 +101,106 @@ void diag_free(struct diag *d)
 {
 	if (!d)
 		return;
-	for (size_t i = 0; i < d->cap; i++) {
-		struct dg_conn *dc = d->by_idx[i];
-		if (!dc)
+	for (size_t b = 0; b < d->cap_blocks; b++) {
+		if (!d->blocks[b])
 			continue;
-		for (int s = 0; s < 2; s++) {
-			xfree(dc->d[s].ring);
-			xfree(dc->d[s].gaps);
-			xfree(dc->d[s].rare);
+		for (size_t i = 0; i < DG_BLOCK; i++) {
+			struct dg_conn *dc = &d->blocks[b][i];
+			if (!dc->made)
+				continue;
+			for (int s = 0; s < 2; s++) {
+				xfree(dc->d[s].ring);
+				if (dc->d[s].rare)
+					xfree(dc->d[s].rare->gaps);
+				xfree(dc->d[s].rare);
+			}
+			xfree(dc->hs);
+			xfree(dc->ttfb);
 		}
-		xfree(dc);
+		xfree(d->blocks[b]);
 	}
-	xfree(d->by_idx);
+	xfree(d->blocks);
 	xfree(d);
 }
 
-static struct dg_conn *conn_state(struct diag *d, const struct conn *c)
+/* c's state; NULL when it has none and make is 0. */
+static struct dg_conn *conn_state(struct diag *d, const struct conn *c, int make)
 {
-	if (c->idx >= d->cap) {
-		size_t ncap = d->cap ? d->cap : 64;
-		while (ncap <= c->idx)
-			ncap *= 2;
-		d->by_idx = xrealloc(d->by_idx, ncap * sizeof *d->by_idx);
-		memset(d->by_idx + d->cap, 0, (ncap - d->cap) * sizeof *d->by_idx);
-		d->cap = ncap;
+	size_t b = c->idx >> DG_BLOCK_SHIFT;
+	if (b >= d->cap_blocks || !d->blocks[b]) {
+		if (!make)
+			return NULL;
+		size_t old = d->cap_blocks;
+		xgrow(&d->blocks, &d->cap_blocks, b + 1, sizeof *d->blocks);
+		memset(d->blocks + old, 0, (d->cap_blocks - old) * sizeof *d->blocks);
+		d->blocks[b] = xcalloc(DG_BLOCK, sizeof *d->blocks[b]);
 	}
-	if (!d->by_idx[c->idx])
-		d->by_idx[c->idx] = xcalloc(1, sizeof(struct dg_conn));
-	return d->by_idx[c->idx];
+	struct dg_conn *dc = &d->blocks[b][c->idx & (DG_BLOCK - 1)];
+	if (!dc->made) {
+		if (!make)
+			return NULL;
+		dc->made = 1;
+	}
+	return dc;
 }
 
-/* The rarely used part of side s, made at its first use. */
-static struct diag_dir *rare(struct dg_dir *s)
+static struct dg_rare *rare_of(struct dg_dir *s)
 {
 	if (!s->rare)
 		s->rare = xcalloc(1, sizeof *s->rare);
 	return s->rare;
 }
 
+/* The rarely used part of side s, made at its first use. */
+static struct diag_dir *rare(struct dg_dir *s) { return &rare_of(s)->v; }
+
+static struct dg_handshake *handshake(struct dg_conn *dc)
+{
+	if (!dc->hs)
+		dc->hs = xcalloc(1, sizeof *dc->hs);
+	return dc->hs;
+}
+
 const struct diag_conn *diag_get(struct diag *d, const struct conn *c)
 {
-	if (c->proto != 6 || c->idx >= d->cap || !d->by_idx[c->idx])
+	if (c->proto != 6)
 		return NULL;
-	const struct dg_conn *dc = d->by_idx[c->idx];
+	const struct dg_conn *dc = conn_state(d, c, 0);
+	if (!dc)
+		return NULL;
 	struct diag_conn *v = &d->view;
 	memset(v, 0, sizeof *v);
 	for (int s = 0; s < 2; s++) {
 		const struct dg_dir *x = &dc->d[s];
 		struct diag_dir *o = &v->d[s];
 		if (x->rare)
-			*o = *x->rare;
-		o->pkts = x->pkts;
-		o->bytes = x->bytes;
-		o->retx_pkts = x->retx_pkts;
-		o->retx_bytes = x->retx_bytes;
+			*o = x->rare->v;
+		o->pkts = c->pkts[s];
+		o->bytes = c->bytes[s];
 		o->small_acked = x->small_acked;
 	}
-	v->syn_n = dc->syn_n;
-	v->synack_n = dc->synack_n;
-	v->hs3_n = dc->hs3_n;
-	v->syn_first = dc->syn_first;
-	v->syn_last = dc->syn_last;
-	v->synack_first = dc->synack_first;
-	v->synack_last = dc->synack_last;
-	v->hs3_ts = dc->hs3_ts;
+	if (dc->hs) {
+		v->syn_n = dc->hs->syn_n;
+		v->synack_n = dc->hs->synack_n;
+		v->hs3_n = dc->hs->hs3_n;
+		v->syn_first = dc->hs->syn_first;
+		v->syn_last = dc->hs->syn_last;
+		v->synack_first = dc->hs->synack_first;
+		v->synack_last = dc->hs->synack_last;
+		v->hs3_ts = dc->hs->hs3_ts;
+	}
 	v->refused = dc->refused;
 	v->three_pkt_close = dc->three_pkt_close;
 	v->rst_after_fin = dc->rst_after_fin;
 	v->fin_seen = dc->fin_seen;
 	v->rst_dir = dc->rst_dir;
 	v->req_start = dc->req_start;
-	v->ttfb_first = dc->ttfb_first;
-	v->ttfb_max = dc->ttfb_max;
-	v->ttfb_sum = dc->ttfb_sum;
-	v->ttfb_n = dc->ttfb_n;
+	if (dc->ttfb) {
+		v->ttfb_first = dc->ttfb->first;
+		v->ttfb_max = dc->ttfb->max;
+		v->ttfb_sum = dc->ttfb->sum;
+		v->ttfb_n = dc->ttfb->n;
+	}
 	v->awaiting = dc->awaiting;
 	v->last_data_dir = dc->last_data_dir;
 	if (c->ta) {
@@ -189,19 +237,21 @@ static void chain_send(struct dg_dir *s, uint32_t rseq, int retx, int syn, int64
 			struct dg_sent *ch = &s->ring[i];
 			if (!ch->sends || ch->rseq != rseq || ch->syn != syn)
 				continue;
-			if (!s->gaps)
-				s->gaps = xcalloc(DIAG_RECENT, sizeof *s->gaps);
+			struct dg_rare *rr = rare_of(s);
+			if (!rr->gaps)
+				rr->gaps = xcalloc(DIAG_RECENT, sizeof *rr->gaps);
 			if (ch->sends - 1 < DIAG_GAPS)
-				s->gaps[i][ch->sends - 1] = ts_elapsed(ts, ch->last_ts);
-			ch->sends++;
+				rr->gaps[i][ch->sends - 1] = ts_elapsed(ts, ch->last_ts);
+			if (ch->sends < 0x7fffffffu)
+				ch->sends++;
 			ch->last_ts = ts;
-			struct diag_chain *w = &rare(s)->worst;
+			struct diag_chain *w = &rr->v.worst;
 			if (ch->sends > w->sends) {
 				w->rseq = ch->rseq;
 				w->sends = ch->sends;
 				w->last_ts = ch->last_ts;
 				w->syn = ch->syn;
-				memcpy(w->gap_ns, s->gaps[i], sizeof w->gap_ns);
+				memcpy(w->gap_ns, rr->gaps[i], sizeof w->gap_ns);
 			}
 			return;
 		}
@@ -221,17 +271,30 @@ static void chain_send(struct dg_dir *s, uint32_t rseq, int retx, int syn, int64
 	ch->rseq = rseq;
 	ch->sends = 1;
 	ch->last_ts = ts;
-	ch->syn = (uint8_t)syn;
-	if (s->gaps)
-		memset(s->gaps[i], 0, sizeof s->gaps[i]);
+	ch->syn = syn != 0;
+	if (s->rare && s->rare->gaps)
+		memset(s->rare->gaps[i], 0, sizeof s->rare->gaps[i]);
 }
 
-void diag_packet(void *ctx, const struct pkt *pk, struct conn *c, const struct pktrec *r)
+void diag_swap_sides(struct diag *d, const struct conn *c)
+{
+	struct dg_conn *dc = conn_state(d, c, 0);
+	if (!dc)
+		return;
+	struct dg_dir t = dc->d[0];
+	dc->d[0] = dc->d[1];
+	dc->d[1] = t;
+	if (dc->rst_dir)
+		dc->rst_dir = (uint8_t)(3 - dc->rst_dir); /* dir + 1 */
+}
+
+void diag_packet(void *ctx, const struct pkt *pk, struct conn *c, const struct pktrec *r,
+		 const struct tcp_ack_result *ar)
 {
 	(void)pk;
 	if (c->proto != 6)
 		return;
-	struct dg_conn *dc = conn_state(ctx, c);
+	struct dg_conn *dc = conn_state(ctx, c, 1);
 	int dir = r->dir;
 	struct dg_dir *me = &dc->d[dir], *peer = &dc->d[1 - dir];
 	uint32_t L = r->labels;
@@ -239,11 +302,9 @@ void diag_packet(void *ctx, const struct pkt *pk, struct conn *c, const struct p
 	int syn = (r->flags & TH_SYN) != 0, ackf = (r->flags & TH_ACK) != 0;
 	int retx = (L & LB_BIT(LB_RETRANSMISSION)) != 0;
 
-	me->pkts++;
-	me->bytes += r->len;
 	if (retx) {
-		me->retx_pkts++;
-		me->retx_bytes += r->len;
+		rare(me)->retx_pkts++;
+		rare(me)->retx_bytes += r->len;
 		/* Wireshark's label says "retransmission" for any segment below the highest
 		 * sequence seen; when its bytes were never seen before (no original frame), they
 		 * were lost before the capture point or are simply late. */
@@ -264,17 +325,20 @@ void diag_packet(void *ctx, const struct pkt *pk, struct conn *c, const struct p
 	/* Handshake timing: the RTT halves are SYN -> SYN+ACK (seen from the client side of
 	 * the capture point) and SYN+ACK -> ACK. */
 	if (syn && !ackf) {
-		if (!dc->syn_n++)
-			dc->syn_first = ts;
-		dc->syn_last = ts;
+		struct dg_handshake *h = handshake(dc);
+		if (!h->syn_n++)
+			h->syn_first = ts;
+		h->syn_last = ts;
 	} else if (syn) {
-		if (!dc->synack_n++)
-			dc->synack_first = ts;
-		dc->synack_last = ts;
+		struct dg_handshake *h = handshake(dc);
+		if (!h->synack_n++)
+			h->synack_first = ts;
+		h->synack_last = ts;
 	}
 	if (r->events & (EV_HS3 | EV_HS3_RETX)) {
-		if (!dc->hs3_n++)
-			dc->hs3_ts = ts;
+		struct dg_handshake *h = handshake(dc);
+		if (!h->hs3_n++)
+			h->hs3_ts = ts;
 	}
 	if (r->events & EV_RST_REFUSED)
 		dc->refused = 1;
@@ -300,8 +364,8 @@ void diag_packet(void *ctx, const struct pkt *pk, struct conn *c, const struct p
 			x->zw_start = ts;
 			x->zw_periods++;
 		}
-	} else if (me->rare && me->rare->zw_open && r->win != 0 && !(r->flags & (TH_SYN | TH_RST))) {
-		struct diag_dir *x = me->rare;
+	} else if (me->rare && me->rare->v.zw_open && r->win != 0 && !(r->flags & (TH_SYN | TH_RST))) {
+		struct diag_dir *x = &me->rare->v;
 		int64_t len = ts_elapsed(ts, x->zw_start);
 		x->zw_open = 0;
 		x->zw_total_ns = ts_add(x->zw_total_ns, len);
@@ -313,10 +377,10 @@ void diag_packet(void *ctx, const struct pkt *pk, struct conn *c, const struct p
 
 	/* Keep-alive cadence: gaps between this side's keep-alives, and the idle time
 	 * before the first one (from the last packet that was not a keep-alive or its ACK). */
-	if ((L & LB_BIT(LB_KEEP_ALIVE)) && peer->rare && peer->rare->zw_open) {
+	if ((L & LB_BIT(LB_KEEP_ALIVE)) && peer->rare && peer->rare->v.zw_open) {
 		/* Linux probes a zero window with SND.UNA-1 and no data: it looks exactly like
 		 * a keep-alive, but it is the persist timer (RFC 9293 section 3.8.6.1). */
-		peer->rare->zw_probes_recv++;
+		peer->rare->v.zw_probes_recv++;
 	} else if (L & LB_BIT(LB_KEEP_ALIVE)) {
 		struct diag_dir *x = rare(me);
 		if (x->ka_n) {
@@ -343,8 +407,7 @@ void diag_packet(void *ctx, const struct pkt *pk, struct conn *c, const struct p
 	}
 
 	/* Delayed-ACK stalls: the ACK of a small segment the peer sent. */
-	if (c->ta) {
-		const struct tcp_ack_result *ar = tcp_analysis_last_ack(c->ta);
+	{
 		if (ar->n && ar->newest_len && ar->newest_len < SMALL_SEG && !ar->newest_karn) {
 			peer->small_acked++;
 			int in40 = ar->newest_ns >= DELACK40_LO && ar->newest_ns <= DELACK40_HI;
@@ -373,12 +436,15 @@ void diag_packet(void *ctx, const struct pkt *pk, struct conn *c, const struct p
 			dc->req_start = ts;
 		} else if (dir == 1 && dc->awaiting) {
 			int64_t t = ts_elapsed(ts, dc->req_start);
-			if (!dc->ttfb_n)
-				dc->ttfb_first = t;
-			if (t > dc->ttfb_max)
-				dc->ttfb_max = t;
-			ts_total_add(&dc->ttfb_sum, t);
-			dc->ttfb_n++;
+			if (!dc->ttfb)
+				dc->ttfb = xcalloc(1, sizeof *dc->ttfb);
+			struct dg_answers *a = dc->ttfb;
+			if (!a->n)
+				a->first = t;
+			if (t > a->max)
+				a->max = t;
+			ts_total_add(&a->sum, t);
+			a->n++;
 			dc->awaiting = 0;
 		}
 		dc->last_data_dir = (uint8_t)(dir + 1);

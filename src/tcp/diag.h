@@ -75,9 +75,14 @@ struct diag;
 struct diag *diag_new(void);
 /* Frees d and every per-connection record; NULL is a no-op. */
 void diag_free(struct diag *d);
-/* The sink function: ctx is a struct diag. Per-connection state is allocated once per
+/* Client and server of c changed places (conn_swap_sides, before any payload): what
+ * the diagnosis holds of each side moves with it. */
+void diag_swap_sides(struct diag *d, const struct conn *c);
+/* The sink function: ctx is a struct diag; ack is what the packet's ACK covered (the
+ * engine's last_ack: tcp_analysis_packet). Per-connection state is allocated once per
  * TCP connection, never per packet. */
-void diag_packet(void *ctx, const struct pkt *pk, struct conn *c, const struct pktrec *rec);
+void diag_packet(void *ctx, const struct pkt *pk, struct conn *c, const struct pktrec *rec,
+		 const struct tcp_ack_result *ack);
 /* The measurements of c (NULL when it is not TCP or had no packet). The record is
  * put together for the call: it is d's, valid until the next diag_get or
  * diag_findings on d. */

@@ -32,6 +32,12 @@ struct reasm_seg {
 	uint8_t data[];           /* caplen bytes */
 };
 
+struct reasm_held {
+	struct reasm_seg *root;
+	uint32_t n;     /* segments held: <= REASM_OOO_SEGS_MAX (+1 while a cap trips) */
+	uint32_t bytes; /* their captured bytes: <= REASM_OOO_MAX plus one segment */
+};
+
 /* What deliver() needs of a segment, held or in hand. */
 struct piece {
 	uint64_t off;
@@ -142,16 +148,18 @@ static void tree_free(struct reasm_seg *n)
 	xfree(n);
 }
 
-void reasm_init(struct reasm *r, struct reasm_cb cb)
+void reasm_init(struct reasm *r, const struct reasm_ops *ops)
 {
 	memset(r, 0, sizeof *r);
-	r->cb = cb;
+	r->ops = ops;
 }
 
 void reasm_fini(struct reasm *r)
 {
 	for (int d = 0; d < 2; d++) {
-		tree_free(r->d[d].ooo);
+		if (r->d[d].held)
+			tree_free(r->d[d].held->root);
+		xfree(r->d[d].held);
 		xfree(r->d[d].map);
 	}
 	memset(r, 0, sizeof *r);
@@ -159,63 +167,87 @@ void reasm_fini(struct reasm *r)
 
 static void map_add(struct reasm_dir *d, uint64_t off, uint32_t frame, int64_t ts)
 {
-	if (d->n_map && d->map[d->n_map - 1].frame == frame)
+	struct reasm_map *m = d->map;
+	if (m && m->n && m->e[m->n - 1].frame == frame)
 		return;
-	if (d->n_map >= REASM_MAP_MAX) {
+	if (m && m->n >= REASM_MAP_MAX) {
 		/* Drop the older half: they were not released, so the consumer holds a very
 		 * long message; its first frame will be reported late, not wrongly placed. */
-		size_t keep = REASM_MAP_MAX / 2;
-		memmove(d->map, d->map + (d->n_map - keep), keep * sizeof *d->map);
-		d->n_map = keep;
+		uint32_t keep = REASM_MAP_MAX / 2;
+		memmove(m->e, m->e + (m->n - keep), keep * sizeof *m->e);
+		m->n = keep;
 	}
-	xgrow(&d->map, &d->cap_map, d->n_map + 1, sizeof *d->map);
-	d->map[d->n_map].off = off;
-	d->map[d->n_map].frame = frame;
-	d->map[d->n_map].ts = ts;
-	d->n_map++;
+	if (!m || m->n == m->cap) {
+		uint32_t cap = m ? m->cap * 2 : 1; /* <= REASM_MAP_MAX: a power of two */
+		m = xrealloc(m, sizeof *m + cap * sizeof m->e[0]);
+		if (!d->map)
+			m->n = 0;
+		m->cap = cap;
+		d->map = m;
+	}
+	m->e[m->n].off = off;
+	m->e[m->n].frame = frame;
+	m->e[m->n].ts = ts;
+	m->n++;
 }
 
-void reasm_map_frame(struct reasm *r, int dir, uint64_t off, uint32_t frame, int64_t ts)
+uint64_t reasm_datagram(struct reasm *r, int dir, size_t n, uint32_t frame, int64_t ts)
 {
-	map_add(&r->d[dir], off, frame, ts);
+	struct reasm_dir *d = &r->d[dir];
+	uint64_t off = d->next_off;
+	map_add(d, off, frame, ts);
+	d->next_off += n;
+	return off;
 }
 
 uint32_t reasm_frame_at(const struct reasm *r, int dir, uint64_t off, int64_t *ts)
 {
-	const struct reasm_dir *d = &r->d[dir];
-	if (!d->n_map) {
+	const struct reasm_map *m = r->d[dir].map;
+	if (!m || !m->n) {
 		if (ts)
 			*ts = 0;
 		return 0;
 	}
 	/* Last entry with entry.off <= off (binary search; the map is sorted). */
-	size_t lo = 0, hi = d->n_map;
+	size_t lo = 0, hi = m->n;
 	while (hi - lo > 1) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (d->map[mid].off <= off)
+		if (m->e[mid].off <= off)
 			lo = mid;
 		else
 			hi = mid;
 	}
 	if (ts)
-		*ts = d->map[lo].ts;
-	return d->map[lo].frame;
+		*ts = m->e[lo].ts;
+	return m->e[lo].frame;
 }
 
 void reasm_release(struct reasm *r, int dir, uint64_t off)
 {
-	struct reasm_dir *d = &r->d[dir];
+	struct reasm_map *m = r->d[dir].map;
+	if (!m)
+		return;
 	size_t i = 0;
 	/* Keep the entry covering off itself. */
-	while (i + 1 < d->n_map && d->map[i + 1].off <= off)
+	while (i + 1 < m->n && m->e[i + 1].off <= off)
 		i++;
 	if (i) {
-		memmove(d->map, d->map + i, (d->n_map - i) * sizeof *d->map);
-		d->n_map -= i;
+		memmove(m->e, m->e + i, (m->n - i) * sizeof *m->e);
+		m->n -= (uint32_t)i;
 	}
 }
 
-int reasm_held_height(const struct reasm *r, int dir) { return height(r->d[dir].ooo); }
+size_t reasm_held_segs(const struct reasm *r, int dir) { return r->d[dir].held ? r->d[dir].held->n : 0; }
+
+size_t reasm_held_bytes(const struct reasm *r, int dir) { return r->d[dir].held ? r->d[dir].held->bytes : 0; }
+
+int reasm_held_height(const struct reasm *r, int dir)
+{
+	return r->d[dir].held ? height(r->d[dir].held->root) : 0;
+}
+
+/* The first held segment of d, or NULL. */
+static struct reasm_seg *held_first(const struct reasm_dir *d) { return d->held ? tree_first(d->held->root) : NULL; }
 
 /* Delivers the in-order part of a segment starting at or before next_off. */
 static void deliver(struct reasm *r, int dir, const struct piece *s)
@@ -228,19 +260,17 @@ static void deliver(struct reasm *r, int dir, const struct piece *s)
 		if (cap_end > d->next_off) {
 			size_t n = (size_t)(cap_end - d->next_off);
 			map_add(d, d->next_off, s->frame, s->ts);
-			if (r->cb.data)
-				r->cb.data(r->cb.ctx, dir, s->data + skip, n, d->next_off);
+			if (r->ops->data)
+				r->ops->data(r, dir, s->data + skip, n, d->next_off);
 			d->next_off += n;
 			d->next_seq += (uint32_t)n;
 		}
 		if (end > d->next_off) {
 			/* Cut by the snap length: the rest existed but was not captured. */
 			uint64_t miss = end - d->next_off;
-			d->gaps++;
-			d->gap_bytes += miss;
 			map_add(d, d->next_off, s->frame, s->ts);
-			if (r->cb.gap)
-				r->cb.gap(r->cb.ctx, dir, d->next_off, miss);
+			if (r->ops->gap)
+				r->ops->gap(r, dir, d->next_off, miss);
 			d->next_off += miss;
 			d->next_seq += (uint32_t)miss;
 		}
@@ -248,8 +278,8 @@ static void deliver(struct reasm *r, int dir, const struct piece *s)
 	if (s->fin && !d->fin_done && end <= d->next_off) {
 		d->fin_done = 1;
 		d->next_seq++; /* the FIN takes one sequence number */
-		if (r->cb.fin)
-			r->cb.fin(r->cb.ctx, dir, d->next_off);
+		if (r->ops->fin)
+			r->ops->fin(r, dir, d->next_off);
 	}
 }
 
@@ -258,14 +288,19 @@ static void drain(struct reasm *r, int dir)
 {
 	struct reasm_dir *d = &r->d[dir];
 	struct reasm_seg *first;
-	while ((first = tree_first(d->ooo)) && first->off <= d->next_off) {
-		d->ooo = tree_pop_first(d->ooo, &first);
-		d->n_ooo--;
-		d->ooo_bytes -= first->caplen;
+	while ((first = held_first(d)) && first->off <= d->next_off) {
+		struct reasm_held *h = d->held;
+		h->root = tree_pop_first(h->root, &first);
+		h->n--;
+		h->bytes -= first->caplen;
 		struct piece pc = { first->off, first->len, first->caplen, first->frame, first->ts, first->fin,
 				    first->data };
 		deliver(r, dir, &pc);
 		xfree(first);
+	}
+	if (d->held && !d->held->n) {
+		xfree(d->held);
+		d->held = NULL;
 	}
 }
 
@@ -274,15 +309,13 @@ static void skip_hole(struct reasm *r, int dir, uint64_t upto)
 {
 	struct reasm_dir *d = &r->d[dir];
 	uint64_t to = upto;
-	const struct reasm_seg *first = tree_first(d->ooo);
+	const struct reasm_seg *first = held_first(d);
 	if (first && first->off < to)
 		to = first->off;
 	if (to > d->next_off) {
 		uint64_t n = to - d->next_off;
-		d->gaps++;
-		d->gap_bytes += n;
-		if (r->cb.gap)
-			r->cb.gap(r->cb.ctx, dir, d->next_off, n);
+		if (r->ops->gap)
+			r->ops->gap(r, dir, d->next_off, n);
 		d->next_off = to;
 		d->next_seq += (uint32_t)n;
 	}
@@ -294,7 +327,7 @@ static void hold(struct reasm *r, int dir, const struct piece *pc)
 	struct reasm_dir *d = &r->d[dir];
 	/* The same start held already (the latest such): keep the longer (first copy's
 	 * bytes win), unless only this one carries the FIN. */
-	const struct reasm_seg *prev = tree_last_at_or_before(d->ooo, pc->off);
+	const struct reasm_seg *prev = d->held ? tree_last_at_or_before(d->held->root, pc->off) : NULL;
 	if (prev && prev->off == pc->off && prev->len >= pc->len && !(pc->fin && !prev->fin))
 		return;
 	struct reasm_seg *s = xmalloc(sizeof *s + pc->caplen);
@@ -306,12 +339,14 @@ static void hold(struct reasm *r, int dir, const struct piece *pc)
 	s->fin = (uint8_t)pc->fin;
 	if (pc->caplen)
 		memcpy(s->data, pc->data, pc->caplen);
-	d->ooo = tree_insert(d->ooo, s);
-	d->n_ooo++;
-	d->ooo_bytes += pc->caplen;
-	while (d->ooo && (d->ooo_bytes > REASM_OOO_MAX || d->n_ooo > REASM_OOO_SEGS_MAX)) {
+	if (!d->held)
+		d->held = xcalloc(1, sizeof *d->held);
+	d->held->root = tree_insert(d->held->root, s);
+	d->held->n++;
+	d->held->bytes += pc->caplen;
+	while (d->held && (d->held->bytes > REASM_OOO_MAX || d->held->n > REASM_OOO_SEGS_MAX)) {
 		d->capping = 1;
-		skip_hole(r, dir, tree_first(d->ooo)->off);
+		skip_hole(r, dir, held_first(d)->off);
 		d->capping = 0;
 	}
 }
@@ -358,7 +393,7 @@ void reasm_ack(struct reasm *r, int dir, uint32_t ack)
 	struct reasm_dir *o = &r->d[1 - dir];
 	/* Only a hole with held bytes after it is declared: an ACK alone may be captured
 	 * before the data it acknowledges (capture ordering across interfaces/CPUs). */
-	if (!o->started || o->fin_done || !o->n_ooo)
+	if (!o->started || o->fin_done || !o->held)
 		return;
 	int32_t dist = (int32_t)(ack - o->next_seq);
 	if (dist <= 0)
@@ -366,8 +401,8 @@ void reasm_ack(struct reasm *r, int dir, uint32_t ack)
 	/* The peer had bytes we never saw. A held FIN segment ends the range: the ACK of
 	 * a FIN counts one past the last byte. */
 	uint64_t upto = o->next_off + (uint64_t)dist;
-	if (o->ooo->fin_end_min < upto)
-		upto = o->ooo->fin_end_min;
+	if (o->held->root->fin_end_min < upto)
+		upto = o->held->root->fin_end_min;
 	while (o->next_off < upto) {
 		uint64_t before = o->next_off;
 		skip_hole(r, 1 - dir, upto);
@@ -380,10 +415,10 @@ void reasm_finish(struct reasm *r)
 {
 	for (int dir = 0; dir < 2; dir++) {
 		struct reasm_dir *d = &r->d[dir];
-		while (d->n_ooo) {
-			size_t before = d->n_ooo;
-			skip_hole(r, dir, tree_first(d->ooo)->off);
-			if (d->n_ooo == before)
+		while (d->held) {
+			size_t before = d->held->n;
+			skip_hole(r, dir, held_first(d)->off);
+			if (d->held && d->held->n == before)
 				break;
 		}
 	}

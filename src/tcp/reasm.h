@@ -33,18 +33,23 @@
  * frames are then reported from the oldest entry still known. */
 #define REASM_MAP_MAX 65536
 
-struct reasm_cb {
-	void *ctx;
-	/* n bytes at stream offset off, sent by side dir, carried by frame (time ts) */
-	void (*data)(void *ctx, int dir, const uint8_t *p, size_t n, uint64_t off);
+/* What the owner hears, in stream order. Every connection has a struct reasm, so the
+ * callbacks are one pointer to a const table; each receives the struct reasm, which the
+ * owner embeds in its own state and finds itself from (container_of). */
+struct reasm;
+struct reasm_ops {
+	/* n bytes at stream offset off, sent by side dir */
+	void (*data)(struct reasm *r, int dir, const uint8_t *p, size_t n, uint64_t off);
 	/* len bytes at off were never captured */
-	void (*gap)(void *ctx, int dir, uint64_t off, uint64_t len);
+	void (*gap)(struct reasm *r, int dir, uint64_t off, uint64_t len);
 	/* the side closed its stream (FIN) after off bytes */
-	void (*fin)(void *ctx, int dir, uint64_t off);
+	void (*fin)(struct reasm *r, int dir, uint64_t off);
 };
 
-/* A held out-of-order segment: a node of the tree in reasm.c (private). */
-struct reasm_seg;
+/* Held out-of-order segments of one direction (reasm.c, private): allocated on the first
+ * such segment and freed when the last one leaves, since most directions never hold
+ * one and 200,000 open connections must not each pay for the bookkeeping. */
+struct reasm_held;
 
 struct reasm_mapent {
 	uint64_t off;
@@ -52,29 +57,34 @@ struct reasm_mapent {
 	int64_t ts;
 };
 
+/* The frame map of one direction: entries sorted by offset, n <= REASM_MAP_MAX (so 32
+ * bits count them). Allocated with room for one entry on the first delivered byte
+ * (most directions of short connections carry one or two frames), then doubling. */
+struct reasm_map {
+	uint32_t n, cap;
+	struct reasm_mapent e[];
+};
+
+/* 32 bytes: every open connection has two (tests/unit/test_reasm.c checks the size). */
 struct reasm_dir {
-	int started;
-	uint32_t next_seq;      /* sequence number of the next byte to deliver */
-	uint64_t next_off;      /* its stream offset */
-	int fin_done;
+	uint64_t next_off;      /* stream offset of the next byte to deliver */
+	uint32_t next_seq;      /* its sequence number */
+	uint8_t started;
+	uint8_t fin_done;
+	uint8_t capping;        /* 1 while a hold cap gives up a hole: the gap callback's reason */
 	/* Held segments: an AVL tree ordered by stream offset, and among equal offsets
 	 * by arrival (the in-order walk is the order they are delivered in), so holding,
-	 * delivering and declaring a hole cost O(log n_ooo) each. */
-	struct reasm_seg *ooo;
-	size_t n_ooo;           /* segments held (<= REASM_OOO_SEGS_MAX between calls) */
-	size_t ooo_bytes;       /* their captured bytes (<= REASM_OOO_MAX between calls) */
-	struct reasm_mapent *map;
-	size_t n_map, cap_map;
-	uint64_t gaps, gap_bytes;
-	uint8_t capping;        /* 1 while a hold cap gives up a hole: the gap callback's reason */
+	 * delivering and declaring a hole cost O(log n) each; NULL when none are held. */
+	struct reasm_held *held;
+	struct reasm_map *map;  /* NULL until a byte (or a datagram) is mapped */
 };
 
 struct reasm {
 	struct reasm_dir d[2];
-	struct reasm_cb cb;
+	const struct reasm_ops *ops;
 };
 
-void reasm_init(struct reasm *r, struct reasm_cb cb);
+void reasm_init(struct reasm *r, const struct reasm_ops *ops);
 void reasm_fini(struct reasm *r);
 /* One TCP segment from side dir: seq, flags (TH_*), captured payload p[0..caplen) of
  * wire length len. */
@@ -87,12 +97,16 @@ void reasm_ack(struct reasm *r, int dir, uint32_t ack);
 void reasm_finish(struct reasm *r);
 /* Frame and time of the byte at stream offset off of side dir; 0 when unknown. */
 uint32_t reasm_frame_at(const struct reasm *r, int dir, uint64_t off, int64_t *ts);
-/* Records that frame (time ts) carried the bytes of side dir from off on: for
- * datagram protocols, which use the map without the byte stream. */
-void reasm_map_frame(struct reasm *r, int dir, uint64_t off, uint32_t frame, int64_t ts);
+/* A datagram of n bytes from side dir, carried by frame (time ts), for datagram
+ * protocols, which use the map without the byte stream: offsets count datagram bytes.
+ * Returns the datagram's offset (the bytes before it in that direction). */
+uint64_t reasm_datagram(struct reasm *r, int dir, size_t n, uint32_t frame, int64_t ts);
 /* The consumer no longer asks about offsets below off. */
 void reasm_release(struct reasm *r, int dir, uint64_t off);
-/* Height of side dir's tree of held segments (0: none held): at most 1.45 log2(n_ooo + 2),
+/* Segments side dir holds out of order, and their captured bytes (0 when none). */
+size_t reasm_held_segs(const struct reasm *r, int dir);
+size_t reasm_held_bytes(const struct reasm *r, int dir);
+/* Height of side dir's tree of held segments (0: none held): at most 1.45 log2(n + 2) for n held,
  * which tests/unit/test_reasm.c checks, since an unbalanced tree is still correct but
  * as slow as the sorted array was. */
 int reasm_held_height(const struct reasm *r, int dir);

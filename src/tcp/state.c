@@ -47,10 +47,6 @@ void tcp_state_packet(struct conn *c, struct tcp_track *t, int dir, const struct
 	/* What this segment acknowledges, applied to the receiver first: a FIN+ACK first
 	 * completes the peer's close, then starts its own. */
 	if (ack && !rst) {
-		if (!t->ack_known[dir] || (int32_t)(pk->ack - t->high_ack[dir]) > 0) {
-			t->high_ack[dir] = pk->ack;
-			t->ack_known[dir] = 1;
-		}
 		/* Tentative: if the server sends SYN+ACK again, this ACK did not arrive. */
 		if (*other == TS_SYN_RCVD && !syn && (!t->iss_known[peer] || seq_ge(pk->ack, t->iss[peer] + 1))) {
 			*other = TS_ESTABLISHED;

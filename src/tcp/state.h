@@ -4,20 +4,8 @@
 
 #include "../model/conn.h"
 
-struct tcp_track {
-	uint8_t started;
-	uint8_t syn_seen[2], synack_seen, hs3_seen;
-	uint8_t fin_sent[2], fin_acked[2];
-	uint8_t confirmed[2];    /* sent something other than SYN/RST after its handshake */
-	uint8_t synack_repeated; /* the last server packet was a repeated SYN+ACK */
-	uint8_t hs3_lost;        /* the server re-sent SYN+ACK after the client's third handshake */
-	uint8_t waves;           /* wave events so far (bits EV_WAVE1..4 >> 4) */
-	uint32_t iss[2];         /* initial sequence number of each side, when its SYN was seen */
-	uint8_t iss_known[2];
-	uint32_t fin_seq[2];     /* sequence number the FIN occupies */
-	uint32_t high_ack[2];    /* highest acknowledgment sent by each side */
-	uint8_t ack_known[2];
-};
+/* struct tcp_track (the state machine's memory) is in model/conn.h: it lives inside
+ * struct conn. */
 
 /* Applies one segment sent by side dir (0 client, 1 server) of c; fills rec's
  * state, peer_state and events. Updates c->state, handshake/close summaries. */

@@ -27,21 +27,23 @@ class Pcap:
         self.t += 1e-5
         self.f.write(pcapgen._frame(self.t, src, dst, sport, dport, seq, ack, flags, payload))
 
-    def conv(self, items, sport=40000, dport=80, mss=1448, handshake=True, close=True, cli=CLI, srv=SRV):
+    def conv(self, items, sport=40000, dport=80, mss=1448, handshake=True, close=True, cli=CLI, srv=SRV, lost=()):
         """One TCP connection: a handshake, then items [(dir, bytes)] (dir 0 client
         to server) in segments of at most mss bytes, then a FIN each way. No pure
-        ACKs (chattcp does not need them), so captures stay small."""
+        ACKs (chattcp does not need them), so captures stay small. The items whose
+        index is in lost are sent but not captured (their sequence space is used)."""
         seq = [1000, 5000000]
         ends = [(cli, srv, sport, dport), (srv, cli, dport, sport)]
         if handshake:
             self.frame(cli, srv, sport, dport, seq[0], 0, 0x02)
             self.frame(srv, cli, dport, sport, seq[1], seq[0] + 1, 0x12)
             seq = [seq[0] + 1, seq[1] + 1]
-        for d, data in items:
+        for k, (d, data) in enumerate(items):
             s, t, sp, dp = ends[d]
             for i in range(0, len(data), mss):
                 part = data[i:i + mss]
-                self.frame(s, t, sp, dp, seq[d], seq[1 - d], 0x18, part)
+                if k not in lost:
+                    self.frame(s, t, sp, dp, seq[d], seq[1 - d], 0x18, part)
                 seq[d] += len(part)
         if close:
             for d in (1, 0):

@@ -90,6 +90,25 @@ static void on_fin(void *ctx, int dir, uint64_t off)
 	sb_printf(&l->text, "F%d %" PRIu64 "\n", dir, off);
 }
 
+/* reasm.c's callbacks get the struct reasm; the run embeds it with its log. */
+struct run_ctx {
+	struct reasm r;
+	struct log *l;
+};
+
+static struct log *log_of(struct reasm *r) { return ((struct run_ctx *)(void *)r)->l; }
+
+static void r_data(struct reasm *r, int dir, const uint8_t *p, size_t n, uint64_t off)
+{
+	on_data(log_of(r), dir, p, n, off);
+}
+
+static void r_gap(struct reasm *r, int dir, uint64_t off, uint64_t len) { on_gap(log_of(r), dir, off, len); }
+
+static void r_fin(struct reasm *r, int dir, uint64_t off) { on_fin(log_of(r), dir, off); }
+
+static const struct reasm_ops run_ops = { r_data, r_gap, r_fin };
+
 /* ---- the model: the sorted array reasm.c used before issue 11 ---- */
 
 struct mseg {
@@ -316,37 +335,38 @@ struct run_out {
 
 static void run_reasm(const struct ev *evs, size_t n, struct run_out *o, size_t size)
 {
-	struct reasm r;
+	struct run_ctx rc;
+	struct reasm *rp = &rc.r;
 	struct log l = { 0 };
 	sb_init(&l.text);
-	l.r = &r;
+	l.r = rp;
+	rc.l = &l;
 	if (size) {
 		l.bytes = calloc(size, 1);
 		l.seen = calloc(size, 1);
 		l.size = size;
 	}
-	struct reasm_cb cb = { &l, on_data, on_gap, on_fin };
-	reasm_init(&r, cb);
+	reasm_init(rp, &run_ops);
 	o->over_cap = 0;
 	o->unbalanced = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct ev *e = &evs[i];
 		if (e->is_ack)
-			reasm_ack(&r, e->dir, e->seq);
+			reasm_ack(rp, e->dir, e->seq);
 		else
-			reasm_segment(&r, e->dir, e->seq, e->flags, e->p, e->caplen, e->len, e->frame, e->frame);
+			reasm_segment(rp, e->dir, e->seq, e->flags, e->p, e->caplen, e->len, e->frame, e->frame);
 		for (int d = 0; d < 2; d++) {
-			if (r.d[d].n_ooo > REASM_OOO_SEGS_MAX || r.d[d].ooo_bytes > REASM_OOO_MAX)
+			if (reasm_held_segs(rp, d) > REASM_OOO_SEGS_MAX || reasm_held_bytes(rp, d) > REASM_OOO_MAX)
 				o->over_cap = 1;
 			/* AVL: height < 1.4405 log2(n + 2) - 0.3277 */
-			if (reasm_held_height(&r, d) > 1.4405 * log2((double)r.d[d].n_ooo + 2))
+			if (reasm_held_height(rp, d) > 1.4405 * log2((double)reasm_held_segs(rp, d) + 2))
 				o->unbalanced = 1;
 		}
 	}
-	reasm_finish(&r);
-	if (r.d[0].n_ooo || r.d[1].n_ooo || r.d[0].ooo_bytes || r.d[1].ooo_bytes)
+	reasm_finish(rp);
+	if (reasm_held_segs(rp, 0) || reasm_held_segs(rp, 1) || reasm_held_bytes(rp, 0) || reasm_held_bytes(rp, 1))
 		o->over_cap = 1; /* finish must leave nothing held */
-	reasm_fini(&r);
+	reasm_fini(rp);
 	o->text = l.text;
 	o->dup = l.dup;
 	o->bytes = l.bytes;
@@ -667,11 +687,38 @@ static void caps(void)
 	}
 }
 
+/* What an open connection keeps: every direction is 32 bytes, and one that only saw
+ * in-order segments holds no tree and maps each frame once (200,000 open connections,
+ * hostile.py many-conns, each pay this). */
+static void idle_cost(void)
+{
+	struct run_ctx rc;
+	struct log l = { 0 };
+	sb_init(&l.text);
+	rc.l = &l;
+	reasm_init(&rc.r, &run_ops);
+	static const uint8_t req[] = "GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+	reasm_segment(&rc.r, 0, 1000, TH_ACK | TH_PSH, req, sizeof req - 1, sizeof req - 1, 1, 1);
+	reasm_segment(&rc.r, 0, 1000 + sizeof req - 1, TH_ACK, req, 10, 10, 2, 2);
+	reasm_segment(&rc.r, 0, 1000 + sizeof req - 1 + 30, TH_ACK, req, 10, 10, 3, 3); /* a hole: held */
+	int held_one = reasm_held_segs(&rc.r, 0) == 1 && rc.r.d[0].held != NULL;
+	reasm_segment(&rc.r, 0, 1000 + sizeof req - 1 + 10, TH_ACK, req, 20, 20, 4, 4); /* fills it */
+	int ok = sizeof(struct reasm_dir) <= 32 || sizeof(void *) != 8;
+	check(ok, "reasm: a direction's state is 32 bytes", "struct reasm_dir grew");
+	check(held_one && rc.r.d[0].held == NULL && rc.r.d[1].held == NULL && rc.r.d[1].map == NULL,
+	      "reasm: held-segment bookkeeping exists only while a segment is held", l.text.s);
+	check(rc.r.d[0].map && rc.r.d[0].map->n == 4 && rc.r.d[0].map->cap == 4,
+	      "reasm: the frame map starts at one entry and doubles", "map not 4 entries in 4");
+	reasm_fini(&rc.r);
+	sb_fini(&l.text);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	order_does_not_matter();
 	rules_unchanged();
 	caps();
+	idle_cost();
 	return fails ? 1 : 0;
 }

@@ -7,6 +7,11 @@
 #   response-lost.pcap: one connection, four GETs (jpg, webp, png, txt); the frame that
 #     carried the start of the second response (the webp's status line) is removed with
 #     editcap, as a capture that missed one segment.
+#   ack-first.pcap: midstream.pcap without each connection's first four frames (its
+#     first request and response), so each connection starts with the client's pure ACK:
+#     the sides are guessed from the ports first and set by the next request's content.
+#   request-lost.pcap: midstream.pcap without the first connection's second request, so
+#     its response answers a request that was not captured.
 set -euo pipefail
 cd "$(dirname "$0")"
 HERE=$PWD
@@ -41,5 +46,16 @@ lost=$(tshark -r "$W/whole.pcap" -Y "frame.number > $req && tcp.srcport == 31600
 [ -n "$lost" ] || cca_fail "no response segment after frame $req"
 editcap "$W/whole.pcap" "$HERE/response-lost.pcap" "$lost"
 chmod 644 "$HERE/response-lost.pcap"
+# ack-first: drop the first four frames of every connection
+drop=$(tshark -r midstream.pcap -T fields -e tcp.stream -e frame.number 2>/dev/null |
+	awk '{ if (++n[$1] <= 4) printf "%s ", $2 }')
+# shellcheck disable=SC2086 # one argument per frame number
+editcap midstream.pcap ack-first.pcap $drop
+chmod 644 ack-first.pcap
+# request-lost: the second request of connection 0
+second=$(tshark -r midstream.pcap -Y "tcp.stream == 0 && tcp.srcport != 31600 && tcp.len > 0" \
+	-T fields -e frame.number 2>/dev/null | sed -n 2p)
+editcap midstream.pcap request-lost.pcap "$second"
+chmod 644 request-lost.pcap
 echo "midstream.pcap: $(tshark -r midstream.pcap 2>/dev/null | wc -l) packets;" \
 	"response-lost.pcap: frame $lost of $(tshark -r "$W/whole.pcap" 2>/dev/null | wc -l) removed"
