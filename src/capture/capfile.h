@@ -98,6 +98,8 @@ struct capfile {
 	/* pcap */
 	int swapped;
 	int modified;      /* Kuznetsov's patched pcap: 24-byte record headers */
+	int lengths_swapped; /* enum cap_len_swap: files before pcap 2.3 wrote the captured
+			      * and original lengths the other way round */
 	uint16_t linktype;
 	uint32_t snaplen;
 	uint8_t ts_digits;
@@ -166,6 +168,7 @@ void capfile_close(struct capfile *cf);
 enum {
 	LT_NULL = 0, LT_ETHERNET = 1, LT_RAW = 101, LT_LOOP = 108, LT_LINUX_SLL = 113,
 	LT_IPV4 = 228, LT_IPV6 = 229, LT_LINUX_SLL2 = 276,
+	LT_PPP = 9, LT_PPP_HDLC = 50, LT_IEEE802_11 = 105, LT_IEEE802_11_RADIOTAP = 127,
 };
 
 #endif

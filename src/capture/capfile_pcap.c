@@ -15,6 +15,12 @@
 /* Kuznetsov's records add ifindex (4), protocol (2), pkt_type (1) and a pad byte. */
 #define PCAP_REC_HDR_MODIFIED 24
 
+/* Old libpcap versions (file version 2.2 and below) wrote a record's original length
+ * where the captured length belongs and the other way round; some 2.3 writers did too.
+ * libpcap (sf-pcap.c) and Wireshark swap them back: always below 2.3, and for 2.3 only
+ * when the captured length is larger than the original one, which cannot be right. */
+enum cap_len_swap { CAP_LEN_AS_IS = 0, CAP_LEN_SWAPPED = 1, CAP_LEN_MAYBE = 2 };
+
 int capfile_pcap_header(struct capfile *cf, const struct cap_win *w, size_t *n, struct err *e)
 {
 	struct rd r = rd_make(w->p, w->avail);
@@ -50,6 +56,7 @@ int capfile_pcap_header(struct capfile *cf, const struct cap_win *w, size_t *n, 
 		snprintf(msg, sizeof msg, "pcap version %u.%u is not supported (expected 2.4)", major, minor);
 		return cap_bad(cf, e, w->off + 4, msg);
 	}
+	cf->lengths_swapped = minor < 3 ? CAP_LEN_SWAPPED : minor == 3 ? CAP_LEN_MAYBE : CAP_LEN_AS_IS;
 	rd_skip(&r, 8); /* thiszone, sigfigs: always 0 in practice, unused */
 	cf->snaplen = cap_rd32(&r, swapped);
 	/* The upper bits of the link type field carry FCS information (draft section 4). */
@@ -76,6 +83,11 @@ int capfile_pcap_record(const struct capfile *cf, const struct cap_win *w, struc
 	uint32_t frac = cap_u32(h + 4, cf->swapped);
 	uint32_t caplen = cap_u32(h + 8, cf->swapped);
 	uint32_t wirelen = cap_u32(h + 12, cf->swapped);
+	if (cf->lengths_swapped == CAP_LEN_SWAPPED || (cf->lengths_swapped == CAP_LEN_MAYBE && caplen > wirelen)) {
+		uint32_t t = caplen;
+		caplen = wirelen;
+		wirelen = t;
+	}
 	uint32_t max = cap_max_caplen(cf->snaplen, (uint32_t)hdr);
 	if (caplen > max) {
 		char msg[128];

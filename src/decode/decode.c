@@ -1,4 +1,4 @@
-/* decode.c: the decoding chain for one record: link layer, then IP, then TCP/UDP. */
+/* decode.c: one record: the link layer, then the chain of encap.c (IP, tunnels, TCP/UDP). */
 #include "decode_int.h"
 
 #include <arpa/inet.h>
@@ -48,34 +48,17 @@ int decode_packet(const struct cap_rec *rec, uint32_t frame, struct pkt *pk, str
 		pk->truncated = 1;
 	struct rd r = rd_make_claimed(rec->data, rec->caplen, wire);
 	if (decode_link(pk, &r) < 0) {
-		pk->kind = rd_ok(&r) ? PK_OTHER : PK_BAD;
+		if (!pk->kind)
+			pk->kind = rd_ok(&r) ? PK_OTHER : PK_BAD;
 		return pk->kind;
 	}
-	switch (pk->ethertype) {
-	case ETH_IPV4:
-		decode_ipv4(pk, &r, frag);
-		break;
-	case ETH_IPV6:
-		decode_ipv6(pk, &r, frag);
-		break;
-	case ETH_ARP:
-		pk->kind = PK_OTHER;
-		pk->other = "ARP";
-		break;
-	case 0x8863: case 0x8864:
-		pk->kind = PK_OTHER;
-		pk->other = "PPPoE";
-		break;
-	case 0x88cc:
-		pk->kind = PK_OTHER;
-		pk->other = "LLDP";
-		break;
-	default:
-		pk->kind = PK_OTHER;
-		pk->other = "other ethertype";
-		break;
-	}
-	return pk->kind;
+	struct dctx cx;
+	cx.frag = frag;
+	cx.base = rec->data;
+	cx.ns = NX_ETHERTYPE;
+	cx.type = pk->ethertype;
+	cx.r = r;
+	return decode_chain(pk, &cx);
 }
 
 const char *ipaddr_str(const struct ipaddr *a, char *buf, size_t n)

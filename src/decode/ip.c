@@ -31,10 +31,11 @@ static int ip_short(struct pkt *pk, const struct rd *f, const char *name, const 
 /* Offers a fragment of pk's datagram (t: its transport bytes) to the reassembly table;
  * when it completes the datagram, decodes its transport header from the rebuilt bytes.
  * A fragment not all captured is not offered (the rebuilt datagram would have a hole). */
-static int fragment(struct pkt *pk, struct ipfrag *frag, uint32_t id, uint8_t proto, uint32_t off, int more,
+static int fragment(struct pkt *pk, struct dctx *cx, uint32_t id, uint8_t proto, uint32_t off, int more,
 		    struct rd *t)
 {
 	size_t n = rd_left(t);
+	struct ipfrag *frag = cx->frag;
 	if (!frag || n < rd_claim_left(t) || n > UINT32_MAX) {
 		pk->kind = PK_FRAGMENT;
 		return -1;
@@ -52,10 +53,14 @@ static int fragment(struct pkt *pk, struct ipfrag *frag, uint32_t id, uint8_t pr
 		return -1;
 	}
 	pk->reassembled = 1;
+	/* A tunnel inside goes on in the rebuilt bytes, which live until the next
+	 * ipfrag_add(): no fragment inside them is offered. */
+	cx->base = whole;
+	cx->frag = NULL;
 	/* All of it is here: a header that does not fit contradicts the fragments' lengths. */
 	struct rd w = rd_make_claimed(whole, whole_len, whole_len);
 	struct l3_claim l3 = { NULL, whole_len, 0, 0, 0, 0 };
-	return decode_transport(pk, &w, &l3);
+	return decode_transport(pk, &w, &l3, cx);
 }
 
 /* Walks IPv4 options (RFC 791 section 3.1: kind 0 ends the list, kind 1 is one byte,
@@ -90,7 +95,7 @@ static void ipv4_options(struct pkt *pk, struct rd *o, size_t base)
 	}
 }
 
-int decode_ipv4(struct pkt *pk, struct rd *f, struct ipfrag *frag)
+int decode_ipv4(struct pkt *pk, struct rd *f, struct dctx *cx)
 {
 	size_t start = f->off;
 	struct rd at = *f; /* the datagram starts here */
@@ -117,10 +122,9 @@ int decode_ipv4(struct pkt *pk, struct rd *f, struct ipfrag *frag)
 			decode_bad(pk, start, "IPv4 header length %u is below 20 bytes", ihl);
 		return -1;
 	}
-	if (!pk->ipver) {
-		pk->l3_off = (uint16_t)start;
-		pk->ipver = 4;
-	}
+	/* The innermost IP header is the packet's (an outer one is a layer by now). */
+	pk->l3_off = (uint16_t)(cx->base == pk->rec.data ? start : 0);
+	pk->ipver = 4;
 	pk->ttl = ttl;
 	pk->ip_id = id;
 	pk->ipproto = proto;
@@ -163,10 +167,10 @@ int decode_ipv4(struct pkt *pk, struct rd *f, struct ipfrag *frag)
 	int more = (fo & 0x2000) != 0;
 	uint32_t foff = (uint32_t)(fo & 0x1fff) * 8;
 	if (more || foff)
-		return fragment(pk, frag, id, proto, foff, more, &t);
+		return fragment(pk, cx, id, proto, foff, more, &t);
 	pk->l4_off = (uint16_t)(start + ihl);
 	struct l3_claim l3 = { "IPv4 total length", total, ihl, 4, (uint32_t)start, (uint32_t)(start + ihl) };
-	return decode_transport(pk, &t, &l3);
+	return decode_transport(pk, &t, &l3, cx);
 }
 
 static const char *ext_name(uint8_t nh)
@@ -212,7 +216,7 @@ static void ipv6_options(struct pkt *pk, struct rd *o, uint8_t nh, size_t base)
 	}
 }
 
-int decode_ipv6(struct pkt *pk, struct rd *f, struct ipfrag *frag)
+int decode_ipv6(struct pkt *pk, struct rd *f, struct dctx *cx)
 {
 	size_t start = f->off;
 	uint32_t vtf = rd_be32(f);
@@ -229,10 +233,8 @@ int decode_ipv6(struct pkt *pk, struct rd *f, struct ipfrag *frag)
 		decode_bad(pk, start, "IP version %u is not 6", vtf >> 28);
 		return -1;
 	}
-	if (!pk->ipver) {
-		pk->l3_off = (uint16_t)start;
-		pk->ipver = 6;
-	}
+	pk->l3_off = (uint16_t)(cx->base == pk->rec.data ? start : 0);
+	pk->ipver = 6;
 	pk->tos = (uint8_t)(vtf >> 20);
 	pk->ttl = hlim;
 	pk->src.family = pk->dst.family = 6;
@@ -300,8 +302,8 @@ int decode_ipv6(struct pkt *pk, struct rd *f, struct ipfrag *frag)
 	struct rd t = rd_sub(&pl, rd_claim_left(&pl)); /* what IPv6 carries; pl may be cut short */
 	/* An "atomic fragment" (offset 0, no more fragments) is a whole packet. */
 	if (frag_seen && (more || foff))
-		return fragment(pk, frag, fid, nh, foff, more, &t);
+		return fragment(pk, cx, fid, nh, foff, more, &t);
 	pk->l4_off = (uint16_t)(base + ext);
 	struct l3_claim l3 = { "IPv6 payload length", plen, (uint32_t)ext, 6, (uint32_t)start, (uint32_t)(base + ext) };
-	return decode_transport(pk, &t, &l3);
+	return decode_transport(pk, &t, &l3, cx);
 }

@@ -1,10 +1,14 @@
-/* link.c: link-layer headers: Ethernet (+ 802.1Q/802.1ad VLAN tags), Linux cooked
- * capture v1 and v2, BSD loopback (NULL, LOOP) and raw IP. Each hands the network
- * layer an ethertype and an offset. References: IEEE 802.3/802.1Q; tcpdump.org
- * link-layer header types (LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_NULL). */
+/* link.c: link-layer headers: Ethernet (+ 802.1Q/802.1ad VLAN tags; also an Ethernet
+ * frame inside a tunnel), Linux cooked capture v1 and v2, BSD loopback (NULL, LOOP),
+ * raw IP, PPP (encap.c) and 802.11 (wifi.c). Each hands the network layer an ethertype
+ * and an offset. References: IEEE 802.3/802.1Q; tcpdump.org link-layer header types
+ * (LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_NULL, LINKTYPE_PPP, LINKTYPE_PPP_HDLC,
+ * LINKTYPE_IEEE802_11, LINKTYPE_IEEE802_11_RADIOTAP). */
 #include "decode_int.h"
 
 #include "../base/rd.h"
+
+#include <string.h>
 
 static uint16_t family_to_ethertype(uint32_t fam)
 {
@@ -20,6 +24,7 @@ int decode_linktype_supported(uint16_t linktype)
 	switch (linktype) {
 	case LT_ETHERNET: case LT_LINUX_SLL: case LT_LINUX_SLL2: case LT_NULL: case LT_LOOP:
 	case LT_RAW: case 12: case 14: case LT_IPV4: case LT_IPV6:
+	case LT_PPP: case LT_PPP_HDLC: case LT_IEEE802_11: case LT_IEEE802_11_RADIOTAP:
 		return 1;
 	default:
 		return 0;
@@ -39,36 +44,72 @@ static int link_short(struct pkt *pk, const struct rd *r, const char *name, cons
 	return -1;
 }
 
+int decode_ether(struct pkt *pk, struct rd *r, uint16_t *type_out, int inner)
+{
+	size_t at = r->off;
+	const char *name = inner ? "Ethernet in a tunnel" : "Ethernet";
+	const uint8_t *macs = rd_bytes(r, 12); /* destination, source */
+	uint16_t type = rd_be16(r);
+	if (!rd_ok(r)) {
+		link_short(pk, r, name, "Ethernet header", at);
+		if (inner)
+			pk->kind = PK_BAD;
+		return -1;
+	}
+	struct pkt_layer *L = NULL;
+	if (inner) {
+		L = decode_push(pk, PL_ETHERNET, at);
+		if (!L)
+			return -1;
+		memcpy(L->a, macs, 12);
+	}
+	unsigned n_vlan = 0;
+	while (type == 0x8100 || type == 0x88a8 || type == 0x9100) {
+		size_t vat = r->off;
+		uint16_t tci = rd_be16(r);
+		type = rd_be16(r);
+		if (!rd_ok(r)) {
+			link_short(pk, r, name, "VLAN tag", vat);
+			if (inner)
+				pk->kind = PK_BAD;
+			return -1;
+		}
+		if (!inner && pk->n_vlan < PKT_MAX_VLAN)
+			pk->vlan[pk->n_vlan] = tci & 0x0fff;
+		if (inner && n_vlan == 0)
+			L->v[0] = (tci & 0x0fffu) + 1;
+		n_vlan++;
+		if (!inner)
+			pk->n_vlan++;
+		if (n_vlan > PKT_MAX_VLAN) {
+			/* Nesting deeper than any real network: stop rather than loop on crafted input. */
+			pk->kind = PK_OTHER;
+			pk->other = "VLAN (too many tags)";
+			return -1;
+		}
+	}
+	if (type < 0x0600) {
+		pk->kind = PK_OTHER;
+		pk->other = "802.3 LLC";
+		return -1;
+	}
+	if (L)
+		L->proto = type;
+	*type_out = type;
+	return 0;
+}
+
 int decode_link(struct pkt *pk, struct rd *r)
 {
 	switch (pk->rec.linktype) {
-	case LT_ETHERNET: {
-		rd_skip(r, 12); /* destination, source */
-		uint16_t type = rd_be16(r);
-		if (!rd_ok(r))
-			return link_short(pk, r, "Ethernet", "Ethernet header", 0);
-		while (type == 0x8100 || type == 0x88a8 || type == 0x9100) {
-			size_t at = r->off;
-			uint16_t tci = rd_be16(r);
-			type = rd_be16(r);
-			if (!rd_ok(r))
-				return link_short(pk, r, "Ethernet", "VLAN tag", at);
-			if (pk->n_vlan < PKT_MAX_VLAN)
-				pk->vlan[pk->n_vlan] = tci & 0x0fff;
-			pk->n_vlan++;
-			if (pk->n_vlan > PKT_MAX_VLAN) {
-				/* Nesting deeper than any real network: stop rather than loop on crafted input. */
-				pk->other = "VLAN (too many tags)";
-				return -1;
-			}
-		}
-		if (type < 0x0600) {
-			pk->other = "802.3 LLC";
-			return -1;
-		}
-		pk->ethertype = type;
-		return 0;
-	}
+	case LT_ETHERNET:
+		return decode_ether(pk, r, &pk->ethertype, 0);
+	case LT_PPP:
+	case LT_PPP_HDLC:
+		return decode_ppp_link(pk, r, pk->rec.linktype == LT_PPP_HDLC);
+	case LT_IEEE802_11:
+	case LT_IEEE802_11_RADIOTAP:
+		return decode_80211(pk, r, pk->rec.linktype == LT_IEEE802_11_RADIOTAP);
 	case LT_LINUX_SLL: {
 		rd_skip(r, 14); /* packet type, ARPHRD, address length, address */
 		pk->ethertype = rd_be16(r);

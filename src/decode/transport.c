@@ -148,6 +148,11 @@ static inline uint32_t be32(const uint8_t *p)
 static int decode_tcp(struct pkt *pk, struct rd *r, const struct l3_claim *l3)
 {
 	size_t claimed = rd_claim_left(r);
+	/* A tunnel's carrier (a VXLAN's UDP) set the payload fields first: an inner header
+	 * that fails below must not leave the carrier's payload under this packet's name. */
+	pk->payload = NULL;
+	pk->caplen = 0;
+	pk->len = 0;
 	pk->l4 = rd_here(r);
 	pk->l4_caplen = (uint32_t)rd_left(r);
 	uint16_t offflags;
@@ -211,6 +216,9 @@ static int decode_tcp(struct pkt *pk, struct rd *r, const struct l3_claim *l3)
 static int decode_udp(struct pkt *pk, struct rd *r, const struct l3_claim *l3)
 {
 	size_t claimed = rd_claim_left(r);
+	pk->payload = NULL; /* as in decode_tcp: nothing of an outer carrier stays */
+	pk->caplen = 0;
+	pk->len = 0;
 	pk->l4 = rd_here(r);
 	pk->l4_caplen = (uint32_t)rd_left(r);
 	pk->sport = rd_be16(r);
@@ -297,13 +305,58 @@ static void icmp_quote(struct pkt *pk, struct rd *r, int v6)
 	pk->quote.dport = (uint16_t)(u[2] << 8 | u[3]);
 }
 
-int decode_transport(struct pkt *pk, struct rd *r, const struct l3_claim *l3)
+/* The IP header pk describes carries a tunnel: it becomes a layer (the inner IP header
+ * will be the packet's). */
+static int push_ip(struct pkt *pk, const struct l3_claim *l3)
+{
+	struct pkt_layer *L = decode_push(pk, pk->ipver == 6 ? PL_IPV6 : PL_IPV4, l3->ip_off);
+	if (!L)
+		return -1;
+	L->proto = pk->ipproto;
+	memcpy(L->a, pk->src.a, 16);
+	memcpy(L->a + 16, pk->dst.a, 16);
+	L->v[0] = pk->ttl;
+	L->v[1] = l3->value;
+	L->v[2] = pk->ip_id;
+	return 0;
+}
+
+/* UDP carries a tunnel when one of its ports is a tunnel's: the lower port is tried
+ * first, as Wireshark's UDP dissector does (the server's port is usually the lower). */
+static int udp_tunnel_port(const struct pkt *pk)
+{
+	uint16_t lo = pk->sport < pk->dport ? pk->sport : pk->dport;
+	uint16_t hi = pk->sport < pk->dport ? pk->dport : pk->sport;
+	if (decode_has(NX_UDPPORT, lo))
+		return lo;
+	if (decode_has(NX_UDPPORT, hi))
+		return hi;
+	return -1;
+}
+
+int decode_transport(struct pkt *pk, struct rd *r, const struct l3_claim *l3, struct dctx *cx)
 {
 	switch (pk->ipproto) {
 	case 6:
 		return decode_tcp(pk, r, l3);
-	case 17:
-		return decode_udp(pk, r, l3);
+	case 17: {
+		if (decode_udp(pk, r, l3) < 0)
+			return -1;
+		int port = udp_tunnel_port(pk);
+		if (port < 0)
+			return 0;
+		if (push_ip(pk, l3) < 0)
+			return -1;
+		struct pkt_layer *U = decode_push(pk, PL_UDP, l3->l4_off);
+		if (!U)
+			return -1;
+		U->proto = (uint16_t)port;
+		U->v[0] = pk->sport;
+		U->v[1] = pk->dport;
+		U->v[2] = pk->len + 8u;
+		decode_next(cx, NX_UDPPORT, (uint16_t)port, l3->l4_off + 8u, pk->caplen, pk->len);
+		return 1;
+	}
 	case 1:
 	case 58:
 		icmp_quote(pk, r, pk->ipproto == 58);
@@ -311,6 +364,12 @@ int decode_transport(struct pkt *pk, struct rd *r, const struct l3_claim *l3)
 		pk->other = proto_name(pk->ipproto);
 		return -1;
 	default:
+		if (decode_has(NX_IPPROTO, pk->ipproto)) {
+			if (push_ip(pk, l3) < 0)
+				return -1;
+			decode_next(cx, NX_IPPROTO, pk->ipproto, l3->l4_off, rd_left(r), rd_claim_left(r));
+			return 1;
+		}
 		pk->kind = PK_OTHER;
 		pk->other = proto_name(pk->ipproto);
 		return -1;

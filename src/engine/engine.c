@@ -167,6 +167,39 @@ static void quoted_udp(struct engine *en, const struct pkt *pk)
 		c->quoted_only = 1;
 }
 
+/* A UDP datagram that carries a tunnel (VXLAN, Geneve, GTP-U) is a conversation of its
+ * own for Wireshark (a udp.stream number and a row of conv,udp), numbered before the
+ * one inside it: it is made (or found) here and counts the frame, whose packet record
+ * belongs to the innermost connection. */
+static void carrier_udp(struct engine *en, const struct pkt *pk, const struct cap_rec *rec, uint32_t frame)
+{
+	for (unsigned i = 1; i < pk->n_layer && i < PKT_LAYER_MAX; i++) {
+		const struct pkt_layer *L = &pk->layer[i], *ip = &pk->layer[i - 1];
+		if (L->kind != PL_UDP || (ip->kind != PL_IPV4 && ip->kind != PL_IPV6))
+			continue;
+		struct pkt q;
+		memset(&q, 0, offsetof(struct pkt, why_buf));
+		q.kind = PK_UDP;
+		q.src.family = q.dst.family = ip->kind == PL_IPV4 ? 4 : 6;
+		memcpy(q.src.a, ip->a, 16);
+		memcpy(q.dst.a, ip->a + 16, 16);
+		q.sport = (uint16_t)L->v[0];
+		q.dport = (uint16_t)L->v[1];
+		int dir, reused;
+		struct conn *c = conntab_lookup(&en->ct, &q, &dir, &reused);
+		if (c->pkts[0] + c->pkts[1] == 0) {
+			c->first_ts = rec->ts_ns;
+			c->first_frame = frame;
+			c->quoted_only = 0;
+		}
+		c->last_ts = rec->ts_ns;
+		c->last_frame = frame;
+		c->pkts[dir]++;
+		c->bytes[dir] += L->v[2] >= 8 ? L->v[2] - 8 : 0;
+		c->wire[dir] += rec->wirelen;
+	}
+}
+
 /* May content still decide the sides of c? Only while they are a guess from the ports
  * and nothing has been sent yet: before the first payload only the sequence and ACK
  * numbers of each side are known, and those swap with it. */
@@ -203,7 +236,7 @@ int engine_packet(struct engine *en, const struct cap_rec *rec, const char *name
 		/* A pcapng interface we cannot decode: stop there, as at any damage. */
 		err_set(e, EXIT_BADINPUT, (int64_t)rec->off,
 			"%s: offset %llu: interface %u has link type %u, which is not supported "
-			"(Ethernet, Linux cooked v1/v2, BSD loopback and raw IP are)",
+			"(Ethernet, Linux cooked v1/v2, BSD loopback, raw IP, PPP and 802.11 are)",
 			name, (unsigned long long)rec->off, rec->ifindex, rec->linktype);
 		return -1;
 	}
@@ -217,6 +250,8 @@ int engine_packet(struct engine *en, const struct cap_rec *rec, const char *name
 		en->n_truncated++;
 	if (pk->malformed)
 		en->n_malformed++;
+	if (pk->n_layer)
+		carrier_udp(en, pk, rec, frame);
 	if (kind == PK_FRAGMENT) {
 		en->n_fragments++;
 		return kind;

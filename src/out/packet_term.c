@@ -20,6 +20,10 @@ static const char *link_name(uint16_t lt)
 	case LT_RAW: case 12: case 14: case LT_IPV4: case LT_IPV6: return "raw IP";
 	case LT_LINUX_SLL: return "Linux cooked capture (SLL)";
 	case LT_LINUX_SLL2: return "Linux cooked capture v2 (SLL2)";
+	case LT_PPP: return "PPP";
+	case LT_PPP_HDLC: return "PPP in HDLC-like framing";
+	case LT_IEEE802_11: return "IEEE 802.11";
+	case LT_IEEE802_11_RADIOTAP: return "IEEE 802.11 with radiotap";
 	default: return "unsupported link type";
 	}
 }
@@ -69,6 +73,11 @@ void packet_term(struct strbuf *b, const struct sess_frame *f, int hex)
 	fmt_datetime(b, pk->rec.ts_ns, pk->rec.ts_digits);
 	sb_printf(b, ", file offset %" PRIu64 "\n", pk->rec.off);
 	describe_link(b, pk);
+	for (unsigned i = 0; i < pk->n_layer && i < PKT_LAYER_MAX; i++) {
+		char line[256]; /* the longest layer line (MPLS, four labels and more) is about 200 bytes */
+		pkt_layer_describe(&pk->layer[i], line, sizeof line);
+		sb_printf(b, "%s\n", line);
+	}
 	describe_ip(b, pk);
 	if (pk->kind == PK_TCP) {
 		sb_printf(b, "TCP: port %u -> %u, header %u bytes, payload %u bytes", pk->sport, pk->dport, pk->tcp_hlen,

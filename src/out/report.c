@@ -218,13 +218,18 @@ void report_diag_text(struct strbuf *b, struct session *ss, const struct conn *c
 	}
 	sb_puts(b, "  handshake: ");
 	if (dc->syn_n && dc->synack_n && dc->hs3_n) {
+		/* the halves as they answered each other (session: the SYN+ACK the ACK
+		 * answered, the SYN that SYN+ACK answered), and what they say of the capture point */
+		const char *at = diag_capture_point(dc);
 		sb_puts(b, "complete, RTT ");
-		dur(b, ts_sub(dc->hs3_ts, dc->syn_last));
+		dur(b, ts_add(dc->e.leg_syn_ns, dc->e.leg_synack_ns));
 		sb_puts(b, " (SYN -> SYN+ACK ");
-		dur(b, ts_sub(dc->synack_first, dc->syn_last));
+		dur(b, dc->e.leg_syn_ns);
 		sb_puts(b, ", SYN+ACK -> ACK ");
-		dur(b, ts_sub(dc->hs3_ts, dc->synack_first));
+		dur(b, dc->e.leg_synack_ns);
 		sb_puts(b, ")");
+		if (at)
+			sb_printf(b, "; captured %s", strcmp(at, "between") == 0 ? "between the hosts" : strcmp(at, "client") == 0 ? "near the client" : "near the server");
 		if (dc->syn_n > 1 || dc->synack_n > 1 || dc->hs3_n > 1)
 			sb_printf(b, "; SYN sent %" PRIu32 "x, SYN+ACK %" PRIu32 "x, third handshake %" PRIu32 "x", dc->syn_n,
 				  dc->synack_n, dc->hs3_n);
@@ -388,8 +393,14 @@ void report_diag_json(struct strbuf *b, struct session *ss, const struct conn *c
 	ms_field(b, &f, "duration_ms", ts_sub(c->last_ts, c->first_ts));
 	const struct diag_conn *dc = session_diag(ss, c);
 	if (dc) {
-		if (dc->syn_n && dc->synack_n && dc->hs3_n)
-			ms_field(b, &f, "handshake_rtt_ms", ts_sub(dc->hs3_ts, dc->syn_last));
+		if (dc->syn_n && dc->synack_n && dc->hs3_n) {
+			ms_field(b, &f, "handshake_rtt_ms", ts_add(dc->e.leg_syn_ns, dc->e.leg_synack_ns));
+			ms_field(b, &f, "handshake_syn_synack_ms", dc->e.leg_syn_ns);
+			ms_field(b, &f, "handshake_synack_ack_ms", dc->e.leg_synack_ns);
+			const char *at = diag_capture_point(dc);
+			if (at)
+				json_str_field(b, &f, "capture_point", at);
+		}
 		json_u64_field(b, &f, "syn_sent", dc->syn_n);
 		json_u64_field(b, &f, "synack_sent", dc->synack_n);
 		json_u64_field(b, &f, "third_handshake_sent", dc->hs3_n);

@@ -38,6 +38,25 @@ void note_begin(struct note_ctx *n)
 		n->sent_n[i] = 0;
 		n->sent_first_ts[i] = 0;
 	}
+	n->zero_win[0] = n->zero_win[1] = 0;
+	n->zw_probe_now = 0;
+	n->high_ack_frame[0] = n->high_ack_frame[1] = 0;
+	n->recent_next[0] = n->recent_next[1] = 0;
+	for (int d = 0; d < 2; d++)
+		for (int i = 0; i < NOTE_RECENT; i++)
+			n->recent[d][i].end = n->recent[d][i].rseq = n->recent[d][i].frame = 0;
+}
+
+/* The frame that first carried byte rseq of side d, among the recent segments; 0 if none. */
+static uint32_t first_carrier(const struct note_ctx *n, int d, uint32_t rseq)
+{
+	uint32_t best = 0;
+	for (int i = 0; i < NOTE_RECENT; i++) {
+		if (n->recent[d][i].frame && (int32_t)(rseq - n->recent[d][i].rseq) >= 0 && (int32_t)(rseq - n->recent[d][i].end) < 0
+		    && (!best || n->recent[d][i].frame < best))
+			best = n->recent[d][i].frame;
+	}
+	return best;
 }
 
 void note_swap_sides(struct note_ctx *n)
@@ -189,7 +208,14 @@ void note_text(struct note_ctx *n, const struct conn *c, const struct pktrec *r,
 
 	/* Analysis labels that change what the data means. */
 	int retx = (L & (LB_BIT(LB_RETRANSMISSION) | LB_BIT(LB_FAST_RETRANSMISSION) | LB_BIT(LB_SPURIOUS_RETRANSMISSION))) != 0;
-	if (L & LB_BIT(LB_KEEP_ALIVE)) {
+	n->zw_probe_now = 0;
+	if ((L & LB_BIT(LB_KEEP_ALIVE)) && n->zero_win[1 - d]) {
+		/* the peer's window is closed: this is the persist timer, not keep-alive */
+		n->zw_probe_now = 1;
+		sep(b, start);
+		sb_printf(b, "zero-window probe (seq %" PRIu32 ", one below the next byte, Linux's way): the %s's window is 0, "
+			     "has it opened yet?", rseq, side(c, 1 - d));
+	} else if (L & LB_BIT(LB_KEEP_ALIVE)) {
 		sep(b, start);
 		sb_printf(b, "keep-alive: seq %" PRIu32 " is one below the next expected byte, asking \"are you still there?\"",
 			  rseq);
@@ -206,9 +232,15 @@ void note_text(struct note_ctx *n, const struct conn *c, const struct pktrec *r,
 			sb_puts(b, "retransmission");
 		if (r->len)
 			sb_printf(b, " of seq %" PRIu32 ":%" PRIu32, rseq, rseq + r->len);
-		if (r->ref_frame)
-			sb_printf(b, " (first sent in frame %" PRIu32 ")", r->ref_frame);
-		else if (r->len && !(r->flags & TH_SYN))
+		uint32_t orig = r->ref_frame ? r->ref_frame : (r->len ? first_carrier(n, d, rseq) : 0);
+		if (orig)
+			sb_printf(b, " (first sent in frame %" PRIu32 ")", orig);
+		if ((L & LB_BIT(LB_SPURIOUS_RETRANSMISSION)) && r->len) {
+			sb_printf(b, ": the %s had already acknowledged these bytes", side(c, 1 - d));
+			if (n->high_ack_frame[1 - d])
+				sb_printf(b, " (frame %" PRIu32 ")", n->high_ack_frame[1 - d]);
+			sb_puts(b, ", so this copy was not needed");
+		} else if (!orig && r->len && !(r->flags & TH_SYN))
 			sb_puts(b, " (Wireshark's word: these bytes were never seen before here, so they were lost "
 				   "before the capture point or arrive late, out of order)");
 	} else if (r->len && !(ev & EV_HS3)) {
@@ -244,7 +276,11 @@ void note_text(struct note_ctx *n, const struct conn *c, const struct pktrec *r,
 			sep(b, start);
 			sb_printf(b, "acknowledge seq 1..%" PRIu32, rack);
 		}
-		if (L & LB_BIT(LB_KEEP_ALIVE_ACK)) {
+		if ((L & LB_BIT(LB_KEEP_ALIVE_ACK)) && r->win == 0) {
+			n->zw_probe_now = 1;
+			sep(b, start);
+			sb_puts(b, "answer to a zero-window probe: window still closed");
+		} else if (L & LB_BIT(LB_KEEP_ALIVE_ACK)) {
 			sep(b, start);
 			sb_puts(b, "keep-alive ACK: yes, still here");
 		}
@@ -260,6 +296,7 @@ void note_text(struct note_ctx *n, const struct conn *c, const struct pktrec *r,
 			n->high_ack[d] = r->ack;
 			n->high_rack[d] = rack;
 			n->ack_known[d] = 1;
+			n->high_ack_frame[d] = r->frame;
 		}
 	}
 	if (L & LB_BIT(LB_ZERO_WINDOW)) {
@@ -278,6 +315,15 @@ void note_text(struct note_ctx *n, const struct conn *c, const struct pktrec *r,
 		sep(b, start);
 		sb_puts(b, "ports reused: a new connection on the 4-tuple of an earlier one");
 	}
+	if (!(f & (TH_SYN | TH_RST)))
+		n->zero_win[d] = r->win == 0;
+	if (r->len && !(L & (LB_BIT(LB_RETRANSMISSION) | LB_BIT(LB_KEEP_ALIVE) | LB_BIT(LB_ZERO_WINDOW_PROBE)))) {
+		uint8_t i = n->recent_next[d];
+		n->recent[d][i].rseq = rseq;
+		n->recent[d][i].end = rseq + r->len;
+		n->recent[d][i].frame = r->frame;
+		n->recent_next[d] = (uint8_t)((i + 1) % NOTE_RECENT);
+	}
 	if (b->len == start) {
 		if ((f & TH_ACK) && !r->len)
 			sb_puts(b, "ACK, nothing new to acknowledge");
@@ -286,7 +332,80 @@ void note_text(struct note_ctx *n, const struct conn *c, const struct pktrec *r,
 	}
 }
 
-void note_commentary(const struct conn *c, const struct pktrec *r, struct strbuf *b)
+/* One beginner's explanation per analysis label on r (ev: handshake retransmissions
+ * are explained with the handshake). */
+static void label_commentary(const struct note_ctx *n, const struct pktrec *r, struct strbuf *b)
+{
+	uint32_t L = r->labels;
+	const char *sp = b->len ? " " : "";
+#define SAY(...) do { sb_printf(b, __VA_ARGS__); sp = " "; } while (0)
+	int zwp = (n && n->zw_probe_now) || (L & (LB_BIT(LB_ZERO_WINDOW_PROBE) | LB_BIT(LB_ZERO_WINDOW_PROBE_ACK)));
+	if (!(r->events & (EV_HS_RETX | EV_FIN_RETX))) {
+		if (L & LB_BIT(LB_SPURIOUS_RETRANSMISSION))
+			SAY("%sA spurious retransmission: the receiver had already acknowledged these bytes, so this copy "
+			    "was not needed. The sender's timer fired too early (the round trip grew), or it took segments "
+			    "that were only late (reordered) for lost ones.", sp);
+		else if (L & LB_BIT(LB_FAST_RETRANSMISSION))
+			SAY("%sA fast retransmission: duplicate ACKs told the sender that later segments arrived while this "
+			    "one did not, so after the third one it resends it at once (RFC 5681) instead of waiting for its "
+			    "retransmission timer. A loss, repaired within about one round trip.", sp);
+		else if (L & LB_BIT(LB_RETRANSMISSION))
+			SAY("%sA retransmission: bytes sent again. Usually the sender's retransmission timer (RTO: at least "
+			    "200 ms on Linux, doubled after each try, RFC 6298) ran out before an ACK came, so it repeats the "
+			    "oldest unacknowledged data. If the capture never saw the original, it was lost before the capture "
+			    "point or is only late.", sp);
+	}
+	if (L & LB_BIT(LB_OUT_OF_ORDER))
+		SAY("%sOut of order: this segment comes after one with a higher sequence number; it was overtaken on the "
+		    "way. The receiver keeps the later bytes and puts them back in order before its application reads.", sp);
+	if (L & LB_BIT(LB_LOST_SEGMENT))
+		SAY("%sThe sequence number jumps: bytes before this segment were not seen here. Either the network lost them "
+		    "(duplicate ACKs and a retransmission follow) or the capture missed them.", sp);
+	if (L & LB_BIT(LB_ACK_LOST_SEGMENT))
+		SAY("%sThis ACK covers bytes the capture never saw: the receiver got them, so it is the capture point that "
+		    "missed them, not the network.", sp);
+	if (L & LB_BIT(LB_DUPLICATE_ACK)) {
+		if (r->dup_num == 3)
+			SAY("%sThe third duplicate ACK. Each duplicate repeats \"I still wait for seq %u\" because a later segment "
+			    "arrived instead; three of them are the signal (RFC 5681) for the sender to take the missing segment "
+			    "as lost and resend it at once: a fast retransmission should follow.", sp, r->rack);
+		else if (r->dup_num > 3)
+			SAY("%sAnother duplicate ACK while the hole at seq %u is still open: each one also tells the sender that "
+			    "one more segment has left the network, so during fast recovery it may send new data.", sp, r->rack);
+		else
+			SAY("%sA duplicate ACK: a segment arrived, but not the one the receiver waits for (seq %u), so it repeats "
+			    "its last ACK. One or two can be reordering; at three the sender resends.", sp, r->rack);
+	}
+	if (zwp && (L & (LB_BIT(LB_KEEP_ALIVE) | LB_BIT(LB_ZERO_WINDOW_PROBE))))
+		SAY("%sA zero-window probe: the receiver's window is closed, so the sender's persist timer asks from time to "
+		    "time whether it has opened, with one byte or (Linux) with the sequence number one below the next byte. "
+		    "It looks like a keep-alive but is sent because the window is 0, at growing intervals like a "
+		    "retransmission timer.", sp);
+	else if (L & LB_BIT(LB_KEEP_ALIVE))
+		SAY("%sA keep-alive: after a long silence the sender's keep-alive timer sends a segment one below the next "
+		    "byte, with no new data. The peer must answer with an ACK; when several probes go unanswered the "
+		    "connection is declared dead. It finds peers that vanished (crashed, rebooted, a NAT that forgot the "
+		    "connection).", sp);
+	if (zwp && (L & (LB_BIT(LB_KEEP_ALIVE_ACK) | LB_BIT(LB_ZERO_WINDOW_PROBE_ACK))))
+		SAY("%sThe answer to a zero-window probe: the window is still 0, the receiving application has not read yet.", sp);
+	else if (L & LB_BIT(LB_KEEP_ALIVE_ACK))
+		SAY("%sThe answer to a keep-alive: a plain ACK of the next expected byte, meaning \"still here\".", sp);
+	if (L & LB_BIT(LB_ZERO_WINDOW))
+		SAY("%sA zero window: this side's receive buffer is full because its application has not read the data yet. "
+		    "The peer must stop sending and probes until the window opens again.", sp);
+	if (L & LB_BIT(LB_WINDOW_FULL))
+		SAY("%sThis segment fills the receiver's advertised window: the sender may not send more until an ACK makes "
+		    "room. When it happens again and again, the receiver's buffer limits the speed, not the network.", sp);
+	if (L & LB_BIT(LB_WINDOW_UPDATE))
+		SAY("%sA window update: nothing new is sent or acknowledged, only the window grows: the receiving "
+		    "application read data, and there is room again.", sp);
+	if (L & LB_BIT(LB_REUSED_PORTS))
+		SAY("%sA new SYN on the same addresses and ports as an earlier connection: the port pair is reused (after "
+		    "TIME_WAIT, or a client that picked the same port again).", sp);
+#undef SAY
+}
+
+void note_commentary(const struct note_ctx *n, const struct conn *c, const struct pktrec *r, struct strbuf *b)
 {
 	uint16_t ev = r->events;
 	const char *who = r->dir == 0 ? "The client" : "The server";
@@ -340,6 +459,7 @@ void note_commentary(const struct conn *c, const struct pktrec *r, struct strbuf
 		sb_printf(b, "%sThe capture began after the handshake, so the initial sequence numbers are unknown; "
 			     "relative numbers count from this packet.",
 			  b->len ? " " : "");
+	label_commentary(n, r, b);
 	if (!b->len && r->len)
 		sb_printf(b, "%s sends %u bytes. Seq is the number of the first byte; the next byte will be seq + %u. "
 			     "The window (%u, before scaling) says how many more bytes the sender of this packet can "
@@ -384,7 +504,7 @@ const struct app_event note_kinds[NK_COUNT + 1] = {
 	[NK_COUNT] = { NULL, 0, NULL },
 };
 
-const struct app_event *note_kind(const struct conn *c, const struct pktrec *r)
+const struct app_event *note_kind(const struct note_ctx *n, const struct conn *c, const struct pktrec *r)
 {
 	uint16_t ev = r->events;
 	uint32_t L = r->labels;
@@ -399,6 +519,8 @@ const struct app_event *note_kind(const struct conn *c, const struct pktrec *r)
 		k = NK_HS_RETX;
 	else if (ev & EV_FIN_RETX)
 		k = NK_FIN_RETX;
+	else if ((L & (LB_BIT(LB_KEEP_ALIVE) | LB_BIT(LB_KEEP_ALIVE_ACK))) && n && n->zw_probe_now)
+		k = NK_ZERO_WINDOW_PROBE;
 	else if (L & (LB_BIT(LB_KEEP_ALIVE) | LB_BIT(LB_KEEP_ALIVE_ACK)))
 		k = NK_KEEPALIVE;
 	else if (L & (LB_BIT(LB_ZERO_WINDOW_PROBE) | LB_BIT(LB_ZERO_WINDOW_PROBE_ACK)))

@@ -459,7 +459,7 @@ static void release_now(struct session *s)
 }
 
 static void remember_frame(struct session *s, const struct cap_rec *rec, const struct pkt *pk, const struct conn *c,
-			   const struct pktrec *r, const char *note)
+			   const struct pktrec *r, const char *note, const struct note_ctx *nc)
 {
 	struct sess_frame *f = &s->frame;
 	f->found = 1;
@@ -478,7 +478,7 @@ static void remember_frame(struct session *s, const struct cap_rec *rec, const s
 	if (r)
 		f->r = *r;
 	f->note = note ? xstrdup(note) : NULL;
-	f->note_kind = c && r ? note_kind(c, r) : NULL;
+	f->note_kind = c && r ? note_kind(nc, c, r) : NULL;
 }
 
 /* Appends index i to sc's packets: inline at first, then doubling, so a capture of many
@@ -519,7 +519,7 @@ static void one_packet(struct session *s, const struct cap_rec *rec)
 	int finding = s->o.find_frame && !s->frame.found;
 	if (!c) {
 		if (finding && pk.frame == s->o.find_frame)
-			remember_frame(s, rec, &pk, NULL, NULL, NULL);
+			remember_frame(s, rec, &pk, NULL, NULL, NULL, NULL);
 		return;
 	}
 	int sel = session_selected(s, c);
@@ -552,7 +552,7 @@ static void one_packet(struct session *s, const struct cap_rec *rec)
 		note_text(&sess_live(sc)->nc, c, &r, &s->note);
 	}
 	if (finding && pk.frame == s->o.find_frame)
-		remember_frame(s, rec, &pk, c, &r, s->note.s ? s->note.s : "");
+		remember_frame(s, rec, &pk, c, &r, s->note.s ? s->note.s : "", &sess_live(sc)->nc);
 	if (sel && s->o.on_packet) {
 		struct sess_packet p;
 		memset(&p, 0, sizeof p);
@@ -560,11 +560,11 @@ static void one_packet(struct session *s, const struct cap_rec *rec)
 		p.r = &r;
 		p.pk = &pk;
 		p.prev_ts = sess_live(sc)->prev_ts;
-		p.note.kind = note_kind(c, &r);
+		p.note.kind = note_kind(&sess_live(sc)->nc, c, &r);
 		p.note.text = s->note.s ? s->note.s : "";
 		sb_reset(&s->comm);
 		if (s->o.commentary)
-			note_commentary(c, &r, &s->comm);
+			note_commentary(&sess_live(sc)->nc, c, &r, &s->comm);
 		p.note.commentary = s->comm.s ? s->comm.s : "";
 		if (s->n_now > 1)
 			qsort(s->now, s->n_now, sizeof *s->now, sess_msg_id_cmp);

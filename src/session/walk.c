@@ -125,11 +125,11 @@ long session_walk(struct session *s, const struct conn *c, void (*fn)(void *ctx,
 		p.prev_ts = prev;
 		sb_reset(&note);
 		note_text(&nc, c, r, &note);
-		p.note.kind = note_kind(c, r);
+		p.note.kind = note_kind(&nc, c, r);
 		p.note.text = note.s ? note.s : "";
 		sb_reset(&comm);
 		if (s->o.commentary)
-			note_commentary(c, r, &comm);
+			note_commentary(&nc, c, r, &comm);
 		p.note.commentary = comm.s ? comm.s : "";
 		p.msgs = shown + m0;
 		p.n_msgs = 0;

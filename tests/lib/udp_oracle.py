@@ -103,8 +103,8 @@ def run_chat(cap):
 
 
 def read_chat(lines):
-    """(UDP packets by frame, number of TCP connections) from chat --json lines."""
-    udp, tcp_conns = {}, set()
+    """(UDP packets by frame, number of TCP connections, TCP frames) from chat --json lines."""
+    udp, tcp_conns, tcp_frames = {}, set(), set()
     for line in lines:
         line = line.strip()
         if not line.startswith("{"):
@@ -112,9 +112,11 @@ def read_chat(lines):
         o = json.loads(line)
         if o.get("proto") == "tcp":
             tcp_conns.add(o["conn"])
+            if "frame" in o:
+                tcp_frames.add(o["frame"])
         elif o.get("proto") == "udp":
             udp[o["frame"]] = o
-    return udp, len(tcp_conns)
+    return udp, len(tcp_conns), tcp_frames
 
 
 def ep(addr, port):
@@ -163,7 +165,7 @@ def compare(cap, odir, chat_lines=None, verbose=False):
     rows = oracle.read_tsv(os.path.join(odir, "udp_streams.tsv"))
     other = oracle.read_tsv(os.path.join(odir, "udp_other.tsv"))
     compact = bool(rows) and "frames" in rows[0]
-    udp, n_tcp = read_chat(chat_lines if chat_lines is not None else run_chat(cap))
+    udp, n_tcp, tcp_frames = read_chat(chat_lines if chat_lines is not None else run_chat(cap))
     ours = {f: o["conn"] for f, o in udp.items()}  # UDP ids are udp.stream (no TCP offset)
     name = os.path.basename(odir)
     n_frames = sum(int(r["frames"]) for r in rows) if compact else len(rows)
@@ -189,6 +191,15 @@ def compare(cap, odir, chat_lines=None, verbose=False):
         mismatches, grouping = len(diffs), None
     else:
         want = {int(r["frame"]): r["stream"] for r in rows}
+        # A frame is chattcp's innermost connection's: a UDP tunnel (VXLAN...) that
+        # carries UDP is compared on the innermost UDP header's stream (the outer one's
+        # number shows in it: the inner takes the next); one that carries TCP is
+        # oracle-core's (tcp.stream of the inner TCP).
+        for o in other:
+            if o["kind"] == "inner" and o["stream"]:
+                want[int(o["frame"])] = o["stream"]
+        for f in tcp_frames:
+            want.pop(f, None)
         for f in sorted(set(want) | set(ours)):
             w, o = want.get(f), ours.get(f)
             if w is None:
