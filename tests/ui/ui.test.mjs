@@ -102,6 +102,14 @@ async function visit(hash) {
 async function chatLoaded(n) {
 	await page.waitForFunction(n => document.querySelectorAll('#chat .bubble').length === n, n, { timeout: 15000 });
 }
+// The bubble of frame n is inside the chat's visible box (after the scroll settles).
+async function inView(n) {
+	await page.waitForTimeout(200);
+	return page.$eval(`.bubble[data-frame="${n}"]`, b => {
+		const r = b.getBoundingClientRect(), c = document.getElementById('chat').getBoundingClientRect();
+		return r.top >= c.top - 1 && r.bottom <= c.bottom + 1;
+	});
+}
 const shots = [];
 async function shot(name) {
 	await page.waitForTimeout(150);
@@ -140,11 +148,7 @@ await check('the lesson is shown and a "frame N" link highlights that bubble', a
 	await page.click('#side a.framelink[data-frame="5"]');
 	await page.waitForFunction(() => /\/f\/5$/.test(location.hash));
 	await page.waitForSelector('.bubble.current[data-frame="5"]');
-	const inView = await page.$eval('.bubble[data-frame="5"]', b => {
-		const r = b.getBoundingClientRect(), c = document.getElementById('chat').getBoundingClientRect();
-		return r.top >= c.top && r.bottom <= c.bottom;
-	});
-	assert(inView, 'bubble 5 not scrolled into view');
+	assert(await inView(5), 'bubble 5 not scrolled into view');
 	await shot('chat-lesson-light');
 });
 
@@ -235,6 +239,7 @@ await check('diagnosis links its frames; ACK latency bars per direction', async 
 	eq(await page.$$eval('#side .lat', e => e.map(x => x.dataset.dir)), ['c2s', 's2c'], 'latency rows');
 	await page.click('#side li[data-rule="loss_fast_retransmit"] a.framelink');
 	await page.waitForSelector('.bubble.current[data-frame="92"]');
+	assert(await inView(92), 'bubble 92 not scrolled into view');
 	await shot('chat-diagnosis-light');
 });
 
@@ -254,7 +259,10 @@ await check('HTTP exchanges with timing, decoded messages under their packet', a
 	await page.waitForSelector('#side .exch');
 	eq(await page.$$eval('#side .exch .rq', e => e.map(x => x.firstChild.textContent)), img.map(x => x.request.summary), 'exchanges');
 	eq(await page.textContent('.bubble[data-frame="50"] .app[data-kind="response"] .summary'), 'HTTP/1.1 200 OK', 'response under frame 50');
-	await page.evaluate(() => document.querySelector('.bubble[data-frame="50"]').scrollIntoView({ block: 'center' }));
+	await page.fill('#jump', '50');
+	await page.press('#jump', 'Enter');
+	await page.waitForSelector('.bubble.current[data-frame="50"]');
+	assert(await inView(50), 'jump to frame 50: not in view');
 	await shot('chat-http-light');
 });
 

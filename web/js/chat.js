@@ -131,6 +131,8 @@ export class Chat {
 		this.current = frame;
 		b.hidden = false;
 		b.classList.add('current');
+		// Every bubble is laid out (no content-visibility: with guessed heights the
+		// scroll landed short of the bubble, which the browser test caught).
 		b.scrollIntoView({ block: 'center' });
 		if (flash) {
 			b.classList.remove('flash');

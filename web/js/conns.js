@@ -81,7 +81,7 @@ export class ConnList {
 			dataset: { conn: key }, onclick: () => this.onPick(key),
 		}, COLS.map(col => {
 			if (col.key === 'tags')
-				return h('span.' + col.cls, (c.tags || []).map(t => h('span.tag', { dataset: { tag: t } }, t)));
+				return h('span.' + col.cls, { title: (c.tags || []).join(', ') || null }, (c.tags || []).map(t => h('span.tag', { dataset: { tag: t } }, t)));
 			const v = col.val(c);
 			return h('span.' + col.cls, { title: col.key === 'peers' ? v : null }, col.show ? col.show(v) : v);
 		}));

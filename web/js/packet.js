@@ -55,8 +55,7 @@ export function renderPacket(el, pkt, frame, onClose) {
 		// The bit numbers row: CSS cannot place it without the inline grid positions above.
 		let i = 0;
 		for (const n of grid.querySelectorAll('.bitno')) { n.style.gridRow = '1'; n.style.gridColumn = String(++i); }
-		el.appendChild(h('section.tcp', h('h3', 'TCP header (RFC 9293, 3.1)'), grid,
-			pkt.options ? h('p.opts', 'options: ' + pkt.options) : null));
+		el.appendChild(h('section.tcp', h('h3', 'TCP header (RFC 9293, 3.1)'), grid));
 	}
 
 	const pay = fields.find(f => f.name === 'Payload');
