@@ -189,7 +189,7 @@ function toolbar() {
 		choice('payload', [['text', 'payload text'], ['hex', 'payload hex']], 'payload as text or as a hex dump'),
 		choice('appStyle', [['grid', 'fields grid'], ['text', 'fields text']], 'application messages as a grid of fields or as text'),
 		h('input#jump', { type: 'text', inputmode: 'numeric', placeholder: 'frame (g)', size: 8, title: 'jump to a frame (g)',
-			onkeydown: e => { if (e.key === 'Enter') { const n = Number(e.target.value); if (n) followFrame(n); e.target.blur(); } } }));
+			onkeydown: e => { if (e.key === 'Enter') { const n = Number(e.target.value); if (n) followFrame(n); e.target.value = ''; e.target.blur(); } } }));
 }
 
 // --- hover explanations (flag badges and anything with data-help) ---

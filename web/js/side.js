@@ -23,7 +23,7 @@ export function renderDiag(el, d, frameLink) {
 		const bar = el.lastChild;
 		bar.children[0].style.width = (100 * a / t) + '%';
 		bar.children[1].style.width = (100 * b / t) + '%';
-		el.appendChild(h('p.small', 'RTT ' + ms(d.handshake_rtt_ms) + ' = SYN→SYN+ACK ' + ms(a) + ' + SYN+ACK→ACK ' + ms(b) +
+		el.appendChild(h('p.small', 'RTT ' + ms(d.handshake_rtt_ms) + ' = ', h('span.key.sa'), 'SYN→SYN+ACK ' + ms(a) + ' + ', h('span.key.ab'), 'SYN+ACK→ACK ' + ms(b) +
 			(d.capture_point ? ' (captured ' + d.capture_point.replace(/_/g, ' ') + ')' : '')));
 	}
 
@@ -71,7 +71,7 @@ export function renderHttp(el, xs, frameLink) {
 			h('div.rs', rs.summary || '(no response)', rs.frame ? [' ', frameLink(rs.frame, '#' + rs.frame)] : null,
 				rs.content_type ? h('span.ct', ' ' + rs.content_type) : null, rs.body_size !== undefined ? h('span.ct', ', ' + fmtBytes(rs.body_size)) : null),
 			bar,
-			h('p.small', 'wait ' + ms((t.wait_s || 0) * 1000) + ', transfer ' + ms((t.transfer_s || 0) * 1000)),
+			h('p.small', h('span.key.wait'), 'wait ' + ms((t.wait_s || 0) * 1000) + ', ', h('span.key.xfer'), 'transfer ' + ms((t.transfer_s || 0) * 1000)),
 			(x.notes || []).map(n => h('p.appnote.' + (n.severity || 'note'), n.text))));
 	}
 }
