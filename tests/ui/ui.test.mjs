@@ -85,6 +85,22 @@ await check('an upload past the cap is refused before it is read', async () => {
 	assert(r.status === 413, 'status ' + r.status);
 });
 
+await check('hostile API requests get a clear error, and the server goes on', async () => {
+	const t = '&token=' + token;
+	for (const [path, want, method] of [
+		['/api/conns?cap=-1' + t, 404], ['/api/conns?cap=99999999999999999999' + t, 404], ['/api/chat?cap=0&conn=abc' + t, 404],
+		['/api/chat?cap=0&conn=tcp:4294967296' + t, 404], ['/api/chat?cap=0&conn=0&from=-5' + t, 400],
+		['/api/packet?cap=0&conn=0&frame=0' + t, 404], ['/api/packet?cap=0&conn=0' + t, 404], ['/api/where?cap=0&frame=x' + t, 404],
+		['/api/lesson?name=../../etc/passwd' + t, 404], ['/api/nope?' + t, 404], ['/api/captures?' + t, 405, 'DELETE'],
+		['/api/open?path=../../../etc/passwd' + t, 400, 'POST'], ['/api/open?spec=/etc/passwd' + t, 400, 'POST'],
+		['/api/upload?name=empty' + t, 400, 'POST'], ['/../../etc/passwd?' + t, 404], ['/' + 'a'.repeat(8000) + '?' + t, 404]]) {
+		const r = await raw(path, {}, method || 'GET');
+		assert(r.status === want, (method || 'GET') + ' ' + path.slice(0, 60) + ': ' + r.status + ' ' + r.body.slice(0, 100));
+	}
+	const r = await raw('/api/captures?' + t);
+	assert(r.status === 200 && r.body.includes('case:handshake'), 'server gone: ' + r.status);
+});
+
 // --- the window ---
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
 const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
@@ -299,6 +315,33 @@ await check('the XSS capture shows as text and runs nothing', async () => {
 	}));
 	eq(bad, { elems: 0, links: 0 }, 'markup from the capture');
 	await page.keyboard.press('Escape');
+});
+
+await check('UDP tab: a DNS conversation (case tour, opened from its address)', async () => {
+	const want = chatJson('case:tour', 'u0');
+	await visit('#/cap/' + encodeURIComponent('case:tour'));
+	await page.waitForSelector('#connspace .connrow[data-conn="tcp:0"]');
+	await page.click('#tabs [data-proto="udp"]');
+	await page.click('#connspace .connrow[data-conn="udp:0"]');
+	await page.waitForFunction(() => /udp:0$/.test(location.hash));
+	await chatLoaded(want.length);
+	eq(await page.$$eval('#chat .bubble .note', e => e.map(x => x.textContent)), want.map(p => p.note), 'notes');
+	eq(await page.$$eval('#chat .app[data-proto="dns"]', e => e.length), want.reduce((n, p) => n + p.app.length, 0), 'DNS messages');
+	await page.click('.bubble[data-frame="1"] .info');
+	await page.waitForSelector('#packet:not([hidden]) .hexdump');
+	eq(await page.$$eval('.hexdump .byte', e => e.length), (await page.$$eval('#packet .meta', e => Number(e[0].textContent.split(' ')[0]))), 'bytes in the dump');
+	await page.keyboard.press('Escape');
+	await page.click('#tabs [data-proto="tcp"]');
+});
+
+await check('upload a capture from the page', async () => {
+	const before = (await raw('/api/captures?token=' + token)).body.split('\n').filter(Boolean).length;
+	await page.setInputFiles('#file', xssPcap);
+	await page.waitForFunction(() => /upload%3Axss\.pcap/.test(location.hash), null, { timeout: 15000 });
+	await chatLoaded(chatJson(xssPcap, '0').length);
+	const after = (await raw('/api/captures?token=' + token)).body.split('\n').filter(Boolean).length;
+	eq(after, before + 1, 'captures');
+	assert((await page.textContent('#capsel')).includes('upload:xss.pcap'), 'not in the menu');
 });
 
 await check('no page error and no CSP violation', async () => {
