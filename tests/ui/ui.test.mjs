@@ -206,6 +206,13 @@ await check('seq switch: relative and real values as chat --json', async () => {
 	eq(await seqs(), hs.map(p => String(p.rseq)), 'relative seq');
 });
 
+await check('the state switch hides and shows the TCP state', async () => {
+	await page.uncheck('input[data-setting="state"]');
+	eq(await page.$$eval('#chat .bubble .state', e => e.length), 0, 'states shown');
+	await page.check('input[data-setting="state"]');
+	eq(await page.$$eval('#chat .bubble .state', e => e.length), hs.length, 'states');
+});
+
 await check('a bubble opens the packet: RFC 9293 diagram values and field<->hex highlight', async () => {
 	const p = hs[0];
 	await page.click('.bubble[data-frame="1"] .info');
@@ -268,13 +275,20 @@ await check('hide retransmissions hides exactly the retransmitted packets', asyn
 });
 
 const img = cli('http', '--json', 'case:image-download');
-await check('HTTP exchanges with timing, decoded messages under their packet', async () => {
+await check('HTTP exchanges with timing, decoded messages under their packet, payload fold', async () => {
 	await visit('#/cap/' + encodeURIComponent('case:image-download') + '/tcp:0');
 	await chatLoaded(chatJson('case:image-download', '0').length);
 	await page.click('#sidetabs [data-side="http"]');
 	await page.waitForSelector('#side .exch');
 	eq(await page.$$eval('#side .exch .rq', e => e.map(x => x.firstChild.textContent)), img.map(x => x.request.summary), 'exchanges');
 	eq(await page.textContent('.bubble[data-frame="50"] .app[data-kind="response"] .summary'), 'HTTP/1.1 200 OK', 'response under frame 50');
+	// Frame 4 carries the 83-byte request: folded at 64 bytes, whole after "show all".
+	await page.selectOption('select[data-setting="fold"]', '64');
+	const shown = () => page.$eval('.bubble[data-frame="4"] pre.payload', e => e.textContent);
+	assert((await shown()).startsWith('GET /served.png') && !(await shown()).includes('Accept'), 'fold 64: ' + (await shown()));
+	await page.click('.bubble[data-frame="4"] button.more');
+	assert((await shown()).includes('Accept: */*'), 'show all');
+	await page.selectOption('select[data-setting="fold"]', '256');
 	await page.fill('#jump', '50');
 	await page.press('#jump', 'Enter');
 	await page.waitForSelector('.bubble.current[data-frame="50"]');

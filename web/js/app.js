@@ -177,17 +177,19 @@ function toolbar() {
 	const toggle = (key, label, title) => h('label.tog', { title },
 		h('input', { type: 'checkbox', dataset: { setting: key }, checked: settings[key] ? true : null,
 			onchange: e => { settings[key] = e.target.checked; key === 'hideRetrans' || key === 'decode' || key === 'commentary' || key === 'notes' || key === 'state' ? chat.redraw() : null; } }), label);
-	const choice = (key, opts, title) => h('select', { title, dataset: { setting: key }, onchange: e => { settings[key] = e.target.value; chat.redraw(); } },
-		opts.map(([v, l]) => h('option', { value: v, selected: settings[key] === v ? true : null }, l)));
+	const choice = (key, opts, title) => h('select', { title, dataset: { setting: key }, onchange: e => { settings[key] = typeof settings[key] === 'number' ? Number(e.target.value) : e.target.value; chat.redraw(); } },
+		opts.map(([v, l]) => h('option', { value: v, selected: String(settings[key]) === v ? true : null }, l)));
 	el.append(
 		toggle('commentary', 'commentary', 'a longer explanation for learners under each packet'),
 		toggle('notes', 'notes', 'the note in plain words under each packet'),
+		toggle('state', 'state', 'the sender\'s TCP state after the packet, in the bubble header'),
 		toggle('hideRetrans', 'hide retrans.', 'hide retransmitted packets'),
 		toggle('decode', 'decode app', 'the decoded application messages under the packet that completes them'),
 		choice('seq', [['relative', 'seq relative'], ['real', 'seq real']], 'sequence numbers relative to the first SYN (as Wireshark) or as sent'),
 		choice('time', [['relative', 'time relative'], ['absolute', 'time absolute'], ['delta', 'time delta']], 'time since the first packet, of day, or since the previous packet'),
 		choice('payload', [['text', 'payload text'], ['hex', 'payload hex']], 'payload as text or as a hex dump'),
 		choice('appStyle', [['grid', 'fields grid'], ['text', 'fields text']], 'application messages as a grid of fields or as text'),
+		choice('fold', [['64', 'fold 64 B'], ['256', 'fold 256 B'], ['1024', 'fold 1 kB'], ['0', 'no fold']], 'payload bytes shown before "show all"'),
 		h('input#jump', { type: 'text', inputmode: 'numeric', placeholder: 'frame (g)', size: 8, title: 'jump to a frame (g)',
 			onkeydown: e => { if (e.key === 'Enter') { const n = Number(e.target.value); if (n) followFrame(n); e.target.value = ''; e.target.blur(); } } }));
 }
