@@ -17,6 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
 struct web_cap {
 	char *name;           /* as the user named it: the path given, "case:NAME", an upload's name */
 	struct session *s;
@@ -280,11 +283,12 @@ static void get_stats(struct web_cap *c, struct web_reply *r)
 	report_stats(&r->body, &st, &k, 1);
 }
 
-/* A page of the chat: packets [from, from + UI_CHAT_PAGE_PKTS), cut early past
- * UI_CHAT_PAGE_BYTES; the tail (messages complete only at the end) with the last page. */
+/* A page of the chat: packets [from, from + per), per = n= or UI_CHAT_PAGE_PKTS, cut
+ * early past UI_CHAT_PAGE_BYTES; the tail (messages complete only at the end) with the
+ * last page. The front end asks a small first page so the first screen comes early. */
 struct chat_page {
 	struct strbuf *b;
-	long i, from, next;
+	long i, from, next, per;
 };
 
 static void page_packet(void *ctx, const struct sess_packet *p)
@@ -293,7 +297,7 @@ static void page_packet(void *ctx, const struct sess_packet *p)
 	long i = x->i++;
 	if (i < x->from || x->next >= 0)
 		return;
-	if (i - x->from >= UI_CHAT_PAGE_PKTS || x->b->len >= UI_CHAT_PAGE_BYTES) {
+	if (i - x->from >= x->per || x->b->len >= UI_CHAT_PAGE_BYTES) {
 		x->next = i;
 		return;
 	}
@@ -310,9 +314,14 @@ static void page_tail(void *ctx, const struct sess_tail *t)
 static void get_chat(struct web_cap *c, const struct conn *cn, const struct web_req *q, struct web_reply *r)
 {
 	const char *f = q->arg(q->ctx, "from");
-	struct chat_page x = { &r->body, 0, f ? num(f, LONG_MAX) : 0, -1 };
+	const char *per = q->arg(q->ctx, "n");
+	struct chat_page x = { &r->body, 0, f ? num(f, LONG_MAX) : 0, -1, per ? num(per, UI_CHAT_PAGE_PKTS) : UI_CHAT_PAGE_PKTS };
 	if (x.from < 0) {
 		reply_error(r, 400, "from= takes the index of a packet in the connection (0 is the first)");
+		return;
+	}
+	if (x.per < 1) {
+		reply_error(r, 400, "n= takes a number of packets from 1 to " STR(UI_CHAT_PAGE_PKTS));
 		return;
 	}
 	ndjson(r);

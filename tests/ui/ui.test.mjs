@@ -263,6 +263,15 @@ await check('diagnosis links its frames; ACK latency bars per direction', async 
 	await page.click('#side li[data-rule="loss_fast_retransmit"] a.framelink');
 	await page.waitForSelector('.bubble.current[data-frame="92"]');
 	assert(await inView(92), 'bubble 92 not scrolled into view');
+	for (const f of [230, 3, 150]) { // far jumps over bubbles never drawn yet
+		await page.fill('#jump', String(f));
+		await page.press('#jump', 'Enter');
+		await page.waitForSelector(`.bubble.current[data-frame="${f}"]`);
+		assert(await inView(f), 'jump to frame ' + f + ': not in view');
+	}
+	await page.click('#side li[data-rule="loss_fast_retransmit"] a.framelink');
+	await page.waitForSelector('.bubble.current[data-frame="92"]');
+	assert(await inView(92), 'bubble 92 not scrolled into view again');
 	await shot('chat-diagnosis-light');
 });
 

@@ -29,8 +29,8 @@ export async function text(path, params) {
 }
 
 // One page of a chat: {packets, next (index or null), total}.
-export async function chatPage(cap, conn, from) {
-	const r = await get('chat', { cap, conn, from });
+export async function chatPage(cap, conn, from, n) {
+	const r = await get('chat', n ? { cap, conn, from, n } : { cap, conn, from });
 	const next = r.headers.get('X-Chattcp-Next');
 	return { items: lines(await r.text()), next: next ? Number(next) : null, total: Number(r.headers.get('X-Chattcp-Total') || 0) };
 }

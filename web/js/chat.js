@@ -18,6 +18,11 @@ export const FLAG_HELP = {
 	NS: 'NS (nonce sum): an old ECN experiment (RFC 3540, historic).',
 };
 
+// Bubbles drawn between two paints while a chat is read (a page of /api/chat is 2,000).
+const SLICE = 100;
+// Packets asked in the first page: a screen's worth and more, so it comes at once.
+const FIRST_PAGE = 100;
+
 export class Chat {
 	constructor(el, onOpenPacket) {
 		this.el = el, this.onOpenPacket = onOpenPacket;
@@ -33,7 +38,7 @@ export class Chat {
 		for (;;) {
 			let page;
 			try {
-				page = await api.chatPage(cap, connKey, from);
+				page = await api.chatPage(cap, connKey, from, first ? FIRST_PAGE : 0);
 			} catch (e) {
 				if (gen === this.gen) clear(this.el).appendChild(h('p.error', String(e.message)));
 				return;
@@ -45,8 +50,16 @@ export class Chat {
 				this.total = page.total;
 				first = false;
 			}
-			for (const it of page.items) this.add(it);
-			if (wantFrame && this.byFrame.has(wantFrame)) { this.focus(wantFrame, true); wantFrame = 0; }
+			// Drawn a slice at a time, the browser painting between slices: the first
+			// screen of a long chat shows after FIRST_SLICE bubbles, not after a page.
+			for (let i = 0; i < page.items.length; i += SLICE) {
+				for (const it of page.items.slice(i, i + SLICE)) this.add(it);
+				if (wantFrame && this.byFrame.has(wantFrame)) { this.focus(wantFrame, true); wantFrame = 0; }
+				if (i + SLICE < page.items.length) {
+					await new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
+					if (gen !== this.gen) return;
+				}
+			}
 			if (page.next === null) break;
 			from = page.next;
 		}
@@ -131,9 +144,16 @@ export class Chat {
 		this.current = frame;
 		b.hidden = false;
 		b.classList.add('current');
-		// Every bubble is laid out (no content-visibility: with guessed heights the
-		// scroll landed short of the bubble, which the browser test caught).
+		// Bubbles off screen are not laid out (content-visibility) and count at a guessed
+		// height, so one scroll can land short: scroll again, a frame later, until the
+		// bubble stays in view (each pass lays out the bubbles it passes; a few do).
 		b.scrollIntoView({ block: 'center' });
+		const settle = (left) => requestAnimationFrame(() => {
+			if (this.current !== frame || !left) return;
+			const r = b.getBoundingClientRect(), c = this.el.getBoundingClientRect();
+			if (r.top < c.top || r.bottom > c.bottom) { b.scrollIntoView({ block: 'center' }); settle(left - 1); }
+		});
+		settle(8);
 		if (flash) {
 			b.classList.remove('flash');
 			void b.offsetWidth;
@@ -164,19 +184,24 @@ function flagHelp(f, p) {
 }
 
 function payload(hex, len) {
-	const bytes = unhex(hex);
-	const fold = settings.fold > 0 && bytes.length > settings.fold;
-	const shown = fold ? bytes.subarray(0, settings.fold) : bytes;
+	const n = hex.length >> 1;
+	const fold = settings.fold > 0 && n > settings.fold;
 	const render = b => settings.payload === 'hex' ? hexLines(b) : bytesText(b);
-	const pre = h('pre.payload', render(shown));
-	const label = 'payload, ' + len + ' bytes' + (bytes.length < len ? ' (' + bytes.length + ' captured)' : '');
-	const d = h('details.payload', h('summary', label), pre);
-	if (bytes.length <= 512) d.open = true;
-	if (fold) {
-		const more = h('button.more', { type: 'button', onclick: () => { pre.textContent = render(bytes); more.remove(); } },
-			'show all ' + bytes.length + ' bytes');
-		d.appendChild(more);
-	}
+	const label = 'payload, ' + len + ' bytes' + (n < len ? ' (' + n + ' captured)' : '');
+	const d = h('details.payload', h('summary', label));
+	// A closed payload gets its text when opened: a page of full segments is 3 MB of it.
+	const fill = () => {
+		if (d.querySelector('pre')) return;
+		const bytes = unhex(hex);
+		const pre = h('pre.payload', render(fold ? bytes.subarray(0, settings.fold) : bytes));
+		d.appendChild(pre);
+		if (fold) {
+			const more = h('button.more', { type: 'button', onclick: () => { pre.textContent = render(bytes); more.remove(); } },
+				'show all ' + n + ' bytes');
+			d.appendChild(more);
+		}
+	};
+	if (n <= 512) { d.open = true; fill(); } else d.addEventListener('toggle', fill);
 	return d;
 }
 
