@@ -367,6 +367,17 @@ await check('upload a capture from the page', async () => {
 	assert((await page.textContent('#capsel')).includes('upload:xss.pcap'), 'not in the menu');
 });
 
+await check('a damaged upload opens with what could be read, and says so', async () => {
+	const { readFileSync } = await import('node:fs');
+	const whole = readFileSync(xssPcap);
+	const cut = whole.subarray(0, whole.length - 30); // inside the last record
+	await page.setInputFiles('#file', { name: 'cut.pcap', mimeType: 'application/octet-stream', buffer: cut });
+	await page.waitForFunction(() => /upload%3Acut\.pcap/.test(location.hash), null, { timeout: 15000 });
+	await chatLoaded(chatJson(xssPcap, '0').length);
+	const st = await page.textContent('#status');
+	assert(/damaged/.test(st) && /offset/.test(st), 'status: ' + st);
+});
+
 await check('no page error and no CSP violation', async () => {
 	assert(!errors.length, errors.join(' | '));
 });
