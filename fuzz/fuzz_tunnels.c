@@ -40,6 +40,8 @@ static void check(const struct pkt *pk)
 		abort();
 	if (pk->n_layer > PKT_LAYER_MAX)
 		abort();
+	if (pk->n_inside > pk->n_layer || (pk->n_inside && (pk->kind != PK_UDP || !pk->other)))
+		abort(); /* layers inside the packet only for a UDP tunnel that says what it carries */
 	if (pk->kind == PK_OTHER && !pk->other)
 		abort(); /* "other" packets are counted by name */
 	if (pk->kind == PK_TCP || pk->kind == PK_UDP) {

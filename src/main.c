@@ -22,6 +22,9 @@ static const struct {
 	{ "export", cmd_export },
 	{ "events", cmd_events },
 	{ "ui", cmd_ui },
+	{ "interfaces", cmd_interfaces },
+	{ "live", cmd_live },
+	{ "tcpdump-cmd", cmd_tcpdump_cmd },
 	{ "help", cmd_help },
 };
 

@@ -77,6 +77,11 @@ int cmd_export(int argc, char **argv);
 int cmd_events(int argc, char **argv);
 int cmd_ui(int argc, char **argv);
 int cmd_help(int argc, char **argv);
+/* Live capture (cli/interfaces.c, cli/live.c, cli/tcpdump_cmd.c), each with its help text. */
+int cmd_interfaces(int argc, char **argv);
+int cmd_live(int argc, char **argv);
+int cmd_tcpdump_cmd(int argc, char **argv);
+extern const char help_interfaces[], help_live[], help_tcpdump_cmd[];
 void help_usage(FILE *f);
 
 #endif

@@ -26,6 +26,9 @@ static const char usage[] =
 	"  stream FILE -c ID          one connection decoded as its protocol, Follow-Stream style (--json, --raw-out)\n"
 	"  export FILE --files DIR    every file carried over HTTP, decoded, Range pieces merged (--json)\n"
 	"  events                     every note, event and finding name, with severity and meaning (--json)\n"
+	"  interfaces                 the interfaces one can capture on, with state and addresses (--json)\n"
+	"  live -i IFACE              capture from an interface and show the chat as packets arrive (--write)\n"
+	"  tcpdump-cmd                print a tcpdump command for a host, port and protocol (filter checked)\n"
 	"  help [COMMAND]             this text, or a command's options\n"
 	"\n"
 	"exit status:\n"
@@ -186,6 +189,12 @@ int cmd_help(int argc, char **argv)
 		fputs(help_export, stdout);
 	else if (strcmp(c, "events") == 0)
 		fputs(help_events, stdout);
+	else if (strcmp(c, "interfaces") == 0)
+		fputs(help_interfaces, stdout);
+	else if (strcmp(c, "live") == 0)
+		fputs(help_live, stdout);
+	else if (strcmp(c, "tcpdump-cmd") == 0)
+		fputs(help_tcpdump_cmd, stdout);
 	else if (strcmp(c, "cases") == 0 || strcmp(c, "case") == 0)
 		fputs(help_cases, stdout);
 	else {

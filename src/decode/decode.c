@@ -58,6 +58,7 @@ int decode_packet(const struct cap_rec *rec, uint32_t frame, struct pkt *pk, str
 	cx.ns = NX_ETHERTYPE;
 	cx.type = pk->ethertype;
 	cx.r = r;
+	cx.carrier.set = 0;
 	return decode_chain(pk, &cx);
 }
 

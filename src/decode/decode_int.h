@@ -34,6 +34,18 @@ struct dctx {
 	uint8_t ns;        /* enum nx_space of the next header */
 	uint16_t type;     /* its ethertype, IP protocol or UDP port */
 	struct rd r;       /* positioned at the next header */
+	/* The innermost UDP datagram that carries a tunnel, as pk described it before the
+	 * tunnel was read (decode_transport saves it): the packet falls back to it when
+	 * what the tunnel carries is not TCP or UDP. */
+	struct udp_carrier {
+		uint8_t set;
+		uint8_t n_layer;   /* pk->n_layer before its IP and UDP layers were pushed */
+		uint8_t ipver, ipproto, ttl, tos, reassembled;
+		uint16_t ip_id, sport, dport, l3_off, l4_off;
+		struct ipaddr src, dst;
+		const uint8_t *l4, *payload;
+		uint32_t l4_caplen, len, caplen;
+	} carrier;
 };
 
 /* Hands the chain the next header: named (ns, type), at offset off from cx->base, with

@@ -33,6 +33,7 @@ struct pkt_layer *decode_push(struct pkt *pk, uint8_t kind, size_t off)
 {
 	if (pk->n_layer >= PKT_LAYER_MAX) {
 		pk->layer_overflow = 1;
+		pk->limit_hit = 1;
 		return NULL;
 	}
 	struct pkt_layer *L = &pk->layer[pk->n_layer++];
@@ -81,6 +82,13 @@ static int stop(struct pkt *pk, const char *what)
 	pk->kind = PK_OTHER;
 	pk->other = what;
 	return -1;
+}
+
+/* A named limit stops the decoding: what names it. */
+static int stop_limit(struct pkt *pk, const char *what)
+{
+	pk->limit_hit = 1;
+	return stop(pk, what);
 }
 
 static void next_here(struct dctx *cx, uint8_t ns, uint16_t type, const struct rd *r)
@@ -191,7 +199,7 @@ static int dec_gtpu(struct pkt *pk, struct rd *r, struct dctx *cx)
 			L->v[2] = seq + 1u;
 		while ((flags & 0x04) && next && rd_ok(&m)) {
 			if (L->n >= GTPU_EXT_MAX)
-				return stop(pk, "GTP-U (more than 16 extension headers)");
+				return stop_limit(pk, "GTP-U (more than 16 extension headers)");
 			size_t eat = m.off;
 			uint8_t units = rd_u8(&m);
 			if (rd_ok(&m) && units == 0) {
@@ -339,7 +347,7 @@ static int dec_mpls(struct pkt *pk, struct rd *r, struct dctx *cx)
 		return -1;
 	for (;;) {
 		if (L->n >= MPLS_LABELS_MAX)
-			return stop(pk, "MPLS (more than 16 labels)");
+			return stop_limit(pk, "MPLS (more than 16 labels)");
 		uint32_t e = rd_be32(r);
 		if (!rd_ok(r))
 			return encap_short(pk, r, "MPLS", "MPLS label stack", at);
@@ -446,7 +454,10 @@ int decode_ppp_link(struct pkt *pk, struct rd *r, int hdlc)
 		uint16_t et = rd_be16(r);
 		if (!rd_ok(r)) {
 			pk->other = "Cisco HDLC";
-			decode_cut(pk, "Cisco HDLC header");
+			if (r->status == RD_BAD)
+				decode_bad(pk, 0, "Cisco HDLC header runs past the end of the %zu-byte frame", r->claim);
+			else
+				decode_cut(pk, "Cisco HDLC header");
 			return -1;
 		}
 		L->proto = et;
@@ -554,6 +565,40 @@ static const char *ethertype_name(uint16_t type)
 	}
 }
 
+/* The packet is the innermost UDP datagram that carries a tunnel after all: the tunnel
+ * is not what its port says (nothing of it was kept), or what it carries is not TCP or
+ * UDP (its layers stay, as the datagram's content: pk->n_inside). The datagram's IP and
+ * UDP headers are the packet's own again, so they leave the list of layers. */
+static int back_to_carrier(struct pkt *pk, const struct udp_carrier *u)
+{
+	unsigned ip = u->n_layer; /* where the carrier's IP layer is; its UDP layer follows */
+	if (!u->set || pk->n_layer < ip + 2u || pk->layer[ip + 1].kind != PL_UDP)
+		return pk->kind;
+	unsigned rest = pk->n_layer - (ip + 2u);
+	memmove(&pk->layer[ip], &pk->layer[ip + 2], rest * sizeof pk->layer[0]);
+	pk->n_layer = (uint8_t)(ip + rest);
+	pk->n_inside = (uint8_t)rest;
+	pk->kind = PK_UDP;
+	pk->ipver = u->ipver;
+	pk->ipproto = u->ipproto;
+	pk->ttl = u->ttl;
+	pk->tos = u->tos;
+	pk->reassembled = u->reassembled;
+	pk->ip_id = u->ip_id;
+	pk->sport = u->sport;
+	pk->dport = u->dport;
+	pk->l3_off = u->l3_off;
+	pk->l4_off = u->l4_off;
+	pk->src = u->src;
+	pk->dst = u->dst;
+	pk->l4 = u->l4;
+	pk->payload = u->payload;
+	pk->l4_caplen = u->l4_caplen;
+	pk->len = u->len;
+	pk->caplen = u->caplen;
+	return pk->kind;
+}
+
 int decode_chain(struct pkt *pk, struct dctx *cx)
 {
 	for (;;) {
@@ -561,24 +606,21 @@ int decode_chain(struct pkt *pk, struct dctx *cx)
 		if (!e) {
 			pk->kind = PK_OTHER;
 			pk->other = ethertype_name(cx->type);
-			return pk->kind;
+			return back_to_carrier(pk, &cx->carrier);
 		}
-		uint8_t ns = cx->ns;
-		uint8_t n_before = pk->n_layer;
 		struct rd r = cx->r;
 		cx->ns = NX_END;
 		int rc = e->decode(pk, &r, cx);
 		if (rc == 1 && !pk->layer_overflow)
 			continue;
 		if (pk->layer_overflow) {
+			/* Counted as what it is, whatever carries it: the limit shows in the counts. */
 			pk->kind = PK_OTHER;
 			pk->other = "tunnels nested more than 12 headers deep";
-		} else if (rc == -2 && ns == NX_UDPPORT && n_before >= 2) {
-			/* Not the tunnel its port says: the packet is the UDP datagram that carried it. */
-			pk->n_layer = (uint8_t)(n_before - 2);
-			pk->kind = PK_UDP;
-		} else if (rc == -2) {
+		} else if (rc == -2 || (pk->kind == PK_OTHER && !pk->limit_hit)) {
+			/* -2: not the tunnel its port says (only UDP tunnels return it). */
 			pk->kind = PK_OTHER;
+			return back_to_carrier(pk, &cx->carrier);
 		}
 		return pk->kind;
 	}
@@ -709,12 +751,16 @@ void pkt_layer_describe(const struct pkt_layer *L, char *buf, size_t n)
 		mac_str(s, sizeof s, L->a + 6);
 		mac_str(d, sizeof d, L->a + 12);
 		unsigned ds = (L->v[0] >> 8) & 3;
-		static const char *const dsw[4] = { "no DS bits", "to DS", "from DS", "to and from DS (WDS)" };
+		static const char *const dsw[4] = { "no DS bits", "to DS", "from DS", "WDS" }; /* WDS: to and from DS, four addresses */
 		if (L->v[1])
 			snprintf(x, sizeof x, ", QoS TID %u", (L->v[1] - 1) & 15);
 		else
 			x[0] = 0;
-		snprintf(buf, n, "802.11 data: BSSID %s, %s -> %s, %s%s", ds == 3 ? "(none)" : bs, s, d, dsw[ds], x);
+		/* source and destination first: the BSSID goes to the next line at 80 columns */
+		if (ds == 3)
+			snprintf(buf, n, "802.11 data (%s%s): %s -> %s", dsw[ds], x, s, d);
+		else
+			snprintf(buf, n, "802.11 data (%s%s): %s -> %s, BSSID %s", dsw[ds], x, s, d, bs);
 		break;
 	}
 	default:

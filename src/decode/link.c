@@ -85,6 +85,7 @@ int decode_ether(struct pkt *pk, struct rd *r, uint16_t *type_out, int inner)
 			/* Nesting deeper than any real network: stop rather than loop on crafted input. */
 			pk->kind = PK_OTHER;
 			pk->other = "VLAN (too many tags)";
+			pk->limit_hit = 1;
 			return -1;
 		}
 	}

@@ -124,6 +124,15 @@ struct pkt {
 	} quote;
 	uint8_t n_layer;       /* entries of layer[] used: the encapsulations, outermost first */
 	uint8_t layer_overflow;/* more than PKT_LAYER_MAX were nested: decoding stopped */
+	uint8_t limit_hit;     /* a named limit stopped decoding (PKT_LAYER_MAX, PKT_MAX_VLAN,
+				* MPLS_LABELS_MAX, GTPU_EXT_MAX): other names it; the packet stays
+				* PK_OTHER, so the limit shows in the counts, even inside a tunnel */
+	/* The last n_inside layers are inside the packet's own UDP payload rather than
+	 * before its IP header: a UDP tunnel (VXLAN...) whose content is not TCP or UDP
+	 * (ARP, ICMPv6, ...) leaves the packet the datagram that carried it, as Wireshark
+	 * gives such a frame the tunnel's udp.stream; other then says what it carries.
+	 * 0 for every other packet. */
+	uint8_t n_inside;
 	/* Last, and not cleared per packet (decode_packet clears what comes before it):
 	 * only written when there is something to say. */
 	char why_buf[PKT_WHY_MAX];

@@ -321,6 +321,31 @@ static int push_ip(struct pkt *pk, const struct l3_claim *l3)
 	return 0;
 }
 
+/* Keeps what pk says of the UDP datagram that is about to be read as a tunnel. */
+static void save_carrier(const struct pkt *pk, struct dctx *cx)
+{
+	struct udp_carrier *u = &cx->carrier;
+	u->set = 1;
+	u->n_layer = pk->n_layer;
+	u->ipver = pk->ipver;
+	u->ipproto = pk->ipproto;
+	u->ttl = pk->ttl;
+	u->tos = pk->tos;
+	u->reassembled = pk->reassembled;
+	u->ip_id = pk->ip_id;
+	u->sport = pk->sport;
+	u->dport = pk->dport;
+	u->l3_off = pk->l3_off;
+	u->l4_off = pk->l4_off;
+	u->src = pk->src;
+	u->dst = pk->dst;
+	u->l4 = pk->l4;
+	u->payload = pk->payload;
+	u->l4_caplen = pk->l4_caplen;
+	u->len = pk->len;
+	u->caplen = pk->caplen;
+}
+
 /* UDP carries a tunnel when one of its ports is a tunnel's: the lower port is tried
  * first, as Wireshark's UDP dissector does (the server's port is usually the lower). */
 static int udp_tunnel_port(const struct pkt *pk)
@@ -345,6 +370,7 @@ int decode_transport(struct pkt *pk, struct rd *r, const struct l3_claim *l3, st
 		int port = udp_tunnel_port(pk);
 		if (port < 0)
 			return 0;
+		save_carrier(pk, cx);
 		if (push_ip(pk, l3) < 0)
 			return -1;
 		struct pkt_layer *U = decode_push(pk, PL_UDP, l3->l4_off);

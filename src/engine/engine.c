@@ -173,7 +173,8 @@ static void quoted_udp(struct engine *en, const struct pkt *pk)
  * belongs to the innermost connection. */
 static void carrier_udp(struct engine *en, const struct pkt *pk, const struct cap_rec *rec, uint32_t frame)
 {
-	for (unsigned i = 1; i < pk->n_layer && i < PKT_LAYER_MAX; i++) {
+	unsigned outer = pk->n_layer > pk->n_inside ? (unsigned)(pk->n_layer - pk->n_inside) : 0u; /* the rest are inside the packet's UDP */
+	for (unsigned i = 1; i < outer && i < PKT_LAYER_MAX; i++) {
 		const struct pkt_layer *L = &pk->layer[i], *ip = &pk->layer[i - 1];
 		if (L->kind != PL_UDP || (ip->kind != PL_IPV4 && ip->kind != PL_IPV6))
 			continue;
@@ -192,6 +193,7 @@ static void carrier_udp(struct engine *en, const struct pkt *pk, const struct ca
 			c->first_frame = frame;
 			c->quoted_only = 0;
 		}
+		c->carrier = 1;
 		c->last_ts = rec->ts_ns;
 		c->last_frame = frame;
 		c->pkts[dir]++;
@@ -268,6 +270,8 @@ int engine_packet(struct engine *en, const struct cap_rec *rec, const char *name
 	}
 	int dir, reused;
 	struct conn *c = conntab_lookup(&en->ct, pk, &dir, &reused);
+	if (pk->quote.proto == 17)
+		quoted_udp(en, pk); /* an ICMP error inside a UDP tunnel: numbered after the tunnel's datagram */
 	int decided = 0;
 	if (kind == PK_TCP && pk->caplen && en->side_hint && sides_by_content(c, pk)) {
 		dir = side_by_content(en, c, dir, pk);

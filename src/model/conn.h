@@ -164,6 +164,9 @@ struct conn {
 	uint8_t ended_queued : 1;/* waiting in the engine's queue of ended connections */
 	uint8_t quoted_only : 1; /* made for a 5-tuple an ICMP error quoted; no packet of its own
 				  * yet (it takes an id, as in Wireshark, but nothing lists it) */
+	uint8_t carrier : 1;     /* its datagrams carry a UDP tunnel (VXLAN, Geneve, GTP-U): a
+				  * frame whose content is TCP or UDP is shown in that inner
+				  * conversation, so the chat says where they went */
 	struct tcp_track trk;    /* TCP state machine memory (tcp/state.c) */
 	uint32_t *label_count;   /* [LB_COUNT] packets per analysis label; NULL until the
 				  * first label (most connections of a scan or flood have none):

@@ -214,6 +214,9 @@ void chat_conn_header(struct strbuf *b, const struct chat_style *st, const struc
 		sb_printf(b, "  (%s)\n", conn_guess_why(c));
 	if (stack && *stack)
 		sb_printf(b, "  decoded as %s\n", stack);
+	if (c->carrier)
+		sb_puts(b, "  (a tunnel: datagrams that carry TCP or UDP are shown in the conversation\n"
+			   "   inside them, listed by conns; only the others are shown here)\n");
 	sb_putc(b, '\n');
 }
 

@@ -78,6 +78,10 @@ void json_conn_app(struct strbuf *b, const struct conn *c, const char *stack)
 		json_str_field(b, &f, "app", stack);
 	json_key(b, &f, "client_guessed");
 	sb_puts(b, c->client_guessed ? "true" : "false");
+	if (c->carrier) {
+		json_key(b, &f, "tunnel");
+		sb_puts(b, "true"); /* only when true: the common row stays as it was */
+	}
 	json_key(b, &f, "tags");
 	sb_putc(b, '[');
 	fmt_tags(b, c->tags, ",", 1);

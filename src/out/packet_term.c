@@ -63,6 +63,31 @@ static void describe_ip(struct strbuf *b, const struct pkt *pk)
 	}
 }
 
+/* Layer lines fit this many columns: a longer one (MPLS with four labels, 802.11's
+ * three addresses) goes on in lines indented by two spaces, broken after a ", ". */
+#define LAYER_LINE_COLS 80
+
+static void describe_layer(struct strbuf *b, const struct pkt_layer *L)
+{
+	char line[256]; /* the longest layer line (MPLS, four labels and more) is about 200 bytes */
+	pkt_layer_describe(L, line, sizeof line);
+	const char *p = line;
+	size_t room = LAYER_LINE_COLS;
+	while (strlen(p) > room) {
+		size_t cut = 0;
+		for (size_t i = 1; i + 1 < room; i++)
+			if (p[i] == ',' && p[i + 1] == ' ')
+				cut = i + 1; /* keep the comma on this line */
+		if (!cut)
+			break; /* one piece longer than the line: print it whole */
+		sb_add(b, p, cut);
+		sb_puts(b, "\n  ");
+		p += cut + 1;
+		room = LAYER_LINE_COLS - 2;
+	}
+	sb_printf(b, "%s\n", p);
+}
+
 void packet_term(struct strbuf *b, const struct sess_frame *f, int hex)
 {
 	const struct pkt *pk = &f->pk;
@@ -73,11 +98,10 @@ void packet_term(struct strbuf *b, const struct sess_frame *f, int hex)
 	fmt_datetime(b, pk->rec.ts_ns, pk->rec.ts_digits);
 	sb_printf(b, ", file offset %" PRIu64 "\n", pk->rec.off);
 	describe_link(b, pk);
-	for (unsigned i = 0; i < pk->n_layer && i < PKT_LAYER_MAX; i++) {
-		char line[256]; /* the longest layer line (MPLS, four labels and more) is about 200 bytes */
-		pkt_layer_describe(&pk->layer[i], line, sizeof line);
-		sb_printf(b, "%s\n", line);
-	}
+	unsigned n_layer = pk->n_layer < PKT_LAYER_MAX ? pk->n_layer : PKT_LAYER_MAX;
+	unsigned outer = n_layer > pk->n_inside ? n_layer - pk->n_inside : 0u; /* the rest are in the UDP payload */
+	for (unsigned i = 0; i < outer; i++)
+		describe_layer(b, &pk->layer[i]);
 	describe_ip(b, pk);
 	if (pk->kind == PK_TCP) {
 		sb_printf(b, "TCP: port %u -> %u, header %u bytes, payload %u bytes", pk->sport, pk->dport, pk->tcp_hlen,
@@ -113,6 +137,14 @@ void packet_term(struct strbuf *b, const struct sess_frame *f, int hex)
 		if (c)
 			sb_printf(b, ", conversation %u", c->id);
 		sb_putc(b, '\n');
+		if (outer < n_layer) {
+			/* a tunnel whose content is not TCP or UDP: the datagram is the packet */
+			for (unsigned i = outer; i < n_layer; i++)
+				describe_layer(b, &pk->layer[i]);
+			sb_puts(b, "Carries: ");
+			term_text_str(b, pk->other ? pk->other : "unknown");
+			sb_puts(b, " (not TCP or UDP)\n");
+		}
 	} else {
 		sb_puts(b, "Not TCP or UDP: ");
 		term_text_str(b, pk->other ? pk->other : "unknown");

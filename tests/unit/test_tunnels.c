@@ -116,8 +116,8 @@ static const struct want wants[C_COUNT] = {
 	[C_4IN6] = { "4in6", "6", "IPv6 (outer): fd00::1 -> fd00::9, protocol 4 (IPv4), hop limit 64" },
 	[C_GTPU] = { "gtpu", "4uT", "GTP-U: TEID 0x0a0b0c0d, message type 255 (G-PDU), sequence 3, 1 extension header" },
 	[C_PPTP] = { "pptp", "4GP", "GRE (PPTP, version 1): protocol 0x880b, call ID 9, payload length" },
-	[C_RADIOTAP] = { "radiotap", "rw", "802.11 data: BSSID 02:00:00:00:00:0a, 02:00:00:00:00:0b -> 02:00:00:00:00:0c, to DS, QoS TID 5" },
-	[C_WDS] = { "wds", "w", "to and from DS (WDS)" },
+	[C_RADIOTAP] = { "radiotap", "rw", "802.11 data (to DS, QoS TID 5): 02:00:00:00:00:0b -> 02:00:00:00:00:0c, BSSID 02:00:00:00:00:0a" },
+	[C_WDS] = { "wds", "w", "802.11 data (WDS): 02:00:00:00:00:04 -> 02:00:00:00:00:03" },
 	[C_PPP] = { "ppp-link", "P", "PPP (HDLC-like framing): protocol 0x0021" },
 	[C_CHDLC] = { "cisco-hdlc", "P", "Cisco HDLC: address 0x0f, protocol 0x0800" },
 	[C_NEST] = { "nest", "M4G4uVe", "VXLAN: VNI 9" },
@@ -602,6 +602,109 @@ static void test_udp_fallback(void)
 	end("tunnel-udp-fallback");
 }
 
+static void layer_letters(const struct pkt *pk, char *got)
+{
+	unsigned i;
+	for (i = 0; i < pk->n_layer && i < PKT_LAYER_MAX; i++)
+		got[i] = kind_letter(pk->layer[i].kind);
+	got[i] = 0;
+}
+
+/* A UDP tunnel whose content is not TCP or UDP: the packet is the innermost datagram
+ * that carried it (Wireshark gives the frame that udp.stream), its IP and UDP headers
+ * the packet's own, the tunnel's layers after them (n_inside), other naming what it
+ * carries. Not over GRE (no UDP), and not when a limit stopped the decoding. */
+static void test_udp_carries_other(void)
+{
+	begin();
+	struct fr f;
+	struct dec d;
+	char got[PKT_LAYER_MAX + 1];
+	/* ARP in VXLAN */
+	memset(&f, 0, sizeof f);
+	f.lt = LT_ETHERNET;
+	ether(&f, 0x0800);
+	size_t ip = ip4(&f, 17, 9);
+	size_t u = udp(&f, 50000, 4789);
+	put32(&f, 0x08000000), put32(&f, 42u << 8);
+	ether(&f, 0x0806);
+	for (int i = 0; i < 28; i++)
+		put8(&f, (unsigned)i);
+	udp_end(&f, u);
+	ip4_end(&f, ip);
+	dec_run(&d, &f, f.n, f.n);
+	layer_letters(&d.pk, got);
+	EXPECT(d.kind == PK_UDP && d.pk.sport == 50000 && d.pk.dport == 4789 && d.pk.dst.a[3] == 9,
+	       "ARP in VXLAN: kind %d, ports %u -> %u", d.kind, d.pk.sport, d.pk.dport);
+	EXPECT(d.pk.len == 8 + 14 + 28 && d.pk.caplen == d.pk.len && d.pk.payload && d.pk.payload[0] == 0x08,
+	       "ARP in VXLAN: payload %u/%u bytes, expected the 50 from the VXLAN header on", d.pk.caplen, d.pk.len);
+	EXPECT(!strcmp(got, "Ve") && d.pk.n_inside == 2, "ARP in VXLAN: layers \"%s\", %u inside, expected \"Ve\", 2", got,
+	       d.pk.n_inside);
+	EXPECT(d.pk.other && !strcmp(d.pk.other, "ARP"), "ARP in VXLAN: other %s", d.pk.other ? d.pk.other : "-");
+	EXPECT(!d.pk.truncated && !d.pk.malformed, "ARP in VXLAN: truncated %d, malformed %d", d.pk.truncated,
+	       d.pk.malformed);
+	dec_done(&d);
+	/* ICMPv6 in VXLAN in VXLAN: the inner VXLAN's datagram is the packet */
+	memset(&f, 0, sizeof f);
+	f.lt = LT_ETHERNET;
+	ether(&f, 0x0800);
+	size_t ip1 = ip4(&f, 17, 9);
+	size_t u1 = udp(&f, 50000, 4789);
+	put32(&f, 0x08000000), put32(&f, 42u << 8);
+	ether(&f, 0x0800);
+	size_t ip2 = ip4(&f, 17, 7);
+	size_t u2 = udp(&f, 50002, 4789);
+	put32(&f, 0x08000000), put32(&f, 44u << 8);
+	ether(&f, 0x86dd);
+	size_t i6 = ip6(&f, 58, 2);
+	put32(&f, 0x85000000), put32(&f, 0);
+	ip6_end(&f, i6);
+	udp_end(&f, u2);
+	ip4_end(&f, ip2);
+	udp_end(&f, u1);
+	ip4_end(&f, ip1);
+	dec_run(&d, &f, f.n, f.n);
+	layer_letters(&d.pk, got);
+	EXPECT(d.kind == PK_UDP && d.pk.sport == 50002 && d.pk.dst.a[3] == 7 && d.pk.ipver == 4,
+	       "ICMPv6 in VXLAN in VXLAN: kind %d, port %u, ip version %u", d.kind, d.pk.sport, d.pk.ipver);
+	EXPECT(!strcmp(got, "4uVeVe") && d.pk.n_inside == 2, "VXLAN in VXLAN: layers \"%s\", %u inside", got,
+	       d.pk.n_inside);
+	EXPECT(d.pk.l4_off == 14 + 20 + 8 + 8 + 14 + 20, "VXLAN in VXLAN: UDP at %u", d.pk.l4_off);
+	EXPECT(d.pk.other && !strcmp(d.pk.other, "ICMPv6"), "VXLAN in VXLAN: other %s", d.pk.other ? d.pk.other : "-");
+	dec_done(&d);
+	/* ARP over GRE: no UDP carries it */
+	memset(&f, 0, sizeof f);
+	f.lt = LT_ETHERNET;
+	ether(&f, 0x0800);
+	ip = ip4(&f, 47, 9);
+	put16(&f, 0), put16(&f, 0x0806);
+	for (int i = 0; i < 28; i++)
+		put8(&f, 0);
+	ip4_end(&f, ip);
+	dec_run(&d, &f, f.n, f.n);
+	EXPECT(d.kind == PK_OTHER && d.pk.n_inside == 0 && d.pk.other && !strcmp(d.pk.other, "ARP"),
+	       "ARP over GRE: kind %d, %u inside, other %s", d.kind, d.pk.n_inside, d.pk.other ? d.pk.other : "-");
+	dec_done(&d);
+	/* MPLS past its label limit inside VXLAN: the limit is what the packet is */
+	memset(&f, 0, sizeof f);
+	f.lt = LT_ETHERNET;
+	ether(&f, 0x0800);
+	ip = ip4(&f, 17, 9);
+	u = udp(&f, 50000, 4789);
+	put32(&f, 0x08000000), put32(&f, 42u << 8);
+	ether(&f, 0x8847);
+	for (int i = 0; i < 17; i++)
+		put32(&f, (uint32_t)(100 + i) << 12 | (i == 16 ? 0x100u : 0) | 64);
+	inner_tcp(&f);
+	udp_end(&f, u);
+	ip4_end(&f, ip);
+	dec_run(&d, &f, f.n, f.n);
+	EXPECT(d.kind == PK_OTHER && d.pk.limit_hit && d.pk.other && strstr(d.pk.other, "more than 16 labels"),
+	       "17 MPLS labels in VXLAN: kind %d, other %s", d.kind, d.pk.other ? d.pk.other : "-");
+	dec_done(&d);
+	end("tunnel-udp-carries-other");
+}
+
 /* A length field past its container: malformed, with the field named. */
 static void test_lengths(void)
 {
@@ -642,6 +745,7 @@ int main(void)
 	test_mpls_limit();
 	test_gtpu_limit();
 	test_udp_fallback();
+	test_udp_carries_other();
 	test_lengths();
 	return fails ? 1 : 0;
 }

@@ -9,7 +9,8 @@
 # extension header), a nest (MPLS, IPv4, GRE, IPv4, UDP, VXLAN), UDP inside VXLAN, and
 # one connection whose packets take two different tunnels (outer addresses must not
 # split it). The connections are interleaved by one packet each, so ids depend on the
-# order of first packets. The oracle is tests/oracle/made-tun-ethernet.pcap/.
+# order of first packets. Last, tunnels that carry neither TCP nor UDP (ARP, ICMP,
+# ICMPv6, GTP-U signalling). The oracle is tests/oracle/made-tun-ethernet.pcap/.
 import os
 import sys
 
@@ -117,4 +118,22 @@ q = ip("10.30.0.1", "10.30.0.2", 17, udp(5353, 53, b"\x12\x34\x01\x00\x00\x01\x0
 a = ip("10.30.0.2", "10.30.0.1", 17, udp(53, 5353, b"\x12\x34\x81\x80\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x01"))
 frames.append(eth(ip("192.0.2.7", "192.0.2.8", 17, udp(33333, 4789, vxlan(5, eth(q))))))
 frames.append(eth(ip("192.0.2.8", "192.0.2.7", 17, udp(33333, 4789, vxlan(5, eth(a, dst=CLI_MAC, src=SRV_MAC))))))
+# Tunnels whose content is not TCP or UDP. Over a UDP tunnel the frame is the
+# tunnel's datagram (Wireshark gives it the tunnel's udp.stream): ARP over the VXLAN
+# 5-tuple above, then over a new one; an ICMP port unreachable inside VXLAN that quotes
+# a UDP 5-tuple not seen before (tshark numbers the tunnel's UDP, then the quoted one);
+# ICMPv6 inside Geneve; a GTP-U echo request (signalling, no G-PDU). Over GRE (no UDP)
+# ARP is only counted.
+arp = bytes.fromhex("0001 0800 0604 0001") + CLI_MAC + a4("10.30.0.1") + b"\0" * 6 + a4("10.30.0.2")
+bcast = b"\xff" * 6
+frames.append(eth(ip("192.0.2.7", "192.0.2.8", 17, udp(33333, 4789, vxlan(5, eth(arp, 0x0806, dst=bcast))))))
+frames.append(eth(ip("192.0.2.7", "192.0.2.8", 17, udp(33334, 4789, vxlan(5, eth(arp, 0x0806, dst=bcast))))))
+lost = ip("10.30.0.1", "10.30.0.2", 17, udp(6000, 7000, b"lost"))
+unreach = ip("10.30.0.2", "10.30.0.1", 1, struct.pack("!BBHI", 3, 3, 0, 0) + lost)
+frames.append(eth(ip("192.0.2.8", "192.0.2.7", 17, udp(33335, 4789, vxlan(5, eth(unreach, dst=CLI_MAC, src=SRV_MAC))))))
+rs = ip("fe80::1", "ff02::2", 58, struct.pack("!BBHI", 133, 0, 0, 0))
+frames.append(eth(ip(W1, W2, 17, udp(50009, 6081, geneve(77, 0x86DD, rs))), 0x86DD))
+echo = struct.pack("!BBHIHBB", 0x32, 1, 4, 0, 7, 0, 0)
+frames.append(eth(ip("10.200.0.1", "10.200.0.2", 17, udp(2152, 2152, echo))))
+frames.append(eth(ip(V1, V2, 47, gre(0x0806, arp))))
 pcap(os.path.join(os.path.dirname(os.path.abspath(__file__)), "capture.pcap"), frames)
