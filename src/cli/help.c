@@ -26,6 +26,7 @@ static const char usage[] =
 	"  stream FILE -c ID          one connection decoded as its protocol, Follow-Stream style (--json, --raw-out)\n"
 	"  export FILE --files DIR    every file carried over HTTP, decoded, Range pieces merged (--json)\n"
 	"  events                     every note, event and finding name, with severity and meaning (--json)\n"
+	"  ui [FILE|case:NAME ...]    the window in the browser: connection list, chat, packet diagram, diagnosis, cases\n"
 	"  interfaces                 the interfaces one can capture on, with state and addresses (--json)\n"
 	"  live -i IFACE              capture from an interface and show the chat as packets arrive (--write)\n"
 	"  tcpdump-cmd                print a tcpdump command for a host, port and protocol (filter checked)\n"
