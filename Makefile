@@ -10,7 +10,7 @@ BUILD ?= build
 SRCS := $(shell find src -name '*.c' | sort)
 OBJS := $(SRCS:%.c=$(BUILD)/obj/%.o)
 # Built-in cases and assets become C arrays at build time (scripts/embed.sh).
-GEN := $(BUILD)/gen/cases_data.c
+GEN := $(BUILD)/gen/cases_data.c $(BUILD)/gen/web_assets.c
 GEN_OBJS := $(GEN:%.c=%.o)
 
 .PHONY: all test check asan fuzz bench clean print-libs install
@@ -51,6 +51,10 @@ $(BUILD)/obj/%.o: %.c
 $(BUILD)/gen/cases_data.c: scripts/embed-cases.sh $(wildcard cases/*/capture.pcap cases/*/lesson.md)
 	@mkdir -p $(dir $@)
 	sh scripts/embed-cases.sh cases > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/web_assets.c: scripts/embed-web.sh $(shell find web -type f 2>/dev/null)
+	@mkdir -p $(dir $@)
+	sh scripts/embed-web.sh web > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/gen/%.o: $(BUILD)/gen/%.c
 	$(CC) $(ALL_CFLAGS) -Wno-overlength-strings -Isrc -c -o $@ $<

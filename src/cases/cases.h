@@ -17,5 +17,10 @@ extern const size_t case_blob_count;
 
 /* The case called name, or NULL. */
 const struct case_blob *case_find(const char *name);
+/* The value of "key: value" in the lesson's front matter (between the --- lines):
+ * 1 with *val, *n set (not NUL-terminated), or 0 when absent. */
+int case_front(const struct case_blob *cb, const char *key, const char **val, size_t *n);
+/* The lesson without its front matter. */
+const char *case_lesson_body(const struct case_blob *cb);
 
 #endif

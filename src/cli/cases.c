@@ -5,6 +5,7 @@
 #include "../base/exitcodes.h"
 #include "../base/strbuf.h"
 #include "../cases/cases.h"
+#include "../out/cases_json.h"
 #include "../out/json.h"
 #include "../out/lesson.h"
 #include "../out/table.h"
@@ -13,83 +14,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* The value of "key: value" in the lesson's front matter (between the --- lines). */
-static int front(const struct case_blob *cb, const char *key, const char **val, size_t *n)
-{
-	const char *s = cb->lesson, *end = cb->lesson + cb->lesson_len;
-	if (cb->lesson_len < 4 || strncmp(s, "---\n", 4) != 0)
-		return 0;
-	size_t kl = strlen(key);
-	for (const char *p = s + 4; p < end;) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		if (len == 3 && strncmp(p, "---", 3) == 0)
-			return 0;
-		if (len > kl + 1 && strncmp(p, key, kl) == 0 && p[kl] == ':') {
-			const char *v = p + kl + 1;
-			while (*v == ' ')
-				v++;
-			*val = v;
-			*n = len - (size_t)(v - p);
-			return 1;
-		}
-		p += len + 1;
-	}
-	return 0;
-}
-
-/* The lesson without its front matter. */
-static const char *body(const struct case_blob *cb)
-{
-	const char *s = cb->lesson;
-	if (strncmp(s, "---\n", 4) != 0)
-		return s;
-	const char *e = strstr(s + 4, "\n---\n");
-	return e ? e + 5 : s;
-}
-
-/* The lesson's topics as a JSON array. */
-static void topics_json(struct strbuf *b, const char *tp, size_t tpn)
-{
-	sb_putc(b, '[');
-	const char *p = tp, *e = tp + tpn;
-	int first = 1;
-	while (p < e) {
-		const char *c = memchr(p, ',', (size_t)(e - p));
-		const char *we = c ? c : e;
-		while (p < we && *p == ' ')
-			p++;
-		const char *q = we;
-		while (q > p && q[-1] == ' ')
-			q--;
-		if (q > p) {
-			if (!first)
-				sb_putc(b, ',');
-			sb_json_str(b, p, (size_t)(q - p));
-			first = 0;
-		}
-		p = we + 1;
-	}
-	sb_putc(b, ']');
-}
-
-/* name, title, summary and topics of a case as JSON fields (no braces). */
-static void case_fields(struct strbuf *b, int *f, const struct case_blob *cb)
-{
-	const char *t = "", *s = "", *tp = "";
-	size_t tn = 0, sn = 0, tpn = 0;
-	front(cb, "title", &t, &tn);
-	front(cb, "summary", &s, &sn);
-	front(cb, "topics", &tp, &tpn);
-	json_str_field(b, f, "name", cb->name);
-	json_key(b, f, "title");
-	sb_json_str(b, t, tn);
-	json_key(b, f, "summary");
-	sb_json_str(b, s, sn);
-	json_key(b, f, "topics");
-	topics_json(b, tp, tpn);
-}
 
 static const struct table_col list_cols[] = {
 	{ .min = 12 },
@@ -101,8 +25,8 @@ static void list_cells(const struct case_blob *cb, struct strbuf *c)
 {
 	const char *t = "", *s = "";
 	size_t tn = 0, sn = 0;
-	front(cb, "title", &t, &tn);
-	front(cb, "summary", &s, &sn);
+	case_front(cb, "title", &t, &tn);
+	case_front(cb, "summary", &s, &sn);
 	for (int i = 0; i < 3; i++)
 		sb_reset(&c[i]);
 	term_text_str(&c[0], cb->name);
@@ -115,12 +39,8 @@ static int list(const struct cli_common *co)
 	struct strbuf b;
 	sb_init(&b);
 	if (co->json) {
-		for (size_t i = 0; i < case_blob_count; i++) {
-			int f = 1;
-			sb_putc(&b, '{');
-			case_fields(&b, &f, &case_blobs[i]);
-			sb_puts(&b, "}\n");
-		}
+		for (size_t i = 0; i < case_blob_count; i++)
+			case_json(&b, &case_blobs[i], 0);
 		cli_flush(&b);
 		sb_fini(&b);
 		return cli_out_check(EXIT_OK);
@@ -209,20 +129,15 @@ static int lesson(const char *name, const struct layout *ly, int json, const cha
 	*spec = case_spec;
 	struct strbuf b;
 	sb_init(&b);
-	const char *md = body(cb);
+	const char *md = case_lesson_body(cb);
 	size_t md_n = cb->lesson_len - (size_t)(md - cb->lesson);
 	if (json) {
 		/* One object first: the lesson (its Markdown as written), then the packets. */
-		int f = 1;
-		sb_putc(&b, '{');
-		case_fields(&b, &f, cb);
-		json_key(&b, &f, "lesson");
-		sb_json_str(&b, md, md_n);
-		sb_puts(&b, "}\n");
+		case_json(&b, cb, 1);
 	} else {
 		const char *t;
 		size_t tn;
-		if (front(cb, "title", &t, &tn)) {
+		if (case_front(cb, "title", &t, &tn)) {
 			struct strbuf h;
 			sb_init(&h);
 			sb_puts(&h, "# ");

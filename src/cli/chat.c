@@ -126,7 +126,8 @@ static void on_packet(void *ctx, const struct sess_packet *p)
 	if (shown(x->o, p)) {
 		if (x->o->co.json)
 			json_packet(&x->b, p, (x->o->st.show_notes ? JSON_PKT_NOTE : 0) |
-					      (x->o->with_payload ? JSON_PKT_PAYLOAD : 0) | JSON_PKT_APP);
+					      (x->o->with_payload ? JSON_PKT_PAYLOAD : 0) | JSON_PKT_APP |
+					      (x->o->st.commentary ? JSON_PKT_COMMENTARY : 0));
 		else
 			chat_bubble(&x->b, &x->o->st, p);
 	}

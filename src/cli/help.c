@@ -30,6 +30,7 @@ static const char usage[] =
 	"  stream FILE -c ID          one connection decoded as its protocol, Follow-Stream style (--json, --raw-out)\n"
 	"  export FILE --files DIR    every file carried over HTTP, decoded, Range pieces merged (--json)\n"
 	"  events                     every note, event and finding name, with severity and meaning (--json)\n"
+	"  ui [FILE|case:NAME ...]    the window in the browser: connection list, chat, packet diagram, diagnosis, cases\n"
 	"  interfaces                 the interfaces one can capture on, with state and addresses (--json)\n"
 	"  live -i IFACE              capture from an interface and show the chat as packets arrive (--write)\n"
 	"  tcpdump-cmd                print a tcpdump command for a host, port and protocol (filter checked)\n"
@@ -186,6 +187,18 @@ static const char help_stats[] =
 	"close, with retransmissions, with RST; UDP conversations; packets by analysis label; the top\n"
 	"connections by bytes and by retransmissions; the capture's duration.\n";
 
+static const char help_ui[] =
+	"usage: chattcp ui [FILE|case:NAME ...] [--listen ADDR:PORT] [--no-open] [--root DIR]\n"
+	"\n"
+	"Serves the window in the browser: connection list, chat, packet diagram, diagnosis, the\n"
+	"cases. Prints one line, the address to open (it holds the token every request needs), and\n"
+	"opens it unless --no-open or there is no display. Ctrl-C stops it. See docs/ui.md.\n"
+	"\n"
+	"  --listen ADDR:PORT  where to listen (default 127.0.0.1 and a free port; port 0: a free one);\n"
+	"                      an address that is not loopback prints a warning\n"
+	"  --no-open           do not start a browser\n"
+	"  --root DIR          the page may open captures by path under DIR\n";
+
 /* Every command: the table main.c dispatches through, help prints and the man page
  * and the shell completions are made from (help --commands). */
 const struct cli_command cli_commands[] = {
@@ -200,6 +213,7 @@ const struct cli_command cli_commands[] = {
 	{ "stream", cmd_stream, help_stream, "-c --conn --all --json --decode-as --raw-out --side" },
 	{ "export", cmd_export, help_export, "--files --force --json" },
 	{ "events", cmd_events, help_events, "--json" },
+	{ "ui", cmd_ui, help_ui, "--listen --no-open --root" },
 	{ "interfaces", cmd_interfaces, help_interfaces, "--json" },
 	{ "live", cmd_live, help_live,
 	  "-i --interface -f --filter -w --write --ring --ring-size --duration -s --snaplen --buffer --promisc --no-diag "

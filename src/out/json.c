@@ -40,7 +40,9 @@ static void ep_field(struct strbuf *b, int *first, const char *key, const struct
 	json_str_field(b, first, key, s);
 }
 
-void json_conn(struct strbuf *b, const struct conn *c)
+void json_conn(struct strbuf *b, const struct conn *c) { json_conn_app(b, c, NULL); }
+
+void json_conn_app(struct strbuf *b, const struct conn *c, const char *stack)
 {
 	int f = 1;
 	sb_putc(b, '{');
@@ -72,6 +74,8 @@ void json_conn(struct strbuf *b, const struct conn *c)
 		json_str_field(b, &f, "handshake", "none");
 		json_str_field(b, &f, "close", "none");
 	}
+	if (stack)
+		json_str_field(b, &f, "app", stack);
 	json_key(b, &f, "client_guessed");
 	sb_puts(b, c->client_guessed ? "true" : "false");
 	if (c->carrier) {
@@ -261,6 +265,8 @@ void json_packet(struct strbuf *b, const struct sess_packet *p, int flags)
 		json_str_field(b, &f, "note", note);
 	if (note)
 		json_str_field(b, &f, "note_kind", p->note.kind->name);
+	if (note && (flags & JSON_PKT_COMMENTARY) && p->note.commentary && p->note.commentary[0])
+		json_str_field(b, &f, "commentary", p->note.commentary);
 	if (with_app) {
 		json_key(b, &f, "app");
 		sb_putc(b, '[');

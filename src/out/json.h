@@ -12,10 +12,14 @@
 
 /* A connection object (conns --json). */
 void json_conn(struct strbuf *b, const struct conn *c);
+/* The same object with "app": the decoders it was decoded with ("http > websocket", ""
+ * when none), for a client whose session ran the decoders (the web UI's list). */
+void json_conn_app(struct strbuf *b, const struct conn *c, const char *stack);
 enum {
 	JSON_PKT_NOTE = 1,    /* "note" and "note_kind" */
 	JSON_PKT_PAYLOAD = 2, /* "payload_hex" */
 	JSON_PKT_APP = 4,     /* "app": the messages shown under the packet (empty array when none) */
+	JSON_PKT_COMMENTARY = 8, /* "commentary": the learners' explanation, when the note has one */
 };
 /* A packet object (chat --json, packet --json). p->pk (the packet decoded again) adds
  * the options and payload when not NULL. */

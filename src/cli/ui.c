@@ -1,0 +1,159 @@
+/* ui.c: `chattcp ui [FILE|case:NAME ...] [--listen ADDR:PORT] [--no-open] [--root DIR]`:
+ * opens the captures, serves the window in the browser (src/web/) until Ctrl-C. */
+#include "cli.h"
+
+#include "../base/exitcodes.h"
+#include "../web/server.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <limits.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct ui_opts {
+	char addr[64];
+	long port;
+	int no_open;
+	const char *root;
+};
+
+/* "ADDR:PORT", "[V6]:PORT" or "PORT" (on 127.0.0.1). Returns 0 or -1. */
+static int parse_listen(const char *v, struct ui_opts *o)
+{
+	const char *port = v, *a = "127.0.0.1";
+	size_t an = strlen(a);
+	if (v[0] == '[') {
+		const char *e = strchr(v, ']');
+		if (!e || e[1] != ':')
+			return -1;
+		a = v + 1, an = (size_t)(e - v - 1), port = e + 2;
+	} else if (strrchr(v, ':')) {
+		const char *c = strrchr(v, ':');
+		a = v, an = (size_t)(c - v), port = c + 1;
+	}
+	if (an == 0 || an >= sizeof o->addr)
+		return -1;
+	memcpy(o->addr, a, an);
+	o->addr[an] = 0;
+	char *end;
+	o->port = strtol(port, &end, 10);
+	return *port && !*end && o->port >= 0 && o->port <= 65535 ? 0 : -1;
+}
+
+static int is_loopback(const char *addr)
+{
+	struct in_addr a4;
+	if (inet_pton(AF_INET, addr, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	return strcmp(addr, "::1") == 0;
+}
+
+/* xdg-open URL, not waited for (SIGCHLD ignored, so it is reaped). */
+static void open_browser(const char *url)
+{
+	if (!getenv("DISPLAY") && !getenv("WAYLAND_DISPLAY"))
+		return;
+	signal(SIGCHLD, SIG_IGN);
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	char *argv[] = { "xdg-open", (char *)url, NULL };
+	extern char **environ;
+	pid_t pid;
+	if (posix_spawnp(&pid, "xdg-open", &fa, NULL, argv, environ) != 0)
+		fprintf(stderr, "chattcp: could not start xdg-open; open the address above in a browser\n");
+	posix_spawn_file_actions_destroy(&fa);
+}
+
+static int ui_args(int argc, char **argv, struct ui_opts *o, struct args *a)
+{
+	args_init(a, argc, argv);
+	const char *k, *v;
+	while ((k = args_next(a))) {
+		if (!strcmp(k, "--listen")) {
+			if (!(v = args_value(a, "ui", k)))
+				return EXIT_USAGE;
+			if (parse_listen(v, o) < 0)
+				return usage_error("ui", "--listen takes ADDR:PORT (127.0.0.1:8080, [::1]:0; port 0 picks a free one)");
+		} else if (!strcmp(k, "--no-open"))
+			o->no_open = 1;
+		else if (!strcmp(k, "--root")) {
+			if (!(o->root = args_value(a, "ui", k)))
+				return EXIT_USAGE;
+		} else if (!strcmp(k, "-h") || !strcmp(k, "--help"))
+			return cli_help_for("ui");
+		else
+			return usage_error("ui", "unknown option %s", k);
+	}
+	return -1;
+}
+
+/* Opens every capture named; the first that cannot be read at all stops here. */
+static int open_all(struct web_api *api, const struct args *a)
+{
+	struct strbuf err;
+	sb_init(&err);
+	for (int i = 0; i < a->n_positional; i++) {
+		if (web_api_open(api, a->positional[i], &err) < 0) {
+			fprintf(stderr, "chattcp: %s\n", err.s ? err.s : a->positional[i]);
+			sb_fini(&err);
+			return EXIT_BADINPUT;
+		}
+	}
+	sb_fini(&err);
+	return EXIT_OK;
+}
+
+int cmd_ui(int argc, char **argv)
+{
+	struct ui_opts o = { "127.0.0.1", 0, 0, NULL };
+	struct args a;
+	int rc = ui_args(argc, argv, &o, &a);
+	if (rc >= 0)
+		return rc;
+	char root[PATH_MAX];
+	if (o.root && !realpath(o.root, root)) {
+		fprintf(stderr, "chattcp: --root %s: no such folder\n", o.root);
+		return EXIT_USAGE;
+	}
+	struct web_api *api = web_api_new(o.root ? root : NULL, UI_UPLOAD_MAX);
+	if ((rc = open_all(api, &a)) != EXIT_OK) {
+		web_api_free(api);
+		return rc;
+	}
+	if (!is_loopback(o.addr))
+		fprintf(stderr, "chattcp: warning: listening on %s, not on loopback: anyone who can reach this "
+				"address and learns the token can read these captures\n", o.addr);
+	/* Ctrl-C and kill are taken by sigwait below, in this thread; the server's thread
+	 * (started next) inherits the mask and never sees them. */
+	sigset_t stop;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	signal(SIGPIPE, SIG_IGN); /* a browser that goes away is not our end */
+	struct strbuf err;
+	sb_init(&err);
+	struct web_server *w = web_server_start(o.addr, (uint16_t)o.port, api, &err);
+	if (!w) {
+		fprintf(stderr, "chattcp: %s\n", err.s ? err.s : "cannot start the server");
+		sb_fini(&err);
+		web_api_free(api);
+		return EXIT_SYSTEM;
+	}
+	sb_fini(&err);
+	printf("chattcp: serving on %s\n", web_server_url(w));
+	fflush(stdout);
+	if (!o.no_open)
+		open_browser(web_server_url(w));
+	int sig;
+	sigwait(&stop, &sig);
+	web_server_stop(w);
+	return EXIT_OK;
+}
