@@ -68,7 +68,9 @@ static void tcp_packet(struct engine *en, struct conn *c, int dir, const struct 
 	set_bases(c, dir, pk, reused);
 	if ((pk->flags & TH_SYN) && pk->opt.wscale >= 0 && c->wscale[dir] == -1)
 		c->wscale[dir] = pk->opt.wscale;
-	tcp_state_packet(c, &c->trk, dir, pk, rec);
+	uint32_t contig_end = 0;
+	int contig_known = tcp_analysis_contig_end(c->ta, dir, &contig_end);
+	tcp_state_packet(c, &c->trk, dir, pk, rec, contig_known, contig_end);
 	tcp_analysis_packet(&c->ta, c, dir, pk, rec, &en->last_ack);
 	if (reused) {
 		rec->labels |= LB_BIT(LB_REUSED_PORTS);

@@ -137,6 +137,15 @@ const struct tcp_latency *tcp_analysis_latency(const struct tcp_analysis *a, int
 }
 int64_t tcp_analysis_irtt_ns(const struct tcp_analysis *a) { return a->irtt_ns; }
 
+int tcp_analysis_contig_end(const struct tcp_analysis *a, int dir, uint32_t *end)
+{
+	unsigned i = (unsigned)(dir ^ a->first);
+	if (i >= a->n_dirs || !a->d[i].max_to_ack_known)
+		return 0;
+	*end = a->d[i].max_to_ack;
+	return 1;
+}
+
 /* Side dir's latency, made at its first use; NULL when latency is not measured. */
 static struct tcp_latency *latency_of(struct tcp_analysis *a, int dir)
 {
