@@ -439,7 +439,7 @@ static void tcp_fields(struct strbuf *b, int *first, const struct pkt *pk)
 	if (pk->tcp_hlen > 20) {
 		struct strbuf o;
 		sb_init(&o);
-		chat_tcp_options(&o, &pk->opt);
+		chat_tcp_options(&o, &pk->opt, NULL, 1); /* the header as sent */
 		field_obj(b, first, &(struct field){ "tcp", "Options", l4 + 20, pk->tcp_hlen - 20u, 160, (pk->tcp_hlen - 20) * 8 }, n,
 			  o.s ? o.s : "");
 		sb_fini(&o);
