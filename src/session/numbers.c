@@ -29,8 +29,22 @@ void sess_numbers(const struct conn *c, const struct pktrec *r, const struct pkt
 	if (ws >= 0) {
 		w->scaled = (uint32_t)r->win << ws;
 		w->scale = (int8_t)ws;
-	} else if (!(r->flags & TH_SYN) && !(c->trk.syn_seen[0] && c->trk.syn_seen[1])) {
-		w->scale = -1; /* no handshake seen: the field may well be scaled */
+	} else if (!(r->flags & (TH_SYN | TH_RST))) {
+		/* (iss_known: the side's SYN or SYN+ACK was seen.) Not scaled is known when both SYNs were seen, or one of them without the
+		 * option (RFC 7323: both must offer it); else the field may well be scaled.
+		 * (A SYN's window is never scaled; a RST's means nothing.) */
+		const struct tcp_track *t = &c->trk;
+		int none = (t->iss_known[0] && t->iss_known[1]) || (t->iss_known[0] && c->wscale[0] < 0) ||
+			   (t->iss_known[1] && c->wscale[1] < 0);
+		if (!none)
+			w->scale = -1;
+		/* Only the sender's SYN was seen, with the option: Wireshark takes its scale
+		 * as agreed (the peer's SYN is missing, not refused), and so do we. */
+		int d = r->dir;
+		if (!none && t->iss_known[d] && !t->iss_known[1 - d] && c->wscale[d] >= 0 && c->wscale[d] <= 14) {
+			w->scale = c->wscale[d];
+			w->scaled = (uint32_t)r->win << w->scale;
+		}
 	}
 	if (!pk || pk->kind != PK_TCP)
 		return;
