@@ -25,26 +25,14 @@ void sess_numbers(const struct conn *c, const struct pktrec *r, const struct pkt
 	w->scale = -2;
 	if (c->proto != 6)
 		return;
+	/* decided by the engine at the packet (engine.c): a later SYN must not change how
+	 * an earlier window reads, live or from a file */
 	int ws = pktrec_wscale(r);
 	if (ws >= 0) {
 		w->scaled = (uint32_t)r->win << ws;
 		w->scale = (int8_t)ws;
-	} else if (!(r->flags & (TH_SYN | TH_RST))) {
-		/* (iss_known: the side's SYN or SYN+ACK was seen.) Not scaled is known when both SYNs were seen, or one of them without the
-		 * option (RFC 7323: both must offer it); else the field may well be scaled.
-		 * (A SYN's window is never scaled; a RST's means nothing.) */
-		const struct tcp_track *t = &c->trk;
-		int none = (t->iss_known[0] && t->iss_known[1]) || (t->iss_known[0] && c->wscale[0] < 0) ||
-			   (t->iss_known[1] && c->wscale[1] < 0);
-		if (!none)
-			w->scale = -1;
-		/* Only the sender's SYN was seen, with the option: Wireshark takes its scale
-		 * as agreed (the peer's SYN is missing, not refused), and so do we. */
-		int d = r->dir;
-		if (!none && t->iss_known[d] && !t->iss_known[1 - d] && c->wscale[d] >= 0 && c->wscale[d] <= 14) {
-			w->scale = c->wscale[d];
-			w->scaled = (uint32_t)r->win << w->scale;
-		}
+	} else if (r->flags & PR_FLAG_WSCALE_UNKNOWN) {
+		w->scale = -1;
 	}
 	if (!pk || pk->kind != PK_TCP)
 		return;
