@@ -62,3 +62,5 @@ uint32_t session_show_seq(const struct session *s, const struct conn *c, int sid
 {
 	return s->o.absolute ? session_seq_as_sent(c, side, rel) : rel;
 }
+
+void session_set_absolute(struct session *s, int absolute) { s->o.absolute = absolute != 0; }

@@ -282,6 +282,10 @@ const struct sess_run *session_raw(const struct session *s, const struct conn *c
 const struct diag_conn *session_diag(struct session *s, const struct conn *c);
 /* The findings of c (opts.diag) into out (diag_findings_fini after). Returns the count. */
 int session_findings(struct session *s, const struct conn *c, struct diag_findings *out);
+/* The numbering of what is told from now on (notes of session_walk and session_frame,
+ * findings' sequence numbers): a batch session tells notes when asked, so one session
+ * can serve both views (the web UI's switch). A live session keeps opts.absolute. */
+void session_set_absolute(struct session *s, int absolute);
 /* A sequence number of side `side` of c, given relative, as the view numbers it
  * (opts.absolute: as sent, from the connection's last base). */
 uint32_t session_show_seq(const struct session *s, const struct conn *c, int side, uint32_t rel);
