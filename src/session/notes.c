@@ -358,6 +358,16 @@ void note_sack(const struct note_ctx *n, const struct pktrec *r, const struct se
 		  n && n->absolute ? x->re : x->rre, r->dir == 0 ? "client" : "server");
 }
 
+void note_sack_commentary(const struct sess_sacks *sk, struct strbuf *b)
+{
+	if (!sk->n || !sk->dsack)
+		return;
+	sb_printf(b, "%sA D-SACK (RFC 2883): the first SACK block reports bytes this side received twice, below what "
+		     "it already acknowledged. It tells the sender that a retransmission was not needed (the original "
+		     "was only late, or its ACK was lost), so the sender can undo the congestion-window cut it made "
+		     "for a loss that did not happen (Linux does).", b->len ? " " : "");
+}
+
 /* One beginner's explanation per analysis label on r (ev: handshake retransmissions
  * are explained with the handshake). */
 static void label_commentary(const struct note_ctx *n, const struct pktrec *r, struct strbuf *b)

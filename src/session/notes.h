@@ -44,6 +44,8 @@ void note_text(struct note_ctx *n, const struct conn *c, const struct pktrec *r,
 /* Appends what r's SACK blocks say when it is news (a D-SACK: "D-SACK 1:1449: the
  * receiver got these bytes twice"), numbered as n says; call after note_text. */
 void note_sack(const struct note_ctx *n, const struct pktrec *r, const struct sess_sacks *sk, struct strbuf *out);
+/* The learners' sentence for the same (a D-SACK); appended to the commentary. */
+void note_sack_commentary(const struct sess_sacks *sk, struct strbuf *out);
 /* Appends a few sentences that explain r to a learner, one for what happens (handshake,
  * close) and one for each analysis label; empty when nothing to add. n is the state
  * note_text left after telling r (NULL: told without context). */

@@ -550,6 +550,8 @@ static void one_packet(struct session *s, const struct cap_rec *rec)
 		place_pending(s, sc, &r);
 	struct sess_sacks sk;
 	struct sess_win win;
+	memset(&sk, 0, sizeof sk);
+	memset(&win, 0, sizeof win);
 	if (finding || (sel && s->o.on_packet)) {
 		sess_numbers(c, &r, &pk, &sk, &win);
 		sb_reset(&s->note);
@@ -574,8 +576,10 @@ static void one_packet(struct session *s, const struct cap_rec *rec)
 		p.note.kind = note_kind(&sess_live(s, sc)->nc, c, &r);
 		p.note.text = s->note.s ? s->note.s : "";
 		sb_reset(&s->comm);
-		if (s->o.commentary)
+		if (s->o.commentary) {
 			note_commentary(&sess_live(s, sc)->nc, c, &r, &s->comm);
+			note_sack_commentary(&sk, &s->comm);
+		}
 		p.note.commentary = s->comm.s ? s->comm.s : "";
 		if (s->n_now > 1)
 			qsort(s->now, s->n_now, sizeof *s->now, sess_msg_id_cmp);

@@ -131,8 +131,10 @@ long session_walk(struct session *s, const struct conn *c, void (*fn)(void *ctx,
 		p.note.kind = note_kind(&nc, c, r);
 		p.note.text = note.s ? note.s : "";
 		sb_reset(&comm);
-		if (s->o.commentary)
+		if (s->o.commentary) {
 			note_commentary(&nc, c, r, &comm);
+			note_sack_commentary(&p.sack, &comm);
+		}
 		p.note.commentary = comm.s ? comm.s : "";
 		p.msgs = shown + m0;
 		p.n_msgs = 0;
