@@ -80,19 +80,28 @@ int fmt_time_parse(const char *word)
 	return -1;
 }
 
-void fmt_seconds(struct strbuf *b, int64_t ns, int digits)
+void fmt_seconds_between(struct strbuf *b, int64_t ts_ns, int64_t base_ns, int digits)
 {
-	const char *sat = ts_saturated_words(ns);
-	if (sat) {
-		sb_puts(b, sat);
-		return;
+	/* exact, whatever the two times: seconds and fractions apart (each fits), so a
+	 * difference past int64's nanoseconds is still a number (JSON needs one) */
+	int64_t s1, f1, s0, f0;
+	split(ts_ns, &s1, &f1);
+	split(base_ns, &s0, &f0);
+	int64_t ds = s1 - s0, df = f1 - f0;
+	if (ds > 0 && df < 0) {
+		ds--;
+		df += 1000000000;
+	} else if (ds < 0 && df > 0) {
+		ds++;
+		df -= 1000000000;
 	}
-	if (ns < 0) {
+	if (ds < 0 || df < 0) {
 		sb_putc(b, '-');
-		ns = -ns;
+		ds = -ds;
+		df = -df;
 	}
-	sb_printf(b, "%" PRId64, ns / 1000000000);
-	frac(b, ns % 1000000000, digits);
+	sb_printf(b, "%" PRId64, ds);
+	frac(b, df, digits);
 }
 
 void fmt_time(struct strbuf *b, int mode, int64_t ts_ns, int64_t base_ns, int digits)
@@ -103,7 +112,7 @@ void fmt_time(struct strbuf *b, int mode, int64_t ts_ns, int64_t base_ns, int di
 	case FMT_T_UTC_DATE: fmt_wall(b, ts_ns, digits, 1, 1); break;
 	case FMT_T_REL:
 	case FMT_T_DELTA:
-	case FMT_T_DELTA_SHOWN: fmt_seconds(b, base_ns == INT64_MIN ? 0 : ts_sub(ts_ns, base_ns), digits); break;
+	case FMT_T_DELTA_SHOWN: fmt_seconds_between(b, ts_ns, base_ns == INT64_MIN ? ts_ns : base_ns, digits); break;
 	case FMT_T_EPOCH: {
 		int64_t s, f;
 		split(ts_ns, &s, &f);

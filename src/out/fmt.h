@@ -37,8 +37,9 @@ int fmt_time_parse(const char *word);
  * for r, the previous packet for d/dd (INT64_MIN: none, shown as 0). Relative and
  * delta times are signed seconds ("0.540900", "-0.000012"). */
 void fmt_time(struct strbuf *b, int mode, int64_t ts_ns, int64_t base_ns, int digits);
-/* Seconds with `digits` decimals, signed ("-0.000012"). */
-void fmt_seconds(struct strbuf *b, int64_t ns, int digits);
+/* ts - base in seconds with `digits` decimals, signed ("-0.000012"), exact for any two
+ * times (never saturated). */
+void fmt_seconds_between(struct strbuf *b, int64_t ts_ns, int64_t base_ns, int digits);
 /* A duration in the most readable unit: "812 us", "40.2 ms", "3.004 s", "2 min 5 s";
  * a saturated one (INT64_MAX or INT64_MIN, base/ts.h) as ">292 years" / "<-292 years". */
 void fmt_duration(struct strbuf *b, int64_t ns);

@@ -195,7 +195,7 @@ void json_packet(struct strbuf *b, const struct sess_packet *p, int flags)
 	json_key(b, &f, "ts");
 	fmt_epoch(b, r->ts_ns);
 	json_key(b, &f, "ts_rel"); /* seconds since the capture's first frame (-t r) */
-	fmt_seconds(b, ts_sub(r->ts_ns, p->first_ts), 6);
+	fmt_seconds_between(b, r->ts_ns, p->first_ts, 6);
 	const struct endpoint *s = &c->ep[r->dir], *d = &c->ep[1 - r->dir];
 	json_str_field(b, &f, "src", ipaddr_str(&s->addr, a, sizeof a));
 	json_u64_field(b, &f, "sport", s->port);
