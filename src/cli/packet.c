@@ -3,6 +3,7 @@
 #include "cli.h"
 
 #include "../base/exitcodes.h"
+#include "../out/fmt.h"
 #include "../out/json.h"
 #include "../out/packet_term.h"
 
@@ -10,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void packet_json(struct strbuf *b, const struct sess_frame *f)
+static void packet_json(struct strbuf *b, const struct sess_frame *f, int absolute)
 {
 	if (!f->c) {
 		sb_printf(b, "{\"frame\":%" PRIu32 ",\"proto\":\"%s\"}\n", f->pk.frame, f->pk.other ? f->pk.other : "other");
@@ -23,7 +24,10 @@ static void packet_json(struct strbuf *b, const struct sess_frame *f)
 	p.pk = &f->pk;
 	p.note.text = f->note ? f->note : "";
 	p.note.kind = f->note_kind;
-	json_packet(b, &p, JSON_PKT_NOTE | JSON_PKT_PAYLOAD);
+	p.first_ts = f->first_ts;
+	p.sack = f->sack;
+	p.win = f->win;
+	json_packet(b, &p, JSON_PKT_NOTE | JSON_PKT_PAYLOAD | (absolute ? JSON_PKT_ABSOLUTE : 0));
 }
 
 int cmd_packet(int argc, char **argv)
@@ -31,7 +35,7 @@ int cmd_packet(int argc, char **argv)
 	struct args a;
 	args_init(&a, argc, argv);
 	struct cli_common co;
-	cli_common_init(&co, CLI_JSON);
+	cli_common_init_time(&co, CLI_JSON | CLI_NUMBERS, FMT_T_ABS_DATE);
 	int hex = 0;
 	const char *o;
 	while ((o = args_next(&a))) {
@@ -56,6 +60,7 @@ int cmd_packet(int argc, char **argv)
 	struct session_opts so;
 	memset(&so, 0, sizeof so);
 	so.find_frame = (uint32_t)frame;
+	so.absolute = co.absolute;
 	int rc;
 	struct session *s = cli_session(&so, a.positional[0], NULL, 0, &rc);
 	if (!s)
@@ -72,13 +77,13 @@ int cmd_packet(int argc, char **argv)
 	struct strbuf b;
 	sb_init(&b);
 	if (co.json) {
-		packet_json(&b, f);
+		packet_json(&b, f, co.absolute);
 	} else {
 		struct layout ly;
 		cli_layout(&co, &ly);
 		struct strbuf t;
 		sb_init(&t);
-		packet_term(&t, f, hex, ly.width);
+		packet_term(&t, f, hex, ly.width, co.time, co.absolute);
 		width_wrap_lines(&b, t.s, t.len, (size_t)ly.width, 2);
 		sb_fini(&t);
 	}

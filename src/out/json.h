@@ -20,6 +20,8 @@ enum {
 	JSON_PKT_PAYLOAD = 2, /* "payload_hex" */
 	JSON_PKT_APP = 4,     /* "app": the messages shown under the packet (empty array when none) */
 	JSON_PKT_COMMENTARY = 8, /* "commentary": the learners' explanation, when the note has one */
+	JSON_PKT_ABSOLUTE = 16,  /* the "options" words number SACK blocks as sent (the view is
+				  * --absolute); the numeric fields carry both numberings always */
 };
 /* A packet object (chat --json, packet --json). p->pk (the packet decoded again) adds
  * the options and payload when not NULL. */
