@@ -124,8 +124,9 @@ int cmd_help(int argc, char **argv);
 /* Live capture (cli/interfaces.c, cli/live.c, cli/tcpdump_cmd.c), each with its help text. */
 int cmd_interfaces(int argc, char **argv);
 int cmd_live(int argc, char **argv);
+int cmd_agent(int argc, char **argv);
 int cmd_tcpdump_cmd(int argc, char **argv);
-extern const char help_interfaces[], help_live[], help_tcpdump_cmd[];
+extern const char help_interfaces[], help_live[], help_tcpdump_cmd[], help_agent[];
 /* The general usage (for an unknown command), at the default width. */
 void help_usage(FILE *f);
 

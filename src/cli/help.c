@@ -218,6 +218,7 @@ const struct cli_command cli_commands[] = {
 	{ "live", cmd_live, help_live,
 	  "-i --interface -f --filter -w --write --ring --ring-size --duration -s --snaplen --buffer --promisc --no-diag "
 	  "-c --conn --json --relative --absolute --no-state --no-notes --commentary --fold --payload" },
+	{ "agent", cmd_agent, help_agent, "--listen --token-file --insecure-no-token --max-clients --buffer --user --quiet" },
 	{ "tcpdump-cmd", cmd_tcpdump_cmd, help_tcpdump_cmd,
 	  "--tcp --udp -i --iface --host --src --dst --port --sport --dport -w --write -s --snaplen" },
 	{ "help", cmd_help, NULL, "" },
