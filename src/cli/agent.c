@@ -86,50 +86,6 @@ static int is_loopback(const char *addr)
 	return inet_pton(AF_INET6, addr, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
 }
 
-/* The token: the file's first line, trailing CR/LF and blanks taken off. Returns 0, or
- * -1 after one line on stderr. */
-static int read_token(const char *path, char *tok, size_t n)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	if (fd < 0 || fstat(fd, &st) < 0) {
-		fprintf(stderr, "chattcp agent: %s: %s\n", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	if (!S_ISREG(st.st_mode) || (st.st_mode & 0077)) {
-		fprintf(stderr, "chattcp agent: %s: %s\n", path,
-			S_ISREG(st.st_mode) ? "the token file may be read by others: chmod 600 it" : "not a file");
-		close(fd);
-		return -1;
-	}
-	ssize_t got = read(fd, tok, n - 1);
-	close(fd);
-	if (got < 0) {
-		fprintf(stderr, "chattcp agent: %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	tok[got] = 0;
-	char *nl = strpbrk(tok, "\r\n");
-	if (nl)
-		*nl = 0;
-	size_t len = strlen(tok);
-	while (len && (tok[len - 1] == ' ' || tok[len - 1] == '\t'))
-		tok[--len] = 0;
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)tok[i] <= 0x20 || (unsigned char)tok[i] > 0x7e) {
-			fprintf(stderr, "chattcp agent: %s: the token has a blank, control or non-ASCII byte\n", path);
-			return -1;
-		}
-	if (len < AGENT_TOKEN_MIN || len > AGENT_TOKEN_MAX) {
-		fprintf(stderr, "chattcp agent: %s: the token must be %d to %d bytes (openssl rand -hex 32 > FILE)\n",
-			path, AGENT_TOKEN_MIN, AGENT_TOKEN_MAX);
-		return -1;
-	}
-	return 0;
-}
-
 int cmd_agent(int argc, char **argv)
 {
 	struct args a;
@@ -183,7 +139,7 @@ int cmd_agent(int argc, char **argv)
 	if (no_token && !is_loopback(addr))
 		return usage_error("agent", "--insecure-no-token only on a loopback address (127.0.0.1, ::1)");
 	char token[AGENT_TOKEN_MAX + 2];
-	if (token_file && read_token(token_file, token, sizeof token) < 0)
+	if (token_file && cli_read_token("agent", token_file, token, sizeof token) < 0)
 		return EXIT_USAGE;
 	if (!user && geteuid() == 0)
 		user = "nobody";

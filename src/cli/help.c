@@ -216,7 +216,7 @@ const struct cli_command cli_commands[] = {
 	{ "ui", cmd_ui, help_ui, "--listen --no-open --root" },
 	{ "interfaces", cmd_interfaces, help_interfaces, "--json" },
 	{ "live", cmd_live, help_live,
-	  "-i --interface -f --filter -w --write --ring --ring-size --duration -s --snaplen --buffer --promisc --no-diag "
+	  "-i --interface --remote --token-file -f --filter -w --write --ring --ring-size --duration -s --snaplen --buffer --promisc --no-diag "
 	  "-c --conn --json --relative --absolute --no-state --no-notes --commentary --fold --payload" },
 	{ "agent", cmd_agent, help_agent, "--listen --token-file --insecure-no-token --max-clients --buffer --user --quiet" },
 	{ "tcpdump-cmd", cmd_tcpdump_cmd, help_tcpdump_cmd,
