@@ -306,15 +306,9 @@ static int refill(struct capture *c)
 			put_stats(c);
 			return 0;
 		}
-		int64_t wait = (c->next_stats_ns - now + 999999) / 1000000;
-		if (wait > AGENT_POLL_MS)
-			wait = AGENT_POLL_MS;
-		struct pollfd pf[2] = { { live_fd(c->ls), POLLIN, 0 }, { c->client_fd, POLLRDHUP, 0 } };
-		if (poll(pf, 2, (int)(wait < 1 ? 1 : wait)) < 0 && errno != EINTR)
-			return -1;
-		if (pf[1].revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL))
-			return -1;
-		/* a packet at a time once the queue is long: q stays within
+		/* what the ring holds first: poll(2) on a TPACKET_V3 socket only says when
+		 * the kernel retires a new block, not that the block in hand has more; a
+		 * packet at a time once the queue is long, so q stays within
 		 * AGENT_QUEUE_BYTES plus one packet */
 		for (int i = 0; i < LIVE_BATCH && c->q.len < AGENT_QUEUE_BYTES; i++) {
 			struct err e;
@@ -332,6 +326,16 @@ static int refill(struct capture *c)
 				return 0;
 			}
 		}
+		if (c->q.len)
+			break;
+		int64_t wait = (c->next_stats_ns - now + 999999) / 1000000;
+		if (wait > AGENT_POLL_MS)
+			wait = AGENT_POLL_MS;
+		struct pollfd pf[2] = { { live_fd(c->ls), POLLIN, 0 }, { c->client_fd, POLLRDHUP, 0 } };
+		if (poll(pf, 2, (int)(wait < 1 ? 1 : wait)) < 0 && errno != EINTR)
+			return -1;
+		if (pf[1].revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL))
+			return -1;
 	}
 	return 0;
 }
@@ -372,12 +376,15 @@ struct kv_list {
 	size_t n;
 };
 
-static enum MHD_Result collect_kv(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+static enum MHD_Result collect_kv(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
+				  const char *value, size_t value_size)
 {
 	struct kv_list *l = cls;
 	if (l->n <= AGENT_PARAMS_MAX) {
 		l->kv[l->n].key = key;
 		l->kv[l->n].value = value;
+		/* a %00 in the query: the C string would end early, so say so */
+		l->kv[l->n].nul = (key && strlen(key) != key_size) || (value && strlen(value) != value_size);
 	}
 	l->n++;
 	return MHD_YES;
@@ -423,7 +430,7 @@ static enum MHD_Result answer_capture(struct agent *a, struct MHD_Connection *co
 {
 	struct kv_list l;
 	l.n = 0;
-	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_kv, &l);
+	MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, collect_kv, &l);
 	struct capture *c = xcalloc(1, sizeof *c);
 	char why[512];
 	if (agent_params_parse(l.kv, l.n, &a->self, &c->p, why, sizeof why) < 0) {

@@ -43,7 +43,7 @@
 /* The bytes a capture holds for its client beyond the kernel's ring: it stops taking
  * packets from the ring once this much is waiting to be sent (one packet may pass
  * it: a block is never split). */
-#define AGENT_QUEUE_BYTES ((size_t)64 << 10)
+#define AGENT_QUEUE_BYTES ((size_t)256 << 10)
 /* How often a capture sends its counters (and so notices a client that is gone). */
 #define AGENT_STATS_NS ((int64_t)1000 * 1000 * 1000)
 /* The longest a capture waits in poll before it looks at the clock and the stop flag. */

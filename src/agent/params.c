@@ -126,6 +126,8 @@ int agent_params_parse(const struct agent_kv *kv, size_t n, const struct agent_s
 	const char *val[K_N] = { 0 };
 	for (size_t i = 0; i < n; i++) {
 		const char *k = kv[i].key ? kv[i].key : "";
+		if (kv[i].nul)
+			return refuse(why, why_n, "a parameter holds a NUL byte");
 		int x = key_index(k);
 		if (x < 0) {
 			if (strlen(k) > AGENT_VALUE_MAX || !printable(k))

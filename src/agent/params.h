@@ -32,6 +32,7 @@ enum agent_format { AGENT_SSE = 0, AGENT_PCAPNG = 1 };
 
 struct agent_kv {
 	const char *key, *value; /* value NULL for a key without '=' */
+	int nul;                 /* the key or value held a NUL byte (%00): refused */
 };
 
 /* What the agent leaves out of every capture unless exclude_self=false: its own
