@@ -552,6 +552,27 @@ const char *remote_name(const struct remote_src *rs) { return rs->name; }
 int remote_fd(const struct remote_src *rs) { return rs->fd; }
 void remote_get_stats(const struct remote_src *rs, struct live_stats *st) { *st = rs->st; }
 
+struct remote_src *remote_parser_new(int chunked)
+{
+	struct remote_src *rs = xcalloc(1, sizeof *rs);
+	rs->fd = -1;
+	rs->chunked = chunked;
+	snprintf(rs->name, sizeof rs->name, "agent stream");
+	sb_init(&rs->blk);
+	return rs;
+}
+
+int remote_feed(struct remote_src *rs, const void *p, size_t n, live_packet_fn fn, void *ctx, struct err *e)
+{
+	rs->fn = fn;
+	rs->ctx = ctx;
+	rs->e = e;
+	rs->handed = 0;
+	if (wire_bytes(rs, p, n) < 0)
+		return -1;
+	return rs->handed;
+}
+
 int remote_dispatch(struct remote_src *rs, live_packet_fn fn, void *ctx, struct err *e)
 {
 	if (rs->eof)
@@ -572,11 +593,5 @@ int remote_dispatch(struct remote_src *rs, live_packet_fn fn, void *ctx, struct 
 		}
 		return REMOTE_END;
 	}
-	rs->fn = fn;
-	rs->ctx = ctx;
-	rs->e = e;
-	rs->handed = 0;
-	if (wire_bytes(rs, buf, (size_t)got) < 0)
-		return -1;
-	return rs->handed;
+	return remote_feed(rs, buf, (size_t)got, fn, ctx, e);
 }

@@ -63,4 +63,10 @@ int remote_dispatch(struct remote_src *rs, live_packet_fn fn, void *ctx, struct 
 /* The agent's counters, from its latest statistics block (zeros before the first). */
 void remote_get_stats(const struct remote_src *rs, struct live_stats *st);
 
+/* The stream's parser without a connection (the fuzz target and tests): a source that
+ * takes body bytes as if received (chunked or not), remote_feed hands out the packets
+ * completed by n more bytes. Returns as remote_dispatch (never REMOTE_END). */
+struct remote_src *remote_parser_new(int chunked);
+int remote_feed(struct remote_src *rs, const void *p, size_t n, live_packet_fn fn, void *ctx, struct err *e);
+
 #endif
