@@ -52,6 +52,10 @@
 #define AGENT_TOKEN_MIN 16
 #define AGENT_TOKEN_MAX 256
 
+/* --buffer: the kernel buffer of each capture, at most this many MiB (the local live
+ * capture's limit, LIVE_BUFFER_MAX: it is locked kernel memory). */
+#define AGENT_BUFFER_MAX_MB 1024
+
 struct agent_opts {
 	const char *addr;       /* the address to listen on ("127.0.0.1", "::", ...) */
 	uint16_t port;

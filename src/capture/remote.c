@@ -107,7 +107,8 @@ static int parse_url(const char *u, struct url *out, struct err *e)
 	if (port) {
 		memcpy(out->port, port, pn);
 		out->port[pn] = 0;
-		if (atoi(out->port) < 1 || atoi(out->port) > 65535) {
+		long pv = strtol(out->port, NULL, 10);
+		if (pv < 1 || pv > 65535) {
 			err_set(e, EXIT_USAGE, -1, "--remote: a bad port in the URL");
 			return -1;
 		}

@@ -4,7 +4,6 @@
 
 #include "../agent/agent.h"
 #include "../base/exitcodes.h"
-#include "../capture/live.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -86,26 +85,30 @@ static int is_loopback(const char *addr)
 	return inet_pton(AF_INET6, addr, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
 }
 
-int cmd_agent(int argc, char **argv)
+struct agent_cli {
+	const char *token_file, *user;
+	char addr[64];
+	long port;
+	int no_token, quiet;
+	struct agent_opts o;
+};
+
+/* Returns -1 to go on, or the exit status. */
+static int agent_args(int argc, char **argv, struct agent_cli *x)
 {
 	struct args a;
 	args_init(&a, argc, argv);
-	const char *k, *v, *token_file = NULL, *user = NULL;
-	char addr[64] = "127.0.0.1";
-	long port = AGENT_PORT_DEFAULT, n;
-	int no_token = 0, quiet = 0;
-	struct agent_opts o;
-	memset(&o, 0, sizeof o);
-	o.max_captures = AGENT_CAPTURES_DEFAULT;
+	const char *k, *v;
+	long n;
 	while ((k = args_next(&a))) {
 		if (!strcmp(k, "-h") || !strcmp(k, "--help"))
 			return cli_help_for("agent");
 		if (!strcmp(k, "--insecure-no-token")) {
-			no_token = 1;
+			x->no_token = 1;
 			continue;
 		}
 		if (!strcmp(k, "--quiet")) {
-			quiet = 1;
+			x->quiet = 1;
 			continue;
 		}
 		if (strcmp(k, "--listen") && strcmp(k, "--token-file") && strcmp(k, "--max-clients") &&
@@ -114,42 +117,45 @@ int cmd_agent(int argc, char **argv)
 		if (!(v = args_value(&a, "agent", k)))
 			return EXIT_USAGE;
 		if (!strcmp(k, "--listen")) {
-			if (parse_listen(v, addr, sizeof addr, &port) < 0)
+			if (parse_listen(v, x->addr, sizeof x->addr, &x->port) < 0)
 				return usage_error("agent", "--listen takes ADDR:PORT, [V6ADDR]:PORT, ADDR or PORT");
 		} else if (!strcmp(k, "--token-file")) {
-			token_file = v;
+			x->token_file = v;
 		} else if (!strcmp(k, "--max-clients")) {
 			if (cli_number(v, 1, AGENT_CAPTURES_MAX, &n) < 0)
 				return usage_error("agent", "--max-clients takes 1 to %d", AGENT_CAPTURES_MAX);
-			o.max_captures = (unsigned)n;
+			x->o.max_captures = (unsigned)n;
 		} else if (!strcmp(k, "--buffer")) {
-			if (cli_number(v, 1, (long)(LIVE_BUFFER_MAX >> 20), &n) < 0)
-				return usage_error("agent", "--buffer takes 1 to %zu MiB", LIVE_BUFFER_MAX >> 20);
-			o.buffer = (size_t)n << 20;
+			if (cli_number(v, 1, AGENT_BUFFER_MAX_MB, &n) < 0)
+				return usage_error("agent", "--buffer takes 1 to %d MiB", AGENT_BUFFER_MAX_MB);
+			x->o.buffer = (size_t)n << 20;
 		} else {
-			user = v;
+			x->user = v;
 		}
 	}
 	if (a.n_positional)
 		return usage_error("agent", "takes no file");
-	if (!token_file && !no_token)
+	if (!x->token_file && !x->no_token)
 		return usage_error("agent", "needs --token-file FILE (or --insecure-no-token, on loopback only)");
-	if (token_file && no_token)
+	if (x->token_file && x->no_token)
 		return usage_error("agent", "--token-file or --insecure-no-token, not both");
-	if (no_token && !is_loopback(addr))
+	if (x->no_token && !is_loopback(x->addr))
 		return usage_error("agent", "--insecure-no-token only on a loopback address (127.0.0.1, ::1)");
-	char token[AGENT_TOKEN_MAX + 2];
-	if (token_file && cli_read_token("agent", token_file, token, sizeof token) < 0)
-		return EXIT_USAGE;
-	if (!user && geteuid() == 0)
-		user = "nobody";
-	if (user && !strcmp(user, "root"))
-		user = NULL;
-	o.addr = addr;
-	o.port = (uint16_t)port;
-	o.token = token_file ? token : NULL;
-	o.log = !quiet;
-	o.user = user;
+	if (!x->user && geteuid() == 0)
+		x->user = "nobody";
+	if (x->user && !strcmp(x->user, "root"))
+		x->user = NULL;
+	return -1;
+}
+
+/* Serves until SIGINT or SIGTERM. */
+static int agent_run(struct agent_cli *x, const char *token)
+{
+	x->o.addr = x->addr;
+	x->o.port = (uint16_t)x->port;
+	x->o.token = token;
+	x->o.log = !x->quiet;
+	x->o.user = x->user;
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_stop;
@@ -166,20 +172,19 @@ int cmd_agent(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &block, &old);
 	struct strbuf err;
 	sb_init(&err);
-	struct agent *ag = agent_start(&o, &err);
-	memset(token, 0, sizeof token);
+	struct agent *ag = agent_start(&x->o, &err);
 	if (!ag) {
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		fprintf(stderr, "chattcp agent: %s\n", err.s ? err.s : "cannot start");
 		sb_fini(&err);
 		return EXIT_SYSTEM;
 	}
-	int v6 = strchr(addr, ':') != NULL;
-	fprintf(stderr, "chattcp agent: listening on http://%s%s%s:%u/%s%s%s\n", v6 ? "[" : "", addr, v6 ? "]" : "",
-		agent_port(ag), no_token ? " (no token)" : "", user ? ", running as " : "", user ? user : "");
-	if (!is_loopback(addr))
+	int v6 = strchr(x->addr, ':') != NULL;
+	fprintf(stderr, "chattcp agent: listening on http://%s%s%s:%u/%s%s%s\n", v6 ? "[" : "", x->addr, v6 ? "]" : "",
+		agent_port(ag), x->no_token ? " (no token)" : "", x->user ? ", running as " : "", x->user ? x->user : "");
+	if (!is_loopback(x->addr))
 		fprintf(stderr, "chattcp agent: warning: %s is not loopback: plain HTTP; prefer 127.0.0.1 and ssh -L\n",
-			addr);
+			x->addr);
 	fflush(stderr);
 	sigset_t wait_set = old;
 	sigdelset(&wait_set, SIGINT);
@@ -191,4 +196,22 @@ int cmd_agent(int argc, char **argv)
 	fprintf(stderr, "chattcp agent: stopped\n");
 	sb_fini(&err);
 	return EXIT_OK;
+}
+
+int cmd_agent(int argc, char **argv)
+{
+	struct agent_cli x;
+	memset(&x, 0, sizeof x);
+	snprintf(x.addr, sizeof x.addr, "127.0.0.1");
+	x.port = AGENT_PORT_DEFAULT;
+	x.o.max_captures = AGENT_CAPTURES_DEFAULT;
+	int rc = agent_args(argc, argv, &x);
+	if (rc >= 0)
+		return rc;
+	char token[AGENT_TOKEN_MAX + 2];
+	if (x.token_file && cli_read_token("agent", x.token_file, token, sizeof token) < 0)
+		return EXIT_USAGE;
+	rc = agent_run(&x, x.token_file ? token : NULL);
+	memset(token, 0, sizeof token);
+	return rc;
 }
