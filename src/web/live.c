@@ -247,8 +247,8 @@ void web_live_free(struct web_live *l)
 
 static void status_locked(struct web_live *l, struct strbuf *b)
 {
-	int f = 1;
-	sb_putc(b, '{');
+	int f = 0;
+	sb_puts(b, "{\"available\":true");
 	json_str_field(b, &f, "source", l->url ? l->url : "");
 	json_str_field(b, &f, "interface", l->iface);
 	json_str_field(b, &f, "filter", l->filter ? l->filter : "");

@@ -243,9 +243,11 @@ static enum MHD_Result answer_live(struct web_server *w, struct MHD_Connection *
 	pthread_mutex_lock(&w->api_mu);
 	struct web_live *l = w->live;
 	pthread_mutex_unlock(&w->api_mu);
+	const char *what = url + 10;
+	if (!l && get && strcmp(what, "status") == 0) /* the page asks on every load */
+		return send_bytes(conn, 200, "application/json", "{\"available\":false}\n", 20, NULL, NULL);
 	if (!l)
 		return refuse(conn, 404, "no live capture: start chattcp ui -i IFACE or ui --remote URL");
-	const char *what = url + 10;
 	if (strcmp(what, "events") == 0 && get) {
 		struct live_stream *ls = xcalloc(1, sizeof *ls);
 		ls->l = l;
