@@ -360,9 +360,13 @@ static ssize_t capture_read(void *cls, uint64_t pos, char *buf, size_t max)
 static void capture_free(void *cls)
 {
 	struct capture *c = cls;
-	if (c->a->o.log)
-		fprintf(stderr, "chattcp agent: capture on %s for %s ended (%s): %llu packets\n", c->p.iface, c->client,
-			c->reason ? c->reason : "the client went away", (unsigned long long)c->delivered);
+	if (c->a->o.log) {
+		struct live_stats st;
+		live_get_stats(c->ls, &st);
+		fprintf(stderr, "chattcp agent: capture on %s for %s ended (%s): %llu packets, kernel drops %llu\n",
+			c->p.iface, c->client, c->reason ? c->reason : "the client went away",
+			(unsigned long long)c->delivered, (unsigned long long)st.kernel_drops);
+	}
 	live_close(c->ls);
 	agent_params_fini(&c->p);
 	sb_fini(&c->q);
