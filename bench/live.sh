@@ -15,7 +15,10 @@
 #
 # Environment: CHATTCP (default build/chattcp), SOAK (seconds, default 60; the issue's
 # 10 minutes is SOAK=600), SOAK_MBPS (the soak's rate, default 100), MODES (default all:
-# chat, json, write, nodiag, one: `-c 0`, every packet analysed, one connection shown),
+# chat, json, write, nodiag, one: `-c 0`, every packet analysed, one connection shown;
+# agent: `chattcp agent` capturing instead, and `live --remote` reading it over loopback
+# in the same namespace: the agent's drops, the client's CPU and RSS, the agent's RSS;
+# agent-raw: the agent streaming pcapng to curl > /dev/null, what it sends by itself),
 # SWEEP (rates in Mbit/s for the chat mode, default "50 100 200 400"), RUNS (default 1), SHARED (the shared/ dir with
 # bench/make-bench-pcap.sh). Needs root, tcpreplay, iproute2. Output: stdout and
 # bench/data/live-last-run.md.
@@ -52,6 +55,7 @@ cp "$CHATTCP" "$TMP/chattcp"   # a make running meanwhile cannot change what is 
 cleanup() {
     set +e
     [ -n "${LIVE_PID:-}" ] && kill -INT "$LIVE_PID" 2> /dev/null
+    [ -n "${AGENT_PID:-}" ] && kill -TERM "$AGENT_PID" 2> /dev/null
     ip netns del "$NS_TX" 2> /dev/null
     ip netns del "$NS_RX" 2> /dev/null
     rm -rf "$TMP"
@@ -79,12 +83,47 @@ start_live() {
     sleep 1.5   # opened and capturing (the open takes a few ms; this is generous)
 }
 
+# start_agent / stop_agent: the capture agent in the receiving namespace, for the agent mode
+start_agent() {
+    openssl rand -hex 32 > "$TMP/token"
+    chmod 600 "$TMP/token"
+    ip netns exec "$NS_RX" ip link set lo up
+    ip netns exec "$NS_RX" /usr/bin/time -f '%e %U %S %M' -o "$TMP/agent.time" \
+        "$TMP/chattcp" agent --listen 127.0.0.1:7380 --token-file "$TMP/token" 2> "$TMP/agent.err" &
+    AGENT_PID=$!
+    sleep 0.5
+}
+stop_agent() {
+    local child
+    child=$(pgrep -P "$AGENT_PID" || true)
+    kill -TERM "${child:-$AGENT_PID}" 2> /dev/null || true
+    wait "$AGENT_PID" 2> /dev/null || true
+    AGENT_PID=""
+    local w u s m
+    read -r w u s m < "$TMP/agent.time" || true
+    AGENT_RSS=$((${m:-0} / 1024)) AGENT_CPU=$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", u + s }')
+}
+start_raw() {
+    ip netns exec "$NS_RX" sh -c "curl -sN -H \"Authorization: Bearer \$(cat $TMP/token)\" \
+        'http://127.0.0.1:7380/api/capture?format=pcapng&i=$DEV_RX' > /dev/null" &
+    LIVE_PID=$!
+    sleep 1.5
+}
+start_remote() {
+    ip netns exec "$NS_RX" /usr/bin/time -f '%e %U %S %M' -o "$TMP/time" \
+        "$TMP/chattcp" live --remote http://127.0.0.1:7380 --token-file "$TMP/token" -i "$DEV_RX" "$@" \
+        > /dev/null 2> "$TMP/err" &
+    LIVE_PID=$!
+    sleep 1.5
+}
+
 # stop_live: SIGINT to chattcp (the child of time), wait for the summary
 stop_live() {
     local child
     child=$(pgrep -P "$LIVE_PID" || true)
     sleep 1
-    kill -INT "${child:-$LIVE_PID}" 2> /dev/null || true
+    # (curl, in the agent-raw mode, ignores SIGINT as a background job: TERM for it)
+    kill "-${STOP_SIG:-INT}" "${child:-$LIVE_PID}" 2> /dev/null || true
     wait "$LIVE_PID" || true
     LIVE_PID=""
 }
@@ -97,10 +136,26 @@ rows=()
 RATE=--topspeed
 run_mode() {   # run_mode NAME ARGS...: one replay at $RATE
     local name=$1; shift
-    start_live "$@"
+    case $name in
+    agent) start_agent; start_remote "$@" ;;
+    agent-raw) start_agent; start_raw; STOP_SIG=TERM ;;
+    *) start_live "$@" ;;
+    esac
     # shellcheck disable=SC2086
     ip netns exec "$NS_TX" tcpreplay -i "$DEV_TX" $RATE "$CAP" > "$TMP/replay" 2>&1 || true
     stop_live
+    STOP_SIG=INT
+    local extra=""
+    if [ "$name" = agent ] || [ "$name" = agent-raw ]; then
+        stop_agent
+        extra=" (the agent: peak RSS ${AGENT_RSS} MB, CPU ${AGENT_CPU} s)"
+        if [ "$name" = agent-raw ]; then
+            # what the agent sent and what its kernel dropped, from its log line
+            grep -oE '[0-9]+ packets, kernel drops [0-9]+' "$TMP/agent.err" | tail -1 |
+                awk '{ print "x: " $1 " packets, kernel drops " $5 ", chattcp drops 0" }' > "$TMP/err"
+            : > "$TMP/time"
+        fi
+    fi
     local sent rate secs pk kd cd wall usr sys rss cpu pps
     sent=$(awk '/Actual:/ { print $2; exit }' "$TMP/replay")
     secs=$(awk '/Actual:/ { for (i = 1; i < NF; i++) if ($i == "in") print $(i + 1); exit }' "$TMP/replay")
@@ -112,7 +167,7 @@ run_mode() {   # run_mode NAME ARGS...: one replay at $RATE
     # CPU over the replay itself (the capture idles for 2.5 s around it, which costs nothing)
     cpu=$(awk -v u="$usr" -v s="$sys" -v w="$secs" 'BEGIN { if (w > 0) printf "%.0f", 100 * (u + s) / w }')
     pps=$(awk -v n="${pk:-0}" -v w="$secs" 'BEGIN { if (w > 0) printf "%.0f", n / w }')
-    rows+=("| $name | \`live $*\` | ${sent:-?} | ${secs:-?} | ${rate:-?} | ${pk:-?} | ${pps:-?} | ${kd:-?} | ${cd:-?} | $(awk -v u="$usr" -v s="$sys" 'BEGIN { printf "%.2f", u + s }') | ${cpu:-?} | $((${rss:-0} / 1024)) |")
+    rows+=("| $name | \`live $*\` | ${sent:-?} | ${secs:-?} | ${rate:-?} | ${pk:-?} | ${pps:-?} | ${kd:-?} | ${cd:-?} | $(awk -v u="$usr" -v s="$sys" 'BEGIN { printf "%.2f", u + s }') | ${cpu:-?} | $((${rss:-0} / 1024))$extra |")
     echo "  $name: sent ${sent:-?} at ${rate:-?} pps; chattcp $(tail -1 "$TMP/err")" >&2
 }
 
@@ -125,6 +180,8 @@ for r in $(seq "$RUNS"); do
         write) run_mode write --write "$TMP/w.pcapng"; rm -f "$TMP/w.pcapng" ;;
         nodiag) run_mode nodiag --no-diag --payload raw ;;
         one) run_mode one -c 0 ;;
+        agent) run_mode agent --color never ;;
+        agent-raw) run_mode agent-raw ;;
         *) die "unknown mode $m" ;;
         esac
     done

@@ -72,6 +72,11 @@ static int set_filter(struct live_src *ls, const char *filter, struct err *e)
 	return 0;
 }
 
+int live_set_filter(struct live_src *ls, const char *filter, struct err *e)
+{
+	return set_filter(ls, filter, e);
+}
+
 struct live_src *live_open(const struct live_opts *o, struct err *e)
 {
 	char errbuf[PCAP_ERRBUF_SIZE];

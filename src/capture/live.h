@@ -61,6 +61,11 @@ struct live_opts {
  * does not compile (libpcap's message), an interface that is down. */
 struct live_src *live_open(const struct live_opts *o, struct err *e);
 void live_close(struct live_src *ls);
+/* Sets filter on an open source (what live_open does with o->filter), so a caller can
+ * tell a filter that does not compile (-1, EXIT_BADINPUT, libpcap's message) from an
+ * interface that cannot be opened. Packets the kernel held from before are filtered
+ * too (libpcap filters what is already in the ring in user space). */
+int live_set_filter(struct live_src *ls, const char *filter, struct err *e);
 
 /* LINKTYPE_ value of the interface (libpcap's DLT mapped to the pcapng registry). */
 uint16_t live_linktype(const struct live_src *ls);

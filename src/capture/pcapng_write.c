@@ -14,11 +14,16 @@ enum {
 	BT_SHB = 0x0A0D0D0A,
 	BT_IDB = 0x00000001,
 	BT_EPB = 0x00000006,
+	BT_ISB = 0x00000005,
 	BYTE_ORDER_MAGIC = 0x1A2B3C4D,
 	OPT_END = 0,
 	OPT_SHB_USERAPPL = 4,
 	OPT_IF_NAME = 2,
 	OPT_IF_TSRESOL = 9,
+	OPT_ISB_IFRECV = 4,
+	OPT_ISB_IFDROP = 5,
+	OPT_ISB_OSDROP = 7,
+	OPT_ISB_USRDELIV = 8,
 };
 
 /* Option values are short strings of ours; a longer one is cut (an interface name is
@@ -114,6 +119,31 @@ void pcapng_put_epb(struct strbuf *b, uint32_t ifid, int64_t ts_ns, const uint8_
 	put32(b, wirelen < caplen ? caplen : wirelen);
 	sb_add(b, (const char *)data, caplen);
 	pad4(b, caplen);
+	close_block(b, start);
+}
+
+static void put_opt_u64(struct strbuf *b, uint16_t code, uint64_t v)
+{
+	put16(b, code);
+	put16(b, 8);
+	put32(b, (uint32_t)v); /* a u64 in the section's byte order: little-endian here */
+	put32(b, (uint32_t)(v >> 32));
+}
+
+void pcapng_put_isb(struct strbuf *b, uint32_t ifid, int64_t ts_ns, const struct pcapng_isb *st)
+{
+	size_t start = b->len;
+	uint64_t ts = ts_ns < 0 ? 0 : (uint64_t)ts_ns;
+	put32(b, BT_ISB);
+	put32(b, 0);
+	put32(b, ifid);
+	put32(b, (uint32_t)(ts >> 32));
+	put32(b, (uint32_t)ts);
+	put_opt_u64(b, OPT_ISB_IFRECV, st->ifrecv);
+	put_opt_u64(b, OPT_ISB_IFDROP, st->ifdrop);
+	put_opt_u64(b, OPT_ISB_OSDROP, st->osdrop);
+	put_opt_u64(b, OPT_ISB_USRDELIV, st->usrdeliv);
+	put_opt(b, OPT_END, NULL, 0);
 	close_block(b, start);
 }
 

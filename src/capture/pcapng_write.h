@@ -29,6 +29,18 @@ void pcapng_put_idb(struct strbuf *b, uint16_t linktype, uint32_t snaplen, const
 void pcapng_put_epb(struct strbuf *b, uint32_t ifid, int64_t ts_ns, const uint8_t *data, uint32_t caplen,
 		    uint32_t wirelen);
 
+/* What an Interface Statistics Block (section 4.6) says: the capture agent sends one
+ * a second so its client knows the drops (and a dead client is noticed). */
+struct pcapng_isb {
+	uint64_t ifrecv;   /* isb_ifrecv: packets the filter passed (pcap_stats ps_recv) */
+	uint64_t ifdrop;   /* isb_ifdrop: dropped by the interface or its driver (ps_ifdrop) */
+	uint64_t osdrop;   /* isb_osdrop: dropped by the kernel, its buffer full (ps_drop) */
+	uint64_t usrdeliv; /* isb_usrdeliv: packets handed to the client so far */
+};
+/* Appends an Interface Statistics Block of interface ifid at ts_ns with the four
+ * counters as options. */
+void pcapng_put_isb(struct strbuf *b, uint32_t ifid, int64_t ts_ns, const struct pcapng_isb *st);
+
 /* Files in a ring: at most this many (5-digit names, FILE_00001.pcapng ...), so a
  * typo cannot fill a directory with millions of files. */
 #define PCAPNG_RING_FILES_MAX 100000

@@ -80,6 +80,14 @@ void cli_push(void);
 /* rc, or EXIT_SYSTEM after one line on stderr when a write failed; call it once. */
 int cli_out_check(int rc);
 
+/* The token of the capture agent (agent --token-file, live --remote --token-file): the
+ * file's first line, trailing blanks off, CLI_TOKEN_MIN to CLI_TOKEN_MAX printable
+ * bytes, from a regular file no one else may read. Returns 0, or -1 after one line on
+ * stderr naming cmd and the file. */
+#define CLI_TOKEN_MIN 16
+#define CLI_TOKEN_MAX 256
+int cli_read_token(const char *cmd, const char *path, char *tok, size_t n);
+
 /* Connection ids as typed: "3", "3,5", "2-4", "u0" (UDP conversation 0: udp.stream),
  * "udp:2-4", "tcp:7". Appends them to *ids; returns 0 or -1. */
 int cli_parse_conns(const char *s, struct sess_id **ids, size_t *n, size_t *cap);
@@ -131,8 +139,9 @@ int cmd_help(int argc, char **argv);
 /* Live capture (cli/interfaces.c, cli/live.c, cli/tcpdump_cmd.c), each with its help text. */
 int cmd_interfaces(int argc, char **argv);
 int cmd_live(int argc, char **argv);
+int cmd_agent(int argc, char **argv);
 int cmd_tcpdump_cmd(int argc, char **argv);
-extern const char help_interfaces[], help_live[], help_tcpdump_cmd[];
+extern const char help_interfaces[], help_live[], help_tcpdump_cmd[], help_agent[];
 /* The general usage (for an unknown command), at the default width. */
 void help_usage(FILE *f);
 

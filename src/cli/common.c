@@ -6,6 +6,7 @@
 #include "../out/term_text.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -176,4 +177,48 @@ int cli_unicode(void)
 	if (!lang || !*lang)
 		lang = getenv("LANG");
 	return lang && (strstr(lang, "UTF-8") || strstr(lang, "utf8") || strstr(lang, "UTF8"));
+}
+
+/* The token: the file's first line, trailing CR/LF and blanks taken off. Returns 0, or
+ * -1 after one line on stderr. */
+int cli_read_token(const char *cmd, const char *path, char *tok, size_t n)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		fprintf(stderr, "chattcp %s: %s: %s\n", cmd, path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode) || (st.st_mode & 0077)) {
+		fprintf(stderr, "chattcp %s: %s: %s\n", cmd, path,
+			S_ISREG(st.st_mode) ? "the token file may be read by others: chmod 600 it" : "not a file");
+		close(fd);
+		return -1;
+	}
+	ssize_t got = read(fd, tok, n - 1);
+	close(fd);
+	if (got < 0) {
+		fprintf(stderr, "chattcp %s: %s: %s\n", cmd, path, strerror(errno));
+		return -1;
+	}
+	tok[got] = 0;
+	char *nl = strpbrk(tok, "\r\n");
+	if (nl)
+		*nl = 0;
+	size_t len = strlen(tok);
+	while (len && (tok[len - 1] == ' ' || tok[len - 1] == '\t'))
+		tok[--len] = 0;
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)tok[i] <= 0x20 || (unsigned char)tok[i] > 0x7e) {
+			fprintf(stderr, "chattcp %s: %s: the token has a blank, control or non-ASCII byte\n", cmd, path);
+			return -1;
+		}
+	if (len < CLI_TOKEN_MIN || len > CLI_TOKEN_MAX) {
+		fprintf(stderr, "chattcp %s: %s: the token must be %d to %d bytes (openssl rand -hex 32 > FILE)\n",
+			cmd, path, CLI_TOKEN_MIN, CLI_TOKEN_MAX);
+		return -1;
+	}
+	return 0;
 }

@@ -203,6 +203,7 @@ static const char help_stats[] =
 
 static const char help_ui[] =
 	"usage: chattcp ui [FILE|case:NAME ...] [--listen ADDR:PORT] [--no-open] [--root DIR]\n"
+	"                  [-i IFACE [-f BPF] | --remote URL --token-file FILE [-i IFACE] [-f BPF]]\n"
 	"\n"
 	"Serves the window in the browser: connection list, chat, packet diagram, diagnosis, the\n"
 	"cases. Prints one line, the address to open (it holds the token every request needs), and\n"
@@ -211,7 +212,12 @@ static const char help_ui[] =
 	"  --listen ADDR:PORT  where to listen (default 127.0.0.1 and a free port; port 0: a free one);\n"
 	"                      an address that is not loopback prints a warning\n"
 	"  --no-open           do not start a browser\n"
-	"  --root DIR          the page may open captures by path under DIR\n";
+	"  --root DIR          the page may open captures by path under DIR\n"
+	"  -i, --interface IF  a live view too: capture IF (as 'live' does) and show connections and\n"
+	"                      bubbles as they come, with start, stop and pause (page #/live)\n"
+	"  -f, --filter BPF    the live capture's filter\n"
+	"  --remote URL        the live view from a capture agent ('chattcp agent'), as live --remote\n"
+	"  --token-file FILE   the agent's token\n";
 
 /* Every command: the table main.c dispatches through, help prints and the man page
  * and the shell completions are made from (help --commands). */
@@ -227,11 +233,12 @@ const struct cli_command cli_commands[] = {
 	{ "stream", cmd_stream, help_stream, "-c --conn --all --json --decode-as --raw-out --side --relative --absolute" },
 	{ "export", cmd_export, help_export, "--files --force --json" },
 	{ "events", cmd_events, help_events, "--json" },
-	{ "ui", cmd_ui, help_ui, "--listen --no-open --root" },
+	{ "ui", cmd_ui, help_ui, "--listen --no-open --root -i --interface -f --filter --remote --token-file" },
 	{ "interfaces", cmd_interfaces, help_interfaces, "--json" },
 	{ "live", cmd_live, help_live,
-	  "-i --interface -f --filter -w --write --ring --ring-size --duration -s --snaplen --buffer --promisc --no-diag "
+	  "-i --interface --remote --token-file -f --filter -w --write --ring --ring-size --duration -s --snaplen --buffer --promisc --no-diag "
 	  "-c --conn --json --relative --absolute -t --time --no-state --no-notes --commentary --fold --payload" },
+	{ "agent", cmd_agent, help_agent, "--listen --token-file --insecure-no-token --max-clients --buffer --user --quiet" },
 	{ "tcpdump-cmd", cmd_tcpdump_cmd, help_tcpdump_cmd,
 	  "--tcp --udp -i --iface --host --src --dst --port --sport --dport -w --write -s --snaplen" },
 	{ "help", cmd_help, NULL, "" },

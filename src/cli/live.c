@@ -25,6 +25,7 @@
 const char help_live[] =
 	"usage: chattcp live -i IFACE [-f BPF] [-c ID ...] [--write FILE.pcapng [--ring N --ring-size MB]]\n"
 	"                    [--duration S] [--json] [chat options]\n"
+	"       chattcp live --remote URL --token-file FILE [-i IFACE] [-f BPF] [the same options]\n"
 	"\n"
 	"Captures from a network interface (libpcap; see 'chattcp interfaces') and shows each packet's\n"
 	"bubble as soon as it arrives, connections interleaved, exactly as 'chat' shows a pipe. On a\n"
@@ -32,8 +33,12 @@ const char help_live[] =
 	"Ctrl-C (or SIGTERM, or --duration) stops: the file is flushed, each connection's footer and\n"
 	"its diagnosis (as 'diag' gives it) are printed, and one line on stderr sums up the capture.\n"
 	"Capturing needs CAP_NET_RAW (root, or setcap cap_net_raw,cap_net_admin=eip on the binary).\n"
+	"With --remote, the packets come from a capture agent ('chattcp agent') on another machine,\n"
+	"exactly as from a local interface; the agent's drops are its kernel's.\n"
 	"\n"
-	"  -i, --interface IFACE   the interface ('any': all of them)\n"
+	"  -i, --interface IFACE   the interface ('any': all of them; with --remote, the agent's, default any)\n"
+	"  --remote URL            capture on the agent at URL (http://HOST:PORT; TLS: an SSH tunnel)\n"
+	"  --token-file FILE       the agent's token (the file the agent was given, chmod 600)\n"
 	"  -f, --filter BPF        a capture filter in tcpdump's syntax ('tcp port 80 and host 10.0.0.2')\n"
 	"  -c, --conn IDS          only show these connections (ids as they are given, from 0)\n"
 	"  -w, --write FILE        also write every packet to FILE, as pcapng (nanosecond timestamps);\n"
@@ -71,6 +76,9 @@ struct live_cli {
 	struct sess_id *ids;
 	size_t n_ids, cap_ids;
 	int json, no_diag, ascii;
+	const char *token_file;
+	char token[CLI_TOKEN_MAX + 2];
+	const char *name;  /* the interface, or the agent's HOST:PORT/IFACE */
 	const char *color_mode, *decode_as;
 	int width;
 	struct livecap_opts lo;
@@ -79,6 +87,7 @@ struct live_cli {
 	struct strbuf b;
 	uint8_t *headed;   /* by connection index: its header was printed */
 	size_t n_headed;
+	int ended_by_agent;
 	int status;        /* stderr is a terminal: draw the status line */
 	int status_shown;  /* it is on the screen now */
 	int out_tty;       /* stdout is a terminal too: clear the status line before output */
@@ -139,6 +148,12 @@ static int capture_arg(struct args *a, const char *k, struct live_cli *x)
 	if (!strcmp(k, "-i") || !strcmp(k, "--interface")) {
 		VALUE();
 		x->lo.cap.iface = v;
+	} else if (!strcmp(k, "--remote")) {
+		VALUE();
+		x->lo.remote_url = v;
+	} else if (!strcmp(k, "--token-file")) {
+		VALUE();
+		x->token_file = v;
 	} else if (!strcmp(k, "-f") || !strcmp(k, "--filter")) {
 		VALUE();
 		x->lo.cap.filter = v;
@@ -266,6 +281,19 @@ static int live_args(int argc, char **argv, struct live_cli *x)
 	}
 	if (a.n_positional)
 		return usage_error("live", "takes no file (the capture is the interface: -i IFACE)");
+	if (x->lo.remote_url) {
+		if (!x->token_file)
+			return usage_error("live", "--remote needs --token-file FILE (the agent's token)");
+		if (x->lo.cap.buffer || x->lo.cap.promisc)
+			return usage_error("live", "--buffer and --promisc are the agent's (chattcp agent --buffer)");
+		if (cli_read_token("live", x->token_file, x->token, sizeof x->token) < 0)
+			return EXIT_USAGE;
+		x->lo.remote_token = x->token;
+		if (!x->lo.cap.iface)
+			x->lo.cap.iface = "any";
+	} else if (x->token_file) {
+		return usage_error("live", "--token-file goes with --remote URL");
+	}
 	if (!x->lo.cap.iface)
 		return usage_error("live", "which interface? -i IFACE (see 'chattcp interfaces')");
 	if ((x->lo.ring_files != 0) != (x->lo.ring_bytes != 0))
@@ -317,7 +345,7 @@ static void on_tick(void *ctx, const struct livecap_counts *k)
 	struct strbuf m;
 	sb_init(&m);
 	sb_puts(&m, "\r\033[K");
-	term_text_str(&m, x->lo.cap.iface);
+	term_text_str(&m, x->name);
 	sb_printf(&m, " %.1f s: ", ts_to_sec(k->elapsed_ns));
 	status_words(&m, k);
 	fwrite(m.s, 1, m.len, stderr);
@@ -412,6 +440,8 @@ static void summary(struct live_cli *x, const struct livecap_counts *k)
 		int f = 1;
 		sb_puts(&x->b, "{\"capture\":{");
 		json_str_field(&x->b, &f, "interface", x->lo.cap.iface);
+		if (x->lo.remote_url)
+			json_str_field(&x->b, &f, "remote", x->lo.remote_url);
 		json_str_field(&x->b, &f, "filter", x->lo.cap.filter ? x->lo.cap.filter : "");
 		sb_printf(&x->b, ",\"seconds\":%.3f", ts_to_sec(k->elapsed_ns));
 		json_u64_field(&x->b, &f, "packets", k->packets);
@@ -429,11 +459,13 @@ static void summary(struct live_cli *x, const struct livecap_counts *k)
 	struct strbuf m;
 	sb_init(&m);
 	sb_puts(&m, "chattcp: ");
-	term_text_str(&m, x->lo.cap.iface);
+	term_text_str(&m, x->name);
 	sb_printf(&m, ": %.1f s, ", ts_to_sec(k->elapsed_ns));
 	status_words(&m, k);
 	if (file && k->files > 1)
 		sb_printf(&m, " (%llu files of the ring)", (unsigned long long)k->files);
+	if (x->ended_by_agent)
+		sb_puts(&m, "; the agent ended the capture");
 	sb_putc(&m, '\n');
 	fwrite(m.s, 1, m.len, stderr);
 	sb_fini(&m);
@@ -481,12 +513,14 @@ static int live_run(struct live_cli *x)
 		session_free(x->s);
 		return e.code ? e.code : EXIT_BADINPUT;
 	}
+	x->name = livecap_iface(lc);
 	sb_init(&x->b);
 	int rc = livecap_run(lc, &e);
 	if (!x->no_diag && !session_failed(x->s))
 		diagnosis(x);
 	struct livecap_counts k;
 	livecap_counts(lc, &k);
+	x->ended_by_agent = livecap_remote_ended(lc);
 	summary(x, &k);
 	if (rc < 0)
 		term_text_line(stderr, "chattcp: ", e.msg);
@@ -508,5 +542,6 @@ int cmd_live(int argc, char **argv)
 	if (rc < 0)
 		rc = live_run(&x);
 	xfree(x.ids);
+	memset(x.token, 0, sizeof x.token);
 	return rc;
 }

@@ -19,6 +19,10 @@ struct ui_opts {
 	long port;
 	int no_open;
 	const char *root;
+	/* the live view: a local interface or a capture agent */
+	struct web_live_opts live;
+	const char *token_file;
+	char token[CLI_TOKEN_MAX + 2];
 };
 
 /* "ADDR:PORT", "[V6]:PORT" or "PORT" (on 127.0.0.1). Returns 0 or -1. */
@@ -80,6 +84,18 @@ static int ui_args(int argc, char **argv, struct ui_opts *o, struct args *a)
 				return EXIT_USAGE;
 			if (parse_listen(v, o) < 0)
 				return usage_error("ui", "--listen takes ADDR:PORT (127.0.0.1:8080, [::1]:0; port 0 picks a free one)");
+		} else if (!strcmp(k, "-i") || !strcmp(k, "--interface") || !strcmp(k, "-f") || !strcmp(k, "--filter") ||
+			   !strcmp(k, "--remote") || !strcmp(k, "--token-file")) {
+			if (!(v = args_value(a, "ui", k)))
+				return EXIT_USAGE;
+			if (k[1] == 'i' || k[2] == 'i')
+				o->live.iface = v;
+			else if (k[1] == 'f' || k[2] == 'f')
+				o->live.filter = v;
+			else if (k[2] == 'r')
+				o->live.remote_url = v;
+			else
+				o->token_file = v;
 		} else if (!strcmp(k, "--no-open"))
 			o->no_open = 1;
 		else if (!strcmp(k, "--root")) {
@@ -89,6 +105,17 @@ static int ui_args(int argc, char **argv, struct ui_opts *o, struct args *a)
 			return cli_help_for("ui");
 		else
 			return usage_error("ui", "unknown option %s", k);
+	}
+	if (o->live.remote_url && !o->token_file)
+		return usage_error("ui", "--remote needs --token-file FILE (the agent's token)");
+	if (o->token_file && !o->live.remote_url)
+		return usage_error("ui", "--token-file goes with --remote URL");
+	if (o->live.filter && !o->live.iface && !o->live.remote_url)
+		return usage_error("ui", "-f needs -i IFACE or --remote URL");
+	if (o->token_file) {
+		if (cli_read_token("ui", o->token_file, o->token, sizeof o->token) < 0)
+			return EXIT_USAGE;
+		o->live.remote_token = o->token;
 	}
 	return -1;
 }
@@ -111,7 +138,9 @@ static int open_all(struct web_api *api, const struct args *a)
 
 int cmd_ui(int argc, char **argv)
 {
-	struct ui_opts o = { "127.0.0.1", 0, 0, NULL };
+	struct ui_opts o;
+	memset(&o, 0, sizeof o);
+	snprintf(o.addr, sizeof o.addr, "127.0.0.1");
 	struct args a;
 	int rc = ui_args(argc, argv, &o, &a);
 	if (rc >= 0)
@@ -147,8 +176,21 @@ int cmd_ui(int argc, char **argv)
 		web_api_free(api);
 		return EXIT_SYSTEM;
 	}
+	if (o.live.iface || o.live.remote_url) {
+		/* the capture starts at once; the page can stop and start it again */
+		struct web_live *l = web_live_new(&o.live);
+		memset(o.token, 0, sizeof o.token);
+		if (web_live_start(l, &err) < 0) {
+			fprintf(stderr, "chattcp: %s\n", err.s ? err.s : "cannot start the capture");
+			sb_fini(&err);
+			web_live_free(l);
+			web_server_stop(w);
+			return EXIT_BADINPUT;
+		}
+		web_server_set_live(w, l);
+	}
 	sb_fini(&err);
-	printf("chattcp: serving on %s\n", web_server_url(w));
+	printf("chattcp: serving on %s%s\n", web_server_url(w), o.live.iface || o.live.remote_url ? "#/live" : "");
 	fflush(stdout);
 	if (!o.no_open)
 		open_browser(web_server_url(w));

@@ -15,7 +15,9 @@
 struct livecap {
 	struct session *s;
 	struct livecap_opts o;
-	struct live_src *src;
+	struct live_src *src;    /* a local interface, or */
+	struct remote_src *rem;  /* a capture agent */
+	int remote_ended;        /* the agent ended the stream */
 	struct pcapng_out out;
 	int writing;
 	struct strbuf blk;       /* the block of the packet in hand */
@@ -32,36 +34,67 @@ static int64_t mono_ns(void)
 	return (int64_t)t.tv_sec * TS_NS_PER_SEC + t.tv_nsec;
 }
 
+/* --- the source: a local interface or an agent --- */
+
+static uint16_t src_linktype(const struct livecap *lc)
+{
+	return lc->rem ? remote_linktype(lc->rem) : live_linktype(lc->src);
+}
+
+static uint32_t src_snaplen(const struct livecap *lc)
+{
+	return lc->rem ? remote_snaplen(lc->rem) : live_snaplen(lc->src);
+}
+
+static const char *src_name(const struct livecap *lc)
+{
+	return lc->rem ? remote_name(lc->rem) : live_iface(lc->src);
+}
+
+static void src_stats(struct livecap *lc, struct live_stats *st)
+{
+	if (lc->rem)
+		remote_get_stats(lc->rem, st);
+	else
+		live_get_stats(lc->src, st);
+}
+
 struct livecap *livecap_open(struct session *s, const struct livecap_opts *o, struct err *e)
 {
-	struct live_src *src = live_open(&o->cap, e);
-	if (!src)
+	struct livecap *lc = xcalloc(1, sizeof *lc);
+	lc->s = s;
+	lc->o = *o;
+	err_clear(&lc->write_err);
+	sb_init(&lc->blk);
+	if (o->remote_url) {
+		struct remote_opts ro = { o->remote_url, o->remote_token, o->cap.iface, o->cap.filter, o->cap.snaplen };
+		lc->rem = remote_open(&ro, e);
+	} else {
+		lc->src = live_open(&o->cap, e);
+	}
+	if (!lc->rem && !lc->src) {
+		livecap_free(lc);
 		return NULL;
-	uint16_t lt = live_linktype(src);
+	}
+	uint16_t lt = src_linktype(lc);
 	if (!engine_linktype_ok(lt)) {
 		const char *d = live_linktype_desc(lt);
 		err_set(e, EXIT_BADINPUT, -1,
 			"%s: link type %u (%s) is not supported (Ethernet, Linux cooked v1/v2, BSD loopback and raw IP are)",
-			live_iface(src), lt, d ? d : "unknown");
-		live_close(src);
+			src_name(lc), lt, d ? d : "unknown");
+		livecap_free(lc);
 		return NULL;
 	}
-	struct livecap *lc = xcalloc(1, sizeof *lc);
-	lc->s = s;
-	lc->o = *o;
-	lc->src = src;
-	err_clear(&lc->write_err);
-	sb_init(&lc->blk);
 	struct strbuf head;
 	sb_init(&head);
 	pcapng_put_shb(&head, "chattcp");
-	pcapng_put_idb(&head, lt, live_snaplen(src), live_iface(src));
+	pcapng_put_idb(&head, lt, src_snaplen(lc), lc->rem ? (o->cap.iface ? o->cap.iface : "any") : live_iface(lc->src));
 	int rc = 0;
 	if (o->write_path) {
 		rc = pcapng_out_open(&lc->out, o->write_path, o->ring_files, o->ring_bytes, head.s, head.len, e);
 		lc->writing = rc == 0;
 	}
-	if (rc == 0 && session_open_push(s, live_iface(src)) < 0) {
+	if (rc == 0 && session_open_push(s, src_name(lc)) < 0) {
 		*e = *session_error(s);
 		rc = -1;
 	}
@@ -93,7 +126,7 @@ static void on_packet(void *ctx, int64_t ts_ns, const uint8_t *data, uint32_t ca
 static void update_counts(struct livecap *lc)
 {
 	struct live_stats st;
-	live_get_stats(lc->src, &st);
+	src_stats(lc, &st);
 	lc->k.kernel_drops = st.kernel_drops;
 	lc->k.if_drops = st.if_drops;
 	struct sess_counts sc;
@@ -127,7 +160,22 @@ static int poll_ms(const struct livecap *lc, int64_t now, int64_t next_tick)
 static int drain(struct livecap *lc, int64_t next_tick, struct err *e)
 {
 	for (;;) {
-		int n = live_dispatch(lc->src, LIVE_BATCH, on_packet, lc, e);
+		int n;
+		if (lc->rem) {
+			n = remote_dispatch(lc->rem, on_packet, lc, e);
+			if (n == REMOTE_END) {
+				lc->remote_ended = 1;
+				return 0;
+			}
+			if (n < 0)
+				return -1;
+			if (n == 0 || lc->write_failed || (lc->o.stop && *lc->o.stop))
+				return 0;
+			if (lc->o.on_tick && mono_ns() >= next_tick)
+				return 0;
+			continue;
+		}
+		n = live_dispatch(lc->src, LIVE_BATCH, on_packet, lc, e);
 		if (n < 0)
 			return -1;
 		if (n < LIVE_BATCH || lc->write_failed || (lc->o.stop && *lc->o.stop))
@@ -142,7 +190,7 @@ int livecap_run(struct livecap *lc, struct err *e)
 	lc->start_ns = mono_ns();
 	int64_t tick = lc->o.tick_ns > 0 ? lc->o.tick_ns : LIVECAP_POLL_NS;
 	int64_t next_tick = lc->start_ns + tick;
-	int fd = live_fd(lc->src);
+	int fd = lc->rem ? remote_fd(lc->rem) : live_fd(lc->src);
 	int rc = 0;
 	for (;;) {
 		if (lc->o.stop && *lc->o.stop)
@@ -153,7 +201,7 @@ int livecap_run(struct livecap *lc, struct err *e)
 		struct pollfd pf = { fd, POLLIN, 0 };
 		/* EINTR (the stop signal) is the point: the loop looks at the flag */
 		if (poll(fd >= 0 ? &pf : NULL, fd >= 0 ? 1 : 0, poll_ms(lc, now, next_tick)) < 0 && errno != EINTR) {
-			err_set(e, EXIT_SYSTEM, -1, "%s: poll: %s", live_iface(lc->src), strerror(errno));
+			err_set(e, EXIT_SYSTEM, -1, "%s: poll: %s", src_name(lc), strerror(errno));
 			rc = -1;
 			break;
 		}
@@ -163,7 +211,7 @@ int livecap_run(struct livecap *lc, struct err *e)
 		}
 		if (lc->writing && !lc->write_failed && pcapng_out_flush(&lc->out, &lc->write_err) < 0)
 			lc->write_failed = 1;
-		if (lc->write_failed)
+		if (lc->write_failed || lc->remote_ended)
 			break;
 		now = mono_ns();
 		if (lc->o.on_tick && now >= next_tick) {
@@ -189,7 +237,9 @@ int livecap_run(struct livecap *lc, struct err *e)
 
 void livecap_counts(struct livecap *lc, struct livecap_counts *k) { *k = lc->k; }
 
-const char *livecap_iface(const struct livecap *lc) { return live_iface(lc->src); }
+const char *livecap_iface(const struct livecap *lc) { return src_name(lc); }
+
+int livecap_remote_ended(const struct livecap *lc) { return lc->remote_ended; }
 
 void livecap_free(struct livecap *lc)
 {
@@ -201,6 +251,7 @@ void livecap_free(struct livecap *lc)
 		pcapng_out_close(&lc->out, &e);
 	}
 	live_close(lc->src);
+	remote_close(lc->rem);
 	sb_fini(&lc->blk);
 	xfree(lc);
 }

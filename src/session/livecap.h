@@ -20,6 +20,7 @@
 
 #include "../capture/live.h"
 #include "../capture/pcapng_write.h"
+#include "../capture/remote.h"
 
 #include <signal.h>
 #include <stdint.h>
@@ -43,6 +44,11 @@ struct livecap_counts {
 
 struct livecap_opts {
 	struct live_opts cap;    /* interface, filter, snaplen, kernel buffer */
+	/* A capture agent instead of a local interface (capture/remote.h): cap.iface,
+	 * cap.filter and cap.snaplen are asked of the agent; its drops are reported as
+	 * kernel_drops and if_drops. NULL: the local interface. */
+	const char *remote_url;
+	const char *remote_token;
 	const char *write_path;  /* --write FILE (pcapng), NULL: none */
 	unsigned ring_files;     /* --ring N: a ring of N files (PCAPNG_RING_FILES_MAX) */
 	uint64_t ring_bytes;     /* --ring-size: each at most this many bytes */
@@ -57,7 +63,7 @@ struct livecap_opts {
 
 struct livecap;
 
-/* Opens the interface (filter set), checks its link type is one chattcp decodes,
+/* Opens the interface (filter set) or connects to the agent, checks its link type is one chattcp decodes,
  * opens the output file, and opens s as a push session named after the interface
  * with the pcapng section and interface pushed. Returns the capture, or NULL with e
  * set (EXIT_BADINPUT: the interface, its permission, the filter or its link type;
@@ -72,6 +78,9 @@ struct livecap *livecap_open(struct session *s, const struct livecap_opts *o, st
 int livecap_run(struct livecap *lc, struct err *e);
 void livecap_counts(struct livecap *lc, struct livecap_counts *k);
 const char *livecap_iface(const struct livecap *lc);
+/* 1 when the capture stopped because the agent ended its stream (its duration, or it
+ * is stopping). */
+int livecap_remote_ended(const struct livecap *lc);
 void livecap_free(struct livecap *lc);
 
 /* The interfaces one can capture on (capture/live.h live_ifaces). */

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,19 @@ struct web_server {
 	char hosts[HOSTS_MAX][80];  /* "127.0.0.1:PORT" ... */
 	int n_hosts;
 	char url[224];
+	/* Requests are served one thread each (a live events stream waits for lines);
+	 * the api is not thread-safe, so one request asks it at a time. */
+	pthread_mutex_t api_mu;
+	struct web_live *live;
+};
+
+/* What a live events stream holds between calls: its place in the ring and the bytes
+ * not sent yet. */
+struct live_stream {
+	struct web_live *l;
+	uint64_t cursor;
+	struct strbuf q;
+	size_t qoff;
 };
 
 /* What a request holds while its body arrives. */
@@ -192,9 +206,86 @@ static enum MHD_Result answer_api(struct web_server *w, struct MHD_Connection *c
 	sb_init(&rep.body);
 	rep.status = 500;
 	rep.type = "text/plain";
+	pthread_mutex_lock(&w->api_mu);
 	web_api_handle(w->api, method, url, &q, &rep);
+	pthread_mutex_unlock(&w->api_mu);
 	enum MHD_Result ok = send_bytes(conn, rep.status, rep.type, rep.body.s ? rep.body.s : "", rep.body.len, NULL, &rep);
 	sb_fini(&rep.body);
+	return ok;
+}
+
+static ssize_t live_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct live_stream *ls = cls;
+	if (ls->qoff >= ls->q.len) {
+		sb_reset(&ls->q);
+		ls->qoff = 0;
+		web_live_read(ls->l, &ls->cursor, &ls->q, WEB_LIVE_TICK_MS);
+	}
+	size_t n = ls->q.len - ls->qoff;
+	if (n > max)
+		n = max;
+	memcpy(buf, ls->q.s + ls->qoff, n);
+	ls->qoff += n;
+	return (ssize_t)n;
+}
+
+static void live_free(void *cls)
+{
+	struct live_stream *ls = cls;
+	sb_fini(&ls->q);
+	xfree(ls);
+}
+
+/* /api/live/status, /api/live/start, /api/live/stop (POST), /api/live/events (SSE). */
+static enum MHD_Result answer_live(struct web_server *w, struct MHD_Connection *conn, const char *url, int get)
+{
+	pthread_mutex_lock(&w->api_mu);
+	struct web_live *l = w->live;
+	pthread_mutex_unlock(&w->api_mu);
+	const char *what = url + 10;
+	if (!l && get && strcmp(what, "status") == 0) /* the page asks on every load */
+		return send_bytes(conn, 200, "application/json", "{\"available\":false}\n", 20, NULL, NULL);
+	if (!l)
+		return refuse(conn, 404, "no live capture: start chattcp ui -i IFACE or ui --remote URL");
+	if (strcmp(what, "events") == 0 && get) {
+		struct live_stream *ls = xcalloc(1, sizeof *ls);
+		ls->l = l;
+		sb_init(&ls->q);
+		struct MHD_Response *r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024, live_read, ls, live_free);
+		if (!r) {
+			live_free(ls);
+			return MHD_NO;
+		}
+		security_headers(r);
+		MHD_add_response_header(r, "Content-Type", "text/event-stream; charset=utf-8");
+		enum MHD_Result ok = MHD_queue_response(conn, 200, r);
+		MHD_destroy_response(r);
+		return ok;
+	}
+	struct strbuf b;
+	sb_init(&b);
+	int status = 200;
+	if (strcmp(what, "start") == 0 && !get) {
+		pthread_mutex_lock(&w->api_mu);
+		struct strbuf err;
+		sb_init(&err);
+		if (web_live_start(l, &err) < 0)
+			status = 502;
+		sb_fini(&err);
+		pthread_mutex_unlock(&w->api_mu);
+	} else if (strcmp(what, "stop") == 0 && !get) {
+		pthread_mutex_lock(&w->api_mu);
+		web_live_stop(l);
+		pthread_mutex_unlock(&w->api_mu);
+	} else if (strcmp(what, "status") != 0 || !get) {
+		sb_fini(&b);
+		return refuse(conn, 404, "no such live request (status, events; POST start, stop)");
+	}
+	web_live_status(l, &b);
+	sb_putc(&b, '\n');
+	enum MHD_Result ok = send_bytes(conn, status, "application/json", b.s, b.len, NULL, NULL);
+	sb_fini(&b);
 	return ok;
 }
 
@@ -202,6 +293,8 @@ static enum MHD_Result answer(struct web_server *w, struct MHD_Connection *conn,
 			      const char *method, const struct upload *up, int via_query)
 {
 	int get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+	if (strncmp(url, "/api/live/", 10) == 0)
+		return answer_live(w, conn, url, get);
 	if (strncmp(url, "/api/", 5) == 0) {
 		if (!get && strcmp(method, "POST") != 0)
 			return refuse(conn, 405, "the API answers GET and POST");
@@ -358,7 +451,10 @@ struct web_server *web_server_start(const char *addr, uint16_t port, struct web_
 	snprintf(w->cookie, sizeof w->cookie, "chattcp_%u", w->port);
 	snprintf(w->url, sizeof w->url, "http://%s:%u/?token=%s", w->wildcard ? (v6 ? "[::1]" : "127.0.0.1") : lit,
 		 w->port, w->token);
-	w->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | (v6 ? MHD_USE_IPv6 : 0), 0, NULL, NULL,
+	pthread_mutex_init(&w->api_mu, NULL);
+	w->d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
+					(v6 ? MHD_USE_IPv6 : 0),
+				0, NULL, NULL,
 				on_request, w, MHD_OPTION_LISTEN_SOCKET, w->fd, MHD_OPTION_CONNECTION_LIMIT,
 				(unsigned)UI_CONN_MAX, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)UI_CONN_TIMEOUT_S,
 				MHD_OPTION_CONNECTION_MEMORY_LIMIT, UI_REQUEST_MEM_MAX, MHD_OPTION_NOTIFY_COMPLETED,
@@ -375,12 +471,23 @@ struct web_server *web_server_start(const char *addr, uint16_t port, struct web_
 
 const char *web_server_url(const struct web_server *w) { return w->url; }
 
+void web_server_set_live(struct web_server *w, struct web_live *l)
+{
+	pthread_mutex_lock(&w->api_mu);
+	w->live = l;
+	pthread_mutex_unlock(&w->api_mu);
+}
+
 void web_server_stop(struct web_server *w)
 {
 	if (!w)
 		return;
+	if (w->live)
+		web_live_stop(w->live); /* (the events streams still read the ring) */
 	MHD_stop_daemon(w->d);
 	close(w->fd);
+	web_live_free(w->live);
 	web_api_free(w->api);
+	pthread_mutex_destroy(&w->api_mu);
 	xfree(w);
 }

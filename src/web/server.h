@@ -9,6 +9,7 @@
 
 #include "../base/strbuf.h"
 #include "api.h"
+#include "live.h"
 
 #include <stdint.h>
 
@@ -30,6 +31,9 @@ struct web_server;
 /* Listens on addr ("127.0.0.1", "::1", "0.0.0.0"...) and port (0: a free one) and starts
  * serving api. Returns NULL with err set (one line) when the address cannot be used. */
 struct web_server *web_server_start(const char *addr, uint16_t port, struct web_api *api, struct strbuf *err);
+/* Gives the server the live view (`ui -i`, `ui --remote`): the /api/live/ requests answer from it.
+ * The server owns it from then on (web_server_stop frees it). */
+void web_server_set_live(struct web_server *w, struct web_live *l);
 /* The address to open: "http://127.0.0.1:PORT/?token=TOKEN". */
 const char *web_server_url(const struct web_server *w);
 /* Stops serving (waits for the thread), frees the server and its api. */

@@ -7,10 +7,11 @@ import { ConnList } from './conns.js';
 import { Chat } from './chat.js';
 import { renderPacket } from './packet.js';
 import { renderDiag, renderHttp, renderLesson } from './side.js';
+import { Live } from './live.js';
 
 const $ = id => document.getElementById(id);
 const state = { caps: [], cap: null, conns: [], conn: null, frame: 0, packet: 0, casesList: null };
-let chat, connList;
+let chat, connList, live = null;
 
 function route() {
 	const m = /^#\/([^/]*)(?:\/([^/]*))?(?:\/([^/]*))?(?:\/([pf])\/(\d+))?/.exec(location.hash) || [];
@@ -56,6 +57,7 @@ async function capture(name) {
 
 async function onRoute() {
 	const r = route();
+	if (r.view === 'live' && live) return showLive(r.name);
 	if (r.view !== 'cap') return showCases();
 	$('cases').hidden = true;
 	$('panes').hidden = false;
@@ -94,6 +96,21 @@ async function onRoute() {
 	} else if (r.frame) chat.focus(r.frame, r.kind === 'f');
 	state.frame = r.frame;
 	if (r.kind === 'p' && r.frame) openPacket(r.frame); else closePacket(false);
+}
+
+// The live view: the panes, fed by live.js instead of a capture's session.
+function showLive(key) {
+	$('cases').hidden = true;
+	$('panes').hidden = false;
+	closePacket(false);
+	state.cap = null, state.conn = key || null;
+	$('capsel').value = '';
+	clear($('side')).appendChild(h('p.empty', 'the diagnosis of a live capture comes when it is written and opened (live --write FILE, then ui FILE)'));
+	if (key) {
+		const proto = key.split(':')[0];
+		if (proto !== connList.proto) setProto(proto);
+	}
+	live.show(key);
 }
 
 async function drawSide() {
@@ -276,8 +293,13 @@ async function upload(file) {
 
 async function main() {
 	theme();
-	chat = new Chat($('chat'), frame => { state.packet = frame; go(hashFor(state.cap.name, state.conn, 'p', frame)); });
-	connList = new ConnList($('connhead'), $('connlist'), $('connspace'), $('conncount'), key => go(hashFor(state.cap.name, key)));
+	chat = new Chat($('chat'), frame => {
+		if (!state.cap) return status('a live packet is opened once the capture is written (live --write FILE) and opened');
+		state.packet = frame;
+		go(hashFor(state.cap.name, state.conn, 'p', frame));
+	});
+	connList = new ConnList($('connhead'), $('connlist'), $('connspace'), $('conncount'),
+		key => go(state.cap ? hashFor(state.cap.name, key) : '#/live/' + key));
 	for (const b of $('tabs').querySelectorAll('button')) b.addEventListener('click', () => setProto(b.dataset.proto));
 	for (const b of $('sidetabs').querySelectorAll('button')) b.addEventListener('click', () => setSide(b.dataset.side));
 	$('filter').addEventListener('input', e => { connList.filter = e.target.value; connList.refresh(); });
@@ -292,6 +314,10 @@ async function main() {
 	keys();
 	window.addEventListener('hashchange', onRoute);
 	await loadCaps();
+	const lv = new Live($('livebar'), { chat, connList, status, go, current: () => state.cap ? null : state.conn });
+	if (await lv.init()) live = lv;
+	if ((!location.hash || location.hash === '#/') && live)
+		history.replaceState(null, '', '#/live');
 	if (!location.hash || location.hash === '#/')
 		history.replaceState(null, '', state.caps.length ? hashFor(state.caps[0].name) : '#/cases');
 	await onRoute();

@@ -1,0 +1,51 @@
+/* live.h: the live view of `chattcp ui -i IFACE` and `ui --remote URL`: a capture run in a
+ * thread of its own (session/livecap.h, the push-fed session `live` uses), whose packets,
+ * connections and tails become JSON lines (the objects `chat --json` and `conns --json`
+ * print) kept in a bounded ring; each browser reads the ring from its own place as
+ * Server-Sent Events (GET /api/live/events).
+ *
+ * Start and stop come from the page (POST /api/live/start, /api/live/stop); pause is
+ * the page's (it stops drawing and keeps what arrives). The ring keeps the last
+ * WEB_LIVE_KEEP lines (at most WEB_LIVE_BYTES): a page that falls further behind is told
+ * how many lines it missed, and nothing grows with the length of the capture.
+ *
+ * Thread-safe: the capture thread writes the ring, the server's threads read it. */
+#ifndef CHATTCP_WEB_LIVE_H
+#define CHATTCP_WEB_LIVE_H
+
+#include "../base/strbuf.h"
+
+#include <stdint.h>
+
+/* Lines kept for the pages: a screenful of connections and many screens of bubbles. */
+#define WEB_LIVE_KEEP 20000
+/* And at most this many bytes of them (a payload is hex in a line). */
+#define WEB_LIVE_BYTES ((size_t)64 << 20)
+/* How long an events request waits for a line before it sends the status. */
+#define WEB_LIVE_TICK_MS 1000
+
+struct web_live_opts {
+	const char *iface;       /* the interface (local or the agent's) */
+	const char *filter;      /* BPF, NULL for none */
+	const char *remote_url;  /* a capture agent, NULL: local */
+	const char *remote_token;
+};
+
+struct web_live;
+
+struct web_live *web_live_new(const struct web_live_opts *o);
+void web_live_free(struct web_live *l);
+/* Starts a capture when none runs (a new session: connection ids from 0 again).
+ * Returns 0, or -1 with err set (the interface or agent's one line). */
+int web_live_start(struct web_live *l, struct strbuf *err);
+/* Stops the capture (the session's end: tails and footers are sent) and waits for it. */
+void web_live_stop(struct web_live *l);
+/* {"source","filter","running","generation","packets","connections","kernel_drops",
+ * "chattcp_drops","error"} into b. */
+void web_live_status(struct web_live *l, struct strbuf *b);
+/* Appends to b, as SSE events, the lines after *cursor (0: from the oldest kept),
+ * waiting up to wait_ms for one; a `status` event when none came; a `missed` event
+ * when the ring moved past the cursor. Sets *cursor past what was appended. */
+void web_live_read(struct web_live *l, uint64_t *cursor, struct strbuf *b, int wait_ms);
+
+#endif
