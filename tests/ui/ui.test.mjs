@@ -207,10 +207,22 @@ await check('commentary switch shows the commentary of chat --commentary, kept a
 
 await check('seq switch: relative and real values as chat --json', async () => {
 	const seqs = () => page.$$eval('#chat .bubble .line .kv[data-k="seq"]', e => e.map(x => x.textContent.replace(/^seq /, '')));
-	await page.selectOption('select[data-setting="seq"]', 'real');
-	eq(await seqs(), hs.map(p => String(p.seq)), 'real seq');
-	await page.selectOption('select[data-setting="seq"]', 'relative');
-	eq(await seqs(), hs.map(p => String(p.rseq)), 'relative seq');
+	// The switch reloads the chat from the session (notes follow the numbering), so
+	// wait for the reloaded bubbles, then compare; a timeout shows what was there.
+	const settle = async want => {
+		await page.waitForFunction(w => {
+			const got = [...document.querySelectorAll('#chat .bubble .line .kv[data-k="seq"]')].map(x => x.textContent.replace(/^seq /, ''));
+			return got.length === w.length && got.every((v, i) => v === w[i]);
+		}, want, { timeout: 10000 }).catch(() => {});
+		return seqs();
+	};
+	try {
+		await page.selectOption('select[data-setting="seq"]', 'real');
+		eq(await settle(hs.map(p => String(p.seq))), hs.map(p => String(p.seq)), 'real seq');
+	} finally {
+		await page.selectOption('select[data-setting="seq"]', 'relative');
+	}
+	eq(await settle(hs.map(p => String(p.rseq))), hs.map(p => String(p.rseq)), 'relative seq');
 });
 
 await check('the state switch hides and shows the TCP state', async () => {
