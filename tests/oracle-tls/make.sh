@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# make.sh: what tshark 4.0 says of every capture in tests/captures/tls, for
+# tests/suite/oracle-tls. For NAME.pcap it writes NAME/ with three tables (tab-separated,
+# no header; an empty cell: tshark had no value), read with the key log NAME.keys:
+#   hello.tsv   one row per ClientHello: tcp.stream, frame, SNI, JA3 (MD5), JA3 string
+#   server.tsv  one row per ServerHello or HelloRetryRequest: tcp.stream, frame,
+#               cipher suite (decimal), supported_versions' choice (hex), legacy version (hex)
+#   alert.tsv   one row per alert tshark can read: tcp.stream, frame, level, description
+#   http.tsv    one row per decrypted HTTP message: tcp.stream, frame, method, uri, status
+# An empty profile, so no preference of the machine's changes the answer.
+set -euo pipefail
+cd "$(dirname "$0")"
+CAPS=../captures/tls
+PROF=$(mktemp -d); trap 'rm -rf "$PROF"' EXIT
+for pcap in "$CAPS"/*.pcap; do
+	name=$(basename "$pcap" .pcap)
+	mkdir -p "$name"
+	T=(tshark -C "" -n -r "$pcap" -o "tls.keylog_file:$CAPS/$name.keys")
+	HOME=$PROF "${T[@]}" -Y 'tls.handshake.type == 1' -T fields -e tcp.stream -e frame.number \
+		-e tls.handshake.extensions_server_name -e tls.handshake.ja3 -e tls.handshake.ja3_full > "$name/hello.tsv" 2>/dev/null
+	HOME=$PROF "${T[@]}" -Y 'tls.handshake.type == 2' -T fields -e tcp.stream -e frame.number \
+		-e tls.handshake.ciphersuite -e tls.handshake.extensions.supported_version -e tls.handshake.version \
+		> "$name/server.tsv" 2>/dev/null
+	HOME=$PROF "${T[@]}" -Y 'tls.alert_message' -T fields -e tcp.stream -e frame.number \
+		-e tls.alert_message.level -e tls.alert_message.desc > "$name/alert.tsv" 2>/dev/null
+	HOME=$PROF "${T[@]}" -Y 'http' -T fields -e tcp.stream -e frame.number \
+		-e http.request.method -e http.request.uri -e http.response.code > "$name/http.tsv" 2>/dev/null
+	echo "$name: $(wc -l < "$name/hello.tsv") hellos, $(wc -l < "$name/alert.tsv") alerts, $(wc -l < "$name/http.tsv") http"
+done
