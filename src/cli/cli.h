@@ -50,6 +50,7 @@ struct cli_common {
 	int width; /* 0 = not given */
 	const char *color;
 	int ascii, json;
+	const char *keylog;  /* --keylog FILE: every command's session decrypts TLS with it */
 	struct sess_id *ids; /* -c, in the order typed */
 	size_t n_ids, cap_ids;
 };

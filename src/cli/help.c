@@ -42,6 +42,8 @@ static const char usage[] =
 	"  --color WHEN               auto (default: when the output is a terminal), always or never\n"
 	"  --ascii                    ASCII borders and \"...\" even in a UTF-8 locale\n"
 	"  --json                     JSON lines instead of text (commands that show a capture, cases)\n"
+	"  --keylog FILE              decrypt TLS with the keys in FILE (SSLKEYLOGFILE format, as browsers,\n"
+	"                             curl and OpenSSL write it): http, stream and export then see HTTPS\n"
 	"  -h, --help                 the command's options\n"
 	"\n"
 	"exit status:\n"
@@ -93,7 +95,7 @@ static const char help_chat[] =
 	"  --payload MODE    structure (default): the decoded application messages (HTTP, WebSocket,\n"
 	"                    SSE, Redis, MySQL, DNS) under the packet that completes them; simple: only the\n"
 	"                    application payload; raw: the bytes as captured\n"
-	"  --decode-as PROTO decode the selected connections as PROTO (http, websocket, redis, mysql, dns)\n"
+	"  --decode-as PROTO decode the selected connections as PROTO (http, websocket, redis, mysql, dns, tls)\n"
 	"  -f, --follow      FILE is still being written: show packets as they are added (Ctrl-C ends)\n"
 	"  --until-idle S    with --follow or a pipe: end after S seconds without a new byte\n"
 	"\n"
@@ -346,7 +348,7 @@ int cmd_help(int argc, char **argv)
 		struct strbuf b;
 		sb_init(&b);
 		for (const struct cli_command *c = cli_commands; c->name; c++)
-			sb_printf(&b, "%s\t%s --width --color --ascii --help\n", c->name, c->options);
+			sb_printf(&b, "%s\t%s --width --color --ascii --keylog --help\n", c->name, c->options);
 		cli_flush(&b);
 		sb_fini(&b);
 		return cli_out_check(EXIT_OK);

@@ -70,7 +70,7 @@ struct live_cli {
 	struct sess_id *ids;
 	size_t n_ids, cap_ids;
 	int json, no_diag, ascii;
-	const char *color_mode, *decode_as;
+	const char *color_mode, *decode_as, *keylog;
 	int width;
 	struct livecap_opts lo;
 	/* while running */
@@ -233,6 +233,9 @@ static int chat_arg(struct args *a, const char *k, struct live_cli *x)
 	} else if (!strcmp(k, "--decode-as")) {
 		VALUE();
 		x->decode_as = v;
+	} else if (!strcmp(k, "--keylog")) {
+		VALUE();
+		x->keylog = v;
 	} else {
 		return 0;
 	}
@@ -437,6 +440,7 @@ static void setup(struct live_cli *x, struct session_opts *so)
 	so->app = x->json || x->st.payload_mode != CHAT_PAYLOAD_RAW;
 	so->diag = !x->no_diag;
 	so->decode_as = x->decode_as;
+	so->keylog = x->keylog;
 	so->commentary = x->st.commentary;
 	so->ctx = x;
 	so->on_packet = on_packet;

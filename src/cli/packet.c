@@ -57,6 +57,7 @@ int cmd_packet(int argc, char **argv)
 	memset(&so, 0, sizeof so);
 	so.find_frame = (uint32_t)frame;
 	int rc;
+	so.keylog = co.keylog;
 	struct session *s = cli_session(&so, a.positional[0], NULL, 0, &rc);
 	if (!s)
 		return rc;

@@ -207,6 +207,7 @@ uint32_t app_frame_at(struct layer *L, int dir, uint64_t off, int64_t *ts)
 }
 
 const struct conn *app_conn(struct layer *L) { return layer_ac(L)->c; }
+const struct keylog *app_keylog(struct layer *L) { return layer_ac(L)->a->keylog; }
 
 /* The lowest connection offset any layer of L's tree may still ask about (its held
  * bytes start there): reassembly's frame map may forget what lies below. */

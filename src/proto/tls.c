@@ -20,6 +20,8 @@
  * (about 600 bytes) plus at most TLS_HS_MAX of one handshake message per side while
  * it is being reassembled (freed when it completes). */
 #include "proto.h"
+#include "keylog.h"
+#include "tls_crypto.h"
 #include "tls_hs.h"
 #include "tls_names.h"
 
@@ -81,9 +83,25 @@ struct tls_dir {
 	uint64_t n_enc;        /* encrypted records seen */
 };
 
+/* Decryption, for a connection the key log has keys for (made then: others pay
+ * only the pointer). */
+struct tls_dec {
+	struct tls_cipher *c[2];   /* each side's current keys */
+	struct tls_cipher *next[2];/* TLS 1.2: keys made at the ServerHello, used from the side's CCS */
+	uint8_t on[2];             /* the side's records are decrypted */
+	uint8_t failed[2];         /* a record did not authenticate (or bytes were lost): stop */
+	uint8_t finished[2];       /* TLS 1.3: the side's Finished was read: traffic keys next */
+	uint8_t key_update[2];     /* TLS 1.3: a KeyUpdate was read: next generation next */
+	uint8_t said[2];           /* tls.decrypted said for the side */
+	uint64_t n_dec[2];
+	struct layer *up;          /* the plaintext's decoder (HTTP...), detected by content */
+};
+
 struct tls_state {
 	struct tls_dir d[2];
 	struct tls_hs hs;
+	struct tls_dec *dec;
+	uint8_t looked;            /* the key log was asked for this connection's keys */
 };
 
 static int plausible_header(const uint8_t *p)
@@ -123,6 +141,82 @@ static void tls_fini(void *vst)
 	struct tls_state *st = vst;
 	for (int i = 0; i < 2; i++)
 		xfree(st->d[i].hs);
+	if (st->dec) {
+		for (int i = 0; i < 2; i++) {
+			tls_cipher_free(st->dec->c[i]);
+			tls_cipher_free(st->dec->next[i]);
+		}
+		xfree(st->dec);
+	}
+}
+
+/* At the ServerHello: the keys of this connection from the key log, if it has them. */
+static void find_keys(struct tls_state *st, struct layer *L, struct appmsg *sh, uint64_t at)
+{
+	const struct keylog *kl = app_keylog(L);
+	struct tls_hs *hs = &st->hs;
+	if (!kl || st->looked || !hs->seen_ch)
+		return;
+	st->looked = 1;
+	const char *sn = tls_suite_name(hs->suite);
+	if (!tls_suite_decryptable(hs->suite)) {
+		appmsg_note(sh, TLS_EV(NO_KEYS), at, "chattcp does not decrypt %s yet: the records stay encrypted",
+			    sn ? sn : "this cipher suite");
+		return;
+	}
+	size_t l0 = 0, l1 = 0;
+	struct tls_cipher *c0 = NULL, *c1 = NULL;
+	if (hs->version == 0x0304) {
+		const uint8_t *s0 = keylog_find(kl, KL_CLIENT_HANDSHAKE, hs->client_random, &l0);
+		const uint8_t *s1 = keylog_find(kl, KL_SERVER_HANDSHAKE, hs->client_random, &l1);
+		if (s0 && s1) {
+			c0 = tls_cipher13(hs->suite, s0, l0);
+			c1 = tls_cipher13(hs->suite, s1, l1);
+		}
+	} else {
+		const uint8_t *ms = keylog_find(kl, KL_CLIENT_RANDOM, hs->client_random, &l0);
+		if (ms)
+			tls_cipher12_pair(hs->suite, hs->version, hs->etm, ms, l0, hs->client_random, hs->server_random, &c0, &c1);
+	}
+	if (!c0 || !c1) {
+		tls_cipher_free(c0);
+		tls_cipher_free(c1);
+		appmsg_note(sh, TLS_EV(NO_KEYS), at,
+			    "the key log has no usable keys for this connection (client random %02x%02x%02x%02x...)",
+			    hs->client_random[0], hs->client_random[1], hs->client_random[2], hs->client_random[3]);
+		return;
+	}
+	st->dec = xcalloc(1, sizeof *st->dec);
+	if (hs->version == 0x0304) {
+		st->dec->c[0] = c0, st->dec->c[1] = c1;
+		st->dec->on[0] = st->dec->on[1] = 1;
+	} else {
+		st->dec->next[0] = c0, st->dec->next[1] = c1;
+	}
+}
+
+/* After a record of side dir: TLS 1.3 key changes its handshake messages asked for. */
+static void key_schedule(struct tls_state *st, struct layer *L, int dir)
+{
+	struct tls_dec *k = st->dec;
+	if (!k || !k->c[dir])
+		return;
+	if (k->finished[dir]) {
+		k->finished[dir] = 0;
+		size_t l = 0;
+		const uint8_t *sec = keylog_find(app_keylog(L), dir ? KL_SERVER_TRAFFIC_0 : KL_CLIENT_TRAFFIC_0,
+						 st->hs.client_random, &l);
+		struct tls_cipher *c = sec ? tls_cipher13(st->hs.suite, sec, l) : NULL;
+		tls_cipher_free(k->c[dir]);
+		k->c[dir] = c;
+		if (!c)
+			k->failed[dir] = 1;
+	}
+	if (k->key_update[dir]) {
+		k->key_update[dir] = 0;
+		if (tls_cipher13_update(k->c[dir]) < 0)
+			k->failed[dir] = 1;
+	}
 }
 
 static void hs_drop(struct tls_dir *d)
@@ -207,6 +301,12 @@ static void hs_messages(struct tls_state *st, struct layer *L, int dir, uint64_t
 		struct appmsg *m = app_msg_begin(L, dir, "handshake", moff);
 		uint64_t at = app_conn_off(L, dir, moff + 4);
 		tls_hs_parse(&st->hs, L, m, dir, type, h + 4, len, at);
+		if (type == 2 && st->hs.seen_sh)
+			find_keys(st, L, m, at);
+		if (st->dec && st->hs.version == 0x0304 && type == 20)
+			st->dec->finished[dir] = 1;
+		if (st->dec && st->hs.version == 0x0304 && type == 24)
+			st->dec->key_update[dir] = 1;
 		/* TLS 1.3: everything after the ServerHello is protected (RFC 8446 §2) */
 		if (type == 2 && st->hs.seen_sh && st->hs.version == 0x0304)
 			st->d[0].encrypted = st->d[1].encrypted = 1;
@@ -335,6 +435,77 @@ static void run_end(struct tls_state *st, struct layer *L, int dir, struct enc_r
 	r->bytes = 0;
 }
 
+/* One protected record of side dir with the key log's keys: its plaintext read as
+ * what its content type says, application data handed up. */
+static void decrypt_record(struct tls_state *st, struct layer *L, int dir, const uint8_t *h, const uint8_t *body,
+			   size_t len, uint64_t roff, uint64_t rend, uint64_t at)
+{
+	struct tls_dec *k = st->dec;
+	uint8_t *out = xmalloc(len ? len : 1);
+	uint8_t it = 0;
+	long pl = tls_decrypt(k->c[dir], h, body, len, out, &it);
+	char sum[128];
+	int n;
+	if (pl < 0) {
+		k->failed[dir] = 1;
+		struct appmsg *m = app_msg_begin(L, dir, h[0] == 23 ? "application_data" : h[0] == 21 ? "encrypted_alert" :
+							 "encrypted_handshake", roff);
+		n = snprintf(sum, sizeof sum, "record of %zu bytes that does not decrypt", len);
+		appmsg_set_summary(m, sum, (size_t)n);
+		appmsg_note(m, TLS_EV(DECRYPT_FAILED), at,
+			    "record %" PRIu64 " of the %s does not authenticate with the key log's key (a wrong or stale key "
+			    "log, or damaged bytes): this side is not decrypted from here",
+			    k->n_dec[dir] + 1, dir ? "server" : "client");
+		app_msg_end(L, m, rend);
+		app_msg_done(L, m);
+		xfree(out);
+		return;
+	}
+	k->n_dec[dir]++;
+	size_t plen = (size_t)pl;
+	if (it == 22) {
+		handshake_fragment(st, L, dir, out, plen, roff + 5);
+	} else if (it == 21 && plen == 2) {
+		struct appmsg *m = app_msg_begin(L, dir, "alert", roff);
+		alert(st, L, dir, m, out, at);
+		app_msg_end(L, m, rend);
+		app_msg_done(L, m);
+	} else if (it == 23) {
+		struct appmsg *m = app_msg_begin(L, dir, "application_data", roff);
+		n = snprintf(sum, sizeof sum, "application data, %zu bytes (decrypted)", plen);
+		appmsg_set_summary(m, sum, (size_t)n);
+		char v[24];
+		snprintf(v, sizeof v, "%zu", plen);
+		appmsg_kv(m, "plaintext_bytes", v, strlen(v));
+		if (!k->said[dir]) {
+			k->said[dir] = 1;
+			appmsg_note(m, TLS_EV(DECRYPTED), at, "the %s's records are decrypted with the key log from here",
+				    dir ? "server" : "client");
+		}
+		app_msg_end(L, m, rend);
+		app_msg_done(L, m);
+		if (!k->up) {
+			struct layer_open how;
+			memset(&how, 0, sizeof how);
+			how.msg[0] = how.msg[1] = APPMSG_NONE;
+			how.owner = APPMSG_NONE;
+			if (strcmp(st->hs.alpn, "http/1.1") == 0)
+				how.proto = "http";
+			k->up = app_open(L, &how); /* whatever the plaintext is, by content */
+		}
+		if (k->up && plen)
+			app_write(k->up, dir, out, plen, roff, rend);
+	} else {
+		struct appmsg *m = app_msg_begin(L, dir, "record", roff);
+		n = snprintf(sum, sizeof sum, "decrypted record of content type %u, %zu bytes", it, plen);
+		appmsg_set_summary(m, sum, (size_t)n);
+		app_msg_end(L, m, rend);
+		app_msg_done(L, m);
+	}
+	xfree(out);
+	key_schedule(st, L, dir);
+}
+
 static struct feed_res tls_feed(void *vst, struct layer *L, int dir, const uint8_t *p, size_t n, uint64_t off,
 				int flags)
 {
@@ -398,7 +569,10 @@ static struct feed_res tls_feed(void *vst, struct layer *L, int dir, const uint8
 		uint64_t rend = roff + 5 + len;
 		uint64_t at = app_conn_off(L, dir, roff);
 		int enc = d->encrypted && type != 20 && !(type == 21 && len == 2 && !d->encrypted);
-		if (type == 22 && !d->encrypted && !(st->hs.version == 0x0304 && st->hs.seen_sh)) {
+		if (enc && st->dec && st->dec->on[dir] && !st->dec->failed[dir] && st->dec->c[dir]) {
+			run_end(st, L, dir, &run, run_endoff);
+			decrypt_record(st, L, dir, h, body, len, roff, rend, at);
+		} else if (type == 22 && !d->encrypted && !(st->hs.version == 0x0304 && st->hs.seen_sh)) {
 			run_end(st, L, dir, &run, run_endoff);
 			handshake_fragment(st, L, dir, body, len, roff + 5);
 		} else if (type == 20) {
@@ -411,6 +585,11 @@ static struct feed_res tls_feed(void *vst, struct layer *L, int dir, const uint8
 			} else {
 				appmsg_set_summary(m, "ChangeCipherSpec: what follows from this side is encrypted", 58);
 				d->encrypted = 1;
+				if (st->dec && st->dec->next[dir]) {
+					st->dec->c[dir] = st->dec->next[dir];
+					st->dec->next[dir] = NULL;
+					st->dec->on[dir] = 1;
+				}
 			}
 			app_msg_end(L, m, rend);
 			app_msg_done(L, m);
@@ -456,6 +635,8 @@ static struct feed_res tls_feed(void *vst, struct layer *L, int dir, const uint8
 			break;
 	}
 	run_end(st, L, dir, &run, run_endoff);
+	if ((flags & FEED_EOF) && st->dec && st->dec->up)
+		app_write_end(st->dec->up, dir);
 	if (n - used && (flags & (FEED_EOF | FEED_GAP))) {
 		struct appmsg *m = app_msg_begin(L, dir, "partial", off + used);
 		m->flags |= AM_INCOMPLETE;
@@ -482,6 +663,22 @@ static void tls_gap(void *vst, struct layer *L, int dir, uint64_t off, uint64_t 
 	d->hs_skip = 0;
 	d->resync = 1;
 	d->lost = len;
+	if (st->dec) {
+		/* the record numbers (and so the nonces) are lost with the bytes */
+		st->dec->failed[dir] = 1;
+		if (st->dec->up)
+			app_write_gap(st->dec->up, dir, len);
+	}
+}
+
+static void tls_finish(void *vst, struct layer *L)
+{
+	struct tls_state *st = vst;
+	(void)L;
+	if (st->dec && st->dec->up) {
+		app_close(st->dec->up);
+		st->dec->up = NULL;
+	}
 }
 
 const struct proto_desc proto_tls = {
@@ -495,5 +692,6 @@ const struct proto_desc proto_tls = {
 	.state_size = sizeof(struct tls_state),
 	.feed = tls_feed,
 	.gap = tls_gap,
+	.finish = tls_finish,
 	.fini = tls_fini,
 };

@@ -7,6 +7,7 @@
 
 #include "../base/exitcodes.h"
 #include "../cases/cases.h"
+#include "../proto/keylog.h"
 #include "../tcp/analysis.h"
 
 #include <stdio.h>
@@ -272,6 +273,16 @@ static int open_common(struct session *s, int rc, struct err *e)
 		capfile_close(&s->cf);
 		return -1;
 	}
+	if (s->o.keylog && !s->keylog) {
+		struct err ke;
+		err_clear(&ke);
+		s->keylog = keylog_load(s->o.keylog, &ke);
+		if (!s->keylog) {
+			s->err = ke;
+			capfile_close(&s->cf);
+			return -1;
+		}
+	}
 	s->opened = 1;
 	s->counts_only = !s->o.keep && !s->o.app && !s->o.diag && !s->o.find_frame && !s->o.on_packet && !s->o.raw;
 	engine_init(&s->en);
@@ -292,6 +303,7 @@ static int open_common(struct session *s, int rc, struct err *e)
 		}
 		a->on_done = on_done;
 		a->on_done_ctx = s;
+		a->keylog = s->keylog;
 		a->body_keep = s->o.body == SESS_BODY_WHOLE  ? APPLOG_BODY_MAX
 			       : s->o.body == SESS_BODY_HASH ? 0
 							     : SESS_PREVIEW_BYTES;
@@ -873,5 +885,6 @@ void session_free(struct session *s)
 		engine_fini(&s->en);
 		capfile_close(&s->cf);
 	}
+	keylog_free(s->keylog);
 	xfree(s);
 }
