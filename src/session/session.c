@@ -260,6 +260,16 @@ static void sides_swapped(void *ctx, struct conn *c)
 
 /* ---- opening ---- */
 
+/* A pcapng Decryption Secrets Block: TLS keys join the key log (made if none). */
+static void on_secrets(void *ctx, uint32_t type, const uint8_t *p, size_t n)
+{
+	struct session *s = ctx;
+	if (type != 0x544c534b) /* "TLSK": SSLKEYLOGFILE text */
+		return;
+	keylog_add_text(&s->keylog, (const char *)p, n);
+	s->app.keylog = s->keylog;
+}
+
 static int open_common(struct session *s, int rc, struct err *e)
 {
 	if (rc < 0) {
@@ -283,6 +293,8 @@ static int open_common(struct session *s, int rc, struct err *e)
 			return -1;
 		}
 	}
+	s->cf.on_secrets = on_secrets;
+	s->cf.secrets_ctx = s;
 	s->opened = 1;
 	s->counts_only = !s->o.keep && !s->o.app && !s->o.diag && !s->o.find_frame && !s->o.on_packet && !s->o.raw;
 	engine_init(&s->en);

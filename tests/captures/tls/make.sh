@@ -99,3 +99,5 @@ record tls-version-mismatch -tls1_2 -- sh -c 'echo | openssl s_client -connect 1
 	-servername example.com -keylogfile @KEYS@'
 CERT=$W/old.pem KEY=$W/old.key record tls12-expired-cert -- "${CURL[@]}" --tls-max 1.2 --resolve old.example.com:@PORT@:127.0.0.1 \
 	https://old.example.com:@PORT@/
+# The key update capture again with its keys inside, as a pcapng Decryption Secrets Block.
+editcap --inject-secrets tls,tls13-keyupdate.keys tls13-keyupdate.pcap tls13-keyupdate-dsb.pcapng
