@@ -141,7 +141,6 @@ struct keylog *keylog_load(const char *path, struct err *e)
 	struct keylog *kl = NULL;
 	char buf[65536];
 	size_t have = 0, got;
-	size_t added = 0;
 	/* by lines: a line longer than the buffer is not a key log line */
 	while ((got = fread(buf + have, 1, sizeof buf - have, f)) > 0 || have) {
 		have += got;
@@ -149,7 +148,7 @@ struct keylog *keylog_load(const char *path, struct err *e)
 		size_t take = last ? (size_t)(last - buf) + 1 : (got == 0 || have == sizeof buf ? have : 0);
 		if (!take)
 			continue;
-		added += keylog_add_text(&kl, buf, take);
+		keylog_add_text(&kl, buf, take);
 		memmove(buf, buf + take, have - take);
 		have -= take;
 		if (got == 0 && !have)

@@ -104,6 +104,14 @@ struct tls_state {
 	uint8_t looked;            /* the key log was asked for this connection's keys */
 };
 
+/* What every TLS connection costs the decoder, whatever it is sent: a capture of
+ * 200,000 open connections (tests/lib/hostile.py many_conns) must fit the memory the
+ * session is given (tests/unit/test_connmem.c), so the fixed state has a budget; the
+ * SNI (TLS_NAME_MAX) is most of it. Keys and a handshake message being reassembled are
+ * allocated only while needed. */
+#define TLS_STATE_BUDGET 640
+_Static_assert(sizeof(struct tls_state) <= TLS_STATE_BUDGET, "struct tls_state grew past its budget");
+
 static int plausible_header(const uint8_t *p)
 {
 	unsigned len = (unsigned)p[3] << 8 | p[4];
@@ -339,6 +347,8 @@ static void handshake_fragment(struct tls_state *st, struct layer *L, int dir, c
 		if (!n)
 			return;
 	}
+	if (!n)
+		return; /* an empty handshake fragment (RFC 8446 §5.1 forbids it): nothing to add */
 	size_t bi = d->hs_len;
 	if (!bi) /* a message that begins a record begins with the record's header */
 		d->hs_off = d->hs_skip_done ? frag_off : frag_off - 5;

@@ -7,6 +7,9 @@
 #               cipher suite (decimal), supported_versions' choice (hex), legacy version (hex)
 #   alert.tsv   one row per alert tshark can read: tcp.stream, frame, level, description
 #   http.tsv    one row per decrypted HTTP message: tcp.stream, frame, method, uri, status
+#   body.tsv    per TLS connection that carried HTTP: tcp.stream, the SHA-256 of the
+#               server's decrypted bytes after its first response head (tshark's
+#               follow,tls,raw), the body an export must write
 # An empty profile, so no preference of the machine's changes the answer.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -25,5 +28,17 @@ for pcap in "$CAPS"/*.pcap; do
 		-e tls.alert_message.level -e tls.alert_message.desc > "$name/alert.tsv" 2>/dev/null
 	HOME=$PROF "${T[@]}" -Y 'http' -T fields -e tcp.stream -e frame.number \
 		-e http.request.method -e http.request.uri -e http.response.code > "$name/http.tsv" 2>/dev/null
+	: > "$name/body.tsv"
+	for s in $(cut -f1 "$name/http.tsv" | sort -u); do
+		HOME=$PROF "${T[@]}" -q -z "follow,tls,raw,$s" 2>/dev/null | python3 -c '
+import hashlib, sys
+lines = [l.rstrip("\n") for l in sys.stdin if l.strip() and all(c in "0123456789abcdef\t" for c in l.strip("\n"))]
+sides = [b"".join(bytes.fromhex(l.strip()) for l in lines if l.startswith("\t") == bool(k)) for k in (0, 1)]
+server = next((x for x in sides if x.startswith(b"HTTP/")), b"")  # tshark numbers the nodes as it meets them
+head = server.find(b"\r\n\r\n")
+if head >= 0:
+    print("%s\t%s" % (sys.argv[1], hashlib.sha256(server[head + 4:]).hexdigest()))
+' "$s" >> "$name/body.tsv"
+	done
 	echo "$name: $(wc -l < "$name/hello.tsv") hellos, $(wc -l < "$name/alert.tsv") alerts, $(wc -l < "$name/http.tsv") http"
 done
