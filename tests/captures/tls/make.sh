@@ -13,6 +13,8 @@
 #   tls13-keyupdate         s_client sends a KeyUpdate ('k'), then HTTP
 #   tls-version-mismatch    the client offers TLS 1.3 only, the server allows only 1.2
 #   tls12-expired-cert      the server's certificate expired in 2021
+#   tls13-alpn-http11       the server agrees to ALPN http/1.1 (curl offers h2 too)
+# ONLY=NAME ./make.sh records that capture alone (the others are kept).
 set -euo pipefail
 cd "$(dirname "$0")"
 [ "$(id -u)" = 0 ] || { echo "make.sh: needs root" >&2; exit 2; }
@@ -52,6 +54,10 @@ PORT=4430
 record() {
 	local name=$1; shift
 	local sargs=()
+	if [ -n "${ONLY:-}" ] && [ "$ONLY" != "$name" ]; then
+		PORT=$((PORT + 1))
+		return 0
+	fi
 	while [ "$1" != -- ]; do sargs+=("$1"); shift; done
 	shift
 	PORT=$((PORT + 1))
@@ -99,5 +105,6 @@ record tls-version-mismatch -tls1_2 -- sh -c 'echo | openssl s_client -connect 1
 	-servername example.com -keylogfile @KEYS@'
 CERT=$W/old.pem KEY=$W/old.key record tls12-expired-cert -- "${CURL[@]}" --tls-max 1.2 --resolve old.example.com:@PORT@:127.0.0.1 \
 	https://old.example.com:@PORT@/
+record tls13-alpn-http11 -alpn http/1.1 -- "${CURL[@]}" --tlsv1.3 https://example.com:@PORT@/
 # The key update capture again with its keys inside, as a pcapng Decryption Secrets Block.
-editcap --inject-secrets tls,tls13-keyupdate.keys tls13-keyupdate.pcap tls13-keyupdate-dsb.pcapng
+[ -n "${ONLY:-}" ] || editcap --inject-secrets tls,tls13-keyupdate.keys tls13-keyupdate.pcap tls13-keyupdate-dsb.pcapng
