@@ -14,11 +14,21 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 CAPS=../captures/tls
+# TLS captures of the shared corpus (real traffic, no keys): their tables go in
+# corpus-NAME/, and the test compares them when the corpus is there.
+CORPUS_TLS="tcp-syn-unanswered-retries-browsing.pcap"
+SHARED=${SHARED:-../../../shared}
 PROF=$(mktemp -d); trap 'rm -rf "$PROF"' EXIT
-for pcap in "$CAPS"/*.pcap; do
+caps=("$CAPS"/*.pcap)
+for c in $CORPUS_TLS; do
+	[ -f "$SHARED/corpus/$c" ] && caps+=("$SHARED/corpus/$c")
+done
+for pcap in "${caps[@]}"; do
 	name=$(basename "$pcap" .pcap)
+	keys=$CAPS/$name.keys
+	case "$pcap" in "$CAPS"/*) ;; *) name=corpus-$name; keys=/dev/null ;; esac
 	mkdir -p "$name"
-	T=(tshark -C "" -n -r "$pcap" -o "tls.keylog_file:$CAPS/$name.keys")
+	T=(tshark -C "" -n -r "$pcap" -o "tls.keylog_file:$keys")
 	HOME=$PROF "${T[@]}" -Y 'tls.handshake.type == 1' -T fields -e tcp.stream -e frame.number \
 		-e tls.handshake.extensions_server_name -e tls.handshake.ja3 -e tls.handshake.ja3_full > "$name/hello.tsv" 2>/dev/null
 	HOME=$PROF "${T[@]}" -Y 'tls.handshake.type == 2' -T fields -e tcp.stream -e frame.number \
