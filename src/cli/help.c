@@ -199,7 +199,8 @@ static const char help_ui[] =
 	"  --listen ADDR:PORT  where to listen (default 127.0.0.1 and a free port; port 0: a free one);\n"
 	"                      an address that is not loopback prints a warning\n"
 	"  --no-open           do not start a browser\n"
-	"  --root DIR          the page may open captures by path under DIR\n";
+	"  --root DIR          the page may open captures by path under DIR\n"
+	"  --keylog FILE       decrypt TLS in every capture opened with this SSLKEYLOGFILE\n";
 
 /* Every command: the table main.c dispatches through, help prints and the man page
  * and the shell completions are made from (help --commands). */
@@ -215,7 +216,7 @@ const struct cli_command cli_commands[] = {
 	{ "stream", cmd_stream, help_stream, "-c --conn --all --json --decode-as --raw-out --side" },
 	{ "export", cmd_export, help_export, "--files --force --json" },
 	{ "events", cmd_events, help_events, "--json" },
-	{ "ui", cmd_ui, help_ui, "--listen --no-open --root" },
+	{ "ui", cmd_ui, help_ui, "--listen --no-open --root --keylog" },
 	{ "interfaces", cmd_interfaces, help_interfaces, "--json" },
 	{ "live", cmd_live, help_live,
 	  "-i --interface -f --filter -w --write --ring --ring-size --duration -s --snaplen --buffer --promisc --no-diag "
