@@ -57,6 +57,7 @@ struct tls_cipher {
 	const struct suite_info *s;
 	uint64_t seq;
 	int etm;
+	uint16_t version;   /* TLS 1.0 chains CBC IVs from record to record (RFC 2246 §6.2.3.2) */
 	uint8_t key[32], iv[16], mac_key[48];
 	uint8_t secret[48]; /* TLS 1.3: the current traffic secret */
 	size_t secret_len;
@@ -155,16 +156,20 @@ int tls_cipher12_pair(uint16_t suite, uint16_t version, int etm, const uint8_t *
 {
 	const struct suite_info *s = suite_find(suite);
 	*client = *server = NULL;
-	if (!s || s->tls13 || mlen != 48 || version != 0x0303)
-		return -1; /* TLS 1.0/1.1 use another PRF and implicit CBC IVs: not here yet */
+	/* TLS 1.0 and 1.1 have CBC suites only, and their PRF is MD5 and SHA-1 together
+	 * (RFC 2246 §5; OpenSSL's TLS1-PRF takes "MD5-SHA1" for it) */
+	if (!s || s->tls13 || mlen != 48 || version < 0x0301 || version > 0x0303 || (version < 0x0303 && s->kind != K_CBC))
+		return -1;
 	size_t iv_len = s->kind == K_GCM ? 4 : s->kind == K_CHACHA ? 12 : 16;
-	size_t need = 2 * (s->mac_len + s->key_len + (s->kind == K_CBC ? 0 : iv_len));
+	int take_iv = s->kind != K_CBC || version == 0x0301; /* TLS 1.1+ CBC: the IV is in each record */
+	size_t need = 2 * (s->mac_len + s->key_len + (take_iv ? iv_len : 0));
+	const char *prf = version < 0x0303 ? "MD5-SHA1" : s->hash;
 	uint8_t kb[2 * (48 + 32 + 16)];
 	EVP_KDF *kdf = EVP_KDF_fetch(NULL, "TLS1-PRF", NULL);
 	EVP_KDF_CTX *kc = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
 	static const char label[] = "key expansion";
 	OSSL_PARAM ps[] = {
-		OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)s->hash, 0),
+		OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)prf, 0),
 		OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SECRET, (void *)master, mlen),
 		OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, (void *)label, sizeof label - 1),
 		OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, (void *)sr, 32),
@@ -187,11 +192,12 @@ int tls_cipher12_pair(uint16_t suite, uint16_t version, int etm, const uint8_t *
 	memcpy(v->mac_key, q, s->mac_len), q += s->mac_len;
 	memcpy(c->key, q, s->key_len), q += s->key_len;
 	memcpy(v->key, q, s->key_len), q += s->key_len;
-	if (s->kind != K_CBC) {
+	if (take_iv) {
 		memcpy(c->iv, q, iv_len), q += iv_len;
 		memcpy(v->iv, q, iv_len);
 	}
 	c->etm = v->etm = etm;
+	c->version = v->version = version;
 	*client = c;
 	*server = v;
 	return 0;
@@ -244,14 +250,23 @@ static int hmac(const char *md, const uint8_t *key, size_t kl, const uint8_t *a,
 	return ok;
 }
 
+/* CBC: TLS 1.1+ sends each record's IV as its first block; TLS 1.0 uses the last
+ * block of the record before (the key block's IV first). */
 static long cbc_plain(struct tls_cipher *c, const uint8_t *p, size_t n, uint8_t *out)
 {
-	if (n < 32 || n % 16)
+	int chained = c->version == 0x0301;
+	if (n < (chained ? 16u : 32u) || n % 16)
 		return -1;
+	uint8_t iv[16];
+	memcpy(iv, chained ? c->iv : p, 16);
+	const uint8_t *ct = chained ? p : p + 16;
+	size_t cn = chained ? n : n - 16;
+	if (chained)
+		memcpy(c->iv, p + n - 16, 16);
 	EVP_CIPHER_CTX *x = c->ctx;
 	int l1 = 0, l2 = 0;
-	if (EVP_DecryptInit_ex(x, evp_cipher(c->s), NULL, c->key, p) != 1 || EVP_CIPHER_CTX_set_padding(x, 0) != 1 ||
-	    EVP_DecryptUpdate(x, out, &l1, p + 16, (int)(n - 16)) != 1 || EVP_DecryptFinal_ex(x, out + l1, &l2) != 1)
+	if (EVP_DecryptInit_ex(x, evp_cipher(c->s), NULL, c->key, iv) != 1 || EVP_CIPHER_CTX_set_padding(x, 0) != 1 ||
+	    EVP_DecryptUpdate(x, out, &l1, ct, (int)cn) != 1 || EVP_DecryptFinal_ex(x, out + l1, &l2) != 1)
 		return -1;
 	return l1 + l2;
 }
@@ -308,7 +323,7 @@ long tls_decrypt(struct tls_cipher *c, const uint8_t hdr[5], const uint8_t *p, s
 		size_t ml = s->mac_len;
 		uint8_t mac[64];
 		if (c->etm) {
-			if (n < ml + 32)
+			if (n < ml + 16)
 				return -1;
 			size_t el = n - ml;
 			aad[11] = (uint8_t)(el >> 8);

@@ -14,6 +14,8 @@
 #   tls-version-mismatch    the client offers TLS 1.3 only, the server allows only 1.2
 #   tls12-expired-cert      the server's certificate expired in 2021
 #   tls13-alpn-http11       the server agrees to ALPN http/1.1 (curl offers h2 too)
+#   tls10-aes128sha         TLS 1.0 (security level 0 on both sides), AES128-SHA, s_client
+#   tls11-aes256sha         TLS 1.1, AES256-SHA
 # ONLY=NAME ./make.sh records that capture alone (the others are kept).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -106,5 +108,12 @@ record tls-version-mismatch -tls1_2 -- sh -c 'echo | openssl s_client -connect 1
 CERT=$W/old.pem KEY=$W/old.key record tls12-expired-cert -- "${CURL[@]}" --tls-max 1.2 --resolve old.example.com:@PORT@:127.0.0.1 \
 	https://old.example.com:@PORT@/
 record tls13-alpn-http11 -alpn http/1.1 -- "${CURL[@]}" --tlsv1.3 https://example.com:@PORT@/
+for v in 10:tls1:AES128-SHA 11:tls1_1:AES256-SHA; do
+	IFS=: read -r n flag suite <<< "$v"
+	lc=$(echo "$suite" | tr 'A-Z' 'a-z' | tr -d '-')
+	record "tls$n-$lc" -$flag -cipher "$suite:@SECLEVEL=0" -- sh -c "printf 'GET / HTTP/1.0\r\n\r\n' | \
+		openssl s_client -connect 127.0.0.1:@PORT@ -$flag -cipher '$suite:@SECLEVEL=0' -servername example.com \
+		-keylogfile @KEYS@ -ign_eof"
+done
 # The key update capture again with its keys inside, as a pcapng Decryption Secrets Block.
 [ -n "${ONLY:-}" ] || editcap --inject-secrets tls,tls13-keyupdate.keys tls13-keyupdate.pcap tls13-keyupdate-dsb.pcapng
