@@ -5,6 +5,7 @@
  * its spec publishes; hostile records. Prints "ok NAME" / "FAIL NAME: why". */
 #include "base/strbuf.h"
 #include "proto/app.h"
+#include "proto/keylog.h"
 #include "proto/tls_hs.h"
 #include "harness.h"
 #include "tls_vectors.h"
@@ -27,11 +28,15 @@ static void digest(const struct applog *l, struct strbuf *b)
 	}
 }
 
+/* The key log the next runs decrypt with (NULL: none). */
+static struct keylog *keys;
+
 static void run(const char *proto, const uint8_t *const *ch, const size_t *len, const int *dirs, size_t k,
 		struct strbuf *out)
 {
 	struct app a;
 	app_init(&a);
+	a.keylog = keys;
 	app_decode_chunks(&a, proto ? proto_find(proto) : NULL, 6, ch, len, dirs, k);
 	digest(&a.log, out);
 	app_fini(&a);
@@ -157,6 +162,40 @@ int main(void)
 	has(&w, "Alert (fatal): protocol_version", "mismatch-alert");
 	has(&w, "!tls.refused", "mismatch-refused");
 	has(&w, "the server refused: protocol_version right after a ClientHello offering up to TLS 1.3", "mismatch-words");
+
+	/* with keys: every record decrypted wherever TCP cut it, HTTP read out of it */
+	keylog_add_text(&keys, tls13_hrr_keys, sizeof tls13_hrr_keys - 1);
+	splits("tls13-hrr-keyed-splits", tls13_hrr, &w);
+	has(&w, "0 tls finished", "tls13-keyed-client-finished");
+	has(&w, "1 tls encrypted_extensions", "tls13-keyed-ee");
+	has(&w, "|cert1.subject=O=chattcp test,CN=example.com", "tls13-keyed-certificate");
+	has(&w, "1 tls new_session_ticket", "tls13-keyed-ticket");
+	has(&w, "0 http request", "tls13-keyed-http-request");
+	has(&w, "1 http response", "tls13-keyed-http-response");
+	has(&w, "Alert (warning): close_notify", "tls13-keyed-close-notify");
+	lacks(&w, "tls.decrypt_failed", "tls13-keyed-no-failure");
+	keylog_free(keys);
+	keys = NULL;
+	keylog_add_text(&keys, tls12_expired_cert_keys, sizeof tls12_expired_cert_keys - 1);
+	splits("tls12-keyed-splits", tls12_expired_cert, &w);
+	has(&w, "0 http request", "tls12-keyed-http-request");
+	has(&w, "0 tls finished", "tls12-keyed-client-finished");
+	lacks(&w, "tls.decrypt_failed", "tls12-keyed-no-failure");
+	/* a key log with the wrong secret: the first protected record fails, said so */
+	keylog_free(keys);
+	keys = NULL;
+	{
+		char bad[sizeof tls12_expired_cert_keys];
+		memcpy(bad, tls12_expired_cert_keys, sizeof bad);
+		char *last = bad + sizeof bad - 3; /* the secret's last hex digit */
+		*last = *last == '0' ? '1' : '0';
+		keylog_add_text(&keys, bad, sizeof bad - 1);
+		splits("tls12-wrong-key-splits", tls12_expired_cert, &w);
+		has(&w, "!tls.decrypt_failed", "tls12-wrong-key-reported");
+		lacks(&w, "0 http request", "tls12-wrong-key-no-plaintext");
+	}
+	keylog_free(keys);
+	keys = NULL;
 
 	/* hostile: a record longer than any TLS allows, after a good ClientHello header */
 	{

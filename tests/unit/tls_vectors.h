@@ -1,6 +1,7 @@
 /* tls_vectors.h: the TCP payloads of three captures of tests/captures/tls (made by
  * make.sh there), in capture order, hex, with the side that sent each (0 client, 1
- * server): the unit tests of the TLS decoder split them at every byte. */
+ * server), and the key logs the clients wrote: the unit tests of the TLS decoder split
+ * them at every byte, with keys and without. */
 struct seg { int dir; const char *hex; };
 
 static const struct seg tls12_expired_cert[] = {
@@ -343,3 +344,13 @@ static const struct seg tls_version_mismatch[] = {
 	{ 1, "15030300020246" },
 	{ -1, NULL },
 };
+
+static const char tls13_hrr_keys[] =
+	"SERVER_HANDSHAKE_TRAFFIC_SECRET c33a273ee7e5da8273838912ff3241b16ad283f7b6e65becb5d3e88d897dfd7b 68f460012ed29a8a827dc3afac6fb18d8d88a39e4161a8d370166e37dbd93af34be6aaae6ae178b85582e4e2759a544f\n"
+	"EXPORTER_SECRET c33a273ee7e5da8273838912ff3241b16ad283f7b6e65becb5d3e88d897dfd7b e989909c7ba32308f3001e613e33455a2845ee5343ad04fb5ef03a15fa1e90d1dd5599a225b19052d2bc83a5d7291500\n"
+	"SERVER_TRAFFIC_SECRET_0 c33a273ee7e5da8273838912ff3241b16ad283f7b6e65becb5d3e88d897dfd7b 5f8039caebebbbb0987d63a40ddeb7cd806d40cae45ed8024dc9451f5ed2856c0a545db5fe56b912ba762b3ee31a5a3f\n"
+	"CLIENT_HANDSHAKE_TRAFFIC_SECRET c33a273ee7e5da8273838912ff3241b16ad283f7b6e65becb5d3e88d897dfd7b 910f8ac41ef7d46131d4c5dd4c804772437cc9fdd88e14298847b12b2e5283d221ca013565fb243e93f35df547b4311a\n"
+	"CLIENT_TRAFFIC_SECRET_0 c33a273ee7e5da8273838912ff3241b16ad283f7b6e65becb5d3e88d897dfd7b 3e3fbe01dc8f3908d52e0bd6f5df534761791cea3e7a245c609722db3637bab9a0c4c7261636250ee40c2b49b78d7f82\n";
+
+static const char tls12_expired_cert_keys[] =
+	"CLIENT_RANDOM c9debb64761a66a03aebeb07d3bb59594b8b4017c15d4d7bed7a8f36c6e23375 61ab164eb617604be70ed14423d146896bd10c8bf67ca7460943664c67b4df9cd4bb288b59385cf538ce8dbcbb6e09e6\n";
