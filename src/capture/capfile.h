@@ -120,6 +120,10 @@ struct capfile {
 	struct cap_stream *st; /* NULL when mapped */
 	uint64_t partial_tail; /* bytes of an unfinished record left when a stream was
 				  stopped or went idle */
+	/* pcapng Decryption Secrets Blocks, as they are read (once each, in file order):
+	 * type (0x544c534b "TLSK": a TLS key log) and its bytes, valid during the call. */
+	void (*on_secrets)(void *ctx, uint32_t type, const uint8_t *p, size_t n);
+	void *secrets_ctx;
 };
 
 /* Opens path ("-" reads standard input). A regular file is mapped; a pipe, FIFO or

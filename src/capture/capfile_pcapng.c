@@ -21,6 +21,7 @@
 
 enum {
 	BT_SHB = 0x0a0d0d0a, BT_IDB = 1, BT_PB = 2, BT_SPB = 3, BT_EPB = 6,
+	BT_DSB = 10, /* Decryption Secrets Block (pcapng draft, §4.7) */
 };
 
 /* Interfaces in the table (a file's, or on a stream that cannot read back, its current
@@ -391,6 +392,15 @@ int capfile_pcapng_block(struct capfile *cf, const struct cap_win *w, struct cap
 	if (type == BT_IDB) {
 		if (idb(cf, w, &body, replay, e) < 0)
 			return CAP_STEP_BAD;
+	} else if (type == BT_DSB && !replay && cf->on_secrets) {
+		/* secrets type, length, the secrets (padded to 32 bits), options */
+		uint32_t st = cap_rd32(&body, cf->cur.swapped);
+		uint32_t sl = cap_rd32(&body, cf->cur.swapped);
+		const uint8_t *sp = rd_bytes(&body, sl);
+		if (sp)
+			cf->on_secrets(cf->secrets_ctx, st, sp, sl);
+		/* a DSB whose length runs past its block is ignored: its secrets are not
+		 * trusted, and the packets are still read */
 	} else if (type == BT_EPB || type == BT_PB || type == BT_SPB) {
 		out = packet(cf, &cf->cur, cf->cur.n_if, w, type, &body, rec, e);
 		if (out != CAP_STEP_REC)

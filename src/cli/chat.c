@@ -188,6 +188,7 @@ static void setup(struct chat_opts *o, struct session_opts *so, struct chat_run 
 	/* Decoding feeds the payload section (not for raw) and the "app" array. */
 	so->app = o->co.json || o->st.payload_mode != CHAT_PAYLOAD_RAW;
 	so->decode_as = o->decode_as;
+	so->keylog = o->co.keylog;
 	so->commentary = o->st.commentary;
 	so->absolute = o->st.absolute = o->co.absolute;
 	o->st.time = o->co.time;

@@ -55,6 +55,7 @@ struct cli_common {
 	int absolute;  /* --absolute: sequence numbers as sent (default: relative, as Wireshark) */
 	int time;      /* -t: enum fmt_time (out/fmt.h) */
 	int time_given;/* -t was given (else the command's default is in time) */
+	const char *keylog;  /* --keylog FILE: every command's session decrypts TLS with it */
 	struct sess_id *ids; /* -c, in the order typed */
 	size_t n_ids, cap_ids;
 };

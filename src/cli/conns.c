@@ -41,6 +41,7 @@ int cmd_conns(int argc, char **argv)
 	memset(&so, 0, sizeof so);
 	so.app = 1; /* the APP column (and proto:http in a filter) */
 	int rc;
+	so.keylog = co.keylog;
 	struct session *s = cli_session(&so, a.positional[0], NULL, 0, &rc);
 	if (!s)
 		return rc;

@@ -34,6 +34,7 @@ int cmd_diag(int argc, char **argv)
 		memset(&so, 0, sizeof so);
 		so.diag = 1;
 		so.absolute = co.absolute;
+		so.keylog = co.keylog;
 		s = cli_session(&so, a.positional[0], co.ids, co.n_ids, &rc);
 	}
 	if (!s) {

@@ -61,6 +61,7 @@ int cmd_export(int argc, char **argv)
 	so.on_http = on_http;
 	so.ctx = x;
 	int rc;
+	so.keylog = co.keylog;
 	struct session *s = cli_session(&so, a.positional[0], NULL, 0, &rc);
 	if (!s) {
 		export_free(x);

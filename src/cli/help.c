@@ -42,6 +42,8 @@ static const char usage[] =
 	"  --color WHEN               auto (default: when the output is a terminal), always or never\n"
 	"  --ascii                    ASCII borders and \"...\" even in a UTF-8 locale\n"
 	"  --json                     JSON lines instead of text (commands that show a capture, cases)\n"
+	"  --keylog FILE              decrypt TLS with the keys in FILE (SSLKEYLOGFILE format, as browsers,\n"
+	"                             curl and OpenSSL write it): http, stream and export then see HTTPS\n"
 	"  -h, --help                 the command's options\n"
 	"\n"
 	"exit status:\n"
@@ -104,7 +106,7 @@ static const char help_chat[] =
 	"  --payload MODE    structure (default): the decoded application messages (HTTP, WebSocket,\n"
 	"                    SSE, Redis, MySQL, DNS) under the packet that completes them; simple: only the\n"
 	"                    application payload; raw: the bytes as captured\n"
-	"  --decode-as PROTO decode the selected connections as PROTO (http, websocket, redis, mysql, dns)\n"
+	"  --decode-as PROTO decode the selected connections as PROTO (http, websocket, redis, mysql, dns, tls)\n"
 	"  -f, --follow      FILE is still being written: show packets as they are added (Ctrl-C ends)\n"
 	"  --until-idle S    with --follow or a pipe: end after S seconds without a new byte\n"
 	"\n"
@@ -217,7 +219,8 @@ static const char help_ui[] =
 	"                      bubbles as they come, with start, stop and pause (page #/live)\n"
 	"  -f, --filter BPF    the live capture's filter\n"
 	"  --remote URL        the live view from a capture agent ('chattcp agent'), as live --remote\n"
-	"  --token-file FILE   the agent's token\n";
+	"  --token-file FILE   the agent's token\n"
+	"  --keylog FILE       decrypt TLS in every capture opened with this SSLKEYLOGFILE\n";
 
 /* Every command: the table main.c dispatches through, help prints and the man page
  * and the shell completions are made from (help --commands). */
@@ -233,7 +236,7 @@ const struct cli_command cli_commands[] = {
 	{ "stream", cmd_stream, help_stream, "-c --conn --all --json --decode-as --raw-out --side --relative --absolute" },
 	{ "export", cmd_export, help_export, "--files --force --json" },
 	{ "events", cmd_events, help_events, "--json" },
-	{ "ui", cmd_ui, help_ui, "--listen --no-open --root -i --interface -f --filter --remote --token-file" },
+	{ "ui", cmd_ui, help_ui, "--listen --no-open --root -i --interface -f --filter --remote --token-file --keylog" },
 	{ "interfaces", cmd_interfaces, help_interfaces, "--json" },
 	{ "live", cmd_live, help_live,
 	  "-i --interface --remote --token-file -f --filter -w --write --ring --ring-size --duration -s --snaplen --buffer --promisc --no-diag "
@@ -367,7 +370,7 @@ int cmd_help(int argc, char **argv)
 		struct strbuf b;
 		sb_init(&b);
 		for (const struct cli_command *c = cli_commands; c->name; c++)
-			sb_printf(&b, "%s\t%s --width --color --ascii --help\n", c->name, c->options);
+			sb_printf(&b, "%s\t%s --width --color --ascii --keylog --help\n", c->name, c->options);
 		cli_flush(&b);
 		sb_fini(&b);
 		return cli_out_check(EXIT_OK);

@@ -64,6 +64,7 @@ int cmd_http(int argc, char **argv)
 	}
 	if (rc < 0 && a.n_positional != 1)
 		rc = usage_error("http", "expected one capture file");
+	so.keylog = co.keylog;
 	struct session *s = rc < 0 ? cli_session(&so, a.positional[0], co.ids, co.n_ids, &rc) : NULL;
 	if (!s) {
 		cli_common_fini(&co);

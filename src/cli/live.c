@@ -80,6 +80,7 @@ struct live_cli {
 	char token[CLI_TOKEN_MAX + 2];
 	const char *name;  /* the interface, or the agent's HOST:PORT/IFACE */
 	const char *color_mode, *decode_as;
+	const char *keylog;
 	int width;
 	struct livecap_opts lo;
 	/* while running */
@@ -255,6 +256,9 @@ static int chat_arg(struct args *a, const char *k, struct live_cli *x)
 	} else if (!strcmp(k, "--decode-as")) {
 		VALUE();
 		x->decode_as = v;
+	} else if (!strcmp(k, "--keylog")) {
+		VALUE();
+		x->keylog = v;
 	} else {
 		return 0;
 	}
@@ -478,6 +482,7 @@ static void setup(struct live_cli *x, struct session_opts *so)
 	so->app = x->json || x->st.payload_mode != CHAT_PAYLOAD_RAW;
 	so->diag = !x->no_diag;
 	so->decode_as = x->decode_as;
+	so->keylog = x->keylog;
 	so->commentary = x->st.commentary;
 	so->absolute = x->st.absolute;
 	so->ctx = x;

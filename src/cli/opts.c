@@ -146,6 +146,12 @@ int cli_common_opt(struct args *a, const char *k, struct cli_common *c, const ch
 		c->color = v;
 		return 1;
 	}
+	if (!strcmp(k, "--keylog")) {
+		if (!(v = args_value(a, cmd, k)))
+			return -1;
+		c->keylog = v;
+		return 1;
+	}
 	if (!strcmp(k, "--ascii")) {
 		c->ascii = 1;
 		return 1;

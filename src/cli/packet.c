@@ -62,6 +62,7 @@ int cmd_packet(int argc, char **argv)
 	so.find_frame = (uint32_t)frame;
 	so.absolute = co.absolute;
 	int rc;
+	so.keylog = co.keylog;
 	struct session *s = cli_session(&so, a.positional[0], NULL, 0, &rc);
 	if (!s)
 		return rc;

@@ -28,6 +28,7 @@ int cmd_stats(int argc, char **argv)
 	struct session_opts so;
 	memset(&so, 0, sizeof so);
 	int rc;
+	so.keylog = co.keylog;
 	struct session *s = cli_session(&so, a.positional[0], NULL, 0, &rc);
 	if (!s)
 		return rc;

@@ -19,7 +19,7 @@
 struct stream_opts {
 	struct sess_id id;
 	int have_id, all, json, side, side_given;
-	const char *decode_as, *raw_out, *spec;
+	const char *decode_as, *raw_out, *spec, *keylog;
 	struct layout ly;
 };
 
@@ -159,6 +159,7 @@ static int run(const struct stream_opts *o)
 	so.app = 1;
 	so.raw = !o->all;
 	so.decode_as = o->decode_as;
+	so.keylog = o->keylog;
 	int rc;
 	struct session *s = cli_session(&so, o->spec, &o->id, o->all ? 0 : 1, &rc);
 	if (!s)
@@ -238,6 +239,7 @@ int cmd_stream(int argc, char **argv)
 		o.json = co.json;
 		cli_layout(&co, &o.ly);
 		o.spec = a.positional[0];
+		o.keylog = co.keylog;
 		rc = run(&o);
 	}
 	cli_common_fini(&co);

@@ -23,6 +23,7 @@ struct ui_opts {
 	struct web_live_opts live;
 	const char *token_file;
 	char token[CLI_TOKEN_MAX + 2];
+	const char *keylog; /* --keylog FILE: every capture the window opens is decrypted with it */
 };
 
 /* "ADDR:PORT", "[V6]:PORT" or "PORT" (on 127.0.0.1). Returns 0 or -1. */
@@ -101,6 +102,9 @@ static int ui_args(int argc, char **argv, struct ui_opts *o, struct args *a)
 		else if (!strcmp(k, "--root")) {
 			if (!(o->root = args_value(a, "ui", k)))
 				return EXIT_USAGE;
+		} else if (!strcmp(k, "--keylog")) {
+			if (!(o->keylog = args_value(a, "ui", k)))
+				return EXIT_USAGE;
 		} else if (!strcmp(k, "-h") || !strcmp(k, "--help"))
 			return cli_help_for("ui");
 		else
@@ -151,6 +155,7 @@ int cmd_ui(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	struct web_api *api = web_api_new(o.root ? root : NULL, UI_UPLOAD_MAX);
+	web_api_keylog(api, o.keylog);
 	if ((rc = open_all(api, &a)) != EXIT_OK) {
 		web_api_free(api);
 		return rc;

@@ -207,6 +207,7 @@ uint32_t app_frame_at(struct layer *L, int dir, uint64_t off, int64_t *ts)
 }
 
 const struct conn *app_conn(struct layer *L) { return layer_ac(L)->c; }
+const struct keylog *app_keylog(struct layer *L) { return layer_ac(L)->a->keylog; }
 
 /* The lowest connection offset any layer of L's tree may still ask about (its held
  * bytes start there): reassembly's frame map may forget what lies below. */
@@ -373,6 +374,21 @@ struct appmsg *app_owner(struct layer *L)
 
 /* ---- decoders ---- */
 
+/* A stacked stream's decoder joins the connection's stack ("tls > http"): named by
+ * its opener, or found by content later. One-way streams (a body) are not a layer of
+ * the connection. */
+static void stack_add(struct layer *L, const struct proto_desc *d)
+{
+	struct app_conn *ac = layer_ac(L);
+	if (!L->depth || as_child(L)->one_way || ac->n_stack >= APP_MAX_DEPTH)
+		return;
+	for (size_t i = 0; proto_registry[i] && i < UINT8_MAX; i++)
+		if (proto_registry[i] == d) {
+			ac->stack[ac->n_stack++] = (uint8_t)(i + 1);
+			break;
+		}
+}
+
 static void start_decoder(struct layer *L, const struct proto_desc *d, const struct layer_open *how)
 {
 	L->d = d;
@@ -380,6 +396,7 @@ static void start_decoder(struct layer *L, const struct proto_desc *d, const str
 	L->need[0] = L->need[1] = 0;
 	if (!d)
 		return;
+	stack_add(L, d);
 	L->st = xcalloc(1, d->state_size ? d->state_size : 1);
 	if (d->init) {
 		L->busy++;
@@ -642,14 +659,6 @@ struct layer *app_open(struct layer *L, const struct layer_open *how)
 		start_decoder(k, d, how);
 	for (int i = 0; i < 2; i++)
 		app_msg_release(L, how->msg[i]);
-	struct app_conn *ac = layer_ac(L);
-	if (!how->one_way && d && ac->n_stack < APP_MAX_DEPTH) {
-		for (size_t i = 0; proto_registry[i] && i < UINT8_MAX; i++)
-			if (proto_registry[i] == d) {
-				ac->stack[ac->n_stack++] = (uint8_t)(i + 1);
-				break;
-			}
-	}
 	return k;
 }
 

@@ -30,6 +30,9 @@ struct app {
 	/* A message was finished (app_msg_done). The hook may hold it (app_hold). */
 	void (*on_done)(void *ctx, struct appmsg *m);
 	void *on_done_ctx;
+	/* Secrets to decrypt with (a key log: --keylog, pcapng Decryption Secrets), or
+	 * NULL; the session's. Decoders ask for it with app_keylog(). */
+	const struct keylog *keylog;
 	/* Bodies: keep this many decoded bytes per message (0: none), and hash them. */
 	size_t body_keep;
 	int body_hash;

@@ -183,6 +183,9 @@ uint32_t app_frame_at(struct layer *L, int dir, uint64_t off, int64_t *ts);
 uint64_t app_conn_off(struct layer *L, int dir, uint64_t off);
 /* The connection being decoded. */
 const struct conn *app_conn(struct layer *L);
+/* The session's key log (proto/keylog.h), or NULL when none was given. */
+struct keylog;
+const struct keylog *app_keylog(struct layer *L);
 
 /* --- stacking --- */
 

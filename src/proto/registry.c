@@ -11,7 +11,8 @@
 	X(sse)           \
 	X(redis)         \
 	X(mysql)         \
-	X(dns)
+	X(dns)           \
+	X(tls)
 
 #define DECLARE(name) extern const struct proto_desc proto_##name;
 PROTOCOLS(DECLARE)

@@ -7,6 +7,7 @@
 
 #include "../base/exitcodes.h"
 #include "../cases/cases.h"
+#include "../proto/keylog.h"
 #include "../tcp/analysis.h"
 
 #include <stdio.h>
@@ -259,6 +260,16 @@ static void sides_swapped(void *ctx, struct conn *c)
 
 /* ---- opening ---- */
 
+/* A pcapng Decryption Secrets Block: TLS keys join the key log (made if none). */
+static void on_secrets(void *ctx, uint32_t type, const uint8_t *p, size_t n)
+{
+	struct session *s = ctx;
+	if (type != 0x544c534b) /* "TLSK": SSLKEYLOGFILE text */
+		return;
+	keylog_add_text(&s->keylog, (const char *)p, n);
+	s->app.keylog = s->keylog;
+}
+
 static int open_common(struct session *s, int rc, struct err *e)
 {
 	if (rc < 0) {
@@ -272,6 +283,18 @@ static int open_common(struct session *s, int rc, struct err *e)
 		capfile_close(&s->cf);
 		return -1;
 	}
+	if (s->o.keylog && !s->keylog) {
+		struct err ke;
+		err_clear(&ke);
+		s->keylog = keylog_load(s->o.keylog, &ke);
+		if (!s->keylog) {
+			s->err = ke;
+			capfile_close(&s->cf);
+			return -1;
+		}
+	}
+	s->cf.on_secrets = on_secrets;
+	s->cf.secrets_ctx = s;
 	s->opened = 1;
 	s->counts_only = !s->o.keep && !s->o.app && !s->o.diag && !s->o.find_frame && !s->o.on_packet && !s->o.raw;
 	engine_init(&s->en);
@@ -292,6 +315,7 @@ static int open_common(struct session *s, int rc, struct err *e)
 		}
 		a->on_done = on_done;
 		a->on_done_ctx = s;
+		a->keylog = s->keylog;
 		a->body_keep = s->o.body == SESS_BODY_WHOLE  ? APPLOG_BODY_MAX
 			       : s->o.body == SESS_BODY_HASH ? 0
 							     : SESS_PREVIEW_BYTES;
@@ -888,5 +912,6 @@ void session_free(struct session *s)
 		engine_fini(&s->en);
 		capfile_close(&s->cf);
 	}
+	keylog_free(s->keylog);
 	xfree(s);
 }

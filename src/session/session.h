@@ -148,6 +148,7 @@ struct session_opts {
 	 * blocks and JSON carry both. */
 	int absolute;
 	const char *decode_as;  /* force this decoder on the selected connections (NULL: detect) */
+	const char *keylog;     /* TLS key log file (SSLKEYLOGFILE format) to decrypt with, or NULL */
 	size_t mem_limit;       /* bytes the session may hold (0: no limit but the system's) */
 	uint32_t find_frame;    /* remember this frame (session_frame), 0: none */
 	/* Reading a stream: follow a growing file, stop on idle or when *stop is set. */

@@ -98,6 +98,7 @@ struct session {
 	struct engine en;
 	struct app app;
 	struct diag *dg;
+	struct keylog *keylog;     /* opts.keylog, loaded at open (owned) */
 	/* selection */
 	struct sess_id *sel;
 	size_t n_sel, cap_sel;

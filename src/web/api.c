@@ -32,6 +32,7 @@ struct web_api {
 	struct web_cap caps[UI_CAPTURES_MAX];
 	size_t n;
 	char *root; /* realpath of --root, or NULL */
+	const char *keylog; /* --keylog (borrowed), or NULL */
 	size_t upload_max;
 };
 
@@ -43,6 +44,8 @@ struct web_api *web_api_new(const char *root, size_t upload_max)
 		a->root = xstrdup(root);
 	return a;
 }
+
+void web_api_keylog(struct web_api *a, const char *path) { a->keylog = path; }
 
 void web_api_free(struct web_api *a)
 {
@@ -60,10 +63,11 @@ void web_api_free(struct web_api *a)
 
 /* Everything every view asks: the per-packet index, the decoders, the diagnosis, the
  * commentary, 4 kB body previews. */
-static struct session *new_session(void)
+static struct session *new_session(const struct web_api *a)
 {
 	struct session_opts o;
 	memset(&o, 0, sizeof o);
+	o.keylog = a->keylog;
 	o.keep = SESS_KEEP_PACKETS;
 	o.app = 1;
 	o.diag = 1;
@@ -100,7 +104,7 @@ int web_api_open(struct web_api *a, const char *spec, struct strbuf *err)
 	}
 	struct web_cap *c = &a->caps[a->n];
 	memset(c, 0, sizeof *c);
-	c->s = new_session();
+	c->s = new_session(a);
 	if (session_open(c->s, spec) < 0) {
 		sb_puts(err, session_error(c->s)->msg);
 		session_free(c->s);
@@ -121,7 +125,7 @@ static int open_mem(struct web_api *a, const char *name, uint8_t *p, size_t n, s
 	}
 	struct web_cap *c = &a->caps[a->n];
 	memset(c, 0, sizeof *c);
-	c->s = new_session();
+	c->s = new_session(a);
 	if (session_open_mem(c->s, name, p, n) < 0) {
 		sb_puts(err, session_error(c->s)->msg);
 		session_free(c->s);

@@ -51,6 +51,9 @@ struct web_reply {
 /* root: the folder (a realpath) whose captures /api/open?path= may open (NULL: none);
  * upload_max: the server's cap on an upload, told to the front end by /api/info. */
 struct web_api *web_api_new(const char *root, size_t upload_max);
+/* Every capture opened from now on is decrypted with this TLS key log (borrowed; NULL:
+ * none). */
+void web_api_keylog(struct web_api *a, const char *path);
 void web_api_free(struct web_api *a);
 /* Opens spec (FILE or case:NAME) as a new capture, reads it to its end. Returns the
  * capture's number, or -1 with the reason in err (one line). A damaged capture opens:
