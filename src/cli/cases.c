@@ -48,7 +48,7 @@ static int list(const struct cli_common *co)
 			case_json(&b, order[i], 0);
 		cli_flush(&b);
 		sb_fini(&b);
-		free(order);
+		xfree(order);
 		return cli_out_check(EXIT_OK);
 	}
 	struct layout ly;
@@ -96,7 +96,7 @@ static int list(const struct cli_common *co)
 	}
 	for (int i = 0; i < 4; i++)
 		sb_fini(&c[i]);
-	free(order);
+	xfree(order);
 	sb_puts(&b, "More: 'chattcp help'.\n");
 	cli_flush(&b);
 	sb_fini(&b);
