@@ -29,6 +29,8 @@ static const char usage[] =
 	"  http FILE                  every HTTP exchange: request, status, headers, body sizes, timing (--json)\n"
 	"  stream FILE -c ID          one connection decoded as its protocol, Follow-Stream style (--json, --raw-out)\n"
 	"  export FILE --files DIR    every file carried over HTTP, decoded, Range pieces merged (--json)\n"
+	"  search FILE --port N ...   frames found by fields (--ip, --flags, --payload, --http-*, --label), by connection\n"
+	"  extract FILE -o OUT        the frames chosen (-c, -Y EXPR, --frames A-B) as pcap or pcapng\n"
 	"  events                     every note, event and finding name, with severity and meaning (--json)\n"
 	"  ui [FILE|case:NAME ...]    the window in the browser: connection list, chat, packet diagram, diagnosis, cases\n"
 	"  interfaces                 the interfaces one can capture on, with state and addresses (--json)\n"
@@ -127,6 +129,49 @@ static const char help_stream[] =
 	"  --json           one object per message: conn, proto, kind, dir, frames, offsets,\n"
 	"                   summary, fields, notes\n";
 
+static const char help_search[] =
+	"usage: chattcp search FILE [--ip A] [--port N] [--flags SYN,RST] [--window '<1000']\n"
+	"                           [--payload TEXT | --payload-hex HEX | --payload-re RE]\n"
+	"                           [--http-method M] [--http-path P] [--http-header 'Name: value']\n"
+	"                           [--http-status 5xx] [--http-body TEXT] [--label NAME] [-Y EXPR]\n"
+	"                           [-c IDS] [--json]\n"
+	"\n"
+	"The frames that match every option given, grouped by connection with their counts and\n"
+	"frame numbers. The options are turned into a display filter, printed first, so the same\n"
+	"search can be typed as -Y on any command (see 'chattcp help filter').\n"
+	"\n"
+	"  --ip A              either address (IPv4 or IPv6, CIDR too: 10.0.0.0/8)\n"
+	"  --port N            TCP or UDP, either side\n"
+	"  --flags SYN,RST     every flag listed is set (SYN, ACK, FIN, RST, PSH, URG, ECE, CWR, NS)\n"
+	"  --window OPN        the window in bytes (scaled): <1000, >=65535, 0\n"
+	"  --payload TEXT      TCP or UDP payload contains TEXT (bytes as typed)\n"
+	"  --payload-hex HEX   ... contains these bytes (16 03 01, 160301)\n"
+	"  --payload-re RE     ... matches the extended regular expression (case-insensitive)\n"
+	"  --http-method M     the request method (GET, POST, ...)\n"
+	"  --http-path P       the request target contains P\n"
+	"  --http-header H     'Name: value': that header, its value containing value; 'Name': present\n"
+	"  --http-status S     404, or 5xx for a class\n"
+	"  --http-body TEXT    the decoded body (its first 4 KiB) contains TEXT\n"
+	"  --label NAME        an analysis label: retransmission, duplicate_ack, zero_window, ...\n"
+	"  -Y EXPR             a display filter, joined with the options by &&\n"
+	"  --json              one object per connection: proto, conn, client, server, matches, frames\n";
+
+static const char help_extract[] =
+	"usage: chattcp extract FILE -o OUT.pcap|OUT.pcapng|- [-c IDS] [-Y EXPR] [--frames A-B]\n"
+	"                            [--format pcap|pcapng]\n"
+	"\n"
+	"Writes the frames chosen (all options must hold; none: every frame) to a new capture,\n"
+	"each record with its bytes, captured and wire lengths and time as read, so Wireshark\n"
+	"opens it and shows the same frames. The format follows OUT's name (.pcapng, else pcap;\n"
+	"'-' writes pcapng to standard output, never to a terminal). pcapng has one interface\n"
+	"block per interface the written frames came from; pcap holds one link type, so a capture\n"
+	"mixing link types must go to pcapng.\n"
+	"\n"
+	"  -c IDS         frames of these connections (3, 2-4, u0)\n"
+	"  -Y EXPR        frames the display filter selects (see 'chattcp help filter')\n"
+	"  --frames A-B   frame numbers A to B (A-: to the end; N: one frame)\n"
+	"  --format F     pcap or pcapng, whatever OUT is called\n";
+
 static const char help_export[] =
 	"usage: chattcp export FILE --files DIR [--force] [--json]\n"
 	"\n"
@@ -212,6 +257,10 @@ const struct cli_command cli_commands[] = {
 	{ "http", cmd_http, help_http, "-c --conn -v --verbose --json --decode-as" },
 	{ "stream", cmd_stream, help_stream, "-c --conn --all --json --decode-as --raw-out --side" },
 	{ "export", cmd_export, help_export, "--files --force --json" },
+	{ "search", cmd_search, help_search,
+	  "--ip --port --flags --window --payload --payload-hex --payload-re --http-method --http-path --http-header "
+	  "--http-status --http-body --label -Y --display-filter -c --conn --json" },
+	{ "extract", cmd_extract, help_extract, "-o --output -c --conn -Y --display-filter --frames --format" },
 	{ "events", cmd_events, help_events, "--json" },
 	{ "ui", cmd_ui, help_ui, "--listen --no-open --root" },
 	{ "interfaces", cmd_interfaces, help_interfaces, "--json" },
