@@ -154,6 +154,8 @@ static const char help_search[] =
 	"  --http-body TEXT    the decoded body (its first 4 KiB) contains TEXT\n"
 	"  --label NAME        an analysis label: retransmission, duplicate_ack, zero_window, ...\n"
 	"  -Y EXPR             a display filter, joined with the options by &&\n"
+	"  --filters LIST      instead: every line of the file LIST a display filter, all run in one\n"
+	"                      pass; one line per filter: its number, a tab, the frames it selects\n"
 	"  --json              one object per connection: proto, conn, client, server, matches, frames\n";
 
 static const char help_extract[] =
@@ -259,7 +261,7 @@ const struct cli_command cli_commands[] = {
 	{ "export", cmd_export, help_export, "--files --force --json" },
 	{ "search", cmd_search, help_search,
 	  "--ip --port --flags --window --payload --payload-hex --payload-re --http-method --http-path --http-header "
-	  "--http-status --http-body --label -Y --display-filter -c --conn --json" },
+	  "--http-status --http-body --label -Y --display-filter --filters -c --conn --json" },
 	{ "extract", cmd_extract, help_extract, "-o --output -c --conn -Y --display-filter --frames --format" },
 	{ "events", cmd_events, help_events, "--json" },
 	{ "ui", cmd_ui, help_ui, "--listen --no-open --root" },

@@ -252,9 +252,11 @@ static void g_udp(const struct field_def *fd, const struct sess_frame_view *f, s
 
 /* --- application messages completed by this frame --- */
 
+/* Wireshark shows a reassembled PDU's fields only once the PDU is whole: a message the
+ * connection's end (or a gap) cut short has none. */
 static int msg_is(const struct appmsg *m, const char *proto)
 {
-	return m->proto && !strcmp(m->proto, proto) && !m->cleared;
+	return m->proto && !strcmp(m->proto, proto) && !m->cleared && !(m->flags & AM_INCOMPLETE);
 }
 
 static void put_str(struct fvals *o, const char *s)
