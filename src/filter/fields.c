@@ -81,7 +81,6 @@ static void g_ip(const struct field_def *fd, const struct sess_frame_view *f, st
 	int fam = fd->type == FT_IPV6 || (fd->name[2] == 'v') ? 6 : 4;
 	const struct pkt *pk = f->pk;
 	int kind = fam == 4 ? PL_IPV4 : PL_IPV6;
-	size_t alen = fam == 4 ? 4 : 16;
 	for (int i = 0; i < pk->n_layer && i < PKT_LAYER_MAX; i++) {
 		const struct pkt_layer *L = &pk->layer[i];
 		if (L->kind != kind)
@@ -94,10 +93,18 @@ static void g_ip(const struct field_def *fd, const struct sess_frame_view *f, st
 			put_u(o, FT_UINT, L->proto);
 		if (fd->arg == IP_EXISTS)
 			put_u(o, FT_NONE, 1);
-		(void)alen;
 	}
 	if (!inner_ip(pk, fam))
 		return;
+	/* an ICMP error's quoted header: Wireshark dissects it, so its fields count */
+	if (pk->quote.proto && pk->quote.src.family == fam) {
+		if (fd->arg == IP_SRC || fd->arg == IP_ADDR)
+			put_ip(o, fam, pk->quote.src.a);
+		if (fd->arg == IP_DST || fd->arg == IP_ADDR)
+			put_ip(o, fam, pk->quote.dst.a);
+		if (fd->arg == IP_PROTO)
+			put_u(o, FT_UINT, pk->quote.proto);
+	}
 	switch (fd->arg) {
 	case IP_SRC: put_ip(o, fam, pk->src.a); break;
 	case IP_DST: put_ip(o, fam, pk->dst.a); break;
@@ -233,6 +240,16 @@ static void g_udp(const struct field_def *fd, const struct sess_frame_view *f, s
 		case U_PORT: put_u(o, FT_UINT, L->v[0]); put_u(o, FT_UINT, L->v[1]); break;
 		case U_LENGTH: put_u(o, FT_UINT, L->v[2]); break;
 		}
+	}
+	if (pk->quote.proto == 17 && pk->kind != PK_UDP) {
+		/* the UDP header an ICMP error quotes (Wireshark dissects it) */
+		switch (fd->arg) {
+		case U_EXISTS: put_u(o, FT_NONE, 1); break;
+		case U_SPORT: put_u(o, FT_UINT, pk->quote.sport); break;
+		case U_DPORT: put_u(o, FT_UINT, pk->quote.dport); break;
+		case U_PORT: put_u(o, FT_UINT, pk->quote.sport); put_u(o, FT_UINT, pk->quote.dport); break;
+		}
+		return;
 	}
 	if (pk->kind != PK_UDP || !f->c)
 		return;
