@@ -2,12 +2,13 @@
 #include "cli.h"
 
 #include "../base/exitcodes.h"
+#include "../filter/filter.h"
 
 #include <string.h>
 
 #define CHAT_OPTS                                                                                 \
 	"-c --conn --relative --absolute --no-state --no-notes --commentary --only-analysis --fold --json " \
-	"--payload-hex --payload --decode-as --follow --until-idle"
+	"--payload-hex --payload --decode-as --follow --until-idle -Y --display-filter"
 
 static const char usage[] =
 	"chattcp: read packets like a chat.\n"
@@ -71,6 +72,7 @@ static const char help_conns[] =
 	"                    id:N           the connection id (3, u0)\n"
 	"                    WORD           WORD appears in the line (addresses, ports, protocols,\n"
 	"                                   tags), as typed; case does not matter\n"
+	"  -Y EXPR         only connections with a frame this display filter selects ('chattcp help filter')\n"
 	"  --json          one JSON object per connection (NDJSON); see docs/json.md\n";
 
 static const char help_chat[] =
@@ -81,6 +83,7 @@ static const char help_chat[] =
 	"flags, window, length, options, the payload (\\r\\n shown) and a note in plain words.\n"
 	"\n"
 	"  -c, --conn IDS    only these connections (3, 3,5, 2-4; u0 for UDP; repeatable); default: all\n"
+	"  -Y EXPR           only the frames this display filter selects ('chattcp help filter')\n"
 	"  --relative        relative seq/ack as Wireshark shows them (default: the real values)\n"
 	"  --no-state        no TCP state in the bubble header\n"
 	"  --no-notes        no note under each packet\n"
@@ -126,6 +129,7 @@ static const char help_stream[] =
 	"  --raw-out FILE   write the reassembled bytes to FILE ('-': standard output, and the\n"
 	"                   messages are not shown; gaps left out and counted)\n"
 	"  --side S         with --raw-out: client, server or both (default: both, in stream order)\n"
+	"  -Y EXPR          with --all: only connections with a frame the display filter selects\n"
 	"  --json           one object per message: conn, proto, kind, dir, frames, offsets,\n"
 	"                   summary, fields, notes\n";
 
@@ -184,6 +188,7 @@ static const char help_export[] =
 	"merged into one file holding only the bytes received (never the claimed total); the byte\n"
 	"ranges no piece covered are reported, a piece too far from the others is a file of its own.\n"
 	"\n"
+	"  -Y EXPR  only exchanges whose request or response ends in a frame the display filter selects\n"
 	"  --json   one object per file: name, content_type, size, sha256, complete, conn, frame,\n"
 	"           uri, parts, gaps, total, range\n";
 
@@ -251,14 +256,14 @@ static const char help_ui[] =
 const struct cli_command cli_commands[] = {
 	{ "cases", cmd_cases, help_cases, "--json --extract" },
 	{ "case", cmd_cases, help_cases, CHAT_OPTS },
-	{ "conns", cmd_conns, help_conns, "--filter --json" },
+	{ "conns", cmd_conns, help_conns, "--filter -Y --display-filter --json" },
 	{ "chat", cmd_chat, help_chat, CHAT_OPTS },
 	{ "packet", cmd_packet, help_packet, "--hex --json" },
 	{ "diag", cmd_diag, help_diag, "-c --conn --json" },
 	{ "stats", cmd_stats, help_stats, "--json" },
 	{ "http", cmd_http, help_http, "-c --conn -v --verbose --json --decode-as" },
-	{ "stream", cmd_stream, help_stream, "-c --conn --all --json --decode-as --raw-out --side" },
-	{ "export", cmd_export, help_export, "--files --force --json" },
+	{ "stream", cmd_stream, help_stream, "-c --conn --all --json --decode-as --raw-out --side -Y --display-filter" },
+	{ "export", cmd_export, help_export, "--files --force --json -Y --display-filter" },
 	{ "search", cmd_search, help_search,
 	  "--ip --port --flags --window --payload --payload-hex --payload-re --http-method --http-path --http-header "
 	  "--http-status --http-body --label -Y --display-filter --filters -c --conn --json" },
@@ -351,6 +356,37 @@ static void help_wrap(struct strbuf *b, const char *text, int width)
 	sb_fini(&l);
 }
 
+static const char help_filter_head[] =
+	"Display filters: -Y EXPR on chat, conns, stream, export, search and extract, in\n"
+	"Wireshark's syntax (docs/filter.md):\n"
+	"\n"
+	"  tcp.port == 80 && !tcp.analysis.flags     ip.addr == 10.0.0.0/8\n"
+	"  http.request.method in {\"POST\", \"PUT\"}    tcp.payload[0:4] == \"GET \"\n"
+	"  tcp.dstport in {80, 443, 8000..8080}      http.host matches \"exa.*\\\\.com$\"\n"
+	"\n"
+	"Operators: == != < > <= >= (eq ne lt gt le ge) === ~= contains matches (~, case-insensitive\n"
+	"POSIX regex) in {...} not in {...}; && and, || or, ! not, parentheses. A bare field tests\n"
+	"that it occurs. With several occurrences (ip.addr), == is true when any is equal, != when\n"
+	"the field occurs and none is.\n"
+	"\n"
+	"Fields:\n";
+
+static int put_help(const char *text, const struct cli_common *co);
+
+/* help filter: the syntax, then the field table (filter_field), one line each. */
+static int put_filter_help(const struct cli_common *co)
+{
+	struct strbuf t;
+	sb_init(&t);
+	sb_puts(&t, help_filter_head);
+	const struct filter_field_info *fi;
+	for (size_t i = 0; (fi = filter_field(i)); i++)
+		sb_printf(&t, "  %-32s %s: %s\n", fi->name, fi->type, fi->what);
+	int rc = put_help(t.s, co);
+	sb_fini(&t);
+	return rc;
+}
+
 static int put_help(const char *text, const struct cli_common *co)
 {
 	struct layout ly;
@@ -406,6 +442,8 @@ int cmd_help(int argc, char **argv)
 		return put_help(usage, &co);
 	if (a.n_positional > 1)
 		return usage_error("help", "takes one command name");
+	if (!strcmp(a.positional[0], "filter"))
+		return put_filter_help(&co);
 	const struct cli_command *c = cli_command_find(a.positional[0]);
 	if (!c || !c->help) {
 		if (c) /* help help */
