@@ -431,7 +431,8 @@ static int parse_value(struct lexer *L, struct node *n, int t, struct fval *v, c
 	*rf = NULL;
 	if (L->tok == TK_WORD) {
 		const struct field_def *other = field_lookup(L->s + L->at, L->len);
-		if (other && rf != NULL && n->kind == N_CMP) {
+		/* a field on the right compares two fields; contains takes a value only */
+		if (other && n->kind == N_CMP && n->op != OP_CONTAINS) {
 			if (other->type != t || t == FT_NONE) {
 				fail(L, L->at, "%s (%s) cannot be compared with %s (%s) at %zu", n->field->name, ftype_name(t),
 				     other->name, ftype_name(other->type), L->at + 1);

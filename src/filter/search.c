@@ -52,9 +52,22 @@ int filter_search_known(const char *opt)
 
 int filter_search_add(struct strbuf *e, const char *opt, const char *v, char *why, size_t why_n)
 {
+	size_t vn = strlen(v);
+	/* values written into the filter unquoted must be what their option says, so an
+	 * option cannot smuggle filter syntax in */
+	static const struct { const char *opt, *chars, *what; } plain[] = {
+		{ "ip", "0123456789abcdefABCDEF:./", "an IPv4 or IPv6 address (CIDR too)" },
+		{ "port", "0123456789", "a port number" },
+		{ "window", "0123456789<>=! ", "a number with an operator (<1000, >=65535)" },
+		{ "http-status", "0123456789xX", "a status (404) or a class (5xx)" },
+	};
+	for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++)
+		if (!strcmp(opt, plain[i].opt) && (!vn || strspn(v, plain[i].chars) != vn)) {
+			snprintf(why, why_n, "--%s takes %s, not '%.40s'", opt, plain[i].what, v);
+			return -1;
+		}
 	if (e->len)
 		sb_add(e, " && ", 4);
-	size_t vn = strlen(v);
 	if (!strcmp(opt, "ip")) {
 		sb_printf(e, strchr(v, ':') ? "ipv6.addr == %s" : "ip.addr == %s", v);
 	} else if (!strcmp(opt, "port")) {
