@@ -82,7 +82,8 @@ static void put_group(struct strbuf *b, const struct conn *c, const struct hit *
 /* The groups: connections in creation order (the order their first frame came). */
 static void search_print(struct session *s, const struct cli_common *co, struct found *x, const char *expr)
 {
-	qsort(x->v, x->n, sizeof *x->v, by_conn);
+	if (x->n > 1)
+		qsort(x->v, x->n, sizeof *x->v, by_conn);
 	size_t nconns;
 	const struct conn *const *all = session_conns(s, &nconns);
 	/* conn idx -> conn: session_conns is in id order, idx is creation order */
