@@ -526,6 +526,12 @@ bench_one() {   # bench_one NAME: measure every command on DATA/NAME.pcap, appen
                 ct_measure c_stats ts_flags "chattcp stats FILE" "" -- stats "$f"
             else skip_row "chattcp stats FILE" "$PROBE_MSG"; fi
 
+            # a display filter over the whole capture (issue 16: within 2x of stats)
+            if probe_chattcp search "$probe" -Y 'tcp.analysis.flags'; then
+                probe_base search "$probe" -Y 'tcp.analysis.flags'
+                ct_measure c_search_y ts_flags "chattcp search FILE -Y 'tcp.analysis.flags'" "" -- search "$f" -Y 'tcp.analysis.flags'
+            else skip_row "chattcp search FILE -Y" "$PROBE_MSG"; fi
+
             if probe_chattcp conns --json "$probe"; then
                 cp "$TMP/probe.out" "$TMP/probe-conns.out"
                 probe_base conns --json "$probe"

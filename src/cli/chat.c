@@ -97,6 +97,8 @@ static int chat_args(int argc, char **argv, struct chat_opts *o, const char *cmd
 static int shown(const struct chat_opts *o, const struct sess_packet *p)
 {
 	const struct pktrec *r = p->r;
+	if (!cli_filter_frame(&o->co.y, r->frame))
+		return 0; /* -Y: only the frames it selects */
 	return !o->only_analysis || r->labels || (r->events & (EV_HS_RETX | EV_FIN_RETX | EV_RST));
 }
 
@@ -110,6 +112,8 @@ static void header(struct chat_run *x, const struct conn *c)
 static void on_packet(void *ctx, const struct sess_packet *p)
 {
 	struct chat_run *x = ctx;
+	if (x->o->co.y.f && !cli_filter_frame(&x->o->co.y, p->r->frame))
+		return;
 	if (x->live && !x->o->co.json) {
 		if (p->c->idx >= x->n_headed) {
 			size_t n = x->n_headed;
@@ -171,6 +175,8 @@ static void chat_batch(struct chat_run *x)
 		const struct conn *c = all[i];
 		if (!session_selected(x->s, c))
 			continue;
+		if (x->o->co.y.f && !cli_filter_conn(&x->o->co.y, c))
+			continue; /* -Y selects none of its frames */
 		if (!x->o->co.json)
 			header(x, c);
 		x->o->st.prev_shown_ts = INT64_MIN; /* -t dd: each chat counts from its own first bubble */
@@ -197,6 +203,7 @@ static void setup(struct chat_opts *o, struct session_opts *so, struct chat_run 
 	so->stream.idle_ns = o->idle_ns;
 	so->stream.stop = x->live ? cli_stop_flag() : NULL;
 	so->ctx = x;
+	cli_filter_hook(&o->co.y, so);
 	if (x->live) {
 		so->on_packet = on_packet;
 		so->on_conn_end = on_end;
@@ -243,7 +250,7 @@ int chat_main(int argc, char **argv, const char *cmd, chat_prologue_fn *prologue
 	o.st.show_state = o.st.show_notes = 1;
 	o.st.fold = 1024;
 	/* A chat reads like a log (wall clock); a case like its lesson (t= since the start). */
-	cli_common_init_time(&o.co, CLI_JSON | CLI_CONN | CLI_NUMBERS, prologue ? FMT_T_REL : FMT_T_ABS);
+	cli_common_init_time(&o.co, CLI_JSON | CLI_CONN | CLI_NUMBERS | CLI_FILTER, prologue ? FMT_T_REL : FMT_T_ABS);
 	int rc = chat_args(argc, argv, &o, cmd);
 	if (rc < 0 && prologue) {
 		struct layout ly;

@@ -43,9 +43,24 @@ int cli_number(const char *v, long lo, long hi, long *out);
 
 /* The options every command shares. --width, --color WHEN (--color=WHEN), --ascii and
  * -h are taken by all; --json, -c/--conn IDS, --relative/--absolute (the numbering of
- * seq, ack and SACK) and -t FORMAT (tshark's time formats) by the commands that accept
- * them. */
-enum { CLI_JSON = 1, CLI_CONN = 2, CLI_NUMBERS = 4, CLI_TIME = 8 };
+ * seq, ack and SACK), -t FORMAT (tshark's time formats) and -Y EXPR (a display filter)
+ * by the commands that accept them. */
+enum { CLI_JSON = 1, CLI_CONN = 2, CLI_NUMBERS = 4, CLI_TIME = 8, CLI_FILTER = 16 };
+struct filter;
+/* -Y EXPR (cli/filter.c): the compiled display filter, and what it matched while the
+ * session ran: a bit per frame number, a count per connection (by conn idx). */
+struct cli_yfilter {
+	struct filter *f;
+	const char *expr;
+	uint8_t *bits;
+	size_t cap_bits;
+	uint32_t *conn_hits;
+	size_t cap_hits;
+	uint64_t n_match;
+	/* called for each matching frame (extract writes it), when set */
+	void (*on_match)(void *ctx, const struct sess_frame_view *f);
+	void *match_ctx;
+};
 #define CLI_DONE 2 /* cli_common_opt: the option was -h; the command ends with EXIT_OK */
 struct cli_common {
 	unsigned accept;
@@ -58,6 +73,7 @@ struct cli_common {
 	const char *keylog;  /* --keylog FILE: every command's session decrypts TLS with it */
 	struct sess_id *ids; /* -c, in the order typed */
 	size_t n_ids, cap_ids;
+	struct cli_yfilter y; /* -Y, when CLI_FILTER is accepted (y.f NULL: none given) */
 };
 void cli_common_init(struct cli_common *c, unsigned accept);
 /* The same with the time format the command shows by default (enum fmt_time). */
@@ -68,6 +84,17 @@ void cli_common_fini(struct cli_common *c);
 int cli_common_opt(struct args *a, const char *k, struct cli_common *c, const char *cmd);
 /* The layout the common options ask for (out/width.h): width, colour, box glyphs. */
 void cli_layout(const struct cli_common *c, struct layout *ly);
+
+/* -Y: compiles expr into y; 0, or -1 after the one-line error ("chattcp CMD: -Y:
+ * unknown field 'tcp.flag.syn' at 1; did you mean tcp.flags.syn?"). */
+int cli_filter_compile(struct cli_yfilter *y, const char *cmd, const char *expr);
+/* Makes the session tell y every frame (and run the decoders when the filter reads
+ * messages). Nothing when no filter was given. */
+void cli_filter_hook(struct cli_yfilter *y, struct session_opts *so);
+/* 1 when frame matched (or no filter); the frames of c that matched. */
+int cli_filter_frame(const struct cli_yfilter *y, uint32_t frame);
+uint32_t cli_filter_conn(const struct cli_yfilter *y, const struct conn *c);
+void cli_filter_fini(struct cli_yfilter *y);
 
 /* The output path: everything a command prints to standard output goes through these;
  * a failed write is seen at the end by cli_out_check (called once per command, by
@@ -135,6 +162,8 @@ int cmd_http(int argc, char **argv);
 int cmd_stream(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_events(int argc, char **argv);
+int cmd_extract(int argc, char **argv);
+int cmd_search(int argc, char **argv);
 int cmd_ui(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 /* Live capture (cli/interfaces.c, cli/live.c, cli/tcpdump_cmd.c), each with its help text. */

@@ -10,12 +10,18 @@
 
 #include <string.h>
 
+/* --filter's words hold and -Y selects one of its frames (when given). */
+static int listed(struct session *s, const struct conn *c, const char *filter, const struct cli_yfilter *y)
+{
+	return session_conn_matches(s, c, filter) && (!y->f || cli_filter_conn(y, c));
+}
+
 int cmd_conns(int argc, char **argv)
 {
 	struct args a;
 	args_init(&a, argc, argv);
 	struct cli_common co;
-	cli_common_init_time(&co, CLI_JSON, FMT_T_ABS);
+	cli_common_init_time(&co, CLI_JSON | CLI_FILTER, FMT_T_ABS);
 	const char *filter = NULL;
 	const char *o;
 	while ((o = args_next(&a))) {
@@ -40,6 +46,7 @@ int cmd_conns(int argc, char **argv)
 	struct session_opts so;
 	memset(&so, 0, sizeof so);
 	so.app = 1; /* the APP column (and proto:http in a filter) */
+	cli_filter_hook(&co.y, &so);
 	int rc;
 	so.keylog = co.keylog;
 	struct session *s = cli_session(&so, a.positional[0], NULL, 0, &rc);
@@ -57,12 +64,12 @@ int cmd_conns(int argc, char **argv)
 	size_t n, shown = 0;
 	const struct conn *const *all = session_conns(s, &n);
 	for (size_t i = 0; i < n && !co.json; i++)
-		if (session_conn_matches(s, all[i], filter))
+		if (listed(s, all[i], filter, &co.y))
 			report_conns_measure(&ct, s, all[i]);
 	if (!co.json)
 		report_conns_head(&ct, &b);
 	for (size_t i = 0; i < n; i++) {
-		if (!session_conn_matches(s, all[i], filter))
+		if (!listed(s, all[i], filter, &co.y))
 			continue;
 		shown++;
 		if (co.json)
@@ -78,6 +85,8 @@ int cmd_conns(int argc, char **argv)
 		sb_init(&t);
 		struct sess_counts k;
 		session_counts(s, &k);
+		if (co.y.f)
+			filter = co.y.expr;
 		if (filter && !shown) {
 			sb_puts(&t, "no connection matches the filter '");
 			term_text_str(&t, filter);

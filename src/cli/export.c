@@ -10,9 +10,26 @@
 
 #include <string.h>
 
+/* -Y: the exchange's request or response ends in a frame the filter selects. */
+struct export_run {
+	struct exporter *ex;
+	struct cli_yfilter *y;
+};
+
+static int exchange_chosen(const struct export_run *r, const struct sess_http *x)
+{
+	if (!r->y->f)
+		return 1;
+	return (x->req && cli_filter_frame(r->y, x->req->last_frame)) ||
+	       (x->resp && cli_filter_frame(r->y, x->resp->last_frame));
+}
+
 static void on_http(void *ctx, const struct sess_http *x)
 {
-	struct exporter *ex = ctx;
+	struct export_run *run = ctx;
+	struct exporter *ex = run->ex;
+	if (!exchange_chosen(run, x))
+		return;
 	if (x->req)
 		export_msg(ex, x->c, x->req, x->req);
 	if (x->resp)
@@ -26,7 +43,7 @@ int cmd_export(int argc, char **argv)
 	struct export_opts eo;
 	memset(&eo, 0, sizeof eo);
 	struct cli_common co;
-	cli_common_init(&co, CLI_JSON);
+	cli_common_init(&co, CLI_JSON | CLI_FILTER);
 	const char *o;
 	while ((o = args_next(&a))) {
 		int c = cli_common_opt(&a, o, &co, "export");
@@ -59,7 +76,9 @@ int cmd_export(int argc, char **argv)
 	so.body = SESS_BODY_WHOLE;
 	so.live_release = 1;
 	so.on_http = on_http;
-	so.ctx = x;
+	struct export_run run = { x, &co.y };
+	so.ctx = &run;
+	cli_filter_hook(&co.y, &so);
 	int rc;
 	so.keylog = co.keylog;
 	struct session *s = cli_session(&so, a.positional[0], NULL, 0, &rc);

@@ -2,12 +2,13 @@
 #include "cli.h"
 
 #include "../base/exitcodes.h"
+#include "../filter/filter.h"
 
 #include <string.h>
 
 #define CHAT_OPTS                                                                                 \
 	"-c --conn --relative --absolute -t --time --no-state --no-notes --commentary --only-analysis --fold --json " \
-	"--payload-hex --payload --decode-as --follow --until-idle"
+	"--payload-hex --payload --decode-as --follow --until-idle -Y --display-filter"
 
 static const char usage[] =
 	"chattcp: read packets like a chat.\n"
@@ -29,6 +30,8 @@ static const char usage[] =
 	"  http FILE                  every HTTP exchange: request, status, headers, body sizes, timing (--json)\n"
 	"  stream FILE -c ID          one connection decoded as its protocol, Follow-Stream style (--json, --raw-out)\n"
 	"  export FILE --files DIR    every file carried over HTTP, decoded, Range pieces merged (--json)\n"
+	"  search FILE --port N ...   frames found by fields (--ip, --flags, --payload, --http-*, --label), by connection\n"
+	"  extract FILE -o OUT        the frames chosen (-c, -Y EXPR, --frames A-B) as pcap or pcapng\n"
 	"  events                     every note, event and finding name, with severity and meaning (--json)\n"
 	"  ui [FILE|case:NAME ...]    the window in the browser: connection list, chat, packet diagram, diagnosis, cases\n"
 	"  interfaces                 the interfaces one can capture on, with state and addresses (--json)\n"
@@ -72,6 +75,7 @@ static const char help_conns[] =
 	"                    WORD           WORD appears in the line (addresses, ports, protocols,\n"
 	"                                   tags), as typed; case does not matter\n"
 	"  -t FORMAT       the start column as chat's -t: a (default), ad, u, ud, r, e\n"
+	"  -Y EXPR         only connections with a frame this display filter selects ('chattcp help filter')\n"
 	"  --json          one JSON object per connection (NDJSON); see docs/json.md\n";
 
 static const char help_chat[] =
@@ -85,6 +89,7 @@ static const char help_chat[] =
 	"is the scaled value first, the field and its factor after: win 64512 (63x1024).\n"
 	"\n"
 	"  -c, --conn IDS    only these connections (3, 3,5, 2-4; u0 for UDP; repeatable); default: all\n"
+	"  -Y EXPR           only the frames this display filter selects ('chattcp help filter')\n"
 	"  --absolute        seq, ack and SACK blocks as sent; notes name them so too\n"
 	"  --relative        relative numbers, each side counting from its SYN as Wireshark does\n"
 	"                    (the default)\n"
@@ -137,8 +142,54 @@ static const char help_stream[] =
 	"  --raw-out FILE   write the reassembled bytes to FILE ('-': standard output, and the\n"
 	"                   messages are not shown; gaps left out and counted)\n"
 	"  --side S         with --raw-out: client, server or both (default: both, in stream order)\n"
+	"  -Y EXPR          with --all: only connections with a frame the display filter selects\n"
 	"  --json           one object per message: conn, proto, kind, dir, frames, offsets,\n"
 	"                   summary, fields, notes\n";
+
+static const char help_search[] =
+	"usage: chattcp search FILE [--ip A] [--port N] [--flags SYN,RST] [--window '<1000']\n"
+	"                           [--payload TEXT | --payload-hex HEX | --payload-re RE]\n"
+	"                           [--http-method M] [--http-path P] [--http-header 'Name: value']\n"
+	"                           [--http-status 5xx] [--http-body TEXT] [--label NAME] [-Y EXPR]\n"
+	"                           [-c IDS] [--json]\n"
+	"\n"
+	"The frames that match every option given, grouped by connection with their counts and\n"
+	"frame numbers. The options are turned into a display filter, printed first, so the same\n"
+	"search can be typed as -Y on any command (see 'chattcp help filter').\n"
+	"\n"
+	"  --ip A              either address (IPv4 or IPv6, CIDR too: 10.0.0.0/8)\n"
+	"  --port N            TCP or UDP, either side\n"
+	"  --flags SYN,RST     every flag listed is set (SYN, ACK, FIN, RST, PSH, URG, ECE, CWR, NS)\n"
+	"  --window OPN        the window in bytes (scaled): <1000, >=65535, 0\n"
+	"  --payload TEXT      TCP or UDP payload contains TEXT (bytes as typed)\n"
+	"  --payload-hex HEX   the payload contains these bytes (16 03 01, 160301)\n"
+	"  --payload-re RE     the payload matches the extended regular expression (case-insensitive)\n"
+	"  --http-method M     the request method (GET, POST, ...)\n"
+	"  --http-path P       the request target contains P\n"
+	"  --http-header H     a header: H is \"Name: value\" (the value contains value) or \"Name\" (present)\n"
+	"  --http-status S     404, or 5xx for a class\n"
+	"  --http-body TEXT    the decoded body (its first 4 KiB) contains TEXT\n"
+	"  --label NAME        an analysis label: retransmission, duplicate_ack, zero_window, ...\n"
+	"  -Y EXPR             a display filter, joined with the options by &&\n"
+	"  --filters LIST      instead: every line of the file LIST a display filter, all run in one\n"
+	"                      pass; one line per filter: its number, a tab, the frames it selects\n"
+	"  --json              one object per connection: proto, conn, client, server, matches, frames\n";
+
+static const char help_extract[] =
+	"usage: chattcp extract FILE -o OUT.pcap|OUT.pcapng|- [-c IDS] [-Y EXPR] [--frames A-B]\n"
+	"                            [--format pcap|pcapng]\n"
+	"\n"
+	"Writes the frames chosen (all options must hold; none: every frame) to a new capture,\n"
+	"each record with its bytes, captured and wire lengths and time as read, so Wireshark\n"
+	"opens it and shows the same frames. The format follows OUT's name (.pcapng, else pcap;\n"
+	"'-' writes pcapng to standard output, never to a terminal). pcapng has one interface\n"
+	"block per interface the written frames came from; pcap holds one link type, so a capture\n"
+	"mixing link types must go to pcapng.\n"
+	"\n"
+	"  -c IDS         frames of these connections (3, 2-4, u0)\n"
+	"  -Y EXPR        frames the display filter selects (see 'chattcp help filter')\n"
+	"  --frames A-B   frame numbers A to B (A-: to the end; N: one frame)\n"
+	"  --format F     pcap or pcapng, whatever OUT is called\n";
 
 static const char help_export[] =
 	"usage: chattcp export FILE --files DIR [--force] [--json]\n"
@@ -150,6 +201,7 @@ static const char help_export[] =
 	"merged into one file holding only the bytes received (never the claimed total); the byte\n"
 	"ranges no piece covered are reported, a piece too far from the others is a file of its own.\n"
 	"\n"
+	"  -Y EXPR  only exchanges whose request or response ends in a frame the display filter selects\n"
 	"  --json   one object per file: name, content_type, size, sha256, complete, conn, frame,\n"
 	"           uri, parts, gaps, total, range\n";
 
@@ -227,14 +279,18 @@ static const char help_ui[] =
 const struct cli_command cli_commands[] = {
 	{ "cases", cmd_cases, help_cases, "--json --extract" },
 	{ "case", cmd_cases, help_cases, CHAT_OPTS },
-	{ "conns", cmd_conns, help_conns, "--filter --json -t --time" },
+	{ "conns", cmd_conns, help_conns, "--filter -Y --display-filter --json -t --time" },
 	{ "chat", cmd_chat, help_chat, CHAT_OPTS },
 	{ "packet", cmd_packet, help_packet, "--hex --json --relative --absolute -t --time" },
 	{ "diag", cmd_diag, help_diag, "-c --conn --json --relative --absolute" },
 	{ "stats", cmd_stats, help_stats, "--json" },
 	{ "http", cmd_http, help_http, "-c --conn -v --verbose --json --decode-as --relative --absolute" },
-	{ "stream", cmd_stream, help_stream, "-c --conn --all --json --decode-as --raw-out --side --relative --absolute" },
-	{ "export", cmd_export, help_export, "--files --force --json" },
+	{ "stream", cmd_stream, help_stream, "-c --conn --all --json --decode-as --raw-out --side --relative --absolute -Y --display-filter" },
+	{ "export", cmd_export, help_export, "--files --force --json -Y --display-filter" },
+	{ "search", cmd_search, help_search,
+	  "--ip --port --flags --window --payload --payload-hex --payload-re --http-method --http-path --http-header "
+	  "--http-status --http-body --label -Y --display-filter --filters -c --conn --json" },
+	{ "extract", cmd_extract, help_extract, "-o --output -c --conn -Y --display-filter --frames --format" },
 	{ "events", cmd_events, help_events, "--json" },
 	{ "ui", cmd_ui, help_ui, "--listen --no-open --root -i --interface -f --filter --remote --token-file --keylog" },
 	{ "interfaces", cmd_interfaces, help_interfaces, "--json" },
@@ -324,6 +380,37 @@ static void help_wrap(struct strbuf *b, const char *text, int width)
 	sb_fini(&l);
 }
 
+static const char help_filter_head[] =
+	"Display filters: -Y EXPR on chat, conns, stream, export, search and extract, in\n"
+	"Wireshark's syntax (docs/filter.md):\n"
+	"\n"
+	"  tcp.port == 80 && !tcp.analysis.flags     ip.addr == 10.0.0.0/8\n"
+	"  http.request.method in {\"POST\", \"PUT\"}    tcp.payload[0:4] == \"GET \"\n"
+	"  tcp.dstport in {80, 443, 8000..8080}      http.host matches \"exa.*\\\\.com$\"\n"
+	"\n"
+	"Operators: == != < > <= >= (eq ne lt gt le ge) === ~= contains matches (~, case-insensitive\n"
+	"POSIX regex) in {...} not in {...}; && and, || or, ! not, parentheses. A bare field tests\n"
+	"that it occurs. With several occurrences (ip.addr), == is true when any is equal, != when\n"
+	"the field occurs and none is.\n"
+	"\n"
+	"Fields:\n";
+
+static int put_help(const char *text, const struct cli_common *co);
+
+/* help filter: the syntax, then the field table (filter_field), one line each. */
+static int put_filter_help(const struct cli_common *co)
+{
+	struct strbuf t;
+	sb_init(&t);
+	sb_puts(&t, help_filter_head);
+	const struct filter_field_info *fi;
+	for (size_t i = 0; (fi = filter_field(i)); i++)
+		sb_printf(&t, "  %-32s %s: %s\n", fi->name, fi->type, fi->what);
+	int rc = put_help(t.s, co);
+	sb_fini(&t);
+	return rc;
+}
+
 static int put_help(const char *text, const struct cli_common *co)
 {
 	struct layout ly;
@@ -379,6 +466,8 @@ int cmd_help(int argc, char **argv)
 		return put_help(usage, &co);
 	if (a.n_positional > 1)
 		return usage_error("help", "takes one command name");
+	if (!strcmp(a.positional[0], "filter"))
+		return put_filter_help(&co);
 	const struct cli_command *c = cli_command_find(a.positional[0]);
 	if (!c || !c->help) {
 		if (c) /* help help */

@@ -118,6 +118,7 @@ void cli_common_fini(struct cli_common *c)
 {
 	xfree(c->ids);
 	c->ids = NULL;
+	cli_filter_fini(&c->y);
 }
 
 int cli_common_opt(struct args *a, const char *k, struct cli_common *c, const char *cmd)
@@ -175,6 +176,15 @@ int cli_common_opt(struct args *a, const char *k, struct cli_common *c, const ch
 	if (!strcmp(k, "--json") && (c->accept & CLI_JSON)) {
 		c->json = 1;
 		return 1;
+	}
+	if ((!strcmp(k, "-Y") || !strcmp(k, "--display-filter")) && (c->accept & CLI_FILTER)) {
+		if (!(v = args_value(a, cmd, k)))
+			return -1;
+		if (c->y.f) {
+			usage_error(cmd, "-Y is given once (join expressions with && or ||)");
+			return -1;
+		}
+		return cli_filter_compile(&c->y, cmd, v) < 0 ? -1 : 1;
 	}
 	if ((!strcmp(k, "-c") || !strcmp(k, "--conn")) && (c->accept & CLI_CONN)) {
 		if (!(v = args_value(a, cmd, k)))

@@ -21,6 +21,7 @@ struct stream_opts {
 	int have_id, all, json, side, side_given;
 	const char *decode_as, *raw_out, *spec, *keylog;
 	struct layout ly;
+	struct cli_yfilter *y;  /* -Y: only connections with a frame it selects */
 };
 
 /* The reassembled bytes into path ('-': standard output, through the output path, and
@@ -160,6 +161,7 @@ static int run(const struct stream_opts *o)
 	so.raw = !o->all;
 	so.decode_as = o->decode_as;
 	so.keylog = o->keylog;
+	cli_filter_hook(o->y, &so);
 	int rc;
 	struct session *s = cli_session(&so, o->spec, &o->id, o->all ? 0 : 1, &rc);
 	if (!s)
@@ -172,7 +174,7 @@ static int run(const struct stream_opts *o)
 	size_t n;
 	const struct conn *const *all = session_conns(s, &n);
 	for (size_t i = 0; i < n && rc == EXIT_OK; i++)
-		if (session_selected(s, all[i]))
+		if (session_selected(s, all[i]) && (!o->y->f || cli_filter_conn(o->y, all[i])))
 			rc = one_conn(s, o, all[i], &b);
 	cli_flush(&b);
 	sb_fini(&b);
@@ -187,7 +189,8 @@ int cmd_stream(int argc, char **argv)
 	memset(&o, 0, sizeof o);
 	o.side = -1;
 	struct cli_common co;
-	cli_common_init(&co, CLI_JSON | CLI_CONN | CLI_NUMBERS);
+	cli_common_init(&co, CLI_JSON | CLI_CONN | CLI_NUMBERS | CLI_FILTER);
+	o.y = &co.y;
 	const char *k;
 	int rc = -1;
 	while (rc < 0 && (k = args_next(&a))) {

@@ -203,6 +203,10 @@ static void on_done(void *ctx, struct appmsg *m)
 	}
 	if (s->o.on_http && m->http)
 		http_done(s, c, m);
+	if (s->o.on_frame && m->done_frame && s->cur_c) {
+		xgrow(&s->done_now, &s->cap_done_now, s->n_done_now + 1, sizeof *s->done_now);
+		s->done_now[s->n_done_now++] = m;
+	}
 	if (s->o.live_release)
 		app_hold(&s->app, m); /* until it is delivered */
 	if (m->done_frame && s->cur_c == c && s->cur_r->dir == m->dir) {
@@ -296,7 +300,7 @@ static int open_common(struct session *s, int rc, struct err *e)
 	s->cf.on_secrets = on_secrets;
 	s->cf.secrets_ctx = s;
 	s->opened = 1;
-	s->counts_only = !s->o.keep && !s->o.app && !s->o.diag && !s->o.find_frame && !s->o.on_packet && !s->o.raw;
+	s->counts_only = !s->o.keep && !s->o.app && !s->o.diag && !s->o.find_frame && !s->o.on_packet && !s->o.raw && !s->o.on_frame;
 	engine_init(&s->en);
 	s->en.side_hint = side_hint;
 	s->en.sides_swapped = sides_swapped;
@@ -529,6 +533,25 @@ static void sconn_add_rec(struct sconn *sc, uint32_t i)
 	sconn_recs(sc)[sc->n_recs++] = i;
 }
 
+/* opts.on_frame: the frame as a filter sees it. */
+static void frame_out(struct session *s, const struct cap_rec *rec, const struct pkt *pk, const struct conn *c,
+		      const struct pktrec *r)
+{
+	if (!s->o.on_frame)
+		return;
+	if (pk->frame == 1)
+		s->frame_first_ts = s->frame_prev_ts = rec->ts_ns;
+	struct sess_frame_view v = {
+		.rec = rec, .pk = pk, .c = c, .r = r, .first_ts = s->frame_first_ts, .prev_ts = s->frame_prev_ts,
+		.msgs = s->done_now, .n_msgs = s->n_done_now,
+	};
+	sess_call_out(s);
+	s->o.on_frame(s->o.frame_ctx, &v);
+	sess_call_in(s);
+	s->n_done_now = 0;
+	s->frame_prev_ts = rec->ts_ns;
+}
+
 static void one_packet(struct session *s, const struct cap_rec *rec)
 {
 	struct pkt pk;
@@ -545,6 +568,7 @@ static void one_packet(struct session *s, const struct cap_rec *rec)
 	if (!c) {
 		if (finding && pk.frame == s->o.find_frame)
 			remember_frame(s, rec, &pk, NULL, NULL, NULL, NULL);
+		frame_out(s, rec, &pk, NULL, NULL);
 		return;
 	}
 	int sel = session_selected(s, c);
@@ -587,6 +611,7 @@ static void one_packet(struct session *s, const struct cap_rec *rec)
 		s->frame.sack = sk;
 		s->frame.win = win;
 	}
+	frame_out(s, rec, &pk, c, &r);
 	if (sel && s->o.on_packet) {
 		struct sess_packet p;
 		memset(&p, 0, sizeof p);
@@ -897,6 +922,7 @@ void session_free(struct session *s)
 	xfree(s->kept);
 	xfree(s->recs);
 	xfree(s->now);
+	xfree(s->done_now);
 	xfree(s->parts);
 	xfree(s->order);
 	xfree(s->sel);

@@ -136,6 +136,21 @@ struct sess_http {
 	size_t n_interim;
 };
 
+/* Every frame of the capture as a display filter sees it (opts.on_frame), TCP/UDP or
+ * not, once the pipeline has processed it. Valid during the callback only. */
+struct sess_frame_view {
+	const struct cap_rec *rec;   /* the record as read: its bytes, offset, interface */
+	const struct pkt *pk;        /* decoded */
+	const struct conn *c;        /* its connection, NULL when it is not TCP/UDP */
+	const struct pktrec *r;      /* its index record (labels, relative seq/ack), NULL with c */
+	int64_t first_ts;            /* time of the capture's first frame */
+	int64_t prev_ts;             /* time of the frame before it (its own for the first) */
+	/* The application messages this frame completed (either side, any decoder): where
+	 * Wireshark shows a reassembled PDU's fields. */
+	const struct appmsg *const *msgs;
+	size_t n_msgs;
+};
+
 struct session_opts {
 	int keep;               /* enum sess_keep */
 	int app;                /* run the application decoders on the selected connections */
@@ -165,6 +180,10 @@ struct session_opts {
 	 * without its request: req NULL). Both messages are whole then, bodies included;
 	 * interim is not filled here. */
 	void (*on_http)(void *ctx, const struct sess_http *x);
+	/* Called for every frame (filters, extract); the connections' messages are those
+	 * of selected connections when opts.app. */
+	void (*on_frame)(void *frame_ctx, const struct sess_frame_view *f);
+	void *frame_ctx;
 	void *ctx;
 	/* Live: free what was delivered (message contents, per-packet state) once the
 	 * callbacks returned, so memory does not grow with the capture. Batch queries that

@@ -118,6 +118,10 @@ struct session {
 	size_t n_now, cap_now;
 	const struct appmsg **parts;
 	size_t n_parts, cap_parts;
+	/* on_frame: messages done while processing the current frame, either side */
+	const struct appmsg **done_now;
+	size_t n_done_now, cap_done_now;
+	int64_t frame_first_ts, frame_prev_ts;
 	struct strbuf note, comm;
 	/* connections in id order (session_conns) */
 	const struct conn **order;
