@@ -120,6 +120,7 @@ int cmd_stream(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_events(int argc, char **argv);
 int cmd_ui(int argc, char **argv);
+int cmd_mcp(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 /* Live capture (cli/interfaces.c, cli/live.c, cli/tcpdump_cmd.c), each with its help text. */
 int cmd_interfaces(int argc, char **argv);

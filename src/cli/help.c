@@ -31,6 +31,7 @@ static const char usage[] =
 	"  export FILE --files DIR    every file carried over HTTP, decoded, Range pieces merged (--json)\n"
 	"  events                     every note, event and finding name, with severity and meaning (--json)\n"
 	"  ui [FILE|case:NAME ...]    the window in the browser: connection list, chat, packet diagram, diagnosis, cases\n"
+	"  mcp [--root DIR ...]       a local MCP server on stdio for AI assistants: tools that read captures\n"
 	"  interfaces                 the interfaces one can capture on, with state and addresses (--json)\n"
 	"  live -i IFACE              capture from an interface and show the chat as packets arrive (--write)\n"
 	"  tcpdump-cmd                print a tcpdump command for a host, port and protocol (filter checked)\n"
@@ -199,6 +200,20 @@ static const char help_ui[] =
 	"  --no-open           do not start a browser\n"
 	"  --root DIR          the page may open captures by path under DIR\n";
 
+static const char help_mcp[] =
+	"usage: chattcp mcp [--root DIR ...] [--export-dir DIR]\n"
+	"\n"
+	"Speaks the Model Context Protocol (JSON-RPC 2.0, one message a line) on standard input and\n"
+	"output, for an AI assistant's MCP client on this machine: nothing leaves it. Its tools list\n"
+	"the cases, open a capture, list connections (with --filter's terms), and give a chat (paged),\n"
+	"the diagnosis, statistics, HTTP exchanges, a decoded stream and one packet, as the same JSON\n"
+	"lines as --json; resources are the cases' lessons, and the prompt explain_connection tells a\n"
+	"connection to a beginner. See docs/mcp.md for a client's configuration.\n"
+	"\n"
+	"  --root DIR        captures may be opened under DIR (links and '..' that lead out are\n"
+	"                    refused); give it again for more folders. Without it: only case:NAME\n"
+	"  --export-dir DIR  export_pcap may write a connection's frames as pcapng into DIR\n";
+
 /* Every command: the table main.c dispatches through, help prints and the man page
  * and the shell completions are made from (help --commands). */
 const struct cli_command cli_commands[] = {
@@ -214,6 +229,7 @@ const struct cli_command cli_commands[] = {
 	{ "export", cmd_export, help_export, "--files --force --json" },
 	{ "events", cmd_events, help_events, "--json" },
 	{ "ui", cmd_ui, help_ui, "--listen --no-open --root" },
+	{ "mcp", cmd_mcp, help_mcp, "--root --export-dir" },
 	{ "interfaces", cmd_interfaces, help_interfaces, "--json" },
 	{ "live", cmd_live, help_live,
 	  "-i --interface -f --filter -w --write --ring --ring-size --duration -s --snaplen --buffer --promisc --no-diag "
