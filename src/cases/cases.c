@@ -1,6 +1,7 @@
 /* cases.c: looking up the embedded cases and reading their lessons' front matter. */
 #include "cases.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 const struct case_blob *case_find(const char *name)
@@ -42,4 +43,59 @@ const char *case_lesson_body(const struct case_blob *cb)
 		return s;
 	const char *e = strstr(s + 4, "\n---\n");
 	return e ? e + 5 : s;
+}
+
+long case_order_num(const struct case_blob *cb)
+{
+	const char *v;
+	size_t n;
+	char num[24];
+	if (!case_front(cb, "order", &v, &n) || n == 0 || n >= sizeof num)
+		return 0;
+	memcpy(num, v, n);
+	num[n] = 0;
+	char *end;
+	long x = strtol(num, &end, 10);
+	return *end == 0 && x > 0 ? x : 0;
+}
+
+/* A topic sorts by the smallest order number of its cases. */
+static long topic_rank(const struct case_blob *cb)
+{
+	const char *t, *u;
+	size_t tn, un;
+	long best = 0;
+	if (!case_front(cb, "topic", &t, &tn))
+		return 0;
+	for (size_t i = 0; i < case_blob_count; i++) {
+		long o = case_order_num(&case_blobs[i]);
+		if (o && case_front(&case_blobs[i], "topic", &u, &un) && un == tn && memcmp(t, u, tn) == 0
+		    && (!best || o < best))
+			best = o;
+	}
+	return best;
+}
+
+static int order_cmp(const void *a, const void *b)
+{
+	const struct case_blob *x = *(const struct case_blob *const *)a, *y = *(const struct case_blob *const *)b;
+	long tx = topic_rank(x), ty = topic_rank(y), ox = case_order_num(x), oy = case_order_num(y);
+	/* unnumbered last */
+	if (!tx != !ty)
+		return tx ? -1 : 1;
+	if (tx != ty)
+		return tx < ty ? -1 : 1;
+	if (!ox != !oy)
+		return ox ? -1 : 1;
+	if (ox != oy)
+		return ox < oy ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+size_t case_order(const struct case_blob **out)
+{
+	for (size_t i = 0; i < case_blob_count; i++)
+		out[i] = &case_blobs[i];
+	qsort(out, case_blob_count, sizeof *out, order_cmp);
+	return case_blob_count;
 }

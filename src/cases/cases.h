@@ -20,6 +20,12 @@ const struct case_blob *case_find(const char *name);
 /* The value of "key: value" in the lesson's front matter (between the --- lines):
  * 1 with *val, *n set (not NUL-terminated), or 0 when absent. */
 int case_front(const struct case_blob *cb, const char *key, const char **val, size_t *n);
+/* The suggested order for a beginner (the lessons' "order:" numbers; a case without one
+ * comes last, by name): fills out[0..case_blob_count) and returns case_blob_count.
+ * The list groups cases by their "topic:" line, topics in the order of their first case. */
+size_t case_order(const struct case_blob **out);
+/* The lesson's "order:" number, or 0 when it has none. */
+long case_order_num(const struct case_blob *cb);
 /* The lesson without its front matter. */
 const char *case_lesson_body(const struct case_blob *cb);
 

@@ -4,6 +4,7 @@
 
 #include "../base/exitcodes.h"
 #include "../base/strbuf.h"
+#include "../base/xalloc.h"
 #include "../cases/cases.h"
 #include "../out/cases_json.h"
 #include "../out/json.h"
@@ -20,8 +21,9 @@ static const struct table_col list_cols[] = {
 	{ .wrap = 1, .min = 20 },
 };
 
-/* The list's two rows of a case, in terminal form, into cells[0..4). */
-static void list_cells(const struct case_blob *cb, struct strbuf *c)
+/* The list's two rows of a case, in terminal form, into c[0..3): "N. name", title, summary
+ * (N: its place in the suggested order). */
+static void list_cells(const struct case_blob *cb, size_t num, struct strbuf *c)
 {
 	const char *t = "", *s = "";
 	size_t tn = 0, sn = 0;
@@ -29,6 +31,7 @@ static void list_cells(const struct case_blob *cb, struct strbuf *c)
 	case_front(cb, "summary", &s, &sn);
 	for (int i = 0; i < 3; i++)
 		sb_reset(&c[i]);
+	sb_printf(&c[0], "%2zu. ", num);
 	term_text_str(&c[0], cb->name);
 	term_text(&c[1], t, tn);
 	term_text(&c[2], s, sn);
@@ -38,11 +41,14 @@ static int list(const struct cli_common *co)
 {
 	struct strbuf b;
 	sb_init(&b);
+	const struct case_blob **order = xmalloc((case_blob_count + 1) * sizeof *order);
+	size_t n_cases = case_order(order);
 	if (co->json) {
-		for (size_t i = 0; i < case_blob_count; i++)
-			case_json(&b, &case_blobs[i], 0);
+		for (size_t i = 0; i < n_cases; i++)
+			case_json(&b, order[i], 0);
 		cli_flush(&b);
 		sb_fini(&b);
+		free(order);
 		return cli_out_check(EXIT_OK);
 	}
 	struct layout ly;
@@ -51,30 +57,46 @@ static int list(const struct cli_common *co)
 	static const char intro[] = "Classic cases (real captures with lessons); open one with 'chattcp case NAME', "
 				    "or use case:NAME wherever a capture file goes, e.g. 'chattcp chat case:handshake':";
 	width_wrap(&b, intro, sizeof intro - 1, (size_t)ly.width, 0, "");
+	static const char path[] = "Grouped by topic; new to TCP? Follow the numbers, they are a suggested order.";
+	width_wrap(&b, path, sizeof path - 1, (size_t)ly.width, 0, "");
 	sb_putc(&b, '\n');
 	struct table t;
 	table_init(&t, list_cols, 2, &ly);
-	struct strbuf c[3];
-	for (int i = 0; i < 3; i++)
+	struct strbuf c[4];
+	for (int i = 0; i < 4; i++)
 		sb_init(&c[i]);
 	for (int pass = 0; pass < 2; pass++) {
 		if (pass)
 			table_layout(&t);
-		for (size_t i = 0; i < case_blob_count; i++) {
-			list_cells(&case_blobs[i], c);
+		const char *topic = NULL;
+		size_t topic_n = 0;
+		for (size_t i = 0; i < n_cases; i++) {
+			list_cells(order[i], i + 1, c);
 			const char *r1[2] = { c[0].s, c[1].s }, *r2[2] = { "", c[2].s };
 			if (!pass) {
 				table_measure(&t, r1);
 				table_measure(&t, r2);
 				continue;
 			}
+			const char *g = "Other cases";
+			size_t gn = strlen(g);
+			case_front(order[i], "topic", &g, &gn);
+			if (!topic || gn != topic_n || memcmp(g, topic, gn) != 0) {
+				sb_reset(&c[3]);
+				term_text(&c[3], g, gn);
+				sb_putc(&c[3], ':');
+				width_wrap(&b, c[3].s, c[3].len, (size_t)ly.width, 0, "");
+				topic = g;
+				topic_n = gn;
+			}
 			table_row(&t, &b, r1);
 			table_row(&t, &b, r2);
 			sb_putc(&b, '\n');
 		}
 	}
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 4; i++)
 		sb_fini(&c[i]);
+	free(order);
 	sb_puts(&b, "More: 'chattcp help'.\n");
 	cli_flush(&b);
 	sb_fini(&b);

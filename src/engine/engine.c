@@ -40,8 +40,14 @@ static void count_other(struct engine *en, const char *name)
 /* Wireshark's relative sequence numbers: a side's base is its SYN's sequence number,
  * or one below the first sequence number seen from it; an ACK seen before the other
  * side sent anything fixes that side's base one below the acknowledged number. */
-static void set_bases(struct conn *c, int dir, const struct pkt *pk)
+static void set_bases(struct conn *c, int dir, const struct pkt *pk, int reused)
 {
+	/* A SYN+ACK with a new initial sequence number on a connection whose side had
+	 * started elsewhere (a stray ACK of an old connection on these ports came first):
+	 * Wireshark counts that side from the SYN+ACK, so its rseq is 0 and the peer's
+	 * ACK of it reads 1; its retransmissions then match the base and are not reused. */
+	if (reused && (pk->flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK))
+		c->base_seq[dir] = pk->seq;
 	if (!c->base_set[dir]) {
 		c->base_seq[dir] = (pk->flags & TH_SYN) ? pk->seq : pk->seq - 1;
 		c->base_set[dir] = 1;
@@ -57,11 +63,14 @@ static void tcp_packet(struct engine *en, struct conn *c, int dir, const struct 
 {
 	if (!c->ta)
 		c->ta = tcp_analysis_new(dir, en->keep_analysis_state);
-	/* A SYN with a new ISN on a reused tuple restarts the bases (it is a new connection). */
-	set_bases(c, dir, pk);
+	/* A SYN with a new ISN on a reused tuple is a new connection (its bases start
+	 * blank); a SYN+ACK with a new ISN restarts its side's base (set_bases). */
+	set_bases(c, dir, pk, reused);
 	if ((pk->flags & TH_SYN) && pk->opt.wscale >= 0 && c->wscale[dir] == -1)
 		c->wscale[dir] = pk->opt.wscale;
-	tcp_state_packet(c, &c->trk, dir, pk, rec);
+	uint32_t contig_end = 0;
+	int contig_known = tcp_analysis_contig_end(c->ta, dir, &contig_end);
+	tcp_state_packet(c, &c->trk, dir, pk, rec, contig_known, contig_end);
 	tcp_analysis_packet(&c->ta, c, dir, pk, rec, &en->last_ack);
 	if (reused) {
 		rec->labels |= LB_BIT(LB_REUSED_PORTS);

@@ -212,6 +212,9 @@ void conn_swap_sides(struct conn *c)
 	SWAP2(t->fin_acked);
 	SWAP2(t->confirmed);
 	SWAP2(t->iss_known);
+	uint8_t h0 = (t->waves & TRK_FIN_HEARD(0)) != 0, h1 = (t->waves & TRK_FIN_HEARD(1)) != 0;
+	t->waves = (uint8_t)((t->waves & ~(TRK_FIN_HEARD(0) | TRK_FIN_HEARD(1))) | (h1 ? TRK_FIN_HEARD(0) : 0) |
+			     (h0 ? TRK_FIN_HEARD(1) : 0));
 }
 
 /* Decides who is the client of a new connection from its first packet; returns 1

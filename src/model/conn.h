@@ -117,9 +117,14 @@ struct tcp_track {
 	uint8_t confirmed[2];    /* sent something other than SYN/RST after its handshake */
 	uint8_t synack_repeated; /* the last server packet was a repeated SYN+ACK */
 	uint8_t hs3_lost;        /* the server re-sent SYN+ACK after the client's third handshake */
-	uint8_t waves;           /* wave events so far (bits EV_WAVE1..4 >> 4) */
+	uint8_t waves;           /* bits 0-3: wave events so far (EV_WAVE1..4 >> 4); bit 4 + s
+				  * (TRK_FIN_HEARD): side s's FIN has reached its peer in
+				  * sequence, as far as the capture shows (the peer's state
+				  * moved on it, tcp/state.c) */
 	uint8_t iss_known[2];
 };
+
+#define TRK_FIN_HEARD(side) (1u << (4 + (side)))
 
 /* Why the client was chosen without a SYN (conn.client_guessed), in words. */
 enum conn_guess {

@@ -46,6 +46,17 @@ void case_json(struct strbuf *b, const struct case_blob *cb, int with_lesson)
 	sb_json_str(b, s, sn);
 	json_key(b, &f, "topics");
 	topics(b, tp, tpn);
+	const char *g;
+	size_t gn;
+	if (case_front(cb, "topic", &g, &gn)) {
+		json_key(b, &f, "topic");
+		sb_json_str(b, g, gn);
+	}
+	long o = case_order_num(cb);
+	if (o) {
+		json_key(b, &f, "order");
+		sb_printf(b, "%ld", o);
+	}
 	if (with_lesson) {
 		const char *md = case_lesson_body(cb);
 		json_key(b, &f, "lesson");

@@ -145,6 +145,26 @@ void note_text(struct note_ctx *n, const struct conn *c, const struct pktrec *r,
 		sep(b, start);
 		sb_puts(b, "second handshake (SYN+ACK)");
 	}
+	/* ECN (RFC 3168 6.1): the SYN's ECE+CWR ask for it, a SYN+ACK's ECE alone agrees;
+	 * afterwards ECE echoes a congestion mark the sender of the ACK received, and CWR
+	 * answers it. The CE mark itself is in the IP header (shown by 'packet N'). */
+	if ((f & TH_SYN) && !(f & TH_RST) && (f & TH_ECE)) {
+		sep(b, start);
+		if (!(f & TH_ACK))
+			sb_puts(b, (f & TH_CWR) ? "asks for ECN (ECE+CWR)" : "ECE without CWR: not a valid ECN request");
+		else
+			sb_puts(b, (f & TH_CWR) ? "ECE+CWR in a SYN+ACK: not a valid ECN answer" : "agrees to ECN (ECE)");
+	} else if (!(f & (TH_SYN | TH_RST)) && (f & (TH_ECE | TH_CWR))) {
+		if (f & TH_CWR) {
+			sep(b, start);
+			sb_printf(b, "CWR: the %s slowed down in answer to the ECN echo", side(c, d));
+		}
+		if (f & TH_ECE) {
+			sep(b, start);
+			sb_printf(b, "ECE: echoes a congestion mark (CE) on the %s's data, until it answers CWR",
+				  side(c, 1 - d));
+		}
+	}
 	/* Sends of each handshake/teardown packet, counted for the retransmission notes. */
 	uint32_t n_syn = 0, n_hs3 = 0, n_fin = 0;
 	int k_syn = (f & TH_ACK) ? 1 : 0, k_fin = 3 + d;

@@ -137,6 +137,15 @@ const struct tcp_latency *tcp_analysis_latency(const struct tcp_analysis *a, int
 }
 int64_t tcp_analysis_irtt_ns(const struct tcp_analysis *a) { return a->irtt_ns; }
 
+int tcp_analysis_contig_end(const struct tcp_analysis *a, int dir, uint32_t *end)
+{
+	unsigned i = (unsigned)(dir ^ a->first);
+	if (i >= a->n_dirs || !a->d[i].max_to_ack_known)
+		return 0;
+	*end = a->d[i].max_to_ack;
+	return 1;
+}
+
 /* Side dir's latency, made at its first use; NULL when latency is not measured. */
 static struct tcp_latency *latency_of(struct tcp_analysis *a, int dir)
 {
@@ -380,6 +389,12 @@ ack_checks_done:
 	uint32_t end = seq + seglen + (syn ? 1u : 0u) + (fin ? 1u : 0u);
 	if ((seglen > 0 || syn || fin) && !(L & LB_BIT(LB_KEEP_ALIVE))) {
 		int not_advanced = fwd->nextseq_known && seq_lt(seq, fwd->nextseq);
+		/* More than one byte from one below the next expected number: the byte before
+		 * was a probe the receiver did not take, and this carries new data (Wireshark's
+		 * exception, its user guide "TCP Retransmission"): not resent, not out of
+		 * order, though still spurious when the peer had acknowledged all of it. */
+		if (seglen > 1 && fwd->nextseq_known && seq == fwd->nextseq - 1)
+			not_advanced = 0;
 		int64_t ooo_ns = a->irtt_ns ? a->irtt_ns : OOO_DEFAULT_NS;
 		if (not_advanced && rev->dupacks >= 2 && rev->lastack_known && rev->lastack == seq &&
 		    ts_sub(ts, rev->lastack_ts) < FAST_RETX_NS)

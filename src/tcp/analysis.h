@@ -55,6 +55,11 @@ void tcp_analysis_packet(struct tcp_analysis **ap, struct conn *c, int dir, cons
  * belongs to side 0 now belongs to side 1 and the other way round. NULL is a no-op. */
 void tcp_analysis_swap_sides(struct tcp_analysis *a);
 
+/* Where side dir's data has been seen without a hole so far (the end of its contiguous
+ * data, FIN included, from the segments analysed before the current one; Wireshark's
+ * "max seq to be acked"). Returns 0 when side dir has not sent. */
+int tcp_analysis_contig_end(const struct tcp_analysis *a, int dir, uint32_t *end);
+
 /* ACK latency of the segments side dir sent (all zero when not measured); never NULL. */
 const struct tcp_latency *tcp_analysis_latency(const struct tcp_analysis *a, int dir);
 /* Initial RTT (first SYN answered -> third handshake), 0 when the handshake was not seen. */

@@ -24,7 +24,35 @@ static int open_state(int st)
 	return st == TS_ESTABLISHED || st == TS_SYN_RCVD;
 }
 
-void tcp_state_packet(struct conn *c, struct tcp_track *t, int dir, const struct pkt *pk, struct pktrec *rec)
+/* The receiver of a FIN processes it (RFC 9293 section 3.10.7.4, eighth step): the
+ * state it moves to from st; own_fin_acked says its own FIN was acknowledged. */
+static uint8_t fin_processed(uint8_t st, int own_fin_acked)
+{
+	if (open_state(st))
+		return TS_CLOSE_WAIT;
+	if (st == TS_FIN_WAIT_1)
+		return own_fin_acked ? TS_TIME_WAIT : TS_CLOSING;
+	if (st == TS_FIN_WAIT_2)
+		return TS_TIME_WAIT;
+	return st;
+}
+
+/* The receiver had not processed the FIN after all (fin_processed undone). */
+static uint8_t fin_unprocessed(uint8_t st)
+{
+	if (st == TS_CLOSE_WAIT)
+		return TS_ESTABLISHED;
+	if (st == TS_CLOSING)
+		return TS_FIN_WAIT_1;
+	if (st == TS_TIME_WAIT)
+		return TS_FIN_WAIT_2;
+	return st;
+}
+
+static int heard(const struct tcp_track *t, int side) { return (t->waves & TRK_FIN_HEARD(side)) != 0; }
+
+void tcp_state_packet(struct conn *c, struct tcp_track *t, int dir, const struct pkt *pk, struct pktrec *rec,
+		      int contig_known, uint32_t contig_end)
 {
 	int peer = 1 - dir;
 	uint16_t f = pk->flags;
@@ -42,6 +70,32 @@ void tcp_state_packet(struct conn *c, struct tcp_track *t, int dir, const struct
 			/* The SYN was not captured: the peer must have sent one. */
 			*other = TS_SYN_SENT;
 		}
+	}
+
+	/* When each side processes the other's FIN. A receiver processes a FIN only in
+	 * sequence, once every byte before it has arrived (RFC 9293 section 3.10.7.4); the
+	 * capture point shows it arriving then when nothing before it is missing, and the
+	 * receiver's packets tell the rest: an ACK that does not cover the FIN was sent
+	 * before the FIN was processed (the FINs of a simultaneous close cross: each side
+	 * sends its FIN from ESTABLISHED, RFC 9293 figure 13), one that covers it after. */
+	if (ack && !rst && t->fin_sent[peer]) {
+		int covers = seq_ge(pk->ack, t->fin_seq[peer] + 1);
+		if (heard(t, peer) && !covers) {
+			t->waves &= (uint8_t)~TRK_FIN_HEARD(peer);
+			*me = fin_unprocessed(*me);
+		} else if (!heard(t, peer) && covers) {
+			t->waves |= (uint8_t)TRK_FIN_HEARD(peer);
+			*me = fin_processed(*me, t->fin_acked[dir]);
+		}
+	}
+	/* A segment that follows this side's pending FIN reaches the peer after it (the
+	 * path keeps order), so the FIN has arrived, in sequence once nothing before it
+	 * is missing: seen before, or filled by this segment. */
+	if (!rst && t->fin_sent[dir] && !heard(t, dir) && contig_known &&
+	    (seq_ge(contig_end, t->fin_seq[dir]) ||
+	     (seq_ge(contig_end, pk->seq) && seq_ge(pk->seq + pk->len, t->fin_seq[dir])))) {
+		t->waves |= (uint8_t)TRK_FIN_HEARD(dir);
+		*other = fin_processed(*other, t->fin_acked[peer]);
 	}
 
 	/* What this segment acknowledges, applied to the receiver first: a FIN+ACK first
@@ -165,22 +219,19 @@ void tcp_state_packet(struct conn *c, struct tcp_track *t, int dir, const struct
 					ev |= EV_SIMCLOSE;
 			}
 		}
-		if (ev & EV_SIMCLOSE)
-			/* Its FIN left before the peer's FIN arrived (it does not acknowledge it):
-			 * FIN_WAIT_1 at the moment of sending, CLOSING once the crossing FIN lands,
-			 * which on the wire has already happened. */
-			*me = TS_CLOSING;
-		else if (open_state(*me) || *me == TS_SYN_SENT)
+		/* A FIN that crosses the peer's (EV_SIMCLOSE) leaves from ESTABLISHED too: the
+		 * sender had not processed the peer's FIN (its ACK does not cover it, undone
+		 * above), and moves to CLOSING when it does. */
+		if (open_state(*me) || *me == TS_SYN_SENT)
 			*me = TS_FIN_WAIT_1;
 		else if (*me == TS_CLOSE_WAIT)
 			*me = TS_LAST_ACK;
-		/* The receiver learns of the FIN. */
-		if (*other == TS_ESTABLISHED || *other == TS_SYN_RCVD)
-			*other = TS_CLOSE_WAIT;
-		else if (*other == TS_FIN_WAIT_1)
-			*other = t->fin_acked[peer] ? TS_TIME_WAIT : TS_CLOSING;
-		else if (*other == TS_FIN_WAIT_2)
-			*other = TS_TIME_WAIT;
+		/* The receiver processes the FIN now when nothing before it is missing;
+		 * otherwise when the capture shows that it did (above). */
+		if (!heard(t, dir) && (!contig_known || seq_ge(contig_end, pk->seq))) {
+			t->waves |= (uint8_t)TRK_FIN_HEARD(dir);
+			*other = fin_processed(*other, t->fin_acked[peer]);
+		}
 		if (ev & EV_SIMCLOSE)
 			c->tags |= TAG_SIMCLOSE;
 	}

@@ -235,8 +235,13 @@ static void get_info(struct web_api *a, struct web_reply *r)
 static void get_cases(struct web_reply *r)
 {
 	ndjson(r);
+	/* in the suggested order, as 'cases --json'; in table order if that cannot be had */
+	const struct case_blob **order = malloc((case_blob_count + 1) * sizeof *order);
+	if (order)
+		case_order(order);
 	for (size_t i = 0; i < case_blob_count; i++)
-		case_json(&r->body, &case_blobs[i], 0);
+		case_json(&r->body, order ? order[i] : &case_blobs[i], 0);
+	free(order);
 }
 
 static void get_lesson(const struct web_req *q, struct web_reply *r)

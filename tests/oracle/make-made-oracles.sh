@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # make-made-oracles.sh: the tshark oracle (info.txt, packets.tsv, conv_tcp.txt,
-# conv_udp.txt) of the captures we generate under tests/captures/made/tun-*/, in the
+# conv_udp.txt) of the captures we generate under tests/captures/made/tun-*/ and tcp-*/, in the
 # format of bench/oracle.sh's files (see README.md), so oracle-core compares them.
 #
 #   tests/oracle/make-made-oracles.sh      (needs tshark 4.0 and python3)
 #
 # Writes tests/oracle/made-DIR.pcap/ (or .pcapng) for each tests/captures/made/tun-DIR/
-# capture. packets.tsv's src/dst are the innermost IP header's (a tunnel's outer
+# capture, and for each tests/captures/made/tcp-DIR/capture.pcap (TCP rules). packets.tsv's src/dst are the innermost IP header's (a tunnel's outer
 # addresses are not the connection's). Run tests/oracle/make-udp-streams.sh after it.
 set -euo pipefail
 export LC_ALL=C TZ=UTC
@@ -20,7 +20,8 @@ TSHARK=(env HOME="$TMP/home" XDG_CONFIG_HOME="$TMP/home/.config" tshark
         -o tcp.analyze_sequence_numbers:TRUE -o tcp.relative_sequence_numbers:TRUE
         -o tcp.check_checksum:FALSE -o tcp.desegment_tcp_streams:TRUE)
 LABELS="retransmission fast_retransmission spurious_retransmission out_of_order lost_segment ack_lost_segment duplicate_ack keep_alive keep_alive_ack zero_window zero_window_probe zero_window_probe_ack window_full window_update reused_ports"
-for f in tests/captures/made/tun-*/capture.pcap tests/captures/made/tun-*/capture.pcapng; do
+for f in tests/captures/made/tun-*/capture.pcap tests/captures/made/tun-*/capture.pcapng \
+         tests/captures/made/tcp-*/capture.pcap; do
     [ -f "$f" ] || continue
     d=${f#tests/captures/made/}; d=${d%%/*}; ext=${f##*.}
     out="tests/oracle/made-$d.$ext"

@@ -147,6 +147,13 @@ await check('cases view lists the library (as cases --json)', async () => {
 	await shot('cases-light');
 });
 
+await check('cases view groups the cases by topic, numbered in the suggested order', async () => {
+	const list = cli('cases', '--json');
+	const topics = [...new Set(list.map(c => c.topic))];
+	eq(await page.$$eval('h2.topic', e => e.map(x => x.textContent)), topics, 'topic headings');
+	eq(await page.$$eval('.case .order', e => e.map(x => x.textContent)), list.map((c, i) => String(i + 1)), 'numbers');
+});
+
 const hs = chatJson('case:handshake', '0');
 await check('open a case: bubbles, sides, states and notes as chat --json', async () => {
 	await page.click('.case[data-case="handshake"]');

@@ -165,9 +165,21 @@ async function showCases() {
 	clear(el);
 	el.appendChild(h('h2', 'Classic cases'));
 	el.appendChild(h('p.small', 'Real captures with a lesson each. Open one, read the lesson on the right; every "frame N" in it shows that packet in the chat. Or open your own capture with "Open file…" (or drop it on the page).'));
-	el.appendChild(h('div.caselist', state.casesList.map(k =>
-		h('a.case', { href: hashFor('case:' + k.name), dataset: { case: k.name } },
-			h('h3', k.title), h('p', k.summary), h('div.topics', (k.topics || []).map(t => h('span.tag', t)))))));
+	el.appendChild(h('p.small', 'Grouped by topic; new to TCP? Follow the numbers, they are a suggested order.'));
+	// the list comes in the suggested order; a topic is one group, headed by its name
+	const groups = [];
+	state.casesList.forEach((k, i) => {
+		const topic = k.topic || 'Other cases';
+		if (!groups.length || groups[groups.length - 1].topic !== topic) groups.push({ topic, cases: [] });
+		groups[groups.length - 1].cases.push([i + 1, k]);
+	});
+	for (const g of groups) {
+		el.appendChild(h('h2.topic', g.topic));
+		el.appendChild(h('div.caselist', g.cases.map(([n, k]) =>
+			h('a.case', { href: hashFor('case:' + k.name), dataset: { case: k.name } },
+				h('span.order', String(n)), h('h3', k.title), h('p', k.summary),
+				h('div.topics', (k.topics || []).map(t => h('span.tag', t)))))));
+	}
 }
 
 // --- the toolbar over the chat ---
