@@ -1,6 +1,7 @@
 /* catalog.c: see catalog.h. */
 #include "catalog.h"
 
+#include "../base/xalloc.h"
 #include "../cases/cases.h"
 #include "../out/json.h"
 #include "rpc.h"
@@ -10,8 +11,10 @@
 void mcp_resources_list(struct strbuf *b)
 {
 	sb_puts(b, "{\"resources\":[");
-	for (size_t i = 0; i < case_blob_count; i++) {
-		const struct case_blob *cb = &case_blobs[i];
+	const struct case_blob **order = xmalloc((case_blob_count + 1) * sizeof *order);
+	size_t n = case_order(order);
+	for (size_t i = 0; i < n; i++) {
+		const struct case_blob *cb = order[i];
 		const char *t = "", *s = "";
 		size_t tn = 0, sn = 0;
 		case_front(cb, "title", &t, &tn);
@@ -32,6 +35,7 @@ void mcp_resources_list(struct strbuf *b)
 		sb_json_str(b, s, sn);
 		sb_puts(b, ",\"mimeType\":\"text/markdown\"}");
 	}
+	xfree(order);
 	sb_puts(b, "]}");
 }
 

@@ -302,12 +302,18 @@ static int find_conn(struct call *c, struct session *s, struct sess_id id, const
 static int t_list_cases(struct call *c)
 {
 	int rc = arg_page(c, MCP_PAGE_LINES_MAX);
-	for (size_t i = 0; !rc && i < case_blob_count; i++)
+	if (rc)
+		return rc;
+	/* In the order `cases` lists them: the suggested order for a beginner. */
+	const struct case_blob **order = xmalloc((case_blob_count + 1) * sizeof *order);
+	size_t n = case_order(order);
+	for (size_t i = 0; i < n; i++)
 		if (page_want(c->pg)) {
-			case_json(&c->pg->item, &case_blobs[i], 0);
+			case_json(&c->pg->item, order[i], 0);
 			page_put(c->pg);
 		}
-	return rc;
+	xfree(order);
+	return 0;
 }
 
 static int t_lesson(struct call *c)
