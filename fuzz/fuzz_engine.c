@@ -12,6 +12,7 @@
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "out/chat_term.h"
+#include "out/fmt.h"
 #include "out/http_json.h"
 #include "out/json.h"
 #include "out/payload.h"
@@ -47,7 +48,7 @@ static void packet_view(struct strbuf *b, const struct pkt *pk)
 				on = pk->l4_caplen - 20u;
 			tcp_options_list(b, pk->l4 + 20, on, "  ");
 		}
-		chat_tcp_options(b, &pk->opt);
+		chat_tcp_options(b, &pk->opt, NULL, 1);
 	}
 	if ((pk->kind == PK_TCP || pk->kind == PK_UDP) && pk->payload)
 		payload_render(b, pk->payload, pk->caplen, pk->len, 4096, 80);
@@ -65,7 +66,7 @@ static void on_packet(void *ctx, const struct sess_packet *p)
 		appmsg_simple(&z->b, p->msgs[i], 60);
 	}
 	if (p->c->idx < FUZZ_COMPARE)
-		json_packet(&z->json[p->c->idx], p, JSON_PKT_NOTE | JSON_PKT_APP);
+		json_packet(&z->json[p->c->idx], p, JSON_PKT_NOTE | JSON_PKT_APP | (z->st.absolute ? JSON_PKT_ABSOLUTE : 0));
 	if (z->b.len > FUZZ_FLUSH)
 		sb_reset(&z->b);
 }
@@ -94,7 +95,6 @@ static void fz_init(struct fz *z, int live)
 	z->st.width = 80;
 	z->st.unicode = 1;
 	z->st.color = 1;
-	z->st.relative = 1;
 	z->st.show_state = z->st.show_notes = z->st.commentary = 1;
 	z->st.fold = 64;
 	z->live = live;
@@ -123,7 +123,7 @@ static void ask_all(struct session *s, struct fz *z)
 		{ /* the connection table, one row laid out at 80 columns */
 			struct layout ly = { 80, 1, 0 };
 			struct conns_table ct;
-			report_conns_init(&ct, &ly);
+			report_conns_init(&ct, &ly, z->st.time, c->first_ts);
 			report_conns_measure(&ct, s, c);
 			report_conns_head(&ct, &z->b);
 			report_conns_line(&ct, &z->b, s, c);
@@ -174,8 +174,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fz batch, live;
 	fz_init(&batch, 0);
 	fz_init(&live, 1);
+	/* the numbering and the time format from the input's size: both sessions alike */
+	int absolute = (int)(size & 1);
+	batch.st.absolute = live.st.absolute = absolute;
+	batch.st.time = live.st.time = (int)((size >> 1) % FMT_T_COUNT_);
+	batch.st.prev_shown_ts = live.st.prev_shown_ts = INT64_MIN;
 	struct session_opts so;
 	memset(&so, 0, sizeof so);
+	so.absolute = absolute;
 	so.keep = SESS_KEEP_PACKETS;
 	so.app = so.diag = so.raw = so.commentary = 1;
 	/* a small memory limit: a failure must come back as an error, not a crash */
@@ -194,6 +200,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * which otherwise is released after 120 s of quiet (a late packet then starts a
 	 * fresh analysis, in both kinds of session alike) */
 	so.app = so.commentary = so.diag = 1;
+	so.absolute = absolute;
 	so.on_packet = on_packet;
 	so.on_conn_end = on_tail;
 	so.live_release = 1;

@@ -7,6 +7,7 @@
 #include "../base/ts.h"
 #include "../base/xalloc.h"
 #include "../out/chat_term.h"
+#include "../out/fmt.h"
 #include "../out/json.h"
 
 #include <stdlib.h>
@@ -48,9 +49,7 @@ static int chat_args(int argc, char **argv, struct chat_opts *o, const char *cmd
 		if (c)
 			continue;
 #define VALUE() do { if (!(v = args_value(&a, cmd, k))) return EXIT_USAGE; } while (0)
-		if (!strcmp(k, "--relative") || !strcmp(k, "--absolute"))
-			o->st.relative = k[2] == 'r';
-		else if (!strcmp(k, "--no-state"))
+		if (!strcmp(k, "--no-state"))
 			o->st.show_state = 0;
 		else if (!strcmp(k, "--no-notes"))
 			o->st.show_notes = 0;
@@ -127,9 +126,11 @@ static void on_packet(void *ctx, const struct sess_packet *p)
 		if (x->o->co.json)
 			json_packet(&x->b, p, (x->o->st.show_notes ? JSON_PKT_NOTE : 0) |
 					      (x->o->with_payload ? JSON_PKT_PAYLOAD : 0) | JSON_PKT_APP |
-					      (x->o->st.commentary ? JSON_PKT_COMMENTARY : 0));
+					      (x->o->st.commentary ? JSON_PKT_COMMENTARY : 0) |
+					      (x->o->st.absolute ? JSON_PKT_ABSOLUTE : 0));
 		else
 			chat_bubble(&x->b, &x->o->st, p);
+		x->o->st.prev_shown_ts = p->r->ts_ns;
 	}
 	/* Live: each bubble leaves now, not when a buffer fills. */
 	if (x->live || x->b.len > 1 << 16) {
@@ -172,6 +173,7 @@ static void chat_batch(struct chat_run *x)
 			continue;
 		if (!x->o->co.json)
 			header(x, c);
+		x->o->st.prev_shown_ts = INT64_MIN; /* -t dd: each chat counts from its own first bubble */
 		session_walk(x->s, c, on_packet, on_tail, x);
 		if (!x->o->co.json)
 			chat_conn_footer(&x->b, &x->o->st, c);
@@ -187,6 +189,9 @@ static void setup(struct chat_opts *o, struct session_opts *so, struct chat_run 
 	so->app = o->co.json || o->st.payload_mode != CHAT_PAYLOAD_RAW;
 	so->decode_as = o->decode_as;
 	so->commentary = o->st.commentary;
+	so->absolute = o->st.absolute = o->co.absolute;
+	o->st.time = o->co.time;
+	o->st.prev_shown_ts = INT64_MIN;
 	so->stream.follow = o->follow;
 	so->stream.idle_ns = o->idle_ns;
 	so->stream.stop = x->live ? cli_stop_flag() : NULL;
@@ -236,7 +241,8 @@ int chat_main(int argc, char **argv, const char *cmd, chat_prologue_fn *prologue
 	memset(&o, 0, sizeof o);
 	o.st.show_state = o.st.show_notes = 1;
 	o.st.fold = 1024;
-	cli_common_init(&o.co, CLI_JSON | CLI_CONN);
+	/* A chat reads like a log (wall clock); a case like its lesson (t= since the start). */
+	cli_common_init_time(&o.co, CLI_JSON | CLI_CONN | CLI_NUMBERS, prologue ? FMT_T_REL : FMT_T_ABS);
 	int rc = chat_args(argc, argv, &o, cmd);
 	if (rc < 0 && prologue) {
 		struct layout ly;

@@ -42,18 +42,25 @@ int cli_help_for(const char *cmd);
 int cli_number(const char *v, long lo, long hi, long *out);
 
 /* The options every command shares. --width, --color WHEN (--color=WHEN), --ascii and
- * -h are taken by all; --json and -c/--conn IDS by the commands that accept them. */
-enum { CLI_JSON = 1, CLI_CONN = 2 };
+ * -h are taken by all; --json, -c/--conn IDS, --relative/--absolute (the numbering of
+ * seq, ack and SACK) and -t FORMAT (tshark's time formats) by the commands that accept
+ * them. */
+enum { CLI_JSON = 1, CLI_CONN = 2, CLI_NUMBERS = 4, CLI_TIME = 8 };
 #define CLI_DONE 2 /* cli_common_opt: the option was -h; the command ends with EXIT_OK */
 struct cli_common {
 	unsigned accept;
 	int width; /* 0 = not given */
 	const char *color;
 	int ascii, json;
+	int absolute;  /* --absolute: sequence numbers as sent (default: relative, as Wireshark) */
+	int time;      /* -t: enum fmt_time (out/fmt.h) */
+	int time_given;/* -t was given (else the command's default is in time) */
 	struct sess_id *ids; /* -c, in the order typed */
 	size_t n_ids, cap_ids;
 };
 void cli_common_init(struct cli_common *c, unsigned accept);
+/* The same with the time format the command shows by default (enum fmt_time). */
+void cli_common_init_time(struct cli_common *c, unsigned accept, int time_default);
 void cli_common_fini(struct cli_common *c);
 /* Takes option k when it is a common one: 1 taken, 0 not a common option, CLI_DONE
  * for -h (help was printed), -1 after printing the one-line usage error. */

@@ -3,6 +3,7 @@
 #include "cli.h"
 
 #include "../base/exitcodes.h"
+#include "../out/fmt.h"
 #include "../out/json.h"
 #include "../out/report.h"
 #include "../out/term_text.h"
@@ -14,7 +15,7 @@ int cmd_conns(int argc, char **argv)
 	struct args a;
 	args_init(&a, argc, argv);
 	struct cli_common co;
-	cli_common_init(&co, CLI_JSON);
+	cli_common_init_time(&co, CLI_JSON, FMT_T_ABS);
 	const char *filter = NULL;
 	const char *o;
 	while ((o = args_next(&a))) {
@@ -49,7 +50,9 @@ int cmd_conns(int argc, char **argv)
 	struct strbuf b;
 	sb_init(&b);
 	struct conns_table ct;
-	report_conns_init(&ct, &ly);
+	struct sess_counts k0;
+	session_counts(s, &k0);
+	report_conns_init(&ct, &ly, co.time, k0.first_ts);
 	size_t n, shown = 0;
 	const struct conn *const *all = session_conns(s, &n);
 	for (size_t i = 0; i < n && !co.json; i++)

@@ -14,7 +14,7 @@ int cmd_diag(int argc, char **argv)
 	struct args a;
 	args_init(&a, argc, argv);
 	struct cli_common co;
-	cli_common_init(&co, CLI_JSON | CLI_CONN);
+	cli_common_init(&co, CLI_JSON | CLI_CONN | CLI_NUMBERS);
 	const char *o;
 	int rc = -1;
 	while (rc < 0 && (o = args_next(&a))) {
@@ -33,6 +33,7 @@ int cmd_diag(int argc, char **argv)
 		struct session_opts so;
 		memset(&so, 0, sizeof so);
 		so.diag = 1;
+		so.absolute = co.absolute;
 		s = cli_session(&so, a.positional[0], co.ids, co.n_ids, &rc);
 	}
 	if (!s) {

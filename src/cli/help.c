@@ -6,7 +6,7 @@
 #include <string.h>
 
 #define CHAT_OPTS                                                                                 \
-	"-c --conn --relative --absolute --no-state --no-notes --commentary --only-analysis --fold --json " \
+	"-c --conn --relative --absolute -t --time --no-state --no-notes --commentary --only-analysis --fold --json " \
 	"--payload-hex --payload --decode-as --follow --until-idle"
 
 static const char usage[] =
@@ -22,7 +22,7 @@ static const char usage[] =
 	"  cases                      the built-in classic cases, to learn TCP without capturing anything\n"
 	"  case NAME                  a case's lesson followed by its annotated chat\n"
 	"  conns FILE                 the connection list (--filter TEXT, --json)\n"
-	"  chat FILE [-c ID ...]      connections as chats (--relative, --commentary, --json, ...)\n"
+	"  chat FILE [-c ID ...]      connections as chats (--absolute, -t r, --commentary, --json, ...)\n"
 	"  packet FILE FRAME          one packet in full, with the TCP header diagram (--hex, --json)\n"
 	"  diag FILE [-c ID ...]      per-connection diagnosis: latency, retransmissions, how it ended, why (--json)\n"
 	"  stats FILE                 file statistics: connection troubles, analysis labels, top talkers (--json)\n"
@@ -53,7 +53,7 @@ static const char usage[] =
 	"  3  system error (out of memory, cannot write the output)\n";
 
 static const char help_conns[] =
-	"usage: chattcp conns FILE [--filter TEXT] [--json]\n"
+	"usage: chattcp conns FILE [--filter TEXT] [-t FORMAT] [--json]\n"
 	"\n"
 	"One line per connection: id (the number Wireshark calls tcp.stream; a UDP conversation's is\n"
 	"udp.stream with a u before it: u0), client -> server, start time, duration, packets and\n"
@@ -70,6 +70,7 @@ static const char help_conns[] =
 	"                    id:N           the connection id (3, u0)\n"
 	"                    WORD           WORD appears in the line (addresses, ports, protocols,\n"
 	"                                   tags), as typed; case does not matter\n"
+	"  -t FORMAT       the start column as chat's -t: a (default), ad, u, ud, r, e\n"
 	"  --json          one JSON object per connection (NDJSON); see docs/json.md\n";
 
 static const char help_chat[] =
@@ -78,9 +79,19 @@ static const char help_chat[] =
 	"Each packet is a message bubble: the client on the left, the server on the right. The\n"
 	"header names the sender, its TCP state after the packet and the time; the body has seq, ack,\n"
 	"flags, window, length, options, the payload (\\r\\n shown) and a note in plain words.\n"
+	"Numbers are relative, as in Wireshark and the lessons: seq 1 is each side's first byte\n"
+	"after its SYN, and SACK blocks count from the base of the bytes they acknowledge; the window\n"
+	"is the scaled value first, the field and its factor after: win 64512 (63x1024).\n"
 	"\n"
 	"  -c, --conn IDS    only these connections (3, 3,5, 2-4; u0 for UDP; repeatable); default: all\n"
-	"  --relative        relative seq/ack as Wireshark shows them (default: the real values)\n"
+	"  --absolute        seq, ack and SACK blocks as sent; notes name them so too\n"
+	"  --relative        relative numbers, each side counting from its SYN as Wireshark does\n"
+	"                    (the default)\n"
+	"  -t FORMAT         the time in each bubble header, tshark's -t: a (default: wall clock,\n"
+	"                    local time), ad (with the date), u, ud (UTC), r (seconds since the\n"
+	"                    capture's first frame; case's default, as lessons say t=0.5409), d (since\n"
+	"                    the connection's previous packet), dd (since the previous bubble shown),\n"
+	"                    e (epoch seconds)\n"
 	"  --no-state        no TCP state in the bubble header\n"
 	"  --no-notes        no note under each packet\n"
 	"  --commentary      a longer explanation for learners under each packet\n"
@@ -142,11 +153,12 @@ static const char help_export[] =
 	"           uri, parts, gaps, total, range\n";
 
 static const char help_packet[] =
-	"usage: chattcp packet FILE FRAME [--hex] [--json]\n"
+	"usage: chattcp packet FILE FRAME [--hex] [--json] [--absolute] [-t FORMAT]\n"
 	"\n"
 	"Frame FRAME (counted from 1, as Wireshark does) in full: link, IP, TCP or UDP header, the TCP\n"
 	"header drawn as RFC 9293's diagram with each value in its box, every option decoded, the\n"
-	"payload and a hex dump (the first 264 bytes; --hex for the whole frame).\n";
+	"payload and a hex dump (the first 264 bytes; --hex for the whole frame). The note and the\n"
+	"SACK blocks are relative unless --absolute; -t as chat's (default ad: the date and time).\n";
 
 static const char help_cases[] =
 	"usage: chattcp cases [--json]\n"
@@ -157,7 +169,8 @@ static const char help_cases[] =
 	"that takes a capture file takes case:NAME too, e.g. 'chattcp chat case:handshake'.\n"
 	"'chattcp case NAME' shows the lesson, wrapped to the width (headings, bold and code drawn,\n"
 	"not shown as Markdown), then the chat of its capture; it takes chat's options (--width,\n"
-	"--color, --relative, --json: the lesson is then one JSON object before the packets).\n";
+	"--color, --absolute, -t, --json: the lesson is then one JSON object before the packets). Its\n"
+	"times are seconds since the capture's start (-t r), as the lessons give them.\n";
 
 static const char help_diag[] =
 	"usage: chattcp diag FILE [-c ID ...] [--json]\n"
@@ -170,6 +183,7 @@ static const char help_diag[] =
 	"backoff, keep-alive defaults, RST after FIN, delayed-ACK stalls). See docs/analysis.md.\n"
 	"\n"
 	"  -c, --conn IDS    only these connections (3, 3,5, 2-4; u0 for UDP)\n"
+	"  --absolute        sequence numbers (duplicate ACKs by number) as sent, not relative\n"
 	"  --json            one JSON object per connection (NDJSON)\n";
 
 static const char help_events[] =
@@ -219,13 +233,13 @@ static const char help_mcp[] =
 const struct cli_command cli_commands[] = {
 	{ "cases", cmd_cases, help_cases, "--json --extract" },
 	{ "case", cmd_cases, help_cases, CHAT_OPTS },
-	{ "conns", cmd_conns, help_conns, "--filter --json" },
+	{ "conns", cmd_conns, help_conns, "--filter --json -t --time" },
 	{ "chat", cmd_chat, help_chat, CHAT_OPTS },
-	{ "packet", cmd_packet, help_packet, "--hex --json" },
-	{ "diag", cmd_diag, help_diag, "-c --conn --json" },
+	{ "packet", cmd_packet, help_packet, "--hex --json --relative --absolute -t --time" },
+	{ "diag", cmd_diag, help_diag, "-c --conn --json --relative --absolute" },
 	{ "stats", cmd_stats, help_stats, "--json" },
-	{ "http", cmd_http, help_http, "-c --conn -v --verbose --json --decode-as" },
-	{ "stream", cmd_stream, help_stream, "-c --conn --all --json --decode-as --raw-out --side" },
+	{ "http", cmd_http, help_http, "-c --conn -v --verbose --json --decode-as --relative --absolute" },
+	{ "stream", cmd_stream, help_stream, "-c --conn --all --json --decode-as --raw-out --side --relative --absolute" },
 	{ "export", cmd_export, help_export, "--files --force --json" },
 	{ "events", cmd_events, help_events, "--json" },
 	{ "ui", cmd_ui, help_ui, "--listen --no-open --root" },
@@ -233,7 +247,7 @@ const struct cli_command cli_commands[] = {
 	{ "interfaces", cmd_interfaces, help_interfaces, "--json" },
 	{ "live", cmd_live, help_live,
 	  "-i --interface -f --filter -w --write --ring --ring-size --duration -s --snaplen --buffer --promisc --no-diag "
-	  "-c --conn --json --relative --absolute --no-state --no-notes --commentary --fold --payload" },
+	  "-c --conn --json --relative --absolute -t --time --no-state --no-notes --commentary --fold --payload" },
 	{ "tcpdump-cmd", cmd_tcpdump_cmd, help_tcpdump_cmd,
 	  "--tcp --udp -i --iface --host --src --dst --port --sport --dport -w --write -s --snaplen" },
 	{ "help", cmd_help, NULL, "" },

@@ -43,7 +43,7 @@ int cmd_http(int argc, char **argv)
 	so.app = 1;
 	so.body = SESS_BODY_HASH; /* the listing gives sizes and digests, never bytes */
 	struct cli_common co;
-	cli_common_init(&co, CLI_JSON | CLI_CONN);
+	cli_common_init(&co, CLI_JSON | CLI_CONN | CLI_NUMBERS);
 	const char *o;
 	int rc = -1;
 	while (rc < 0 && (o = args_next(&a))) {

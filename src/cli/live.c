@@ -9,6 +9,7 @@
 #include "../base/ts.h"
 #include "../base/xalloc.h"
 #include "../out/chat_term.h"
+#include "../out/fmt.h"
 #include "../out/json.h"
 #include "../out/report.h"
 #include "../out/term_text.h"
@@ -46,8 +47,8 @@ const char help_live[] =
 	"  --no-diag               no diagnosis at the end (nothing is kept for it per connection)\n"
 	"  --json                  one JSON object per packet as chat --json gives them; at the end\n"
 	"                          {\"diag\": ...} per connection and one {\"capture\": ...} summary\n"
-	"  --relative, --no-state, --no-notes, --commentary, --fold N, --payload MODE, --decode-as\n"
-	"  PROTO, --color WHEN, --width N, --ascii: as for chat\n"
+	"  --absolute, -t FORMAT, --no-state, --no-notes, --commentary, --fold N, --payload MODE,\n"
+	"  --decode-as PROTO, --color WHEN, --width N, --ascii: as for chat\n"
 	"\n"
 	"Exit status 2 when the interface cannot be opened (no such interface, no permission, a\n"
 	"filter that does not compile: libpcap's message) or fails during the capture.\n";
@@ -196,7 +197,13 @@ static int chat_arg(struct args *a, const char *k, struct live_cli *x)
 	} else if (!strcmp(k, "--json")) {
 		x->json = 1;
 	} else if (!strcmp(k, "--relative") || !strcmp(k, "--absolute")) {
-		x->st.relative = k[2] == 'r';
+		x->st.absolute = k[2] == 'a';
+	} else if (!strcmp(k, "-t") || !strcmp(k, "--time")) {
+		VALUE();
+		int t = fmt_time_parse(v);
+		if (t < 0)
+			USAGE("-t takes a, ad, u, ud, r, d, dd or e (see 'chattcp help chat')");
+		x->st.time = t;
 	} else if (!strcmp(k, "--no-state")) {
 		x->st.show_state = 0;
 	} else if (!strcmp(k, "--no-notes")) {
@@ -347,8 +354,10 @@ static void on_packet(void *ctx, const struct sess_packet *p)
 			chat_conn_header(&x->b, &x->st, p->c, NULL);
 		}
 		chat_bubble(&x->b, &x->st, p);
+		x->st.prev_shown_ts = p->r->ts_ns;
 	} else {
-		json_packet(&x->b, p, (x->st.show_notes ? JSON_PKT_NOTE : 0) | JSON_PKT_APP);
+		json_packet(&x->b, p, (x->st.show_notes ? JSON_PKT_NOTE : 0) | JSON_PKT_APP |
+				      (x->st.absolute ? JSON_PKT_ABSOLUTE : 0));
 	}
 	flush_out(x);
 }
@@ -438,6 +447,7 @@ static void setup(struct live_cli *x, struct session_opts *so)
 	so->diag = !x->no_diag;
 	so->decode_as = x->decode_as;
 	so->commentary = x->st.commentary;
+	so->absolute = x->st.absolute;
 	so->ctx = x;
 	so->on_packet = on_packet;
 	so->on_conn_end = on_end;
@@ -492,6 +502,7 @@ int cmd_live(int argc, char **argv)
 	memset(&x, 0, sizeof x);
 	x.st.show_state = x.st.show_notes = 1;
 	x.st.fold = 1024;
+	x.st.prev_shown_ts = INT64_MIN;
 	x.color_mode = "auto";
 	int rc = live_args(argc, argv, &x);
 	if (rc < 0)

@@ -4,6 +4,7 @@
 #include "cli.h"
 
 #include "../base/exitcodes.h"
+#include "../out/fmt.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -42,10 +43,14 @@ const char *args_next(struct args *a)
 				a->pending = eq + 1;
 				return s;
 			}
-			/* -c3 is -c 3 (the only short option that takes a value). */
+			/* -c3 is -c 3 and -tr is -t r (the short options that take a value). */
 			if (s[1] == 'c' && s[2] != '\0') {
 				a->pending = s + 2;
 				return "-c";
+			}
+			if (s[1] == 't' && s[2] != '\0') {
+				a->pending = s + 2;
+				return "-t";
 			}
 			return s;
 		}
@@ -103,6 +108,12 @@ void cli_common_init(struct cli_common *c, unsigned accept)
 	c->color = "auto";
 }
 
+void cli_common_init_time(struct cli_common *c, unsigned accept, int time_default)
+{
+	cli_common_init(c, accept | CLI_TIME);
+	c->time = time_default;
+}
+
 void cli_common_fini(struct cli_common *c)
 {
 	xfree(c->ids);
@@ -137,6 +148,22 @@ int cli_common_opt(struct args *a, const char *k, struct cli_common *c, const ch
 	}
 	if (!strcmp(k, "--ascii")) {
 		c->ascii = 1;
+		return 1;
+	}
+	if ((!strcmp(k, "--relative") || !strcmp(k, "--absolute")) && (c->accept & CLI_NUMBERS)) {
+		c->absolute = k[2] == 'a';
+		return 1;
+	}
+	if ((!strcmp(k, "-t") || !strcmp(k, "--time")) && (c->accept & CLI_TIME)) {
+		if (!(v = args_value(a, cmd, k)))
+			return -1;
+		int t = fmt_time_parse(v);
+		if (t < 0) {
+			usage_error(cmd, "%s takes a, ad, u, ud, r, d, dd or e (tshark's time formats), not '%s'", k, v);
+			return -1;
+		}
+		c->time = t;
+		c->time_given = 1;
 		return 1;
 	}
 	if (!strcmp(k, "--json") && (c->accept & CLI_JSON)) {

@@ -3,6 +3,7 @@
 #include "cli.h"
 
 #include "../base/exitcodes.h"
+#include "../out/fmt.h"
 #include "../out/json.h"
 #include "../out/packet_term.h"
 
@@ -15,7 +16,7 @@ int cmd_packet(int argc, char **argv)
 	struct args a;
 	args_init(&a, argc, argv);
 	struct cli_common co;
-	cli_common_init(&co, CLI_JSON);
+	cli_common_init_time(&co, CLI_JSON | CLI_NUMBERS, FMT_T_ABS_DATE);
 	int hex = 0;
 	const char *o;
 	while ((o = args_next(&a))) {
@@ -40,6 +41,7 @@ int cmd_packet(int argc, char **argv)
 	struct session_opts so;
 	memset(&so, 0, sizeof so);
 	so.find_frame = (uint32_t)frame;
+	so.absolute = co.absolute;
 	int rc;
 	struct session *s = cli_session(&so, a.positional[0], NULL, 0, &rc);
 	if (!s)
@@ -56,13 +58,13 @@ int cmd_packet(int argc, char **argv)
 	struct strbuf b;
 	sb_init(&b);
 	if (co.json) {
-		json_frame(&b, f);
+		json_frame(&b, f, co.absolute);
 	} else {
 		struct layout ly;
 		cli_layout(&co, &ly);
 		struct strbuf t;
 		sb_init(&t);
-		packet_term(&t, f, hex, ly.width);
+		packet_term(&t, f, hex, ly.width, co.time, co.absolute);
 		width_wrap_lines(&b, t.s, t.len, (size_t)ly.width, 2);
 		sb_fini(&t);
 	}

@@ -172,7 +172,7 @@ int cmd_stream(int argc, char **argv)
 	memset(&o, 0, sizeof o);
 	o.side = -1;
 	struct cli_common co;
-	cli_common_init(&co, CLI_JSON | CLI_CONN);
+	cli_common_init(&co, CLI_JSON | CLI_CONN | CLI_NUMBERS);
 	const char *k;
 	int rc = -1;
 	while (rc < 0 && (k = args_next(&a))) {

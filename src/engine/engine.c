@@ -329,8 +329,19 @@ int engine_packet(struct engine *en, const struct cap_rec *rec, const char *name
 		r->rseq = conn_rel(c, dir, pk->seq);
 		r->rack = (pk->flags & TH_ACK) ? conn_rel(c, 1 - dir, pk->ack) : 0;
 		int ws = c->wscale[dir];
-		if (!(pk->flags & TH_SYN) && ws >= 0 && ws <= 14 && c->wscale[1 - dir] >= 0)
+		const struct tcp_track *t = &c->trk;
+		if (pk->flags & TH_SYN) {
+			/* a SYN's window is never scaled (RFC 7323 section 2.3) */
+		} else if (ws >= 0 && ws <= 14 && (c->wscale[1 - dir] >= 0 || (t->iss_known[dir] && !t->iss_known[1 - dir]))) {
+			/* both SYNs agreed a scale; or only the sender's SYN was seen, with the
+			 * option, and Wireshark takes it as agreed (tcp.window_size) */
 			r->pflags |= (uint8_t)((ws + 1) << PR_WSCALE_SHIFT);
+		} else if (!(pk->flags & TH_RST) && !((t->iss_known[0] && t->iss_known[1]) || (t->iss_known[0] && c->wscale[0] < 0) ||
+						       (t->iss_known[1] && c->wscale[1] < 0))) {
+			/* no SYN said there is no scaling (both seen, or one without the
+			 * option): the field may well be scaled */
+			r->flags |= PR_FLAG_WSCALE_UNKNOWN;
+		}
 		release_ended(en, rec->ts_ns);
 	} else {
 		en->n_udp++;

@@ -626,7 +626,7 @@ static int t_packet(struct call *c)
 		return RPC_INVALID_PARAMS;
 	}
 	page_want(c->pg);
-	json_frame(&c->pg->item, f);
+	json_frame(&c->pg->item, f, 0);
 	page_put(c->pg);
 	session_free(s);
 	return 0;

@@ -50,7 +50,7 @@ struct pktrec {
 	uint32_t labels;     /* LB_BIT() set of analysis labels */
 	uint32_t ref_frame;  /* duplicate_ack: the frame it duplicates; retransmission: the original */
 	uint16_t events;     /* enum pkt_event */
-	uint16_t flags;
+	uint16_t flags;      /* the TCP flags (enum tcp_flag), and PR_FLAG_WSCALE_UNKNOWN */
 	uint16_t win;        /* raw window field */
 	uint16_t dup_num;    /* duplicate_ack: how many so far */
 	uint8_t dir;         /* 0: client -> server, 1: server -> client */
@@ -72,6 +72,13 @@ enum {
 	PR_SIDES_DECIDED = 128,
 };
 _Static_assert((PR_WSCALE_MASK << PR_WSCALE_SHIFT) < PR_SIDES_DECIDED, "pflags: the window scale's bits end below PR_SIDES_DECIDED");
+
+/* In pktrec.flags, above the nine TCP flags (pflags has no bit left): the window is
+ * not scaled by what is known at the packet, but no SYN said that there is no scaling
+ * (the handshake was not captured), so the field may be scaled: Wireshark's window
+ * scale -1, "unknown". Known at the packet, as the scale is. */
+#define PR_FLAG_WSCALE_UNKNOWN 0x8000
+_Static_assert(PR_FLAG_WSCALE_UNKNOWN > TH_NS, "PR_FLAG_WSCALE_UNKNOWN lies above the TCP flags");
 
 /* The window scale of r's window field, or -1 when it is not scaled. */
 static inline int pktrec_wscale(const struct pktrec *r)

@@ -110,7 +110,17 @@ static void box_text(struct strbuf *b, const struct box *x, const char *text, co
 	}
 }
 
-void chat_tcp_options(struct strbuf *b, const struct tcp_opts *o)
+void chat_window(struct strbuf *b, uint16_t raw, const struct sess_win *w)
+{
+	if (w->scale > 0)
+		sb_printf(b, "%" PRIu32 " (%ux%u)", w->scaled, raw, 1u << w->scale);
+	else if (w->scale == -1)
+		sb_printf(b, "%u (scale unknown)", raw);
+	else
+		sb_printf(b, "%u", raw);
+}
+
+void chat_tcp_options(struct strbuf *b, const struct tcp_opts *o, const struct sess_sacks *sk, int absolute)
 {
 	size_t start = b->len;
 #define SEP() do { if (b->len > start) sb_puts(b, ", "); } while (0)
@@ -126,9 +136,19 @@ void chat_tcp_options(struct strbuf *b, const struct tcp_opts *o)
 		SEP();
 		sb_puts(b, "sack_perm");
 	}
-	for (int i = 0; i < o->n_sack; i++) {
-		SEP();
-		sb_printf(b, "sack %" PRIu32 "-%" PRIu32, o->sack[i][0], o->sack[i][1]);
+	if (sk && sk->n) {
+		for (int i = 0; i < sk->n; i++) {
+			SEP();
+			const struct sess_sack *x = &sk->b[i];
+			sb_printf(b, "sack %" PRIu32 "-%" PRIu32, absolute ? x->le : x->rle, absolute ? x->re : x->rre);
+			if (i == 0 && sk->dsack)
+				sb_puts(b, " (D-SACK)");
+		}
+	} else {
+		for (int i = 0; i < o->n_sack; i++) {
+			SEP();
+			sb_printf(b, "sack %" PRIu32 "-%" PRIu32, o->sack[i][0], o->sack[i][1]);
+		}
 	}
 	if (o->has_ts) {
 		SEP();
@@ -216,12 +236,22 @@ void chat_bubble(struct strbuf *b, const struct chat_style *st, const struct ses
 	sb_printf(&h, "#%" PRIu32 " %s", r->frame, ep);
 	if (c->proto == 6 && st->show_state)
 		sb_printf(&h, " [%s]", tcp_state_name(r->state));
-	fmt_clock(&when, r->ts_ns, pk ? pk->rec.ts_digits : 6);
-	if (prev_ts != INT64_MIN) {
-		int64_t since = ts_sub(r->ts_ns, prev_ts);
-		sb_puts(&when, since < 0 ? " (" : " (+"); /* a clock that went back shows "-" alone */
-		fmt_duration(&when, since);
-		sb_putc(&when, ')');
+	int digits = pk ? pk->rec.ts_digits : 6;
+	if (st->time == FMT_T_DELTA || st->time == FMT_T_DELTA_SHOWN) {
+		int64_t base = st->time == FMT_T_DELTA ? prev_ts : st->prev_shown_ts;
+		if (base == INT64_MIN || ts_sub(r->ts_ns, base) >= 0)
+			sb_putc(&when, '+');
+		fmt_time(&when, st->time, r->ts_ns, base, digits);
+	} else {
+		if (st->time == FMT_T_REL)
+			sb_puts(&when, "t=");
+		fmt_time(&when, st->time, r->ts_ns, p->first_ts, digits);
+		if (prev_ts != INT64_MIN) {
+			int64_t since = ts_sub(r->ts_ns, prev_ts);
+			sb_puts(&when, since < 0 ? " (" : " (+"); /* a clock that went back shows "-" alone */
+			fmt_duration(&when, since);
+			sb_putc(&when, ')');
+		}
 	}
 	if (width_cols(h.s, h.len) + 2 + width_cols(when.s, when.len) <= bw) {
 		sb_puts(&h, "  ");
@@ -251,14 +281,12 @@ void chat_bubble(struct strbuf *b, const struct chat_style *st, const struct ses
 	/* Numbers. */
 	sb_reset(&h);
 	if (c->proto == 6) {
-		uint32_t seq = st->relative ? r->rseq : r->seq;
-		uint32_t ack = st->relative ? r->rack : r->ack;
+		uint32_t seq = st->absolute ? r->seq : r->rseq;
+		uint32_t ack = st->absolute ? r->ack : r->rack;
 		sb_printf(&h, "seq %" PRIu32 "  ack %" PRIu32 "  [", seq, ack);
 		fmt_tcp_flags(&h, r->flags, " ");
-		sb_printf(&h, "]  win %u", r->win);
-		int ws = pktrec_wscale(r);
-		if (ws > 0)
-			sb_printf(&h, "x%u", 1u << ws);
+		sb_puts(&h, "]  win ");
+		chat_window(&h, r->win, &p->win);
 		sb_printf(&h, "  len %u", r->len);
 	} else {
 		sb_printf(&h, "UDP  len %u", r->len);
@@ -266,7 +294,7 @@ void chat_bubble(struct strbuf *b, const struct chat_style *st, const struct ses
 	box_line(b, &x, h.s, h.len, NULL);
 	if (pk && pk->kind == PK_TCP) {
 		sb_reset(&h);
-		chat_tcp_options(&h, &pk->opt);
+		chat_tcp_options(&h, &pk->opt, &p->sack, st->absolute);
 		if (h.len) {
 			struct strbuf o;
 			sb_init(&o);

@@ -15,7 +15,9 @@ struct chat_style {
 	int width;        /* terminal columns */
 	int unicode;      /* box-drawing characters instead of ASCII */
 	int color;
-	int relative;     /* relative seq/ack */
+	int absolute;     /* seq/ack/SACK as sent (default: relative, as Wireshark) */
+	int time;         /* enum fmt_time (out/fmt.h): how the bubble's time reads */
+	int64_t prev_shown_ts; /* -t dd: the time of the bubble shown before (INT64_MIN: none) */
 	int show_state;
 	int show_notes;
 	int commentary;
@@ -38,7 +40,12 @@ void chat_bubble(struct strbuf *b, const struct chat_style *st, const struct ses
 void chat_tail(struct strbuf *b, const struct chat_style *st, const struct sess_tail *t);
 /* The closing summary of one connection. */
 void chat_conn_footer(struct strbuf *b, const struct chat_style *st, const struct conn *c);
-/* Short description of the options of a TCP packet ("mss 1460, wscale 7, sack_perm, ts 1/0"). */
-void chat_tcp_options(struct strbuf *b, const struct tcp_opts *o);
+/* Short description of the options of a TCP packet ("mss 1460, wscale 7, sack_perm, ts 1/0").
+ * sk (NULL: the raw edges of o) gives the SACK blocks as the session numbered them,
+ * shown relative or as sent (absolute); a D-SACK block says so. */
+void chat_tcp_options(struct strbuf *b, const struct tcp_opts *o, const struct sess_sacks *sk, int absolute);
+/* The window as a view shows it: "64512 (63x1024)", "64240", "501 (scale unknown)"
+ * (the handshake was not captured, so the field may be scaled). */
+void chat_window(struct strbuf *b, uint16_t raw, const struct sess_win *w);
 
 #endif

@@ -5,6 +5,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 const char *fmt_endpoint(const struct endpoint *ep, char *buf, size_t n)
@@ -43,14 +44,17 @@ static void frac(struct strbuf *b, int64_t f, int digits)
 		sb_printf(b, ".%06" PRId64, f / 1000);
 }
 
-/* Local wall-clock time, with the date or without, then the fraction. */
-static void fmt_local(struct strbuf *b, int64_t ts_ns, int digits, int with_date)
+/* Wall-clock time (local or UTC), with the date or without, then the fraction. */
+static void fmt_wall(struct strbuf *b, int64_t ts_ns, int digits, int with_date, int utc)
 {
 	int64_t s, f;
 	split(ts_ns, &s, &f);
 	time_t t = (time_t)s;
 	struct tm tm;
-	localtime_r(&t, &tm);
+	if (utc)
+		gmtime_r(&t, &tm);
+	else
+		localtime_r(&t, &tm);
 	char buf[64];
 	if (with_date)
 		strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
@@ -60,9 +64,65 @@ static void fmt_local(struct strbuf *b, int64_t ts_ns, int digits, int with_date
 	frac(b, f, digits);
 }
 
-void fmt_datetime(struct strbuf *b, int64_t ts_ns, int digits) { fmt_local(b, ts_ns, digits, 1); }
+void fmt_datetime(struct strbuf *b, int64_t ts_ns, int digits) { fmt_wall(b, ts_ns, digits, 1, 0); }
 
-void fmt_clock(struct strbuf *b, int64_t ts_ns, int digits) { fmt_local(b, ts_ns, digits, 0); }
+void fmt_clock(struct strbuf *b, int64_t ts_ns, int digits) { fmt_wall(b, ts_ns, digits, 0, 0); }
+
+static const char *const time_words[FMT_T_COUNT_] = { "a", "ad", "u", "ud", "r", "d", "dd", "e" };
+
+const char *fmt_time_word(int mode) { return mode >= 0 && mode < FMT_T_COUNT_ ? time_words[mode] : "?"; }
+
+int fmt_time_parse(const char *word)
+{
+	for (int i = 0; word && i < FMT_T_COUNT_; i++)
+		if (!strcmp(word, time_words[i]))
+			return i;
+	return -1;
+}
+
+void fmt_seconds_between(struct strbuf *b, int64_t ts_ns, int64_t base_ns, int digits)
+{
+	/* exact, whatever the two times: seconds and fractions apart (each fits), so a
+	 * difference past int64's nanoseconds is still a number (JSON needs one) */
+	int64_t s1, f1, s0, f0;
+	split(ts_ns, &s1, &f1);
+	split(base_ns, &s0, &f0);
+	int64_t ds = s1 - s0, df = f1 - f0;
+	if (ds > 0 && df < 0) {
+		ds--;
+		df += 1000000000;
+	} else if (ds < 0 && df > 0) {
+		ds++;
+		df -= 1000000000;
+	}
+	if (ds < 0 || df < 0) {
+		sb_putc(b, '-');
+		ds = -ds;
+		df = -df;
+	}
+	sb_printf(b, "%" PRId64, ds);
+	frac(b, df, digits);
+}
+
+void fmt_time(struct strbuf *b, int mode, int64_t ts_ns, int64_t base_ns, int digits)
+{
+	switch (mode) {
+	case FMT_T_ABS_DATE: fmt_wall(b, ts_ns, digits, 1, 0); break;
+	case FMT_T_UTC: fmt_wall(b, ts_ns, digits, 0, 1); break;
+	case FMT_T_UTC_DATE: fmt_wall(b, ts_ns, digits, 1, 1); break;
+	case FMT_T_REL:
+	case FMT_T_DELTA:
+	case FMT_T_DELTA_SHOWN: fmt_seconds_between(b, ts_ns, base_ns == INT64_MIN ? ts_ns : base_ns, digits); break;
+	case FMT_T_EPOCH: {
+		int64_t s, f;
+		split(ts_ns, &s, &f);
+		sb_printf(b, "%" PRId64, s);
+		frac(b, f, digits);
+		break;
+	}
+	default: fmt_wall(b, ts_ns, digits, 0, 0); break;
+	}
+}
 
 void fmt_duration(struct strbuf *b, int64_t ns)
 {

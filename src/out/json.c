@@ -2,6 +2,7 @@
 #include "json.h"
 
 #include "../base/sha.h"
+#include "../base/ts.h"
 #include "../base/xalloc.h"
 #include "../model/labels.h"
 #include "chat_term.h"
@@ -193,6 +194,8 @@ void json_packet(struct strbuf *b, const struct sess_packet *p, int flags)
 	json_str_field(b, &f, "proto", c->proto == 6 ? "tcp" : "udp");
 	json_key(b, &f, "ts");
 	fmt_epoch(b, r->ts_ns);
+	json_key(b, &f, "ts_rel"); /* seconds since the capture's first frame (-t r) */
+	fmt_seconds_between(b, r->ts_ns, p->first_ts, 6);
 	const struct endpoint *s = &c->ep[r->dir], *d = &c->ep[1 - r->dir];
 	json_str_field(b, &f, "src", ipaddr_str(&s->addr, a, sizeof a));
 	json_u64_field(b, &f, "sport", s->port);
@@ -209,9 +212,27 @@ void json_packet(struct strbuf *b, const struct sess_packet *p, int flags)
 		json_key(b, &f, "flags");
 		fmt_tcp_flags_json(b, r->flags);
 		json_u64_field(b, &f, "win", r->win);
-		int ws = pktrec_wscale(r);
-		if (ws >= 0)
-			json_u64_field(b, &f, "win_scaled", (uint64_t)r->win << ws);
+		if (p->win.scale >= 0) {
+			json_u64_field(b, &f, "win_scaled", p->win.scaled);
+			json_u64_field(b, &f, "win_scale", (uint64_t)p->win.scale);
+		} else if (p->win.scale == -1) {
+			json_key(b, &f, "win_scale_unknown");
+			sb_puts(b, "true");
+		}
+		if (p->sack.n) {
+			json_key(b, &f, "sack");
+			sb_putc(b, '[');
+			for (int i = 0; i < p->sack.n; i++) {
+				const struct sess_sack *x = &p->sack.b[i];
+				sb_printf(b, "%s{\"le\":%" PRIu32 ",\"re\":%" PRIu32 ",\"rle\":%" PRIu32 ",\"rre\":%" PRIu32 "}",
+					  i ? "," : "", x->le, x->re, x->rle, x->rre);
+			}
+			sb_putc(b, ']');
+			if (p->sack.dsack) {
+				json_key(b, &f, "dsack");
+				sb_puts(b, "true");
+			}
+		}
 	}
 	json_u64_field(b, &f, "len", r->len);
 	if (c->proto == 6) {
@@ -249,7 +270,7 @@ void json_packet(struct strbuf *b, const struct sess_packet *p, int flags)
 	if (pk && pk->kind == PK_TCP) {
 		struct strbuf o;
 		sb_init(&o);
-		chat_tcp_options(&o, &pk->opt);
+		chat_tcp_options(&o, &pk->opt, &p->sack, (flags & JSON_PKT_ABSOLUTE) != 0);
 		if (o.len)
 			json_str_field(b, &f, "options", o.s);
 		sb_fini(&o);
@@ -300,7 +321,7 @@ void json_tail(struct strbuf *b, const struct sess_tail *t)
 	sb_puts(b, "]}\n");
 }
 
-void json_frame(struct strbuf *b, const struct sess_frame *f)
+void json_frame(struct strbuf *b, const struct sess_frame *f, int absolute)
 {
 	if (!f->c) {
 		sb_printf(b, "{\"frame\":%" PRIu32 ",\"proto\":\"%s\"}\n", f->pk.frame, f->pk.other ? f->pk.other : "other");
@@ -313,7 +334,10 @@ void json_frame(struct strbuf *b, const struct sess_frame *f)
 	p.pk = &f->pk;
 	p.note.text = f->note ? f->note : "";
 	p.note.kind = f->note_kind;
-	json_packet(b, &p, JSON_PKT_NOTE | JSON_PKT_PAYLOAD);
+	p.first_ts = f->first_ts;
+	p.sack = f->sack;
+	p.win = f->win;
+	json_packet(b, &p, JSON_PKT_NOTE | JSON_PKT_PAYLOAD | (absolute ? JSON_PKT_ABSOLUTE : 0));
 }
 
 void json_raw_run(struct strbuf *b, const struct sess_run *r, const struct conn *c)

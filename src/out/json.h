@@ -20,6 +20,8 @@ enum {
 	JSON_PKT_PAYLOAD = 2, /* "payload_hex" */
 	JSON_PKT_APP = 4,     /* "app": the messages shown under the packet (empty array when none) */
 	JSON_PKT_COMMENTARY = 8, /* "commentary": the learners' explanation, when the note has one */
+	JSON_PKT_ABSOLUTE = 16,  /* the "options" words number SACK blocks as sent (the view is
+				  * --absolute); the numeric fields carry both numberings always */
 };
 /* A packet object (chat --json, packet --json). p->pk (the packet decoded again) adds
  * the options and payload when not NULL. */
@@ -28,8 +30,8 @@ void json_packet(struct strbuf *b, const struct sess_packet *p, int flags);
  * {"conn", "proto", "at_end": true, "app": [...]}. */
 void json_tail(struct strbuf *b, const struct sess_tail *t);
 /* One frame (packet --json): the packet object with its note told in context, or
- * {"frame", "proto"} for a frame that is not TCP or UDP. */
-void json_frame(struct strbuf *b, const struct sess_frame *f);
+ * {"frame", "proto"} for a frame that is not TCP or UDP; absolute: --absolute's numbers. */
+void json_frame(struct strbuf *b, const struct sess_frame *f, int absolute);
 /* One run of a connection's raw stream bytes (stream --json when nothing decoded it):
  * {"conn", "proto": "raw", "kind": "bytes"|"gap", "dir", "offset", "length", "data"}. */
 void json_raw_run(struct strbuf *b, const struct sess_run *r, const struct conn *c);

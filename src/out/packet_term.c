@@ -73,14 +73,18 @@ static void describe_layer(struct strbuf *b, const struct pkt_layer *L)
 	sb_printf(b, "%s\n", line);
 }
 
-void packet_term(struct strbuf *b, const struct sess_frame *f, int hex, int width)
+void packet_term(struct strbuf *b, const struct sess_frame *f, int hex, int width, int time, int absolute)
 {
 	const struct pkt *pk = &f->pk;
 	const struct conn *c = f->c;
 	const struct pktrec *r = &f->r;
 	sb_printf(b, "Frame %lu: %u bytes on the wire, %u captured%s, at ", (unsigned long)pk->frame, pk->rec.wirelen, pk->rec.caplen,
 		  pk->rec.caplen < pk->rec.wirelen ? " (cut by the snap length)" : "");
-	fmt_datetime(b, pk->rec.ts_ns, pk->rec.ts_digits);
+	if (time == FMT_T_REL)
+		sb_puts(b, "t=");
+	fmt_time(b, time, pk->rec.ts_ns, time == FMT_T_REL ? f->first_ts : INT64_MIN, pk->rec.ts_digits);
+	if (time == FMT_T_REL)
+		sb_puts(b, " s (since the capture's first frame)");
 	sb_printf(b, ", file offset %" PRIu64 "\n", pk->rec.off);
 	describe_link(b, pk);
 	unsigned n_layer = pk->n_layer < PKT_LAYER_MAX ? pk->n_layer : PKT_LAYER_MAX;
@@ -104,8 +108,29 @@ void packet_term(struct strbuf *b, const struct sess_frame *f, int hex, int widt
 			tcp_options_list(b, pk->l4 + 20, on, "  ");
 		}
 		if (c) {
-			sb_printf(b, "\nRelative: seq %" PRIu32 ", ack %" PRIu32 "; next seq %" PRIu32 "\n",
-				  r->rseq, r->rack, r->rseq + pk->len + ((pk->flags & (TH_SYN | TH_FIN)) ? 1 : 0));
+			uint32_t step = pk->len + ((pk->flags & (TH_SYN | TH_FIN)) ? 1 : 0);
+			if (absolute)
+				sb_printf(b, "\nSeq %" PRIu32 ", ack %" PRIu32 "; next seq %" PRIu32 " (relative: seq %" PRIu32
+					     ", ack %" PRIu32 ")\n", r->seq, r->ack, r->seq + step, r->rseq, r->rack);
+			else
+				sb_printf(b, "\nRelative: seq %" PRIu32 ", ack %" PRIu32 "; next seq %" PRIu32 "\n",
+					  r->rseq, r->rack, r->rseq + step);
+			struct strbuf w;
+			sb_init(&w);
+			chat_window(&w, r->win, &f->win);
+			sb_printf(b, "Window: %s\n", w.s);
+			sb_reset(&w);
+			if (f->sack.n) {
+				sb_printf(b, "SACK blocks%s:", absolute ? "" : " (relative)");
+				for (int i = 0; i < f->sack.n; i++) {
+					const struct sess_sack *x = &f->sack.b[i];
+					sb_printf(b, " %" PRIu32 "-%" PRIu32, absolute ? x->le : x->rle, absolute ? x->re : x->rre);
+					if (i == 0 && f->sack.dsack)
+						sb_puts(b, " (D-SACK: bytes received twice)");
+				}
+				sb_putc(b, '\n');
+			}
+			sb_fini(&w);
 			if (r->labels) {
 				sb_puts(b, "Analysis:");
 				for (int l = 0; l < LB_COUNT; l++)

@@ -33,9 +33,12 @@ static const struct table_col conns_cols[CC_N] = {
 	[CC_TAGS] = { .head = "TAGS", .wrap = 1, .min = 12 },
 };
 
-void report_conns_init(struct conns_table *ct, const struct layout *ly)
+void report_conns_init(struct conns_table *ct, const struct layout *ly, int time, int64_t first_ts)
 {
 	memset(ct, 0, sizeof *ct);
+	ct->time = time;
+	ct->first_ts = first_ts;
+	ct->prev_start = INT64_MIN;
 	table_init(&ct->t, conns_cols, CC_N, ly);
 	for (int i = 0; i < CONNS_CELLS; i++)
 		sb_init(&ct->cell[i]);
@@ -60,7 +63,15 @@ static void conns_cells(struct conns_table *ct, struct session *s, const struct 
 	term_text_str(&k[CC_APP], *stack ? stack : "-");
 	sb_puts(&k[CC_CLIENT], fmt_endpoint(&c->ep[0], x, sizeof x));
 	sb_puts(&k[CC_SERVER], fmt_endpoint(&c->ep[1], x, sizeof x));
-	fmt_clock(&k[CC_START], c->first_ts, 6);
+	if (ct->time == FMT_T_REL || ct->time == FMT_T_DELTA || ct->time == FMT_T_DELTA_SHOWN) {
+		int64_t base = ct->time == FMT_T_REL ? ct->first_ts : ct->prev_start;
+		if (ct->time != FMT_T_REL && (base == INT64_MIN || ts_sub(c->first_ts, base) >= 0))
+			sb_putc(&k[CC_START], '+');
+		fmt_time(&k[CC_START], ct->time, c->first_ts, base, 6);
+	} else {
+		fmt_time(&k[CC_START], ct->time, c->first_ts, INT64_MIN, 6);
+	}
+	ct->prev_start = c->first_ts;
 	fmt_duration(&k[CC_DUR], ts_sub(c->last_ts, c->first_ts));
 	sb_printf(&k[CC_PKTS], "%" PRIu64 "/%" PRIu64, c->pkts[0], c->pkts[1]);
 	fmt_bytes(&k[CC_BYTES], c->bytes[0]);
@@ -80,6 +91,7 @@ void report_conns_measure(struct conns_table *ct, struct session *s, const struc
 
 void report_conns_head(struct conns_table *ct, struct strbuf *b)
 {
+	ct->prev_start = INT64_MIN; /* the rows are made again after measuring */
 	table_layout(&ct->t);
 	table_head(&ct->t, b);
 }
@@ -223,13 +235,14 @@ static void ms_field(struct strbuf *b, int *f, const char *key, int64_t ns)
 	sb_printf(b, "%.3f", ts_to_ms(ns));
 }
 
-static void dup_words(struct strbuf *b, const struct diag_dir *x)
+/* x: the duplicate ACKs side s sent (they name seqs of its peer). */
+static void dup_words(struct strbuf *b, struct session *ss, const struct conn *c, int s, const struct diag_dir *x)
 {
 	for (uint32_t i = 0; i < x->n_dup_values; i++) {
 		if (i)
 			sb_puts(b, ", ");
 		uint32_t n = x->dup_n[i];
-		sb_printf(b, "seq=%" PRIu32 " ", x->dup_rack[i]);
+		sb_printf(b, "seq=%" PRIu32 " ", session_show_seq(ss, c, 1 - s, x->dup_rack[i]));
 		if (n == 1)
 			sb_puts(b, "once");
 		else if (n == 2)
@@ -315,7 +328,7 @@ void report_diag_text(struct strbuf *b, struct session *ss, const struct conn *c
 		if (d->dup_total) {
 			sb_printf(b, "    %" PRIu32 " duplicate ACK%s from the %s to the %s: ", d->dup_total,
 				  d->dup_total == 1 ? "" : "s", side_name(s), side_name(1 - s));
-			dup_words(b, d);
+			dup_words(b, ss, c, s, d);
 			sb_putc(b, '\n');
 		}
 		if (d->zw_periods) {
@@ -385,7 +398,7 @@ void report_diag_text(struct strbuf *b, struct session *ss, const struct conn *c
 	diag_findings_fini(&f);
 }
 
-static void json_dir(struct strbuf *b, const struct diag_conn *dc, int s)
+static void json_dir(struct strbuf *b, const struct conn *c, const struct diag_conn *dc, int s)
 {
 	const struct diag_dir *d = &dc->d[s];
 	int f = 1;
@@ -415,6 +428,11 @@ static void json_dir(struct strbuf *b, const struct diag_conn *dc, int s)
 	sb_putc(b, '{');
 	for (uint32_t i = 0; i < d->n_dup_values; i++)
 		sb_printf(b, "%s\"%" PRIu32 "\":%" PRIu32, i ? "," : "", d->dup_rack[i], d->dup_n[i]);
+	sb_putc(b, '}');
+	json_key(b, &f, "duplicate_acks_by_raw_seq"); /* the same, numbered as sent */
+	sb_putc(b, '{');
+	for (uint32_t i = 0; i < d->n_dup_values; i++)
+		sb_printf(b, "%s\"%" PRIu32 "\":%" PRIu32, i ? "," : "", session_seq_as_sent(c, 1 - s, d->dup_rack[i]), d->dup_n[i]);
 	sb_putc(b, '}');
 	json_u64_field(b, &f, "zero_window_periods", d->zw_periods);
 	ms_field(b, &f, "zero_window_total_ms", d->zw_total_ns);
@@ -448,9 +466,9 @@ void report_diag_json(struct strbuf *b, struct session *ss, const struct conn *c
 		json_u64_field(b, &f, "synack_sent", dc->synack_n);
 		json_u64_field(b, &f, "third_handshake_sent", dc->hs3_n);
 		json_key(b, &f, "c2s");
-		json_dir(b, dc, 0);
+		json_dir(b, c, dc, 0);
 		json_key(b, &f, "s2c");
-		json_dir(b, dc, 1);
+		json_dir(b, c, dc, 1);
 		if (dc->ttfb_n) {
 			ms_field(b, &f, "time_to_first_byte_ms", dc->ttfb_first);
 			json_u64_field(b, &f, "requests_answered", dc->ttfb_n);

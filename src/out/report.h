@@ -16,8 +16,12 @@
 struct conns_table {
 	struct table t;
 	struct strbuf cell[CONNS_CELLS];
+	int time;           /* enum fmt_time: how START reads (d, dd: since the row above's start) */
+	int64_t first_ts;   /* the capture's first frame, for r */
+	int64_t prev_start; /* the row above's start */
 };
-void report_conns_init(struct conns_table *ct, const struct layout *ly);
+/* time: enum fmt_time of the START column; first_ts: the capture's first frame. */
+void report_conns_init(struct conns_table *ct, const struct layout *ly, int time, int64_t first_ts);
 void report_conns_fini(struct conns_table *ct);
 void report_conns_measure(struct conns_table *ct, struct session *s, const struct conn *c);
 void report_conns_head(struct conns_table *ct, struct strbuf *b);
@@ -28,6 +32,8 @@ void report_conns_summary(struct strbuf *b, const struct sess_counts *k);
 void report_stats(struct strbuf *b, const struct sess_stats *st, const struct sess_counts *k, int json);
 /* One connection's diagnosis (the session was run with opts.diag). */
 void report_diag_text(struct strbuf *b, struct session *s, const struct conn *c);
+/* (Both number sequences as the session's opts.absolute says: session_show_seq; the
+ * JSON carries both.) */
 void report_diag_json(struct strbuf *b, struct session *s, const struct conn *c);
 
 #endif

@@ -30,8 +30,9 @@ static void rst_note(const struct conn *c, const struct pktrec *r, struct strbuf
 		sb_printf(b, "reset (RST): the %s aborts the connection", side(c, r->dir));
 }
 
-void note_begin(struct note_ctx *n)
+void note_begin(struct note_ctx *n, int absolute)
 {
+	n->absolute = (uint8_t)(absolute != 0);
 	n->high_ack[0] = n->high_ack[1] = 0;
 	n->ack_known[0] = n->ack_known[1] = 0;
 	for (int i = 0; i < 5; i++) {
@@ -45,6 +46,19 @@ void note_begin(struct note_ctx *n)
 	for (int d = 0; d < 2; d++)
 		for (int i = 0; i < NOTE_RECENT; i++)
 			n->recent[d][i].end = n->recent[d][i].rseq = n->recent[d][i].frame = 0;
+}
+
+/* A sequence number of r's sender given relative, as the view numbers it. */
+static uint32_t own_seq(const struct note_ctx *n, const struct pktrec *r, uint32_t rel)
+{
+	return n->absolute ? rel + (r->seq - r->rseq) : rel;
+}
+
+/* A sequence number of r's receiver given relative (r->rack's numbering), as the view
+ * numbers it; r carries an ACK. */
+static uint32_t peer_seq(const struct note_ctx *n, const struct pktrec *r, uint32_t rel)
+{
+	return n->absolute ? rel + (r->ack - r->rack) : rel;
 }
 
 /* The frame that first carried byte rseq of side d, among the recent segments; 0 if none. */
@@ -234,11 +248,11 @@ void note_text(struct note_ctx *n, const struct conn *c, const struct pktrec *r,
 		n->zw_probe_now = 1;
 		sep(b, start);
 		sb_printf(b, "zero-window probe (seq %" PRIu32 ", one below the next byte, Linux's way): the %s's window is 0, "
-			     "has it opened yet?", rseq, side(c, 1 - d));
+			     "has it opened yet?", own_seq(n, r, rseq), side(c, 1 - d));
 	} else if (L & LB_BIT(LB_KEEP_ALIVE)) {
 		sep(b, start);
 		sb_printf(b, "keep-alive: seq %" PRIu32 " is one below the next expected byte, asking \"are you still there?\"",
-			  rseq);
+			  own_seq(n, r, rseq));
 	} else if (L & LB_BIT(LB_ZERO_WINDOW_PROBE)) {
 		sep(b, start);
 		sb_printf(b, "zero-window probe (%u byte%s): is the window still closed?", r->len, r->len == 1 ? "" : "s");
@@ -251,7 +265,7 @@ void note_text(struct note_ctx *n, const struct conn *c, const struct pktrec *r,
 		else
 			sb_puts(b, "retransmission");
 		if (r->len)
-			sb_printf(b, " of seq %" PRIu32 ":%" PRIu32, rseq, rseq + r->len);
+			sb_printf(b, " of seq %" PRIu32 ":%" PRIu32, own_seq(n, r, rseq), own_seq(n, r, rseq + r->len));
 		uint32_t orig = r->ref_frame ? r->ref_frame : (r->len ? first_carrier(n, d, rseq) : 0);
 		if (orig)
 			sb_printf(b, " (first sent in frame %" PRIu32 ")", orig);
@@ -288,13 +302,14 @@ void note_text(struct note_ctx *n, const struct conn *c, const struct pktrec *r,
 			sb_printf(b, "duplicate ACK #%u", r->dup_num);
 			if (r->ref_frame)
 				sb_printf(b, " of frame %" PRIu32, r->ref_frame);
-			sb_printf(b, ": still waiting for seq %" PRIu32, rack);
+			sb_printf(b, ": still waiting for seq %" PRIu32, peer_seq(n, r, rack));
 		} else if (newack && n->ack_known[d] && !(ev & (EV_WAVE2 | EV_WAVE4 | EV_HS3)) && !(L & LB_BIT(LB_KEEP_ALIVE_ACK))) {
 			sep(b, start);
-			sb_printf(b, "acknowledge seq %" PRIu32 "..%" PRIu32, n->high_rack[d], rack);
+			sb_printf(b, "acknowledge seq %" PRIu32 "..%" PRIu32, n->absolute ? n->high_ack[d] : n->high_rack[d],
+				  peer_seq(n, r, rack));
 		} else if (newack && !n->ack_known[d] && !(ev & (EV_HS2 | EV_HS3 | EV_WAVE2 | EV_WAVE4 | EV_RST)) && !(ev & EV_MIDSTREAM) && rack > 1) {
 			sep(b, start);
-			sb_printf(b, "acknowledge seq 1..%" PRIu32, rack);
+			sb_printf(b, "acknowledge seq %" PRIu32 "..%" PRIu32, peer_seq(n, r, 1), peer_seq(n, r, rack));
 		}
 		if ((L & LB_BIT(LB_KEEP_ALIVE_ACK)) && r->win == 0) {
 			n->zw_probe_now = 1;
@@ -352,6 +367,27 @@ void note_text(struct note_ctx *n, const struct conn *c, const struct pktrec *r,
 	}
 }
 
+void note_sack(const struct note_ctx *n, const struct pktrec *r, const struct sess_sacks *sk, struct strbuf *b)
+{
+	if (!sk->n || !sk->dsack)
+		return;
+	const struct sess_sack *x = &sk->b[0];
+	if (b->len)
+		sb_puts(b, "; ");
+	sb_printf(b, "D-SACK %" PRIu32 ":%" PRIu32 ": the %s got these bytes twice", n && n->absolute ? x->le : x->rle,
+		  n && n->absolute ? x->re : x->rre, r->dir == 0 ? "client" : "server");
+}
+
+void note_sack_commentary(const struct sess_sacks *sk, struct strbuf *b)
+{
+	if (!sk->n || !sk->dsack)
+		return;
+	sb_printf(b, "%sA D-SACK (RFC 2883): the first SACK block reports bytes this side received twice, below what "
+		     "it already acknowledged. It tells the sender that a retransmission was not needed (the original "
+		     "was only late, or its ACK was lost), so the sender can undo the congestion-window cut it made "
+		     "for a loss that did not happen (Linux does).", b->len ? " " : "");
+}
+
 /* One beginner's explanation per analysis label on r (ev: handshake retransmissions
  * are explained with the handshake). */
 static void label_commentary(const struct note_ctx *n, const struct pktrec *r, struct strbuf *b)
@@ -388,13 +424,13 @@ static void label_commentary(const struct note_ctx *n, const struct pktrec *r, s
 		if (r->dup_num == 3)
 			SAY("%sThe third duplicate ACK. Each duplicate repeats \"I still wait for seq %u\" because a later segment "
 			    "arrived instead; three of them are the signal (RFC 5681) for the sender to take the missing segment "
-			    "as lost and resend it at once: a fast retransmission should follow.", sp, r->rack);
+			    "as lost and resend it at once: a fast retransmission should follow.", sp, peer_seq(n, r, r->rack));
 		else if (r->dup_num > 3)
 			SAY("%sAnother duplicate ACK while the hole at seq %u is still open: each one also tells the sender that "
-			    "one more segment has left the network, so during fast recovery it may send new data.", sp, r->rack);
+			    "one more segment has left the network, so during fast recovery it may send new data.", sp, peer_seq(n, r, r->rack));
 		else
 			SAY("%sA duplicate ACK: a segment arrived, but not the one the receiver waits for (seq %u), so it repeats "
-			    "its last ACK. One or two can be reordering; at three the sender resends.", sp, r->rack);
+			    "its last ACK. One or two can be reordering; at three the sender resends.", sp, peer_seq(n, r, r->rack));
 	}
 	if (zwp && (L & (LB_BIT(LB_KEEP_ALIVE) | LB_BIT(LB_ZERO_WINDOW_PROBE))))
 		SAY("%sA zero-window probe: the receiver's window is closed, so the sender's persist timer asks from time to "

@@ -9,6 +9,7 @@
 #include "../base/strbuf.h"
 #include "../model/conn.h"
 #include "../model/events.h"
+#include "session.h"
 
 /* Data segments remembered per side to name the frame that first carried the bytes of
  * a spurious retransmission (the state is per connection in a session: 4 keeps it at
@@ -31,13 +32,20 @@ struct note_ctx {
 	uint32_t high_ack_frame[2];/* the frame of each side's highest ACK */
 	struct { uint32_t rseq, end, frame; } recent[2][NOTE_RECENT];
 	uint8_t recent_next[2];
+	uint8_t absolute;       /* numbers as sent, not relative (the view's numbering) */
 };
 
-void note_begin(struct note_ctx *n);
+/* A fresh state; absolute: the notes name sequence numbers as sent (else relative). */
+void note_begin(struct note_ctx *n, int absolute);
 /* The connection's client and server changed places (conn_swap_sides). */
 void note_swap_sides(struct note_ctx *n);
 /* Appends the note for r (a packet of c) to out; advances n. */
 void note_text(struct note_ctx *n, const struct conn *c, const struct pktrec *r, struct strbuf *out);
+/* Appends what r's SACK blocks say when it is news (a D-SACK: "D-SACK 1:1449: the
+ * receiver got these bytes twice"), numbered as n says; call after note_text. */
+void note_sack(const struct note_ctx *n, const struct pktrec *r, const struct sess_sacks *sk, struct strbuf *out);
+/* The learners' sentence for the same (a D-SACK); appended to the commentary. */
+void note_sack_commentary(const struct sess_sacks *sk, struct strbuf *out);
 /* Appends a few sentences that explain r to a learner, one for what happens (handshake,
  * close) and one for each analysis label; empty when nothing to add. n is the state
  * note_text left after telling r (NULL: told without context). */

@@ -91,11 +91,11 @@ struct sconn *sess_sconn(struct session *s, const struct conn *c, int make)
 	return sc;
 }
 
-struct sconn_live *sess_live(struct sconn *sc)
+struct sconn_live *sess_live(const struct session *s, struct sconn *sc)
 {
 	if (!sc->live) {
 		sc->live = xcalloc(1, sizeof *sc->live);
-		note_begin(&sc->live->nc);
+		note_begin(&sc->live->nc, s->o.absolute);
 		sc->live->prev_ts = INT64_MIN;
 	}
 	return sc->live;
@@ -418,7 +418,7 @@ static void open_parts(struct session *s, struct sconn *sc, const struct conn *c
 	s->n_parts = 0;
 	size_t n;
 	const uint32_t *ix = applog_conn(&s->app.log, c->idx, &n);
-	struct sconn_live *lv = sess_live(sc);
+	struct sconn_live *lv = sess_live(s, sc);
 	while (lv->first_open < n && applog_get(&s->app.log, ix[lv->first_open])->done)
 		lv->first_open++;
 	for (size_t i = lv->first_open; i < n; i++) {
@@ -463,6 +463,7 @@ static void remember_frame(struct session *s, const struct cap_rec *rec, const s
 {
 	struct sess_frame *f = &s->frame;
 	f->found = 1;
+	f->first_ts = s->en.first_ts;
 	s->frame_bytes = xmalloc(rec->caplen ? rec->caplen : 1);
 	memcpy(s->frame_bytes, rec->data, rec->caplen);
 	struct cap_rec copy = *rec;
@@ -547,24 +548,38 @@ static void one_packet(struct session *s, const struct cap_rec *rec)
 		app_packet(&s->app, c, &pk, &r);
 	if (sc && s->o.app)
 		place_pending(s, sc, &r);
+	struct sess_sacks sk;
+	struct sess_win win;
+	memset(&sk, 0, sizeof sk);
+	memset(&win, 0, sizeof win);
 	if (finding || (sel && s->o.on_packet)) {
+		sess_numbers(c, &r, &pk, &sk, &win);
 		sb_reset(&s->note);
-		note_text(&sess_live(sc)->nc, c, &r, &s->note);
+		note_text(&sess_live(s, sc)->nc, c, &r, &s->note);
+		note_sack(&sess_live(s, sc)->nc, &r, &sk, &s->note);
 	}
-	if (finding && pk.frame == s->o.find_frame)
-		remember_frame(s, rec, &pk, c, &r, s->note.s ? s->note.s : "", &sess_live(sc)->nc);
+	if (finding && pk.frame == s->o.find_frame) {
+		remember_frame(s, rec, &pk, c, &r, s->note.s ? s->note.s : "", &sess_live(s, sc)->nc);
+		s->frame.sack = sk;
+		s->frame.win = win;
+	}
 	if (sel && s->o.on_packet) {
 		struct sess_packet p;
 		memset(&p, 0, sizeof p);
 		p.c = c;
 		p.r = &r;
 		p.pk = &pk;
-		p.prev_ts = sess_live(sc)->prev_ts;
-		p.note.kind = note_kind(&sess_live(sc)->nc, c, &r);
+		p.prev_ts = sess_live(s, sc)->prev_ts;
+		p.first_ts = s->en.first_ts;
+		p.sack = sk;
+		p.win = win;
+		p.note.kind = note_kind(&sess_live(s, sc)->nc, c, &r);
 		p.note.text = s->note.s ? s->note.s : "";
 		sb_reset(&s->comm);
-		if (s->o.commentary)
-			note_commentary(&sess_live(sc)->nc, c, &r, &s->comm);
+		if (s->o.commentary) {
+			note_commentary(&sess_live(s, sc)->nc, c, &r, &s->comm);
+			note_sack_commentary(&sk, &s->comm);
+		}
 		p.note.commentary = s->comm.s ? s->comm.s : "";
 		if (s->n_now > 1)
 			qsort(s->now, s->n_now, sizeof *s->now, sess_msg_id_cmp);

@@ -59,6 +59,29 @@ struct sess_note {
 	const char *commentary;  /* the longer explanation for learners, when asked for; "" when none */
 };
 
+/* The SACK blocks of a packet (RFC 2018), both ways a view may number them: as sent,
+ * and relative to the base of the side whose bytes they acknowledge (the sender's
+ * peer), as Wireshark's tcp.options.sack_le/sack_re with relative numbers. */
+struct sess_sack {
+	uint32_t le, re;        /* left and right edge, as on the wire */
+	uint32_t rle, rre;      /* the same, relative */
+};
+struct sess_sacks {
+	struct sess_sack b[TCP_MAX_SACK];
+	uint8_t n;
+	/* 1: the first block reports bytes received twice (a D-SACK, RFC 2883 section 4:
+	 * it lies below the cumulative ACK, or inside the second block) */
+	uint8_t dsack;
+};
+
+/* The window a packet advertised as a view shows it. */
+struct sess_win {
+	uint32_t scaled;        /* the bytes it means: raw << scale when the scale is known */
+	int8_t scale;           /* >= 0: the scale in force; -1: unknown (the handshake was not
+				 * captured, so the field may be scaled: Wireshark's -1); -2: not
+				 * scaled (a SYN's, or a connection whose SYNs did not agree a scale) */
+};
+
 /* Everything one chat bubble shows. */
 struct sess_packet {
 	const struct conn *c;
@@ -66,7 +89,10 @@ struct sess_packet {
 	const struct pkt *pk;    /* the packet decoded again (payload, options); NULL when its
 				  * bytes are not readable any more */
 	int64_t prev_ts;         /* time of the connection's previous packet, INT64_MIN for the first */
-	struct sess_note note;
+	int64_t first_ts;        /* time of the capture's first frame (-t r counts from it) */
+	struct sess_note note;   /* its numbers follow opts.absolute */
+	struct sess_sacks sack;  /* TCP: its SACK blocks (none when pk is NULL) */
+	struct sess_win win;     /* TCP: its window */
 	/* The application messages shown under this packet: those it completed (a message
 	 * of the other side completed by this packet waits for that side's next packet),
 	 * in the order they were made. */
@@ -117,6 +143,10 @@ struct session_opts {
 	int body;               /* enum sess_body */
 	int raw;                /* keep the raw stream bytes of the selected connections (session_raw) */
 	int commentary;         /* compose the learners' commentary with each note */
+	/* The view's numbering: 0 relative (Wireshark's default, and the lessons'), 1 as
+	 * sent. Notes and findings that name a sequence number follow it; records, SACK
+	 * blocks and JSON carry both. */
+	int absolute;
 	const char *decode_as;  /* force this decoder on the selected connections (NULL: detect) */
 	size_t mem_limit;       /* bytes the session may hold (0: no limit but the system's) */
 	uint32_t find_frame;    /* remember this frame (session_frame), 0: none */
@@ -220,6 +250,9 @@ struct sess_frame {
 	struct pktrec r;
 	char *note;              /* the note told with what came before, or NULL */
 	const struct app_event *note_kind;
+	int64_t first_ts;        /* time of the capture's first frame */
+	struct sess_sacks sack;
+	struct sess_win win;
 };
 const struct sess_frame *session_frame(const struct session *s);
 
@@ -249,6 +282,15 @@ const struct sess_run *session_raw(const struct session *s, const struct conn *c
 const struct diag_conn *session_diag(struct session *s, const struct conn *c);
 /* The findings of c (opts.diag) into out (diag_findings_fini after). Returns the count. */
 int session_findings(struct session *s, const struct conn *c, struct diag_findings *out);
+/* The numbering of what is told from now on (notes of session_walk and session_frame,
+ * findings' sequence numbers): a batch session tells notes when asked, so one session
+ * can serve both views (the web UI's switch). A live session keeps opts.absolute. */
+void session_set_absolute(struct session *s, int absolute);
+/* A sequence number of side `side` of c, given relative, as the view numbers it
+ * (opts.absolute: as sent, from the connection's last base). */
+uint32_t session_show_seq(const struct session *s, const struct conn *c, int side, uint32_t rel);
+/* The same as sent, whatever the view. */
+uint32_t session_seq_as_sent(const struct conn *c, int side, uint32_t rel);
 /* "four-packet close, the client closed first" */
 void session_end_words(struct session *s, const struct conn *c, struct strbuf *out);
 

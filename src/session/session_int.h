@@ -32,6 +32,11 @@ struct sconn_live {
 	uint8_t seen;              /* a packet was delivered */
 };
 
+/* The SACK blocks and the window of r (a packet of c, decoded again as pk, or NULL
+ * when its bytes are not readable: no blocks then), as views show them (numbers.c). */
+void sess_numbers(const struct conn *c, const struct pktrec *r, const struct pkt *pk, struct sess_sacks *sk,
+		  struct sess_win *w);
+
 /* Complete messages of each side waiting for that side's next packet (kept only by
  * views that place messages under packets: sess_places). */
 struct sconn_pend {
@@ -132,7 +137,7 @@ struct sconn *sess_sconn(struct session *s, const struct conn *c, int make);
 /* The same, never made. */
 const struct sconn *sess_sconn_get(const struct session *s, const struct conn *c);
 /* c's live state, made at its first use. */
-struct sconn_live *sess_live(struct sconn *sc);
+struct sconn_live *sess_live(const struct session *s, struct sconn *sc);
 /* 1 when the session places messages under packets (struct sconn_pend): a batch
  * index, a live view or its tails read where they go; other views never do. */
 int sess_places(const struct session *s);

@@ -90,7 +90,7 @@ long session_walk(struct session *s, const struct conn *c, void (*fn)(void *ctx,
 		js++; /* shown at the end */
 	size_t n_tail = js;
 	struct note_ctx nc;
-	note_begin(&nc);
+	note_begin(&nc, s->o.absolute);
 	struct strbuf note, comm;
 	sb_init(&note);
 	sb_init(&comm);
@@ -123,13 +123,18 @@ long session_walk(struct session *s, const struct conn *c, void (*fn)(void *ctx,
 		p.r = r;
 		p.pk = sess_reread(s, r, &pk) == 0 ? &pk : NULL;
 		p.prev_ts = prev;
+		p.first_ts = s->en.first_ts;
+		sess_numbers(c, r, p.pk, &p.sack, &p.win);
 		sb_reset(&note);
 		note_text(&nc, c, r, &note);
+		note_sack(&nc, r, &p.sack, &note);
 		p.note.kind = note_kind(&nc, c, r);
 		p.note.text = note.s ? note.s : "";
 		sb_reset(&comm);
-		if (s->o.commentary)
+		if (s->o.commentary) {
 			note_commentary(&nc, c, r, &comm);
+			note_sack_commentary(&p.sack, &comm);
+		}
 		p.note.commentary = comm.s ? comm.s : "";
 		p.msgs = shown + m0;
 		p.n_msgs = 0;

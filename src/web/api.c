@@ -294,6 +294,7 @@ static void get_stats(struct web_cap *c, struct web_reply *r)
 struct chat_page {
 	struct strbuf *b;
 	long i, from, next, per;
+	int numbering; /* 0, or JSON_PKT_ABSOLUTE */
 };
 
 static void page_packet(void *ctx, const struct sess_packet *p)
@@ -306,7 +307,7 @@ static void page_packet(void *ctx, const struct sess_packet *p)
 		x->next = i;
 		return;
 	}
-	json_packet(x->b, p, JSON_PKT_NOTE | JSON_PKT_PAYLOAD | JSON_PKT_APP | JSON_PKT_COMMENTARY);
+	json_packet(x->b, p, JSON_PKT_NOTE | JSON_PKT_PAYLOAD | JSON_PKT_APP | JSON_PKT_COMMENTARY | x->numbering);
 }
 
 static void page_tail(void *ctx, const struct sess_tail *t)
@@ -320,7 +321,7 @@ static void get_chat(struct web_cap *c, const struct conn *cn, const struct web_
 {
 	const char *f = q->arg(q->ctx, "from");
 	const char *per = q->arg(q->ctx, "n");
-	struct chat_page x = { &r->body, 0, f ? num(f, LONG_MAX) : 0, -1, per ? num(per, UI_CHAT_PAGE_PKTS) : UI_CHAT_PAGE_PKTS };
+	struct chat_page x = { &r->body, 0, f ? num(f, LONG_MAX) : 0, -1, per ? num(per, UI_CHAT_PAGE_PKTS) : UI_CHAT_PAGE_PKTS, 0 };
 	if (x.from < 0) {
 		reply_error(r, 400, "from= takes the index of a packet in the connection (0 is the first)");
 		return;
@@ -329,6 +330,14 @@ static void get_chat(struct web_cap *c, const struct conn *cn, const struct web_
 		reply_error(r, 400, "n= takes a number of packets from 1 to " STR(UI_CHAT_PAGE_PKTS));
 		return;
 	}
+	/* numbers=absolute: notes and SACK blocks as sent (the fields carry both anyway) */
+	const char *numbers = q->arg(q->ctx, "numbers");
+	if (numbers && strcmp(numbers, "absolute") && strcmp(numbers, "relative")) {
+		reply_error(r, 400, "numbers= takes relative (the default) or absolute");
+		return;
+	}
+	x.numbering = numbers && !strcmp(numbers, "absolute") ? JSON_PKT_ABSOLUTE : 0;
+	session_set_absolute(c->s, x.numbering != 0);
 	ndjson(r);
 	long n = session_walk(c->s, cn, page_packet, page_tail, &x);
 	if (n < 0) {
@@ -444,7 +453,7 @@ static void tcp_fields(struct strbuf *b, int *first, const struct pkt *pk)
 	if (pk->tcp_hlen > 20) {
 		struct strbuf o;
 		sb_init(&o);
-		chat_tcp_options(&o, &pk->opt);
+		chat_tcp_options(&o, &pk->opt, NULL, 1); /* the header as sent */
 		field_obj(b, first, &(struct field){ "tcp", "Options", l4 + 20, pk->tcp_hlen - 20u, 160, (pk->tcp_hlen - 20) * 8 }, n,
 			  o.s ? o.s : "");
 		sb_fini(&o);

@@ -29,8 +29,11 @@ export async function text(path, params) {
 }
 
 // One page of a chat: {packets, next (index or null), total}.
-export async function chatPage(cap, conn, from, n) {
-	const r = await get('chat', n ? { cap, conn, from, n } : { cap, conn, from });
+// numbers: 'relative' or 'absolute', how the notes and SACK blocks name sequence numbers.
+export async function chatPage(cap, conn, from, n, numbers) {
+	const q = n ? { cap, conn, from, n } : { cap, conn, from };
+	if (numbers === 'absolute') q.numbers = 'absolute';
+	const r = await get('chat', q);
 	const next = r.headers.get('X-Chattcp-Next');
 	return { items: lines(await r.text()), next: next ? Number(next) : null, total: Number(r.headers.get('X-Chattcp-Total') || 0) };
 }

@@ -189,7 +189,8 @@ function toolbar() {
 	const toggle = (key, label, title) => h('label.tog', { title },
 		h('input', { type: 'checkbox', dataset: { setting: key }, checked: settings[key] ? true : null,
 			onchange: e => { settings[key] = e.target.checked; key === 'hideRetrans' || key === 'decode' || key === 'commentary' || key === 'notes' || key === 'state' ? chat.redraw() : null; } }), label);
-	const choice = (key, opts, title) => h('select', { title, dataset: { setting: key }, onchange: e => { settings[key] = typeof settings[key] === 'number' ? Number(e.target.value) : e.target.value; chat.redraw(); } },
+	// seq: the notes and SACK blocks are numbered by the server, so the chat is read again
+	const choice = (key, opts, title) => h('select', { title, dataset: { setting: key }, onchange: e => { settings[key] = typeof settings[key] === 'number' ? Number(e.target.value) : e.target.value; key === 'seq' && chat.cap !== undefined ? chat.load(chat.cap, chat.conn, chat.current) : chat.redraw(); } },
 		opts.map(([v, l]) => h('option', { value: v, selected: String(settings[key]) === v ? true : null }, l)));
 	el.append(
 		toggle('commentary', 'commentary', 'a longer explanation for learners under each packet'),

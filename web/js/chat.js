@@ -38,7 +38,8 @@ export class Chat {
 		for (;;) {
 			let page;
 			try {
-				page = await api.chatPage(cap, connKey, from, first ? FIRST_PAGE : 0);
+				page = await api.chatPage(cap, connKey, from, first ? FIRST_PAGE : 0,
+					settings.seq === 'real' ? 'absolute' : 'relative');
 			} catch (e) {
 				if (gen === this.gen) clear(this.el).appendChild(h('p.error', String(e.message)));
 				return;
