@@ -165,6 +165,7 @@ int cmd_events(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
 int cmd_search(int argc, char **argv);
 int cmd_ui(int argc, char **argv);
+int cmd_mcp(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 /* Live capture (cli/interfaces.c, cli/live.c, cli/tcpdump_cmd.c), each with its help text. */
 int cmd_interfaces(int argc, char **argv);

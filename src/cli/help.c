@@ -34,6 +34,7 @@ static const char usage[] =
 	"  extract FILE -o OUT        the frames chosen (-c, -Y EXPR, --frames A-B) as pcap or pcapng\n"
 	"  events                     every note, event and finding name, with severity and meaning (--json)\n"
 	"  ui [FILE|case:NAME ...]    the window in the browser: connection list, chat, packet diagram, diagnosis, cases\n"
+	"  mcp [--root DIR ...]       a local MCP server on stdio for AI assistants: tools that read captures\n"
 	"  interfaces                 the interfaces one can capture on, with state and addresses (--json)\n"
 	"  live -i IFACE              capture from an interface and show the chat as packets arrive (--write)\n"
 	"  tcpdump-cmd                print a tcpdump command for a host, port and protocol (filter checked)\n"
@@ -274,6 +275,20 @@ static const char help_ui[] =
 	"  --token-file FILE   the agent's token\n"
 	"  --keylog FILE       decrypt TLS in every capture opened with this SSLKEYLOGFILE\n";
 
+static const char help_mcp[] =
+	"usage: chattcp mcp [--root DIR ...] [--export-dir DIR]\n"
+	"\n"
+	"Speaks the Model Context Protocol (JSON-RPC 2.0, one message a line) on standard input and\n"
+	"output, for an AI assistant's MCP client on this machine: nothing leaves it. Its tools list\n"
+	"the cases, open a capture, list connections (with --filter's terms), and give a chat (paged),\n"
+	"the diagnosis, statistics, HTTP exchanges, a decoded stream and one packet, as the same JSON\n"
+	"lines as --json; resources are the cases' lessons, and the prompt explain_connection tells a\n"
+	"connection to a beginner. See docs/mcp.md for a client's configuration.\n"
+	"\n"
+	"  --root DIR        captures may be opened under DIR (links and '..' that lead out are\n"
+	"                    refused); give it again for more folders. Without it: only case:NAME\n"
+	"  --export-dir DIR  export_pcap may write a connection's frames as pcapng into DIR\n";
+
 /* Every command: the table main.c dispatches through, help prints and the man page
  * and the shell completions are made from (help --commands). */
 const struct cli_command cli_commands[] = {
@@ -293,6 +308,7 @@ const struct cli_command cli_commands[] = {
 	{ "extract", cmd_extract, help_extract, "-o --output -c --conn -Y --display-filter --frames --format" },
 	{ "events", cmd_events, help_events, "--json" },
 	{ "ui", cmd_ui, help_ui, "--listen --no-open --root -i --interface -f --filter --remote --token-file --keylog" },
+	{ "mcp", cmd_mcp, help_mcp, "--root --export-dir" },
 	{ "interfaces", cmd_interfaces, help_interfaces, "--json" },
 	{ "live", cmd_live, help_live,
 	  "-i --interface --remote --token-file -f --filter -w --write --ring --ring-size --duration -s --snaplen --buffer --promisc --no-diag "

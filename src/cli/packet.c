@@ -11,25 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void packet_json(struct strbuf *b, const struct sess_frame *f, int absolute)
-{
-	if (!f->c) {
-		sb_printf(b, "{\"frame\":%" PRIu32 ",\"proto\":\"%s\"}\n", f->pk.frame, f->pk.other ? f->pk.other : "other");
-		return;
-	}
-	struct sess_packet p;
-	memset(&p, 0, sizeof p);
-	p.c = f->c;
-	p.r = &f->r;
-	p.pk = &f->pk;
-	p.note.text = f->note ? f->note : "";
-	p.note.kind = f->note_kind;
-	p.first_ts = f->first_ts;
-	p.sack = f->sack;
-	p.win = f->win;
-	json_packet(b, &p, JSON_PKT_NOTE | JSON_PKT_PAYLOAD | (absolute ? JSON_PKT_ABSOLUTE : 0));
-}
-
 int cmd_packet(int argc, char **argv)
 {
 	struct args a;
@@ -78,7 +59,7 @@ int cmd_packet(int argc, char **argv)
 	struct strbuf b;
 	sb_init(&b);
 	if (co.json) {
-		packet_json(&b, f, co.absolute);
+		json_frame(&b, f, co.absolute);
 	} else {
 		struct layout ly;
 		cli_layout(&co, &ly);

@@ -89,26 +89,12 @@ static void show_raw(struct strbuf *b, const struct sess_run *runs, size_t n_run
 	}
 }
 
-/* A connection nothing decoded, as JSON: one object per run of bytes (kind "bytes", the
- * bytes as a JSON string) or gap (kind "gap", no data), so --json says as much as the
- * text view. */
+/* A connection nothing decoded, as JSON: one object per run of bytes or gap (out/json.h),
+ * so --json says as much as the text view. */
 static void raw_json(struct strbuf *b, const struct sess_run *runs, size_t n_runs, const struct conn *c)
 {
 	for (size_t i = 0; i < n_runs; i++) {
-		const struct sess_run *r = &runs[i];
-		int f = 1;
-		sb_putc(b, '{');
-		json_u64_field(b, &f, "conn", c->id);
-		json_str_field(b, &f, "proto", "raw");
-		json_str_field(b, &f, "kind", r->p ? "bytes" : "gap");
-		json_str_field(b, &f, "dir", r->dir ? "s2c" : "c2s");
-		json_u64_field(b, &f, "offset", r->off);
-		json_u64_field(b, &f, "length", r->len);
-		if (r->p) {
-			json_key(b, &f, "data");
-			sb_json_str(b, (const char *)r->p, r->len);
-		}
-		sb_puts(b, "}\n");
+		json_raw_run(b, &runs[i], c);
 		if (b->len > 1 << 16)
 			cli_flush(b);
 	}

@@ -320,3 +320,39 @@ void json_tail(struct strbuf *b, const struct sess_tail *t)
 	}
 	sb_puts(b, "]}\n");
 }
+
+void json_frame(struct strbuf *b, const struct sess_frame *f, int absolute)
+{
+	if (!f->c) {
+		sb_printf(b, "{\"frame\":%" PRIu32 ",\"proto\":\"%s\"}\n", f->pk.frame, f->pk.other ? f->pk.other : "other");
+		return;
+	}
+	struct sess_packet p;
+	memset(&p, 0, sizeof p);
+	p.c = f->c;
+	p.r = &f->r;
+	p.pk = &f->pk;
+	p.note.text = f->note ? f->note : "";
+	p.note.kind = f->note_kind;
+	p.first_ts = f->first_ts;
+	p.sack = f->sack;
+	p.win = f->win;
+	json_packet(b, &p, JSON_PKT_NOTE | JSON_PKT_PAYLOAD | (absolute ? JSON_PKT_ABSOLUTE : 0));
+}
+
+void json_raw_run(struct strbuf *b, const struct sess_run *r, const struct conn *c)
+{
+	int f = 1;
+	sb_putc(b, '{');
+	json_u64_field(b, &f, "conn", c->id);
+	json_str_field(b, &f, "proto", "raw");
+	json_str_field(b, &f, "kind", r->p ? "bytes" : "gap");
+	json_str_field(b, &f, "dir", r->dir ? "s2c" : "c2s");
+	json_u64_field(b, &f, "offset", r->off);
+	json_u64_field(b, &f, "length", r->len);
+	if (r->p) {
+		json_key(b, &f, "data");
+		sb_json_str(b, (const char *)r->p, r->len);
+	}
+	sb_puts(b, "}\n");
+}

@@ -29,6 +29,13 @@ void json_packet(struct strbuf *b, const struct sess_packet *p, int flags);
 /* The messages of a connection completed only at the end of the capture (chat --json):
  * {"conn", "proto", "at_end": true, "app": [...]}. */
 void json_tail(struct strbuf *b, const struct sess_tail *t);
+/* One frame (packet --json): the packet object with its note told in context, or
+ * {"frame", "proto"} for a frame that is not TCP or UDP; absolute: --absolute's numbers. */
+void json_frame(struct strbuf *b, const struct sess_frame *f, int absolute);
+/* One run of a connection's raw stream bytes (stream --json when nothing decoded it):
+ * {"conn", "proto": "raw", "kind": "bytes"|"gap", "dir", "offset", "length", "data"}. */
+void json_raw_run(struct strbuf *b, const struct sess_run *r, const struct conn *c);
+
 /* One application message as a JSON object (no newline): conn, then the message
  * fields of json_appmsg_pos, fields, body size/sha256, notes. The only writer of a
  * decoded message: stream --json lines and chat --json "app" entries use it. */
