@@ -137,6 +137,8 @@ void sess_tls_facts(struct session *s, const struct conn *c, struct sess_tls *t)
 	}
 	if (t->end && t->ch) {
 		t->handshake_ns = ts_sub(t->end->first_ts, t->ch->first_ts);
+		if (t->handshake_ns < 0) /* time stepped back in the capture */
+			t->handshake_ns = 0;
 		t->rtts = t->version == 0x0304 || t->resumed ? 1 : 2;
 		t->rtts += t->hrr;
 	}
