@@ -110,7 +110,12 @@ void sess_tls_facts(struct session *s, const struct conn *c, struct sess_tls *t)
 			if (t->suite) {
 				const char *sp = strchr(t->suite, ' ');
 				t->suite_strong = suite_strong(t->suite, sp ? (size_t)(sp - t->suite) : strlen(t->suite));
+				/* weak only when named: an unknown suite is not judged */
+				if (strncmp(t->suite, "TLS_", 4) != 0 && strncmp(t->suite, "SSL_", 4) != 0)
+					t->suite_strong = 1;
 			}
+			if (t->version == 0x0304) /* every TLS 1.3 suite is AEAD with (EC)DHE or PSK */
+				t->suite_strong = 1;
 		} else if (strcmp(kind, "hello_retry_request") == 0) {
 			t->hrr = 1;
 		} else if (strcmp(kind, "certificate") == 0 && !t->cert) {
