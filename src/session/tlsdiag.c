@@ -266,6 +266,13 @@ void sess_tls_findings(struct session *s, const struct conn *c, struct diag_find
 		sb_puts(b, ", ");
 		dur(b, t.handshake_ns / t.rtts);
 		sb_puts(b, " each");
+		if (t.sh && t.sh->first_ts >= t.ch->first_ts && t.end->first_ts >= t.sh->first_ts) {
+			sb_puts(b, "; the server answered the ClientHello in ");
+			dur(b, ts_sub(t.sh->first_ts, t.ch->first_ts));
+			sb_printf(b, " (ServerHello, frame %" PRIu32 "), the client ended its handshake ", t.sh->first_frame);
+			dur(b, ts_sub(t.end->first_ts, t.sh->first_ts));
+			sb_puts(b, " after it");
+		}
 		if (tcp_rtt > 0) {
 			sb_puts(b, "; the TCP round trip is ");
 			dur(b, tcp_rtt);
@@ -273,7 +280,8 @@ void sess_tls_findings(struct session *s, const struct conn *c, struct diag_find
 			if (extra > 0) {
 				sb_puts(b, ", so ");
 				dur(b, extra);
-				sb_puts(b, " went to the hosts' own work (key exchange, certificates, the application)");
+				sb_puts(b, " more than the round trips: the hosts' own work (key exchange, certificates), or a server "
+					   "flight larger than one congestion window");
 			}
 		}
 	}
