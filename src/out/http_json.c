@@ -224,12 +224,37 @@ static void headers_term(struct strbuf *b, const struct appmsg *m)
 	}
 }
 
-void http_exchange_term(struct strbuf *b, const struct sess_http *x, int verbose)
+int64_t http_exchange_ts(const struct sess_http *x)
+{
+	if (x->req)
+		return x->req->first_ts;
+	if (x->n_interim)
+		return x->interim[0]->first_ts;
+	return x->resp ? x->resp->first_ts : INT64_MIN;
+}
+
+/* The exchange's time as the chat writes a bubble's: "t=" before a relative time, "+"
+ * before a delta that did not go back. */
+static void exchange_time(struct strbuf *b, const struct sess_http *x, int time, int64_t base)
+{
+	int64_t ts = http_exchange_ts(x);
+	if (ts == INT64_MIN)
+		return;
+	if (time == FMT_T_REL)
+		sb_puts(b, "t=");
+	else if ((time == FMT_T_DELTA || time == FMT_T_DELTA_SHOWN) && (base == INT64_MIN || ts_sub(ts, base) >= 0))
+		sb_putc(b, '+');
+	fmt_time(b, time, ts, base, 6);
+	sb_puts(b, "  ");
+}
+
+void http_exchange_term(struct strbuf *b, const struct sess_http *x, int verbose, int time, int64_t base)
 {
 	const struct appmsg *rq = x->req, *rs = x->resp;
 	size_t n_interim = x->n_interim;
 	char id[16];
 	sb_printf(b, "conn %s  ", fmt_conn_id(x->c, id, sizeof id));
+	exchange_time(b, x, time, base);
 	if (rq) {
 		sb_printf(b, "#%" PRIu32 " ", rq->first_frame);
 		term_text_str(b, rq->http->method);
