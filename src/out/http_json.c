@@ -233,18 +233,13 @@ int64_t http_exchange_ts(const struct sess_http *x)
 	return x->resp ? x->resp->first_ts : INT64_MIN;
 }
 
-/* The exchange's time as the chat writes a bubble's: "t=" before a relative time, "+"
- * before a delta that did not go back. */
+/* The exchange's time, then two spaces (nothing when it has none). */
 static void exchange_time(struct strbuf *b, const struct sess_http *x, int time, int64_t base)
 {
 	int64_t ts = http_exchange_ts(x);
 	if (ts == INT64_MIN)
 		return;
-	if (time == FMT_T_REL)
-		sb_puts(b, "t=");
-	else if ((time == FMT_T_DELTA || time == FMT_T_DELTA_SHOWN) && (base == INT64_MIN || ts_sub(ts, base) >= 0))
-		sb_putc(b, '+');
-	fmt_time(b, time, ts, base, 6);
+	fmt_time_marked(b, time, ts, base, 6);
 	sb_puts(b, "  ");
 }
 

@@ -160,13 +160,16 @@ void appmsg_json(struct strbuf *b, const struct appmsg *m, const struct conn *c)
 	sb_putc(b, '\n');
 }
 
-void stream_term_msg(struct strbuf *b, const struct appmsg *m, const struct conn *c, int width)
+void stream_term_msg(struct strbuf *b, const struct appmsg *m, const struct conn *c, int width, int time,
+		     int64_t base)
 {
 	char ep[80];
 	fmt_endpoint(&c->ep[m->dir], ep, sizeof ep);
 	sb_printf(b, "%s %s  #%" PRIu32, m->dir ? "<<" : ">>", ep, m->first_frame);
 	if (m->last_frame != m->first_frame)
 		sb_printf(b, "-#%" PRIu32, m->last_frame);
+	sb_puts(b, "  ");
+	fmt_time_marked(b, time, m->first_ts, base, 6);
 	sb_printf(b, "  bytes %" PRIu64 "-%" PRIu64 " (%" PRIu64 ")\n", m->off, m->end, m->end - m->off);
 	struct strbuf t;
 	sb_init(&t);
