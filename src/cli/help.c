@@ -22,6 +22,7 @@ static const char usage[] =
 	"commands:\n"
 	"  cases                      the built-in classic cases, to learn TCP without capturing anything\n"
 	"  case NAME                  a case's lesson followed by its annotated chat\n"
+	"  learn NAME                 a case one packet at a time: bubble, lesson, a question first\n"
 	"  conns FILE                 the connection list (--filter TEXT, --json)\n"
 	"  chat FILE [-c ID ...]      connections as chats (--absolute, -t r, --commentary, --json, ...)\n"
 	"  packet FILE FRAME          one packet in full, with the TCP header diagram (--hex, --json)\n"
@@ -235,6 +236,18 @@ static const char help_cases[] =
 	"--color, --absolute, -t, --json: the lesson is then one JSON object before the packets). Its\n"
 	"times are seconds since the capture's start (-t r), as the lessons give them.\n";
 
+static const char help_learn[] =
+	"usage: chattcp learn NAME [--restart] [--absolute] [-t FORMAT]\n"
+	"\n"
+	"Lesson mode: the case NAME one packet at a time, in frame order. Each screen is the\n"
+	"packet's bubble (as chat draws it, with the commentary) and the lesson's paragraphs about\n"
+	"that frame. Before a frame the lesson names comes a question (\"What will the server\n"
+	"answer?\", \"What is the ack number of the next packet?\"), answered on the next key.\n"
+	"Keys: Enter, space or n: next; b: back; q: quit. Without a terminal each line of input is\n"
+	"a key (an empty line: next), so a script can step. The last frame seen is kept per case in\n"
+	"$XDG_STATE_HOME/chattcp/progress (default ~/.local/state/chattcp/progress) and the next\n"
+	"'learn NAME' goes on from there; --restart starts at the first packet.\n";
+
 static const char help_diag[] =
 	"usage: chattcp diag FILE [-c ID ...] [--json]\n"
 	"\n"
@@ -303,6 +316,7 @@ static const char help_mcp[] =
 const struct cli_command cli_commands[] = {
 	{ "cases", cmd_cases, help_cases, "--json --extract" },
 	{ "case", cmd_cases, help_cases, CHAT_OPTS },
+	{ "learn", cmd_learn, help_learn, "--restart --relative --absolute -t --time" },
 	{ "conns", cmd_conns, help_conns, "--filter -Y --display-filter --json -t --time" },
 	{ "chat", cmd_chat, help_chat, CHAT_OPTS },
 	{ "packet", cmd_packet, help_packet, "--hex --json --relative --absolute -t --time" },
