@@ -83,7 +83,7 @@ static void on_http(void *ctx, const struct sess_http *x)
 {
 	struct fz *z = ctx;
 	http_exchange_json(&z->b, x);
-	http_exchange_term(&z->b, x, 1);
+	http_exchange_term(&z->b, x, 1, FMT_T_DELTA_SHOWN, x->req ? x->req->first_ts : INT64_MIN);
 }
 
 static void fz_init(struct fz *z, int live)
@@ -132,7 +132,7 @@ static void ask_all(struct session *s, struct fz *z)
 		size_t nm;
 		const struct appmsg *const *m = session_msgs(s, c, &nm);
 		for (size_t k = 0; k < nm; k++) {
-			stream_term_msg(&z->b, m[k], c, 80);
+			stream_term_msg(&z->b, m[k], c, 80, FMT_T_REL, 0);
 			appmsg_json(&z->b, m[k], c);
 			if (z->b.len > FUZZ_FLUSH)
 				sb_reset(&z->b);

@@ -33,6 +33,7 @@ int cmd_diag(int argc, char **argv)
 		struct session_opts so;
 		memset(&so, 0, sizeof so);
 		so.diag = 1;
+		so.app = 1; /* the TLS findings read the TLS layer's messages */
 		so.absolute = co.absolute;
 		so.keylog = co.keylog;
 		s = cli_session(&so, a.positional[0], co.ids, co.n_ids, &rc);

@@ -28,8 +28,8 @@ static const char usage[] =
 	"  packet FILE FRAME          one packet in full, with the TCP header diagram (--hex, --json)\n"
 	"  diag FILE [-c ID ...]      per-connection diagnosis: latency, retransmissions, how it ended, why (--json)\n"
 	"  stats FILE                 file statistics: connection troubles, analysis labels, top talkers (--json)\n"
-	"  http FILE                  every HTTP exchange: request, status, headers, body sizes, timing (--json)\n"
-	"  stream FILE -c ID          one connection decoded as its protocol, Follow-Stream style (--json, --raw-out)\n"
+	"  http FILE                  every HTTP exchange: when, request, status, body sizes, timing (-t r, --json)\n"
+	"  stream FILE -c ID          one connection decoded as its protocol, Follow-Stream style (-t, --json, --raw-out)\n"
 	"  export FILE --files DIR    every file carried over HTTP, decoded, Range pieces merged (--json)\n"
 	"  search FILE --port N ...   frames found by fields (--ip, --flags, --payload, --http-*, --label), by connection\n"
 	"  extract FILE -o OUT        the frames chosen (-c, -Y EXPR, --frames A-B) as pcap or pcapng\n"
@@ -121,26 +121,35 @@ static const char help_chat[] =
 	"packet as soon as it is processed, connections interleaved (each bubble names its id).\n";
 
 static const char help_http[] =
-	"usage: chattcp http FILE [-c IDS] [-v] [--json] [--decode-as PROTO]\n"
+	"usage: chattcp http FILE [-c IDS] [-t FORMAT] [-v] [--json] [--decode-as PROTO]\n"
 	"\n"
-	"Every HTTP/1.x exchange, connection by connection: the request line (and headers with -v),\n"
+	"Every HTTP/1.x exchange, connection by connection: when the request was sent, the request\n"
+	"line (and headers with -v),\n"
 	"1xx interim answers, the status line, the body size decoded and on the wire (chunked,\n"
 	"gzip/deflate/br/zstd), the timing (request -> first response byte -> last byte) and notes on\n"
 	"anything malformed, each with its byte offset in the sender's stream.\n"
 	"\n"
+	"  -t FORMAT  the exchange's time, as chat's: a (default: the wall clock, as an\n"
+	"             access log), ad (with the date), u, ud (UTC), r (seconds since the\n"
+	"             capture's first frame: tshark's frame.time_relative of the request),\n"
+	"             d (since the connection's previous exchange), dd (since the one\n"
+	"             above), e (epoch seconds)\n"
 	"  --json   one object per exchange: conn, request {method, uri, version, headers, frame, ...},\n"
 	"           response {status, reason, headers, frame, body_wire, body_size, body_decoded,\n"
 	"           sha256, complete, ...}, interim, timing, notes; see docs/json.md\n";
 
 static const char help_stream[] =
-	"usage: chattcp stream FILE -c ID [--decode-as PROTO] [--json] [--raw-out FILE [--side S]]\n"
-	"       chattcp stream FILE --all [--json]\n"
+	"usage: chattcp stream FILE -c ID [-t FORMAT] [--decode-as PROTO] [--json] [--raw-out FILE [--side S]]\n"
+	"       chattcp stream FILE --all [-t FORMAT] [--json]\n"
 	"\n"
 	"The whole connection as alternating client (>>) and server (<<) messages, each decoded:\n"
 	"messages split over several packets are joined, several in one packet are split. The\n"
 	"protocol is recognised from the content (port as a hint); --decode-as forces one. A\n"
 	"connection nothing recognises is shown as raw runs of bytes, gaps marked.\n"
 	"\n"
+	"  -t FORMAT        each message's time (its first frame), as chat's: a (default, wall\n"
+	"                   clock), ad, u, ud, r (since the capture's start), d (since the\n"
+	"                   connection's previous message), dd (since the one above), e (epoch)\n"
 	"  --raw-out FILE   write the reassembled bytes to FILE ('-': standard output, and the\n"
 	"                   messages are not shown; gaps left out and counted)\n"
 	"  --side S         with --raw-out: client, server or both (default: both, in stream order)\n"
@@ -313,8 +322,8 @@ const struct cli_command cli_commands[] = {
 	{ "packet", cmd_packet, help_packet, "--hex --json --relative --absolute -t --time" },
 	{ "diag", cmd_diag, help_diag, "-c --conn --json --relative --absolute" },
 	{ "stats", cmd_stats, help_stats, "--json" },
-	{ "http", cmd_http, help_http, "-c --conn -v --verbose --json --decode-as --relative --absolute" },
-	{ "stream", cmd_stream, help_stream, "-c --conn --all --json --decode-as --raw-out --side --relative --absolute -Y --display-filter" },
+	{ "http", cmd_http, help_http, "-c --conn -v --verbose --json --decode-as --relative --absolute -t --time" },
+	{ "stream", cmd_stream, help_stream, "-c --conn --all --json --decode-as --raw-out --side --relative --absolute -Y --display-filter -t --time" },
 	{ "export", cmd_export, help_export, "--files --force --json -Y --display-filter" },
 	{ "search", cmd_search, help_search,
 	  "--ip --port --flags --window --payload --payload-hex --payload-re --http-method --http-path --http-header "

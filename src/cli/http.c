@@ -1,11 +1,12 @@
-/* http.c: `chattcp http FILE [-c IDS] [--json] [-v] [--decode-as P]`: every HTTP
- * exchange: connection, request line and headers, response status and headers, body
- * sizes on the wire and decoded, and timing (request sent -> first response byte ->
- * last byte). */
+/* http.c: `chattcp http FILE [-c IDS] [-t FORMAT] [--json] [-v] [--decode-as P]`: every
+ * HTTP exchange: connection, its time (-t, as the chat's: wall clock by default, as an
+ * access log), request line and headers, response status and headers, body sizes on the
+ * wire and decoded, and timing (request sent -> first response byte -> last byte). */
 #include "cli.h"
 
 #include "../base/exitcodes.h"
 #include "../base/xalloc.h"
+#include "../out/fmt.h"
 #include "../out/http_json.h"
 
 #include <string.h>
@@ -15,7 +16,39 @@ struct http_ctx {
 	int json, verbose;
 	uint64_t n;
 	size_t width;
+	int time;           /* -t: enum fmt_time */
+	int64_t first_ts;   /* the capture's first frame (-t r) */
+	int64_t prev_shown; /* the previous exchange listed (-t dd) */
+	int64_t *prev_conn; /* by conn idx: the connection's previous exchange (-t d) */
+	size_t n_prev_conn;
 };
+
+/* What -t counts from for this exchange, and remembers it for the next one. */
+static int64_t time_base(struct http_ctx *h, const struct sess_http *x)
+{
+	int64_t ts = http_exchange_ts(x), base = INT64_MIN;
+	uint32_t i = x->c->idx;
+	if (i >= h->n_prev_conn) {
+		size_t n = h->n_prev_conn ? h->n_prev_conn : 16;
+		while (n <= i)
+			n *= 2;
+		h->prev_conn = xrealloc(h->prev_conn, n * sizeof *h->prev_conn);
+		for (size_t k = h->n_prev_conn; k < n; k++)
+			h->prev_conn[k] = INT64_MIN;
+		h->n_prev_conn = n;
+	}
+	if (h->time == FMT_T_REL)
+		base = h->first_ts;
+	else if (h->time == FMT_T_DELTA)
+		base = h->prev_conn[i];
+	else if (h->time == FMT_T_DELTA_SHOWN)
+		base = h->prev_shown;
+	if (ts != INT64_MIN) {
+		h->prev_conn[i] = ts;
+		h->prev_shown = ts;
+	}
+	return base;
+}
 
 static void one(void *ctx, const struct sess_http *x)
 {
@@ -25,7 +58,7 @@ static void one(void *ctx, const struct sess_http *x)
 		http_exchange_json(&h->b, x);
 	else {
 		sb_reset(&h->t);
-		http_exchange_term(&h->t, x, h->verbose);
+		http_exchange_term(&h->t, x, h->verbose, h->time, time_base(h, x));
 		width_wrap_lines(&h->b, h->t.s, h->t.len, h->width, 2);
 	}
 	if (h->b.len > 1 << 16)
@@ -43,7 +76,7 @@ int cmd_http(int argc, char **argv)
 	so.app = 1;
 	so.body = SESS_BODY_HASH; /* the listing gives sizes and digests, never bytes */
 	struct cli_common co;
-	cli_common_init(&co, CLI_JSON | CLI_CONN | CLI_NUMBERS);
+	cli_common_init_time(&co, CLI_JSON | CLI_CONN | CLI_NUMBERS, FMT_T_ABS);
 	const char *o;
 	int rc = -1;
 	while (rc < 0 && (o = args_next(&a))) {
@@ -72,6 +105,11 @@ int cmd_http(int argc, char **argv)
 	}
 	cli_run(s);
 	x.json = co.json;
+	x.time = co.time;
+	x.prev_shown = INT64_MIN;
+	struct sess_counts cn;
+	session_counts(s, &cn);
+	x.first_ts = cn.first_ts;
 	struct layout ly;
 	cli_layout(&co, &ly);
 	x.width = (size_t)ly.width;
@@ -83,6 +121,7 @@ int cmd_http(int argc, char **argv)
 	cli_flush(&x.b);
 	sb_fini(&x.b);
 	sb_fini(&x.t);
+	xfree(x.prev_conn);
 	cli_common_fini(&co);
 	return cli_finish(s, EXIT_OK);
 }

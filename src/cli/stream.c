@@ -1,6 +1,6 @@
-/* stream.c: `chattcp stream FILE -c ID [--decode-as P] [--json] [--raw-out FILE
+/* stream.c: `chattcp stream FILE -c ID [-t FORMAT] [--decode-as P] [--json] [--raw-out FILE
  * [--side client|server|both]]`, or `--all`: the whole connection as alternating
- * client/server messages, decoded (Follow Stream, with structure); a connection no
+ * client/server messages, each with its first frame's time (-t), decoded (Follow Stream, with structure); a connection no
  * decoder recognised is shown as raw runs of bytes. --raw-out writes the reassembled
  * bytes of one side (or both, in order) to a file. */
 #include "cli.h"
@@ -22,6 +22,9 @@ struct stream_opts {
 	const char *decode_as, *raw_out, *spec, *keylog;
 	struct layout ly;
 	struct cli_yfilter *y;  /* -Y: only connections with a frame it selects */
+	int time;               /* -t: enum fmt_time of each message's header */
+	int64_t first_ts;       /* the capture's first frame (-t r) */
+	int64_t *prev_shown;    /* the previous message shown, any connection (-t dd) */
 };
 
 /* The reassembled bytes into path ('-': standard output, through the output path, and
@@ -116,11 +119,16 @@ static int one_conn(struct session *s, const struct stream_opts *o, const struct
 			  fmt_conn_id(c, id, sizeof id), c->proto == 6 ? "TCP" : "UDP", *stack ? stack : "nothing (raw bytes)",
 			  n);
 	}
+	int64_t prev_conn = INT64_MIN; /* -t d: the connection's previous message */
 	for (size_t k = 0; k < n; k++) {
+		int64_t base = o->time == FMT_T_REL ? o->first_ts
+			       : o->time == FMT_T_DELTA ? prev_conn
+			       : o->time == FMT_T_DELTA_SHOWN ? *o->prev_shown : INT64_MIN;
+		prev_conn = *o->prev_shown = m[k]->first_ts;
 		if (o->json)
 			appmsg_json(b, m[k], c);
 		else
-			stream_term_msg(b, m[k], c, width);
+			stream_term_msg(b, m[k], c, width, o->time, base);
 		if (b->len > 1 << 16)
 			cli_flush(b);
 	}
@@ -139,7 +147,7 @@ static int one_conn(struct session *s, const struct stream_opts *o, const struct
 	return EXIT_OK;
 }
 
-static int run(const struct stream_opts *o)
+static int run(struct stream_opts *o)
 {
 	struct session_opts so;
 	memset(&so, 0, sizeof so);
@@ -155,6 +163,11 @@ static int run(const struct stream_opts *o)
 	cli_run(s);
 	if (!o->all && !cli_check_ids(s, &o->id, 1))
 		return cli_finish(s, EXIT_USAGE);
+	struct sess_counts cn;
+	session_counts(s, &cn);
+	o->first_ts = cn.first_ts;
+	int64_t prev_shown = INT64_MIN;
+	o->prev_shown = &prev_shown;
 	struct strbuf b;
 	sb_init(&b);
 	size_t n;
@@ -175,7 +188,7 @@ int cmd_stream(int argc, char **argv)
 	memset(&o, 0, sizeof o);
 	o.side = -1;
 	struct cli_common co;
-	cli_common_init(&co, CLI_JSON | CLI_CONN | CLI_NUMBERS | CLI_FILTER);
+	cli_common_init_time(&co, CLI_JSON | CLI_CONN | CLI_NUMBERS | CLI_FILTER, FMT_T_ABS);
 	o.y = &co.y;
 	const char *k;
 	int rc = -1;
@@ -229,6 +242,7 @@ int cmd_stream(int argc, char **argv)
 		cli_layout(&co, &o.ly);
 		o.spec = a.positional[0];
 		o.keylog = co.keylog;
+		o.time = co.time;
 		rc = run(&o);
 	}
 	cli_common_fini(&co);

@@ -124,6 +124,15 @@ void fmt_time(struct strbuf *b, int mode, int64_t ts_ns, int64_t base_ns, int di
 	}
 }
 
+void fmt_time_marked(struct strbuf *b, int mode, int64_t ts_ns, int64_t base_ns, int digits)
+{
+	if (mode == FMT_T_REL)
+		sb_puts(b, "t=");
+	else if ((mode == FMT_T_DELTA || mode == FMT_T_DELTA_SHOWN) && (base_ns == INT64_MIN || ts_sub(ts_ns, base_ns) >= 0))
+		sb_putc(b, '+');
+	fmt_time(b, mode, ts_ns, base_ns, digits);
+}
+
 void fmt_duration(struct strbuf *b, int64_t ns)
 {
 	const char *sat = ts_saturated_words(ns);

@@ -37,6 +37,9 @@ int fmt_time_parse(const char *word);
  * for r, the previous packet for d/dd (INT64_MIN: none, shown as 0). Relative and
  * delta times are signed seconds ("0.540900", "-0.000012"). */
 void fmt_time(struct strbuf *b, int mode, int64_t ts_ns, int64_t base_ns, int digits);
+/* The same as a listing shows it beside a frame number (http, stream): "t=" before a
+ * relative time, "+" before a delta that did not go back ("+0.115179", "-0.000012"). */
+void fmt_time_marked(struct strbuf *b, int mode, int64_t ts_ns, int64_t base_ns, int digits);
 /* ts - base in seconds with `digits` decimals, signed ("-0.000012"), exact for any two
  * times (never saturated). */
 void fmt_seconds_between(struct strbuf *b, int64_t ts_ns, int64_t base_ns, int digits);

@@ -224,7 +224,28 @@ static void headers_term(struct strbuf *b, const struct appmsg *m)
 	}
 }
 
-void http_exchange_term(struct strbuf *b, const struct sess_http *x, int verbose)
+int64_t http_exchange_ts(const struct sess_http *x)
+{
+	if (x->req)
+		return x->req->first_ts;
+	if (x->n_interim)
+		return x->interim[0]->first_ts;
+	return x->resp ? x->resp->first_ts : INT64_MIN;
+}
+
+/* Two spaces and the exchange's time, at the end of its first line (nothing when it has
+ * none): the request line keeps its place, and a narrow terminal wraps the time, not
+ * the URI. */
+static void exchange_time(struct strbuf *b, const struct sess_http *x, int time, int64_t base)
+{
+	int64_t ts = http_exchange_ts(x);
+	if (ts == INT64_MIN)
+		return;
+	sb_puts(b, "  ");
+	fmt_time_marked(b, time, ts, base, 6);
+}
+
+void http_exchange_term(struct strbuf *b, const struct sess_http *x, int verbose, int time, int64_t base)
 {
 	const struct appmsg *rq = x->req, *rs = x->resp;
 	size_t n_interim = x->n_interim;
@@ -237,9 +258,10 @@ void http_exchange_term(struct strbuf *b, const struct sess_http *x, int verbose
 		term_text_str(b, rq->http->uri);
 		sb_putc(b, ' ');
 		term_text_str(b, rq->http->version);
-		sb_putc(b, '\n');
 	} else
-		sb_puts(b, "(request not seen)\n");
+		sb_puts(b, "(request not seen)");
+	exchange_time(b, x, time, base);
+	sb_putc(b, '\n');
 	if (rq && verbose)
 		headers_term(b, rq);
 	if (rq && (rq->http->body_wire || rq->http->chunked)) {

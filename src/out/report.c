@@ -445,6 +445,48 @@ static void json_dir(struct strbuf *b, const struct conn *c, const struct diag_c
 	sb_putc(b, '}');
 }
 
+/* The TLS layer's figures the TLS findings rest on, when c carried TLS. */
+static void json_tls(struct strbuf *b, int *f, struct session *ss, const struct conn *c)
+{
+	struct sess_tls t;
+	session_tls(ss, c, &t);
+	if (!t.ch && !t.sh)
+		return;
+	char v[16];
+	int g = 1;
+	json_key(b, f, "tls");
+	sb_putc(b, '{');
+	if (t.ch) {
+		json_u64_field(b, &g, "client_hello_frame", t.ch->first_frame);
+		snprintf(v, sizeof v, "0x%04x", t.offered_max);
+		json_str_field(b, &g, "offered_max_version", v);
+		json_key(b, &g, "offered_strong_suite");
+		sb_puts(b, t.offered_strong ? "true" : "false");
+		if (t.sni)
+			json_str_field(b, &g, "sni", t.sni);
+	}
+	if (t.sh) {
+		json_u64_field(b, &g, "server_hello_frame", t.sh->first_frame);
+		snprintf(v, sizeof v, "0x%04x", t.version);
+		json_str_field(b, &g, "version", v);
+		if (t.suite)
+			json_str_field(b, &g, "suite", t.suite);
+		json_key(b, &g, "suite_strong");
+		sb_puts(b, t.suite_strong ? "true" : "false");
+	}
+	if (t.end && t.ch) {
+		json_u64_field(b, &g, "handshake_end_frame", t.end->first_frame);
+		ms_field(b, &g, "handshake_ms", t.handshake_ns);
+		json_u64_field(b, &g, "handshake_round_trips", (uint64_t)t.rtts);
+	}
+	if (t.alert) {
+		json_u64_field(b, &g, "alert_frame", t.alert->first_frame);
+		json_str_field(b, &g, "alert", t.alert_name ? t.alert_name : "unknown");
+		json_str_field(b, &g, "alert_from", t.alert->dir ? "server" : "client");
+	}
+	sb_putc(b, '}');
+}
+
 void report_diag_json(struct strbuf *b, struct session *ss, const struct conn *c)
 {
 	int f = 1;
@@ -478,6 +520,7 @@ void report_diag_json(struct strbuf *b, struct session *ss, const struct conn *c
 		session_end_words(ss, c, &w);
 		json_str_field(b, &f, "end", w.s ? w.s : "");
 		sb_fini(&w);
+		json_tls(b, &f, ss, c);
 		struct diag_findings fs;
 		session_findings(ss, c, &fs);
 		json_key(b, &f, "diagnosis");

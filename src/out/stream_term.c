@@ -160,16 +160,24 @@ void appmsg_json(struct strbuf *b, const struct appmsg *m, const struct conn *c)
 	sb_putc(b, '\n');
 }
 
-void stream_term_msg(struct strbuf *b, const struct appmsg *m, const struct conn *c, int width)
+void stream_term_msg(struct strbuf *b, const struct appmsg *m, const struct conn *c, int width, int time,
+		     int64_t base)
 {
 	char ep[80];
 	fmt_endpoint(&c->ep[m->dir], ep, sizeof ep);
+	struct strbuf t;
+	sb_init(&t);
+	size_t start = b->len;
 	sb_printf(b, "%s %s  #%" PRIu32, m->dir ? "<<" : ">>", ep, m->first_frame);
 	if (m->last_frame != m->first_frame)
 		sb_printf(b, "-#%" PRIu32, m->last_frame);
-	sb_printf(b, "  bytes %" PRIu64 "-%" PRIu64 " (%" PRIu64 ")\n", m->off, m->end, m->end - m->off);
-	struct strbuf t;
-	sb_init(&t);
+	size_t head_cols = width_cols(b->s + start, b->len - start);
+	fmt_time_marked(&t, time, m->first_ts, base, 6);
+	sb_printf(&t, "  bytes %" PRIu64 "-%" PRIu64 " (%" PRIu64 ")\n", m->off, m->end, m->end - m->off);
+	/* An IPv6 sender leaves no room for the rest: it goes under, indented. */
+	sb_puts(b, head_cols + 2 + width_cols(t.s, t.len - 1) <= (size_t)(width > 0 ? width : 0) ? "  " : "\n   ");
+	sb_add(b, t.s, t.len);
+	sb_reset(&t);
 	appmsg_lines(&t, m, 1, width - 4);
 	const char *s = t.s;
 	while (s && *s) {

@@ -17,8 +17,10 @@ void appmsg_lines(struct strbuf *b, const struct appmsg *m, int detail, int widt
 void appmsg_simple(struct strbuf *b, const struct appmsg *m, int width);
 /* One NDJSON object for m of connection c. */
 void appmsg_json(struct strbuf *b, const struct appmsg *m, const struct conn *c);
-/* One message in the stream view: a header line naming the side, frames and offsets,
- * then appmsg_lines indented. */
-void stream_term_msg(struct strbuf *b, const struct appmsg *m, const struct conn *c, int width);
+/* One message in the stream view: a header line naming the side, frames, time and
+ * offsets, then appmsg_lines indented. time: enum fmt_time (out/fmt.h) of the message's
+ * first frame; base what r, d and dd count from (INT64_MIN: none). */
+void stream_term_msg(struct strbuf *b, const struct appmsg *m, const struct conn *c, int width, int time,
+		     int64_t base);
 
 #endif

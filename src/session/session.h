@@ -300,6 +300,26 @@ const struct sess_run *session_raw(const struct session *s, const struct conn *c
 
 /* The measurements of a TCP connection (opts.diag), or NULL. */
 const struct diag_conn *session_diag(struct session *s, const struct conn *c);
+/* What the TLS layer of c showed, read from its tls messages (session/tlsdiag.c): the
+ * messages are the session's (valid until session_free), the strings theirs. Every field
+ * 0/NULL when c carried no TLS. */
+struct sess_tls {
+	const struct appmsg *ch, *sh, *cert, *end; /* ClientHello, ServerHello, Certificate, the
+						    * message that ended the client's handshake */
+	const struct appmsg *alert;   /* the first fatal alert before the handshake's end */
+	const char *alert_name;       /* its description ("protocol_version") */
+	const char *sni, *suites;     /* the ClientHello's SNI and offered suites (names) */
+	const char *suite;            /* the chosen suite ("TLS_AES_128_GCM_SHA256 (0x1301)") */
+	const char *words;            /* the handshake in words (tls.handshake) */
+	const char *expired, *not_yet, *sni_mismatch; /* the certificate notes' words */
+	const struct appmsg *expired_msg, *not_yet_msg, *sni_msg;
+	int64_t handshake_ns;         /* ClientHello -> end */
+	uint16_t offered_max, version;/* the client's highest version; the server's choice */
+	uint8_t offered_strong;       /* the client offered an AEAD suite with forward secrecy */
+	uint8_t suite_strong, hrr, resumed;
+	int rtts;                     /* round trips of the handshake (0: it did not end) */
+};
+void session_tls(struct session *s, const struct conn *c, struct sess_tls *out);
 /* The findings of c (opts.diag) into out (diag_findings_fini after). Returns the count. */
 int session_findings(struct session *s, const struct conn *c, struct diag_findings *out);
 /* The numbering of what is told from now on (notes of session_walk and session_frame,

@@ -151,6 +151,14 @@ void sess_call_out(struct session *s);
 void sess_call_in(struct session *s);
 /* Decodes record r of the index again into pk (its payload, options). 0 or -1. */
 int sess_reread(struct session *s, const struct pktrec *r, struct pkt *pk);
+/* session_msgs inside an entry point. */
+const struct appmsg *const *sess_msgs(struct session *s, const struct conn *c, size_t *n);
+/* session/tlsdiag.c: the TLS facts of c (session_tls), and its TLS findings appended to
+ * out (after diag_findings). Inside an entry point. */
+struct sess_tls;
+struct diag_findings;
+void sess_tls_facts(struct session *s, const struct conn *c, struct sess_tls *t);
+void sess_tls_findings(struct session *s, const struct conn *c, struct diag_findings *out);
 /* Compares messages by first frame, then by id (qsort). */
 int sess_msg_cmp(const void *a, const void *b);
 /* Compares messages by id: the order they were made (qsort). */

@@ -86,8 +86,17 @@ int session_findings(struct session *s, const struct conn *c, struct diag_findin
 		return 0;
 	SESS_ENTER(s, -1);
 	diag_findings(s->dg, c, out);
+	sess_tls_findings(s, c, out);
 	SESS_LEAVE(s);
 	return (int)out->n;
+}
+
+void session_tls(struct session *s, const struct conn *c, struct sess_tls *out)
+{
+	memset(out, 0, sizeof *out);
+	SESS_ENTER(s, );
+	sess_tls_facts(s, c, out);
+	SESS_LEAVE(s);
 }
 
 void session_end_words(struct session *s, const struct conn *c, struct strbuf *out)

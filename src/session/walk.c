@@ -50,10 +50,8 @@ static const struct appmsg **conn_msgs(struct session *s, const struct conn *c, 
 	return v;
 }
 
-const struct appmsg *const *session_msgs(struct session *s, const struct conn *c, size_t *n)
+const struct appmsg *const *sess_msgs(struct session *s, const struct conn *c, size_t *n)
 {
-	*n = 0;
-	SESS_ENTER(s, NULL);
 	struct sconn *sc = sess_sconn(s, c, 1);
 	if (!sc->sorted) {
 		size_t k;
@@ -62,8 +60,16 @@ const struct appmsg *const *session_msgs(struct session *s, const struct conn *c
 		qsort(sc->sorted, k, sizeof *sc->sorted, sess_msg_cmp);
 	}
 	*n = sc->n_sorted;
+	return (const struct appmsg *const *)sc->sorted;
+}
+
+const struct appmsg *const *session_msgs(struct session *s, const struct conn *c, size_t *n)
+{
+	*n = 0;
+	SESS_ENTER(s, NULL);
+	const struct appmsg *const *r = sess_msgs(s, c, n);
 	SESS_LEAVE(s);
-	return sc->sorted;
+	return r;
 }
 
 long session_walk(struct session *s, const struct conn *c, void (*fn)(void *ctx, const struct sess_packet *p),

@@ -1166,6 +1166,12 @@ const struct app_event diag_rules[DIAG_RULE_COUNT + 1] = {
 	[DIAG_INJECTED_RST] = { "injected_rst", SEV_ERROR, "a RST that the named side's TCP did not send: something on the path forged it" },
 	[DIAG_CAPTURE_MISSED] = { "capture_missed", SEV_WARN, "bytes acknowledged by the receiver that the capture never saw" },
 	[DIAG_STREAM] = { "paced_stream", SEV_NOTE, "the server wrote its answer piece by piece, paced by its application; TCP delivered each at once" },
+	[DIAG_TLS_HANDSHAKE] = { "tls_handshake", SEV_NOTE, "the TLS handshake: ClientHello to its end, its round trips and the time each took" },
+	[DIAG_TLS_FAILED] = { "tls_handshake_failed", SEV_ERROR, "the TLS handshake ended with a fatal alert: the likely cause from the alert and what was offered" },
+	[DIAG_TLS_DOWNGRADE] = { "tls_downgrade", SEV_WARN, "TLS 1.1 or older, or a weak suite, chosen although the client offered better" },
+	[DIAG_TLS_SNI_MISMATCH] = { "tls_sni_mismatch", SEV_WARN, "the server's certificate does not name the server the client asked for (SNI)" },
+	[DIAG_TLS_CERT_EXPIRED] = { "tls_cert_expired", SEV_WARN, "the server's certificate had expired at the time of the capture" },
+	[DIAG_TLS_CERT_NOT_YET] = { "tls_cert_not_yet_valid", SEV_WARN, "the server's certificate was not yet valid at the time of the capture" },
 	[DIAG_RULE_COUNT] = { NULL, 0, NULL },
 };
 
@@ -1960,6 +1966,8 @@ void diag_end_words(const struct diag_conn *dc, const struct conn *c, struct str
 	}
 	sb_puts(b, "still open at the end of the capture");
 }
+
+struct strbuf *diag_finding_add(struct diag_findings *out, int rule) { return finding(out, rule); }
 
 void diag_findings_fini(struct diag_findings *f)
 {

@@ -154,7 +154,11 @@ enum diag_rule {
 	DIAG_KEEPALIVE, DIAG_RST_AFTER_FIN, DIAG_DELAYED_ACK, DIAG_UNSEEN_RETX, DIAG_FAST_RETX,
 	DIAG_HS_SLOW, DIAG_LISTEN_OVERFLOW, DIAG_PATH_LOSS, DIAG_TAIL_LOSS, DIAG_REORDER, DIAG_RWND_LIMITED,
 	DIAG_BUFFERBLOAT, DIAG_PMTU_BLACKHOLE, DIAG_SLOW_SERVER, DIAG_SLOW_CLIENT, DIAG_ABORT_RST,
-	DIAG_HALF_OPEN, DIAG_INJECTED_RST, DIAG_CAPTURE_MISSED, DIAG_STREAM, DIAG_RULE_COUNT
+	DIAG_HALF_OPEN, DIAG_INJECTED_RST, DIAG_CAPTURE_MISSED, DIAG_STREAM,
+	/* TLS rules: named here with the rest (one table of rule names), found by the session
+	 * from the TLS layer's messages (session/tlsdiag.c); diag_findings never adds them. */
+	DIAG_TLS_HANDSHAKE, DIAG_TLS_FAILED, DIAG_TLS_DOWNGRADE, DIAG_TLS_SNI_MISMATCH, DIAG_TLS_CERT_EXPIRED,
+	DIAG_TLS_CERT_NOT_YET, DIAG_RULE_COUNT
 };
 /* The rules: stable JSON name ("syn_unanswered"), severity, meaning (model/events.h). */
 extern const struct app_event diag_rules[DIAG_RULE_COUNT + 1];
@@ -180,6 +184,9 @@ struct diag_findings {
  * over every connection d measured, once after the last packet fed. */
 uint32_t diag_findings(struct diag *d, const struct conn *c, struct diag_findings *out);
 void diag_findings_fini(struct diag_findings *f);
+/* Adds a finding of rule to out (filled by diag_findings): its words go into the
+ * returned buffer. For rules found above this layer (the TLS rules). */
+struct strbuf *diag_finding_add(struct diag_findings *out, int rule);
 
 /* Where the capture was taken, from the handshake's halves: "client", "server",
  * "between" or NULL when the handshake was not seen whole. */

@@ -16,6 +16,10 @@
 #   tls13-alpn-http11       the server agrees to ALPN http/1.1 (curl offers h2 too)
 #   tls10-aes128sha         TLS 1.0 (security level 0 on both sides), AES128-SHA, s_client
 #   tls11-aes256sha         TLS 1.1, AES256-SHA
+#   tls12-sni-mismatch      curl asks for other.example.org, the certificate names example.com
+#   tls-downgrade-tls11     the server allows only TLS 1.1 AES256-SHA; s_client offers up to TLS 1.3
+#   tls12-weak-suite        the server takes only AES128-SHA (RSA key exchange, CBC); curl offers GCM
+#   tls12-untrusted-cert    curl checks the self-signed certificate: unknown_ca alert
 # ONLY=NAME ./make.sh records that capture alone (the others are kept).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -115,5 +119,17 @@ for v in 10:tls1:AES128-SHA 11:tls1_1:AES256-SHA; do
 		openssl s_client -connect 127.0.0.1:@PORT@ -$flag -cipher '$suite:@SECLEVEL=0' -servername example.com \
 		-keylogfile @KEYS@ -ign_eof"
 done
+# For the diagnosis (docs/diagnosis.md, "TLS"): a name the certificate does not carry, a
+# server that allows only TLS 1.1 to a client offering up to 1.3, a TLS 1.2 server that
+# takes only a CBC suite without forward secrecy, and a client that checks the
+# self-signed certificate and refuses it (unknown_ca in clear, TLS 1.2).
+record tls12-sni-mismatch -- "${CURL[@]}" --tls-max 1.2 --resolve other.example.org:@PORT@:127.0.0.1 \
+	https://other.example.org:@PORT@/
+record tls-downgrade-tls11 -tls1_1 -cipher "AES256-SHA:@SECLEVEL=0" -- sh -c "printf 'GET / HTTP/1.0\r\n\r\n' | \
+	openssl s_client -connect 127.0.0.1:@PORT@ -cipher 'ALL:@SECLEVEL=0' -servername example.com \
+	-keylogfile @KEYS@ -ign_eof"
+record tls12-weak-suite -tls1_2 -cipher AES128-SHA -- "${CURL[@]}" --tls-max 1.2 https://example.com:@PORT@/
+record tls12-untrusted-cert -- curl -s --resolve example.com:@PORT@:127.0.0.1 -o /dev/null --tls-max 1.2 \
+	https://example.com:@PORT@/
 # The key update capture again with its keys inside, as a pcapng Decryption Secrets Block.
 [ -n "${ONLY:-}" ] || editcap --inject-secrets tls,tls13-keyupdate.keys tls13-keyupdate.pcap tls13-keyupdate-dsb.pcapng
