@@ -20,6 +20,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/select.h>
 #include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
@@ -30,6 +31,13 @@ struct step {
 	struct strbuf bubble;  /* connection header (at its first packet), bubble, tail */
 	struct strbuf answer;  /* the question's answer, in words */
 	const char *question;  /* NULL: the lesson does not name this frame */
+};
+
+/* The terminal as it was (restored on every way out) and whether raw mode is on. */
+struct term {
+	struct termios saved;
+	int raw;
+	sigset_t wait_mask; /* the mask while waiting for a key: the caught signals let in */
 };
 
 struct learn {
@@ -44,6 +52,7 @@ struct learn {
 	const struct conn *prev_c; /* the connection of the step made before */
 	int prev_dir;
 	int tty;
+	struct term term;         /* tty: the terminal's modes to restore */
 	struct strbuf notice;     /* a warning to show on the first screen (terminal mode) */
 };
 
@@ -134,6 +143,7 @@ static int by_frame(const void *a, const void *b)
 struct progress {
 	char dir[4096];   /* "" when there is no place for it */
 	struct strbuf body;/* the file as read, when it was good */
+	int warned;       /* a failed save said so once */
 };
 
 /* mkdir path with mode 0700 unless it is there; 0 or -1. */
@@ -247,7 +257,6 @@ static uint32_t progress_get(const struct progress *pg, const char *name)
  * old (never half a file, never through a link). A failure is one warning, once. */
 static void progress_save(struct progress *pg, const char *name, uint32_t frame)
 {
-	static int warned;
 	if (!pg->dir[0] || strlen(name) > LEARN_NAME_MAX)
 		return;
 	struct strbuf nb;
@@ -274,7 +283,7 @@ static void progress_save(struct progress *pg, const char *name, uint32_t frame)
 	if (!ok) {
 		if (fd >= 0)
 			unlinkat(dfd, tmp, 0);
-		if (!warned++)
+		if (!pg->warned++)
 			fprintf(stderr, "chattcp learn: cannot write %s/progress: %s\n", pg->dir, strerror(errno));
 	} else {
 		sb_reset(&pg->body);
@@ -287,56 +296,96 @@ static void progress_save(struct progress *pg, const char *name, uint32_t frame)
 
 /* ---- The terminal ---- */
 
-static struct termios saved_tio;
-static volatile sig_atomic_t raw_on;
+/* The signal that came (0: none). The handler only sets it: the key reader sees it
+ * (pselect lets the signals in only while it waits, so none is missed), restores the
+ * terminal and then lets the signal do what it does by default. */
+static volatile sig_atomic_t learn_signal;
 
-static void raw_restore(void)
-{
-	if (raw_on) {
-		tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_tio);
-		raw_on = 0;
-	}
-}
-
-static void raw_enter(void)
-{
-	struct termios t = saved_tio;
-	t.c_lflag &= (tcflag_t) ~(ICANON | ECHO); /* keys at once, unechoed; ^C still a signal */
-	t.c_cc[VMIN] = 1;
-	t.c_cc[VTIME] = 0;
-	if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &t) == 0)
-		raw_on = 1;
-}
-
-/* A signal that ends (or stops) the process: the terminal as it was first, then the
- * signal's own default action; after a stop (^Z, then fg) raw mode again. */
-static void on_signal(int sig)
-{
-	int was = raw_on;
-	raw_restore();
-	signal(sig, SIG_DFL);
-	raise(sig);
-	if (sig == SIGTSTP) {
-		signal(SIGTSTP, on_signal);
-		if (was)
-			raw_enter();
-	}
-}
+static void on_signal(int sig) { learn_signal = sig; }
 
 static const int caught[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP };
 
-enum key { K_NEXT, K_BACK, K_QUIT, K_OTHER };
+static void raw_restore(struct term *t)
+{
+	if (t->raw) {
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &t->saved);
+		t->raw = 0;
+	}
+}
 
-/* The next key: on a terminal one key press; otherwise one line ("" or n: next, b, q);
- * the end of input is q. */
-static enum key read_key(int tty)
+static void raw_enter(struct term *t)
+{
+	struct termios r = t->saved;
+	r.c_lflag &= (tcflag_t) ~(ICANON | ECHO); /* keys at once, unechoed; ^C still a signal */
+	r.c_cc[VMIN] = 1;
+	r.c_cc[VTIME] = 0;
+	if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &r) == 0)
+		t->raw = 1;
+}
+
+/* Catches the signals that end or stop the process (blocked but while waiting). */
+static void signals_catch(struct term *t)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigset_t block;
+	sigemptyset(&block);
+	for (size_t i = 0; i < sizeof caught / sizeof *caught; i++) {
+		sigaction(caught[i], &sa, NULL);
+		sigaddset(&block, caught[i]);
+	}
+	sigprocmask(SIG_BLOCK, &block, &t->wait_mask);
+	for (size_t i = 0; i < sizeof caught / sizeof *caught; i++)
+		sigdelset(&t->wait_mask, caught[i]);
+}
+
+/* A caught signal: the terminal as it was, then the signal's default action. After a
+ * stop (^Z, then fg) raw mode again, and the screen is drawn again. */
+static void signal_take(struct term *t)
+{
+	int sig = learn_signal;
+	learn_signal = 0;
+	int was = t->raw;
+	raw_restore(t);
+	signal(sig, SIG_DFL);
+	sigset_t one;
+	sigemptyset(&one);
+	sigaddset(&one, sig);
+	raise(sig);
+	sigprocmask(SIG_UNBLOCK, &one, NULL); /* delivered now: the process ends or stops here */
+	sigprocmask(SIG_BLOCK, &one, NULL);
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigaction(sig, &sa, NULL);
+	if (was)
+		raw_enter(t);
+}
+
+enum key { K_NEXT, K_BACK, K_QUIT, K_OTHER, K_REDRAW };
+
+/* One key press on the terminal (t: raw mode). */
+static enum key term_key(struct term *t)
 {
 	char buf[64];
-	if (tty) {
-		ssize_t n;
-		do
-			n = read(STDIN_FILENO, buf, sizeof buf);
-		while (n < 0 && errno == EINTR);
+	for (;;) {
+		fd_set in;
+		FD_ZERO(&in);
+		FD_SET(STDIN_FILENO, &in);
+		int r = pselect(STDIN_FILENO + 1, &in, NULL, NULL, NULL, &t->wait_mask);
+		if (learn_signal) {
+			signal_take(t);
+			return K_REDRAW;
+		}
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return K_QUIT;
+		ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
+		if (n < 0 && errno == EINTR)
+			continue;
 		if (n <= 0)
 			return K_QUIT;
 		if (n >= 3 && buf[0] == 27 && buf[1] == '[')
@@ -348,6 +397,15 @@ static enum key read_key(int tty)
 		default: return K_OTHER;
 		}
 	}
+}
+
+/* The next key: on a terminal one key press; otherwise one line ("" or n: next, b, q);
+ * the end of input is q. */
+static enum key read_key(struct term *t)
+{
+	if (t)
+		return term_key(t);
+	char buf[64];
 	if (!fgets(buf, sizeof buf, stdin))
 		return K_QUIT;
 	size_t len = strlen(buf);
@@ -449,7 +507,9 @@ static size_t step_loop(struct learn *l, struct progress *pg, size_t at)
 			show_packet(l, i, answered);
 		if (!asking)
 			progress_save(pg, l->cb->name, l->steps[i].frame);
-		enum key k = read_key(l->tty);
+		enum key k = read_key(l->tty ? &l->term : NULL);
+		if (k == K_REDRAW)
+			continue;
 		if (k == K_QUIT) {
 			if (asking && i)
 				i--;
@@ -525,12 +585,11 @@ static int learn_run(struct learn *l, const struct cli_common *co, int restart)
 	else
 		at = 0;
 	if (l->tty) {
-		for (size_t i = 0; i < sizeof caught / sizeof *caught; i++)
-			signal(caught[i], on_signal);
-		raw_enter();
+		signals_catch(&l->term);
+		raw_enter(&l->term);
 	}
 	size_t last = step_loop(l, &pg, at);
-	raw_restore();
+	raw_restore(&l->term);
 	struct strbuf b, w;
 	sb_init(&b);
 	sb_init(&w);
@@ -593,7 +652,7 @@ int cmd_learn(int argc, char **argv)
 	}
 	l.md = case_lesson_body(l.cb);
 	l.md_n = l.cb->lesson_len - (size_t)(l.md - l.cb->lesson);
-	l.tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) && tcgetattr(STDIN_FILENO, &saved_tio) == 0;
+	l.tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) && tcgetattr(STDIN_FILENO, &l.term.saved) == 0;
 	cli_layout(&co, &l.ly);
 	l.st.width = l.ly.width;
 	l.st.color = l.ly.color;
