@@ -297,6 +297,23 @@ static int find_conn(struct call *c, struct session *s, struct sess_id id, const
 	return RPC_INVALID_PARAMS;
 }
 
+/* The paged listings with an optional conn: page arguments, the capture, and the
+ * connection when one was named (*cn NULL: every connection). */
+static int paged_capture_conn(struct call *c, struct session **s, const struct conn **cn)
+{
+	struct sess_id id;
+	int given;
+	*cn = NULL;
+	int rc = arg_page(c, MCP_PAGE_LINES_DEFAULT);
+	if (!rc)
+		rc = arg_conn(c, 0, &given, &id);
+	if (!rc)
+		rc = capture(c, s);
+	if (!rc && given)
+		rc = find_conn(c, *s, id, cn);
+	return rc;
+}
+
 /* --- the tools --- */
 
 static int t_list_cases(struct call *c)
@@ -439,16 +456,8 @@ static int t_chat(struct call *c)
 static int t_diag(struct call *c)
 {
 	struct session *s;
-	struct sess_id id;
-	const struct conn *cn = NULL;
-	int given;
-	int rc = arg_page(c, MCP_PAGE_LINES_DEFAULT);
-	if (!rc)
-		rc = arg_conn(c, 0, &given, &id);
-	if (!rc)
-		rc = capture(c, &s);
-	if (!rc && given)
-		rc = find_conn(c, s, id, &cn);
+	const struct conn *cn;
+	int rc = paged_capture_conn(c, &s, &cn);
 	if (rc)
 		return rc;
 	size_t n;
@@ -491,16 +500,8 @@ static void http_one(void *ctx, const struct sess_http *x)
 static int t_http(struct call *c)
 {
 	struct session *s;
-	struct sess_id id;
-	const struct conn *cn = NULL;
-	int given;
-	int rc = arg_page(c, MCP_PAGE_LINES_DEFAULT);
-	if (!rc)
-		rc = arg_conn(c, 0, &given, &id);
-	if (!rc)
-		rc = capture(c, &s);
-	if (!rc && given)
-		rc = find_conn(c, s, id, &cn);
+	const struct conn *cn;
+	int rc = paged_capture_conn(c, &s, &cn);
 	if (rc)
 		return rc;
 	if (cn) {
