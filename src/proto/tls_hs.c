@@ -61,6 +61,20 @@ static void put_version(struct strbuf *b, uint16_t v)
 		sb_puts(b, tls_version_name(v, buf, sizeof buf));
 }
 
+/* One code point of a list, after ", " when the list has begun: its name, GREASE, or
+ * its number when it has no name. */
+static void put_code(struct strbuf *b, uint16_t v, const char *name)
+{
+	if (b->len)
+		sb_puts(b, ", ");
+	if (tls_is_grease(v))
+		sb_printf(b, "GREASE 0x%04x", v);
+	else if (name)
+		sb_puts(b, name);
+	else
+		sb_printf(b, "0x%04x", v);
+}
+
 /* A list of 16-bit code points as names, with a GREASE or unknown value as its number. */
 static void kv_list16(struct appmsg *m, const char *name, const uint8_t *p, size_t n,
 		      const char *(*namer)(uint16_t))
@@ -70,15 +84,7 @@ static void kv_list16(struct appmsg *m, const char *name, const uint8_t *p, size
 	size_t k = n / 2;
 	for (size_t i = 0; i < k && i < TLS_LIST_SHOW; i++) {
 		uint16_t v = (uint16_t)(p[2 * i] << 8 | p[2 * i + 1]);
-		const char *s = namer ? namer(v) : NULL;
-		if (i)
-			sb_puts(&b, ", ");
-		if (tls_is_grease(v))
-			sb_printf(&b, "GREASE 0x%04x", v);
-		else if (s)
-			sb_puts(&b, s);
-		else
-			sb_printf(&b, "0x%04x", v);
+		put_code(&b, v, namer ? namer(v) : NULL);
 	}
 	if (k > TLS_LIST_SHOW)
 		sb_printf(&b, " and %zu more", k - TLS_LIST_SHOW);
@@ -128,15 +134,7 @@ static void parse_exts(struct tls_hs *hs, struct appmsg *m, int kind, struct rd 
 			break;
 		}
 		(void)start;
-		const char *en = tls_ext_name(type);
-		if (names.len)
-			sb_puts(&names, ", ");
-		if (tls_is_grease(type))
-			sb_printf(&names, "GREASE 0x%04x", type);
-		else if (en)
-			sb_puts(&names, en);
-		else
-			sb_printf(&names, "0x%04x", type);
+		put_code(&names, type, tls_ext_name(type));
 		if (lists) {
 			if (lists->n_exts == cap_exts) {
 				cap_exts = cap_exts ? 2 * cap_exts : 32;
@@ -319,15 +317,7 @@ static void parse_exts(struct tls_hs *hs, struct appmsg *m, int kind, struct rd 
 					struct rd k = rd_sub(&l, rd_be16(&l));
 					if (!rd_ok(&l))
 						break;
-					const char *gn = tls_group_name(g);
-					if (b.len)
-						sb_puts(&b, ", ");
-					if (tls_is_grease(g))
-						sb_printf(&b, "GREASE 0x%04x", g);
-					else if (gn)
-						sb_puts(&b, gn);
-					else
-						sb_printf(&b, "0x%04x", g);
+					put_code(&b, g, tls_group_name(g));
 					sb_printf(&b, " (%zu bytes)", rd_left(&k));
 				}
 			} else {
