@@ -1,4 +1,5 @@
 /* main.c: argv -> subcommand (cli/help.c holds the table), nothing else. */
+#include "base/editdist.h"
 #include "base/exitcodes.h"
 #include "cli/cli.h"
 
@@ -6,33 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-
-/* Edit distance of two short words (a command name and what was typed), capped: only
- * "is it one or two typos away" matters. */
-static size_t distance(const char *a, const char *b)
-{
-	size_t na = strlen(a), nb = strlen(b);
-	if (na > 30 || nb > 30)
-		return 99;
-	size_t row[32];
-	for (size_t j = 0; j <= nb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= na; i++) {
-		size_t diag = row[0];
-		row[0] = i;
-		for (size_t j = 1; j <= nb; j++) {
-			size_t up = row[j];
-			size_t best = diag + (a[i - 1] != b[j - 1]);
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
-		}
-	}
-	return row[nb];
-}
 
 /* A capture where a command should be: an existing file, '-', case:NAME or a name
  * ending like one. */
@@ -61,7 +35,7 @@ static int unknown(const char *cmd)
 	const char *best = NULL;
 	size_t best_d = 3;
 	for (const struct cli_command *c = cli_commands; c->name; c++) {
-		size_t d = distance(cmd, c->name);
+		size_t d = edit_distance(cmd, strlen(cmd), c->name);
 		if (d < best_d || (strlen(cmd) >= 3 && strncmp(c->name, cmd, strlen(cmd)) == 0 && !best)) {
 			best = c->name;
 			best_d = d < best_d ? d : best_d;

@@ -4,6 +4,7 @@
  * one line. */
 #include "filter_int.h"
 
+#include "../base/editdist.h"
 #include "../model/labels.h"
 
 #include <stdlib.h>
@@ -526,38 +527,12 @@ const struct field_def *field_lookup(const char *name, size_t n)
 	return NULL;
 }
 
-/* Edit distance, capped (names are short; only "one or two typos away" matters). */
-static size_t distance(const char *a, size_t na, const char *b)
-{
-	size_t nb = strlen(b);
-	if (na > 40 || nb > 40)
-		return 99;
-	size_t row[42];
-	for (size_t j = 0; j <= nb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= na; i++) {
-		size_t diag = row[0];
-		row[0] = i;
-		for (size_t j = 1; j <= nb; j++) {
-			size_t up = row[j];
-			size_t best = diag + (a[i - 1] != b[j - 1]);
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
-		}
-	}
-	return row[nb];
-}
-
 const char *field_suggest(const char *name, size_t n)
 {
 	const char *best = NULL;
 	size_t best_d = n < 6 ? 2 : 4;
 	for (size_t i = 0; i < N_FIELDS; i++) {
-		size_t d = distance(name, n, fields[i].name);
+		size_t d = edit_distance(name, n, fields[i].name);
 		if (d < best_d) {
 			best = fields[i].name;
 			best_d = d;
