@@ -81,6 +81,23 @@ ccb_two_hosts() {
     ccb_ifup "c c0" "s s0"
 }
 
+# ccb_routed RC RS : client, router and server: c0 $CLI/24 <-> r0 RC, r1 RS <-> s0 $SRV/24, the
+# router forwarding, each host's default route through it (RC and RS: the router's
+# addresses, e.g. 10.78.50.254 and 10.78.51.254). Extra link settings (an MTU, qdiscs) go after.
+ccb_routed() {
+    ccb_netns c r s
+    ccb_veth c0 c r0 r
+    ccb_veth s0 s r1 r
+    ip -n "$P-c" addr add "$CLI/24" dev c0
+    ip -n "$P-r" addr add "$1/24" dev r0
+    ip -n "$P-r" addr add "$2/24" dev r1
+    ip -n "$P-s" addr add "$SRV/24" dev s0
+    ccb_ifup "c c0" "r r0" "r r1" "s s0"
+    ip -n "$P-c" route add default via "$1"
+    ip -n "$P-s" route add default via "$2"
+    inns r sysctl -qw net.ipv4.ip_forward=1
+}
+
 # ccb_capture N IF FILE FILTER : tcpdump on IF in namespace $P-N into $W/FILE; waits (up to 5 s)
 # until it listens. The capture the case keeps is the one written to $W/cap.pcap.
 ccb_capture() {

@@ -20,17 +20,7 @@ CLI=10.78.20.1 SRV=10.78.21.2 PORT=7100
 . "$HERE/../lib-ccb.sh"
 ccb_need ip:iproute2 nft:nftables tcpdump:tcpdump tshark:tshark ethtool:ethtool python3:python3
 
-ccb_netns c r s
-ccb_veth c0 c r0 r
-ccb_veth s0 s r1 r
-ip -n "$P-c" addr add $CLI/24 dev c0
-ip -n "$P-r" addr add 10.78.20.254/24 dev r0
-ip -n "$P-r" addr add 10.78.21.254/24 dev r1
-ip -n "$P-s" addr add $SRV/24 dev s0
-ccb_ifup "c c0" "r r0" "r r1" "s s0"
-ip -n "$P-c" route add default via 10.78.20.254
-ip -n "$P-s" route add default via 10.78.21.254
-inns r sysctl -qw net.ipv4.ip_forward=1
+ccb_routed 10.78.20.254 10.78.21.254
 inns c sysctl -qw net.ipv4.tcp_ecn=1      # ask for ECN on outgoing connections
 inns s sysctl -qw net.ipv4.tcp_ecn=2      # accept it when asked (the default)
 # the mark: a forwarded segment from the server whose payload starts with "MARK" and whose IP header

@@ -24,17 +24,7 @@ CLI=10.78.4.1 SRV=10.78.14.2 PORT=7070 SIZE=200000 MARKBLOCK=40
 ccb_need ip:iproute2 nft:nftables tcpdump:tcpdump tshark:tshark ethtool:ethtool python3:python3
 
 # ---- network: client -- router -- server, no IPv6, offloads off
-ccb_netns c r s
-ccb_veth c0 c r0 r
-ccb_veth s0 s r1 r
-ip -n "$P-c" addr add $CLI/24 dev c0
-ip -n "$P-r" addr add 10.78.4.254/24 dev r0
-ip -n "$P-r" addr add 10.78.14.254/24 dev r1
-ip -n "$P-s" addr add $SRV/24 dev s0
-ccb_ifup "c c0" "r r0" "r r1" "s s0"
-ip -n "$P-c" route add default via 10.78.4.254
-ip -n "$P-s" route add default via 10.78.14.254
-inns r sysctl -qw net.ipv4.ip_forward=1
+ccb_routed 10.78.4.254 10.78.14.254
 # a 20 Mbit/s bottleneck towards the client (HTB, 1000-packet queue: no congestion drops), so segments
 # arrive spaced out (0.6 ms each) as on a real path and the receiver's ACKs are readable one by one
 inns r tc qdisc add dev r0 root handle 1: htb default 10
