@@ -40,11 +40,63 @@ static long arg_num(const struct web_req *q, const char *name, long def, long ma
 	return n;
 }
 
+/* bytes=1: every run of bytes in stream order, cut into pieces of at most
+ * UI_STREAM_PIECE bytes so a page never holds a whole 100 MB run; a line per piece
+ * {conn, proto:"raw", kind:"bytes"|"gap", dir, offset, length, hex}; from= and n= count
+ * pieces. */
+static void bytes_page(struct session *s, const struct conn *c, long from, long per, struct web_reply *r)
+{
+	size_t n_runs;
+	uint64_t dropped;
+	const struct sess_run *runs = session_raw(s, c, &n_runs, &dropped);
+	size_t k = 0, next = 0, total = 0;
+	static const char hexd[] = "0123456789abcdef";
+	r->status = 200;
+	r->type = "application/x-ndjson; charset=utf-8";
+	for (size_t i = 0; i < n_runs; i++) {
+		const struct sess_run *run = &runs[i];
+		size_t pieces = run->p ? (run->len + UI_STREAM_PIECE - 1) / UI_STREAM_PIECE : 1;
+		for (size_t j = 0; j < pieces; j++, k++) {
+			if (k < (size_t)from || k >= (size_t)from + (size_t)per || r->body.len >= UI_STREAM_PAGE_BYTES)
+				continue;
+			size_t at = j * UI_STREAM_PIECE, len = run->p ? run->len - at : run->len;
+			if (run->p && len > UI_STREAM_PIECE)
+				len = UI_STREAM_PIECE;
+			int f = 1;
+			sb_putc(&r->body, '{');
+			json_u64_field(&r->body, &f, "conn", c->id);
+			json_str_field(&r->body, &f, "proto", "raw");
+			json_str_field(&r->body, &f, "kind", run->p ? "bytes" : "gap");
+			json_str_field(&r->body, &f, "dir", run->dir ? "s2c" : "c2s");
+			json_u64_field(&r->body, &f, "offset", run->off + at);
+			json_u64_field(&r->body, &f, "length", len);
+			if (run->p) {
+				json_key(&r->body, &f, "hex");
+				sb_putc(&r->body, '"');
+				for (size_t b = 0; b < len; b++) {
+					sb_putc(&r->body, hexd[run->p[at + b] >> 4]);
+					sb_putc(&r->body, hexd[run->p[at + b] & 15]);
+				}
+				sb_putc(&r->body, '"');
+			}
+			sb_puts(&r->body, "}\n");
+			next = k + 1;
+		}
+	}
+	total = k;
+	if (next > 0 && next < total)
+		snprintf(r->next, sizeof r->next, "%zu", next);
+	snprintf(r->total, sizeof r->total, "%zu", total);
+}
+
 static void page(struct session *s, const struct conn *c, const struct web_req *q, struct web_reply *r)
 {
 	long from = arg_num(q, "from", 0, 1L << 40), per = arg_num(q, "n", UI_STREAM_PAGE_LINES, UI_STREAM_PAGE_LINES);
 	if (from < 0 || per <= 0)
 		return fail(r, 400, "from= and n= take numbers (n from 1 to " STR(UI_STREAM_PAGE_LINES) ")");
+	const char *bytes = q->arg(q->ctx, "bytes");
+	if (bytes && strcmp(bytes, "1") == 0)
+		return bytes_page(s, c, from, per, r);
 	size_t n_msgs, n_runs;
 	uint64_t dropped;
 	const struct appmsg *const *m = session_msgs(s, c, &n_msgs);
