@@ -48,7 +48,7 @@ async function fetchIn(path) {
 	}, path);
 }
 async function streamShown(hash) {
-	await page.evaluate(h => { location.hash = h; }, hash);
+	await page.evaluate(h => { if (location.hash !== h) { document.getElementById('stream').dataset.loaded = ''; location.hash = h; } }, hash);
 	await page.waitForFunction(() => document.getElementById('stream').dataset.loaded === 'true' && !document.getElementById('stream').hidden);
 }
 async function setSel(i, value) {
@@ -75,6 +75,12 @@ await check('stream: the text view holds the bytes of stream --raw-out, each sid
 	const first = await page.$eval('.streamrun[data-dir="c2s"]', e => e.textContent);
 	assert(first.startsWith('GET /served.png HTTP/1.1\\r\\n'), 'client text: ' + first.slice(0, 60));
 	await shot('stream-text-light');
+});
+await check('stream: a long piece is folded, "show all" draws all of it', async () => {
+	const before = await page.$eval('.streamrun[data-dir="s2c"]', e => e.textContent.length);
+	await page.click('.streambody button.unfold');
+	const after = await page.$eval('.streamrun[data-dir="s2c"]', e => e.textContent.length);
+	assert(after > before && after >= 33746, 'text ' + before + ' -> ' + after);
 });
 await check('stream: the bytes route equals stream --raw-out, both sides in order', async () => {
 	const cap = capOf(IMG);

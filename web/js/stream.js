@@ -21,6 +21,9 @@ function hexDump(b, base) {
 	return out.join('\n');
 }
 
+// Bytes of a piece drawn before "show all".
+const FOLD = 2048;
+
 async function page(params) {
 	const r = await fetch('/api/stream?' + new URLSearchParams(params), { credentials: 'same-origin' });
 	if (!r.ok) {
@@ -123,7 +126,13 @@ export class StreamView {
 			return;
 		}
 		const b = unhex(it.hex);
-		this.body.appendChild(h('pre.streamrun.' + side, { dataset: { dir: it.dir, offset: it.offset, length: it.length }, title: (who || side) + ', bytes ' + it.offset + '-' + (it.offset + it.length) },
-			this.mode === 'hex' ? hexDump(b, it.offset) : bytesText(b)));
+		const render = n => this.mode === 'hex' ? hexDump(b.subarray(0, n), it.offset) : bytesText(b.subarray(0, n));
+		const pre = h('pre.streamrun.' + side, { dataset: { dir: it.dir, offset: it.offset, length: it.length }, title: (who || side) + ', bytes ' + it.offset + '-' + (it.offset + it.length) },
+			render(Math.min(b.length, FOLD)));
+		this.body.appendChild(pre);
+		// a long run (an image, a download) is folded: the page stays quick to draw
+		if (b.length > FOLD)
+			this.body.appendChild(h('button.unfold', { type: 'button', onclick: e => { pre.textContent = render(b.length); e.target.remove(); } },
+				'show all ' + fmtBytes(b.length) + ' of this piece (' + fmtBytes(b.length - FOLD) + ' more)'));
 	}
 }
