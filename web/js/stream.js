@@ -127,7 +127,7 @@ export class StreamView {
 		}
 		const b = unhex(it.hex);
 		const render = n => this.mode === 'hex' ? hexDump(b.subarray(0, n), it.offset) : bytesText(b.subarray(0, n));
-		const pre = h('pre.streamrun.' + side, { dataset: { dir: it.dir, offset: it.offset, length: it.length }, title: (who || side) + ', bytes ' + it.offset + '-' + (it.offset + it.length) },
+		const pre = h('pre.streamrun.' + side + (this.mode === 'hex' ? '.hex' : ''), { dataset: { dir: it.dir, offset: it.offset, length: it.length }, title: (who || side) + ', bytes ' + it.offset + '-' + (it.offset + it.length) },
 			render(Math.min(b.length, FOLD)));
 		this.body.appendChild(pre);
 		// a long run (an image, a download) is folded: the page stays quick to draw
