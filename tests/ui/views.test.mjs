@@ -62,6 +62,12 @@ async function shot(name) {
 	shots.push(name);
 }
 
+// --- the statistics view ---
+const statsOf = spec => cliJson('stats', spec, '--json')[0];
+async function statsShown(name) {
+	await page.evaluate(h => { location.hash = h; }, '#/cap/' + encodeURIComponent(name) + '/stats');
+	await page.waitForFunction(() => !document.getElementById('statsview').hidden && document.querySelector('#statsview h2'));
+}
 const IMG = 'case:image-download';
 await check('stream: the text view holds the bytes of stream --raw-out, each side coloured', async () => {
 	await streamShown(hashOf(IMG, 'tcp:0'));
@@ -172,6 +178,37 @@ await check('stream: back to the chat', async () => {
 	await page.click('#streamlink');
 	await page.waitForFunction(() => /\/stream$/.test(location.hash) && !document.getElementById('stream').hidden);
 });
+await check('stats: the donut\'s segments are the troubles of stats --json', async () => {
+	const LOSS = 'case:loss-fast-retransmit';
+	await statsShown(LOSS);
+	const st = statsOf(LOSS);
+	const segs = await page.$$eval('#statsview svg.donut .seg', els => Object.fromEntries(els.map(e => [e.dataset.key, Number(e.dataset.value)])));
+	const want = Object.fromEntries(['handshake_incomplete', 'close_incomplete', 'with_retransmissions', 'with_rst'].filter(k => st[k]).map(k => [k, st[k]]));
+	eq(segs, want, 'segments');
+	assert(Object.keys(want).length > 0, 'the case has a trouble');
+	const bars = await page.$$eval('#statsview svg.labels .bar', els => Object.fromEntries(els.map(e => [e.dataset.key, Number(e.dataset.value)])));
+	const sorted = o => Object.fromEntries(Object.entries(o).sort());
+	eq(sorted(bars), sorted(Object.fromEntries(Object.entries(st.analysis).filter(([, v]) => v))), 'label bars');
+	const talk = await page.$$eval('#statsview svg.talkers .bar', els => els.map(e => [e.dataset.key, Number(e.dataset.value)]));
+	eq(talk, st.top_by_bytes.map(t => [t.proto + ':' + t.conn, t.bytes]), 'top talkers');
+	assert(await page.$eval('#chat', e => e.hidden), 'the chat is still shown');
+	await shot('stats-light');
+});
+await check('stats: a capture with no trouble says so; the hostile capture makes no markup', async () => {
+	await statsShown(IMG);
+	const st = statsOf(IMG);
+	const troubled = ['handshake_incomplete', 'close_incomplete', 'with_retransmissions', 'with_rst'].some(k => st[k]);
+	eq(await page.$$eval('#statsview svg.donut .seg', e => e.length) > 0, troubled, 'donut drawn');
+	await statsShown(xssPcap);
+	assert(await page.$$eval('#statsview script, #statsview img, #statsview iframe, #statsview foreignObject', e => e.length) === 0, 'markup in the stats');
+	assert(await page.evaluate(() => window.__xss === undefined), 'script ran');
+});
+await check('stats: a talker link opens its chat', async () => {
+	await statsShown('case:loss-fast-retransmit');
+	await page.click('#statsview .talklinks a');
+	await page.waitForFunction(() => document.getElementById('statsview').hidden && !document.getElementById('chat').hidden && document.querySelectorAll('#chat .bubble').length > 0);
+});
+
 await check('stream: screenshots light and dark', async () => {
 	await streamShown(hashOf(IMG, 'tcp:0'));
 	await page.click('#theme');
@@ -181,8 +218,10 @@ await check('stream: screenshots light and dark', async () => {
 	await shot('stream-hex-dark');
 	await setSel(0, 'messages');
 	await shot('stream-messages-dark');
+	await statsShown('case:loss-fast-retransmit');
+	await shot('stats-dark');
 	await page.click('#theme');
-	for (const v of ['stream-text', 'stream-hex', 'stream-messages']) for (const t of ['light', 'dark']) assert(shots.includes(v + '-' + t), 'missing ' + v + '-' + t);
+	for (const v of ['stream-text', 'stream-hex', 'stream-messages', 'stats']) for (const t of ['light', 'dark']) assert(shots.includes(v + '-' + t), 'missing ' + v + '-' + t);
 });
 await check('stream: no page error and no CSP violation', async () => {
 	assert(!errors.length, errors.join(' | '));

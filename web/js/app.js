@@ -9,6 +9,7 @@ import { renderPacket } from './packet.js';
 import { renderDiag, renderHttp, renderLesson } from './side.js';
 import { Live } from './live.js';
 import { StreamView } from './stream.js';
+import { renderStats } from './stats.js';
 
 const $ = id => document.getElementById(id);
 const state = { caps: [], cap: null, conns: [], conn: null, frame: 0, packet: 0, casesList: null };
@@ -79,6 +80,16 @@ async function onRoute() {
 		$('sidetabs').querySelector('[data-side=lesson]').hidden = !c.name.startsWith('case:');
 		if (c.name.startsWith('case:')) setSide('lesson', false);
 		else if (settings.side === 'lesson') setSide('diag', false);
+	}
+	// the statistics view (stats.js): #/cap/NAME/stats
+	$('statsview').hidden = r.conn !== 'stats';
+	if (r.conn === 'stats') {
+		$('chat').hidden = $('toolbar').hidden = $('stream').hidden = true;
+		state.conn = null; // the side pane is a connection's: show it again when one is chosen
+		connList.select(null);
+		clear($('side')).appendChild(h('p.empty', 'the statistics are of the whole capture; choose a connection for its diagnosis'));
+		try { renderStats($('statsview'), await api.obj('stats', { cap: c.cap }), c.name, hashFor); } catch (e) { status(e.message, true); }
+		return;
 	}
 	let conn = r.conn;
 	if (!conn) {
@@ -228,6 +239,8 @@ function toolbar() {
 		choice('fold', [['64', 'fold 64 B'], ['256', 'fold 256 B'], ['1024', 'fold 1 kB'], ['0', 'no fold']], 'payload bytes shown before "show all"'),
 		h('a.button#streamlink', { href: '#/', title: 'the whole connection as a stream of bytes (Follow Stream)',
 			onclick: e => { e.preventDefault(); if (state.cap && state.conn) go(hashFor(state.cap.name, state.conn) + '/stream'); } }, 'stream'),
+		h('a.button#statslink', { href: '#/', title: 'the capture\'s statistics as pictures',
+			onclick: e => { e.preventDefault(); if (state.cap) go(hashFor(state.cap.name) + '/stats'); } }, 'statistics'),
 		h('input#jump', { type: 'text', inputmode: 'numeric', placeholder: 'frame (g)', size: 8, title: 'jump to a frame (g)',
 			onkeydown: e => { if (e.key === 'Enter') { const n = Number(e.target.value); if (n) followFrame(n); e.target.value = ''; e.target.blur(); } } }));
 }
