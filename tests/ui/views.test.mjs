@@ -209,6 +209,27 @@ await check('stats: a talker link opens its chat', async () => {
 	await page.waitForFunction(() => document.getElementById('statsview').hidden && !document.getElementById('chat').hidden && document.querySelectorAll('#chat .bubble').length > 0);
 });
 
+// --- the printable report ---
+await check('report: summary, pictures and the troubled connections in words, print CSS', async () => {
+	const LOSS = 'case:loss-fast-retransmit';
+	await page.evaluate(h => { location.hash = h; }, '#/cap/' + encodeURIComponent(LOSS) + '/report');
+	await page.waitForFunction(() => document.getElementById('report').dataset.done === '1' && !document.getElementById('report').hidden);
+	assert(await page.$eval('#panes', e => getComputedStyle(e).display === 'none'), 'the panes are still shown');
+	const segs = await page.$$eval('#report svg.donut .seg', els => els.map(e => Number(e.dataset.value)));
+	eq(segs, [statsOf(LOSS).with_retransmissions], 'donut in the report');
+	const diag = cliJson('diag', LOSS, '-c', '0', '--json')[0];
+	const shown = await page.$$eval('#report .reportconn[data-conn="tcp:0"] ul.diag li', els => els.map(e => e.textContent));
+	eq(shown, diag.diagnosis.map(x => x.text), 'diagnosis of tcp:0 as diag --json');
+	await page.emulateMedia({ media: 'print' });
+	assert(await page.$eval('#top', e => getComputedStyle(e).display === 'none'), 'the top bar prints');
+	assert(await page.$eval('#report', e => getComputedStyle(e).display !== 'none'), 'the report does not print');
+	await page.pdf({ path: outDir + '/report.pdf' }).catch(() => {}); // headless only; not a check
+	await page.emulateMedia({ media: 'screen' });
+	await shot('report-light');
+	await page.evaluate(h => { location.hash = h; }, '#/cap/' + encodeURIComponent(LOSS) + '/tcp:0');
+	await page.waitForFunction(() => document.getElementById('report').hidden && !document.getElementById('chat').hidden);
+});
+
 await check('stream: screenshots light and dark', async () => {
 	await streamShown(hashOf(IMG, 'tcp:0'));
 	await page.click('#theme');
@@ -220,8 +241,11 @@ await check('stream: screenshots light and dark', async () => {
 	await shot('stream-messages-dark');
 	await statsShown('case:loss-fast-retransmit');
 	await shot('stats-dark');
+	await page.evaluate(h => { location.hash = h; }, '#/cap/' + encodeURIComponent('case:loss-fast-retransmit') + '/report');
+	await page.waitForFunction(() => document.getElementById('report').dataset.done === '1' && !document.getElementById('report').hidden);
+	await shot('report-dark');
 	await page.click('#theme');
-	for (const v of ['stream-text', 'stream-hex', 'stream-messages', 'stats']) for (const t of ['light', 'dark']) assert(shots.includes(v + '-' + t), 'missing ' + v + '-' + t);
+	for (const v of ['stream-text', 'stream-hex', 'stream-messages', 'stats', 'report']) for (const t of ['light', 'dark']) assert(shots.includes(v + '-' + t), 'missing ' + v + '-' + t);
 });
 await check('stream: no page error and no CSP violation', async () => {
 	assert(!errors.length, errors.join(' | '));

@@ -10,6 +10,7 @@ import { renderDiag, renderHttp, renderLesson } from './side.js';
 import { Live } from './live.js';
 import { StreamView } from './stream.js';
 import { renderStats } from './stats.js';
+import { renderReport } from './report.js';
 
 const $ = id => document.getElementById(id);
 const state = { caps: [], cap: null, conns: [], conn: null, frame: 0, packet: 0, casesList: null };
@@ -59,6 +60,8 @@ async function capture(name) {
 
 async function onRoute() {
 	const r = route();
+	document.body.classList.remove('reporting');
+	$('report').hidden = true;
 	if (r.view === 'live' && live) return showLive(r.name);
 	if (r.view !== 'cap') return showCases();
 	$('cases').hidden = true;
@@ -89,6 +92,14 @@ async function onRoute() {
 		connList.select(null);
 		clear($('side')).appendChild(h('p.empty', 'the statistics are of the whole capture; choose a connection for its diagnosis'));
 		try { renderStats($('statsview'), await api.obj('stats', { cap: c.cap }), c.name, hashFor); } catch (e) { status(e.message, true); }
+		return;
+	}
+	// the printable report (report.js): #/cap/NAME/report, the page alone
+	document.body.classList.toggle('reporting', r.conn === 'report');
+	$('report').hidden = r.conn !== 'report';
+	if (r.conn === 'report') {
+		state.conn = null;
+		try { await renderReport($('report'), c, state.conns, hashFor); } catch (e) { status(e.message, true); }
 		return;
 	}
 	let conn = r.conn;
@@ -241,6 +252,8 @@ function toolbar() {
 			onclick: e => { e.preventDefault(); if (state.cap && state.conn) go(hashFor(state.cap.name, state.conn) + '/stream'); } }, 'stream'),
 		h('a.button#statslink', { href: '#/', title: 'the capture\'s statistics as pictures',
 			onclick: e => { e.preventDefault(); if (state.cap) go(hashFor(state.cap.name) + '/stats'); } }, 'statistics'),
+		h('a.button#reportlink', { href: '#/', title: 'a printable report: summary, pictures, the troubled connections in words',
+			onclick: e => { e.preventDefault(); if (state.cap) go(hashFor(state.cap.name) + '/report'); } }, 'report'),
 		h('input#jump', { type: 'text', inputmode: 'numeric', placeholder: 'frame (g)', size: 8, title: 'jump to a frame (g)',
 			onkeydown: e => { if (e.key === 'Enter') { const n = Number(e.target.value); if (n) followFrame(n); e.target.value = ''; e.target.blur(); } } }));
 }
