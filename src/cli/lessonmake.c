@@ -191,6 +191,41 @@ static int write_lesson(struct lessonmake *x, const char *path, const char *src_
 	return rc;
 }
 
+/* The options; -1 to go on (*spec set), or the exit status. */
+static int lesson_args(int argc, char **argv, struct lessonmake *x, const char **spec)
+{
+	struct args a;
+	args_init(&a, argc, argv);
+	const char *o;
+	while ((o = args_next(&a))) {
+		int c = cli_common_opt(&a, o, &x->co, "lesson");
+		if (c < 0)
+			return EXIT_USAGE;
+		if (c == CLI_DONE)
+			return EXIT_OK;
+		if (c)
+			continue;
+		if (!strcmp(o, "-o") || !strcmp(o, "--output")) {
+			if (!(x->dir = args_value(&a, "lesson", o)))
+				return EXIT_USAGE;
+		} else if (!strcmp(o, "--blank-payloads")) {
+			x->blank = 1;
+		} else if (!strcmp(o, "--force")) {
+			x->force = 1;
+		} else {
+			return cli_unknown("lesson", o);
+		}
+	}
+	if (a.n_positional != 1)
+		return usage_error("lesson", "expected one capture file");
+	if (x->co.n_ids != 1)
+		return usage_error("lesson", "-c ID names the one connection to make a lesson of");
+	if (!x->dir)
+		return usage_error("lesson", "-o DIR (the case's directory) is required");
+	*spec = a.positional[0];
+	return -1;
+}
+
 int cmd_lesson(int argc, char **argv)
 {
 	struct lessonmake x;
@@ -198,37 +233,10 @@ int cmd_lesson(int argc, char **argv)
 	cli_common_init(&x.co, CLI_CONN);
 	err_clear(&x.e);
 	sb_init(&x.body);
-	struct args a;
-	args_init(&a, argc, argv);
-	const char *o, *spec = NULL;
-	int rc = -1;
-	while (rc < 0 && (o = args_next(&a))) {
-		int c = cli_common_opt(&a, o, &x.co, "lesson");
-		if (c < 0)
-			rc = EXIT_USAGE;
-		else if (c == CLI_DONE)
-			rc = EXIT_OK;
-		else if (c)
-			continue;
-		else if (!strcmp(o, "-o") || !strcmp(o, "--output")) {
-			if (!(x.dir = args_value(&a, "lesson", o)))
-				rc = EXIT_USAGE;
-		} else if (!strcmp(o, "--blank-payloads"))
-			x.blank = 1;
-		else if (!strcmp(o, "--force"))
-			x.force = 1;
-		else
-			rc = cli_unknown("lesson", o);
-	}
-	if (rc < 0 && a.n_positional != 1)
-		rc = usage_error("lesson", "expected one capture file");
-	else if (rc < 0 && x.co.n_ids != 1)
-		rc = usage_error("lesson", "-c ID names the one connection to make a lesson of");
-	else if (rc < 0 && !x.dir)
-		rc = usage_error("lesson", "-o DIR (the case's directory) is required");
+	const char *spec = NULL;
+	int rc = lesson_args(argc, argv, &x, &spec);
 	if (rc >= 0)
 		goto out;
-	spec = a.positional[0];
 	anon_init(&x.an, x.blank);
 	if (mkdir(x.dir, 0755) < 0 && errno != EEXIST) {
 		fprintf(stderr, "chattcp lesson: %s: %s\n", x.dir, strerror(errno));
