@@ -40,7 +40,8 @@ struct lessonmake {
 	/* the draft */
 	struct strbuf body;
 	size_t n_para, n_left;
-	const char *prev_kind;
+	const struct app_event *seen[2][64]; /* note kinds told already, per direction */
+	size_t n_seen[2];
 	struct session *s;
 };
 
@@ -83,16 +84,27 @@ static const char *flag_words(uint16_t fl, char *b, size_t n)
 	return b;
 }
 
+/* 1 the first time a note of this kind comes from this side (then remembered). */
+static int first_of_kind(struct lessonmake *x, int dir, const struct app_event *k)
+{
+	for (size_t i = 0; i < x->n_seen[dir]; i++)
+		if (x->seen[dir][i] == k)
+			return 0;
+	if (x->n_seen[dir] < sizeof x->seen[dir] / sizeof x->seen[dir][0])
+		x->seen[dir][x->n_seen[dir]++] = k;
+	return 1;
+}
+
 /* A packet worth a paragraph: it opens or closes, its note is more than the normal flow,
- * or its note is of another kind than the packet before (the first of a run of data). */
+ * or it is the first of its kind from its side (the first data, the first ACK). */
 static void on_packet(void *ctx, const struct sess_packet *p)
 {
 	struct lessonmake *x = ctx;
-	const char *kind = p->note.kind ? p->note.kind->name : "";
+	int dir = p->r->dir ? 1 : 0;
 	int notable = (p->c->proto == 6 && (p->r->flags & (TH_SYN | TH_FIN | TH_RST))) ||
-		      (p->note.kind && p->note.kind->severity >= SEV_NOTE) || !x->prev_kind ||
-		      strcmp(kind, x->prev_kind);
-	x->prev_kind = kind;
+		      (p->note.kind && p->note.kind->severity >= SEV_NOTE);
+	if (p->note.kind && first_of_kind(x, dir, p->note.kind))
+		notable = 1;
 	if (!notable || !p->note.text || !*p->note.text)
 		return;
 	if (x->n_para == LESSON_DRAFT_MAX) {
