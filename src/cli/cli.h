@@ -159,6 +159,7 @@ int cmd_diag(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_cases(int argc, char **argv);
 int cmd_learn(int argc, char **argv);
+int cmd_lesson(int argc, char **argv);
 int cmd_http(int argc, char **argv);
 int cmd_stream(int argc, char **argv);
 int cmd_export(int argc, char **argv);

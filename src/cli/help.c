@@ -23,6 +23,7 @@ static const char usage[] =
 	"  cases                      the built-in classic cases, to learn TCP without capturing anything\n"
 	"  case NAME                  a case's lesson followed by its annotated chat\n"
 	"  learn NAME                 a case one packet at a time: bubble, lesson, a question first\n"
+	"  lesson FILE -c ID -o DIR   your own connection as a case: anonymised capture, drafted lesson.md\n"
 	"  conns FILE                 the connection list (--filter TEXT, --json)\n"
 	"  chat FILE [-c ID ...]      connections as chats (--absolute, -t r, --commentary, --json, ...)\n"
 	"  packet FILE FRAME          one packet in full, with the TCP header diagram (--hex, --json)\n"
@@ -246,7 +247,23 @@ static const char help_learn[] =
 	"Keys: Enter, space or n: next; b: back; q: quit. Without a terminal each line of input is\n"
 	"a key (an empty line: next), so a script can step. The last frame seen is kept per case in\n"
 	"$XDG_STATE_HOME/chattcp/progress (default ~/.local/state/chattcp/progress) and the next\n"
-	"'learn NAME' goes on from there; --restart starts at the first packet.\n";
+	"'learn NAME' goes on from there; --restart starts at the first packet.\n"
+	"NAME may be case:DIR, a directory 'chattcp lesson' made (capture.pcap, lesson.md).\n";
+
+static const char help_lesson[] =
+	"usage: chattcp lesson FILE -c ID -o DIR [--blank-payloads] [--force]\n"
+	"\n"
+	"Turns connection ID of your own capture into a case you can share and step through:\n"
+	"DIR/capture.pcap holds that connection's frames only, with IPv4 addresses replaced by\n"
+	"10.0.0.N, IPv6 by 2001:db8::N, MACs by 02:00:00:00:00:NN and ports other than the\n"
+	"server's by 40001, 40002, ... (the same original always the same replacement), and the\n"
+	"IP, TCP and UDP checksums made right again. --blank-payloads zeroes every payload byte\n"
+	"(same lengths), which also removes addresses written as text in them (a Host header).\n"
+	"DIR/lesson.md is drafted from chattcp's notes and diagnosis of the new capture: a title,\n"
+	"the findings, one paragraph per notable packet (\"Frame N\") for you to rewrite.\n"
+	"Open it with 'chattcp learn case:DIR' or 'chattcp chat case:DIR'. DIR is made when\n"
+	"missing; existing files are replaced only with --force. Frames inside tunnels and IP\n"
+	"fragments are refused.\n";
 
 static const char help_diag[] =
 	"usage: chattcp diag FILE [-c ID ...] [--json]\n"
@@ -317,6 +334,7 @@ const struct cli_command cli_commands[] = {
 	{ "cases", cmd_cases, help_cases, "--json --extract" },
 	{ "case", cmd_cases, help_cases, CHAT_OPTS },
 	{ "learn", cmd_learn, help_learn, "--restart --relative --absolute -t --time" },
+	{ "lesson", cmd_lesson, help_lesson, "-c -o --output --blank-payloads --force" },
 	{ "conns", cmd_conns, help_conns, "--filter -Y --display-filter --json -t --time" },
 	{ "chat", cmd_chat, help_chat, CHAT_OPTS },
 	{ "packet", cmd_packet, help_packet, "--hex --json --relative --absolute -t --time" },
