@@ -21,7 +21,8 @@ struct line {
 
 struct web_live {
 	struct web_live_opts o;
-	char *iface, *filter, *url, *token;
+	char *iface, *filter, *url, *token, *ca;
+	int insecure;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	struct line ring[WEB_LIVE_KEEP];
@@ -138,6 +139,8 @@ struct web_live *web_live_new(const struct web_live_opts *o)
 	l->filter = o->filter ? xstrdup(o->filter) : NULL;
 	l->url = o->remote_url ? xstrdup(o->remote_url) : NULL;
 	l->token = o->remote_token ? xstrdup(o->remote_token) : NULL;
+	l->ca = o->remote_ca ? xstrdup(o->remote_ca) : NULL;
+	l->insecure = o->remote_insecure;
 	pthread_mutex_init(&l->mu, NULL);
 	pthread_cond_init(&l->cv, NULL);
 	sb_init(&l->b);
@@ -182,6 +185,8 @@ int web_live_start(struct web_live *l, struct strbuf *err)
 	lo.cap.filter = l->filter;
 	lo.remote_url = l->url;
 	lo.remote_token = l->token;
+	lo.remote_ca = l->ca;
+	lo.remote_insecure = l->insecure;
 	lo.stop = &l->stop;
 	lo.on_tick = on_tick;
 	lo.tick_ns = (int64_t)500 * 1000 * 1000;
@@ -239,6 +244,7 @@ void web_live_free(struct web_live *l)
 	xfree(l->iface);
 	xfree(l->filter);
 	xfree(l->url);
+	xfree(l->ca);
 	if (l->token)
 		memset(l->token, 0, strlen(l->token));
 	xfree(l->token);

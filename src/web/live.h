@@ -29,6 +29,8 @@ struct web_live_opts {
 	const char *filter;      /* BPF, NULL for none */
 	const char *remote_url;  /* a capture agent, NULL: local */
 	const char *remote_token;
+	const char *remote_ca;   /* https:// agent: the certificate to trust, NULL: the system's */
+	int remote_insecure;     /* https:// agent: no verification */
 };
 
 struct web_live;
