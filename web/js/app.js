@@ -8,10 +8,11 @@ import { Chat } from './chat.js';
 import { renderPacket } from './packet.js';
 import { renderDiag, renderHttp, renderLesson } from './side.js';
 import { Live } from './live.js';
+import { openLivePacket, LiveDiag } from './livedetail.js';
 
 const $ = id => document.getElementById(id);
 const state = { caps: [], cap: null, conns: [], conn: null, frame: 0, packet: 0, casesList: null };
-let chat, connList, live = null;
+let chat, connList, live = null, liveDiag = null;
 
 function route() {
 	const m = /^#\/([^/]*)(?:\/([^/]*))?(?:\/([^/]*))?(?:\/([pf])\/(\d+))?/.exec(location.hash) || [];
@@ -105,7 +106,8 @@ function showLive(key) {
 	closePacket(false);
 	state.cap = null, state.conn = key || null;
 	$('capsel').value = '';
-	clear($('side')).appendChild(h('p.empty', 'the diagnosis of a live capture comes when it is written and opened (live --write FILE, then ui FILE)'));
+	if (!liveDiag) liveDiag = new LiveDiag($('side'), (n, label) => h('a.framelink', { href: '#/', onclick: e => { e.preventDefault(); chat.focus(n, true); } }, label));
+	liveDiag.show(key);
 	if (key) {
 		const proto = key.split(':')[0];
 		if (proto !== connList.proto) setProto(proto);
@@ -294,7 +296,8 @@ async function upload(file) {
 async function main() {
 	theme();
 	chat = new Chat($('chat'), frame => {
-		if (!state.cap) return status('a live packet is opened once the capture is written (live --write FILE) and opened');
+		if (!state.cap && live) return openLivePacket($('packet'), live.packet(state.conn, frame) || { frame }, frame, status, () => { $('packet').hidden = true; });
+		if (!state.cap) return;
 		state.packet = frame;
 		go(hashFor(state.cap.name, state.conn, 'p', frame));
 	});
