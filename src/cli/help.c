@@ -297,7 +297,8 @@ static const char help_stats[] =
 
 static const char help_ui[] =
 	"usage: chattcp ui [FILE|case:NAME ...] [--listen ADDR:PORT] [--no-open] [--root DIR]\n"
-	"                  [-i IFACE [-f BPF] | --remote URL --token-file FILE [-i IFACE] [-f BPF]]\n"
+	"                  [-i IFACE [-f BPF] | --remote URL --token-file FILE [--ca FILE | --insecure]\n"
+	"                  [-i IFACE] [-f BPF]]\n"
 	"\n"
 	"Serves the window in the browser: connection list, chat, packet diagram, diagnosis, the\n"
 	"cases. Prints one line, the address to open (it holds the token every request needs), and\n"
@@ -312,6 +313,8 @@ static const char help_ui[] =
 	"  -f, --filter BPF    the live capture's filter\n"
 	"  --remote URL        the live view from a capture agent ('chattcp agent'), as live --remote\n"
 	"  --token-file FILE   the agent's token\n"
+	"  --ca FILE           https:// agent: the certificate to trust (as live --ca)\n"
+	"  --insecure          https:// agent: no verification (as live --insecure)\n"
 	"  --keylog FILE       decrypt TLS in every capture opened with this SSLKEYLOGFILE\n";
 
 static const char help_mcp[] =
@@ -348,13 +351,13 @@ const struct cli_command cli_commands[] = {
 	  "--http-status --http-body --label -Y --display-filter --filters -c --conn --json" },
 	{ "extract", cmd_extract, help_extract, "-o --output -c --conn -Y --display-filter --frames --format" },
 	{ "events", cmd_events, help_events, "--json" },
-	{ "ui", cmd_ui, help_ui, "--listen --no-open --root -i --interface -f --filter --remote --token-file --keylog" },
+	{ "ui", cmd_ui, help_ui, "--listen --no-open --root -i --interface -f --filter --remote --token-file --ca --insecure --keylog" },
 	{ "mcp", cmd_mcp, help_mcp, "--root --export-dir" },
 	{ "interfaces", cmd_interfaces, help_interfaces, "--json" },
 	{ "live", cmd_live, help_live,
-	  "-i --interface --remote --token-file -f --filter -w --write --ring --ring-size --duration -s --snaplen --buffer --promisc --no-diag "
+	  "-i --interface --remote --token-file --ca --insecure -f --filter -w --write --ring --ring-size --duration -s --snaplen --buffer --promisc --no-diag "
 	  "-c --conn --json --relative --absolute -t --time --no-state --no-notes --commentary --fold --payload" },
-	{ "agent", cmd_agent, help_agent, "--listen --token-file --insecure-no-token --max-clients --buffer --user --quiet" },
+	{ "agent", cmd_agent, help_agent, "--listen --token-file --insecure-no-token --max-clients --buffer --user --quiet --tls-cert --tls-key" },
 	{ "tcpdump-cmd", cmd_tcpdump_cmd, help_tcpdump_cmd,
 	  "--tcp --udp -i --iface --host --src --dst --port --sport --dport -w --write -s --snaplen" },
 	{ "help", cmd_help, NULL, "" },

@@ -702,3 +702,5 @@ void web_api_handle(struct web_api *a, const char *method, const char *path, con
 	else
 		session_http(c->s, cn, http_cb, &r->body);
 }
+
+void web_frame_json(struct strbuf *b, const struct pkt *pk) { frame_obj(b, pk); }
