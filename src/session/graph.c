@@ -88,6 +88,12 @@ static void graph_packet(void *ctx, const struct sess_packet *p)
 	pt.labels = r->labels;
 	pt.sack = p->sack;
 	pt.rtt_ns = -1;
+	if (p->c->proto != 6) {
+		/* UDP: time, direction and size only; nothing is in flight or acknowledged */
+		pt.end = r->len;
+		g->fn(g->ctx, &pt);
+		return;
+	}
 	struct side *me = &g->sd[r->dir & 1], *peer = &g->sd[!(r->dir & 1)];
 	if (seqlen) {
 		int again = (r->labels & (LB_BIT(LB_RETRANSMISSION) | LB_BIT(LB_FAST_RETRANSMISSION) |
