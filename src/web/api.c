@@ -1,6 +1,7 @@
 /* api.c: see api.h. Each route reads its parameters, finds the capture and the
  * connection, and calls the session and the --json renderers into the reply. */
 #include "api.h"
+#include "api_stream.h"
 
 #include "../base/xalloc.h"
 #include "../cases/cases.h"
@@ -75,6 +76,7 @@ static struct session *new_session(const struct web_api *a)
 	o.commentary = 1;
 	o.body = SESS_BODY_PREVIEW;
 	o.mem_limit = UI_SESSION_MEM_MAX;
+	o.raw = 1; /* the stream window's bytes and downloads (api_stream.c) */
 	return session_new(&o);
 }
 
@@ -656,9 +658,10 @@ void web_api_handle(struct web_api *a, const char *method, const char *path, con
 		return get_cases(r);
 	if (strcmp(p, "/lesson") == 0)
 		return get_lesson(q, r);
-	static const char *const per_cap[] = { "/conns", "/stats", "/where", "/chat", "/packet", "/diag", "/http", "/graph" };
+	static const char *const per_cap[] = { "/conns", "/stats", "/where", "/chat", "/packet", "/diag", "/http",
+					       "/stream", "/stream/raw", "/graph" };
 	int k = -1;
-	for (int i = 0; i < 8; i++)
+	for (int i = 0; i < (int)(sizeof per_cap / sizeof *per_cap); i++)
 		if (strcmp(p, per_cap[i]) == 0)
 			k = i;
 	if (k < 0)
@@ -679,7 +682,9 @@ void web_api_handle(struct web_api *a, const char *method, const char *path, con
 		return get_chat(c, cn, q, r);
 	if (k == 4)
 		return get_packet(c, cn, q, r);
-	if (k == 7)
+	if (k == 7 || k == 8)
+		return api_stream(c->s, cn, q, r, k == 8);
+	if (k == 9)
 		return get_graph(c, cn, r);
 	ndjson(r);
 	if (k == 5)
