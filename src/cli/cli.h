@@ -157,6 +157,7 @@ int chat_main(int argc, char **argv, const char *cmd, chat_prologue_fn *prologue
 int cmd_packet(int argc, char **argv);
 int cmd_diag(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
+int cmd_graph(int argc, char **argv);
 int cmd_cases(int argc, char **argv);
 int cmd_learn(int argc, char **argv);
 int cmd_lesson(int argc, char **argv);

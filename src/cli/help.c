@@ -28,6 +28,7 @@ static const char usage[] =
 	"  chat FILE [-c ID ...]      connections as chats (--absolute, -t r, --commentary, --json, ...)\n"
 	"  packet FILE FRAME          one packet in full, with the TCP header diagram (--hex, --json)\n"
 	"  diag FILE [-c ID ...]      per-connection diagnosis: latency, retransmissions, how it ended, why (--json)\n"
+	"  graph FILE -c ID           a connection's graph points: seq, ack, window, in flight, RTT (--json)\n"
 	"  stats FILE                 file statistics: connection troubles, analysis labels, top talkers (--json)\n"
 	"  http FILE                  every HTTP exchange: when, request, status, body sizes, timing (-t r, --json)\n"
 	"  stream FILE -c ID          one connection decoded as its protocol, Follow-Stream style (-t, --json, --raw-out)\n"
@@ -288,6 +289,16 @@ static const char help_events[] =
 	"severity (chat, note, warning, error: Wireshark's expert levels) and meaning. The names are\n"
 	"what --json output carries; see docs/json.md.\n";
 
+static const char help_graph[] =
+	"usage: chattcp graph FILE -c ID [--json]\n"
+	"\n"
+	"The points the window's graphs draw for one connection, one line per packet:\n"
+	"time from its first packet, direction, relative seq:end (SYN and FIN count one),\n"
+	"ack, the scaled receive window, the sender's bytes in flight after it, and the RTT\n"
+	"sample when its ACK first covers a segment sent once (Karn's rule).\n"
+	"--json: a header naming the fields, one compact array per packet, {\"packets\": N}\n"
+	"(docs/json.md).\n";
+
 static const char help_stats[] =
 	"usage: chattcp stats FILE [--json]\n"
 	"\n"
@@ -343,6 +354,7 @@ const struct cli_command cli_commands[] = {
 	{ "packet", cmd_packet, help_packet, "--hex --json --relative --absolute -t --time" },
 	{ "diag", cmd_diag, help_diag, "-c --conn --json --relative --absolute" },
 	{ "stats", cmd_stats, help_stats, "--json" },
+	{ "graph", cmd_graph, help_graph, "-c --conn --json" },
 	{ "http", cmd_http, help_http, "-c --conn -v --verbose --json --decode-as --relative --absolute -t --time" },
 	{ "stream", cmd_stream, help_stream, "-c --conn --all --json --decode-as --raw-out --side --relative --absolute -Y --display-filter -t --time" },
 	{ "export", cmd_export, help_export, "--files --force --json -Y --display-filter" },

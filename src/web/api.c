@@ -7,6 +7,7 @@
 #include "../cases/cases.h"
 #include "../out/cases_json.h"
 #include "../out/chat_term.h"
+#include "../out/graph_json.h"
 #include "../out/http_json.h"
 #include "../out/json.h"
 #include "../out/report.h"
@@ -355,6 +356,24 @@ static void get_chat(struct web_cap *c, const struct conn *cn, const struct web_
 	snprintf(r->total, sizeof r->total, "%ld", n);
 }
 
+/* --- graphs: every packet's point, the graph --json lines (out/graph_json.h) --- */
+
+static void graph_cb(void *ctx, const struct sess_graph_pt *pt) { graph_json_point(ctx, pt); }
+
+static void get_graph(struct web_cap *c, const struct conn *cn, struct web_reply *r)
+{
+	ndjson(r);
+	graph_json_header(&r->body, cn);
+	long n = session_graph(c->s, cn, graph_cb, &r->body);
+	if (n < 0) {
+		sb_reset(&r->body);
+		reply_error(r, 500, session_error(c->s)->msg);
+		return;
+	}
+	graph_json_footer(&r->body, n);
+	snprintf(r->total, sizeof r->total, "%ld", n);
+}
+
 /* --- one packet: the --json object, then where each header field lies in the frame --- */
 
 struct field {
@@ -671,7 +690,7 @@ void web_api_handle(struct web_api *a, const char *method, const char *path, con
 	if (strcmp(p, "/lesson") == 0)
 		return get_lesson(q, r);
 	static const char *const per_cap[] = { "/conns", "/stats", "/where", "/chat", "/packet", "/diag", "/http",
-					       "/stream", "/stream/raw" };
+					       "/stream", "/stream/raw", "/graph" };
 	int k = -1;
 	for (int i = 0; i < (int)(sizeof per_cap / sizeof *per_cap); i++)
 		if (strcmp(p, per_cap[i]) == 0)
@@ -696,6 +715,8 @@ void web_api_handle(struct web_api *a, const char *method, const char *path, con
 		return get_packet(c, cn, q, r);
 	if (k == 7 || k == 8)
 		return get_stream(a, c, cn, q, r, k == 8);
+	if (k == 9)
+		return get_graph(c, cn, r);
 	ndjson(r);
 	if (k == 5)
 		report_diag_json(&r->body, c->s, cn);
