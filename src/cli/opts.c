@@ -5,6 +5,7 @@
 
 #include "../base/exitcodes.h"
 #include "../out/fmt.h"
+#include "../proto/plugin.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -145,6 +146,30 @@ int cli_common_opt(struct args *a, const char *k, struct cli_common *c, const ch
 			return -1;
 		}
 		c->color = v;
+		return 1;
+	}
+	if (!strcmp(k, "--plugin")) {
+		if (!(v = args_value(a, cmd, k)))
+			return -1;
+		struct err e;
+		err_clear(&e);
+		if (plugin_load(v, &e) < 0) {
+			usage_error(cmd, "%s", e.msg);
+			return -1;
+		}
+		return 1;
+	}
+	if (!strcmp(k, "--plugin-port")) {
+		if (!(v = args_value(a, cmd, k)))
+			return -1;
+		char *end;
+		long port = strtol(v, &end, 10);
+		if (*end || end == v || port < 1 || port > 65535 || !plugin_any()) {
+			usage_error(cmd, plugin_any() ? "--plugin-port takes a port 1-65535, not '%s'"
+						      : "--plugin-port %s: give --plugin FILE first", v);
+			return -1;
+		}
+		plugin_set_port((uint16_t)port);
 		return 1;
 	}
 	if (!strcmp(k, "--keylog")) {
