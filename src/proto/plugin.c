@@ -150,7 +150,8 @@ static void js_utf8(JSStringRef s, char *buf, size_t n)
 	JSStringGetUTF8CString(s, buf, n);
 }
 
-/* The line of FILE the script is at (a backtrace "... at FILE:LINE"), or 0. */
+/* The line of FILE the script is in (JSC's backtrace "#0 parse() at FILE:LINE" names the
+ * line where the running function begins), or 0. */
 static int backtrace_line(struct plugin *pl, JSContextRef ctx)
 {
 	JSStringRef bt = JSContextCreateBacktrace(ctx, 16);
