@@ -7,6 +7,8 @@ static const char plugin_api_js[] =
 "(function (FILE) {\n"
 "'use strict';\n"
 "const g = globalThis;\n"
+/* no host objects: console would write to the terminal, WebAssembly compiles code */
+"delete g.console; delete g.WebAssembly;\n"
 "let buf = new Uint8Array(0), pos = 0;\n"
 "function need(n) {\n"
 "  if (typeof n !== 'number' || !(n >= 0) || n !== Math.floor(n)) throw new RangeError('bad length ' + n);\n"
