@@ -5,7 +5,6 @@
 
 #include "../base/exitcodes.h"
 #include "../out/fmt.h"
-#include "../proto/plugin.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -122,7 +121,7 @@ void cli_common_fini(struct cli_common *c)
 	cli_filter_fini(&c->y);
 }
 
-/* --plugin FILE and --plugin-port N (proto/plugin.h): loaded as they are read, so a
+/* --plugin FILE and --plugin-port N (session_plugin_load): loaded as they are read, so a
  * -Y after them can name the plugin's fields. */
 int cli_plugin_opt(struct args *a, const char *k, const char *cmd)
 {
@@ -132,7 +131,7 @@ int cli_plugin_opt(struct args *a, const char *k, const char *cmd)
 			return -1;
 		struct err e;
 		err_clear(&e);
-		if (plugin_load(v, &e) < 0) {
+		if (session_plugin_load(v, &e) < 0) {
 			usage_error(cmd, "%s", e.msg);
 			return -1;
 		}
@@ -143,12 +142,12 @@ int cli_plugin_opt(struct args *a, const char *k, const char *cmd)
 			return -1;
 		char *end;
 		long port = strtol(v, &end, 10);
-		if (*end || end == v || port < 1 || port > 65535 || !plugin_any()) {
-			usage_error(cmd, plugin_any() ? "--plugin-port takes a port 1-65535, not '%s'"
+		if (*end || end == v || port < 1 || port > 65535 || !session_plugin_any()) {
+			usage_error(cmd, session_plugin_any() ? "--plugin-port takes a port 1-65535, not '%s'"
 						      : "--plugin-port %s: give --plugin FILE first", v);
 			return -1;
 		}
-		plugin_set_port((uint16_t)port);
+		session_plugin_port((uint16_t)port);
 		return 1;
 	}
 	return 0;

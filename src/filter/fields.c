@@ -9,6 +9,7 @@
 #include "../base/xalloc.h"
 #include "../proto/plugin.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -529,8 +530,13 @@ static const struct field_def fields[] = {
 /* Plugin field names a process keeps (each filter names a few). */
 #define PLUGIN_FIELDS_MAX 128
 
-static struct field_def plugin_fields[PLUGIN_FIELDS_MAX][2];
-static size_t n_plugin_fields;
+/* Process state, as the plugins it names (proto/plugin.c): filters of web UI threads
+ * may add to it at once, hence the lock. */
+static struct plugin_fields {
+	struct field_def d[PLUGIN_FIELDS_MAX][2];
+	size_t n;
+	pthread_mutex_t mu;
+} pf = { .mu = PTHREAD_MUTEX_INITIALIZER };
 
 static void g_plugin(const struct field_def *fd, const struct sess_frame_view *f, struct fvals *o)
 {
@@ -564,17 +570,23 @@ static const struct field_def *plugin_field(const char *name, size_t n)
 	const char *dot = memchr(name, '.', n);
 	if (!plugin_is_name(name, dot ? (size_t)(dot - name) : n))
 		return NULL;
-	for (size_t i = 0; i < n_plugin_fields; i++)
-		if (strlen(plugin_fields[i][0].name) == n && !memcmp(plugin_fields[i][0].name, name, n))
-			return &plugin_fields[i][0];
-	if (n_plugin_fields == PLUGIN_FIELDS_MAX || n > 200)
+	pthread_mutex_lock(&pf.mu);
+	for (size_t i = 0; i < pf.n; i++)
+		if (strlen(pf.d[i][0].name) == n && !memcmp(pf.d[i][0].name, name, n)) {
+			pthread_mutex_unlock(&pf.mu);
+			return &pf.d[i][0];
+		}
+	if (pf.n == PLUGIN_FIELDS_MAX || n > 200) {
+		pthread_mutex_unlock(&pf.mu);
 		return NULL;
-	struct field_def *d = plugin_fields[n_plugin_fields++];
+	}
+	struct field_def *d = pf.d[pf.n++];
 	char *nm = xmalloc(n + 1);
 	memcpy(nm, name, n);
 	nm[n] = 0;
 	d[0] = (struct field_def){ nm, dot ? FT_STRING : FT_NONE, 1, 0, 0, g_plugin, "a plugin's field (as text)" };
 	d[1] = (struct field_def){ nm, FT_UINT, 1, 0, 1, g_plugin, "a plugin's field (as a number)" };
+	pthread_mutex_unlock(&pf.mu);
 	return d;
 }
 

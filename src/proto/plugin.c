@@ -27,6 +27,7 @@
 #include "../base/exitcodes.h"
 #include "../base/xalloc.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,11 +48,20 @@ static const struct app_event plugin_events[] = {
 };
 enum { PE_ERROR, PE_CUT, PE_SKIPPED };
 
-static uint64_t n_errors;
+/* The process's plugins: loaded while options are read, before any session, then only
+ * read (the one piece of process state below cli/, allowed by tests/suite/source-rules:
+ * a plugin is a process-wide option, as the locale is). The error count and the
+ * contexts' use are under the lock. */
+static struct plugin_registry {
+	struct plugin *list;
+	size_t n;
+	uint64_t n_errors;
+	pthread_mutex_t mu;
+} reg = { .mu = PTHREAD_MUTEX_INITIALIZER };
 
 uint64_t plugin_errors(void)
 {
-	return n_errors;
+	return reg.n_errors;
 }
 
 #ifndef CHATTCP_PLUGINS
@@ -73,7 +83,6 @@ const struct app_event *plugin_event_table(void) { return plugin_events; }
 
 #include <JavaScriptCore/JavaScript.h>
 #include <jansson.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <time.h>
 #include <unistd.h>
@@ -115,11 +124,8 @@ struct plugin {
 	int stop_line;
 };
 
-static struct plugin plugins[PLUGIN_MAX];
-static size_t n_plugins;
 /* JSC contexts may be used from one thread at a time; the web UI runs sessions in
- * threads, so every call into a plugin holds this. */
-static pthread_mutex_t plugin_mu = PTHREAD_MUTEX_INITIALIZER;
+ * threads, so every call into a plugin holds reg.mu. */
 
 static double now_s(void)
 {
@@ -162,7 +168,7 @@ static int backtrace_line(struct plugin *pl, JSContextRef ctx)
 	size_t fl = strlen(pl->file);
 	for (char *p = b; (p = strstr(p, pl->file)); p += fl)
 		if (p[fl] == ':')
-			return atoi(p + fl + 1);
+			return (int)strtol(p + fl + 1, NULL, 10);
 	return 0;
 }
 
@@ -230,7 +236,7 @@ static void describe(struct plugin *pl, JSValueRef exc, char *out, size_t n, int
 /* One line on stderr for the user's own code failing (see the top of the file). */
 static void report(const struct plugin *pl, int line, const char *what, const struct conn *c, uint32_t frame)
 {
-	n_errors++;
+	reg.n_errors++;
 	if (c)
 		fprintf(stderr, "chattcp: plugin %s:%d: %s (connection %u, frame %u)\n", pl->file, line, what, c->id,
 			frame);
@@ -266,17 +272,16 @@ static char *slurp(const char *file, size_t *len)
 	if (!f)
 		return NULL;
 	size_t cap = 4096, n = 0;
-	char *b = malloc(cap);
+	char *b = xmalloc(cap);
 	for (size_t k; b && (k = fread(b + n, 1, cap - n - 1, f)) > 0;) {
 		n += k;
 		if (n + 1 == cap) {
-			char *nb = cap < ((size_t)16 << 20) ? realloc(b, cap * 2) : NULL;
-			if (!nb) {
-				free(b);
+			if (cap >= ((size_t)16 << 20)) {
+				xfree(b);
 				b = NULL;
 				break;
 			}
-			b = nb;
+			b = xrealloc(b, cap * 2);
 			cap *= 2;
 		}
 	}
@@ -299,7 +304,7 @@ struct pl_state {
 #define INIT_N(i) \
 	static void init_##i(void *st, struct layer *L, const struct layer_open *how) \
 	{ \
-		((struct pl_state *)st)->pl = &plugins[i]; \
+		((struct pl_state *)st)->pl = &reg.list[i]; \
 		plugin_init(st, L, how); \
 	}
 INIT_N(0) INIT_N(1) INIT_N(2) INIT_N(3) INIT_N(4) INIT_N(5) INIT_N(6) INIT_N(7)
@@ -309,7 +314,9 @@ static void (*const inits[PLUGIN_MAX])(void *, struct layer *, const struct laye
 
 int plugin_load(const char *file, struct err *e)
 {
-	if (n_plugins == PLUGIN_MAX) {
+	if (!reg.list)
+		reg.list = xcalloc(PLUGIN_MAX, sizeof *reg.list);
+	if (reg.n == PLUGIN_MAX) {
 		err_set(e, EXIT_USAGE, -1, "--plugin %s: at most %d plugins", file, PLUGIN_MAX);
 		return -1;
 	}
@@ -320,13 +327,13 @@ int plugin_load(const char *file, struct err *e)
 		return -1;
 	}
 	if (strlen(src) != len) {
-		free(src);
+		xfree(src);
 		err_set(e, EXIT_USAGE, -1, "--plugin %s: not a JavaScript file (it holds NUL bytes)", file);
 		return -1;
 	}
-	struct plugin *pl = &plugins[n_plugins];
+	struct plugin *pl = &reg.list[reg.n];
 	memset(pl, 0, sizeof *pl);
-	pl->file = strdup(file);
+	pl->file = xstrdup(file);
 	/* its name: the base name without .js, as filters and JSON "proto" say it */
 	const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
 	size_t bn = strcspn(base, ".");
@@ -339,7 +346,7 @@ int plugin_load(const char *file, struct err *e)
 				      : '_';
 	}
 	if (!bn)
-		strcpy(pl->name, "plugin");
+		snprintf(pl->name, sizeof pl->name, "plugin");
 	pl->group = JSContextGroupCreate();
 	pl->ctx = JSGlobalContextCreateInGroup(pl->group, NULL);
 	JSValueRef exc = NULL;
@@ -358,7 +365,7 @@ int plugin_load(const char *file, struct err *e)
 	if (!exc)
 		has = eval(pl, "typeof parse === 'function'", "chattcp:check", &exc);
 	disarm(pl);
-	free(src);
+	xfree(src);
 	if (exc || !call || !has || !JSValueToBoolean(pl->ctx, has)) {
 		char what[256] = "it defines no function parse()";
 		int line = 0;
@@ -367,7 +374,7 @@ int plugin_load(const char *file, struct err *e)
 		err_set(e, EXIT_USAGE, -1, "--plugin %s:%d: %s", file, line, what);
 		JSGlobalContextRelease(pl->ctx);
 		JSContextGroupRelease(pl->group);
-		free(pl->file);
+		xfree(pl->file);
 		return -1;
 	}
 	pl->call = JSValueToObject(pl->ctx, call, NULL);
@@ -378,22 +385,22 @@ int plugin_load(const char *file, struct err *e)
 	pl->desc.transport = 0;
 	pl->desc.events = plugin_events;
 	pl->desc.state_size = sizeof(struct pl_state);
-	pl->desc.init = inits[n_plugins];
+	pl->desc.init = inits[reg.n];
 	pl->desc.feed = plugin_feed;
-	n_plugins++;
+	reg.n++;
 	return 0;
 }
 
 void plugin_set_port(uint16_t port)
 {
-	if (n_plugins)
-		plugins[n_plugins - 1].port = port;
+	if (reg.n)
+		reg.list[reg.n - 1].port = port;
 }
 
 const struct proto_desc *plugin_for(const struct conn *c)
 {
-	for (size_t i = n_plugins; i-- > 0;) {
-		const struct plugin *pl = &plugins[i];
+	for (size_t i = reg.n; i-- > 0;) {
+		const struct plugin *pl = &reg.list[i];
 		if (!pl->port || c->ep[0].port == pl->port || c->ep[1].port == pl->port)
 			return &pl->desc;
 	}
@@ -402,13 +409,13 @@ const struct proto_desc *plugin_for(const struct conn *c)
 
 int plugin_any(void)
 {
-	return n_plugins > 0;
+	return reg.n > 0;
 }
 
 int plugin_is_name(const char *name, size_t n)
 {
-	for (size_t i = 0; i < n_plugins; i++)
-		if (strlen(plugins[i].name) == n && !memcmp(plugins[i].name, name, n))
+	for (size_t i = 0; i < reg.n; i++)
+		if (strlen(reg.list[i].name) == n && !memcmp(reg.list[i].name, name, n))
 			return 1;
 	return 0;
 }
@@ -507,7 +514,7 @@ static void attempt(struct plugin *pl, struct layer *L, int dir, const uint8_t *
 static char *field_text(json_t *v)
 {
 	if (json_is_string(v))
-		return strdup(json_string_value(v));
+		return xstrdup(json_string_value(v));
 	if (json_is_real(v)) {
 		double d = json_real_value(v);
 		char b[64];
@@ -515,9 +522,13 @@ static char *field_text(json_t *v)
 			snprintf(b, sizeof b, "%lld", (long long)d);
 		else
 			snprintf(b, sizeof b, "%.17g", d);
-		return strdup(b);
+		return xstrdup(b);
 	}
-	return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+	size_t n = json_dumpb(v, NULL, 0, JSON_COMPACT | JSON_ENCODE_ANY);
+	char *t = xmalloc(n + 1);
+	json_dumpb(v, t, n, JSON_COMPACT | JSON_ENCODE_ANY);
+	t[n] = 0;
+	return t;
 }
 
 static void fill(struct appmsg *m, json_t *v)
@@ -538,7 +549,7 @@ static void fill(struct appmsg *m, json_t *v)
 		appmsg_kv(m, k, t, strlen(t));
 		if (!json_is_string(given) && sl < sizeof sum - 1)
 			sl += (size_t)snprintf(sum + sl, sizeof sum - sl, "%s%s=%.40s", sl ? " " : "", k, t);
-		free(t);
+		xfree(t);
 	}
 	if (sl >= sizeof sum)
 		sl = sizeof sum - 1;
@@ -570,7 +581,7 @@ static struct feed_res plugin_feed(void *vst, struct layer *L, int dir, const ui
 	struct plugin *pl = st->pl;
 	int final = flags & (FEED_EOF | FEED_GAP | FEED_DGRAM);
 	size_t at = 0;
-	pthread_mutex_lock(&plugin_mu);
+	pthread_mutex_lock(&reg.mu);
 	for (int k = 0; at < n && k < PLUGIN_MSGS_PER_FEED; k++) {
 		if (pl->dead || st->off[dir]) {
 			at = n;
@@ -601,7 +612,7 @@ static struct feed_res plugin_feed(void *vst, struct layer *L, int dir, const ui
 		if (!final && n - at <= PLUGIN_HOLD_MAX) {
 			/* wait for more bytes and start over from this message's first byte */
 			size_t want = r.kind == R_MORE && r.want > n - at ? r.want : n - at + 1;
-			pthread_mutex_unlock(&plugin_mu);
+			pthread_mutex_unlock(&reg.mu);
 			return feed_need(at, at + want);
 		}
 		struct appmsg *m = app_msg_begin(L, dir, "partial", off + at);
@@ -618,7 +629,7 @@ static struct feed_res plugin_feed(void *vst, struct layer *L, int dir, const ui
 		app_msg_done(L, m);
 		at = n;
 	}
-	pthread_mutex_unlock(&plugin_mu);
+	pthread_mutex_unlock(&reg.mu);
 	return feed_took(at);
 }
 

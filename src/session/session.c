@@ -951,3 +951,8 @@ void session_free(struct session *s)
 	keylog_free(s->keylog);
 	xfree(s);
 }
+
+int session_plugin_load(const char *file, struct err *e) { return plugin_load(file, e); }
+void session_plugin_port(uint16_t port) { plugin_set_port(port); }
+int session_plugin_any(void) { return plugin_any(); }
+uint64_t session_plugin_errors(void) { return plugin_errors(); }
