@@ -82,6 +82,8 @@ void cli_common_fini(struct cli_common *c);
 /* Takes option k when it is a common one: 1 taken, 0 not a common option, CLI_DONE
  * for -h (help was printed), -1 after printing the one-line usage error. */
 int cli_common_opt(struct args *a, const char *k, struct cli_common *c, const char *cmd);
+/* --plugin FILE, --plugin-port N: 1 taken, -1 error (said), 0 not one of them. */
+int cli_plugin_opt(struct args *a, const char *k, const char *cmd);
 /* The layout the common options ask for (out/width.h): width, colour, box glyphs. */
 void cli_layout(const struct cli_common *c, struct layout *ly);
 

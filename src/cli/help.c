@@ -51,6 +51,9 @@ static const char usage[] =
 	"  --json                     JSON lines instead of text (commands that show a capture, cases)\n"
 	"  --keylog FILE              decrypt TLS with the keys in FILE (SSLKEYLOGFILE format, as browsers,\n"
 	"                             curl and OpenSSL write it): http, stream and export then see HTTPS\n"
+	"  --plugin FILE              decode with a JavaScript decoder (ChatTCP's plugin API, docs/plugins.md);\n"
+	"                             its fields work in -Y after it: NAME.field == 3 (NAME: the file's name)\n"
+	"  --plugin-port N            only connections on port N for the --plugin before it\n"
 	"  -h, --help                 the command's options\n"
 	"\n"
 	"exit status:\n"
@@ -326,7 +329,8 @@ static const char help_ui[] =
 	"  --token-file FILE   the agent's token\n"
 	"  --ca FILE           https:// agent: the certificate to trust (as live --ca)\n"
 	"  --insecure          https:// agent: no verification (as live --insecure)\n"
-	"  --keylog FILE       decrypt TLS in every capture opened with this SSLKEYLOGFILE\n";
+	"  --keylog FILE       decrypt TLS in every capture opened with this SSLKEYLOGFILE\n"
+	"  --plugin FILE       decode with a JavaScript plugin (--plugin-port N: only that port)\n";
 
 static const char help_mcp[] =
 	"usage: chattcp mcp [--root DIR ...] [--export-dir DIR]\n"
@@ -363,7 +367,7 @@ const struct cli_command cli_commands[] = {
 	  "--http-status --http-body --label -Y --display-filter --filters -c --conn --json" },
 	{ "extract", cmd_extract, help_extract, "-o --output -c --conn -Y --display-filter --frames --format" },
 	{ "events", cmd_events, help_events, "--json" },
-	{ "ui", cmd_ui, help_ui, "--listen --no-open --root -i --interface -f --filter --remote --token-file --ca --insecure --keylog" },
+	{ "ui", cmd_ui, help_ui, "--listen --no-open --root -i --interface -f --filter --remote --token-file --ca --insecure --keylog --plugin --plugin-port" },
 	{ "mcp", cmd_mcp, help_mcp, "--root --export-dir" },
 	{ "interfaces", cmd_interfaces, help_interfaces, "--json" },
 	{ "live", cmd_live, help_live,
@@ -529,7 +533,7 @@ int cmd_help(int argc, char **argv)
 		struct strbuf b;
 		sb_init(&b);
 		for (const struct cli_command *c = cli_commands; c->name; c++)
-			sb_printf(&b, "%s\t%s --width --color --ascii --keylog --help\n", c->name, c->options);
+			sb_printf(&b, "%s\t%s --width --color --ascii --keylog --plugin --plugin-port --help\n", c->name, c->options);
 		cli_flush(&b);
 		sb_fini(&b);
 		return cli_out_check(EXIT_OK);

@@ -80,6 +80,7 @@ static int ui_args(int argc, char **argv, struct ui_opts *o, struct args *a)
 {
 	args_init(a, argc, argv);
 	const char *k, *v;
+	int pr;
 	while ((k = args_next(a))) {
 		if (!strcmp(k, "--listen")) {
 			if (!(v = args_value(a, "ui", k)))
@@ -110,6 +111,9 @@ static int ui_args(int argc, char **argv, struct ui_opts *o, struct args *a)
 				return EXIT_USAGE;
 		} else if (!strcmp(k, "--keylog")) {
 			if (!(o->keylog = args_value(a, "ui", k)))
+				return EXIT_USAGE;
+		} else if ((pr = cli_plugin_opt(a, k, "ui")) != 0) {
+			if (pr < 0)
 				return EXIT_USAGE;
 		} else if (!strcmp(k, "-h") || !strcmp(k, "--help"))
 			return cli_help_for("ui");

@@ -379,4 +379,12 @@ uint64_t sess_conn_retx(const struct conn *c);
  * diagnosis rules: fn(ctx, table name ("http", "note", "diag"...), event). */
 void session_events(void (*fn)(void *ctx, const char *table, const struct app_event *ev), void *ctx);
 
+/* --plugin (proto/plugin.h, docs/plugins.md): JavaScript decoders every session of the
+ * process then uses. Load returns 0 or -1 with e set (EXIT_USAGE); port applies to the
+ * plugin loaded last. */
+int session_plugin_load(const char *file, struct err *e);
+void session_plugin_port(uint16_t port);
+int session_plugin_any(void);
+uint64_t session_plugin_errors(void);
+
 #endif
