@@ -144,7 +144,7 @@ static int open_mem(struct web_api *a, const char *name, uint8_t *p, size_t n, s
 
 /* --- parameters --- */
 
-static void reply_error(struct web_reply *r, int status, const char *msg)
+void web_reply_error(struct web_reply *r, int status, const char *msg)
 {
 	r->status = status;
 	r->type = "application/json";
@@ -155,8 +155,7 @@ static void reply_error(struct web_reply *r, int status, const char *msg)
 	sb_puts(&r->body, "}\n");
 }
 
-/* A decimal number in [0, max] or -1. */
-static long num(const char *s, long max)
+long web_num(const char *s, long max)
 {
 	if (!s || !*s)
 		return -1;
@@ -170,13 +169,13 @@ static long num(const char *s, long max)
 
 static struct web_cap *cap_arg(struct web_api *a, const struct web_req *q, struct web_reply *r)
 {
-	long i = num(q->arg(q->ctx, "cap"), (long)a->n - 1);
+	long i = web_num(q->arg(q->ctx, "cap"), (long)a->n - 1);
 	if (i < 0) {
-		reply_error(r, 404, "no such capture (cap= takes a number from /api/captures)");
+		web_reply_error(r, 404, "no such capture (cap= takes a number from /api/captures)");
 		return NULL;
 	}
 	if (a->caps[i].failed) {
-		reply_error(r, 409, a->caps[i].error ? a->caps[i].error : "this capture could not be read");
+		web_reply_error(r, 409, a->caps[i].error ? a->caps[i].error : "this capture could not be read");
 		return NULL;
 	}
 	return &a->caps[i];
@@ -193,10 +192,10 @@ static const struct conn *conn_arg(struct web_cap *c, const struct web_req *q, s
 		v += 4, id.proto = 17;
 	else if (v && v[0] == 'u')
 		v += 1, id.proto = 17;
-	long n = num(v, UINT32_MAX);
+	long n = web_num(v, UINT32_MAX);
 	const struct conn *cn = n >= 0 ? session_conn(c->s, (struct sess_id){ id.proto, (uint32_t)n }) : NULL;
 	if (!cn)
-		reply_error(r, 404, "no such connection (conn= takes an id from /api/conns: 3, tcp:3, u0)");
+		web_reply_error(r, 404, "no such connection (conn= takes an id from /api/conns: 3, tcp:3, u0)");
 	return cn;
 }
 
@@ -256,7 +255,7 @@ static void get_lesson(const struct web_req *q, struct web_reply *r)
 	const char *name = q->arg(q->ctx, "name");
 	const struct case_blob *cb = name ? case_find(name) : NULL;
 	if (!cb) {
-		reply_error(r, 404, "no such case (see /api/cases)");
+		web_reply_error(r, 404, "no such case (see /api/cases)");
 		return;
 	}
 	r->status = 200;
@@ -328,19 +327,19 @@ static void get_chat(struct web_cap *c, const struct conn *cn, const struct web_
 {
 	const char *f = q->arg(q->ctx, "from");
 	const char *per = q->arg(q->ctx, "n");
-	struct chat_page x = { &r->body, 0, f ? num(f, LONG_MAX) : 0, -1, per ? num(per, UI_CHAT_PAGE_PKTS) : UI_CHAT_PAGE_PKTS, 0 };
+	struct chat_page x = { &r->body, 0, f ? web_num(f, LONG_MAX) : 0, -1, per ? web_num(per, UI_CHAT_PAGE_PKTS) : UI_CHAT_PAGE_PKTS, 0 };
 	if (x.from < 0) {
-		reply_error(r, 400, "from= takes the index of a packet in the connection (0 is the first)");
+		web_reply_error(r, 400, "from= takes the index of a packet in the connection (0 is the first)");
 		return;
 	}
 	if (x.per < 1) {
-		reply_error(r, 400, "n= takes a number of packets from 1 to " STR(UI_CHAT_PAGE_PKTS));
+		web_reply_error(r, 400, "n= takes a number of packets from 1 to " STR(UI_CHAT_PAGE_PKTS));
 		return;
 	}
 	/* numbers=absolute: notes and SACK blocks as sent (the fields carry both anyway) */
 	const char *numbers = q->arg(q->ctx, "numbers");
 	if (numbers && strcmp(numbers, "absolute") && strcmp(numbers, "relative")) {
-		reply_error(r, 400, "numbers= takes relative (the default) or absolute");
+		web_reply_error(r, 400, "numbers= takes relative (the default) or absolute");
 		return;
 	}
 	x.numbering = numbers && !strcmp(numbers, "absolute") ? JSON_PKT_ABSOLUTE : 0;
@@ -348,7 +347,7 @@ static void get_chat(struct web_cap *c, const struct conn *cn, const struct web_
 	ndjson(r);
 	long n = session_walk(c->s, cn, page_packet, page_tail, &x);
 	if (n < 0) {
-		reply_error(r, 500, session_error(c->s)->msg);
+		web_reply_error(r, 500, session_error(c->s)->msg);
 		return;
 	}
 	if (x.next >= 0)
@@ -367,7 +366,7 @@ static void get_graph(struct web_cap *c, const struct conn *cn, struct web_reply
 	long n = session_graph(c->s, cn, graph_cb, &r->body);
 	if (n < 0) {
 		sb_reset(&r->body);
-		reply_error(r, 500, session_error(c->s)->msg);
+		web_reply_error(r, 500, session_error(c->s)->msg);
 		return;
 	}
 	graph_json_footer(&r->body, n);
@@ -538,18 +537,18 @@ static void find_packet_cb(void *ctx, const struct sess_packet *p)
 
 static void get_packet(struct web_cap *c, const struct conn *cn, const struct web_req *q, struct web_reply *r)
 {
-	long fr = num(q->arg(q->ctx, "frame"), UINT32_MAX);
+	long fr = web_num(q->arg(q->ctx, "frame"), UINT32_MAX);
 	struct find_packet x = { &r->body, (uint32_t)fr, 0 };
 	ndjson(r);
 	if (fr < 1 || fr < (long)cn->first_frame || fr > (long)cn->last_frame ||
 	    session_walk(c->s, cn, find_packet_cb, NULL, &x) < 0 || !x.found)
-		reply_error(r, 404, "no such frame in this connection");
+		web_reply_error(r, 404, "no such frame in this connection");
 }
 
 /* Which connection frame= belongs to: {"frame", "conn", "proto"} (lesson links). */
 static void get_where(struct web_cap *c, const struct web_req *q, struct web_reply *r)
 {
-	long fr = num(q->arg(q->ctx, "frame"), UINT32_MAX);
+	long fr = web_num(q->arg(q->ctx, "frame"), UINT32_MAX);
 	size_t n;
 	const struct conn *const *all = session_conns(c->s, &n);
 	for (size_t i = 0; fr > 0 && i < n; i++) {
@@ -572,7 +571,7 @@ static void get_where(struct web_cap *c, const struct web_req *q, struct web_rep
 		sb_puts(&r->body, "}\n");
 		return;
 	}
-	reply_error(r, 404, "no TCP or UDP packet has that frame number");
+	web_reply_error(r, 404, "no TCP or UDP packet has that frame number");
 }
 
 static void http_cb(void *ctx, const struct sess_http *x) { http_exchange_json(ctx, x); }
@@ -599,7 +598,7 @@ static void post_open(struct web_api *a, const struct web_req *q, struct web_rep
 		sb_puts(&err, a->root ? "open takes spec=case:NAME or path=FILE" : "open takes spec=case:NAME (start chattcp ui with --root DIR to open files by path)");
 	}
 	if (i < 0) {
-		reply_error(r, 400, err.s ? err.s : "cannot open");
+		web_reply_error(r, 400, err.s ? err.s : "cannot open");
 	} else {
 		r->status = 200;
 		r->type = "application/json";
@@ -615,7 +614,7 @@ static void post_upload(struct web_api *a, const struct web_req *q, struct web_r
 {
 	const char *name = q->arg(q->ctx, "name");
 	if (!q->body_len) {
-		reply_error(r, 400, "the upload is empty");
+		web_reply_error(r, 400, "the upload is empty");
 		return;
 	}
 	uint8_t *p = xmalloc(q->body_len);
@@ -626,7 +625,7 @@ static void post_upload(struct web_api *a, const struct web_req *q, struct web_r
 	snprintf(label, sizeof label, "upload:%.80s", name && *name ? name : "capture");
 	int i = open_mem(a, label, p, q->body_len, &err);
 	if (i < 0) {
-		reply_error(r, 400, err.s ? err.s : "cannot read the upload");
+		web_reply_error(r, 400, err.s ? err.s : "cannot read the upload");
 	} else {
 		r->status = 200;
 		r->type = "application/json";
@@ -664,7 +663,7 @@ static void get_stream(const struct web_api *a, const struct web_cap *c, const s
 	if (one)
 		api_stream(s, one, q, r, raw);
 	else
-		reply_error(r, 409, "the capture could not be read again for its stream");
+		web_reply_error(r, 409, "the capture could not be read again for its stream");
 	session_free(s);
 }
 
@@ -678,7 +677,7 @@ void web_api_handle(struct web_api *a, const char *method, const char *path, con
 		else if (strcmp(p, "/upload") == 0)
 			post_upload(a, q, r);
 		else
-			reply_error(r, 404, "no such route");
+			web_reply_error(r, 404, "no such route");
 		return;
 	}
 	if (strcmp(p, "/captures") == 0)
@@ -696,7 +695,7 @@ void web_api_handle(struct web_api *a, const char *method, const char *path, con
 		if (strcmp(p, per_cap[i]) == 0)
 			k = i;
 	if (k < 0)
-		return reply_error(r, 404, "no such route");
+		return web_reply_error(r, 404, "no such route");
 	struct web_cap *c = cap_arg(a, q, r);
 	if (!c)
 		return;

@@ -64,6 +64,11 @@ struct pkt;
 /* The packet's "frame" object of /api/packet (bytes in hex, fields with their offsets)
  * and a line break into b: the live view's packet details (live.c) use it too. */
 void web_frame_json(struct strbuf *b, const struct pkt *pk);
+/* The routes' shared pieces (api.c; api_stream.c uses them): an error answer
+ * {"error": msg} with status; a decimal in [0, max] from a request argument, or -1 when
+ * absent or malformed. */
+void web_reply_error(struct web_reply *r, int status, const char *msg);
+long web_num(const char *s, long max);
 /* Answers method path (path starts "/api/") into r (r->body initialised by the caller). */
 void web_api_handle(struct web_api *a, const char *method, const char *path, const struct web_req *q,
 		    struct web_reply *r);
