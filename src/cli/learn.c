@@ -543,34 +543,6 @@ static size_t step_loop(struct learn *l, struct progress *pg, size_t at)
 
 /* ---- The command ---- */
 
-/* Bytes of a case directory's lesson.md read at most: the longest built-in lesson is a
- * few KB; a bigger file is not a lesson, and is cut here. */
-#define LESSON_FILE_MAX ((size_t)1 << 20)
-
-/* case:DIR (a directory 'chattcp lesson' made): its lesson.md into cb (name: the path),
- * or NULL when dir is not a directory or holds no readable lesson.md. Returns the text
- * to free. */
-static char *lesson_dir_read(const char *dir, struct case_blob *cb)
-{
-	struct stat st;
-	char path[4096];
-	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode) ||
-	    (size_t)snprintf(path, sizeof path, "%s/lesson.md", dir) >= sizeof path)
-		return NULL;
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	char *t = xmalloc(LESSON_FILE_MAX + 1);
-	size_t n = fread(t, 1, LESSON_FILE_MAX, f);
-	fclose(f);
-	t[n] = 0;
-	memset(cb, 0, sizeof *cb);
-	cb->name = dir;
-	cb->lesson = t;
-	cb->lesson_len = strlen(t); /* a NUL inside ends it */
-	return t;
-}
-
 static int learn_run(struct learn *l, const struct cli_common *co, int restart)
 {
 	struct session_opts so;
@@ -669,7 +641,7 @@ int cmd_learn(int argc, char **argv)
 	l.cb = case_find(name);
 	struct case_blob dir_case;
 	char *dir_md = NULL;
-	if (!l.cb && (dir_md = lesson_dir_read(name, &dir_case)))
+	if (!l.cb && (dir_md = case_dir_lesson(name, &dir_case)))
 		l.cb = &dir_case;
 	if (!l.cb) {
 		struct strbuf m;

@@ -12,6 +12,7 @@
 
 #include "../base/exitcodes.h"
 #include "../base/strbuf.h"
+#include "../cases/cases.h"
 #include "../out/anon.h"
 #include "../out/capwrite.h"
 
@@ -262,8 +263,8 @@ int cmd_lesson(int argc, char **argv)
 		goto out;
 	}
 	char cap_path[4096], md_path[4096];
-	if (open_out(&x, "capture.pcap", cap_path, sizeof cap_path) < 0 ||
-	    open_out(&x, "lesson.md", md_path, sizeof md_path) < 0) {
+	if (open_out(&x, CASE_DIR_CAPTURE, cap_path, sizeof cap_path) < 0 ||
+	    open_out(&x, CASE_DIR_LESSON, md_path, sizeof md_path) < 0) {
 		rc = EXIT_USAGE;
 		goto out;
 	}

@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 void sess_out_of_memory(struct session *s)
 {
@@ -375,11 +374,9 @@ int session_open(struct session *s, const char *spec)
 	}
 	if (strncmp(spec, "case:", 5) == 0) {
 		const struct case_blob *cb = case_find(spec + 5);
-		struct stat st;
 		char path[4096];
-		/* case:DIR: a case 'chattcp lesson' made, its capture in DIR/capture.pcap */
-		if (!cb && stat(spec + 5, &st) == 0 && S_ISDIR(st.st_mode) &&
-		    (size_t)snprintf(path, sizeof path, "%s/capture.pcap", spec + 5) < sizeof path) {
+		/* case:DIR: a case 'chattcp lesson' made */
+		if (!cb && case_dir_capture(spec + 5, path, sizeof path)) {
 			rc = capfile_open_opts(&s->cf, path, &s->o.stream, &e);
 			rc = open_common(s, rc, &e);
 			SESS_LEAVE(s);
