@@ -37,6 +37,13 @@ struct web_api {
 	char *root; /* realpath of --root, or NULL */
 	const char *keylog; /* --keylog (borrowed), or NULL */
 	size_t upload_max;
+	/* The stream window's one-connection session (get_stream), kept for the pages and
+	 * downloads of the same connection that follow: NULL, or the session of
+	 * stream_cap's connection stream_id. */
+	struct session *stream_s;
+	const struct conn *stream_conn;
+	size_t stream_cap;
+	struct sess_id stream_id;
 };
 
 struct web_api *web_api_new(const char *root, size_t upload_max)
@@ -54,6 +61,7 @@ void web_api_free(struct web_api *a)
 {
 	if (!a)
 		return;
+	session_free(a->stream_s);
 	for (size_t i = 0; i < a->n; i++) {
 		session_free(a->caps[i].s);
 		xfree(a->caps[i].mem);
@@ -640,31 +648,42 @@ static void post_upload(struct web_api *a, const struct web_req *q, struct web_r
 /* The stream window's bytes (api_stream.c) come from a session of its own that reads
  * the capture again for that one connection: the capture's session keeping every
  * connection's raw bytes would hold all the payload of a large capture (up to
- * SESS_RAW_MAX a connection) for the one stream a user may open. One connection's
- * bytes are bounded by SESS_RAW_MAX, and are freed when the answer is made. */
-static void get_stream(const struct web_api *a, const struct web_cap *c, const struct conn *cn,
+ * SESS_RAW_MAX a connection) for the one stream a user may open. The last one is
+ * kept for the pages and downloads of the same connection that follow (read once,
+ * not once a page); asking another connection frees it. So at most one connection's
+ * bytes, bounded by SESS_RAW_MAX, are held besides the captures' sessions. */
+static void get_stream(struct web_api *a, const struct web_cap *c, const struct conn *cn,
 		       const struct web_req *q, struct web_reply *r, int raw)
 {
-	struct session_opts o;
-	memset(&o, 0, sizeof o);
-	o.keylog = a->keylog;
-	o.app = 1;
-	o.raw = 1;
-	o.mem_limit = UI_SESSION_MEM_MAX;
-	struct session *s = session_new(&o);
 	struct sess_id id = { cn->proto, cn->id };
-	session_select(s, id);
-	int rc = c->mem ? session_open_mem(s, c->name, c->mem, c->mem_len) : session_open(s, c->name);
-	const struct conn *one = NULL;
-	if (rc == 0) {
-		session_run(s); /* damage was told when the capture was opened; what was read is shown */
-		one = session_conn(s, id);
+	size_t ci = (size_t)(c - a->caps);
+	if (!a->stream_s || a->stream_cap != ci || a->stream_id.proto != id.proto || a->stream_id.id != id.id) {
+		session_free(a->stream_s);
+		a->stream_s = NULL;
+		struct session_opts o;
+		memset(&o, 0, sizeof o);
+		o.keylog = a->keylog;
+		o.app = 1;
+		o.raw = 1;
+		o.mem_limit = UI_SESSION_MEM_MAX;
+		struct session *s = session_new(&o);
+		session_select(s, id);
+		int rc = c->mem ? session_open_mem(s, c->name, c->mem, c->mem_len) : session_open(s, c->name);
+		const struct conn *one = NULL;
+		if (rc == 0) {
+			session_run(s); /* damage was told when the capture was opened; what was read is shown */
+			one = session_conn(s, id);
+		}
+		if (!one) {
+			session_free(s);
+			return web_reply_error(r, 409, "the capture could not be read again for its stream");
+		}
+		a->stream_s = s;
+		a->stream_conn = one;
+		a->stream_cap = ci;
+		a->stream_id = id;
 	}
-	if (one)
-		api_stream(s, one, q, r, raw);
-	else
-		web_reply_error(r, 409, "the capture could not be read again for its stream");
-	session_free(s);
+	api_stream(a->stream_s, a->stream_conn, q, r, raw);
 }
 
 void web_api_handle(struct web_api *a, const char *method, const char *path, const struct web_req *q,
