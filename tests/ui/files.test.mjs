@@ -45,7 +45,7 @@ function zipEntries(path) {
 }
 
 // tests/run.sh sets LC_ALL=C, where chromium cannot put a non-ASCII name on disk (it saves
-// 图片.txt as "download"); a user's UTF-8 locale can.
+// résumé-αβγ.txt as "download"); a user's UTF-8 locale can.
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'], env: { ...process.env, LC_ALL: 'C.UTF-8' } });
 const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light', acceptDownloads: true });
 const page = await ctx.newPage();
@@ -115,7 +115,7 @@ await check('files: the view lists export\'s files (names, sizes), in capture or
 	}
 });
 await check('files: a download is the file export writes (sha256), named as export names it', async () => {
-	for (const [spec, name] of [[IMG, 'served.png'], [PIPE, 'a(2).txt'], [SSE, 'events'], [HOSTILE, 'evil.html'], [HOSTILE, '_._.._etc_passwd__b_'], [HOSTILE, '图片.txt']]) {
+	for (const [spec, name] of [[IMG, 'served.png'], [PIPE, 'a(2).txt'], [SSE, 'events'], [HOSTILE, 'evil.html'], [HOSTILE, '_._.._etc_passwd__b_'], [HOSTILE, 'résumé-αβγ.txt']]) {
 		await filesShown(spec);
 		const [dl] = await Promise.all([page.waitForEvent('download'),
 			page.click('.filestable tbody tr:has(td.fname:text-is("' + name + '")) a.filedl')]);

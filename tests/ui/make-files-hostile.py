@@ -41,7 +41,7 @@ objs = [
     ("/packed.html", resp("text/html", gz_html, "Content-Encoding: gzip\r\n")),
     ("/..%2F..%2Fetc%2Fpasswd%22%3Cb%3E", resp("text/plain", b"root:x:0:0\n")),
     ("/evil.html?again=1", resp("text/html", html)),
-    ("/%E5%9B%BE%E7%89%87.txt", resp("text/plain; charset=utf-8", "图片\n".encode())),
+    ("/r%C3%A9sum%C3%A9-%CE%B1%CE%B2%CE%B3.txt", resp("text/plain; charset=utf-8", "résumé αβγ\n".encode())),
     ("/cut.bin", resp("application/octet-stream", bytes(range(256)) * 4, length=4096)),
 ]
 with open(sys.argv[1], "wb") as f:
