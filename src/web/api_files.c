@@ -27,7 +27,6 @@ struct web_files {
 	char dir[PATH_MAX];
 	struct export_opts eo;
 	struct exporter *x;
-	char *error;           /* the kept export failed: why (its files are gone) */
 	unsigned next_zip;     /* for the zips' temporary names */
 };
 
@@ -62,8 +61,6 @@ static void drop(struct web_files *f)
 		f->x = NULL;
 	}
 	rmdir(f->dir);
-	xfree(f->error);
-	f->error = NULL;
 	f->have = 0;
 }
 
@@ -76,16 +73,12 @@ void web_files_free(struct web_files *f)
 }
 
 /* Exports src's files into a fresh temporary directory, as `chattcp export src --files
- * DIR --json` would, unless that capture's export is kept. 0, or -1 with r set. */
+ * DIR --json` would, unless that capture's export is kept. 0, or -1 with r set (a
+ * failed export is not kept: the next request tries again, the disk may have room). */
 static int ensure(struct web_files *f, const struct web_files_src *src, struct web_reply *r)
 {
-	if (f->have && f->cap == src->cap) {
-		if (f->error) {
-			web_reply_error(r, 500, f->error);
-			return -1;
-		}
+	if (f->have && f->cap == src->cap)
 		return 0;
-	}
 	drop(f);
 	const char *tmp = getenv("TMPDIR");
 	if (!tmp || !*tmp)
@@ -125,8 +118,8 @@ static int ensure(struct web_files *f, const struct web_files_src *src, struct w
 	sb_fini(&listing);
 	session_free(s);
 	if (n < 0) {
-		f->error = xstrdup(e.msg);
-		web_reply_error(r, 500, f->error);
+		web_reply_error(r, 500, e.msg);
+		drop(f);
 		return -1;
 	}
 	return 0;
@@ -457,7 +450,7 @@ static void get_zip(struct web_files *f, const struct conn *cn, struct web_reply
 	}
 	char name[48];
 	if (cn)
-		snprintf(name, sizeof name, "tcp%" PRIu32 "-files.zip", cn->id);
+		snprintf(name, sizeof name, "%s%" PRIu32 "-files.zip", cn->proto == 6 ? "tcp" : "udp", cn->id);
 	else
 		snprintf(name, sizeof name, "files.zip");
 	snprintf(r->disposition, sizeof r->disposition, "attachment; filename=\"%s\"", name);
