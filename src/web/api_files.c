@@ -247,7 +247,7 @@ static size_t whole_chars(const uint8_t *p, size_t n)
  * is its ASCII part ('_' for the rest), filename* (RFC 5987) the whole name. */
 static void disposition(struct web_reply *r, const char *name)
 {
-	char plain[256], ext[768];
+	char plain[240], ext[720]; /* export's names are at most 232 bytes: both fit the header */
 	size_t o = 0, e = 0;
 	static const char hexd[] = "0123456789ABCDEF";
 	for (const unsigned char *p = (const unsigned char *)name; *p && o + 1 < sizeof plain && e + 4 < sizeof ext; p++) {
@@ -264,8 +264,9 @@ static void disposition(struct web_reply *r, const char *name)
 	}
 	plain[o] = '\0';
 	ext[e] = '\0';
-	snprintf(r->disposition, sizeof r->disposition, "attachment; filename=\"%s\"; filename*=UTF-8''%s",
-		 o ? plain : "file", e ? ext : "file");
+	if (snprintf(r->disposition, sizeof r->disposition, "attachment; filename=\"%s\"; filename*=UTF-8''%s",
+		     o ? plain : "file", e ? ext : "file") >= (int)sizeof r->disposition)
+		snprintf(r->disposition, sizeof r->disposition, "attachment; filename=\"file\"");
 }
 
 static void send_fd(struct web_reply *r, int fd, uint64_t len, const char *type)
