@@ -216,6 +216,29 @@ await check('files: each column sorts, and again the other way', async () => {
 	await page.click('.filestable th[data-col="frame"]');
 	eq((await rows()).map(r => r.id), list.map((_, i) => i), 'frame: capture order');
 });
+await check('files: j/k move the chosen file, and the address stays', async () => {
+	await filesShown(HOSTILE);
+	await choose('evil.html');
+	const hash = await page.evaluate(() => location.hash);
+	const chosen = () => page.$eval('.filestable tbody tr.chosen td.fname', e => e.textContent);
+	const previewed = () => page.$eval('#filepreview .previewhead b', e => e.textContent);
+	await page.evaluate(() => document.activeElement && document.activeElement.blur());
+	await page.keyboard.press('j');
+	await page.waitForFunction(() => document.getElementById('filepreview').dataset.loaded === '1');
+	eq([await chosen(), await previewed()], ['pic.svg', 'pic.svg'], 'after j');
+	await page.keyboard.press('ArrowDown');
+	await page.keyboard.press('k');
+	await page.keyboard.press('k');
+	await page.waitForFunction(() => document.querySelector('#filepreview .previewhead b').textContent === 'evil.html');
+	eq(await chosen(), 'evil.html', 'after j, down, k, k');
+	eq(await page.evaluate(() => location.hash), hash, 'the address');
+});
+await check('files: the frame column names the frames that carried the file', async () => {
+	await filesShown(IMG);
+	const f = exported(IMG).list[0];
+	eq(await page.$eval('.filestable tbody tr td.num a', a => [a.textContent, a.getAttribute('href')]),
+		[f.first_frame + '–' + f.frame, '#/cap/' + encodeURIComponent(IMG) + '/tcp:0/f/' + f.frame], 'served.png');
+});
 await check('files: bad requests get a clear 4xx', async () => {
 	const cap = capOf(HOSTILE);
 	expected.push('id=99', 'id=x', 'view=svg', 'cap=99', 'conn=tcp:77');

@@ -53,6 +53,20 @@ export class FilesView {
 		this.sort = 'frame';
 		this.desc = false;
 		this.zipMax = 0;
+		// j/k and the arrows move the chosen row here (before app.js's, which move the chat)
+		document.addEventListener('keydown', e => {
+			if (this.el.hidden || !this.files || !this.files.length || e.ctrlKey || e.metaKey || e.altKey) return;
+			if (e.target.matches && e.target.matches('input, select, textarea')) return;
+			const d = e.key === 'j' || e.key === 'ArrowDown' ? 1 : e.key === 'k' || e.key === 'ArrowUp' ? -1 : 0;
+			if (!d) return;
+			e.preventDefault();
+			e.stopImmediatePropagation();
+			const trs = [...this.el.querySelectorAll('.filestable tbody tr')];
+			const at = trs.findIndex(tr => tr.dataset.id === String(this.chosen));
+			const tr = trs[Math.max(0, Math.min(trs.length - 1, at < 0 ? 0 : at + d))];
+			const f = this.files.find(x => String(x.id) === tr.dataset.id);
+			if (f) { this.choose(f); tr.scrollIntoView({ block: 'nearest' }); }
+		}, true);
 	}
 
 	// c: the /api/captures object; key: "tcp:3" or null for the whole capture.
@@ -126,7 +140,9 @@ export class FilesView {
 				h('td.num', { title: f.size + ' bytes' }, fmtBytes(f.size)),
 				h('td', f.complete ? 'complete' : h('span.incomplete', { title: f.gaps ? 'bytes never captured: ' + f.gaps : 'the body was cut short' }, 'incomplete')),
 				h('td', h('a', { href: this.hashFor(this.name, conn), title: 'the chat of ' + conn }, conn)),
-				h('td.num', h('a', { href: this.hashFor(this.name, conn, 'f', f.frame), title: 'the bubble of frame ' + f.frame + ', where the message ends' }, String(f.frame))),
+				h('td.num', h('a', { href: this.hashFor(this.name, conn, 'f', f.frame),
+					title: (f.first_frame && f.first_frame !== f.frame ? 'carried by frames ' + f.first_frame + '–' + f.frame + '; ' : '') + 'the bubble of frame ' + f.frame + ', where the message ends' },
+					f.first_frame && f.first_frame !== f.frame ? f.first_frame + '–' + f.frame : String(f.frame))),
 				h('td', dl));
 			if (this.chosen === f.id) tr.classList.add('chosen');
 			return tr;
