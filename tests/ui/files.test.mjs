@@ -165,6 +165,8 @@ await check('files: text previews as text, other bytes as hex; the decoded body'
 	const t = await page.$eval('#filepreview pre.filetext', e => e.textContent);
 	eq(t, exported(SSE).bytes.events.toString(), 'the decoded event stream');
 	await filesShown(HOSTILE);
+	await choose('latin1.txt');
+	eq(await page.$eval('#filepreview pre.filetext', e => [e.dataset.charset, e.textContent]), ['windows-1252', 'café crème, naïve\n'], 'Latin-1 text');
 	await choose('cut.bin');
 	const hx = await page.$eval('#filepreview pre.filehex', e => e.textContent);
 	assert(hx.startsWith('00000000  00 01 02 03 04 05 06 07  08 09 0a 0b 0c 0d 0e 0f  ................'), 'hex: ' + hx.slice(0, 80));

@@ -2,7 +2,7 @@
 """make-files-hostile.py OUT.pcap: HTTP objects that would run script if a window served
 them as what they claim: an HTML page with <script> and <img onerror>, an SVG with
 onload and <script>, markup sent as image/png, a gzip'd HTML page, a name that tries to
-leave the directory, a UTF-8 name, plus a real 1x1 GIF (the image preview must show it) and a file cut
+leave the directory, a UTF-8 name, Latin-1 text, plus a real 1x1 GIF (the image preview must show it) and a file cut
 short (incomplete). The Files test (tests/ui/files.test.mjs) opens it: every object
 shows as text or hex, nothing runs, and the list, downloads and zip equal `chattcp
 export`'s. One connection per object (tests/lib/pcapgen.py), fixed ports."""
@@ -42,6 +42,7 @@ objs = [
     ("/..%2F..%2Fetc%2Fpasswd%22%3Cb%3E", resp("text/plain", b"root:x:0:0\n")),
     ("/evil.html?again=1", resp("text/html", html)),
     ("/r%C3%A9sum%C3%A9-%CE%B1%CE%B2%CE%B3.txt", resp("text/plain; charset=utf-8", "résumé αβγ\n".encode())),
+    ("/latin1.txt", resp("text/plain; charset=iso-8859-1", "café crème, naïve\n".encode("latin-1"))),
     ("/cut.bin", resp("application/octet-stream", bytes(range(256)) * 4, length=4096)),
 ]
 with open(sys.argv[1], "wb") as f:

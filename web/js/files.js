@@ -40,6 +40,22 @@ function unhexStr(s) {
 	return b;
 }
 
+// Text in another charset than UTF-8: the server sends it as hex (its preview text is
+// UTF-8 only); when the Content-Type names a charset (or is text/*: windows-1252, what
+// browsers assume) and the bytes hold no control byte, the browser's TextDecoder reads
+// it. null when it is not such text.
+function otherCharset(ctype, b) {
+	const m = /;\s*charset\s*=\s*"?([\w.:-]+)/i.exec(ctype || '');
+	if (!m && !/^text\//i.test(ctype || '')) return null;
+	for (const c of b) if ((c < 32 && c !== 9 && c !== 10 && c !== 13 && c !== 12) || c === 127) return null;
+	try {
+		const d = new TextDecoder(m ? m[1] : 'windows-1252', { fatal: true });
+		return { charset: d.encoding, text: d.decode(b) };
+	} catch (e) {
+		return null; // an unknown label, or bytes that are not that charset
+	}
+}
+
 // Our own route, made of numbers and fixed words (h() keeps only #/ links).
 function route(path, params) {
 	return '/api/' + path + '?' + new URLSearchParams(params);
@@ -194,8 +210,11 @@ export class FilesView {
 			pane.append(what, img);
 			return;
 		}
+		const other = p.kind === 'hex' && !p.image_type ? otherCharset(f.content_type, unhexStr(p.hex)) : null;
 		if (p.kind === 'text')
 			pane.append(h('pre.filetext', { dataset: { kind: 'text' } }, p.text));
+		else if (other)
+			pane.append(h('p.small', 'text in ' + other.charset + ' (its Content-Type)'), h('pre.filetext', { dataset: { kind: 'text', charset: other.charset } }, other.text));
 		else
 			pane.append(h('p.small', p.image_type ? 'an image too large to draw here: its first bytes as hex' : 'not text: shown as hex'),
 				h('pre.filehex', { dataset: { kind: 'hex' } }, hexDump(unhexStr(p.hex))));
