@@ -41,6 +41,7 @@ struct qstep {
 			       * without state and note */
 	struct strbuf shown;  /* the bubble with its state, note and commentary */
 	struct strbuf note;   /* the note's words, escaped */
+	uint32_t conn_id;     /* its TCP connection's id (tcp.stream) */
 	int asked;
 	struct quiz_q q;
 };
@@ -89,6 +90,7 @@ static void on_packet(void *ctx, const struct sess_packet *p)
 		sb_init(&sp->shown);
 		sb_init(&sp->note);
 		sp->frame = p->r->frame;
+		sp->conn_id = p->c->id;
 		sp->asked = quiz_ask(&z->quiz, z->s, p, &sp->q);
 		z->n_questions += (size_t)sp->asked;
 		if (p->note.text)
@@ -129,14 +131,14 @@ static void draw_steps(struct qz *z)
 	const struct conn *const *all = session_conns(z->s, &nc);
 	if (z->first_draw) {
 		for (size_t i = 0; i < nc; i++)
-			if (session_selected(z->s, all[i]) && all[i]->proto == 6)
+			if (session_selected(z->s, all[i]))
 				session_walk(z->s, all[i], on_packet, NULL, z);
 		qsort(z->steps, z->n, sizeof *z->steps, by_frame);
 		z->first_draw = 0;
 		return;
 	}
 	for (size_t i = 0; i < nc; i++)
-		if (session_selected(z->s, all[i]) && all[i]->proto == 6)
+		if (session_selected(z->s, all[i]))
 			session_walk(z->s, all[i], on_packet, NULL, z);
 }
 
@@ -164,21 +166,24 @@ static void prompt_text(struct qz *z, struct strbuf *b, const struct qstep *sp)
 	const struct quiz_q *q = &sp->q;
 	const char *who = side_name(q->dir);
 	const char *num = z->co->absolute ? "as sent" : "relative";
+	char where[64] = "";
+	if (z->multi)
+		snprintf(where, sizeof where, " (connection %u)", sp->conn_id);
 	switch (q->kind) {
 	case QUIZ_STATE:
-		sb_printf(b, "Frame %u: the %s sends the next packet. What is the %s's TCP state after it?", sp->frame, who,
+		sb_printf(b, "Frame %u%s: the %s sends the next packet. What is the %s's TCP state after it?", sp->frame, where, who,
 			  who);
 		break;
 	case QUIZ_FLAGS:
-		sb_printf(b, "Frame %u: the %s sends the next packet. Which flags does it carry?", sp->frame, who);
+		sb_printf(b, "Frame %u%s: the %s sends the next packet. Which flags does it carry?", sp->frame, where, who);
 		break;
 	case QUIZ_SEQ:
-		sb_printf(b, "Frame %u: the %s sends %u byte%s of data. What is the sequence number of the first (%s)?",
-			  sp->frame, who, q->len, q->len == 1 ? "" : "s", num);
+		sb_printf(b, "Frame %u%s: the %s sends %u byte%s of data. What is the sequence number of the first (%s)?",
+			  sp->frame, where, who, q->len, q->len == 1 ? "" : "s", num);
 		break;
 	default:
-		sb_printf(b, "Frame %u: the %s sends the next packet%s. What acknowledgement number does it carry (%s)?",
-			  sp->frame, who, q->len ? ", with data" : "", num);
+		sb_printf(b, "Frame %u%s: the %s sends the next packet%s. What acknowledgement number does it carry (%s)?",
+			  sp->frame, where, who, q->len ? ", with data" : "", num);
 		break;
 	}
 }
@@ -494,7 +499,7 @@ static void finish_words(struct qz *z, int done)
 	struct statefile sf;
 	uint32_t best = 0, before = 0;
 	int had = 0;
-	if (z->keep_as) {
+	if (z->keep_as && z->asked) { /* a quiz quit before its first answer is no score */
 		statefile_open(&sf, "quiz", "quiz");
 		had = statefile_get(&sf, z->keep_as, &before);
 		best = had && before > z->right ? before : (uint32_t)z->right;
@@ -510,15 +515,17 @@ static void finish_words(struct qz *z, int done)
 	else
 		sb_printf(&w, "Stopped after %zu of %zu questions. Score so far: %zu of %zu.", z->asked, z->n_questions,
 			  z->right, z->asked);
-	if (z->keep_as && had && z->right > before)
+	if (z->keep_as && z->asked && had && z->right > before)
 		sb_printf(&w, " A new best (it was %u).", before);
-	if (z->keep_as)
+	if (z->keep_as && (z->asked || had))
 		sb_printf(&w, " Best so far: %u of %zu.", best, z->n_questions);
 	sb_puts(&w, " 'chattcp chat ");
 	term_text_str(&w, z->spec);
 	sb_puts(&w, "' shows every note.");
 	sb_putc(&b, '\n');
 	width_wrap(&b, w.s, w.len, (size_t)z->ly.width, 0, "");
+	if (b.s[b.len - 1] != '\n')
+		sb_putc(&b, '\n');
 	cli_flush(&b);
 	sb_fini(&b);
 	sb_fini(&w);
@@ -540,22 +547,22 @@ static int quiz_run(struct qz *z, const char *spec, const struct cli_common *co)
 	cli_run(z->s);
 	if (!cli_check_ids(z->s, co->ids, co->n_ids))
 		return cli_finish(z->s, EXIT_USAGE);
-	size_t nc, n_tcp = 0;
+	size_t nc, n_sel = 0;
 	uint64_t packets = 0;
 	const struct conn *const *all = session_conns(z->s, &nc);
 	for (size_t i = 0; i < nc; i++)
-		if (session_selected(z->s, all[i]) && all[i]->proto == 6) {
-			n_tcp++;
+		if (session_selected(z->s, all[i])) {
+			n_sel++;
 			packets += all[i]->pkts[0] + all[i]->pkts[1];
 		}
 	if (packets > QUIZ_PACKETS_MAX) {
 		fprintf(stderr,
-			"chattcp quiz: %s: %" PRIu64 " TCP packets are too many for a quiz (at most %d); pick a connection "
+			"chattcp quiz: %s: %" PRIu64 " packets are too many for a quiz (at most %d); pick a connection "
 			"with -c ID ('chattcp conns' lists them)\n",
 			session_name(z->s), packets, QUIZ_PACKETS_MAX);
 		return cli_finish(z->s, EXIT_USAGE);
 	}
-	z->multi = n_tcp > 1;
+	z->multi = n_sel > 1;
 	z->st.tag_conn = z->multi;
 	z->st.absolute = co->absolute;
 	z->st.time = co->time;
