@@ -91,7 +91,7 @@ int quiz_ask(struct quiz *qz, const struct session *s, const struct sess_packet 
 	if (c != qz->c) {
 		qz->c = c;
 		qz->since = qz->gap = QUIZ_PLAIN_GAP; /* a new connection may be asked at once */
-		qz->last_kind = NULL;
+		qz->n_kinds = 0;
 		if (r->flags & TH_SYN) {
 			qz->side_state[0] = TS_CLOSED;
 			qz->side_state[1] = TS_LISTEN;
@@ -109,14 +109,18 @@ int quiz_ask(struct quiz *qz, const struct session *s, const struct sess_packet 
 	q->len = r->len;
 	uint32_t flags = r->flags & QUIZ_FLAG_MASK;
 	int sev = p->note.kind ? p->note.kind->severity : SEV_CHAT;
+	int new_kind = sev > SEV_CHAT;
+	for (size_t i = 0; new_kind && i < qz->n_kinds; i++)
+		if (qz->kinds[i] == p->note.kind)
+			new_kind = 0;
 	if (before != after && after < TS_COUNT) {
 		ask_state(q, before, after);
 	} else if ((flags & (TH_SYN | TH_FIN | TH_RST)) || (r->events & (EV_HS3 | EV_HS3_RETX))) {
 		ask_flags(q, flags);
-	} else if ((sev > SEV_CHAT && p->note.kind != qz->last_kind) || qz->since >= qz->gap) {
-		if (sev > SEV_CHAT && p->note.kind != qz->last_kind)
-			qz->last_kind = p->note.kind;
-		else if (qz->gap < QUIZ_PLAIN_GAP_MAX)
+	} else if (new_kind || qz->since >= qz->gap) {
+		if (new_kind && qz->n_kinds < QUIZ_KINDS_MAX)
+			qz->kinds[qz->n_kinds++] = p->note.kind;
+		else if (!new_kind && qz->gap < QUIZ_PLAIN_GAP_MAX)
 			qz->gap *= 2;
 		if (r->len) {
 			q->kind = QUIZ_SEQ;

@@ -9,9 +9,9 @@
  *   - the sender's state changes (handshake, close, reset): its state after it;
  *   - it carries SYN, FIN or RST, or is the handshake's third packet: its flags;
  *   - its note is more than the normal flow (a retransmission, a duplicate ACK, a
- *     keep-alive, a zero window...) and of another kind than the last such question:
+ *     keep-alive, a zero window...) of a kind not asked about yet on this connection:
  *     its seq when it carries data, else its ack;
- *   - a plain data or ACK packet (or a note of the kind just asked about), enough
+ *   - a plain data or ACK packet (or a note of a kind already asked about), enough
  *     packets after the last question: its seq (data) or its ack. "Enough" starts at
  *     QUIZ_PLAIN_GAP and doubles with each such question up to QUIZ_PLAIN_GAP_MAX, so
  *     the arithmetic (next seq = seq + length) is asked often at first and a bulk
@@ -33,6 +33,8 @@ enum quiz_kind { QUIZ_STATE, QUIZ_FLAGS, QUIZ_SEQ, QUIZ_ACK };
  * ack (next seq = seq + length) often enough to learn it. */
 #define QUIZ_PLAIN_GAP 4
 #define QUIZ_PLAIN_GAP_MAX 128
+/* Note kinds remembered per connection: more than session/notes.c has. */
+#define QUIZ_KINDS_MAX 32
 
 struct quiz_q {
 	uint32_t frame;
@@ -54,7 +56,10 @@ struct quiz {
 	uint8_t side_state[2]; /* each side's TCP state before the next packet */
 	uint32_t since;        /* packets since the last question */
 	uint32_t gap;          /* packets before the next plain question */
-	const struct app_event *last_kind; /* the note kind of the last question about a note */
+	/* the note kinds asked about on this connection (the table is small: every kind
+	 * above the normal flow fits) */
+	const struct app_event *kinds[QUIZ_KINDS_MAX];
+	size_t n_kinds;
 	uint32_t asked;        /* questions so far, all connections */
 };
 
