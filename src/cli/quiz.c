@@ -178,7 +178,7 @@ static void prompt_text(struct qz *z, struct strbuf *b, const struct qstep *sp)
 		sb_printf(b, "Frame %u%s: the %s sends the next packet. Which flags does it carry?", sp->frame, where, who);
 		break;
 	case QUIZ_SEQ:
-		sb_printf(b, "Frame %u%s: the %s sends %u byte%s of data. What is the sequence number of the first (%s)?",
+		sb_printf(b, "Frame %u%s: the %s sends %u byte%s of data. What is its sequence number (%s)?",
 			  sp->frame, where, who, q->len, q->len == 1 ? "" : "s", num);
 		break;
 	default:
