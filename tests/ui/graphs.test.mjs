@@ -171,6 +171,17 @@ await check('graphs: zoom: the wheel and a drag narrow the x range, pan moves it
 	assert(zin[1] - zin[0] < span * 0.7, 'the + button: ' + zin);
 	await page.click('#graphs button.reset');
 	eq(await xrange(), full, 'reset');
+	// the keys of the focused plot: + zooms, → moves later, 0 resets
+	await page.focus('#graphs .graphplot');
+	await page.keyboard.press('+');
+	const k1 = await xrange();
+	assert(k1[1] - k1[0] < span * 0.7, 'the + key: ' + k1);
+	await page.keyboard.press('ArrowRight');
+	const k2 = await xrange();
+	assert(k2[0] > k1[0] && Math.abs((k2[1] - k2[0]) - (k1[1] - k1[0])) < span * 1e-6, 'the → key: ' + k2 + ' after ' + k1);
+	await page.keyboard.press('0');
+	eq(await xrange(), full, 'the 0 key');
+	assert(/\/graphs(\/\w+)?$/.test(await page.evaluate(() => location.hash)), 'a key left the graphs: ' + await page.evaluate(() => location.hash));
 });
 
 await check('graphs: hover names the retransmission, a click on it opens its packet', async () => {
@@ -189,9 +200,14 @@ await check('graphs: hover names the retransmission, a click on it opens its pac
 	await page.waitForFunction(f => location.hash.endsWith('/tcp:0/p/' + f) && !document.getElementById('packet').hidden, retx.frame);
 	const head = await page.$eval('#packet', e => e.textContent);
 	assert(head.includes(String(retx.frame)), 'the packet view shows frame ' + retx.frame);
-	// the browser's back goes from the packet to the graph it was opened from
+	// the browser's back goes from the packet to the graph it was opened from, still zoomed,
+	// the packet ringed as the chat's current one
+	const zoomed = await xrange();
 	await page.goBack();
 	await page.waitForFunction(() => !document.getElementById('graphs').hidden && document.getElementById('graphs').dataset.ready === '1');
+	eq(await xrange(), zoomed, 'the x range after back');
+	await page.waitForFunction(f => document.getElementById('graphs').dataset.here === String(f), retx.frame);
+	await page.click('#graphs button.reset');
 });
 
 await check('graphs: throughput, round-trip time, window: one point per packet, drawn', async () => {

@@ -134,7 +134,7 @@ async function onRoute() {
 	$('chat').hidden = $('toolbar').hidden = inStream || !!inGraphs;
 	$('stream').hidden = !inStream;
 	if (inStream) streamView.show(c.cap, conn, cn);
-	if (inGraphs) graphsView.show(c.cap, conn, cn, inGraphs);
+	if (inGraphs) graphsView.show(c.cap, conn, cn, inGraphs, chat.cap === c.cap && chat.conn === conn ? chat.current : 0);
 }
 
 // The live view: the panes, fed by live.js instead of a capture's session.

@@ -177,9 +177,10 @@ export class GraphsView {
 		new ResizeObserver(() => this.fit()).observe(el);
 	}
 
-	// conn: the /api/conns object (its client and server name the sides).
-	async show(cap, key, conn, kind) {
-		this.kind = kind;
+	// conn: the /api/conns object (its client and server name the sides); frame: the
+	// chat's current packet, ringed on the graph ("you are here"), 0 for none.
+	async show(cap, key, conn, kind, frame) {
+		this.kind = kind, this.frame = frame || 0;
 		if (this.c && this.cap === cap && this.key === key) return this.draw();
 		this.cap = cap, this.key = key, this.conn = conn || {}, this.c = null;
 		const token = this.token = {};
@@ -311,8 +312,8 @@ export class GraphsView {
 			ylabel = 'round-trip time';
 			yfmt = v => fmtSecs(v / 1000);
 			how = 'Each dot is an ACK that acknowledged new data: the time from sending that data to its ACK, seen where the capture was taken. Data sent twice gives no dot (Karn\'s rule: which copy was acknowledged cannot be told). Dots rising together mean queues filling.';
-			legend = [['dot', col.side[0], 'data sent by ' + sd(0) + ', acknowledged by the server'],
-				['dot', col.side[1], 'data sent by ' + sd(1) + ', acknowledged by the client']];
+			legend = [['dot', col.side[0], 'data sent by ' + sd(0) + ', acknowledged by the server' + times(counts.client)],
+				['dot', col.side[1], 'data sent by ' + sd(1) + ', acknowledged by the client' + times(counts.server)]];
 		} else {
 			const fl = new Array(n).fill(null), rw = new Array(n).fill(null);
 			for (let i = 0; i < n; i++) {
@@ -332,6 +333,11 @@ export class GraphsView {
 	plot() {
 		if (!this.c || !this.plotEl) return;
 		const t0 = performance.now();
+		// the same connection drawn again (another graph, the theme, a switch): the same stretch
+		// of time stays in view, so a zoom on the loss shows the loss in every graph
+		const here = this.cap + '/' + this.key;
+		const keepX = this.u && this.drawnFor === here ? [this.u.scales.x.min, this.u.scales.x.max] : null;
+		this.drawnFor = here;
 		if (this.u) { this.u.destroy(); this.u = null; }
 		const U = this.uPlot, c = this.c;
 		const s = this.series();
@@ -365,6 +371,8 @@ export class GraphsView {
 				setScale: [(u, k) => { if (k === 'x') this.scaled(u); }],
 			},
 		};
+		const hereAt = this.frame ? c.frame.indexOf(this.frame) : -1;
+		if (hereAt >= 0 && !Number.isNaN(s.mainY[hereAt])) s.legend.push(['ring', css('--accent'), 'frame ' + this.frame + ': the packet chosen in the chat']);
 		clear(this.legendEl).append(h('ul.legend', s.legend.map(([shape, color, words]) => {
 			const sw = h('span.swatch.' + shape);
 			sw.style.setProperty('--sw', color); // a CSSOM property, not a style attribute (CSP)
@@ -374,14 +382,16 @@ export class GraphsView {
 		clear(this.plotEl);
 		this.u = new U({ ...opts, ...this.size() }, s.data, this.plotEl);
 		this.marker = h('div.graphmark', { hidden: true });
-		this.u.over.appendChild(this.marker);
+		this.here = h('div.graphmark.here', { hidden: true, title: 'the packet chosen in the chat' });
+		this.u.over.append(this.here, this.marker);
+		this.placeHere(this.u);
 		this.bindPointer(this.u);
 		const d = this.el.dataset;
 		d.kind = this.kind, d.points = String(c.n), d.packets = String(c.packets);
 		d.series = JSON.stringify(s.data.slice(1).map(a => a.length));
 		d.counts = JSON.stringify(s.counts);
 		d.drawms = String(Math.round(performance.now() - t0));
-		this.reset();
+		if (keepX) this.setX(keepX[0], keepX[1]); else this.reset();
 		this.scaled(this.u);
 		d.ready = '1';
 	}
@@ -408,7 +418,18 @@ export class GraphsView {
 		return [this.kind === 'tseq' ? Math.max(0, lo - pad) : -pad / 3, hi + pad];
 	}
 
+	// The ring on the chat's current packet, where it is now (after a zoom or a pan).
+	placeHere(u) {
+		if (!this.here) return;
+		const i = this.frame ? this.c.frame.indexOf(this.frame) : -1;
+		const ok = i >= 0 && !Number.isNaN(this.mainY[i]) && this.c.t[i] >= u.scales.x.min && this.c.t[i] <= u.scales.x.max;
+		this.here.hidden = !ok;
+		this.el.dataset.here = ok ? String(this.frame) : '';
+		if (ok) this.here.style.transform = 'translate(' + (u.valToPos(this.c.t[i], 'x') - 7) + 'px,' + (u.valToPos(this.mainY[i], 'y') - 7) + 'px)';
+	}
+
 	scaled(u) {
+		this.placeHere(u);
 		const x = u.scales.x;
 		this.el.dataset.xmin = String(x.min), this.el.dataset.xmax = String(x.max);
 	}
@@ -581,5 +602,6 @@ export class GraphsView {
 		}
 		ctx.restore();
 		this.el.dataset.marks = String(drawn);
+		this.placeHere(u);
 	}
 }
