@@ -45,7 +45,7 @@ const graphsHash = (name, conn, kind) => '#/cap/' + encodeURIComponent(name) + '
 async function shown(name, conn, kind) {
 	return page.evaluate(async ([hash, kind]) => {
 		const el = document.getElementById('graphs'), t0 = performance.now();
-		if (location.hash !== hash) location.hash = hash;
+		if (location.hash !== hash) { el.dataset.ready = ''; location.hash = hash; }
 		for (;;) {
 			if (!el.hidden && el.dataset.ready === '1' && el.dataset.kind === kind && location.hash === hash) break;
 			if (el.querySelector('p.error')) throw new Error(el.querySelector('p.error').textContent);
@@ -262,6 +262,17 @@ await check('graphs: a UDP conversation has its throughput graph, one point per 
 	eq(Number(d.points), udp.length, 'points');
 	const disabled = await page.$$eval('#graphs .graphtabs button', els => els.filter(e => e.disabled).map(e => e.dataset.kind));
 	eq(disabled, ['tseq', 'rtt', 'win'], 'graphs a UDP conversation cannot have');
+});
+
+await check('graphs: chosen while the chat is still being read, the graphs stay (the chat\'s late end draws nothing)', async () => {
+	// from another capture, so the chat is read anew: its pages come while the graph is drawn
+	await page.evaluate(h => { location.hash = h; }, '#/cap/' + encodeURIComponent(LFR) + '/tcp:0');
+	await page.waitForFunction(() => document.querySelector('#chat .bubble'));
+	await shown(LFR, 'tcp:0', 'tseq');
+	await page.waitForFunction(n => document.querySelectorAll('#chat .bubble').length === n, chat.length);
+	await page.waitForTimeout(300);
+	assert(await page.$eval('#chat', e => e.hidden) && await page.$eval('#toolbar', e => e.hidden), 'the chat came back over the graphs');
+	assert(!await page.$eval('#graphs', e => e.hidden), 'the graphs were hidden');
 });
 
 await check('graphs: a 100,001-packet connection: every graph drawn, the series whole, the marks merged per pixel', async () => {

@@ -125,7 +125,9 @@ async function onRoute() {
 	}
 	if (chatStale && !inGraphs) {
 		chatStale = false;
+		const at = location.hash;
 		await chat.load(c.cap, conn, r.frame);
+		if (location.hash !== at) return; // another view was chosen while the chat was read: its route draws
 	} else if (r.frame && !inGraphs) chat.focus(r.frame, r.kind === 'f');
 	state.frame = r.frame;
 	if (r.kind === 'p' && r.frame) openPacket(r.frame); else closePacket(false);

@@ -182,7 +182,9 @@ export class GraphsView {
 	async show(cap, key, conn, kind, frame) {
 		this.kind = kind, this.frame = frame || 0;
 		if (this.c && this.cap === cap && this.key === key) return this.draw();
-		this.cap = cap, this.key = key, this.conn = conn || {}, this.c = null;
+		// another connection: the old plot goes first (its pointer events would read the old columns)
+		if (this.u) { this.u.destroy(); this.u = null; }
+		this.cap = cap, this.key = key, this.conn = conn || {}, this.c = null, this.here = null;
 		const token = this.token = {};
 		this.el.dataset.ready = '';
 		clear(this.el).appendChild(h('p.loading', 'reading the packets…'));
@@ -420,7 +422,7 @@ export class GraphsView {
 
 	// The ring on the chat's current packet, where it is now (after a zoom or a pan).
 	placeHere(u) {
-		if (!this.here) return;
+		if (!this.here || !this.c) return;
 		const i = this.frame ? this.c.frame.indexOf(this.frame) : -1;
 		const ok = i >= 0 && !Number.isNaN(this.mainY[i]) && this.c.t[i] >= u.scales.x.min && this.c.t[i] <= u.scales.x.max;
 		this.here.hidden = !ok;
@@ -500,6 +502,7 @@ export class GraphsView {
 	}
 
 	hover(u) {
+		if (!this.c || u !== this.u) return;
 		const { left, top } = u.cursor;
 		const i = left >= 0 && top >= 0 ? this.nearest(u, left, top) : -1;
 		if (i === this.hoverIdx) return;
