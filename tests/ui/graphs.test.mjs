@@ -264,6 +264,20 @@ await check('graphs: a UDP conversation has its throughput graph, one point per 
 	eq(disabled, ['tseq', 'rtt', 'win'], 'graphs a UDP conversation cannot have');
 });
 
+await check('graphs: another connection picked in the list opens its graph of the same kind', async () => {
+	const two = cliJson('chat', 'case:tour', '-c', '1', '--json');
+	await shown('case:tour', 'tcp:0', 'rtt');
+	await page.evaluate(() => { document.getElementById('graphs').dataset.ready = ''; });
+	await page.click('#connspace .connrow[data-conn="tcp:1"]');
+	await page.waitForFunction(() => /\/tcp:1\/graphs\/rtt$/.test(location.hash) && document.getElementById('graphs').dataset.ready === '1');
+	eq(Number((await ds()).points), two.length, 'points of tcp:1');
+	// an RST-only refusal: no data, no RTT sample, still a graph
+	await shown('case:tour', 'tcp:2', 'tseq');
+	const d = await ds();
+	eq(Number(d.points), 2, 'points of the refused connection');
+	eq(JSON.parse(d.counts).data, 1, 'its SYN as a segment');
+});
+
 await check('graphs: chosen while the chat is still being read, the graphs stay (the chat\'s late end draws nothing)', async () => {
 	// from another capture, so the chat is read anew: its pages come while the graph is drawn
 	await page.evaluate(h => { location.hash = h; }, '#/cap/' + encodeURIComponent(LFR) + '/tcp:0');
