@@ -388,6 +388,7 @@ export class GraphsView {
 		this.u.over.append(this.here, this.marker);
 		this.placeHere(this.u);
 		this.bindPointer(this.u);
+		this.plotEl.setAttribute('aria-label', GRAPH_KINDS.find(k => k[0] === this.kind)[1] + ' graph of ' + this.key + ', ' + c.n + ' packets; + and - zoom, the arrows move, 0 shows all');
 		const d = this.el.dataset;
 		d.kind = this.kind, d.points = String(c.n), d.packets = String(c.packets);
 		d.series = JSON.stringify(s.data.slice(1).map(a => a.length));
