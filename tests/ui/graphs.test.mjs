@@ -315,10 +315,22 @@ await check('graphs: a 100,001-packet connection: every graph drawn, the series 
 		eq(Number(d.points), n, kind + ' points');
 		eq(JSON.parse(d.series)[0], n, kind + ' series length');
 	}
+	// a click on a point in the middle opens its packet at once, not after the whole chat
+	await shown(cap, 'tcp:0', 'tseq');
+	const mid = await page.evaluate(() => { const g = document.getElementById('graphs').graph, i = g.c.n >> 1; g.setX(g.c.t[i] - 2e-4, g.c.t[i] + 2e-4); return g.c.frame[i]; });
+	const p = await pointOf(mid);
+	await page.mouse.move(p.x, p.y);
+	await page.waitForFunction(f => document.getElementById('graphs').dataset.hover === String(f), mid);
+	const t0 = Date.now();
+	await page.mouse.click(p.x, p.y);
+	await page.waitForFunction(f => location.hash.endsWith('/p/' + f) && !document.getElementById('packet').hidden && document.getElementById('packet').textContent.includes(String(f)), mid);
+	times.packet = Date.now() - t0;
+	const bubbles = await page.$$eval('#chat .bubble', els => els.length);
+	assert(bubbles < n, 'the packet waited for the whole chat (' + bubbles + ' bubbles)');
 	// a bound far above what is measured (docs/ui.md has the numbers): only a collapse fails
 	assert(times.first < 30000, 'first graph after ' + times.first + ' ms');
 	console.log('# 100,001 packets: first graph ' + Math.round(times.first) + ' ms (fetch+parse ' + times.load + ' ms, plot ' + times.draw +
-		' ms), a zoom ' + Math.round(times.zoom) + ' ms, throughput ' + Math.round(times.tput) + ' ms, RTT ' + Math.round(times.rtt) + ' ms, window ' + Math.round(times.win) + ' ms');
+		' ms), a zoom ' + Math.round(times.zoom) + ' ms, throughput ' + Math.round(times.tput) + ' ms, RTT ' + Math.round(times.rtt) + ' ms, window ' + Math.round(times.win) + ' ms, a click to its packet ' + times.packet + ' ms');
 });
 
 await check('graphs: no page error, failed request or CSP violation', async () => {

@@ -63,7 +63,7 @@ async function capture(name) {
 }
 
 async function onRoute() {
-	const r = route();
+	const r = route(), at = location.hash;
 	document.body.classList.remove('reporting');
 	$('report').hidden = true;
 	// the graphs (graphs.js): #/cap/NAME/tcp:ID/graphs[/KIND], the right pane folded away
@@ -134,18 +134,20 @@ async function onRoute() {
 		drawSide();
 		chatStale = true;
 	}
-	if (chatStale && !inGraphs) {
-		chatStale = false;
-		const at = location.hash;
-		await chat.load(c.cap, conn, r.frame);
-		if (location.hash !== at) return; // another view was chosen while the chat was read: its route draws
-	} else if (r.frame && !inGraphs) chat.focus(r.frame, r.kind === 'f');
-	state.frame = r.frame;
-	if (r.kind === 'p' && r.frame) openPacket(r.frame); else closePacket(false);
 	// the stream window (stream.js): #/cap/NAME/tcp:ID/stream
 	const inStream = /\/stream$/.test(location.hash);
-	$('chat').hidden = $('toolbar').hidden = inStream || inFiles || !!inGraphs;
+	// the chat is shown (and read, its first bubbles at once) unless another view has the pane
+	const chatShown = !inStream && !inFiles && !inGraphs;
+	$('chat').hidden = $('toolbar').hidden = !chatShown;
 	$('stream').hidden = !inStream;
+	// a packet opens at once (a click on a graph point of a long connection), not after the chat
+	state.frame = r.frame;
+	if (r.kind === 'p' && r.frame) openPacket(r.frame); else closePacket(false);
+	if (chatStale && chatShown) {
+		chatStale = false;
+		await chat.load(c.cap, conn, r.frame);
+		if (location.hash !== at) return; // another view was chosen meanwhile: its own route draws
+	} else if (r.frame && chatShown) chat.focus(r.frame, r.kind === 'f');
 	if (inStream) streamView.show(c.cap, conn, cn);
 	if (inFiles) filesView.show(c, conn);
 	if (inGraphs) graphsView.show(c.cap, conn, cn, inGraphs, chat.cap === c.cap && chat.conn === conn ? chat.current : 0);
