@@ -1957,6 +1957,9 @@ void diag_end_words(const struct diag_conn *dc, const struct conn *c, struct str
 			sb_puts(b, " (the FINs crossed: simultaneous close)");
 		if (c->tags & TAG_CLOSE_INCOMPLETE)
 			sb_puts(b, "; the last ACK was not captured");
+		if (c->reset_then_syn)
+			sb_printf(b, "; an earlier attempt on these ports was reset by the %s",
+				  c->rst_by == 1 ? "client" : "server");
 		return;
 	}
 	if (c->close == CLOSE_HALF) {
