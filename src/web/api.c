@@ -1,6 +1,7 @@
 /* api.c: see api.h. Each route reads its parameters, finds the capture and the
  * connection, and calls the session and the --json renderers into the reply. */
 #include "api.h"
+#include "api_stream.h"
 
 #include "../base/xalloc.h"
 #include "../cases/cases.h"
@@ -24,6 +25,7 @@ struct web_cap {
 	char *name;           /* as the user named it: the path given, "case:NAME", an upload's name */
 	struct session *s;
 	uint8_t *mem;         /* an upload's bytes (the session borrows them), or NULL */
+	size_t mem_len;
 	char *error;          /* why reading stopped (damage), or why it failed; NULL when neither */
 	int failed;
 };
@@ -133,6 +135,7 @@ static int open_mem(struct web_api *a, const char *name, uint8_t *p, size_t n, s
 		return -1;
 	}
 	c->mem = p;
+	c->mem_len = n;
 	c->name = xstrdup(name);
 	read_capture(c);
 	return (int)a->n++;
@@ -616,6 +619,36 @@ static void post_upload(struct web_api *a, const struct web_req *q, struct web_r
 	sb_fini(&err);
 }
 
+/* The stream window's bytes (api_stream.c) come from a session of its own that reads
+ * the capture again for that one connection: the capture's session keeping every
+ * connection's raw bytes would hold all the payload of a large capture (up to
+ * SESS_RAW_MAX a connection) for the one stream a user may open. One connection's
+ * bytes are bounded by SESS_RAW_MAX, and are freed when the answer is made. */
+static void get_stream(const struct web_api *a, const struct web_cap *c, const struct conn *cn,
+		       const struct web_req *q, struct web_reply *r, int raw)
+{
+	struct session_opts o;
+	memset(&o, 0, sizeof o);
+	o.keylog = a->keylog;
+	o.app = 1;
+	o.raw = 1;
+	o.mem_limit = UI_SESSION_MEM_MAX;
+	struct session *s = session_new(&o);
+	struct sess_id id = { cn->proto, cn->id };
+	session_select(s, id);
+	int rc = c->mem ? session_open_mem(s, c->name, c->mem, c->mem_len) : session_open(s, c->name);
+	const struct conn *one = NULL;
+	if (rc == 0) {
+		session_run(s); /* damage was told when the capture was opened; what was read is shown */
+		one = session_conn(s, id);
+	}
+	if (one)
+		api_stream(s, one, q, r, raw);
+	else
+		reply_error(r, 409, "the capture could not be read again for its stream");
+	session_free(s);
+}
+
 void web_api_handle(struct web_api *a, const char *method, const char *path, const struct web_req *q,
 		    struct web_reply *r)
 {
@@ -637,9 +670,10 @@ void web_api_handle(struct web_api *a, const char *method, const char *path, con
 		return get_cases(r);
 	if (strcmp(p, "/lesson") == 0)
 		return get_lesson(q, r);
-	static const char *const per_cap[] = { "/conns", "/stats", "/where", "/chat", "/packet", "/diag", "/http" };
+	static const char *const per_cap[] = { "/conns", "/stats", "/where", "/chat", "/packet", "/diag", "/http",
+					       "/stream", "/stream/raw" };
 	int k = -1;
-	for (int i = 0; i < 7; i++)
+	for (int i = 0; i < (int)(sizeof per_cap / sizeof *per_cap); i++)
 		if (strcmp(p, per_cap[i]) == 0)
 			k = i;
 	if (k < 0)
@@ -660,6 +694,8 @@ void web_api_handle(struct web_api *a, const char *method, const char *path, con
 		return get_chat(c, cn, q, r);
 	if (k == 4)
 		return get_packet(c, cn, q, r);
+	if (k == 7 || k == 8)
+		return get_stream(a, c, cn, q, r, k == 8);
 	ndjson(r);
 	if (k == 5)
 		report_diag_json(&r->body, c->s, cn);

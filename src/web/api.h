@@ -46,6 +46,7 @@ struct web_reply {
 	struct strbuf body;
 	char next[24];  /* X-Chattcp-Next: the index of the next page's first packet, "" when done */
 	char total[24]; /* X-Chattcp-Total: packets of the connection */
+	char disposition[96]; /* Content-Disposition of a download ("" none); never a capture's string */
 };
 
 /* root: the folder (a realpath) whose captures /api/open?path= may open (NULL: none);

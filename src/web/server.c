@@ -151,6 +151,8 @@ static enum MHD_Result send_bytes(struct MHD_Connection *conn, int status, const
 		MHD_add_response_header(r, "X-Chattcp-Next", rep->next);
 	if (rep && rep->total[0])
 		MHD_add_response_header(r, "X-Chattcp-Total", rep->total);
+	if (rep && rep->disposition[0])
+		MHD_add_response_header(r, "Content-Disposition", rep->disposition);
 	enum MHD_Result ok = MHD_queue_response(conn, (unsigned)status, r);
 	MHD_destroy_response(r);
 	return ok;

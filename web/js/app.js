@@ -8,10 +8,13 @@ import { Chat } from './chat.js';
 import { renderPacket } from './packet.js';
 import { renderDiag, renderHttp, renderLesson } from './side.js';
 import { Live } from './live.js';
+import { StreamView } from './stream.js';
+import { renderStats } from './stats.js';
+import { renderReport } from './report.js';
 
 const $ = id => document.getElementById(id);
 const state = { caps: [], cap: null, conns: [], conn: null, frame: 0, packet: 0, casesList: null };
-let chat, connList, live = null;
+let chat, connList, live = null, streamView;
 
 function route() {
 	const m = /^#\/([^/]*)(?:\/([^/]*))?(?:\/([^/]*))?(?:\/([pf])\/(\d+))?/.exec(location.hash) || [];
@@ -57,6 +60,8 @@ async function capture(name) {
 
 async function onRoute() {
 	const r = route();
+	document.body.classList.remove('reporting');
+	$('report').hidden = true;
 	if (r.view === 'live' && live) return showLive(r.name);
 	if (r.view !== 'cap') return showCases();
 	$('cases').hidden = true;
@@ -79,6 +84,24 @@ async function onRoute() {
 		if (c.name.startsWith('case:')) setSide('lesson', false);
 		else if (settings.side === 'lesson') setSide('diag', false);
 	}
+	// the statistics view (stats.js): #/cap/NAME/stats
+	$('statsview').hidden = r.conn !== 'stats';
+	if (r.conn === 'stats') {
+		$('chat').hidden = $('toolbar').hidden = $('stream').hidden = true;
+		state.conn = null; // the side pane is a connection's: show it again when one is chosen
+		connList.select(null);
+		clear($('side')).appendChild(h('p.empty', 'the statistics are of the whole capture; choose a connection for its diagnosis'));
+		try { renderStats($('statsview'), await api.obj('stats', { cap: c.cap }), c.name, hashFor); } catch (e) { status(e.message, true); }
+		return;
+	}
+	// the printable report (report.js): #/cap/NAME/report, the page alone
+	document.body.classList.toggle('reporting', r.conn === 'report');
+	$('report').hidden = r.conn !== 'report';
+	if (r.conn === 'report') {
+		state.conn = null;
+		try { await renderReport($('report'), c, state.conns, hashFor); } catch (e) { status(e.message, true); }
+		return;
+	}
 	let conn = r.conn;
 	if (!conn) {
 		const first = state.conns.find(x => x.proto === connList.proto) || state.conns[0];
@@ -96,6 +119,11 @@ async function onRoute() {
 	} else if (r.frame) chat.focus(r.frame, r.kind === 'f');
 	state.frame = r.frame;
 	if (r.kind === 'p' && r.frame) openPacket(r.frame); else closePacket(false);
+	// the stream window (stream.js): #/cap/NAME/tcp:ID/stream
+	const inStream = /\/stream$/.test(location.hash);
+	$('chat').hidden = $('toolbar').hidden = inStream;
+	$('stream').hidden = !inStream;
+	if (inStream) streamView.show(c.cap, conn, cn);
 }
 
 // The live view: the panes, fed by live.js instead of a capture's session.
@@ -220,6 +248,12 @@ function toolbar() {
 		choice('payload', [['text', 'payload text'], ['hex', 'payload hex']], 'payload as text or as a hex dump'),
 		choice('appStyle', [['grid', 'fields grid'], ['text', 'fields text']], 'application messages as a grid of fields or as text'),
 		choice('fold', [['64', 'fold 64 B'], ['256', 'fold 256 B'], ['1024', 'fold 1 kB'], ['0', 'no fold']], 'payload bytes shown before "show all"'),
+		h('a.button#streamlink', { href: '#/', title: 'the whole connection as a stream of bytes (Follow Stream)',
+			onclick: e => { e.preventDefault(); if (state.cap && state.conn) go(hashFor(state.cap.name, state.conn) + '/stream'); } }, 'stream'),
+		h('a.button#statslink', { href: '#/', title: 'the capture\'s statistics as pictures',
+			onclick: e => { e.preventDefault(); if (state.cap) go(hashFor(state.cap.name) + '/stats'); } }, 'statistics'),
+		h('a.button#reportlink', { href: '#/', title: 'a printable report: summary, pictures, the troubled connections in words',
+			onclick: e => { e.preventDefault(); if (state.cap) go(hashFor(state.cap.name) + '/report'); } }, 'report'),
 		h('input#jump', { type: 'text', inputmode: 'numeric', placeholder: 'frame (g)', size: 8, title: 'jump to a frame (g)',
 			onkeydown: e => { if (e.key === 'Enter') { const n = Number(e.target.value); if (n) followFrame(n); e.target.value = ''; e.target.blur(); } } }));
 }
@@ -298,6 +332,7 @@ async function main() {
 		state.packet = frame;
 		go(hashFor(state.cap.name, state.conn, 'p', frame));
 	});
+	streamView = new StreamView($('stream'), () => go(hashFor(state.cap.name, state.conn)));
 	connList = new ConnList($('connhead'), $('connlist'), $('connspace'), $('conncount'),
 		key => go(state.cap ? hashFor(state.cap.name, key) : '#/live/' + key));
 	for (const b of $('tabs').querySelectorAll('button')) b.addEventListener('click', () => setProto(b.dataset.proto));
