@@ -1,6 +1,7 @@
 /* main.c: argv -> subcommand (cli/help.c holds the table), nothing else. */
 #include "base/editdist.h"
 #include "base/exitcodes.h"
+#include "session/session.h"
 #include "cli/cli.h"
 
 #include <signal.h>
@@ -64,8 +65,11 @@ int main(int argc, char **argv)
 		return cli_out_check(EXIT_OK);
 	}
 	const struct cli_command *c = cli_command_find(cmd);
-	if (c)
-		return c->run(argc - 1, argv + 1);
+	if (c) {
+		int rc = c->run(argc - 1, argv + 1);
+		/* a plugin that failed (docs/plugins.md): what it could decode was shown */
+		return rc == EXIT_OK && session_plugin_errors() ? EXIT_BADINPUT : rc;
+	}
 	/* Display options and no command ("chattcp --width 80"): the case list, as bare
 	 * "chattcp" shows, drawn with them. */
 	static const char *const display[] = { "--width", "--color", "--ascii", "--json" };

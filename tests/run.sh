@@ -18,6 +18,7 @@ for d in "${SHARED:-}" ../shared ../../shared /work/shared; do
 	if [ -n "$d" ] && [ -d "$d/corpus" ]; then export SHARED="$(cd "$d" && pwd)"; break; fi
 done
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"
+export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$CHATTCP_ROOT/tests/lsan.supp:print_suppressions=0}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
 
 if [ ! -x "$CHATTCP" ]; then

@@ -15,6 +15,10 @@
 #include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <poll.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -32,6 +36,7 @@ struct agent {
 	struct agent_opts o;
 	char token[AGENT_TOKEN_MAX + 1];
 	size_t token_len;
+	char *tls_cert, *tls_key; /* the PEM texts (the library reads them at the start) */
 	struct agent_self self;
 	atomic_uint captures;  /* running now */
 	atomic_ullong started; /* since the start */
@@ -566,6 +571,43 @@ static int listen_on(struct agent *a, struct strbuf *err)
 	return 0;
 }
 
+/* Checks the PEM certificate and key with OpenSSL first, so a wrong file is a clear
+ * line rather than the library's "cannot start": they parse, the key is the
+ * certificate's, and the certificate is within its validity. Returns 0 or -1. */
+static int tls_check(const char *cert_pem, const char *key_pem, struct strbuf *err)
+{
+	BIO *cb = BIO_new_mem_buf(cert_pem, -1), *kb = BIO_new_mem_buf(key_pem, -1);
+	X509 *x = cb ? PEM_read_bio_X509(cb, NULL, NULL, NULL) : NULL;
+	EVP_PKEY *k = kb ? PEM_read_bio_PrivateKey(kb, NULL, NULL, NULL) : NULL;
+	int rc = -1;
+	if (!x)
+		sb_puts(err, "--tls-cert: no PEM certificate in the file (-----BEGIN CERTIFICATE-----)");
+	else if (!k)
+		sb_puts(err, "--tls-key: no PEM private key in the file, or it is encrypted (the agent takes no passphrase)");
+	else if (X509_check_private_key(x, k) != 1)
+		sb_puts(err, "--tls-key is not the key of --tls-cert's certificate");
+	else if (X509_cmp_current_time(X509_get0_notAfter(x)) < 0)
+		sb_puts(err, "--tls-cert: the certificate has expired");
+	else
+		rc = 0;
+	ERR_clear_error();
+	X509_free(x);
+	EVP_PKEY_free(k);
+	BIO_free(cb);
+	BIO_free(kb);
+	return rc;
+}
+
+static void agent_free(struct agent *a)
+{
+	if (a->tls_key)
+		memset(a->tls_key, 0, strlen(a->tls_key));
+	xfree(a->tls_cert);
+	xfree(a->tls_key);
+	memset(a->token, 0, sizeof a->token);
+	xfree(a);
+}
+
 struct agent *agent_start(const struct agent_opts *o, struct strbuf *err)
 {
 	struct agent *a = xcalloc(1, sizeof *a);
@@ -574,35 +616,66 @@ struct agent *agent_start(const struct agent_opts *o, struct strbuf *err)
 		a->token_len = strlen(o->token);
 		if (a->token_len < AGENT_TOKEN_MIN || a->token_len > AGENT_TOKEN_MAX) {
 			sb_printf(err, "the token must be %d to %d bytes", AGENT_TOKEN_MIN, AGENT_TOKEN_MAX);
-			xfree(a);
+			agent_free(a);
 			return NULL;
 		}
 		memcpy(a->token, o->token, a->token_len);
 		a->o.token = a->token;
 	}
+	if ((o->tls_cert_pem != NULL) != (o->tls_key_pem != NULL)) {
+		sb_puts(err, "--tls-cert and --tls-key go together");
+		agent_free(a);
+		return NULL;
+	}
+	if (o->tls_cert_pem) {
+		if (!MHD_is_feature_supported(MHD_FEATURE_TLS)) {
+			sb_puts(err, "this libmicrohttpd was built without TLS (GnuTLS): use plain HTTP and an SSH tunnel");
+			agent_free(a);
+			return NULL;
+		}
+		if (tls_check(o->tls_cert_pem, o->tls_key_pem, err) < 0) {
+			agent_free(a);
+			return NULL;
+		}
+		a->tls_cert = xstrdup(o->tls_cert_pem);
+		a->tls_key = xstrdup(o->tls_key_pem);
+		a->o.tls_cert_pem = a->tls_cert;
+		a->o.tls_key_pem = a->tls_key;
+	}
 	if (!a->o.max_captures)
 		a->o.max_captures = AGENT_CAPTURES_DEFAULT;
 	agent_self_ssh(&a->self, getenv("SSH_CONNECTION"));
 	if (listen_on(a, err) < 0) {
-		xfree(a);
+		agent_free(a);
 		return NULL;
 	}
 	if (o->user && agent_drop_privs(o->user, err) < 0) {
 		close(a->fd);
-		xfree(a);
+		agent_free(a);
 		return NULL;
 	}
 	int v6 = strchr(o->addr, ':') != NULL;
-	a->d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
-					(v6 ? MHD_USE_IPv6 : 0),
-				0, NULL, NULL, on_request, a, MHD_OPTION_LISTEN_SOCKET, a->fd,
-				MHD_OPTION_CONNECTION_LIMIT, (unsigned)AGENT_CONN_MAX, MHD_OPTION_CONNECTION_TIMEOUT,
-				(unsigned)AGENT_CONN_TIMEOUT_S, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-				AGENT_REQUEST_MEM_MAX, MHD_OPTION_END);
+	unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
+			 (v6 ? MHD_USE_IPv6 : 0);
+	if (a->tls_cert)
+		/* (the key and certificate are given as text: the files were read before the
+		 * privileges went, and nobody cannot read them again) */
+		a->d = MHD_start_daemon(flags | MHD_USE_TLS, 0, NULL, NULL, on_request, a, MHD_OPTION_LISTEN_SOCKET,
+					a->fd, MHD_OPTION_CONNECTION_LIMIT, (unsigned)AGENT_CONN_MAX,
+					MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)AGENT_CONN_TIMEOUT_S,
+					MHD_OPTION_CONNECTION_MEMORY_LIMIT, AGENT_REQUEST_MEM_MAX,
+					MHD_OPTION_HTTPS_MEM_CERT, a->tls_cert, MHD_OPTION_HTTPS_MEM_KEY, a->tls_key,
+					MHD_OPTION_HTTPS_PRIORITIES, AGENT_TLS_PRIORITIES, MHD_OPTION_END);
+	else
+		a->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, a, MHD_OPTION_LISTEN_SOCKET, a->fd,
+					MHD_OPTION_CONNECTION_LIMIT, (unsigned)AGENT_CONN_MAX,
+					MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)AGENT_CONN_TIMEOUT_S,
+					MHD_OPTION_CONNECTION_MEMORY_LIMIT, AGENT_REQUEST_MEM_MAX, MHD_OPTION_END);
 	if (!a->d) {
-		sb_puts(err, "cannot start the HTTP server (libmicrohttpd)");
+		sb_puts(err, a->tls_cert ? "cannot start the HTTPS server (libmicrohttpd with GnuTLS refused the certificate or key)"
+					 : "cannot start the HTTP server (libmicrohttpd)");
 		close(a->fd);
-		xfree(a);
+		agent_free(a);
 		return NULL;
 	}
 	return a;
@@ -620,6 +693,5 @@ void agent_stop(struct agent *a)
 		usleep(50 * 1000);
 	MHD_stop_daemon(a->d);
 	close(a->fd);
-	memset(a->token, 0, sizeof a->token);
-	xfree(a);
+	agent_free(a);
 }

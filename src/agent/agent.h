@@ -48,6 +48,12 @@
 #define AGENT_STATS_NS ((int64_t)1000 * 1000 * 1000)
 /* The longest a capture waits in poll before it looks at the clock and the stop flag. */
 #define AGENT_POLL_MS 100
+/* The longest certificate chain or key file taken (PEM): a chain of a few certificates
+ * is a few KiB. */
+#define AGENT_TLS_FILE_MAX ((size_t)256 << 10)
+/* The TLS versions and ciphers offered (GnuTLS priority string): TLS 1.2 and 1.3,
+ * GnuTLS's secure defaults within them. */
+#define AGENT_TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
 /* The token: at least this long (a shorter secret is guessable), at most 256 bytes. */
 #define AGENT_TOKEN_MIN 16
 #define AGENT_TOKEN_MAX 256
@@ -65,11 +71,17 @@ struct agent_opts {
 	int log;                /* one line on stderr per capture started and ended */
 	const char *user;       /* once listening, become this user keeping only the capture
 				   capabilities (privs.h); NULL: stay as started */
+	/* HTTPS: the certificate (chain) and its private key, PEM text read before the
+	 * privileges go; both NULL: plain HTTP. agent_start checks that they parse and
+	 * belong together (the caller's copies may be wiped once it returns). */
+	const char *tls_cert_pem;
+	const char *tls_key_pem;
 };
 
 struct agent;
 
-/* Listens and serves in the library's threads. Returns the agent, or NULL with err set. */
+/* Listens and serves in the library's threads (over TLS when tls_cert_pem is set).
+ * Returns the agent, or NULL with err set. */
 struct agent *agent_start(const struct agent_opts *o, struct strbuf *err);
 /* The port it listens on (the one asked, or the one the kernel gave for 0). */
 uint16_t agent_port(const struct agent *a);

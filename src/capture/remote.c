@@ -1,6 +1,7 @@
 /* remote.c: see remote.h. HTTP/1.1 (RFC 9112): the request line and headers, a status
  * line, headers ended by an empty line, a body chunked (section 7.1) or ended by the
- * connection's close. pcapng blocks (draft-ietf-opsawg-pcapng section 3.1): type, total
+ * connection's close; over TLS for https:// (RFC 9110 section 4.3.4: the server's
+ * identity is checked against the URL's host, RFC 6125). pcapng blocks (draft-ietf-opsawg-pcapng section 3.1): type, total
  * length, body, total length again; the agent writes them little-endian. Every block
  * body is read through the bounded reader. */
 #include "remote.h"
@@ -12,7 +13,11 @@
 #include "../base/xalloc.h"
 
 #include <errno.h>
+#include <arpa/inet.h>
 #include <netdb.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +35,8 @@ enum chunk_state { CH_SIZE, CH_DATA, CH_DATA_END, CH_TRAILER, CH_DONE };
 
 struct remote_src {
 	int fd;
+	SSL_CTX *tls_ctx;     /* https:// only */
+	SSL *tls;
 	char name[REMOTE_URL_MAX + 80];
 	uint16_t linktype;
 	uint32_t snaplen;
@@ -61,6 +68,7 @@ static int64_t mono_ms(void)
 /* --- the URL and the request --- */
 
 struct url {
+	int tls;              /* https:// */
 	char host[256];
 	char port[8];
 	char prefix[REMOTE_URL_MAX];
@@ -72,16 +80,12 @@ static int parse_url(const char *u, struct url *out, struct err *e)
 		err_set(e, EXIT_USAGE, -1, "--remote: the URL is longer than %d bytes", REMOTE_URL_MAX);
 		return -1;
 	}
-	if (strncasecmp(u, "https://", 8) == 0) {
-		err_set(e, EXIT_USAGE, -1,
-			"--remote: the agent speaks plain HTTP; for TLS reach it through an SSH tunnel (ssh -L 7380:127.0.0.1:7380 HOST, then --remote http://127.0.0.1:7380)");
+	out->tls = strncasecmp(u, "https://", 8) == 0;
+	if (!out->tls && strncasecmp(u, "http://", 7) != 0) {
+		err_set(e, EXIT_USAGE, -1, "--remote takes http://HOST[:PORT] or https://HOST[:PORT] (the agent's address)");
 		return -1;
 	}
-	if (strncasecmp(u, "http://", 7) != 0) {
-		err_set(e, EXIT_USAGE, -1, "--remote takes http://HOST[:PORT] (the agent's address)");
-		return -1;
-	}
-	const char *h = u + 7, *end = h + strcspn(h, "/?#");
+	const char *h = u + (out->tls ? 8 : 7), *end = h + strcspn(h, "/?#");
 	const char *port = NULL, *hend = end;
 	if (*h == '[') {
 		const char *rb = memchr(h, ']', (size_t)(end - h));
@@ -178,21 +182,145 @@ static int connect_to(const struct url *u, struct err *e)
 	return fd;
 }
 
-/* Writes all of b (the socket is non-blocking: waits for room). */
-static int send_all(int fd, const char *p, size_t n, struct err *e)
+/* --- TLS (https://) --- */
+
+/* OpenSSL's first queued error in words, or what errno says (the queue is emptied). */
+static void tls_why(char *out, size_t n)
+{
+	unsigned long code = ERR_get_error();
+	if (code)
+		ERR_error_string_n(code, out, n);
+	else
+		snprintf(out, n, "%s", errno ? strerror(errno) : "the connection was closed");
+	ERR_clear_error();
+}
+
+/* One TLS read or write on the non-blocking socket: bytes moved, 0 when the peer
+ * closed (read), -1 with errno EAGAIN when it must wait (*want: POLLIN or POLLOUT), or
+ * -1 with errno EIO when TLS failed (the reason in OpenSSL's queue). */
+static ssize_t tls_io(SSL *tls, int writing, void *p, size_t n, short *want)
+{
+	size_t done = 0;
+	ERR_clear_error();
+	int ok = writing ? SSL_write_ex(tls, p, n, &done) : SSL_read_ex(tls, p, n, &done);
+	if (ok)
+		return (ssize_t)done;
+	int err = SSL_get_error(tls, 0);
+	if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
+		*want = err == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT;
+		errno = EAGAIN;
+		return -1;
+	}
+	if (err == SSL_ERROR_ZERO_RETURN)
+		return 0; /* close_notify */
+	if (err == SSL_ERROR_SYSCALL && errno == 0)
+		errno = ECONNRESET; /* the peer closed without close_notify */
+	else if (err != SSL_ERROR_SYSCALL)
+		errno = EIO;
+	return -1;
+}
+
+/* Starts TLS on the connected socket and verifies the agent: its certificate chain
+ * against ca_file (or the system's store) and its name or address against the URL's
+ * host, unless insecure. Returns 0, or -1 with e set in words a user can act on. */
+static int tls_start(struct remote_src *rs, const struct url *u, const struct remote_opts *o, struct err *e)
+{
+	rs->tls_ctx = SSL_CTX_new(TLS_client_method());
+	if (!rs->tls_ctx || !SSL_CTX_set_min_proto_version(rs->tls_ctx, TLS1_2_VERSION)) {
+		err_set(e, EXIT_SYSTEM, -1, "agent %s: cannot set up TLS (OpenSSL)", u->host);
+		return -1;
+	}
+	/* a close without close_notify reads as the end: the chunked framing (its last
+	 * chunk) is what tells a whole stream from one cut short, as over plain HTTP */
+	SSL_CTX_set_options(rs->tls_ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
+	char why[256];
+	if (!o->insecure) {
+		SSL_CTX_set_verify(rs->tls_ctx, SSL_VERIFY_PEER, NULL);
+		int ok = o->ca_file ? SSL_CTX_load_verify_locations(rs->tls_ctx, o->ca_file, NULL)
+				    : SSL_CTX_set_default_verify_paths(rs->tls_ctx);
+		if (!ok) {
+			tls_why(why, sizeof why);
+			err_set(e, EXIT_USAGE, -1, "--ca %s: no certificate could be read from it (%s)",
+				o->ca_file ? o->ca_file : "(the system's)", why);
+			return -1;
+		}
+	}
+	rs->tls = SSL_new(rs->tls_ctx);
+	if (!rs->tls || !SSL_set_fd(rs->tls, rs->fd)) {
+		err_set(e, EXIT_SYSTEM, -1, "agent %s: cannot set up TLS (OpenSSL)", u->host);
+		return -1;
+	}
+	unsigned char ip[16];
+	int is_ip = inet_pton(AF_INET, u->host, ip) == 1 || inet_pton(AF_INET6, u->host, ip) == 1;
+	if (!is_ip)
+		SSL_set_tlsext_host_name(rs->tls, u->host); /* SNI: names only (RFC 6066 section 3) */
+	if (!o->insecure) {
+		X509_VERIFY_PARAM *vp = SSL_get0_param(rs->tls);
+		X509_VERIFY_PARAM_set_hostflags(vp, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+		if (!(is_ip ? X509_VERIFY_PARAM_set1_ip_asc(vp, u->host) : X509_VERIFY_PARAM_set1_host(vp, u->host, 0))) {
+			err_set(e, EXIT_SYSTEM, -1, "agent %s: cannot set the name to verify", u->host);
+			return -1;
+		}
+	}
+	int64_t deadline = mono_ms() + REMOTE_TLS_MS;
+	for (;;) {
+		ERR_clear_error();
+		errno = 0;
+		int r = SSL_connect(rs->tls);
+		if (r == 1)
+			return 0;
+		int err = SSL_get_error(rs->tls, r);
+		short want = err == SSL_ERROR_WANT_READ ? POLLIN : err == SSL_ERROR_WANT_WRITE ? POLLOUT : 0;
+		if (!want) {
+			long vr = SSL_get_verify_result(rs->tls);
+			if (!o->insecure && vr != X509_V_OK) {
+				const char *hint =
+					vr == X509_V_ERR_HOSTNAME_MISMATCH || vr == X509_V_ERR_IP_ADDRESS_MISMATCH
+						? "the certificate names another host: use the name or address it was made for"
+						: o->ca_file ? "is --ca the agent's certificate, or the CA that signed it?"
+							     : "give the agent's certificate (or its CA) with --ca FILE";
+				err_set(e, EXIT_BADINPUT, -1, "agent %s port %s: the agent's certificate was refused: %s (%s)",
+					u->host, u->port, X509_verify_cert_error_string(vr), hint);
+			} else {
+				tls_why(why, sizeof why);
+				err_set(e, EXIT_BADINPUT, -1,
+					"agent %s port %s: the TLS handshake failed: %s (does the agent listen with --tls-cert? http:// if not)",
+					u->host, u->port, why);
+			}
+			return -1;
+		}
+		struct pollfd pf = { rs->fd, want, 0 };
+		int64_t left = deadline - mono_ms();
+		if (left <= 0 || (poll(&pf, 1, (int)left) == 0)) {
+			err_set(e, EXIT_BADINPUT, -1, "agent %s port %s: the TLS handshake timed out", u->host, u->port);
+			return -1;
+		}
+	}
+}
+
+/* --- bytes in and out, plain or TLS --- */
+
+/* Writes all of p (the socket is non-blocking: waits for room). */
+static int send_all(struct remote_src *rs, const char *p, size_t n, struct err *e)
 {
 	int64_t deadline = mono_ms() + REMOTE_CONNECT_MS;
 	while (n) {
-		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+		short want = POLLOUT;
+		ssize_t w = rs->tls ? tls_io(rs->tls, 1, (void *)p, n, &want) : send(rs->fd, p, n, MSG_NOSIGNAL);
 		if (w > 0) {
 			p += w, n -= (size_t)w;
 			continue;
 		}
 		if (w < 0 && errno != EAGAIN && errno != EINTR) {
-			err_set(e, EXIT_BADINPUT, -1, "agent: cannot send the request: %s", strerror(errno));
+			char why[256];
+			if (rs->tls)
+				tls_why(why, sizeof why);
+			else
+				snprintf(why, sizeof why, "%s", strerror(errno));
+			err_set(e, EXIT_BADINPUT, -1, "agent: cannot send the request: %s", why);
 			return -1;
 		}
-		struct pollfd pf = { fd, POLLOUT, 0 };
+		struct pollfd pf = { rs->fd, want, 0 };
 		int64_t left = deadline - mono_ms();
 		if (left <= 0 || poll(&pf, 1, (int)left) == 0) {
 			err_set(e, EXIT_BADINPUT, -1, "agent: the request could not be sent in time");
@@ -204,16 +332,32 @@ static int send_all(int fd, const char *p, size_t n, struct err *e)
 
 /* Reads what is there (waiting up to wait_ms) into buf. Returns bytes, 0 at the end,
  * -1 with errno (EAGAIN: nothing yet). */
-static ssize_t recv_some(int fd, char *buf, size_t n, int wait_ms)
+static ssize_t recv_some(struct remote_src *rs, char *buf, size_t n, int wait_ms)
 {
-	if (wait_ms > 0) {
-		struct pollfd pf = { fd, POLLIN, 0 };
-		if (poll(&pf, 1, wait_ms) == 0) {
+	if (!rs->tls) {
+		if (wait_ms > 0) {
+			struct pollfd pf = { rs->fd, POLLIN, 0 };
+			if (poll(&pf, 1, wait_ms) == 0) {
+				errno = EAGAIN;
+				return -1;
+			}
+		}
+		return recv(rs->fd, buf, n, MSG_DONTWAIT);
+	}
+	int64_t deadline = mono_ms() + (wait_ms > 0 ? wait_ms : 0);
+	for (;;) {
+		short want = POLLIN;
+		ssize_t got = tls_io(rs->tls, 0, buf, n, &want);
+		if (got >= 0 || errno != EAGAIN)
+			return got;
+		/* (a record may come in pieces, and TLS 1.3 sends tickets after the handshake) */
+		struct pollfd pf = { rs->fd, want, 0 };
+		int64_t left = deadline - mono_ms();
+		if (left <= 0 || poll(&pf, 1, (int)left) == 0) {
 			errno = EAGAIN;
 			return -1;
 		}
 	}
-	return recv(fd, buf, n, 0);
 }
 
 /* --- the blocks --- */
@@ -435,10 +579,12 @@ static int read_head(struct remote_src *rs, struct strbuf *in, size_t *head_end,
 			return -1;
 		}
 		int64_t left = deadline - mono_ms();
-		ssize_t got = left > 0 ? recv_some(rs->fd, buf, sizeof buf, (int)left) : -1;
+		ssize_t got = left > 0 ? recv_some(rs, buf, sizeof buf, (int)left) : -1;
 		if (got == 0 || (got < 0 && errno != EINTR)) {
-			err_set(e, EXIT_BADINPUT, -1, "%s: no answer from the agent (%s)", rs->name,
-				got == 0 ? "it closed the connection" : errno == EAGAIN ? "timed out" : strerror(errno));
+			/* a TLS agent closes on a plain request without a word */
+			err_set(e, EXIT_BADINPUT, -1, "%s: no answer from the agent (%s)%s", rs->name,
+				got == 0 ? "it closed the connection" : errno == EAGAIN ? "timed out" : strerror(errno),
+				!rs->tls && got == 0 && in->len == 0 ? "; does it serve HTTPS (--tls-cert)? then https://" : "");
 			return -1;
 		}
 		if (got > 0)
@@ -463,7 +609,7 @@ static int read_head(struct remote_src *rs, struct strbuf *in, size_t *head_end,
 		return 0;
 	/* a short refusal: wait a moment for its body */
 	for (int i = 0; i < 20 && in->len - *head_end < 256; i++) {
-		ssize_t got = recv_some(rs->fd, buf, sizeof buf, 50);
+		ssize_t got = recv_some(rs, buf, sizeof buf, 50);
 		if (got <= 0)
 			break;
 		sb_add(in, buf, (size_t)got);
@@ -484,7 +630,7 @@ struct remote_src *remote_open(const struct remote_opts *o, struct err *e)
 	snprintf(rs->name, sizeof rs->name, "%s%s%s:%s/%s", v6 ? "[" : "", u.host, v6 ? "]" : "", u.port, iface);
 	sb_init(&rs->blk);
 	rs->fd = connect_to(&u, e);
-	if (rs->fd < 0) {
+	if (rs->fd < 0 || (u.tls && tls_start(rs, &u, o, e) < 0)) {
 		remote_close(rs);
 		return NULL;
 	}
@@ -503,7 +649,7 @@ struct remote_src *remote_open(const struct remote_opts *o, struct err *e)
 	if (o->token)
 		sb_printf(&req, "Authorization: Bearer %s\r\n", o->token);
 	sb_puts(&req, "Connection: close\r\n\r\n");
-	int rc = send_all(rs->fd, req.s, req.len, e);
+	int rc = send_all(rs, req.s, req.len, e);
 	memset(req.s, 0, req.len); /* (it held the token) */
 	sb_fini(&req);
 	struct strbuf in;
@@ -520,7 +666,7 @@ struct remote_src *remote_open(const struct remote_opts *o, struct err *e)
 	char buf[4096];
 	while (rc == 0 && !rs->have_idb) {
 		int64_t left = deadline - mono_ms();
-		ssize_t got = left > 0 ? recv_some(rs->fd, buf, sizeof buf, (int)left) : -1;
+		ssize_t got = left > 0 ? recv_some(rs, buf, sizeof buf, (int)left) : -1;
 		if (got <= 0 && !(got < 0 && errno == EINTR)) {
 			err_set(e, EXIT_BADINPUT, -1, "%s: the agent sent no capture (%s)", rs->name,
 				got == 0 ? "it closed the connection" : "timed out");
@@ -541,6 +687,11 @@ void remote_close(struct remote_src *rs)
 {
 	if (!rs)
 		return;
+	if (rs->tls) {
+		SSL_shutdown(rs->tls); /* a close_notify, not waited for */
+		SSL_free(rs->tls);
+	}
+	SSL_CTX_free(rs->tls_ctx);
 	if (rs->fd >= 0)
 		close(rs->fd);
 	sb_fini(&rs->blk);
@@ -551,6 +702,7 @@ uint16_t remote_linktype(const struct remote_src *rs) { return rs->linktype; }
 uint32_t remote_snaplen(const struct remote_src *rs) { return rs->snaplen; }
 const char *remote_name(const struct remote_src *rs) { return rs->name; }
 int remote_fd(const struct remote_src *rs) { return rs->fd; }
+int remote_pending(const struct remote_src *rs) { return rs->tls && SSL_pending(rs->tls) > 0; }
 void remote_get_stats(const struct remote_src *rs, struct live_stats *st) { *st = rs->st; }
 
 struct remote_src *remote_parser_new(int chunked)
@@ -579,11 +731,23 @@ int remote_dispatch(struct remote_src *rs, live_packet_fn fn, void *ctx, struct 
 	if (rs->eof)
 		return REMOTE_END;
 	char buf[65536];
-	ssize_t got = recv(rs->fd, buf, sizeof buf, MSG_DONTWAIT);
+	ssize_t got = recv_some(rs, buf, sizeof buf, 0);
+	/* TLS hands out a record (16 KiB at most) a read: fill buf from what is there */
+	while (rs->tls && got > 0 && (size_t)got < sizeof buf) {
+		ssize_t more = recv_some(rs, buf + got, sizeof buf - (size_t)got, 0);
+		if (more <= 0)
+			break; /* nothing more now; an end or error shows at the next call */
+		got += more;
+	}
 	if (got < 0) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
 			return 0;
-		err_set(e, EXIT_BADINPUT, -1, "%s: the connection to the agent broke: %s", rs->name, strerror(errno));
+		char why[256];
+		if (rs->tls && errno == EIO)
+			tls_why(why, sizeof why);
+		else
+			snprintf(why, sizeof why, "%s", strerror(errno));
+		err_set(e, EXIT_BADINPUT, -1, "%s: the connection to the agent broke: %s", rs->name, why);
 		return -1;
 	}
 	if (got == 0) {

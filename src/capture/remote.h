@@ -1,9 +1,12 @@
 /* remote.h: packets from a capture agent on another machine (`chattcp agent`), read
- * from its raw pcapng stream (GET /api/capture?format=pcapng) over plain HTTP/1.1.
+ * from its raw pcapng stream (GET /api/capture?format=pcapng) over HTTP/1.1, plain
+ * (http://: loopback or an SSH tunnel) or over TLS (https://: the agent's --tls-cert).
  *
  * A small client of our own rather than libcurl (docs/deps.md says why): one GET to
- * one agent, plain HTTP on loopback or through an SSH tunnel (TLS to the agent is the
- * tunnel's), a status line, a few headers, a chunked body. The body is cut into
+ * one agent, a status line, a few headers, a chunked body. TLS is OpenSSL's libssl
+ * (TLS 1.2 or later); the agent's certificate is verified against --ca FILE or the
+ * system's store, and its name against the URL's host (a name, or an IP address in
+ * the certificate's subjectAltName), unless the caller asks for no verification. The body is cut into
  * pcapng blocks (each bounded by REMOTE_BLOCK_MAX); packet blocks are handed out as a
  * local live source hands out packets (live.h live_packet_fn), so the session sees the
  * same pcapng a local capture makes; statistics blocks carry the agent's drop counts.
@@ -29,6 +32,8 @@
 /* The largest pcapng block taken: a packet of LIVE_SNAPLEN_MAX bytes and its header;
  * a longer block is not from an agent and ends the capture with an error. */
 #define REMOTE_BLOCK_MAX ((uint32_t)LIVE_SNAPLEN_MAX + 4096)
+/* How long the TLS handshake may take (after the TCP connect). */
+#define REMOTE_TLS_MS 10000
 /* The longest URL and token taken. */
 #define REMOTE_URL_MAX 512
 
@@ -41,6 +46,10 @@ struct remote_opts {
 	const char *iface;    /* the agent's interface ("any" when NULL) */
 	const char *filter;   /* a BPF expression for the agent, NULL for none */
 	uint32_t snaplen;     /* 0: the agent's default */
+	/* https:// only: the certificates to trust for the agent (a PEM file: the agent's
+	 * self-signed certificate, or the CA that signed it); NULL: the system's store */
+	const char *ca_file;
+	int insecure;         /* https:// only: encrypt but verify neither certificate nor name */
 };
 
 struct remote_src;
@@ -56,6 +65,9 @@ uint32_t remote_snaplen(const struct remote_src *rs);
 /* "HOST:PORT/IFACE", for the status line and the session's name. */
 const char *remote_name(const struct remote_src *rs);
 int remote_fd(const struct remote_src *rs);
+/* 1 when bytes already received and decrypted wait in the source (TLS): poll(2) on
+ * remote_fd would not say so, so the caller dispatches again without waiting. */
+int remote_pending(const struct remote_src *rs);
 /* Reads what has arrived (never blocks) and hands out every packet block completed.
  * Returns the packets handed out (0: none waiting), REMOTE_END when the agent ended the
  * stream, or -1 with e set (the connection broke, a block that is not the agent's). */

@@ -1,8 +1,12 @@
 /* cases.c: looking up the embedded cases and reading their lessons' front matter. */
 #include "cases.h"
 
+#include "../base/xalloc.h"
+
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 const struct case_blob *case_find(const char *name)
 {
@@ -98,4 +102,31 @@ size_t case_order(const struct case_blob **out)
 		out[i] = &case_blobs[i];
 	qsort(out, case_blob_count, sizeof *out, order_cmp);
 	return case_blob_count;
+}
+
+static int dir_file(const char *dir, const char *file, char *path, size_t n)
+{
+	struct stat st;
+	return stat(dir, &st) == 0 && S_ISDIR(st.st_mode) && (size_t)snprintf(path, n, "%s/%s", dir, file) < n;
+}
+
+int case_dir_capture(const char *dir, char *path, size_t n) { return dir_file(dir, CASE_DIR_CAPTURE, path, n); }
+
+char *case_dir_lesson(const char *dir, struct case_blob *cb)
+{
+	char path[4096];
+	if (!dir_file(dir, CASE_DIR_LESSON, path, sizeof path))
+		return NULL;
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	char *t = xmalloc(CASE_DIR_LESSON_MAX + 1);
+	size_t n = fread(t, 1, CASE_DIR_LESSON_MAX, f);
+	fclose(f);
+	t[n] = 0;
+	memset(cb, 0, sizeof *cb);
+	cb->name = dir;
+	cb->lesson = t;
+	cb->lesson_len = strlen(t); /* a NUL inside ends it */
+	return t;
 }

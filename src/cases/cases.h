@@ -26,6 +26,19 @@ int case_front(const struct case_blob *cb, const char *key, const char **val, si
 size_t case_order(const struct case_blob **out);
 /* The lesson's "order:" number, or 0 when it has none. */
 long case_order_num(const struct case_blob *cb);
+/* A case directory, as `chattcp lesson -o DIR` writes it and `case:DIR` opens it:
+ * these two files in it. */
+#define CASE_DIR_CAPTURE "capture.pcap"
+#define CASE_DIR_LESSON "lesson.md"
+/* Bytes of a case directory's lesson.md read at most: the longest built-in lesson is a
+ * few KB; a bigger file is not a lesson, and is cut there. */
+#define CASE_DIR_LESSON_MAX ((size_t)1 << 20)
+/* dir's capture path into path (1), or 0 when dir is not a directory (or the path is
+ * longer than n). */
+int case_dir_capture(const char *dir, char *path, size_t n);
+/* dir's lesson.md into *cb (name: dir, no capture bytes): the text, which the caller
+ * frees, or NULL when dir is not a directory or holds no readable lesson.md. */
+char *case_dir_lesson(const char *dir, struct case_blob *cb);
 /* The lesson without its front matter. */
 const char *case_lesson_body(const struct case_blob *cb);
 

@@ -4,6 +4,7 @@
 
 #include "../agent/agent.h"
 #include "../base/exitcodes.h"
+#include "../base/xalloc.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -16,7 +17,7 @@
 
 const char help_agent[] =
 	"usage: chattcp agent [--listen ADDR:PORT] --token-file FILE [--max-clients N] [--buffer MB]\n"
-	"                     [--user NAME] [--insecure-no-token] [--quiet]\n"
+	"                     [--user NAME] [--insecure-no-token] [--quiet] [--tls-cert FILE --tls-key FILE]\n"
 	"\n"
 	"Runs the capture agent on the machine to be watched: an HTTP API that lists its interfaces\n"
 	"and streams what they capture, as Server-Sent Events (one JSON object per packet) or as\n"
@@ -33,6 +34,9 @@ const char help_agent[] =
 	"  --user NAME          once listening, run as NAME with only CAP_NET_RAW and CAP_NET_ADMIN\n"
 	"                       (default when started as root: nobody; --user root keeps root)\n"
 	"  --quiet              no line per capture on stderr\n"
+	"  --tls-cert FILE      serve HTTPS with this PEM certificate (chain); clients use https://\n"
+	"                       and verify it (live --remote https://... --ca FILE)\n"
+	"  --tls-key FILE       its PEM private key, unencrypted; the file must be chmod 600\n"
 	"\n"
 	"GET /api/interfaces; GET /api/status; GET /api/capture?i=IFACE [&tcp=true|&udp=true]\n"
 	"[&h=IP|&h.src=IP&h.dst=IP] [&p=PORT|&p.src=PORT&p.dst=PORT] [&bpf=EXPR] [&format=pcapng]\n"
@@ -86,7 +90,7 @@ static int is_loopback(const char *addr)
 }
 
 struct agent_cli {
-	const char *token_file, *user;
+	const char *token_file, *user, *tls_cert, *tls_key;
 	char addr[64];
 	long port;
 	int no_token, quiet;
@@ -112,7 +116,7 @@ static int agent_args(int argc, char **argv, struct agent_cli *x)
 			continue;
 		}
 		if (strcmp(k, "--listen") && strcmp(k, "--token-file") && strcmp(k, "--max-clients") &&
-		    strcmp(k, "--buffer") && strcmp(k, "--user"))
+		    strcmp(k, "--buffer") && strcmp(k, "--user") && strcmp(k, "--tls-cert") && strcmp(k, "--tls-key"))
 			return usage_error("agent", "unknown option %s", k);
 		if (!(v = args_value(&a, "agent", k)))
 			return EXIT_USAGE;
@@ -121,6 +125,10 @@ static int agent_args(int argc, char **argv, struct agent_cli *x)
 				return usage_error("agent", "--listen takes ADDR:PORT, [V6ADDR]:PORT, ADDR or PORT");
 		} else if (!strcmp(k, "--token-file")) {
 			x->token_file = v;
+		} else if (!strcmp(k, "--tls-cert")) {
+			x->tls_cert = v;
+		} else if (!strcmp(k, "--tls-key")) {
+			x->tls_key = v;
 		} else if (!strcmp(k, "--max-clients")) {
 			if (cli_number(v, 1, AGENT_CAPTURES_MAX, &n) < 0)
 				return usage_error("agent", "--max-clients takes 1 to %d", AGENT_CAPTURES_MAX);
@@ -139,6 +147,8 @@ static int agent_args(int argc, char **argv, struct agent_cli *x)
 		return usage_error("agent", "needs --token-file FILE (or --insecure-no-token, on loopback only)");
 	if (x->token_file && x->no_token)
 		return usage_error("agent", "--token-file or --insecure-no-token, not both");
+	if (!x->tls_cert != !x->tls_key)
+		return usage_error("agent", "--tls-cert FILE and --tls-key FILE go together");
 	if (x->no_token && !is_loopback(x->addr))
 		return usage_error("agent", "--insecure-no-token only on a loopback address (127.0.0.1, ::1)");
 	if (!x->user && geteuid() == 0)
@@ -180,9 +190,10 @@ static int agent_run(struct agent_cli *x, const char *token)
 		return EXIT_SYSTEM;
 	}
 	int v6 = strchr(x->addr, ':') != NULL;
-	fprintf(stderr, "chattcp agent: listening on http://%s%s%s:%u/%s%s%s\n", v6 ? "[" : "", x->addr, v6 ? "]" : "",
-		agent_port(ag), x->no_token ? " (no token)" : "", x->user ? ", running as " : "", x->user ? x->user : "");
-	if (!is_loopback(x->addr))
+	fprintf(stderr, "chattcp agent: listening on http%s://%s%s%s:%u/%s%s%s\n", x->o.tls_cert_pem ? "s" : "",
+		v6 ? "[" : "", x->addr, v6 ? "]" : "", agent_port(ag), x->no_token ? " (no token)" : "",
+		x->user ? ", running as " : "", x->user ? x->user : "");
+	if (!is_loopback(x->addr) && !x->o.tls_cert_pem)
 		fprintf(stderr, "chattcp agent: warning: %s is not loopback: plain HTTP; prefer 127.0.0.1 and ssh -L\n",
 			x->addr);
 	fflush(stderr);
@@ -198,6 +209,50 @@ static int agent_run(struct agent_cli *x, const char *token)
 	return EXIT_OK;
 }
 
+/* Reads a PEM file whole (at most AGENT_TLS_FILE_MAX bytes) into a new string. A
+ * private key must be a regular file no one else may read, as the token. Returns the
+ * text, or NULL after printing why. */
+static char *read_pem(const char *path, int secret)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		fprintf(stderr, "chattcp agent: %s: %s\n", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	const char *why = !S_ISREG(st.st_mode)			? "not a file"
+			  : secret && (st.st_mode & 0077)		? "the private key may be read by others: chmod 600 it"
+			  : (size_t)st.st_size > AGENT_TLS_FILE_MAX ? "longer than 256 KiB: not a PEM certificate or key"
+								  : NULL;
+	if (why) {
+		fprintf(stderr, "chattcp agent: %s: %s\n", path, why);
+		close(fd);
+		return NULL;
+	}
+	char *s = xmalloc((size_t)st.st_size + 1);
+	size_t n = 0;
+	while (n < (size_t)st.st_size) {
+		ssize_t got = read(fd, s + n, (size_t)st.st_size - n);
+		if (got <= 0) {
+			if (got < 0 && errno == EINTR)
+				continue;
+			break;
+		}
+		n += (size_t)got;
+	}
+	close(fd);
+	s[n] = 0;
+	if (n != (size_t)st.st_size || strlen(s) != n) {
+		fprintf(stderr, "chattcp agent: %s: %s\n", path, n != (size_t)st.st_size ? "could not be read whole" : "a NUL byte: not PEM text");
+		memset(s, 0, n);
+		xfree(s);
+		return NULL;
+	}
+	return s;
+}
+
 int cmd_agent(int argc, char **argv)
 {
 	struct agent_cli x;
@@ -211,7 +266,19 @@ int cmd_agent(int argc, char **argv)
 	char token[AGENT_TOKEN_MAX + 2];
 	if (x.token_file && cli_read_token("agent", x.token_file, token, sizeof token) < 0)
 		return EXIT_USAGE;
+	char *cert = NULL, *key = NULL;
+	if (x.tls_cert && (!(cert = read_pem(x.tls_cert, 0)) || !(key = read_pem(x.tls_key, 1)))) {
+		xfree(cert);
+		memset(token, 0, sizeof token);
+		return EXIT_USAGE;
+	}
+	x.o.tls_cert_pem = cert;
+	x.o.tls_key_pem = key;
 	rc = agent_run(&x, x.token_file ? token : NULL);
 	memset(token, 0, sizeof token);
+	if (key)
+		memset(key, 0, strlen(key));
+	xfree(cert);
+	xfree(key);
 	return rc;
 }

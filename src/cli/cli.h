@@ -82,6 +82,8 @@ void cli_common_fini(struct cli_common *c);
 /* Takes option k when it is a common one: 1 taken, 0 not a common option, CLI_DONE
  * for -h (help was printed), -1 after printing the one-line usage error. */
 int cli_common_opt(struct args *a, const char *k, struct cli_common *c, const char *cmd);
+/* --plugin FILE, --plugin-port N: 1 taken, -1 error (said), 0 not one of them. */
+int cli_plugin_opt(struct args *a, const char *k, const char *cmd);
 /* The layout the common options ask for (out/width.h): width, colour, box glyphs. */
 void cli_layout(const struct cli_common *c, struct layout *ly);
 
@@ -157,8 +159,10 @@ int chat_main(int argc, char **argv, const char *cmd, chat_prologue_fn *prologue
 int cmd_packet(int argc, char **argv);
 int cmd_diag(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
+int cmd_graph(int argc, char **argv);
 int cmd_cases(int argc, char **argv);
 int cmd_learn(int argc, char **argv);
+int cmd_lesson(int argc, char **argv);
 int cmd_http(int argc, char **argv);
 int cmd_stream(int argc, char **argv);
 int cmd_export(int argc, char **argv);

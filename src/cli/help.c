@@ -23,10 +23,12 @@ static const char usage[] =
 	"  cases                      the built-in classic cases, to learn TCP without capturing anything\n"
 	"  case NAME                  a case's lesson followed by its annotated chat\n"
 	"  learn NAME                 a case one packet at a time: bubble, lesson, a question first\n"
+	"  lesson FILE -c ID -o DIR   your own connection as a case: anonymised capture, drafted lesson.md\n"
 	"  conns FILE                 the connection list (--filter TEXT, --json)\n"
 	"  chat FILE [-c ID ...]      connections as chats (--absolute, -t r, --commentary, --json, ...)\n"
 	"  packet FILE FRAME          one packet in full, with the TCP header diagram (--hex, --json)\n"
 	"  diag FILE [-c ID ...]      per-connection diagnosis: latency, retransmissions, how it ended, why (--json)\n"
+	"  graph FILE -c ID           a connection's graph points: seq, ack, window, in flight, RTT (--json)\n"
 	"  stats FILE                 file statistics: connection troubles, analysis labels, top talkers (--json)\n"
 	"  http FILE                  every HTTP exchange: when, request, status, body sizes, timing (-t r, --json)\n"
 	"  stream FILE -c ID          one connection decoded as its protocol, Follow-Stream style (-t, --json, --raw-out)\n"
@@ -49,6 +51,9 @@ static const char usage[] =
 	"  --json                     JSON lines instead of text (commands that show a capture, cases)\n"
 	"  --keylog FILE              decrypt TLS with the keys in FILE (SSLKEYLOGFILE format, as browsers,\n"
 	"                             curl and OpenSSL write it): http, stream and export then see HTTPS\n"
+	"  --plugin FILE              decode with a JavaScript decoder (ChatTCP's plugin API, docs/plugins.md);\n"
+	"                             its fields work in -Y after it: NAME.field == 3 (NAME: the file's name)\n"
+	"  --plugin-port N            only connections on port N for the --plugin before it\n"
 	"  -h, --help                 the command's options\n"
 	"\n"
 	"exit status:\n"
@@ -246,7 +251,23 @@ static const char help_learn[] =
 	"Keys: Enter, space or n: next; b: back; q: quit. Without a terminal each line of input is\n"
 	"a key (an empty line: next), so a script can step. The last frame seen is kept per case in\n"
 	"$XDG_STATE_HOME/chattcp/progress (default ~/.local/state/chattcp/progress) and the next\n"
-	"'learn NAME' goes on from there; --restart starts at the first packet.\n";
+	"'learn NAME' goes on from there; --restart starts at the first packet.\n"
+	"NAME may be case:DIR, a directory 'chattcp lesson' made (capture.pcap, lesson.md).\n";
+
+static const char help_lesson[] =
+	"usage: chattcp lesson FILE -c ID -o DIR [--blank-payloads] [--force]\n"
+	"\n"
+	"Turns connection ID of your own capture into a case you can share and step through:\n"
+	"DIR/capture.pcap holds that connection's frames only, with IPv4 addresses replaced by\n"
+	"10.0.0.N, IPv6 by 2001:db8::N, MACs by 02:00:00:00:00:NN and ports other than the\n"
+	"server's by 40001, 40002, ... (the same original always the same replacement), and the\n"
+	"IP, TCP and UDP checksums made right again. --blank-payloads zeroes every payload byte\n"
+	"(same lengths), which also removes addresses written as text in them (a Host header).\n"
+	"DIR/lesson.md is drafted from chattcp's notes and diagnosis of the new capture: a title,\n"
+	"the findings, one paragraph per notable packet (\"Frame N\") for you to rewrite.\n"
+	"Open it with 'chattcp learn case:DIR' or 'chattcp chat case:DIR'. DIR is made when\n"
+	"missing; existing files are replaced only with --force. Frames inside tunnels and IP\n"
+	"fragments are refused.\n";
 
 static const char help_diag[] =
 	"usage: chattcp diag FILE [-c ID ...] [--json]\n"
@@ -271,6 +292,16 @@ static const char help_events[] =
 	"severity (chat, note, warning, error: Wireshark's expert levels) and meaning. The names are\n"
 	"what --json output carries; see docs/json.md.\n";
 
+static const char help_graph[] =
+	"usage: chattcp graph FILE -c ID [--json]\n"
+	"\n"
+	"The points the window's graphs draw for one connection, one line per packet:\n"
+	"time from its first packet, direction, relative seq:end (SYN and FIN count one),\n"
+	"ack, the scaled receive window, the sender's bytes in flight after it, and the RTT\n"
+	"sample when its ACK first covers a segment sent once (Karn's rule).\n"
+	"--json: a header naming the fields, one compact array per packet, {\"packets\": N}\n"
+	"(docs/json.md).\n";
+
 static const char help_stats[] =
 	"usage: chattcp stats FILE [--json]\n"
 	"\n"
@@ -280,7 +311,8 @@ static const char help_stats[] =
 
 static const char help_ui[] =
 	"usage: chattcp ui [FILE|case:NAME ...] [--listen ADDR:PORT] [--no-open] [--root DIR]\n"
-	"                  [-i IFACE [-f BPF] | --remote URL --token-file FILE [-i IFACE] [-f BPF]]\n"
+	"                  [-i IFACE [-f BPF] | --remote URL --token-file FILE [--ca FILE | --insecure]\n"
+	"                  [-i IFACE] [-f BPF]]\n"
 	"\n"
 	"Serves the window in the browser: connection list, chat, packet diagram, diagnosis, the\n"
 	"cases. Prints one line, the address to open (it holds the token every request needs), and\n"
@@ -295,7 +327,10 @@ static const char help_ui[] =
 	"  -f, --filter BPF    the live capture's filter\n"
 	"  --remote URL        the live view from a capture agent ('chattcp agent'), as live --remote\n"
 	"  --token-file FILE   the agent's token\n"
-	"  --keylog FILE       decrypt TLS in every capture opened with this SSLKEYLOGFILE\n";
+	"  --ca FILE           https:// agent: the certificate to trust (as live --ca)\n"
+	"  --insecure          https:// agent: no verification (as live --insecure)\n"
+	"  --keylog FILE       decrypt TLS in every capture opened with this SSLKEYLOGFILE\n"
+	"  --plugin FILE       decode with a JavaScript plugin (--plugin-port N: only that port)\n";
 
 static const char help_mcp[] =
 	"usage: chattcp mcp [--root DIR ...] [--export-dir DIR]\n"
@@ -317,11 +352,13 @@ const struct cli_command cli_commands[] = {
 	{ "cases", cmd_cases, help_cases, "--json --extract" },
 	{ "case", cmd_cases, help_cases, CHAT_OPTS },
 	{ "learn", cmd_learn, help_learn, "--restart --relative --absolute -t --time" },
+	{ "lesson", cmd_lesson, help_lesson, "-c -o --output --blank-payloads --force" },
 	{ "conns", cmd_conns, help_conns, "--filter -Y --display-filter --json -t --time" },
 	{ "chat", cmd_chat, help_chat, CHAT_OPTS },
 	{ "packet", cmd_packet, help_packet, "--hex --json --relative --absolute -t --time" },
 	{ "diag", cmd_diag, help_diag, "-c --conn --json --relative --absolute" },
 	{ "stats", cmd_stats, help_stats, "--json" },
+	{ "graph", cmd_graph, help_graph, "-c --conn --json" },
 	{ "http", cmd_http, help_http, "-c --conn -v --verbose --json --decode-as --relative --absolute -t --time" },
 	{ "stream", cmd_stream, help_stream, "-c --conn --all --json --decode-as --raw-out --side --relative --absolute -Y --display-filter -t --time" },
 	{ "export", cmd_export, help_export, "--files --force --json -Y --display-filter" },
@@ -330,13 +367,13 @@ const struct cli_command cli_commands[] = {
 	  "--http-status --http-body --label -Y --display-filter --filters -c --conn --json" },
 	{ "extract", cmd_extract, help_extract, "-o --output -c --conn -Y --display-filter --frames --format" },
 	{ "events", cmd_events, help_events, "--json" },
-	{ "ui", cmd_ui, help_ui, "--listen --no-open --root -i --interface -f --filter --remote --token-file --keylog" },
+	{ "ui", cmd_ui, help_ui, "--listen --no-open --root -i --interface -f --filter --remote --token-file --ca --insecure --keylog --plugin --plugin-port" },
 	{ "mcp", cmd_mcp, help_mcp, "--root --export-dir" },
 	{ "interfaces", cmd_interfaces, help_interfaces, "--json" },
 	{ "live", cmd_live, help_live,
-	  "-i --interface --remote --token-file -f --filter -w --write --ring --ring-size --duration -s --snaplen --buffer --promisc --no-diag "
+	  "-i --interface --remote --token-file --ca --insecure -f --filter -w --write --ring --ring-size --duration -s --snaplen --buffer --promisc --no-diag "
 	  "-c --conn --json --relative --absolute -t --time --no-state --no-notes --commentary --fold --payload" },
-	{ "agent", cmd_agent, help_agent, "--listen --token-file --insecure-no-token --max-clients --buffer --user --quiet" },
+	{ "agent", cmd_agent, help_agent, "--listen --token-file --insecure-no-token --max-clients --buffer --user --quiet --tls-cert --tls-key" },
 	{ "tcpdump-cmd", cmd_tcpdump_cmd, help_tcpdump_cmd,
 	  "--tcp --udp -i --iface --host --src --dst --port --sport --dport -w --write -s --snaplen" },
 	{ "help", cmd_help, NULL, "" },
@@ -496,7 +533,7 @@ int cmd_help(int argc, char **argv)
 		struct strbuf b;
 		sb_init(&b);
 		for (const struct cli_command *c = cli_commands; c->name; c++)
-			sb_printf(&b, "%s\t%s --width --color --ascii --keylog --help\n", c->name, c->options);
+			sb_printf(&b, "%s\t%s --width --color --ascii --keylog --plugin --plugin-port --help\n", c->name, c->options);
 		cli_flush(&b);
 		sb_fini(&b);
 		return cli_out_check(EXIT_OK);

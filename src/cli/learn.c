@@ -551,7 +551,7 @@ static int learn_run(struct learn *l, const struct cli_common *co, int restart)
 	so.app = 1;
 	so.commentary = 1;
 	so.absolute = co->absolute;
-	char spec[128];
+	char spec[4200];
 	snprintf(spec, sizeof spec, "case:%s", l->cb->name);
 	int rc;
 	l->s = cli_session(&so, spec, NULL, 0, &rc);
@@ -639,6 +639,10 @@ int cmd_learn(int argc, char **argv)
 	struct learn l;
 	memset(&l, 0, sizeof l);
 	l.cb = case_find(name);
+	struct case_blob dir_case;
+	char *dir_md = NULL;
+	if (!l.cb && (dir_md = case_dir_lesson(name, &dir_case)))
+		l.cb = &dir_case;
 	if (!l.cb) {
 		struct strbuf m;
 		sb_init(&m);
@@ -670,6 +674,7 @@ int cmd_learn(int argc, char **argv)
 		sb_fini(&l.steps[i].answer);
 	}
 	xfree(l.steps);
+	xfree(dir_md);
 	sb_fini(&l.notice);
 	cli_common_fini(&co);
 	return rc;

@@ -20,12 +20,14 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 const char help_live[] =
 	"usage: chattcp live -i IFACE [-f BPF] [-c ID ...] [--write FILE.pcapng [--ring N --ring-size MB]]\n"
 	"                    [--duration S] [--json] [chat options]\n"
-	"       chattcp live --remote URL --token-file FILE [-i IFACE] [-f BPF] [the same options]\n"
+	"       chattcp live --remote URL --token-file FILE [--ca FILE | --insecure] [-i IFACE] [-f BPF]\n"
+	"                    [the same options]\n"
 	"\n"
 	"Captures from a network interface (libpcap; see 'chattcp interfaces') and shows each packet's\n"
 	"bubble as soon as it arrives, connections interleaved, exactly as 'chat' shows a pipe. On a\n"
@@ -37,8 +39,13 @@ const char help_live[] =
 	"exactly as from a local interface; the agent's drops are its kernel's.\n"
 	"\n"
 	"  -i, --interface IFACE   the interface ('any': all of them; with --remote, the agent's, default any)\n"
-	"  --remote URL            capture on the agent at URL (http://HOST:PORT; TLS: an SSH tunnel)\n"
+	"  --remote URL            capture on the agent at URL: http://HOST:PORT (loopback, an SSH\n"
+	"                          tunnel), or https://HOST:PORT (an agent with --tls-cert)\n"
 	"  --token-file FILE       the agent's token (the file the agent was given, chmod 600)\n"
+	"  --ca FILE               https: trust this PEM certificate (the agent's, or its CA's);\n"
+	"                          default: the system's store. The name in the URL must be the\n"
+	"                          certificate's\n"
+	"  --insecure              https: encrypt, but verify neither the certificate nor the name\n"
 	"  -f, --filter BPF        a capture filter in tcpdump's syntax ('tcp port 80 and host 10.0.0.2')\n"
 	"  -c, --conn IDS          only show these connections (ids as they are given, from 0)\n"
 	"  -w, --write FILE        also write every packet to FILE, as pcapng (nanosecond timestamps);\n"
@@ -155,6 +162,11 @@ static int capture_arg(struct args *a, const char *k, struct live_cli *x)
 	} else if (!strcmp(k, "--token-file")) {
 		VALUE();
 		x->token_file = v;
+	} else if (!strcmp(k, "--ca")) {
+		VALUE();
+		x->lo.remote_ca = v;
+	} else if (!strcmp(k, "--insecure")) {
+		x->lo.remote_insecure = 1;
 	} else if (!strcmp(k, "-f") || !strcmp(k, "--filter")) {
 		VALUE();
 		x->lo.cap.filter = v;
@@ -298,6 +310,11 @@ static int live_args(int argc, char **argv, struct live_cli *x)
 	} else if (x->token_file) {
 		return usage_error("live", "--token-file goes with --remote URL");
 	}
+	if ((x->lo.remote_ca || x->lo.remote_insecure) &&
+	    (!x->lo.remote_url || strncasecmp(x->lo.remote_url, "https://", 8) != 0))
+		return usage_error("live", "--ca and --insecure go with --remote https://...");
+	if (x->lo.remote_ca && x->lo.remote_insecure)
+		return usage_error("live", "--ca FILE or --insecure, not both");
 	if (!x->lo.cap.iface)
 		return usage_error("live", "which interface? -i IFACE (see 'chattcp interfaces')");
 	if ((x->lo.ring_files != 0) != (x->lo.ring_bytes != 0))

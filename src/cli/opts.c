@@ -121,6 +121,38 @@ void cli_common_fini(struct cli_common *c)
 	cli_filter_fini(&c->y);
 }
 
+/* --plugin FILE and --plugin-port N (session_plugin_load): loaded as they are read, so a
+ * -Y after them can name the plugin's fields. */
+int cli_plugin_opt(struct args *a, const char *k, const char *cmd)
+{
+	const char *v;
+	if (!strcmp(k, "--plugin")) {
+		if (!(v = args_value(a, cmd, k)))
+			return -1;
+		struct err e;
+		err_clear(&e);
+		if (session_plugin_load(v, &e) < 0) {
+			usage_error(cmd, "%s", e.msg);
+			return -1;
+		}
+		return 1;
+	}
+	if (!strcmp(k, "--plugin-port")) {
+		if (!(v = args_value(a, cmd, k)))
+			return -1;
+		char *end;
+		long port = strtol(v, &end, 10);
+		if (*end || end == v || port < 1 || port > 65535 || !session_plugin_any()) {
+			usage_error(cmd, session_plugin_any() ? "--plugin-port takes a port 1-65535, not '%s'"
+						      : "--plugin-port %s: give --plugin FILE first", v);
+			return -1;
+		}
+		session_plugin_port((uint16_t)port);
+		return 1;
+	}
+	return 0;
+}
+
 int cli_common_opt(struct args *a, const char *k, struct cli_common *c, const char *cmd)
 {
 	const char *v;
@@ -147,6 +179,9 @@ int cli_common_opt(struct args *a, const char *k, struct cli_common *c, const ch
 		c->color = v;
 		return 1;
 	}
+	int pr = cli_plugin_opt(a, k, cmd);
+	if (pr)
+		return pr;
 	if (!strcmp(k, "--keylog")) {
 		if (!(v = args_value(a, cmd, k)))
 			return -1;

@@ -13,6 +13,7 @@
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 struct ui_opts {
 	char addr[64];
@@ -79,6 +80,7 @@ static int ui_args(int argc, char **argv, struct ui_opts *o, struct args *a)
 {
 	args_init(a, argc, argv);
 	const char *k, *v;
+	int pr;
 	while ((k = args_next(a))) {
 		if (!strcmp(k, "--listen")) {
 			if (!(v = args_value(a, "ui", k)))
@@ -97,6 +99,11 @@ static int ui_args(int argc, char **argv, struct ui_opts *o, struct args *a)
 				o->live.remote_url = v;
 			else
 				o->token_file = v;
+		} else if (!strcmp(k, "--ca")) {
+			if (!(o->live.remote_ca = args_value(a, "ui", k)))
+				return EXIT_USAGE;
+		} else if (!strcmp(k, "--insecure")) {
+			o->live.remote_insecure = 1;
 		} else if (!strcmp(k, "--no-open"))
 			o->no_open = 1;
 		else if (!strcmp(k, "--root")) {
@@ -104,6 +111,9 @@ static int ui_args(int argc, char **argv, struct ui_opts *o, struct args *a)
 				return EXIT_USAGE;
 		} else if (!strcmp(k, "--keylog")) {
 			if (!(o->keylog = args_value(a, "ui", k)))
+				return EXIT_USAGE;
+		} else if ((pr = cli_plugin_opt(a, k, "ui")) != 0) {
+			if (pr < 0)
 				return EXIT_USAGE;
 		} else if (!strcmp(k, "-h") || !strcmp(k, "--help"))
 			return cli_help_for("ui");
@@ -114,6 +124,9 @@ static int ui_args(int argc, char **argv, struct ui_opts *o, struct args *a)
 		return usage_error("ui", "--remote needs --token-file FILE (the agent's token)");
 	if (o->token_file && !o->live.remote_url)
 		return usage_error("ui", "--token-file goes with --remote URL");
+	if ((o->live.remote_ca || o->live.remote_insecure) &&
+	    (!o->live.remote_url || strncasecmp(o->live.remote_url, "https://", 8) != 0))
+		return usage_error("ui", "--ca and --insecure go with --remote https://...");
 	if (o->live.filter && !o->live.iface && !o->live.remote_url)
 		return usage_error("ui", "-f needs -i IFACE or --remote URL");
 	if (o->token_file) {

@@ -6,7 +6,10 @@
 
 #include "../base/editdist.h"
 #include "../model/labels.h"
+#include "../base/xalloc.h"
+#include "../proto/plugin.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -519,12 +522,87 @@ static const struct field_def fields[] = {
 
 #define N_FIELDS (sizeof fields / sizeof fields[0])
 
+/* --- a plugin's fields (--plugin: proto/plugin.h): "NAME" (a message of it ends in
+ * this frame) and "NAME.key", any key its parse() returned, as text; compared with a
+ * number ("mqtt.qos == 1", "lenpref.len > 20") the numeric twin is used, which gives
+ * the values that are whole numbers. Made on first use, kept for the process. */
+
+/* Plugin field names a process keeps (each filter names a few). */
+#define PLUGIN_FIELDS_MAX 128
+
+/* Process state, as the plugins it names (proto/plugin.c): filters of web UI threads
+ * may add to it at once, hence the lock. */
+static struct plugin_fields {
+	struct field_def d[PLUGIN_FIELDS_MAX][2];
+	size_t n;
+	pthread_mutex_t mu;
+} pf = { .mu = PTHREAD_MUTEX_INITIALIZER };
+
+static void g_plugin(const struct field_def *fd, const struct sess_frame_view *f, struct fvals *o)
+{
+	const char *dot = strchr(fd->name, '.');
+	size_t pn = dot ? (size_t)(dot - fd->name) : strlen(fd->name);
+	for (size_t i = 0; i < f->n_msgs; i++) {
+		const struct appmsg *m = f->msgs[i];
+		if (!m->proto || strlen(m->proto) != pn || memcmp(m->proto, fd->name, pn) || m->cleared ||
+		    (m->flags & AM_INCOMPLETE))
+			continue;
+		if (!dot) {
+			put_u(o, FT_NONE, 1);
+			continue;
+		}
+		const struct appkv *kv = appmsg_find(m, dot + 1);
+		if (!kv)
+			continue;
+		if (fd->type == FT_UINT) {
+			char *end;
+			unsigned long long u = strtoull(kv->value, &end, 10);
+			if (kv->value_len && kv->value[0] != '-' && end == kv->value + kv->value_len)
+				put_u(o, FT_UINT, u);
+		} else {
+			put_b(o, FT_STRING, kv->value, kv->value_len);
+		}
+	}
+}
+
+static const struct field_def *plugin_field(const char *name, size_t n)
+{
+	const char *dot = memchr(name, '.', n);
+	if (!plugin_is_name(name, dot ? (size_t)(dot - name) : n))
+		return NULL;
+	pthread_mutex_lock(&pf.mu);
+	for (size_t i = 0; i < pf.n; i++)
+		if (strlen(pf.d[i][0].name) == n && !memcmp(pf.d[i][0].name, name, n)) {
+			pthread_mutex_unlock(&pf.mu);
+			return &pf.d[i][0];
+		}
+	if (pf.n == PLUGIN_FIELDS_MAX || n > 200) {
+		pthread_mutex_unlock(&pf.mu);
+		return NULL;
+	}
+	struct field_def *d = pf.d[pf.n++];
+	char *nm = xmalloc(n + 1);
+	memcpy(nm, name, n);
+	nm[n] = 0;
+	d[0] = (struct field_def){ nm, dot ? FT_STRING : FT_NONE, 1, 0, 0, g_plugin, "a plugin's field (as text)" };
+	d[1] = (struct field_def){ nm, FT_UINT, 1, 0, 1, g_plugin, "a plugin's field (as a number)" };
+	pthread_mutex_unlock(&pf.mu);
+	return d;
+}
+
+const struct field_def *field_plugin_number(const struct field_def *fd)
+{
+	if (fd->get != g_plugin || fd->type != FT_STRING)
+		return NULL;
+	return fd + 1;
+}
+
 const struct field_def *field_lookup(const char *name, size_t n)
 {
 	for (size_t i = 0; i < N_FIELDS; i++)
 		if (strlen(fields[i].name) == n && !memcmp(fields[i].name, name, n))
 			return &fields[i];
-	return NULL;
+	return plugin_field(name, n);
 }
 
 const char *field_suggest(const char *name, size_t n)

@@ -55,6 +55,8 @@ struct field_def {
 };
 
 const struct field_def *field_lookup(const char *name, size_t n);
+/* A plugin's text field's numeric twin (fields.c), or NULL for any other field. */
+const struct field_def *field_plugin_number(const struct field_def *fd);
 /* The table's name closest to name (edit distance), or NULL when none is near. */
 const char *field_suggest(const char *name, size_t n);
 const char *ftype_name(int t);

@@ -560,6 +560,12 @@ static struct node *parse_relation(struct lexer *L, struct filter *f)
 	n->op = (uint8_t)L->op;
 	size_t op_at = L->at;
 	next(L);
+	/* a plugin's field compared with a number compares numbers */
+	if (field_plugin_number(fd) && L->tok == TK_WORD && n->op != OP_CONTAINS && n->op != OP_MATCHES &&
+	    !n->sl.on && L->len && strspn(L->s + L->at, "0123456789") >= L->len) {
+		n->field = fd = field_plugin_number(fd);
+		t = FT_UINT;
+	}
 	if (t == FT_NONE) {
 		fail(L, at, "%s is a protocol or label: it has no value to compare (test it alone: '%s') at %zu", fd->name,
 		     fd->name, at + 1);

@@ -1,5 +1,6 @@
 /* labels.h: the closed list of per-packet TCP analysis labels. Their JSON names are
- * API (chat --json "analysis"), with Wireshark's meanings; renaming one breaks users. */
+ * API (chat --json "analysis"), with Wireshark's meanings; renaming one breaks users. graph
+ * --json carries them as bits in this order (docs/json.md): add at the end only. */
 #ifndef CHATTCP_LABELS_H
 #define CHATTCP_LABELS_H
 

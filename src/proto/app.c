@@ -927,8 +927,11 @@ static struct app_conn *conn_state(struct app *a, struct conn *c)
 	for (size_t i = old; i < a->cap_by_idx; i++)
 		a->by_idx[i] = NULL;
 	a->by_idx[c->idx] = ac;
+	const struct proto_desc *picked = NULL;
 	if (a->force && (!a->force_sel || a->force_sel(a->force_ctx, c)))
 		start_decoder(&ac->root, a->force, NULL);
+	else if (a->pick && (picked = a->pick(a->pick_ctx, c)))
+		start_decoder(&ac->root, picked, NULL);
 	return ac;
 }
 

@@ -22,6 +22,10 @@ struct app {
 	const struct proto_desc *force;
 	int (*force_sel)(void *ctx, const struct conn *c);
 	void *force_ctx;
+	/* Else, a decoder picked per connection before any probe (--plugin: proto/plugin.h),
+	 * or NULL: detect. */
+	const struct proto_desc *(*pick)(void *ctx, const struct conn *c);
+	void *pick_ctx;
 	/* A tap on every byte of a connection's own stream as delivered (raw views), for
 	 * the connections tap_sel accepts; a gap is a call with p == NULL. */
 	void (*tap)(void *ctx, const struct conn *c, int dir, const uint8_t *p, size_t n, uint64_t off);

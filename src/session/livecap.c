@@ -67,7 +67,8 @@ struct livecap *livecap_open(struct session *s, const struct livecap_opts *o, st
 	err_clear(&lc->write_err);
 	sb_init(&lc->blk);
 	if (o->remote_url) {
-		struct remote_opts ro = { o->remote_url, o->remote_token, o->cap.iface, o->cap.filter, o->cap.snaplen };
+		struct remote_opts ro = { o->remote_url, o->remote_token, o->cap.iface, o->cap.filter, o->cap.snaplen,
+					  o->remote_ca, o->remote_insecure };
 		lc->rem = remote_open(&ro, e);
 	} else {
 		lc->src = live_open(&o->cap, e);
@@ -200,7 +201,9 @@ int livecap_run(struct livecap *lc, struct err *e)
 			break;
 		struct pollfd pf = { fd, POLLIN, 0 };
 		/* EINTR (the stop signal) is the point: the loop looks at the flag */
-		if (poll(fd >= 0 ? &pf : NULL, fd >= 0 ? 1 : 0, poll_ms(lc, now, next_tick)) < 0 && errno != EINTR) {
+		/* (TLS may hold decrypted bytes poll cannot see: then no wait) */
+		int wait = lc->rem && remote_pending(lc->rem) ? 0 : poll_ms(lc, now, next_tick);
+		if (poll(fd >= 0 ? &pf : NULL, fd >= 0 ? 1 : 0, wait) < 0 && errno != EINTR) {
 			err_set(e, EXIT_SYSTEM, -1, "%s: poll: %s", src_name(lc), strerror(errno));
 			rc = -1;
 			break;

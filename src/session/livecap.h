@@ -49,6 +49,8 @@ struct livecap_opts {
 	 * kernel_drops and if_drops. NULL: the local interface. */
 	const char *remote_url;
 	const char *remote_token;
+	const char *remote_ca;   /* https:// only: --ca FILE (NULL: the system's store) */
+	int remote_insecure;     /* https:// only: --insecure, no verification */
 	const char *write_path;  /* --write FILE (pcapng), NULL: none */
 	unsigned ring_files;     /* --ring N: a ring of N files (PCAPNG_RING_FILES_MAX) */
 	uint64_t ring_bytes;     /* --ring-size: each at most this many bytes */

@@ -8,6 +8,7 @@
 #include "../base/exitcodes.h"
 #include "../cases/cases.h"
 #include "../proto/keylog.h"
+#include "../proto/plugin.h"
 #include "../tcp/analysis.h"
 
 #include <stdio.h>
@@ -62,6 +63,12 @@ int session_selected(const struct session *s, const struct conn *c)
 }
 
 static int sel_cb(void *ctx, const struct conn *c) { return session_selected(ctx, c); }
+/* --plugin: the plugin whose port c uses decodes it, among the selected connections. */
+static const struct proto_desc *plugin_pick(void *ctx, const struct conn *c)
+{
+	const struct session *s = ctx;
+	return !s->n_sel || session_selected(ctx, c) ? plugin_for(c) : NULL;
+}
 
 const struct sconn *sess_sconn_get(const struct session *s, const struct conn *c)
 {
@@ -316,6 +323,9 @@ static int open_common(struct session *s, int rc, struct err *e)
 			a->force = proto_find(s->o.decode_as);
 			a->force_sel = s->n_sel ? sel_cb : NULL;
 			a->force_ctx = s;
+		} else if (plugin_any()) {
+			a->pick = plugin_pick;
+			a->pick_ctx = s;
 		}
 		a->on_done = on_done;
 		a->on_done_ctx = s;
@@ -364,6 +374,14 @@ int session_open(struct session *s, const char *spec)
 	}
 	if (strncmp(spec, "case:", 5) == 0) {
 		const struct case_blob *cb = case_find(spec + 5);
+		char path[4096];
+		/* case:DIR: a case 'chattcp lesson' made */
+		if (!cb && case_dir_capture(spec + 5, path, sizeof path)) {
+			rc = capfile_open_opts(&s->cf, path, &s->o.stream, &e);
+			rc = open_common(s, rc, &e);
+			SESS_LEAVE(s);
+			return rc;
+		}
 		if (!cb) {
 			err_set(&s->err, EXIT_BADINPUT, -1, "%s: no such built-in case (see 'chattcp cases')", spec);
 			SESS_LEAVE(s);
@@ -941,3 +959,8 @@ void session_free(struct session *s)
 	keylog_free(s->keylog);
 	xfree(s);
 }
+
+int session_plugin_load(const char *file, struct err *e) { return plugin_load(file, e); }
+void session_plugin_port(uint16_t port) { plugin_set_port(port); }
+int session_plugin_any(void) { return plugin_any(); }
+uint64_t session_plugin_errors(void) { return plugin_errors(); }

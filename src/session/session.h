@@ -262,6 +262,28 @@ const char *session_conn_proto(const struct session *s, const struct conn *c);
 long session_walk(struct session *s, const struct conn *c, void (*fn)(void *ctx, const struct sess_packet *p),
 		  void (*tail)(void *ctx, const struct sess_tail *t), void *ctx);
 
+/* What the graphs of a connection draw for one packet (session/graph.c): relative
+ * numbers, times from the connection's first packet. */
+struct sess_graph_pt {
+	uint32_t frame;
+	int64_t t_ns;            /* since the connection's first packet */
+	uint8_t dir;             /* 0 client -> server, 1 back */
+	uint8_t has_ack;
+	int8_t wscale;           /* as struct sess_win */
+	uint32_t seq, end;       /* relative; end counts SYN and FIN as one each */
+	uint32_t ack;            /* relative, when has_ack */
+	uint32_t len;            /* payload bytes */
+	uint32_t win;            /* scaled receive window it advertised */
+	uint32_t inflight;       /* its sender's bytes not yet acknowledged, after it */
+	int64_t rtt_ns;          /* its ACK first covered a segment sent once: the time
+				  * since that segment (Karn's rule); -1 none */
+	uint32_t labels;         /* LB_BIT() set */
+	struct sess_sacks sack;
+};
+/* Calls fn for each packet of c in capture order (opts.keep). Returns the count, or -1. */
+long session_graph(struct session *s, const struct conn *c, void (*fn)(void *ctx, const struct sess_graph_pt *pt),
+		   void *ctx);
+
 /* The frame opts.find_frame asked for. */
 struct sess_frame {
 	int found;               /* 0: the capture has fewer frames */
@@ -356,5 +378,13 @@ uint64_t sess_conn_retx(const struct conn *c);
 /* Every application event of every registered decoder, then the note kinds, then the
  * diagnosis rules: fn(ctx, table name ("http", "note", "diag"...), event). */
 void session_events(void (*fn)(void *ctx, const char *table, const struct app_event *ev), void *ctx);
+
+/* --plugin (proto/plugin.h, docs/plugins.md): JavaScript decoders every session of the
+ * process then uses. Load returns 0 or -1 with e set (EXIT_USAGE); port applies to the
+ * plugin loaded last. */
+int session_plugin_load(const char *file, struct err *e);
+void session_plugin_port(uint16_t port);
+int session_plugin_any(void);
+uint64_t session_plugin_errors(void);
 
 #endif

@@ -7,6 +7,7 @@
 #include "../cases/cases.h"
 #include "../out/cases_json.h"
 #include "../out/chat_term.h"
+#include "../out/graph_json.h"
 #include "../out/http_json.h"
 #include "../out/json.h"
 #include "../out/report.h"
@@ -36,6 +37,13 @@ struct web_api {
 	char *root; /* realpath of --root, or NULL */
 	const char *keylog; /* --keylog (borrowed), or NULL */
 	size_t upload_max;
+	/* The stream window's one-connection session (get_stream), kept for the pages and
+	 * downloads of the same connection that follow: NULL, or the session of
+	 * stream_cap's connection stream_id. */
+	struct session *stream_s;
+	const struct conn *stream_conn;
+	size_t stream_cap;
+	struct sess_id stream_id;
 };
 
 struct web_api *web_api_new(const char *root, size_t upload_max)
@@ -53,6 +61,7 @@ void web_api_free(struct web_api *a)
 {
 	if (!a)
 		return;
+	session_free(a->stream_s);
 	for (size_t i = 0; i < a->n; i++) {
 		session_free(a->caps[i].s);
 		xfree(a->caps[i].mem);
@@ -143,7 +152,7 @@ static int open_mem(struct web_api *a, const char *name, uint8_t *p, size_t n, s
 
 /* --- parameters --- */
 
-static void reply_error(struct web_reply *r, int status, const char *msg)
+void web_reply_error(struct web_reply *r, int status, const char *msg)
 {
 	r->status = status;
 	r->type = "application/json";
@@ -154,8 +163,7 @@ static void reply_error(struct web_reply *r, int status, const char *msg)
 	sb_puts(&r->body, "}\n");
 }
 
-/* A decimal number in [0, max] or -1. */
-static long num(const char *s, long max)
+long web_num(const char *s, long max)
 {
 	if (!s || !*s)
 		return -1;
@@ -169,13 +177,13 @@ static long num(const char *s, long max)
 
 static struct web_cap *cap_arg(struct web_api *a, const struct web_req *q, struct web_reply *r)
 {
-	long i = num(q->arg(q->ctx, "cap"), (long)a->n - 1);
+	long i = web_num(q->arg(q->ctx, "cap"), (long)a->n - 1);
 	if (i < 0) {
-		reply_error(r, 404, "no such capture (cap= takes a number from /api/captures)");
+		web_reply_error(r, 404, "no such capture (cap= takes a number from /api/captures)");
 		return NULL;
 	}
 	if (a->caps[i].failed) {
-		reply_error(r, 409, a->caps[i].error ? a->caps[i].error : "this capture could not be read");
+		web_reply_error(r, 409, a->caps[i].error ? a->caps[i].error : "this capture could not be read");
 		return NULL;
 	}
 	return &a->caps[i];
@@ -192,10 +200,10 @@ static const struct conn *conn_arg(struct web_cap *c, const struct web_req *q, s
 		v += 4, id.proto = 17;
 	else if (v && v[0] == 'u')
 		v += 1, id.proto = 17;
-	long n = num(v, UINT32_MAX);
+	long n = web_num(v, UINT32_MAX);
 	const struct conn *cn = n >= 0 ? session_conn(c->s, (struct sess_id){ id.proto, (uint32_t)n }) : NULL;
 	if (!cn)
-		reply_error(r, 404, "no such connection (conn= takes an id from /api/conns: 3, tcp:3, u0)");
+		web_reply_error(r, 404, "no such connection (conn= takes an id from /api/conns: 3, tcp:3, u0)");
 	return cn;
 }
 
@@ -255,7 +263,7 @@ static void get_lesson(const struct web_req *q, struct web_reply *r)
 	const char *name = q->arg(q->ctx, "name");
 	const struct case_blob *cb = name ? case_find(name) : NULL;
 	if (!cb) {
-		reply_error(r, 404, "no such case (see /api/cases)");
+		web_reply_error(r, 404, "no such case (see /api/cases)");
 		return;
 	}
 	r->status = 200;
@@ -327,19 +335,19 @@ static void get_chat(struct web_cap *c, const struct conn *cn, const struct web_
 {
 	const char *f = q->arg(q->ctx, "from");
 	const char *per = q->arg(q->ctx, "n");
-	struct chat_page x = { &r->body, 0, f ? num(f, LONG_MAX) : 0, -1, per ? num(per, UI_CHAT_PAGE_PKTS) : UI_CHAT_PAGE_PKTS, 0 };
+	struct chat_page x = { &r->body, 0, f ? web_num(f, LONG_MAX) : 0, -1, per ? web_num(per, UI_CHAT_PAGE_PKTS) : UI_CHAT_PAGE_PKTS, 0 };
 	if (x.from < 0) {
-		reply_error(r, 400, "from= takes the index of a packet in the connection (0 is the first)");
+		web_reply_error(r, 400, "from= takes the index of a packet in the connection (0 is the first)");
 		return;
 	}
 	if (x.per < 1) {
-		reply_error(r, 400, "n= takes a number of packets from 1 to " STR(UI_CHAT_PAGE_PKTS));
+		web_reply_error(r, 400, "n= takes a number of packets from 1 to " STR(UI_CHAT_PAGE_PKTS));
 		return;
 	}
 	/* numbers=absolute: notes and SACK blocks as sent (the fields carry both anyway) */
 	const char *numbers = q->arg(q->ctx, "numbers");
 	if (numbers && strcmp(numbers, "absolute") && strcmp(numbers, "relative")) {
-		reply_error(r, 400, "numbers= takes relative (the default) or absolute");
+		web_reply_error(r, 400, "numbers= takes relative (the default) or absolute");
 		return;
 	}
 	x.numbering = numbers && !strcmp(numbers, "absolute") ? JSON_PKT_ABSOLUTE : 0;
@@ -347,11 +355,29 @@ static void get_chat(struct web_cap *c, const struct conn *cn, const struct web_
 	ndjson(r);
 	long n = session_walk(c->s, cn, page_packet, page_tail, &x);
 	if (n < 0) {
-		reply_error(r, 500, session_error(c->s)->msg);
+		web_reply_error(r, 500, session_error(c->s)->msg);
 		return;
 	}
 	if (x.next >= 0)
 		snprintf(r->next, sizeof r->next, "%ld", x.next);
+	snprintf(r->total, sizeof r->total, "%ld", n);
+}
+
+/* --- graphs: every packet's point, the graph --json lines (out/graph_json.h) --- */
+
+static void graph_cb(void *ctx, const struct sess_graph_pt *pt) { graph_json_point(ctx, pt); }
+
+static void get_graph(struct web_cap *c, const struct conn *cn, struct web_reply *r)
+{
+	ndjson(r);
+	graph_json_header(&r->body, cn);
+	long n = session_graph(c->s, cn, graph_cb, &r->body);
+	if (n < 0) {
+		sb_reset(&r->body);
+		web_reply_error(r, 500, session_error(c->s)->msg);
+		return;
+	}
+	graph_json_footer(&r->body, n);
 	snprintf(r->total, sizeof r->total, "%ld", n);
 }
 
@@ -519,18 +545,18 @@ static void find_packet_cb(void *ctx, const struct sess_packet *p)
 
 static void get_packet(struct web_cap *c, const struct conn *cn, const struct web_req *q, struct web_reply *r)
 {
-	long fr = num(q->arg(q->ctx, "frame"), UINT32_MAX);
+	long fr = web_num(q->arg(q->ctx, "frame"), UINT32_MAX);
 	struct find_packet x = { &r->body, (uint32_t)fr, 0 };
 	ndjson(r);
 	if (fr < 1 || fr < (long)cn->first_frame || fr > (long)cn->last_frame ||
 	    session_walk(c->s, cn, find_packet_cb, NULL, &x) < 0 || !x.found)
-		reply_error(r, 404, "no such frame in this connection");
+		web_reply_error(r, 404, "no such frame in this connection");
 }
 
 /* Which connection frame= belongs to: {"frame", "conn", "proto"} (lesson links). */
 static void get_where(struct web_cap *c, const struct web_req *q, struct web_reply *r)
 {
-	long fr = num(q->arg(q->ctx, "frame"), UINT32_MAX);
+	long fr = web_num(q->arg(q->ctx, "frame"), UINT32_MAX);
 	size_t n;
 	const struct conn *const *all = session_conns(c->s, &n);
 	for (size_t i = 0; fr > 0 && i < n; i++) {
@@ -553,7 +579,7 @@ static void get_where(struct web_cap *c, const struct web_req *q, struct web_rep
 		sb_puts(&r->body, "}\n");
 		return;
 	}
-	reply_error(r, 404, "no TCP or UDP packet has that frame number");
+	web_reply_error(r, 404, "no TCP or UDP packet has that frame number");
 }
 
 static void http_cb(void *ctx, const struct sess_http *x) { http_exchange_json(ctx, x); }
@@ -580,7 +606,7 @@ static void post_open(struct web_api *a, const struct web_req *q, struct web_rep
 		sb_puts(&err, a->root ? "open takes spec=case:NAME or path=FILE" : "open takes spec=case:NAME (start chattcp ui with --root DIR to open files by path)");
 	}
 	if (i < 0) {
-		reply_error(r, 400, err.s ? err.s : "cannot open");
+		web_reply_error(r, 400, err.s ? err.s : "cannot open");
 	} else {
 		r->status = 200;
 		r->type = "application/json";
@@ -596,7 +622,7 @@ static void post_upload(struct web_api *a, const struct web_req *q, struct web_r
 {
 	const char *name = q->arg(q->ctx, "name");
 	if (!q->body_len) {
-		reply_error(r, 400, "the upload is empty");
+		web_reply_error(r, 400, "the upload is empty");
 		return;
 	}
 	uint8_t *p = xmalloc(q->body_len);
@@ -607,7 +633,7 @@ static void post_upload(struct web_api *a, const struct web_req *q, struct web_r
 	snprintf(label, sizeof label, "upload:%.80s", name && *name ? name : "capture");
 	int i = open_mem(a, label, p, q->body_len, &err);
 	if (i < 0) {
-		reply_error(r, 400, err.s ? err.s : "cannot read the upload");
+		web_reply_error(r, 400, err.s ? err.s : "cannot read the upload");
 	} else {
 		r->status = 200;
 		r->type = "application/json";
@@ -622,31 +648,42 @@ static void post_upload(struct web_api *a, const struct web_req *q, struct web_r
 /* The stream window's bytes (api_stream.c) come from a session of its own that reads
  * the capture again for that one connection: the capture's session keeping every
  * connection's raw bytes would hold all the payload of a large capture (up to
- * SESS_RAW_MAX a connection) for the one stream a user may open. One connection's
- * bytes are bounded by SESS_RAW_MAX, and are freed when the answer is made. */
-static void get_stream(const struct web_api *a, const struct web_cap *c, const struct conn *cn,
+ * SESS_RAW_MAX a connection) for the one stream a user may open. The last one is
+ * kept for the pages and downloads of the same connection that follow (read once,
+ * not once a page); asking another connection frees it. So at most one connection's
+ * bytes, bounded by SESS_RAW_MAX, are held besides the captures' sessions. */
+static void get_stream(struct web_api *a, const struct web_cap *c, const struct conn *cn,
 		       const struct web_req *q, struct web_reply *r, int raw)
 {
-	struct session_opts o;
-	memset(&o, 0, sizeof o);
-	o.keylog = a->keylog;
-	o.app = 1;
-	o.raw = 1;
-	o.mem_limit = UI_SESSION_MEM_MAX;
-	struct session *s = session_new(&o);
 	struct sess_id id = { cn->proto, cn->id };
-	session_select(s, id);
-	int rc = c->mem ? session_open_mem(s, c->name, c->mem, c->mem_len) : session_open(s, c->name);
-	const struct conn *one = NULL;
-	if (rc == 0) {
-		session_run(s); /* damage was told when the capture was opened; what was read is shown */
-		one = session_conn(s, id);
+	size_t ci = (size_t)(c - a->caps);
+	if (!a->stream_s || a->stream_cap != ci || a->stream_id.proto != id.proto || a->stream_id.id != id.id) {
+		session_free(a->stream_s);
+		a->stream_s = NULL;
+		struct session_opts o;
+		memset(&o, 0, sizeof o);
+		o.keylog = a->keylog;
+		o.app = 1;
+		o.raw = 1;
+		o.mem_limit = UI_SESSION_MEM_MAX;
+		struct session *s = session_new(&o);
+		session_select(s, id);
+		int rc = c->mem ? session_open_mem(s, c->name, c->mem, c->mem_len) : session_open(s, c->name);
+		const struct conn *one = NULL;
+		if (rc == 0) {
+			session_run(s); /* damage was told when the capture was opened; what was read is shown */
+			one = session_conn(s, id);
+		}
+		if (!one) {
+			session_free(s);
+			return web_reply_error(r, 409, "the capture could not be read again for its stream");
+		}
+		a->stream_s = s;
+		a->stream_conn = one;
+		a->stream_cap = ci;
+		a->stream_id = id;
 	}
-	if (one)
-		api_stream(s, one, q, r, raw);
-	else
-		reply_error(r, 409, "the capture could not be read again for its stream");
-	session_free(s);
+	api_stream(a->stream_s, a->stream_conn, q, r, raw);
 }
 
 void web_api_handle(struct web_api *a, const char *method, const char *path, const struct web_req *q,
@@ -659,7 +696,7 @@ void web_api_handle(struct web_api *a, const char *method, const char *path, con
 		else if (strcmp(p, "/upload") == 0)
 			post_upload(a, q, r);
 		else
-			reply_error(r, 404, "no such route");
+			web_reply_error(r, 404, "no such route");
 		return;
 	}
 	if (strcmp(p, "/captures") == 0)
@@ -671,13 +708,13 @@ void web_api_handle(struct web_api *a, const char *method, const char *path, con
 	if (strcmp(p, "/lesson") == 0)
 		return get_lesson(q, r);
 	static const char *const per_cap[] = { "/conns", "/stats", "/where", "/chat", "/packet", "/diag", "/http",
-					       "/stream", "/stream/raw" };
+					       "/stream", "/stream/raw", "/graph" };
 	int k = -1;
 	for (int i = 0; i < (int)(sizeof per_cap / sizeof *per_cap); i++)
 		if (strcmp(p, per_cap[i]) == 0)
 			k = i;
 	if (k < 0)
-		return reply_error(r, 404, "no such route");
+		return web_reply_error(r, 404, "no such route");
 	struct web_cap *c = cap_arg(a, q, r);
 	if (!c)
 		return;
@@ -696,9 +733,13 @@ void web_api_handle(struct web_api *a, const char *method, const char *path, con
 		return get_packet(c, cn, q, r);
 	if (k == 7 || k == 8)
 		return get_stream(a, c, cn, q, r, k == 8);
+	if (k == 9)
+		return get_graph(c, cn, r);
 	ndjson(r);
 	if (k == 5)
 		report_diag_json(&r->body, c->s, cn);
 	else
 		session_http(c->s, cn, http_cb, &r->body);
 }
+
+void web_frame_json(struct strbuf *b, const struct pkt *pk) { frame_obj(b, pk); }

@@ -60,6 +60,15 @@ void web_api_free(struct web_api *a);
  * capture's number, or -1 with the reason in err (one line). A damaged capture opens:
  * what could be read is shown, with the damage in /api/captures. */
 int web_api_open(struct web_api *a, const char *spec, struct strbuf *err);
+struct pkt;
+/* The packet's "frame" object of /api/packet (bytes in hex, fields with their offsets)
+ * and a line break into b: the live view's packet details (live.c) use it too. */
+void web_frame_json(struct strbuf *b, const struct pkt *pk);
+/* The routes' shared pieces (api.c; api_stream.c uses them): an error answer
+ * {"error": msg} with status; a decimal in [0, max] from a request argument, or -1 when
+ * absent or malformed. */
+void web_reply_error(struct web_reply *r, int status, const char *msg);
+long web_num(const char *s, long max);
 /* Answers method path (path starts "/api/") into r (r->body initialised by the caller). */
 void web_api_handle(struct web_api *a, const char *method, const char *path, const struct web_req *q,
 		    struct web_reply *r);

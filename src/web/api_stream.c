@@ -7,7 +7,6 @@
 #include "../out/stream_term.h"
 #include "../session/session.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,29 +14,11 @@
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
-static void fail(struct web_reply *r, int status, const char *msg)
-{
-	r->status = status;
-	r->type = "application/json";
-	sb_reset(&r->body);
-	int f = 1;
-	sb_putc(&r->body, '{');
-	json_str_field(&r->body, &f, "error", msg);
-	sb_puts(&r->body, "}\n");
-}
-
 /* A decimal in [0, max]; def when absent; -1 when malformed. */
 static long arg_num(const struct web_req *q, const char *name, long def, long max)
 {
 	const char *v = q->arg(q->ctx, name);
-	if (!v)
-		return def;
-	char *end;
-	errno = 0;
-	long n = strtol(v, &end, 10);
-	if (!*v || *end || errno || n < 0 || n > max)
-		return -1;
-	return n;
+	return v ? web_num(v, max) : def;
 }
 
 /* bytes=1: every run of bytes in stream order, cut into pieces of at most
@@ -93,7 +74,7 @@ static void page(struct session *s, const struct conn *c, const struct web_req *
 {
 	long from = arg_num(q, "from", 0, 1L << 40), per = arg_num(q, "n", UI_STREAM_PAGE_LINES, UI_STREAM_PAGE_LINES);
 	if (from < 0 || per <= 0)
-		return fail(r, 400, "from= and n= take numbers (n from 1 to " STR(UI_STREAM_PAGE_LINES) ")");
+		return web_reply_error(r, 400, "from= and n= take numbers (n from 1 to " STR(UI_STREAM_PAGE_LINES) ")");
 	const char *bytes = q->arg(q->ctx, "bytes");
 	if (bytes && strcmp(bytes, "1") == 0)
 		return bytes_page(s, c, from, per, r);
@@ -126,7 +107,7 @@ static void download(struct session *s, const struct conn *c, const struct web_r
 		if (strcmp(v ? v : "both", sides[i]) == 0)
 			side = i == 2 ? -1 : i;
 	if (side == -2)
-		return fail(r, 400, "side= takes client, server or both");
+		return web_reply_error(r, 400, "side= takes client, server or both");
 	size_t n_runs;
 	uint64_t dropped;
 	const struct sess_run *runs = session_raw(s, c, &n_runs, &dropped);

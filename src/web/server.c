@@ -239,7 +239,54 @@ static void live_free(void *cls)
 	xfree(ls);
 }
 
-/* /api/live/status, /api/live/start, /api/live/stop (POST), /api/live/events (SSE). */
+/* A decimal number of at most max, or -1. */
+static long long live_num(const char *s, unsigned long long max)
+{
+	if (!s || !*s || strlen(s) > 20 || strspn(s, "0123456789") != strlen(s))
+		return -1;
+	unsigned long long v = strtoull(s, NULL, 10);
+	return v > max ? -1 : (long long)v;
+}
+
+/* GET /api/live/packet?frame=N and /api/live/diag?conn=tcp:ID|udp:ID: a recent packet's
+ * details, a connection's diagnosis so far (live.h). */
+static enum MHD_Result answer_live_query(struct web_live *l, struct MHD_Connection *conn, const char *what)
+{
+	struct strbuf b;
+	sb_init(&b);
+	int status;
+	if (strcmp(what, "packet") == 0) {
+		long long fr = live_num(MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "frame"), UINT32_MAX);
+		if (fr < 1) {
+			sb_fini(&b);
+			return refuse(conn, 400, "packet takes frame=N (a frame number of the live capture)");
+		}
+		status = web_live_packet(l, (uint64_t)fr, &b);
+	} else {
+		const char *c = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "conn");
+		int tcp = c && strncmp(c, "tcp:", 4) == 0, udp = c && strncmp(c, "udp:", 4) == 0;
+		long long id = tcp || udp ? live_num(c + 4, UINT32_MAX) : -1;
+		if (id < 0) {
+			sb_fini(&b);
+			return refuse(conn, 400, "diag takes conn=tcp:ID or conn=udp:ID");
+		}
+		status = web_live_diag(l, tcp ? 6 : 17, (uint32_t)id, &b);
+	}
+	enum MHD_Result ok;
+	if (status == 200)
+		ok = send_bytes(conn, 200, "application/json", b.s, b.len, NULL, NULL);
+	else
+		ok = refuse(conn, status,
+			    status == 404 ? (what[0] == 'p' ? "that packet's bytes are no longer kept (the live view keeps the last 4096 packets, 16 MiB)"
+							    : "no such connection in this capture")
+			    : status == 409 ? "no capture yet: start one"
+					    : "the capture did not answer in time: try again");
+	sb_fini(&b);
+	return ok;
+}
+
+/* /api/live/status, /api/live/start, /api/live/stop (POST), /api/live/events (SSE),
+ * /api/live/packet, /api/live/diag. */
 static enum MHD_Result answer_live(struct web_server *w, struct MHD_Connection *conn, const char *url, int get)
 {
 	pthread_mutex_lock(&w->api_mu);
@@ -265,6 +312,8 @@ static enum MHD_Result answer_live(struct web_server *w, struct MHD_Connection *
 		MHD_destroy_response(r);
 		return ok;
 	}
+	if (get && (strcmp(what, "packet") == 0 || strcmp(what, "diag") == 0))
+		return answer_live_query(l, conn, what);
 	struct strbuf b;
 	sb_init(&b);
 	int status = 200;
@@ -282,7 +331,7 @@ static enum MHD_Result answer_live(struct web_server *w, struct MHD_Connection *
 		pthread_mutex_unlock(&w->api_mu);
 	} else if (strcmp(what, "status") != 0 || !get) {
 		sb_fini(&b);
-		return refuse(conn, 404, "no such live request (status, events; POST start, stop)");
+		return refuse(conn, 404, "no such live request (status, events, packet, diag; POST start, stop)");
 	}
 	web_live_status(l, &b);
 	sb_putc(&b, '\n');

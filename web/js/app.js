@@ -8,13 +8,14 @@ import { Chat } from './chat.js';
 import { renderPacket } from './packet.js';
 import { renderDiag, renderHttp, renderLesson } from './side.js';
 import { Live } from './live.js';
+import { openLivePacket, LiveDiag } from './livedetail.js';
 import { StreamView } from './stream.js';
 import { renderStats } from './stats.js';
 import { renderReport } from './report.js';
 
 const $ = id => document.getElementById(id);
 const state = { caps: [], cap: null, conns: [], conn: null, frame: 0, packet: 0, casesList: null };
-let chat, connList, live = null, streamView;
+let chat, connList, live = null, liveDiag = null, streamView;
 
 function route() {
 	const m = /^#\/([^/]*)(?:\/([^/]*))?(?:\/([^/]*))?(?:\/([pf])\/(\d+))?/.exec(location.hash) || [];
@@ -133,7 +134,8 @@ function showLive(key) {
 	closePacket(false);
 	state.cap = null, state.conn = key || null;
 	$('capsel').value = '';
-	clear($('side')).appendChild(h('p.empty', 'the diagnosis of a live capture comes when it is written and opened (live --write FILE, then ui FILE)'));
+	if (!liveDiag) liveDiag = new LiveDiag($('side'), (n, label) => h('a.framelink', { href: '#/', onclick: e => { e.preventDefault(); chat.focus(n, true); } }, label));
+	liveDiag.show(key);
 	if (key) {
 		const proto = key.split(':')[0];
 		if (proto !== connList.proto) setProto(proto);
@@ -328,7 +330,8 @@ async function upload(file) {
 async function main() {
 	theme();
 	chat = new Chat($('chat'), frame => {
-		if (!state.cap) return status('a live packet is opened once the capture is written (live --write FILE) and opened');
+		if (!state.cap && live) return openLivePacket($('packet'), live.packet(state.conn, frame) || { frame }, frame, status, () => { $('packet').hidden = true; });
+		if (!state.cap) return;
 		state.packet = frame;
 		go(hashFor(state.cap.name, state.conn, 'p', frame));
 	});

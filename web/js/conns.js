@@ -1,6 +1,6 @@
 // conns.js: the left pane's connection list: TCP/UDP tabs, a filter, sort by any
 // column, and only the rows in view are in the page (a capture may hold 71,000).
-import { h, clear, fmtBytes, fmtDur } from './dom.js';
+import { h, clear, counted, fmtBytes, fmtDur } from './dom.js';
 
 const ROW = 40; // px, fixed: the list is a window over an array
 const COLS = [
@@ -54,8 +54,8 @@ export class ConnList {
 		});
 		this.space.style.height = this.rows.length * ROW + 'px';
 		const n = this.all.filter(c => c.proto === this.proto).length;
-		this.count.textContent = (this.rows.length === n ? n : this.rows.length + ' of ' + n) +
-			(this.proto === 'tcp' ? ' TCP connections' : ' UDP conversations');
+		this.count.textContent = (this.rows.length === n ? '' : this.rows.length + ' of ') +
+			counted(n, this.proto === 'tcp' ? 'TCP connection' : 'UDP conversation');
 		for (const el of this.drawn.values()) el.remove();
 		this.drawn.clear();
 		this.draw();

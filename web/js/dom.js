@@ -102,3 +102,8 @@ export function fmtDur(s) {
 	if (s < 120) return s.toFixed(2) + ' s';
 	return (s / 60).toFixed(1) + ' min';
 }
+
+// "1 TCP connection", "2 TCP connections": n and the noun, plural unless n is 1.
+export function counted(n, noun) {
+	return n + ' ' + noun + (n === 1 ? '' : 's');
+}

@@ -141,6 +141,9 @@ export class Live {
 
 	active() { return /^#\/live/.test(location.hash); }
 
+	// The bubble object of frame in connection key, while the page keeps it.
+	packet(key, frame) { return (this.items.get(key) || []).find(o => o.frame === frame); }
+
 	// Shows the live view, the connection key's chat (or none yet).
 	show(key) {
 		this.ui.connList.set([...this.conns.values()]);

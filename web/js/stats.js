@@ -2,7 +2,7 @@
 // pictures. A donut of the connections' troubles, bars of the analysis labels, bars of
 // the top talkers. SVG made with createElementNS; every label is a text node, so
 // nothing from the capture (or the server) becomes markup.
-import { h, clear, fmtBytes } from './dom.js';
+import { h, clear, counted, fmtBytes } from './dom.js';
 
 const NS = 'http://www.w3.org/2000/svg';
 function s(tag, attrs, ...kids) {
@@ -65,7 +65,7 @@ export function renderStats(el, st, capName, hashFor) {
 	el.append(
 		h('h2', 'Statistics'),
 		h('p.summary', st.packets + ' packets (' + st.tcp_packets + ' TCP, ' + st.udp_packets + ' UDP) over ' + (st.duration_s || 0).toFixed(3) + ' s; ' +
-			st.tcp_connections + ' TCP connections, ' + st.udp_conversations + ' UDP conversations'),
+			counted(st.tcp_connections, 'TCP connection') + ', ' + counted(st.udp_conversations, 'UDP conversation')),
 		h('section.statbox', h('h3', 'Connection troubles'),
 			anyTrouble ? h('div.donutbox', donut(troubles, 'troubles of the TCP connections'),
 				h('ul.legend', troubles.map(t => h('li', { dataset: { key: t.key } }, h('span.swatch', { style: null }), t.label + ': ' + t.value))))
