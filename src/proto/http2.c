@@ -7,7 +7,13 @@
  * `export` and the web UI read as they read HTTP/1.x; bodies go through the same
  * content layers (contenc), trailers are kept as "trailer NAME" fields, gRPC bodies are
  * split into their length-prefixed messages, a server push is a promised request.
- * Control frames are messages of kind "frame" with a summary in words.
+ * Every other frame is a message whose kind is its type in lower case ("settings",
+ * "window_update", "rst_stream", "goaway", "ping", "priority", "continuation",
+ * "trailers" for a HEADERS frame that ends a message, "unknown") with a summary in
+ * words; a run of DATA frames of one stream from one side, with no other frame of that
+ * side between them, is one "data" message ("stream 3: 13 frames, 200000 bytes"), so a
+ * large body is a line, not hundreds. Kind "frame" is for what is not a frame (the
+ * preface, bytes lost, a frame cut short).
  *
  * Where it sits: on a connection's stream by content (the preface: prior knowledge),
  * above TLS when ALPN chose h2 (tls.c), after an HTTP/1.1 Upgrade: h2c and its 101
@@ -159,6 +165,7 @@ struct h2_stream {
 	uint8_t ended[2];            /* END_STREAM seen (or nothing will come: push) */
 	uint8_t had_headers[2];
 	uint8_t grpc, stalled_said[2];
+	uint32_t stalls[2];          /* times its window reached 0, per side */
 	struct grpc_rd *g[2];
 };
 
@@ -180,6 +187,11 @@ struct h2_dir {
 	uint8_t in_data, data_flags, data_pad_skip;
 	uint32_t data_stream, data_left, pad_left;
 	uint64_t data_end;           /* own-stream offset the DATA frame ends at */
+	/* the run of DATA frames being shown as one message (kind "data"), or NULL */
+	struct appmsg *run;
+	uint32_t run_stream, run_frames;
+	uint64_t run_bytes;
+	uint8_t run_end_stream;
 	int64_t conn_win;            /* what this side may still send on the connection */
 	int64_t init_win;            /* initial stream window for this side (the peer's setting) */
 	uint32_t max_frame;          /* the peer's SETTINGS_MAX_FRAME_SIZE */
@@ -276,6 +288,11 @@ static void msg_finish(struct h2_state *st, struct h2_stream *s, int dir, uint64
 	grpc_end(st, s, dir, end, complete);
 	if (!m)
 		return;
+	if (s->stalls[dir] > 1)
+		appmsg_note(m, EV(ZERO_WINDOW), app_conn_off(st->L, dir, end),
+			    "stream %" PRIu32 "'s window reached 0 %" PRIu32 " times: the %s's receive window, not the network, "
+			    "paced this body",
+			    s->id, s->stalls[dir], dir ? "client" : "server");
 	if (s->content[dir]) {
 		if (!complete)
 			app_write_gap(s->content[dir], dir, 0);
@@ -317,6 +334,15 @@ static void stream_maybe_close(struct h2_state *st, struct h2_stream *s)
 }
 
 /* ---- messages of frames ---- */
+
+static struct appmsg *kind_msg(struct h2_state *st, int dir, const char *kind, uint64_t off, uint64_t end,
+			       const char *sum)
+{
+	struct appmsg *m = app_msg_begin(st->L, dir, kind, off);
+	appmsg_set_summary(m, sum, strlen(sum));
+	app_msg_end(st->L, m, end);
+	return m;
+}
 
 static struct appmsg *frame_msg(struct h2_state *st, int dir, uint64_t off, uint64_t end, const char *sum)
 {
@@ -615,7 +641,11 @@ static void hb_end(struct h2_state *st, int dir, uint64_t end)
 		return;
 	if (d->hb_type == 2) {
 		app_msg_end(st->L, m, end);
-		return; /* trailers: END_STREAM finishes it */
+		char sum[96];
+		snprintf(sum, sizeof sum, "stream %" PRIu32 ": %" PRIu64 " trailer field%s", sid, d->hb_fields,
+			 d->hb_fields == 1 ? "" : "s");
+		app_msg_done(st->L, kind_msg(st, dir, "trailers", d->hb_off, end, sum));
+		return; /* trailers: END_STREAM finishes the message */
 	}
 	if (d->hb_type == 1) {
 		/* The promised request: the server's response on stream `sid` answers it. */
@@ -652,8 +682,8 @@ static void hb_end(struct h2_state *st, int dir, uint64_t end)
 			s->had_headers[dir] = 0;
 			return;
 		}
-		if (rq && rq->http && rq->http->response_msg == APPMSG_NONE)
-			rq->http->response_msg = m->id;
+		if (rq && rq->http && (rq->http->response_msg == APPMSG_NONE || (s->id == 1 && s->req == st->upgrade_req)))
+			rq->http->response_msg = m->id; /* h2c: this answers the upgraded request; its 101 was interim */
 		size_t cl;
 		const char *ct = kv_str(m, "content-type", &cl);
 		if (ct && cl >= 16 && strncasecmp(ct, "application/grpc", 16) == 0)
@@ -717,8 +747,11 @@ static void window_check(struct h2_state *st, struct h2_stream *s, int dir, uint
 		appmsg_note(m, EV(FLOW_VIOLATION), co,
 			    "DATA past the flow-control window (stream %" PRId64 ", connection %" PRId64 " bytes)",
 			    s->win[dir], d->conn_win);
-	else if (s && s->win[dir] == 0 && !s->stalled_said[dir] && m && !s->ended[dir]) {
+	else if (s && s->win[dir] == 0 && !s->stalled_said[dir] && m && !s->ended[dir] &&
+		 !(st->d[dir].data_flags & FL_END_STREAM)) {
 		s->stalled_said[dir] = 1;
+		if (s->stalls[dir]++)
+			return; /* said once; msg_finish says how often */
 		appmsg_note(m, EV(ZERO_WINDOW), co,
 			    "stream %" PRIu32 "'s window is 0: the %s must wait for the %s's WINDOW_UPDATE", s->id,
 			    dir ? "server" : "client", dir ? "client" : "server");
@@ -732,11 +765,46 @@ static void window_check(struct h2_state *st, struct h2_stream *s, int dir, uint
 
 /* ---- frames ---- */
 
+/* Side dir's run of DATA frames is over: its message says how many and how much. */
+static void run_finish(struct h2_state *st, int dir)
+{
+	struct h2_dir *d = &st->d[dir];
+	struct appmsg *m = d->run;
+	if (!m)
+		return;
+	d->run = NULL;
+	char sum[128];
+	int w = snprintf(sum, sizeof sum, "stream %" PRIu32 ": %" PRIu32 " frame%s, %" PRIu64 " bytes%s", d->run_stream,
+			 d->run_frames, d->run_frames == 1 ? "" : "s", d->run_bytes, d->run_end_stream ? ", END_STREAM" : "");
+	appmsg_set_summary(m, sum, (size_t)w);
+	app_msg_done(st->L, m);
+}
+
+/* A DATA frame header of side dir (stream sid, len payload bytes) at own offset at. */
+static void run_add(struct h2_state *st, int dir, uint32_t sid, uint32_t len, uint8_t fl, uint64_t at)
+{
+	struct h2_dir *d = &st->d[dir];
+	if (d->run && d->run_stream != sid)
+		run_finish(st, dir);
+	if (!d->run) {
+		d->run = app_msg_begin(st->L, dir, "data", at);
+		d->run_stream = sid;
+		d->run_frames = 0;
+		d->run_bytes = 0;
+		d->run_end_stream = 0;
+	}
+	d->run_frames++;
+	d->run_bytes += len;
+	d->run_end_stream = !!(fl & FL_END_STREAM);
+	app_msg_end(st->L, d->run, at + 9 + len);
+}
+
 static void set_dead(struct h2_state *st, int dir, uint64_t at, const char *why)
 {
 	struct h2_dir *d = &st->d[dir];
 	if (d->dead)
 		return;
+	run_finish(st, dir);
 	d->dead = 1;
 	d->hpack_broken = 1;
 	d->broken_at = app_conn_off(st->L, dir, at);
@@ -801,14 +869,17 @@ static void control_frame(struct h2_state *st, int dir, uint8_t type, uint8_t fl
 			app_msg_done(L, m);
 			return;
 		}
+		snprintf(sum, sizeof sum, "stream %" PRIu32 ": %" PRIu32 " more bytes of the header block%s", sid, len,
+			 flags & FL_END_HEADERS ? ", END_HEADERS" : "");
+		app_msg_done(L, kind_msg(st, dir, "continuation", off, end, sum));
 		hb_fragment(st, dir, pl, len, !!(flags & FL_END_HEADERS), off);
 		break;
 	case FT_PRIORITY: {
 		uint32_t dep = rd_be32(&r);
 		uint8_t wt = rd_u8(&r);
-		int n = snprintf(sum, sizeof sum, "PRIORITY stream %" PRIu32 " depends on %" PRIu32 "%s, weight %u", sid,
+		int n = snprintf(sum, sizeof sum, "stream %" PRIu32 " depends on %" PRIu32 "%s, weight %u", sid,
 				 dep & 0x7fffffffu, dep >> 31 ? " (exclusive)" : "", wt + 1u);
-		struct appmsg *m = frame_msg(st, dir, off, end, rd_ok(&r) && len == 5 ? sum : "PRIORITY (malformed)");
+		struct appmsg *m = kind_msg(st, dir, "priority", off, end, rd_ok(&r) && len == 5 ? sum : "malformed");
 		(void)n;
 		if (len != 5)
 			appmsg_note(m, EV(BAD_FRAME), co, "PRIORITY of %" PRIu32 " bytes (must be 5)", len);
@@ -818,11 +889,17 @@ static void control_frame(struct h2_state *st, int dir, uint8_t type, uint8_t fl
 	case FT_RST_STREAM: {
 		uint32_t code = rd_be32(&r);
 		err_words(code, words, sizeof words);
-		snprintf(sum, sizeof sum, "RST_STREAM stream %" PRIu32 ": %s", sid, words);
-		struct appmsg *m = frame_msg(st, dir, off, end, sum);
+		snprintf(sum, sizeof sum, "stream %" PRIu32 ": %s", sid, words);
+		struct appmsg *m = kind_msg(st, dir, "rst_stream", off, end, sum);
 		if (len != 4 || sid == 0)
 			appmsg_note(m, EV(BAD_FRAME), co, "RST_STREAM of %" PRIu32 " bytes on stream %" PRIu32, len, sid);
-		appmsg_note(m, EV(RST), co, "the %s reset stream %" PRIu32 ": %s", dir ? "server" : "client", sid, words);
+		if (code == 8 && dir == 0)
+			appmsg_note(m, EV(RST), co, "the client gave up on stream %" PRIu32 ": %s", sid, words);
+		else if (code == 7 && dir == 1)
+			appmsg_note(m, EV(RST), co,
+				    "the server refused stream %" PRIu32 " before doing anything with it: the client may retry it", sid);
+		else
+			appmsg_note(m, EV(RST), co, "the %s reset stream %" PRIu32 ": %s", dir ? "server" : "client", sid, words);
 		app_msg_done(L, m);
 		struct h2_stream *s = stream_find(st, sid);
 		if (s) {
@@ -844,24 +921,25 @@ static void control_frame(struct h2_state *st, int dir, uint8_t type, uint8_t fl
 	}
 	case FT_SETTINGS: {
 		if (flags & FL_ACK) {
-			struct appmsg *m = frame_msg(st, dir, off, end, "SETTINGS ack");
+			struct appmsg *m = kind_msg(st, dir, "settings", off, end, "ack: the peer's settings are in force");
 			if (len)
 				appmsg_note(m, EV(BAD_FRAME), co, "a SETTINGS ack with a payload");
 			app_msg_done(L, m);
 			return;
 		}
-		int n = snprintf(sum, sizeof sum, "SETTINGS");
+		int n = 0;
+		sum[0] = '\0';
 		int bad = len % 6 != 0 || sid != 0;
 		struct h2_dir *peer = &st->d[1 - dir];
 		while (rd_left(&r) >= 6) {
 			uint16_t id = rd_be16(&r);
 			uint32_t v = rd_be32(&r);
 			const char *nm = setting_name(id);
-			if (n > 0 && (size_t)n < sizeof sum - 64) {
+			if (n >= 0 && (size_t)n < sizeof sum - 64) {
 				if (nm)
-					n += snprintf(sum + n, sizeof sum - (size_t)n, " %s=%" PRIu32, nm, v);
+					n += snprintf(sum + n, sizeof sum - (size_t)n, "%s%s=%" PRIu32, n ? " " : "", nm, v);
 				else
-					n += snprintf(sum + n, sizeof sum - (size_t)n, " 0x%x=%" PRIu32, id, v);
+					n += snprintf(sum + n, sizeof sum - (size_t)n, "%s0x%x=%" PRIu32, n ? " " : "", id, v);
 			}
 			if (id == 1) /* the table the peer's encoder may use to send to this side */
 				nghttp2_hd_inflate_change_table_size(peer->inf, v < H2_HPACK_TABLE_MAX ? v : H2_HPACK_TABLE_MAX);
@@ -873,7 +951,7 @@ static void control_frame(struct h2_state *st, int dir, uint8_t type, uint8_t fl
 			} else if (id == 5 && v >= 16384 && v <= H2_FRAME_MAX)
 				peer->max_frame = v;
 		}
-		struct appmsg *m = frame_msg(st, dir, off, end, n == 8 ? "SETTINGS (none: defaults)" : sum);
+		struct appmsg *m = kind_msg(st, dir, "settings", off, end, n == 0 ? "none: the defaults" : sum);
 		if (bad)
 			appmsg_note(m, EV(BAD_FRAME), co, "SETTINGS of %" PRIu32 " bytes on stream %" PRIu32 " (a multiple of 6 on stream 0)",
 				    len, sid);
@@ -882,8 +960,8 @@ static void control_frame(struct h2_state *st, int dir, uint8_t type, uint8_t fl
 	}
 	case FT_PING: {
 		uint64_t v = rd_be64(&r);
-		snprintf(sum, sizeof sum, "PING%s 0x%016" PRIx64, flags & FL_ACK ? " ack" : "", v);
-		struct appmsg *m = frame_msg(st, dir, off, end, sum);
+		snprintf(sum, sizeof sum, "%s0x%016" PRIx64, flags & FL_ACK ? "ack " : "", v);
+		struct appmsg *m = kind_msg(st, dir, "ping", off, end, sum);
 		if (len != 8 || sid)
 			appmsg_note(m, EV(BAD_FRAME), co, "PING of %" PRIu32 " bytes on stream %" PRIu32 " (8 on stream 0)", len, sid);
 		app_msg_done(L, m);
@@ -894,23 +972,31 @@ static void control_frame(struct h2_state *st, int dir, uint8_t type, uint8_t fl
 		uint32_t code = rd_be32(&r);
 		err_words(code, words, sizeof words);
 		size_t dl = rd_ok(&r) ? rd_left(&r) : 0;
-		int n = snprintf(sum, sizeof sum, "GOAWAY last stream %" PRIu32 ": %s", last, words);
+		int n = snprintf(sum, sizeof sum, "last stream %" PRIu32 ": %s", last, words);
 		if (dl && n > 0 && (size_t)n < sizeof sum - 20)
 			snprintf(sum + n, sizeof sum - (size_t)n, ", debug '%.*s'", (int)(dl > 100 ? 100 : dl),
 				 (const char *)rd_here(&r));
-		struct appmsg *m = frame_msg(st, dir, off, end, sum);
+		struct appmsg *m = kind_msg(st, dir, "goaway", off, end, sum);
 		if (len < 8 || sid)
 			appmsg_note(m, EV(BAD_FRAME), co, "GOAWAY of %" PRIu32 " bytes on stream %" PRIu32, len, sid);
-		appmsg_note(m, EV(GOAWAY), co,
-			    "the %s closes the connection: streams above %" PRIu32 " were not processed and may be retried; %s",
-			    dir ? "server" : "client", last, words);
+		if (dir)
+			appmsg_note(m, EV(GOAWAY), co,
+				    "the server closes the connection: streams above %" PRIu32
+				    " were not processed and may be retried on a new one; %s",
+				    last, words);
+		else
+			appmsg_note(m, EV(GOAWAY), co, "the client closes the connection (last pushed stream it took: %" PRIu32 "); %s",
+				    last, words);
 		app_msg_done(L, m);
 		return;
 	}
 	case FT_WINDOW_UPDATE: {
 		uint32_t inc = rd_be32(&r) & 0x7fffffffu;
-		snprintf(sum, sizeof sum, "WINDOW_UPDATE stream %" PRIu32 " +%" PRIu32, sid, inc);
-		struct appmsg *m = frame_msg(st, dir, off, end, sum);
+		if (sid)
+			snprintf(sum, sizeof sum, "stream %" PRIu32 " +%" PRIu32 " bytes", sid, inc);
+		else
+			snprintf(sum, sizeof sum, "connection (stream 0) +%" PRIu32 " bytes", inc);
+		struct appmsg *m = kind_msg(st, dir, "window_update", off, end, sum);
 		if (len != 4 || inc == 0)
 			appmsg_note(m, EV(BAD_FRAME), co, len != 4 ? "WINDOW_UPDATE of %" PRIu32 " bytes (must be 4)"
 								    : "WINDOW_UPDATE with increment 0 (PROTOCOL_ERROR)",
@@ -932,9 +1018,8 @@ static void control_frame(struct h2_state *st, int dir, uint8_t type, uint8_t fl
 		return;
 	}
 	default: {
-		snprintf(sum, sizeof sum, "frame of unknown type 0x%02x on stream %" PRIu32 ", %" PRIu32 " bytes", type, sid,
-			 len);
-		struct appmsg *m = frame_msg(st, dir, off, end, sum);
+		snprintf(sum, sizeof sum, "type 0x%02x on stream %" PRIu32 ", %" PRIu32 " bytes", type, sid, len);
+		struct appmsg *m = kind_msg(st, dir, "unknown", off, end, sum);
 		appmsg_note(m, EV(UNKNOWN_FRAME), co, "type 0x%02x is not defined by RFC 9113: ignored (§5.5)", type);
 		app_msg_done(L, m);
 		return;
@@ -1011,6 +1096,8 @@ static struct feed_res h2_feed(void *vst, struct layer *L, int dir, const uint8_
 			if (d->pad_left)
 				break;
 			d->in_data = 0;
+			if (d->data_flags & FL_END_STREAM)
+				run_finish(st, dir);
 			struct h2_stream *s = stream_find(st, d->data_stream);
 			if (s && (d->data_flags & FL_END_STREAM)) {
 				s->ended[dir] = 1;
@@ -1037,6 +1124,8 @@ static struct feed_res h2_feed(void *vst, struct layer *L, int dir, const uint8_
 		uint8_t type = rd_u8(&r), fl = rd_u8(&r);
 		uint32_t sid = rd_be32(&r) & 0x7fffffffu;
 		d->frames++;
+		if (d->run && (type != FT_DATA || sid != d->run_stream))
+			run_finish(st, dir);
 		if (len > d->max_frame) {
 			char sum[96];
 			snprintf(sum, sizeof sum, "%s frame of %" PRIu32 " bytes", type < 10 ? frame_names[type] : "unknown", len);
@@ -1068,9 +1157,11 @@ static struct feed_res h2_feed(void *vst, struct layer *L, int dir, const uint8_
 				set_dead(st, dir, at, "DATA on stream 0 (PROTOCOL_ERROR)");
 				return feed_took(n);
 			}
+			run_add(st, dir, sid, len, fl, at);
+			d->data_flags = fl; /* window_check reads END_STREAM */
 			if (s && !s->cur[dir] && !s->ended[dir]) {
 				/* DATA without HEADERS: the body of a message not seen to begin */
-				struct appmsg *m = app_msg_begin(L, dir, "data", at);
+				struct appmsg *m = app_msg_begin(L, dir, "body", at);
 				char sum[96];
 				int w = snprintf(sum, sizeof sum, "DATA on stream %" PRIu32 " without HEADERS", sid);
 				appmsg_set_summary(m, sum, (size_t)w);
@@ -1080,7 +1171,7 @@ static struct feed_res h2_feed(void *vst, struct layer *L, int dir, const uint8_
 			} else if (!s) {
 				s = stream_new(st, sid, at);
 				if (s) {
-					struct appmsg *m = app_msg_begin(L, dir, "data", at);
+					struct appmsg *m = app_msg_begin(L, dir, "body", at);
 					char sum[96];
 					int w = snprintf(sum, sizeof sum, "DATA on stream %" PRIu32 " without HEADERS", sid);
 					appmsg_set_summary(m, sum, (size_t)w);
@@ -1169,6 +1260,8 @@ static void h2_finish(void *vst, struct layer *L)
 {
 	struct h2_state *st = vst;
 	st->L = L;
+	run_finish(st, 0);
+	run_finish(st, 1);
 	while (st->n_s) {
 		struct h2_stream *s = st->s[st->n_s - 1];
 		for (int k = 0; k < 2; k++) {
