@@ -650,6 +650,17 @@ static void hb_end(struct h2_state *st, int dir, uint64_t end)
 	if (d->hb_type == 1) {
 		/* The promised request: the server's response on stream `sid` answers it. */
 		set_http(st, m, s, 1);
+		{
+			size_t ml, pl, al;
+			const char *meth = kv_str(m, ":method", &ml), *path = kv_str(m, ":path", &pl);
+			const char *auth = kv_str(m, ":authority", &al);
+			char sum[512];
+			int w = snprintf(sum, sizeof sum, "stream %" PRIu32 " promises stream %" PRIu32 ": %.*s %.*s%s%.*s",
+					 d->hb_stream, sid, (int)(meth ? (ml > 20 ? 20 : ml) : 1), meth ? meth : "?",
+					 (int)(path ? (pl > 300 ? 300 : pl) : 1), path ? path : "?", auth ? " on " : "",
+					 (int)(auth ? (al > 100 ? 100 : al) : 0), auth ? auth : "");
+			appmsg_set_summary(m, sum, w > 0 && (size_t)w < sizeof sum ? (size_t)w : sizeof sum - 1);
+		}
 		appmsg_note(m, EV(PUSH), app_conn_off(st->L, dir, d->hb_off),
 			    "server push on stream %" PRIu32 ": the server promises stream %" PRIu32
 			    " with this request's response",

@@ -153,7 +153,7 @@ int main(void)
 
 	splits("h2c-push-splits", NULL, h2c_push, &w); /* detected by the preface */
 	has(&w, "push_promise", "h2c-push-promise");
-	has(&w, "GET /style.css on 127.0.0.1:8447 (stream 2)", "h2c-push-promised-request");
+	has(&w, ") stream 13 promises stream 2: GET /style.css on 127.0.0.1:8447", "h2c-push-promised-request");
 	has(&w, "!http2.push", "h2c-push-note");
 	has(&w, "http stream 2 status 200", "h2c-push-response");
 	has(&w, "body 380/380", "h2c-push-body");
