@@ -170,7 +170,11 @@ struct h2_stream {
 };
 
 struct h2_dir {
-	nghttp2_hd_inflater *inf;    /* decodes the blocks this side sends */
+	nghttp2_hd_inflater *inf;    /* decodes the blocks this side sends; made at its first
+				      * block (about 1.3 kB in libnghttp2: a side that sends none
+				      * costs nothing) */
+	uint32_t table_max;          /* the table size the receiver allowed before inf existed
+				      * (UINT32_MAX: never said) */
 	uint8_t need_preface;        /* the client side, until its 24 bytes are read */
 	uint8_t dead;                /* framing lost: nothing more is read on this side */
 	uint8_t hpack_broken;
@@ -721,6 +725,18 @@ static void hb_fragment(struct h2_state *st, int dir, const uint8_t *p, size_t n
 		}
 		return;
 	}
+	if (!d->inf) {
+		if (nghttp2_hd_inflate_new2(&d->inf, &h2_mem) != 0) {
+			d->inf = NULL;
+			d->hpack_broken = 2;
+			d->broken_at = app_conn_off(st->L, dir, at);
+			if (d->hb_msg)
+				appmsg_note(d->hb_msg, EV(HPACK_ERROR), d->broken_at, "no memory for an HPACK table");
+			return;
+		}
+		if (d->table_max != UINT32_MAX)
+			nghttp2_hd_inflate_change_table_size(d->inf, d->table_max);
+	}
 	for (;;) {
 		nghttp2_nv nv;
 		int fl = 0;
@@ -952,9 +968,11 @@ static void control_frame(struct h2_state *st, int dir, uint8_t type, uint8_t fl
 				else
 					n += snprintf(sum + n, sizeof sum - (size_t)n, "%s0x%x=%" PRIu32, n ? " " : "", id, v);
 			}
-			if (id == 1) /* the table the peer's encoder may use to send to this side */
-				nghttp2_hd_inflate_change_table_size(peer->inf, v < H2_HPACK_TABLE_MAX ? v : H2_HPACK_TABLE_MAX);
-			else if (id == 4 && v <= 0x7fffffffu) {
+			if (id == 1) { /* the table the peer's encoder may use to send to this side */
+				peer->table_max = v < H2_HPACK_TABLE_MAX ? v : H2_HPACK_TABLE_MAX;
+				if (peer->inf)
+					nghttp2_hd_inflate_change_table_size(peer->inf, peer->table_max);
+			} else if (id == 4 && v <= 0x7fffffffu) {
 				int64_t delta = (int64_t)v - peer->init_win;
 				peer->init_win = v;
 				for (size_t i = 0; i < st->n_s; i++)
@@ -1320,10 +1338,8 @@ static void h2_init(void *vst, struct layer *L, const struct layer_open *how)
 	st->upgrade_req = APPMSG_NONE;
 	for (int k = 0; k < 2; k++) {
 		struct h2_dir *d = &st->d[k];
-		if (nghttp2_hd_inflate_new2(&d->inf, &h2_mem) != 0) {
-			d->inf = NULL;
-			d->dead = 1;
-		}
+		d->inf = NULL; /* at the side's first header block */
+		d->table_max = UINT32_MAX;
 		d->conn_win = 65535;
 		d->init_win = 65535;
 		d->max_frame = 16384;
