@@ -1082,6 +1082,9 @@ static struct feed_res h2_feed(void *vst, struct layer *L, int dir, const uint8_
 	int cut = !!(flags & (FEED_EOF | FEED_GAP));
 	if (d->dead)
 		return feed_took(n);
+	static const uint8_t none[1];
+	if (!p)
+		p = none; /* an end with no bytes (n == 0) can still end a DATA frame's payload */
 	while (used < n || d->in_data) {
 		const uint8_t *q = p + used;
 		size_t left = n - used;

@@ -9,6 +9,7 @@
 #               HTTP/1.x before an Upgrade): tcp.stream, frame, stream id (PUSH_PROMISE:
 #               the promised stream; HTTP/1.x: empty), http2.headers.method, .path,
 #               .status, .authority (HTTP/1.x: http.request.method, .uri, .response.code)
+#   grpc.tsv    one row per gRPC message: tcp.stream, side (0 client, 1 server), length
 # An empty profile, so no preference of the machine's changes the answer.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -19,9 +20,9 @@ for pcap in "$CAPS"/*.pcap; do
 	keys=$CAPS/$name.keys
 	[ -f "$keys" ] || keys=/dev/null
 	mkdir -p "$name"
-	# make.sh's ports: 8444, 8445, 8447, 8448 h2c by prior knowledge; 8446 HTTP/1.1 then Upgrade
+	# make.sh's ports: 8444, 8445, 8447-8449 h2c by prior knowledge; 8446 HTTP/1.1 then Upgrade
 	HOME=$PROF tshark -C "" -n -r "$pcap" -o "tls.keylog_file:$keys" -d tcp.port==8444,http2 -d tcp.port==8445,http2 \
-		-d tcp.port==8446,http -d tcp.port==8447,http2 -d tcp.port==8448,http2 -Y 'http2 || http' \
+		-d tcp.port==8446,http -d tcp.port==8447,http2 -d tcp.port==8448,http2 -d tcp.port==8449,http2 -Y 'http2 || http' \
 		-T json --no-duplicate-keys 2>/dev/null | python3 -c '
 import json, sys
 name = sys.argv[1]
@@ -70,4 +71,10 @@ with open(name + "/msgs.tsv", "w") as o:
         o.write("\t".join(r) + "\n")
 print("%s: %d frames, %d heads" % (name, len(frames), len(msgs)))
 ' "$name"
+	# gRPC messages: tcp.stream, side (0 client, 1 server), length
+	HOME=$PROF tshark -C "" -n -r "$pcap" -o "tls.keylog_file:$keys" -d tcp.port==8449,http2 -Y grpc \
+		-T fields -e tcp.stream -e tcp.srcport -e grpc.message_length 2>/dev/null | while read -r s port lens; do
+		side=0; [ "$port" -ge 8440 ] && [ "$port" -le 8460 ] && side=1
+		for l in ${lens//,/ }; do printf '%s\t%s\t%s\n' "$s" "$side" "$l"; done
+	done > "$name/grpc.tsv"
 done

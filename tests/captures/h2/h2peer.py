@@ -8,6 +8,10 @@ do not play (python3-h2, Debian's build of the h2 library, frames them):
                             for /big.bin, resets the stream with CANCEL once the response
                             headers and its first DATA came, then asks for /index.html,
                             reads it whole and closes with GOAWAY
+  grpc-server PORT          an h2c server answering each request as a gRPC server does:
+                            HEADERS, two length-prefixed messages, trailers grpc-status
+  grpc-client PORT          an h2c client (prior knowledge) making one gRPC call of two
+                            messages, then GOAWAY
 """
 import os
 import socket
@@ -95,10 +99,70 @@ def cancel_client(port):
     s.close()
 
 
+def grpc_msg(payload):
+    return b"\x00" + len(payload).to_bytes(4, "big") + payload
+
+
+def grpc_server(port):
+    ls = socket.socket()
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind(("127.0.0.1", port))
+    ls.listen(1)
+    s, _ = ls.accept()
+    conn = h2.connection.H2Connection(h2.config.H2Configuration(client_side=False))
+    conn.initiate_connection()
+    s.sendall(conn.data_to_send())
+    done = False
+    while not done:
+        data = s.recv(65536)
+        if not data:
+            break
+        for ev in conn.receive_data(data):
+            if isinstance(ev, h2.events.DataReceived):
+                conn.acknowledge_received_data(ev.flow_controlled_length, ev.stream_id)
+            if isinstance(ev, h2.events.StreamEnded):
+                sid = ev.stream_id
+                conn.send_headers(sid, [(":status", "200"), ("content-type", "application/grpc")])
+                conn.send_data(sid, grpc_msg(b"\x0a\x05hello") + grpc_msg(b"\x0a\x05world" * 40))
+                conn.send_headers(sid, [("grpc-status", "0"), ("grpc-message", "OK")], end_stream=True)
+            if isinstance(ev, h2.events.ConnectionTerminated):
+                done = True
+        s.sendall(conn.data_to_send())
+    s.close()
+
+
+def grpc_client(port):
+    s = socket.create_connection(("127.0.0.1", port))
+    conn = h2.connection.H2Connection(h2.config.H2Configuration(client_side=True))
+    conn.initiate_connection()
+    conn.send_headers(1, [(":method", "POST"), (":scheme", "http"), (":authority", "127.0.0.1:%d" % port),
+                          (":path", "/chattcp.Echo/Say"), ("content-type", "application/grpc"), ("te", "trailers")])
+    conn.send_data(1, grpc_msg(b"\x0a\x02hi") + grpc_msg(b"\x0a\x03bye"), end_stream=True)
+    s.sendall(conn.data_to_send())
+    ended = False
+    while not ended:
+        data = s.recv(65536)
+        if not data:
+            break
+        for ev in conn.receive_data(data):
+            if isinstance(ev, h2.events.DataReceived):
+                conn.acknowledge_received_data(ev.flow_controlled_length, ev.stream_id)
+            if isinstance(ev, h2.events.StreamEnded):
+                ended = True
+        s.sendall(conn.data_to_send())
+    conn.close_connection()
+    s.sendall(conn.data_to_send())
+    s.close()
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "upgrade-server":
         upgrade_server(int(sys.argv[2]), sys.argv[3])
     elif sys.argv[1] == "cancel-client":
         cancel_client(int(sys.argv[2]))
+    elif sys.argv[1] == "grpc-server":
+        grpc_server(int(sys.argv[2]))
+    elif sys.argv[1] == "grpc-client":
+        grpc_client(int(sys.argv[2]))
     else:
-        sys.exit("usage: h2peer.py upgrade-server PORT DIR | cancel-client PORT")
+        sys.exit("usage: h2peer.py upgrade-server PORT DIR | cancel-client PORT | grpc-server PORT | grpc-client PORT")

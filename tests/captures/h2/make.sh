@@ -21,6 +21,8 @@
 #   h2c-upgrade       h2peer.py upgrade-server (nghttpd does not take Upgrade), curl --http2 on http://: HTTP/1.1 Upgrade: h2c,
 #                     101, then stream 1 answers the upgraded request
 #   h2c-push          nghttpd --no-tls -p pushes /style.css with /index.html; nghttp
+#   h2c-grpc          h2peer.py grpc-client and grpc-server: a gRPC call of two messages
+#                     each way, the answer ending in trailers (grpc-status)
 #   h2c-window        nghttp -w 14 -W 14 (16 kB windows) on the 200 kB body: many
 #                     WINDOW_UPDATEs, the server waits on zero windows
 # ONLY=NAME ./make.sh records that capture alone (the others are kept).
@@ -131,3 +133,4 @@ record h2c-prior nginx -c "$W/nginx-8445.conf" -- sh -c "curl -s --http2-prior-k
 record h2c-upgrade /usr/bin/python3 "$PWD/h2peer.py" upgrade-server @PORT@ "$W/www" -- curl -s --http2 -o /dev/null http://127.0.0.1:@PORT@/text.txt
 record h2c-push nghttpd --no-tls -d "$W/www" -p/index.html=/style.css @PORT@ -- nghttp -n http://127.0.0.1:@PORT@/index.html
 record h2c-window nghttpd --no-tls -d "$W/www" @PORT@ -- nghttp -n -w 14 -W 14 http://127.0.0.1:@PORT@/big.bin
+record h2c-grpc /usr/bin/python3 "$PWD/h2peer.py" grpc-server @PORT@ -- /usr/bin/python3 "$PWD/h2peer.py" grpc-client @PORT@
