@@ -85,7 +85,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	d.kv = &qkv;
 	d.n_kv = 1;
 	const struct appmsg *msgs[2] = { &m, &d };
-	struct sess_frame_view v = { &pk.rec, &pk, &c, &r, 0, 0, msgs, 2 };
+	struct sess_frame_view v = { &pk.rec, &pk, &c, &r, 0, 0, msgs, 2, NULL, 0 };
 	(void)filter_match(f, &v);
 	v.c = NULL;
 	v.r = NULL;
