@@ -211,7 +211,8 @@ static void body_term(struct strbuf *b, const struct appmsg *m)
 static void notes_term(struct strbuf *b, const struct appmsg *m)
 {
 	for (size_t i = 0; i < m->n_notes; i++) {
-		sb_printf(b, "      ! %s: ", m->dir ? "response" : "request");
+		/* a promised request (HTTP/2 server push) is a request the server sent */
+		sb_printf(b, "      ! %s: ", m->http && m->http->is_request ? "request" : m->dir ? "response" : "request");
 		term_text_str(b, m->notes[i].text);
 		sb_putc(b, '\n');
 	}
