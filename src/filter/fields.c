@@ -253,6 +253,29 @@ static void g_udp(const struct field_def *fd, const struct sess_frame_view *f, s
 		case U_SPORT: put_u(o, FT_UINT, pk->quote.sport); break;
 		case U_DPORT: put_u(o, FT_UINT, pk->quote.dport); break;
 		case U_PORT: put_u(o, FT_UINT, pk->quote.sport); put_u(o, FT_UINT, pk->quote.dport); break;
+		case U_STREAM:
+			if (f->quoted)
+				put_u(o, FT_UINT, f->quoted->id);
+			break;
+		}
+		return;
+	}
+	if (pk->kind == PK_BAD && !pk->malformed && pk->other && !strcmp(pk->other, "UDP") && pk->l4) {
+		/* a UDP header cut by the snap length: Wireshark shows the fields that were
+		 * captured (no udp.stream: it is not a conversation's datagram) */
+		const uint8_t *h = pk->l4;
+		uint32_t n = pk->l4_caplen;
+		switch (fd->arg) {
+		case U_EXISTS: put_b(o, FT_BYTES, h, n); break;
+		case U_SPORT: if (n >= 2) put_u(o, FT_UINT, (uint64_t)(h[0] << 8 | h[1])); break;
+		case U_DPORT: if (n >= 4) put_u(o, FT_UINT, (uint64_t)(h[2] << 8 | h[3])); break;
+		case U_PORT:
+			if (n >= 2)
+				put_u(o, FT_UINT, (uint64_t)(h[0] << 8 | h[1]));
+			if (n >= 4)
+				put_u(o, FT_UINT, (uint64_t)(h[2] << 8 | h[3]));
+			break;
+		case U_LENGTH: if (n >= 6) put_u(o, FT_UINT, (uint64_t)(h[4] << 8 | h[5])); break;
 		}
 		return;
 	}
@@ -288,7 +311,7 @@ static void put_str(struct fvals *o, const char *s)
 }
 
 enum {
-	H_EXISTS, H_REQUEST, H_RESPONSE, H_METHOD, H_URI, H_VERSION, H_CODE, H_PHRASE, H_HEADER, H_HEADER_UINT,
+	H_EXISTS, H_SSDP, H_REQUEST, H_RESPONSE, H_METHOD, H_URI, H_VERSION, H_CODE, H_PHRASE, H_HEADER, H_HEADER_UINT,
 	H_ANY_HEADER, H_BODY,
 };
 
@@ -318,7 +341,15 @@ static void g_http(const struct field_def *fd, const struct sess_frame_view *f, 
 		if (!msg_is(m, "http") || !h)
 			continue;
 		switch (fd->arg & 0xff) {
-		case H_EXISTS: put_u(o, FT_NONE, 1); break;
+		case H_EXISTS:
+			/* over UDP it is SSDP: Wireshark names that protocol ssdp, with http.* fields */
+			if (!f->c || f->c->proto != 17)
+				put_u(o, FT_NONE, 1);
+			break;
+		case H_SSDP:
+			if (f->c && f->c->proto == 17)
+				put_u(o, FT_NONE, 1);
+			break;
 		case H_REQUEST: if (h->is_request) put_u(o, FT_NONE, 1); break;
 		case H_RESPONSE: if (!h->is_request) put_u(o, FT_NONE, 1); break;
 		case H_METHOD: if (h->is_request) put_str(o, h->method); break;
@@ -362,7 +393,14 @@ static void g_dns(const struct field_def *fd, const struct sess_frame_view *f, s
 			continue;
 		switch (fd->arg) {
 		case D_EXISTS: put_u(o, FT_NONE, 1); break;
-		case D_RESPONSE: put_u(o, FT_BOOL, m->kind && !strcmp(m->kind, "answer")); break;
+		case D_RESPONSE: {
+			/* the QR bit as read: a message too short for flags has none (the
+			 * direction it came from is not the bit) */
+			const struct appkv *kv = appmsg_find(m, "flags");
+			if (kv)
+				put_u(o, FT_BOOL, kv->value_len >= 8 && !memcmp(kv->value, "response", 8));
+			break;
+		}
 		case D_ID: {
 			const struct appkv *kv = appmsg_find(m, "id");
 			if (kv)
@@ -618,7 +656,8 @@ static const struct field_def fields[] = {
 	{ "udp.length", FT_UINT, 0, 0, U_LENGTH, g_udp, "UDP length field" },
 	{ "udp.stream", FT_UINT, 0, 0, U_STREAM, g_udp, "UDP conversation id (as -c uN)" },
 	{ "udp.payload", FT_BYTES, 0, 1, U_PAYLOAD, g_udp, "UDP payload bytes (captured)" },
-	{ "http", FT_NONE, 1, 0, H_EXISTS, g_http, "an HTTP message ends in this frame" },
+	{ "http", FT_NONE, 1, 0, H_EXISTS, g_http, "an HTTP message ends in this frame (over TCP)" },
+	{ "ssdp", FT_NONE, 1, 0, H_SSDP, g_http, "an HTTP message over UDP (SSDP: UPnP discovery), with the http.* fields" },
 	{ "http.request", FT_NONE, 1, 0, H_REQUEST, g_http, "an HTTP request" },
 	{ "http.response", FT_NONE, 1, 0, H_RESPONSE, g_http, "an HTTP response" },
 	{ "http.request.method", FT_STRING, 1, 1, H_METHOD, g_http, "GET, POST, ..." },
