@@ -125,6 +125,7 @@ CONF
 		wait $td 2> /dev/null || true
 		grep -q '^0 packets dropped by kernel' "$W/tcpdump-$name.err" ||
 			die "tcpdump dropped packets making $name: $(grep dropped "$W/tcpdump-$name.err" | head -1)"
+		[ -s "$D/bench-$name.keys" ] || rm -f "$D/bench-$name.keys"
 		echo "made $D/bench-$name.pcap: $(stat -c %s "$D/bench-$name.pcap") bytes" >&2
 	}
 	capture clear http
