@@ -18,6 +18,7 @@ export class ConnList {
 	constructor(head, list, space, count, onPick) {
 		this.head = head, this.list = list, this.space = space, this.count = count, this.onPick = onPick;
 		this.all = [], this.rows = [], this.proto = 'tcp', this.filter = '', this.sort = { key: 'id', dir: 1 };
+		this.only = null; // a display filter's connections (search.js): Map key -> matching frames, or null
 		this.selected = null, this.drawn = new Map();
 		list.addEventListener('scroll', () => this.draw());
 		new ResizeObserver(() => this.draw()).observe(list);
@@ -47,7 +48,7 @@ export class ConnList {
 	refresh() {
 		const words = this.filter.toLowerCase().split(/\s+/).filter(Boolean);
 		const col = COLS.find(c => c.key === this.sort.key);
-		this.rows = this.all.filter(c => c.proto === this.proto && words.every(w => text(c).includes(w)));
+		this.rows = this.all.filter(c => c.proto === this.proto && words.every(w => text(c).includes(w)) && (!this.only || this.only.has(c.proto + ':' + c.id)));
 		this.rows.sort((a, b) => {
 			const x = col.val(a), y = col.val(b);
 			return (col.num ? x - y : String(x).localeCompare(String(y))) * this.sort.dir || a.id - b.id;
