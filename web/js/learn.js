@@ -38,8 +38,7 @@ export class Learn {
 		this.bar = h('div.learnbar');
 		this.body = h('div.learnchat', { tabindex: '-1' });
 		view.append(this.bar, this.body);
-		this.chat = new Chat(this.body, () => {});
-		this.shown = 0; // steps whose bubbles are in this.body
+		this.chat = null, this.shown = 0; // the chat of the steps shown, and how many are in it
 		onSettings(() => { if (!this.view.hidden && this.name) this.redraw(); });
 		// the keys, ahead of the window's own (j/k move the main chat)
 		window.addEventListener('keydown', e => {
@@ -68,7 +67,7 @@ export class Learn {
 			this.steps = lines.slice(1);
 			this.name = name;
 			this.shown = 0;
-			this.chat = new Chat(clear(this.body), () => {});
+			this.newChat();
 		}
 		const r = learnRoute(hash) || { n: 0 };
 		if (!this.steps.length) { clear(this.side).appendChild(h('p.empty', 'this case has no TCP or UDP packets to step through')); return; }
@@ -115,7 +114,7 @@ export class Learn {
 	// unless its question is being asked. Stepping on adds one; anything else draws again.
 	draw() {
 		const want = this.at + (this.asking ? 0 : 1);
-		if (want < this.shown) { this.shown = 0; this.chat = new Chat(clear(this.body), () => {}); }
+		if (want < this.shown) this.newChat();
 		for (; this.shown < want; this.shown++) this.addStep(this.steps[this.shown]);
 		for (const b of this.body.querySelectorAll('.bubble.current')) b.classList.remove('current');
 		const s = this.steps[this.at];
@@ -130,7 +129,14 @@ export class Learn {
 		this.drawSide();
 	}
 
-	redraw() { this.shown = 0; this.chat = new Chat(clear(this.body), () => {}); this.draw(); }
+	redraw() { this.newChat(); this.draw(); }
+
+	// An empty chat; times relative to the case's first packet, as the chat's are.
+	newChat() {
+		this.shown = 0;
+		this.chat = new Chat(clear(this.body), () => {});
+		this.chat.t0 = this.steps.length ? this.steps[0].packet.ts : 0;
+	}
 
 	addStep(s) {
 		if (s.first) {
@@ -145,7 +151,7 @@ export class Learn {
 		const s = this.steps[this.at], n = this.steps.length;
 		clear(this.bar).append(
 			h('a.button.back', { href: this.hashFor(this.cap), title: 'the whole chat and the lesson' }, '← chat'),
-			h('span.learntitle', 'Lesson ' + this.name + ' — packet ', h('b.stepno', String(this.at + 1)), ' of ' + n + ' (frame ' + s.frame + ')'),
+			h('span.learntitle', { title: 'Lesson ' + this.name }, 'packet ', h('b.stepno', String(this.at + 1)), ' of ' + n + ' · frame ' + s.frame),
 			h('span.grow'),
 			h('button.prev', { type: 'button', title: 'previous packet (p, ←)', disabled: this.at || this.asking ? null : true, onclick: () => this.prev() }, '◀ previous'),
 			h('button.next', { type: 'button', title: this.asking ? 'the answer (n, Space)' : 'next packet (n, Space, →)', onclick: () => this.next() }, this.asking ? 'answer ▶' : 'next ▶'),

@@ -125,11 +125,11 @@ export class Search {
 			return a;
 		};
 		clear(this.bar).append(
-			h('span.count', counted(total, 'frame') + ' in ' + counted(conns, 'connection') + (other ? ' (' + other.matches + ' not TCP/UDP)' : '') + ' match'),
+			h('span.count', { title: 'frames the display filter selects, as chattcp search -Y counts them' }, counted(total, 'frame') + ' in ' + counted(conns, 'connection') + (other ? ' (' + other.matches + ' not TCP/UDP)' : '')),
 			h('button.prevmatch', { type: 'button', title: 'previous matching frame', disabled: this.list.length ? null : true, onclick: () => this.step(-1) }, '◀'),
 			h('button.nextmatch', { type: 'button', title: 'next matching frame', disabled: this.list.length ? null : true, onclick: () => this.step(1) }, '▶'),
 			h('span.grow'),
-			dl('pcap', '⤓ pcap'), dl('pcapng', 'pcapng'));
+			dl('pcap', '⤓ pcap'), dl('pcapng', '⤓ pcapng'));
 		this.bar.hidden = false;
 		this.markAll();
 	}

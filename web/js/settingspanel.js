@@ -7,8 +7,8 @@ import { h, clear } from './dom.js';
 import { settings, applyTheme } from './settings.js';
 
 const CHOICES = [
-	['seq', 'Sequence numbers', [['relative', 'relative (from the first SYN, as Wireshark)'], ['real', 'real (as sent)']]],
-	['time', 'Time', [['relative', 'relative (since the first packet)'], ['absolute', 'absolute (time of day)'], ['delta', 'delta (since the previous packet)']]],
+	['seq', 'Sequence numbers', [['relative', 'relative (as Wireshark)'], ['real', 'real (as sent)']]],
+	['time', 'Time', [['relative', 'since the first packet'], ['absolute', 'time of day'], ['delta', 'since the previous packet']]],
 	['payload', 'Payload', [['text', 'text'], ['hex', 'hex dump']]],
 	['appStyle', 'Application fields', [['grid', 'grid of fields'], ['text', 'text']]],
 	['fold', 'Fold payloads past', [['64', '64 bytes'], ['256', '256 bytes'], ['1024', '1 kB'], ['4096', '4 kB'], ['0', 'never fold']]],
