@@ -34,7 +34,7 @@ const HS = 'case:handshake', LOSS = 'case:loss-fast-retransmit';
 // screens, each {packet, frame, question, answer, paragraphs}.
 function cliLearn(name) {
 	const r = spawnSync(CHATTCP, ['learn', name, '--restart', '--width', '1000'], {
-		input: '\n'.repeat(400), env: { ...process.env, HOME: tmp, XDG_STATE_HOME: tmp }, maxBuffer: 1 << 26 });
+		input: '\n'.repeat(20000), env: { ...process.env, HOME: tmp, XDG_STATE_HOME: tmp }, maxBuffer: 1 << 26 });
 	const out = r.stdout.toString();
 	const re = new RegExp('^Lesson ' + name + ' - packet (\\d+) of (\\d+) \\(frame (\\d+)\\)$', 'gm');
 	const heads = [...out.matchAll(re)];
@@ -94,6 +94,23 @@ await check('learn: /api/learn asks what chattcp learn asks (questions, answers,
 	assert(steps.some(s => s.question) && steps.some(s => s.paragraphs.length), 'the case has questions and paragraphs');
 });
 
+await check('learn: every case: /api/learn is chattcp learn (frames, questions, answers, paragraphs)', async () => {
+	const cases = await apiLines('/api/cases');
+	assert(cases.length >= 10, 'cases: ' + cases.length);
+	for (const k of cases) {
+		const api = (await apiLines('/api/learn?name=' + encodeURIComponent(k.name))).slice(1);
+		const sc = cliLearn(k.name);
+		const packets = sc.filter(s => !s.question || s.answer);
+		eq(api.map(s => s.frame), packets.map(s => s.frame), k.name + ': frames in order');
+		for (const s of api) {
+			const shown = packets.find(x => x.frame === s.frame);
+			eq(s.answer || null, shown.answer, k.name + ': answer of frame ' + s.frame);
+			eq(s.question || null, (sc.find(x => x.frame === s.frame && x.question && !x.answer) || {}).question || null, k.name + ': question before frame ' + s.frame);
+			eq(s.paragraphs.length, shown.paragraphs.length, k.name + ': paragraphs of frame ' + s.frame);
+		}
+	}
+});
+
 const learnState = () => page.evaluate(() => {
 	const side = document.querySelector('.learnside');
 	return {
@@ -104,6 +121,12 @@ const learnState = () => page.evaluate(() => {
 		question: (document.querySelector('.learnside .question') || {}).textContent || null,
 		answer: (document.querySelector('.learnside .answer') || {}).textContent || null,
 		paragraphs: [...document.querySelectorAll('.learnside .para')].map(p => p.textContent),
+		inView: (() => {
+			const b = document.querySelector('#learnview .bubble.current'), c = document.querySelector('.learnchat');
+			if (!b) return null;
+			const r = b.getBoundingClientRect(), cr = c.getBoundingClientRect();
+			return r.top >= cr.top - 1 && r.bottom <= cr.bottom + 1;
+		})(),
 	};
 });
 const waitStep = (n, asking) => page.waitForFunction(([n, a]) => {
@@ -163,6 +186,17 @@ await check('learn: p goes back, the address of a step survives a reload, progre
 	await page.evaluate(() => { location.hash = '#/cap/case%3Ahandshake/learn'; });
 	await waitStep(3, false);
 	assert(/Welcome back: you stopped at frame 3/.test(await page.$eval('.learnside .notice', e => e.textContent)), 'welcome back notice');
+	// a long case opened at a late step: the current bubble is scrolled into view
+	const loss = (await apiLines('/api/learn?name=loss-fast-retransmit')).slice(1);
+	const at = loss.findIndex(x => x.frame === 150) + 1;
+	await page.evaluate(n => { location.hash = '#/cap/case%3Aloss-fast-retransmit/learn/' + n; }, at);
+	await waitStep(at, false);
+	await page.waitForTimeout(300);
+	const ls = await learnState();
+	eq(ls.bubbles.length, at, 'bubbles of the long case');
+	eq(ls.inView, true, 'the current bubble in view');
+	await page.evaluate(() => { location.hash = '#/cap/case%3Ahandshake/learn/3'; });
+	await waitStep(3, false);
 	await page.click('#learnview a.back');
 	await page.waitForFunction(() => document.getElementById('learnview').hidden && !document.getElementById('chat').hidden && document.querySelectorAll('#chat .bubble').length > 0);
 });
@@ -219,7 +253,7 @@ await check('search: a bad expression shows the error -Y prints, with its column
 	await shot('search-error-light');
 	await typeFilter('');
 });
-await check('search: download as pcap (and pcapng) has the sha256 of extract -Y', async () => {
+await check('search: download as pcap (and pcapng) has the sha256 of extract -Y; a connection\'s that of extract -c', async () => {
 	await page.evaluate(() => { location.hash = '#/cap/case%3Aloss-fast-retransmit/tcp:0'; });
 	await page.waitForFunction(() => document.querySelectorAll('#chat .bubble').length === 232);
 	const expr = 'tcp.analysis.duplicate_ack || tcp.analysis.retransmission';
@@ -235,6 +269,11 @@ await check('search: download as pcap (and pcapng) has the sha256 of extract -Y'
 	}
 	await typeFilter('');
 	await page.waitForFunction(() => !document.querySelector('#chat .bubble.match'));
+	// the toolbar's download: the connection's packets, as extract -c writes them
+	const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#pcaplink')]);
+	execFileSync(CHATTCP, ['extract', LOSS, '-c', '0', '-o', tmp + '/c.pcap'], { stdio: 'pipe' });
+	eq(sha(readFileSync(await dl.path())), sha(readFileSync(tmp + '/c.pcap')), 'connection pcap sha256');
+	eq(dl.suggestedFilename(), 'tcp0.pcap', 'file name');
 });
 
 // --- settings ---

@@ -268,6 +268,8 @@ function toolbar() {
 		choice('fold', [['64', 'fold 64 B'], ['256', 'fold 256 B'], ['1024', 'fold 1 kB'], ['0', 'no fold']], 'payload bytes shown before "show all"'),
 		h('a.button#streamlink', { href: '#/', title: 'the whole connection as a stream of bytes (Follow Stream)',
 			onclick: e => { e.preventDefault(); if (state.cap && state.conn) go(hashFor(state.cap.name, state.conn) + '/stream'); } }, 'stream'),
+		h('a.button#pcaplink', { href: '#/', download: true, title: 'this connection\'s packets as a pcap file (what chattcp extract -c ID writes)',
+			onclick: e => { if (!state.cap || !state.conn) return e.preventDefault(); e.currentTarget.href = '/api/filter/pcap?' + new URLSearchParams({ cap: state.cap.cap, conn: state.conn }); } }, '⤓ pcap'),
 		h('a.button#statslink', { href: '#/', title: 'the capture\'s statistics as pictures',
 			onclick: e => { e.preventDefault(); if (state.cap) go(hashFor(state.cap.name) + '/stats'); } }, 'statistics'),
 		h('a.button#reportlink', { href: '#/', title: 'a printable report: summary, pictures, the troubled connections in words',
