@@ -226,18 +226,23 @@ await check('search: ' + EXPR + ' marks exactly the frames of search -Y and chat
 	await shot('search-light');
 });
 await check('search: the list keeps the connections with a match; plain words stay the fuzzy filter', async () => {
-	await page.evaluate(() => { location.hash = '#/cap/case%3Ahandshake/tcp:0'; });
-	await page.waitForFunction(() => document.querySelectorAll('#chat .bubble').length > 0 && decodeURIComponent(location.hash).includes('handshake'));
-	await typeFilter('tcp.flags.reset == 1');
+	await typeFilter('');
+	await page.evaluate(() => { location.hash = '#/cap/case%3Atour/tcp:0'; });
+	await page.waitForFunction(() => document.querySelectorAll('#chat .bubble').length > 0 && decodeURIComponent(location.hash).includes('tour') && document.querySelectorAll('#connspace .connrow').length === 3);
+	await typeFilter('tcp.flags.fin == 1');
 	await page.waitForFunction(() => document.getElementById('filter').dataset.mode === 'filter');
-	const want = cliJson('conns', HS, '-Y', 'tcp.flags.reset == 1', '--json').filter(c => c.proto === 'tcp').map(c => 'tcp:' + c.id);
+	const want = cliJson('conns', 'case:tour', '-Y', 'tcp.flags.fin == 1', '--json').filter(c => c.proto === 'tcp').map(c => 'tcp:' + c.id);
 	eq(await page.$$eval('#connspace .connrow', els => els.map(e => e.dataset.conn)), want, 'rows as conns -Y');
+	assert(want.length > 0 && want.length < 3, 'the filter keeps some of the 3 TCP connections: ' + want);
+	const counts = cliJson('search', 'case:tour', '-Y', 'tcp.flags.fin == 1', '--json').filter(g => g.proto === 'tcp').map(g => g.matches + (g.matches === 1 ? ' match' : ' matches'));
+	eq(await page.$$eval('#connspace .connrow .tag.matches', els => els.map(e => e.textContent)), counts, 'match counts per row as search --json');
 	await typeFilter('zzznomatch');
 	await page.waitForFunction(() => document.getElementById('filter').dataset.mode === 'words');
 	eq(await page.$$eval('#connspace .connrow', els => els.length), 0, 'rows for a word no connection has');
-	await typeFilter('9000');
+	await typeFilter('9999');
 	await page.waitForFunction(() => document.getElementById('filter').dataset.mode === 'words');
 	eq(await page.$$eval('#connspace .connrow', els => els.length), 1, 'rows for the port');
+	eq(await page.$$eval('#connspace .connrow .tag.matches', els => els.length), 0, 'no match counts for words');
 	await typeFilter('');
 });
 await check('search: a bad expression shows the error -Y prints, with its column', async () => {

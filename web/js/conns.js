@@ -81,8 +81,12 @@ export class ConnList {
 		return h('div.connrow' + (key === this.selected ? '.sel' : ''), {
 			dataset: { conn: key }, onclick: () => this.onPick(key),
 		}, COLS.map(col => {
-			if (col.key === 'tags')
-				return h('span.' + col.cls, { title: (c.tags || []).join(', ') || null }, (c.tags || []).map(t => h('span.tag', { dataset: { tag: t } }, t)));
+			if (col.key === 'tags') {
+				const m = this.only && this.only.get(key); // a display filter's matches (search.js)
+				return h('span.' + col.cls, { title: (c.tags || []).join(', ') || null },
+					m ? h('span.tag.matches', { title: m + ' frame' + (m === 1 ? '' : 's') + ' match the display filter' }, m + (m === 1 ? ' match' : ' matches')) : null,
+					(c.tags || []).map(t => h('span.tag', { dataset: { tag: t } }, t)));
+			}
 			const v = col.val(c);
 			return h('span.' + col.cls, { title: col.key === 'peers' ? v : null }, col.show ? col.show(v) : v);
 		}));
