@@ -735,6 +735,8 @@ void web_api_handle(struct web_api *a, const char *method, const char *path, con
 		return api_learn(q, r);
 	if (strcmp(p, "/filter") == 0 || strcmp(p, "/filter/pcap") == 0) /* api_filter.c: display filters */
 		return api_filter(a, q, r, p[7] == '/');
+	if (strcmp(p, "/search") == 0) /* api_filter.c: the search form */
+		return api_search_expr(q, r);
 	static const char *const per_cap[] = { "/conns", "/stats", "/where", "/chat", "/packet", "/diag", "/http",
 					       "/stream", "/stream/raw", "/graph" };
 	int k = -1;

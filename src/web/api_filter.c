@@ -160,3 +160,32 @@ void api_filter(struct web_api *a, const struct web_req *q, struct web_reply *r,
 	session_free(s);
 	filter_free(f);
 }
+
+void api_search_expr(const struct web_req *q, struct web_reply *r)
+{
+	struct strbuf expr;
+	sb_init(&expr);
+	const char *opt, *v;
+	char why[200];
+	for (size_t i = 0; (opt = filter_search_opt(i)); i++) {
+		if (!(v = q->arg(q->ctx, opt)) || !*v)
+			continue;
+		if (filter_search_add(&expr, opt, v, why, sizeof why) < 0) {
+			web_reply_error(r, 400, why);
+			sb_fini(&expr);
+			return;
+		}
+	}
+	if (!expr.len) {
+		web_reply_error(r, 400, "the search takes at least one of ip=, port=, flags=, window=, payload=, "
+				"payload-hex=, payload-re=, http-method=, http-path=, http-header=, http-status=, http-body=, label=");
+	} else {
+		r->status = 200;
+		r->type = "application/json";
+		int f = 1;
+		sb_putc(&r->body, '{');
+		json_str_field(&r->body, &f, "expr", expr.s);
+		sb_puts(&r->body, "}\n");
+	}
+	sb_fini(&expr);
+}

@@ -4,7 +4,8 @@
  *     matching frames grouped by connection), X-Chattcp-Total the frames; a bad
  *     expression 400 {"error", "col"}, the message -Y prints;
  *   GET /api/filter/pcap?cap=N[&expr=EXPR][&conn=ID][&format=pcap|pcapng]: the bytes
- *     `extract FILE [-Y EXPR] [-c ID] -o OUT.pcap` writes, as a download.
+ *     `extract FILE [-Y EXPR] [-c ID] -o OUT.pcap` writes, as a download;
+ *   GET /api/search?OPTION=VALUE...: search's options as the display filter it runs.
  * Each reads the capture again with a session of its own (the filter sees every frame
  * as the pipeline processes it: opts.on_frame), as the command line does. docs/ui.md. */
 #ifndef CHATTCP_WEB_API_FILTER_H
@@ -18,5 +19,9 @@
 #define UI_PCAP_MAX ((size_t)512 << 20)
 
 void api_filter(struct web_api *a, const struct web_req *q, struct web_reply *r, int pcap);
+/* GET /api/search?port=80&flags=SYN...: the search form's fields (chattcp search's
+ * options, without dashes) as the display filter `search` runs: {"expr"}; a bad value
+ * 400 with search's reason. The page then runs it as a filter. */
+void api_search_expr(const struct web_req *q, struct web_reply *r);
 
 #endif

@@ -245,6 +245,33 @@ await check('search: the list keeps the connections with a match; plain words st
 	eq(await page.$$eval('#connspace .connrow .tag.matches', els => els.length), 0, 'no match counts for words');
 	await typeFilter('');
 });
+await check('search: the form makes the display filter chattcp search runs, and marks its frames', async () => {
+	await page.evaluate(() => { location.hash = '#/cap/case%3Aloss-fast-retransmit/tcp:0'; });
+	await page.waitForFunction(() => document.querySelectorAll('#chat .bubble').length === 232);
+	await page.click('#searchformbtn');
+	await page.fill('#searchform input[name=port]', '7070');
+	await page.fill('#searchform input[name=label]', 'retransmission');
+	await page.check('#searchform input[name=flag][value=ACK]');
+	await page.click('#searchform button[type=submit]');
+	await page.waitForFunction(() => document.getElementById('filter').dataset.mode === 'filter');
+	// the form gives its fields in the order of search's table (the CLI: the order typed)
+	const args = ['search', LOSS, '--port', '7070', '--flags', 'ACK', '--label', 'retransmission'];
+	const line = cliText(...args).split('\n')[0];
+	eq('display filter: ' + await page.$eval('#filter', e => e.value), line, 'the filter in the box');
+	const want = cliJson(...args, '--json').filter(g => g.proto === 'tcp' && g.conn === 0).flatMap(g => g.frames);
+	eq(await page.$$eval('#chat .bubble.match', els => els.map(e => Number(e.dataset.frame))), want, 'marked frames');
+	await shot('search-form-light');
+	await page.fill('#searchform input[name=port]', 'x');
+	await page.click('#searchform button[type=submit]');
+	await page.waitForFunction(() => document.querySelector('#searchform .formerr').textContent !== '');
+	const r = spawnSync(CHATTCP, ['search', LOSS, '--port', 'x']);
+	const msg = await page.$eval('#searchform .formerr', e => e.textContent);
+	assert(r.status !== 0 && r.stderr.toString().includes(msg), 'form error ' + JSON.stringify(msg) + ' not in ' + r.stderr);
+	errors.length = 0; // the 400 of the bad port is wanted
+	await page.click('#searchform button[type=button]');
+	await page.click('#searchformbtn');
+	await typeFilter('');
+});
 await check('search: a bad expression shows the error -Y prints, with its column', async () => {
 	const bad = 'tcp.port == 80 && tcp.flag.syn';
 	const r = spawnSync(CHATTCP, ['search', HS, '-Y', bad]);
@@ -339,10 +366,20 @@ await check('screenshots dark: learn, search', async () => {
 	await page.waitForFunction(() => document.getElementById('filter').dataset.mode === 'error');
 	await shot('search-error-dark');
 	await typeFilter('');
+	await page.click('#searchformbtn');
+	await page.fill('#searchform input[name=port]', '7070');
+	await page.fill('#searchform input[name=label]', 'retransmission');
+	await page.check('#searchform input[name=flag][value=ACK]');
+	await page.click('#searchform button[type=submit]');
+	await page.waitForFunction(() => document.getElementById('filter').dataset.mode === 'filter');
+	await shot('search-form-dark');
+	await page.click('#searchform button[type=button]');
+	await page.click('#searchformbtn');
+	await typeFilter('');
 	await page.click('#gear');
 	await page.selectOption('#settings select[data-set=theme]', '');
 	await page.keyboard.press('Escape');
-	for (const v of ['learn', 'learn-question', 'search', 'search-error', 'settings']) for (const t of ['light', 'dark']) assert(shots.includes(v + '-' + t), 'missing ' + v + '-' + t);
+	for (const v of ['learn', 'learn-question', 'search', 'search-error', 'search-form', 'settings']) for (const t of ['light', 'dark']) assert(shots.includes(v + '-' + t), 'missing ' + v + '-' + t);
 });
 await check('learn, search, settings: no page error and no CSP violation', async () => {
 	assert(!errors.length, errors.join(' | '));

@@ -5,6 +5,8 @@
 //     the list keeps the connections with a matching frame, the chat marks the matching
 //     frames, "previous/next match" walk them, and the matching packets download as pcap
 //     (/api/filter/pcap: the bytes of `chattcp extract -Y`);
+//   - the search form (the ☰ button): chattcp search's options as fields, made into the
+//     display filter `search` runs (/api/search), which goes into the box and runs;
 //   - otherwise the plain words of the fuzzy filter (every word in the id, the
 //     addresses, the application or the tags), as before. A text that does not compile
 //     but looks like a filter (a dotted field name, a comparison, &&, ||, !, brackets)
@@ -29,6 +31,7 @@ export class Search {
 		tabs.parentNode.insertBefore(this.bar, tabs.nextSibling);
 		this.input.setAttribute('placeholder', 'filter: words or a display filter  (/)');
 		this.input.setAttribute('title', 'words (each must appear in a connection\'s id, addresses, protocol or tags), or a Wireshark display filter such as tcp.analysis.retransmission or http.response.code >= 400');
+		this.form = new SearchForm(this, tabs);
 		this.input.addEventListener('input', () => {
 			clearTimeout(this.timer);
 			// words filter at once, as before; whether the text is a display filter is
@@ -125,6 +128,7 @@ export class Search {
 			return a;
 		};
 		clear(this.bar).append(
+			h('code.expr', { title: 'the display filter, as -Y takes it' }, text),
 			h('span.count', { title: 'frames the display filter selects, as chattcp search -Y counts them' }, counted(total, 'frame') + ' in ' + counted(conns, 'connection') + (other ? ' (' + other.matches + ' not TCP/UDP)' : '')),
 			h('button.prevmatch', { type: 'button', title: 'previous matching frame', disabled: this.list.length ? null : true, onclick: () => this.step(-1) }, '◀'),
 			h('button.nextmatch', { type: 'button', title: 'next matching frame', disabled: this.list.length ? null : true, onclick: () => this.step(1) }, '▶'),
@@ -154,5 +158,78 @@ export class Search {
 		let t = d > 0 ? this.list.find(x => pos(x) > here) : [...this.list].reverse().find(x => pos(x) < here);
 		if (!t) t = d > 0 ? this.list[0] : this.list[this.list.length - 1]; // round again
 		this.go(this.hashFor(this.cap().name, t[0], 'f', t[1]));
+	}
+}
+
+// The search without syntax: `chattcp search`'s options as a form. The server writes
+// the display filter (the code of `search`), so the box then shows which filter it is.
+const FIELDS = [
+	['ip', 'address', '10.0.0.1 or 10.0.0.0/8'],
+	['port', 'port', '443'],
+	['window', 'window', '<1000'],
+	['payload', 'payload', 'text in the payload'],
+	['http-method', 'HTTP method', 'POST'],
+	['http-path', 'HTTP path', '/login'],
+	['http-status', 'HTTP status', '404 or 5xx'],
+	['http-header', 'HTTP header', 'Host: example.com'],
+	['http-body', 'HTTP body', 'text in a body'],
+	['label', 'analysis label', 'retransmission'],
+];
+const FLAGS = ['SYN', 'ACK', 'FIN', 'RST', 'PSH', 'URG'];
+const LABELS = ['retransmission', 'fast_retransmission', 'spurious_retransmission', 'out_of_order', 'lost_segment',
+	'ack_lost_segment', 'duplicate_ack', 'keep_alive', 'zero_window', 'zero_window_probe', 'window_full', 'window_update', 'reused_ports'];
+
+class SearchForm {
+	constructor(search, tabs) {
+		this.search = search;
+		this.el = h('form#searchform', { hidden: true, onsubmit: e => { e.preventDefault(); this.submit(); } });
+		this.button = h('button#searchformbtn', { type: 'button', title: 'search without syntax: a form (chattcp search\'s options)', 'aria-expanded': 'false',
+			onclick: () => this.toggle() }, '☰');
+		search.input.after(this.button);
+		tabs.parentNode.insertBefore(this.el, tabs.nextSibling);
+		const list = h('datalist#searchlabels', LABELS.map(l => h('option', { value: l })));
+		const rows = FIELDS.map(([k, label, hint]) => {
+			const input = h('input', { type: 'text', name: k, placeholder: hint, list: k === 'label' ? 'searchlabels' : null });
+			if (k === 'payload') {
+				const mode = h('select', { name: 'payload-mode', title: 'the payload as text, hex bytes or a regular expression' },
+					h('option', { value: 'payload' }, 'text'), h('option', { value: 'payload-hex' }, 'hex'), h('option', { value: 'payload-re' }, 'regex'));
+				return h('label.frow', h('span', label), h('span.pay', input, mode));
+			}
+			return h('label.frow', h('span', label), input);
+		});
+		this.err = h('div.formerr', { role: 'alert' });
+		this.el.append(list, h('div.fgrid', rows,
+			h('div.frow', h('span', 'flags set'), h('span.flags', FLAGS.map(f => h('label', h('input', { type: 'checkbox', name: 'flag', value: f }), f))))),
+			this.err,
+			h('div.fbuttons', h('button', { type: 'submit' }, 'search'), h('button', { type: 'button', onclick: () => { this.el.reset(); this.err.textContent = ''; } }, 'clear'),
+				h('span.small', 'every field given must hold; the filter it makes goes into the box')));
+	}
+
+	toggle(open) {
+		open = open === undefined ? this.el.hidden : open;
+		this.el.hidden = !open;
+		this.button.setAttribute('aria-expanded', String(open));
+	}
+
+	// The fields as /api/search's parameters: {port: '443', flags: 'SYN,ACK', ...}.
+	params() {
+		const p = {};
+		for (const [k] of FIELDS) {
+			const v = this.el.elements[k].value.trim();
+			if (!v) continue;
+			p[k === 'payload' ? this.el.elements['payload-mode'].value : k] = v;
+		}
+		const flags = [...this.el.querySelectorAll('input[name=flag]:checked')].map(c => c.value);
+		if (flags.length) p.flags = flags.join(',');
+		return p;
+	}
+
+	async submit() {
+		this.err.textContent = '';
+		const r = await fetch('/api/search?' + new URLSearchParams(this.params()), { credentials: 'same-origin' });
+		const j = await r.json().catch(() => ({ error: r.status + ' ' + r.statusText }));
+		if (!r.ok) { this.err.textContent = j.error; return; }
+		this.search.input.value = j.expr;
+		this.search.run();
 	}
 }
