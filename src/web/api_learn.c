@@ -26,6 +26,7 @@ struct web_step {
 
 struct web_learn {
 	struct session *s;
+	int absolute;
 	const char *md;
 	size_t md_n;
 	struct web_step *v;
@@ -69,7 +70,8 @@ static void on_step(void *ctx, const struct learn_step *st)
 	sb_putc(b, ']');
 	json_key(b, &f, "packet");
 	size_t at = b->len;
-	json_packet(b, p, JSON_PKT_NOTE | JSON_PKT_PAYLOAD | JSON_PKT_APP | JSON_PKT_COMMENTARY);
+	json_packet(b, p, JSON_PKT_NOTE | JSON_PKT_PAYLOAD | JSON_PKT_APP | JSON_PKT_COMMENTARY |
+			       (w->absolute ? JSON_PKT_ABSOLUTE : 0));
 	if (b->len > at && b->s[b->len - 1] == '\n')
 		b->s[--b->len] = '\0';
 	json_key(b, &f, "tail");
@@ -107,8 +109,13 @@ void api_learn(const struct web_req *q, struct web_reply *r)
 	const struct case_blob *cb = name ? case_find(name) : NULL;
 	if (!cb)
 		return web_reply_error(r, 404, "no such case (see /api/cases)");
+	/* numbers=absolute: the notes and answers numbered as sent (learn --absolute) */
+	const char *numbers = q->arg(q->ctx, "numbers");
+	if (numbers && strcmp(numbers, "absolute") && strcmp(numbers, "relative"))
+		return web_reply_error(r, 400, "numbers= takes relative (the default) or absolute");
 	struct session_opts so;
 	memset(&so, 0, sizeof so);
+	so.absolute = numbers && !strcmp(numbers, "absolute");
 	so.keep = SESS_KEEP_PACKETS;
 	so.app = 1;
 	so.commentary = 1;
@@ -116,6 +123,7 @@ void api_learn(const struct web_req *q, struct web_reply *r)
 	struct web_learn w;
 	memset(&w, 0, sizeof w);
 	w.s = session_new(&so);
+	w.absolute = so.absolute;
 	char spec[96];
 	snprintf(spec, sizeof spec, "case:%s", cb->name);
 	w.md = case_lesson_body(cb);

@@ -58,18 +58,23 @@ def caps():
 
 
 def t_learn():
-    st, _, body = get("/api/learn", name="handshake")
+    t_learn_numbers({}, [])
+    t_learn_numbers({"numbers": "absolute"}, ["--absolute"])
+
+
+def t_learn_numbers(params, flags):
+    st, _, body = get("/api/learn", name="handshake", **params)
     eq(st, 200, "status")
     head, *steps = lines(body)
     eq(head["steps"], len(steps), "steps")
     with tempfile.TemporaryDirectory() as tmp:
-        out = subprocess.run([CHATTCP, "learn", "handshake", "--restart", "--width", "1000"], input=b"\n" * 100,
+        out = subprocess.run([CHATTCP, "learn", "handshake", "--restart", "--width", "1000", *flags], input=b"\n" * 100,
                              capture_output=True, env={**os.environ, "HOME": tmp, "XDG_STATE_HOME": tmp}).stdout.decode()
     eq([s.get("question") for s in steps if s.get("question")], re.findall(r"^Question: (.*)$", out, re.M), "questions")
     eq([s.get("answer") for s in steps if s.get("answer")], re.findall(r"^Answer: (.*)$", out, re.M), "answers")
     frames = [int(f) for f in re.findall(r"^Lesson handshake - packet \d+ of \d+ \(frame (\d+)\)$", out, re.M)]
     eq([s["frame"] for s in steps], sorted(set(frames)), "frames")
-    chat = [o for o in lines(cli("chat", "case:handshake", "--json", "--commentary", "--payload-hex").stdout) if "frame" in o]
+    chat = [o for o in lines(cli("chat", "case:handshake", "--json", "--commentary", *flags).stdout) if "frame" in o]
     eq([s["packet"]["note"] for s in steps], [o["note"] for o in chat], "packets' notes as chat --json")
 
 
@@ -124,7 +129,7 @@ def t_errors():
     eq(get("/api/captures")[0], 200, "the server goes on")
 
 
-check("ui-learn api: /api/learn has chattcp learn's questions, answers and frames", t_learn)
+check("ui-learn api: /api/learn has chattcp learn's questions, answers and frames (and --absolute's)", t_learn)
 check("ui-learn api: /api/filter is search -Y --json", t_filter)
 check("ui-learn api: /api/filter/pcap has the sha256 of extract (-Y, pcapng, -c)", t_pcap)
 check("ui-learn api: /api/search makes search's display filter", t_search)

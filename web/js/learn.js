@@ -9,7 +9,7 @@
 import { h, clear } from './dom.js';
 import * as api from './api.js';
 import { Chat } from './chat.js';
-import { onSettings } from './settings.js';
+import { settings, onSettings } from './settings.js';
 import { renderLesson } from './side.js';
 
 const KEY = 'chattcp.learn';
@@ -39,7 +39,10 @@ export class Learn {
 		this.body = h('div.learnchat', { tabindex: '-1' });
 		view.append(this.bar, this.body);
 		this.chat = null, this.shown = 0; // the chat of the steps shown, and how many are in it
-		onSettings(() => { if (!this.view.hidden && this.name) this.redraw(); });
+		onSettings(key => {
+			if (this.view.hidden || !this.name) return;
+			if (key === 'seq') this.show({ name: this.cap }, location.hash); else this.redraw();
+		});
 		// the keys, ahead of the window's own (j/k move the main chat)
 		window.addEventListener('keydown', e => {
 			if (this.view.hidden || !this.name || e.ctrlKey || e.metaKey || e.altKey) return;
@@ -60,12 +63,14 @@ export class Learn {
 	async show(c, hash) {
 		const name = c.name.slice(5);
 		this.cap = c.name;
-		if (this.name !== name) {
+		// the notes and answers are numbered by the server: "seq real" asks them as sent
+		const numbers = settings.seq === 'real' ? 'absolute' : 'relative';
+		if (this.name !== name || this.numbers !== numbers) {
 			clear(this.body).appendChild(h('p.loading', 'reading…'));
-			const lines = await api.list('learn', { name });
+			const lines = await api.list('learn', { name, numbers });
 			this.head = lines[0];
 			this.steps = lines.slice(1);
-			this.name = name;
+			this.name = name, this.numbers = numbers;
 			this.shown = 0;
 			this.newChat();
 		}
