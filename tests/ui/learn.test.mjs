@@ -347,6 +347,23 @@ await check('settings: the gear changes the chat at once, and the choice survive
 	eq(await bubble1(), before, 'back to the defaults');
 });
 
+await check('settings: payload style and fold threshold redraw the payloads', async () => {
+	await page.evaluate(() => { location.hash = '#/cap/case%3Aloss-fast-retransmit/tcp:0/f/4'; });
+	await page.waitForFunction(() => document.querySelectorAll('#chat .bubble').length === 232 && decodeURIComponent(location.hash).includes('loss'));
+	const pay = () => page.$eval('#chat .bubble[data-frame="4"] details.payload', d => { d.open = true; d.dispatchEvent(new Event('toggle')); return { text: (d.querySelector('pre') || {}).textContent || '', more: !!d.querySelector('button.more') }; });
+	await page.click('#gear');
+	await page.selectOption('#settings select[data-set=payload]', 'hex');
+	await page.selectOption('#settings select[data-set=fold]', '64');
+	const hex = await pay();
+	assert(/^0000  [0-9a-f]{2} /.test(hex.text), 'hex dump: ' + hex.text.slice(0, 60));
+	eq(hex.text.split('\n').length, 4, 'rows of 16 bytes folded at 64');
+	assert(hex.more, 'no "show all" past the fold');
+	await page.selectOption('#settings select[data-set=payload]', 'text');
+	await page.selectOption('#settings select[data-set=fold]', '256');
+	const text = await pay();
+	assert(!/^0000  /.test(text.text), 'still hex: ' + text.text.slice(0, 40));
+	await page.keyboard.press('Escape');
+});
 await check('screenshots dark: learn, search', async () => {
 	// the theme is dark now (set above)
 	await page.evaluate(() => { location.hash = '#/cap/case%3Ahandshake/learn/2/q'; });

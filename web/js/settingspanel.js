@@ -11,7 +11,7 @@ const CHOICES = [
 	['time', 'Time', [['relative', 'since the first packet'], ['absolute', 'time of day'], ['delta', 'since the previous packet']]],
 	['payload', 'Payload', [['text', 'text'], ['hex', 'hex dump']]],
 	['appStyle', 'Application fields', [['grid', 'grid of fields'], ['text', 'text']]],
-	['fold', 'Fold payloads past', [['64', '64 bytes'], ['256', '256 bytes'], ['1024', '1 kB'], ['4096', '4 kB'], ['0', 'never fold']]],
+	['fold', 'Fold payloads past', [['64', '64 bytes'], ['256', '256 bytes'], ['1024', '1 kB'], ['0', 'never fold']]],
 	['theme', 'Theme', [['', 'as the system'], ['light', 'light'], ['dark', 'dark']]],
 ];
 const TOGGLES = [
