@@ -42,6 +42,14 @@ export class Search {
 			else { this.seq++; this.fuzzy(''); }
 		});
 		this.input.addEventListener('keydown', e => { if (e.key === 'Enter') { clearTimeout(this.timer); this.run(); } });
+		// n / N: the next / previous match, as a search in less or vim (the case
+		// stepping's own n comes first: learn.js listens ahead of this)
+		document.addEventListener('keydown', e => {
+			if (!this.groups || e.ctrlKey || e.metaKey || e.altKey || e.target.matches('input, select, textarea')) return;
+			if (this.chatEl.hidden || (e.key !== 'n' && e.key !== 'N')) return;
+			e.preventDefault();
+			this.step(e.key === 'n' ? 1 : -1);
+		});
 		// bubbles drawn at any time (a page read, a switch redrawn) get their mark
 		new MutationObserver(muts => {
 			if (!this.groups) return;
@@ -130,8 +138,8 @@ export class Search {
 		clear(this.bar).append(
 			h('code.expr', { title: 'the display filter, as -Y takes it' }, text),
 			h('span.count', { title: 'frames the display filter selects, as chattcp search -Y counts them' }, counted(total, 'frame') + ' in ' + counted(conns, 'connection') + (other ? ' (' + other.matches + ' not TCP/UDP)' : '')),
-			h('button.prevmatch', { type: 'button', title: 'previous matching frame', disabled: this.list.length ? null : true, onclick: () => this.step(-1) }, '◀'),
-			h('button.nextmatch', { type: 'button', title: 'next matching frame', disabled: this.list.length ? null : true, onclick: () => this.step(1) }, '▶'),
+			h('button.prevmatch', { type: 'button', title: 'previous matching frame (N)', disabled: this.list.length ? null : true, onclick: () => this.step(-1) }, '◀'),
+			h('button.nextmatch', { type: 'button', title: 'next matching frame (n)', disabled: this.list.length ? null : true, onclick: () => this.step(1) }, '▶'),
 			h('span.grow'),
 			dl('pcap', '⤓ pcap'), dl('pcapng', '⤓ pcapng'));
 		this.bar.hidden = false;
