@@ -225,12 +225,8 @@ await check('search: ' + EXPR + ' marks exactly the frames of search -Y and chat
 	await page.waitForFunction(f => (document.querySelector('#chat .bubble.current') || { dataset: {} }).dataset.frame === String(f), marked[0]);
 	await shot('search-light');
 	// n and N walk the matches too (one match: round again onto it)
-	await page.evaluate(() => { location.hash = '#/cap/case%3Aloss-fast-retransmit/tcp:0/f/1'; });
-	await page.waitForFunction(() => (document.querySelector('#chat .bubble.current') || { dataset: {} }).dataset.frame === '1');
-	await page.click('#chat .bubble[data-frame="1"] header .who');
-	await page.keyboard.press('Escape');
 	await page.evaluate(() => { location.hash = '#/cap/case%3Aloss-fast-retransmit/tcp:0/f/1'; document.activeElement.blur(); });
-	await page.waitForFunction(() => document.getElementById('packet').hidden);
+	await page.waitForFunction(() => (document.querySelector('#chat .bubble.current') || { dataset: {} }).dataset.frame === '1');
 	await page.keyboard.press('n');
 	await page.waitForFunction(f => location.hash.endsWith('/f/' + f), marked[0]);
 	await page.keyboard.press('N');
