@@ -15,10 +15,11 @@ import { renderReport } from './report.js';
 import { Learn } from './learn.js';
 import { Search } from './search.js';
 import { initSettingsPanel } from './settingspanel.js';
+import { FilesView } from './files.js';
 
 const $ = id => document.getElementById(id);
 const state = { caps: [], cap: null, conns: [], conn: null, frame: 0, packet: 0, casesList: null };
-let chat, connList, live = null, liveDiag = null, streamView, learn, search;
+let chat, connList, live = null, liveDiag = null, streamView, learn, search, filesView;
 
 function route() {
 	const m = /^#\/([^/]*)(?:\/([^/]*))?(?:\/([^/]*))?(?:\/([pf])\/(\d+))?/.exec(location.hash) || [];
@@ -95,6 +96,16 @@ async function onRoute() {
 	$('sidetabs').hidden = inLearn;
 	// the statistics view (stats.js): #/cap/NAME/stats
 	$('statsview').hidden = r.conn !== 'stats';
+	// the Files view (files.js): #/cap/NAME/files, #/cap/NAME/tcp:ID/files
+	const inFiles = /\/files$/.test(location.hash);
+	$('filesview').hidden = !inFiles;
+	if (r.conn === 'files') {
+		$('chat').hidden = $('toolbar').hidden = $('stream').hidden = true;
+		state.conn = null;
+		connList.select(null);
+		clear($('side')).appendChild(h('p.empty', 'the files are the whole capture\'s; choose a connection for its diagnosis'));
+		return filesView.show(c, null);
+	}
 	if (r.conn === 'stats') {
 		$('chat').hidden = $('toolbar').hidden = $('stream').hidden = true;
 		state.conn = null; // the side pane is a connection's: show it again when one is chosen
@@ -137,9 +148,10 @@ async function onRoute() {
 	if (r.kind === 'p' && r.frame) openPacket(r.frame); else closePacket(false);
 	// the stream window (stream.js): #/cap/NAME/tcp:ID/stream
 	const inStream = /\/stream$/.test(location.hash);
-	$('chat').hidden = $('toolbar').hidden = inStream;
+	$('chat').hidden = $('toolbar').hidden = inStream || inFiles;
 	$('stream').hidden = !inStream;
 	if (inStream) streamView.show(c.cap, conn, cn);
+	if (inFiles) filesView.show(c, conn);
 }
 
 // The live view: the panes, fed by live.js instead of a capture's session.
@@ -272,6 +284,8 @@ function toolbar() {
 			onclick: e => { if (!state.cap || !state.conn) return e.preventDefault(); e.currentTarget.href = '/api/filter/pcap?' + new URLSearchParams({ cap: state.cap.cap, conn: state.conn }); } }, '⤓ pcap'),
 		h('a.button#statslink', { href: '#/', title: 'the capture\'s statistics as pictures',
 			onclick: e => { e.preventDefault(); if (state.cap) go(hashFor(state.cap.name) + '/stats'); } }, 'statistics'),
+		h('a.button#fileslink', { href: '#/', title: 'every file HTTP carried in this capture: preview, download one or all',
+			onclick: e => { e.preventDefault(); if (state.cap) go(hashFor(state.cap.name) + '/files'); } }, 'files'),
 		h('a.button#reportlink', { href: '#/', title: 'a printable report: summary, pictures, the troubled connections in words',
 			onclick: e => { e.preventDefault(); if (state.cap) go(hashFor(state.cap.name) + '/report'); } }, 'report'),
 		h('input#jump', { type: 'text', inputmode: 'numeric', placeholder: 'frame (g)', size: 8, title: 'jump to a frame (g)',
@@ -354,6 +368,7 @@ async function main() {
 		go(hashFor(state.cap.name, state.conn, 'p', frame));
 	});
 	streamView = new StreamView($('stream'), () => go(hashFor(state.cap.name, state.conn)));
+	filesView = new FilesView($('filesview'), hashFor);
 	connList = new ConnList($('connhead'), $('connlist'), $('connspace'), $('conncount'),
 		key => go(state.cap ? hashFor(state.cap.name, key) : '#/live/' + key));
 	for (const b of $('tabs').querySelectorAll('button')) b.addEventListener('click', () => setProto(b.dataset.proto));
