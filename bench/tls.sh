@@ -133,31 +133,35 @@ CONF
 	capture tls12 https --tlsv1.2 --tls-max 1.2 --ciphers ECDHE-RSA-AES128-GCM-SHA256
 	ip netns pids $NS | xargs -r kill
 fi
-keyopt() { [ "$1" = clear ] || echo "--keylog $D/bench-$1.keys"; }
+# keys CAPTURE: K=(--keylog FILE) for a TLS capture, empty for the clear one
+keys() { K=(); [ "$1" = clear ] || K=(--keylog "$D/bench-$1.keys"); }
 
 # the comparison is honest: the same exchanges and the same exported files in every capture
 for c in $CAPS; do
-	# shellcheck disable=SC2046
-	"$W/chattcp" http --json $(keyopt $c) "$D/bench-$c.pcap" |
+	keys "$c"
+	"$W/chattcp" http --json "${K[@]}" "$D/bench-$c.pcap" |
 		jq -r '[.request.method, .request.uri, (.response.status // "none" | tostring)] | join(" ")' \
 		> "$W/http-$c.txt"
 	rm -rf "$W/x"
-	# shellcheck disable=SC2046
-	"$W/chattcp" export $(keyopt $c) "$D/bench-$c.pcap" --files "$W/x" --json |
+	"$W/chattcp" export "${K[@]}" "$D/bench-$c.pcap" --files "$W/x" --json |
 		jq -r '.name + " " + .sha256' | sort > "$W/export-$c.txt"
 	n=$(grep -c ' 200$' "$W/http-$c.txt" || true)
 	[ "$n" = "$N" ] || die "bench-$c.pcap: $n exchanges answered 200, expected $N"
 	[ "$(wc -l < "$W/export-$c.txt")" = "$N" ] || die "bench-$c.pcap: $(wc -l < "$W/export-$c.txt") files exported, expected $N"
 done
 # each capture holds the whole connection, and the TLS ones the version and suite asked for
-want_clear="handshake: complete"
-want_tls13="TLS 1.3 handshake with example.com (TLS_AES_128_GCM_SHA256 (0x1301))"
-want_tls12="TLS 1.2 handshake with example.com (TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 (0xc02f))"
+want() {
+	case $1 in
+	clear) echo "handshake: complete" ;;
+	tls13) echo "TLS 1.3 handshake with example.com (TLS_AES_128_GCM_SHA256 (0x1301))" ;;
+	tls12) echo "TLS 1.2 handshake with example.com (TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 (0xc02f))" ;;
+	esac
+}
 for c in $CAPS; do
-	want=want_$c
+	want=$(want "$c")
 	"$W/chattcp" diag "$D/bench-$c.pcap" | tr -s ' \n' '  ' > "$W/diag-$c.txt"
 	grep -qF "handshake: complete" "$W/diag-$c.txt" || die "bench-$c.pcap: the TCP handshake is missing (delete it to remake)"
-	grep -qF "${!want}" "$W/diag-$c.txt" || die "bench-$c.pcap: diag does not say \"${!want}\""
+	grep -qF "$want" "$W/diag-$c.txt" || die "bench-$c.pcap: diag does not say \"$want\""
 done
 for c in tls13 tls12; do
 	sed 's,^\(GET\) [a-z]*://[^/]*/,\1 /,' "$W/http-clear.txt" > "$W/a"
@@ -186,12 +190,12 @@ OUT=$D/tls-last-run.md
 	echo "| --- | --- | --- | --- | --- | --- | --- |"
 	for cmd in http stats export; do
 		for c in $CAPS; do
-			args=($cmd)
+			args=("$cmd")
 			[ $cmd = export ] && args+=(--files "$W/x")
-			# shellcheck disable=SC2046
-			read -r cpu wall < <(best "$W/chattcp" "${args[@]}" $(keyopt $c) "$D/bench-$c.pcap")
-			[ $c = clear ] && { ccpu=$cpu; cwall=$wall; }
-			label=$cmd; [ $c != clear ] && label="$cmd --keylog"
+			keys "$c"
+			read -r cpu wall < <(best "$W/chattcp" "${args[@]}" "${K[@]}" "$D/bench-$c.pcap")
+			[ "$c" = clear ] && { ccpu=$cpu; cwall=$wall; }
+			label=$cmd; [ "$c" != clear ] && label="$cmd --keylog"
 			[ $cmd = export ] && label="$label --files DIR"
 			awk -v l="$label" -v c="bench-$c.pcap" -v s="$(($(stat -c %s "$D/bench-$c.pcap") >> 20)) MB" \
 				-v cpu="$cpu" -v wall="$wall" -v cc="$ccpu" -v cw="$cwall" \
