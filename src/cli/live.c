@@ -93,6 +93,7 @@ struct live_cli {
 	/* while running */
 	struct session *s;
 	struct strbuf b;
+	struct strbuf one; /* one diagnosis as JSON */
 	uint8_t *headed;   /* by connection index: its header was printed */
 	size_t n_headed;
 	int ended_by_agent;
@@ -336,9 +337,12 @@ static void status_clear(struct live_cli *x)
 
 static void status_words(struct strbuf *m, const struct livecap_counts *k)
 {
-	sb_printf(m, "%llu packet%s, %llu connection%s, kernel drops %llu", (unsigned long long)k->packets,
-		  k->packets == 1 ? "" : "s", (unsigned long long)k->conns, k->conns == 1 ? "" : "s",
-		  (unsigned long long)k->kernel_drops);
+	sb_printf(m, "%llu packet%s, %llu connection%s", (unsigned long long)k->packets, k->packets == 1 ? "" : "s",
+		  (unsigned long long)k->conns, k->conns == 1 ? "" : "s");
+	if (k->evicted)
+		sb_printf(m, " (%llu ended earlier, %llu held)", (unsigned long long)k->evicted,
+			  (unsigned long long)(k->conns - k->evicted));
+	sb_printf(m, ", kernel drops %llu", (unsigned long long)k->kernel_drops);
 	if (k->if_drops)
 		sb_printf(m, ", interface drops %llu", (unsigned long long)k->if_drops);
 	sb_printf(m, ", chattcp drops %llu", (unsigned long long)k->chattcp_drops);
@@ -411,6 +415,23 @@ static void on_packet(void *ctx, const struct sess_packet *p)
 	flush_out(x);
 }
 
+/* The diagnosis of c, as diag gives it. */
+static void diag_one(struct live_cli *x, const struct conn *c)
+{
+	if (x->json) {
+		sb_reset(&x->one);
+		report_diag_json(&x->one, x->s, c);
+		while (x->one.len && x->one.s[x->one.len - 1] == '\n')
+			x->one.len--;
+		sb_puts(&x->b, "{\"diag\":");
+		sb_add(&x->b, x->one.s, x->one.len);
+		sb_puts(&x->b, "}\n");
+	} else {
+		sb_putc(&x->b, '\n');
+		report_diag_text(&x->b, x->s, c);
+	}
+}
+
 static void on_end(void *ctx, const struct sess_tail *t)
 {
 	struct live_cli *x = ctx;
@@ -421,35 +442,31 @@ static void on_end(void *ctx, const struct sess_tail *t)
 		chat_tail(&x->b, &x->st, t);
 		chat_conn_footer(&x->b, &x->st, t->c);
 	}
+	if (t->evicted) {
+		/* It ended (and lingered) or fell quiet while the capture goes on: its
+		 * diagnosis now, while the session still holds it; its idx is the next
+		 * connection's, which gets a header of its own. */
+		if (!x->no_diag)
+			diag_one(x, t->c);
+		if (t->c->idx < x->n_headed)
+			x->headed[t->c->idx] = 0;
+	}
 	flush_out(x);
 }
 
-/* The diagnosis of every connection shown, as diag gives it. */
+/* The diagnosis of every connection shown and still held (an evicted one had its
+ * diagnosis when it went), as diag gives it. */
 static void diagnosis(struct live_cli *x)
 {
 	size_t n;
 	const struct conn *const *all = session_conns(x->s, &n);
-	struct strbuf one;
-	sb_init(&one);
 	for (size_t i = 0; all && i < n; i++) {
 		if (!session_selected(x->s, all[i]))
 			continue;
-		if (x->json) {
-			sb_reset(&one);
-			report_diag_json(&one, x->s, all[i]);
-			while (one.len && one.s[one.len - 1] == '\n')
-				one.len--;
-			sb_puts(&x->b, "{\"diag\":");
-			sb_add(&x->b, one.s, one.len);
-			sb_puts(&x->b, "}\n");
-		} else {
-			sb_putc(&x->b, '\n');
-			report_diag_text(&x->b, x->s, all[i]);
-		}
+		diag_one(x, all[i]);
 		if (x->b.len > 1 << 16)
 			flush_out(x);
 	}
-	sb_fini(&one);
 	flush_out(x);
 }
 
@@ -468,6 +485,7 @@ static void summary(struct live_cli *x, const struct livecap_counts *k)
 		json_u64_field(&x->b, &f, "packets", k->packets);
 		json_u64_field(&x->b, &f, "wire_bytes", k->wire_bytes);
 		json_u64_field(&x->b, &f, "connections", k->conns);
+		json_u64_field(&x->b, &f, "evicted", k->evicted);
 		json_u64_field(&x->b, &f, "kernel_drops", k->kernel_drops);
 		json_u64_field(&x->b, &f, "interface_drops", k->if_drops);
 		json_u64_field(&x->b, &f, "chattcp_drops", k->chattcp_drops);
@@ -506,6 +524,7 @@ static void setup(struct live_cli *x, struct session_opts *so)
 	so->on_packet = on_packet;
 	so->on_conn_end = on_end;
 	so->live_release = 1;
+	so->evict = 1; /* a capture of hours holds what is open (docs/live.md, "Memory") */
 	x->st.width = width_pick(x->width); /* out/width.h: the one width model */
 	x->st.color = !x->json && cli_color(x->color_mode);
 	x->st.unicode = !x->ascii && cli_unicode();
@@ -537,6 +556,7 @@ static int live_run(struct live_cli *x)
 	}
 	x->name = livecap_iface(lc);
 	sb_init(&x->b);
+	sb_init(&x->one);
 	int rc = livecap_run(lc, &e);
 	if (!x->no_diag && !session_failed(x->s))
 		diagnosis(x);
@@ -548,6 +568,7 @@ static int live_run(struct live_cli *x)
 		term_text_line(stderr, "chattcp: ", e.msg);
 	livecap_free(lc);
 	sb_fini(&x->b);
+	sb_fini(&x->one);
 	xfree(x->headed);
 	return cli_finish(x->s, rc < 0 ? (e.code ? e.code : EXIT_BADINPUT) : EXIT_OK);
 }

@@ -133,6 +133,7 @@ static void update_counts(struct livecap *lc)
 	struct sess_counts sc;
 	session_counts(lc->s, &sc);
 	lc->k.conns = (uint64_t)sc.tcp_conns + sc.udp_conns;
+	lc->k.evicted = sc.evicted;
 	if (lc->writing) {
 		lc->k.written = lc->out.total_bytes;
 		lc->k.files = lc->out.seq;

@@ -37,6 +37,7 @@ struct livecap_counts {
 	uint64_t chattcp_drops;  /* handed to chattcp but not analysed: the session had
 				    stopped (out of memory, or damaged) */
 	uint64_t conns;          /* TCP connections and UDP conversations seen */
+	uint64_t evicted;        /* of them, ended or quiet and no longer held (session opts.evict) */
 	uint64_t written;        /* bytes written to the file or ring */
 	uint64_t files;          /* files made (a ring: how many were started) */
 	int64_t elapsed_ns;      /* since the capture started */

@@ -109,6 +109,10 @@ struct sess_tail {
 	const struct conn *c;
 	const struct appmsg *const *msgs;
 	size_t n_msgs;
+	/* 1: the connection is being evicted (opts.evict): this is its end, heard while the
+	 * capture goes on; the session still answers everything about c until the callback
+	 * returns, and then forgets it (it is no longer in session_conns). */
+	int evicted;
 };
 
 enum sess_keep {
@@ -189,6 +193,14 @@ struct session_opts {
 	 * callbacks returned, so memory does not grow with the capture. Batch queries that
 	 * need it (session_walk, session_http) are then not available. */
 	int live_release;
+	/* Live, for captures of hours (with live_release): connections that ended and
+	 * lingered, or fell quiet, are evicted (engine/engine.c ENGINE_EVICT_*: 120 s after
+	 * the close, 300 s quiet for TCP, 60 s for UDP, capture time). Each selected one
+	 * that was shown gets its on_conn_end then (sess_tail.evicted), and the session
+	 * forgets it: session_conns lists the connections still held, and the counts
+	 * (session_counts: conns, evicted) keep the totals. Memory follows the connections
+	 * in progress, not the capture. 0: keep every connection to the end (batch). */
+	int evict;
 };
 
 /* A new session (opts copied); NULL only when even that allocation fails. */
@@ -229,6 +241,7 @@ const char *session_name(const struct session *s);
 struct sess_counts {
 	uint64_t frames, tcp, udp, fragments, bad, other, truncated, malformed;
 	uint32_t tcp_conns, udp_conns;
+	uint64_t evicted;      /* connections evicted (opts.evict): counted above, no longer listed */
 	int64_t first_ts, last_ts;
 	const struct { const char *name; uint64_t n; } *other_kinds;
 	size_t n_other_kinds;
