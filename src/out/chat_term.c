@@ -117,7 +117,7 @@ void chat_window(struct strbuf *b, uint16_t raw, const struct sess_win *w)
 	else if (w->scale == -1)
 		sb_printf(b, "%u (scale unknown)", raw);
 	else
-		sb_printf(b, "%u", raw);
+		sb_putu(b, raw);
 }
 
 void chat_tcp_options(struct strbuf *b, const struct tcp_opts *o, const struct sess_sacks *sk, int absolute)
@@ -231,11 +231,19 @@ void chat_bubble(struct strbuf *b, const struct chat_style *st, const struct ses
 	if (st->tag_conn) {
 		char id[16];
 		fmt_conn_id(c, id, sizeof id);
-		sb_printf(&h, "[%s] ", id);
+		sb_putc(&h, '[');
+		sb_puts(&h, id);
+		sb_puts(&h, "] ");
 	}
-	sb_printf(&h, "#%" PRIu32 " %s", r->frame, ep);
-	if (c->proto == 6 && st->show_state)
-		sb_printf(&h, " [%s]", tcp_state_name(r->state));
+	sb_putc(&h, '#');
+	sb_putu(&h, r->frame);
+	sb_putc(&h, ' ');
+	sb_puts(&h, ep);
+	if (c->proto == 6 && st->show_state) {
+		sb_puts(&h, " [");
+		sb_puts(&h, tcp_state_name(r->state));
+		sb_putc(&h, ']');
+	}
 	int digits = pk ? pk->rec.ts_digits : 6;
 	if (st->time == FMT_T_DELTA || st->time == FMT_T_DELTA_SHOWN) {
 		int64_t base = st->time == FMT_T_DELTA ? prev_ts : st->prev_shown_ts;
@@ -283,13 +291,19 @@ void chat_bubble(struct strbuf *b, const struct chat_style *st, const struct ses
 	if (c->proto == 6) {
 		uint32_t seq = st->absolute ? r->seq : r->rseq;
 		uint32_t ack = st->absolute ? r->ack : r->rack;
-		sb_printf(&h, "seq %" PRIu32 "  ack %" PRIu32 "  [", seq, ack);
+		sb_puts(&h, "seq ");
+		sb_putu(&h, seq);
+		sb_puts(&h, "  ack ");
+		sb_putu(&h, ack);
+		sb_puts(&h, "  [");
 		fmt_tcp_flags(&h, r->flags, " ");
 		sb_puts(&h, "]  win ");
 		chat_window(&h, r->win, &p->win);
-		sb_printf(&h, "  len %u", r->len);
+		sb_puts(&h, "  len ");
+		sb_putu(&h, r->len);
 	} else {
-		sb_printf(&h, "UDP  len %u", r->len);
+		sb_puts(&h, "UDP  len ");
+		sb_putu(&h, r->len);
 	}
 	box_line(b, &x, h.s, h.len, NULL);
 	if (pk && pk->kind == PK_TCP) {

@@ -209,7 +209,10 @@ int livecap_run(struct livecap *lc, struct err *e)
 			rc = -1;
 			break;
 		}
-		if (drain(lc, next_tick, e) < 0) {
+		int drained = drain(lc, next_tick, e);
+		if (lc->o.on_batch)
+			lc->o.on_batch(lc->o.ctx);
+		if (drained < 0) {
 			rc = -1;
 			break;
 		}

@@ -61,6 +61,11 @@ struct livecap_opts {
 	 * NULL: none (livecap_counts after livecap_run has the final ones). */
 	void (*on_tick)(void *ctx, const struct livecap_counts *k);
 	int64_t tick_ns;
+	/* Called after each batch of packets the kernel (or the agent) handed over was
+	 * processed: a client that buffers its output writes it then (one write a batch,
+	 * not one a packet; a batch ends within LIVE_TIMEOUT_MS of its first packet).
+	 * NULL: none. */
+	void (*on_batch)(void *ctx);
 	void *ctx;
 };
 
