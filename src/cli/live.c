@@ -98,6 +98,7 @@ struct live_cli {
 	struct session *s;
 	struct strbuf b;
 	struct strbuf one; /* one diagnosis as JSON */
+	struct chat_scratch scratch;
 	uint8_t *headed;   /* by connection index: its header was printed */
 	size_t n_headed;
 	int ended_by_agent;
@@ -524,6 +525,8 @@ static void setup(struct live_cli *x, struct session_opts *so)
 	so->keep = SESS_KEEP_NONE;
 	so->app = x->json || x->st.payload_mode != CHAT_PAYLOAD_RAW;
 	so->diag = !x->no_diag;
+	/* the text chat never shows a body's digest (--json does: body_sha256) */
+	so->body = x->json ? SESS_BODY_PREVIEW : SESS_BODY_PREVIEW_ONLY;
 	so->decode_as = x->decode_as;
 	so->keylog = x->keylog;
 	so->commentary = x->st.commentary;
@@ -538,6 +541,7 @@ static void setup(struct live_cli *x, struct session_opts *so)
 	x->st.unicode = !x->ascii && cli_unicode();
 	x->st.tag_conn = x->n_ids != 1;
 	x->st.live = 1;
+	x->st.scratch = &x->scratch;
 	x->status = isatty(2);
 	x->out_tty = isatty(1);
 	x->lo.stop = &live_stopped;
@@ -579,6 +583,7 @@ static int live_run(struct live_cli *x)
 	livecap_free(lc);
 	sb_fini(&x->b);
 	sb_fini(&x->one);
+	chat_scratch_fini(&x->scratch);
 	xfree(x->headed);
 	return cli_finish(x->s, rc < 0 ? (e.code ? e.code : EXIT_BADINPUT) : EXIT_OK);
 }

@@ -126,7 +126,8 @@ void chat_tcp_options(struct strbuf *b, const struct tcp_opts *o, const struct s
 #define SEP() do { if (b->len > start) sb_puts(b, ", "); } while (0)
 	if (o->mss) {
 		SEP();
-		sb_printf(b, "mss %u", o->mss);
+		sb_puts(b, "mss ");
+		sb_putu(b, o->mss);
 	}
 	if (o->wscale >= 0) {
 		SEP();
@@ -152,7 +153,10 @@ void chat_tcp_options(struct strbuf *b, const struct tcp_opts *o, const struct s
 	}
 	if (o->has_ts) {
 		SEP();
-		sb_printf(b, "ts %" PRIu32 "/%" PRIu32, o->tsval, o->tsecr);
+		sb_puts(b, "ts ");
+		sb_putu(b, o->tsval);
+		sb_putc(b, '/');
+		sb_putu(b, o->tsecr);
 	}
 	if (o->tfo) {
 		SEP();
@@ -224,8 +228,15 @@ void chat_bubble(struct strbuf *b, const struct chat_style *st, const struct ses
 	/* Header: who, state after, when; on two lines when one does not hold it (an IPv6
 	 * endpoint), each cut with an ellipsis only when even its own line is too short. */
 	struct strbuf h, when;
-	sb_init(&h);
-	sb_init(&when);
+	if (st->scratch) { /* the caller's, kept from bubble to bubble: no malloc each */
+		h = st->scratch->h;
+		when = st->scratch->when;
+		sb_reset(&h);
+		sb_reset(&when);
+	} else {
+		sb_init(&h);
+		sb_init(&when);
+	}
 	char ep[80];
 	fmt_endpoint(&c->ep[r->dir], ep, sizeof ep);
 	if (st->tag_conn) {
@@ -276,7 +287,10 @@ void chat_bubble(struct strbuf *b, const struct chat_style *st, const struct ses
 		color(b, st, C_RESET);
 		sb_putc(b, '\n');
 	}
-	sb_fini(&when);
+	if (st->scratch)
+		st->scratch->when = when;
+	else
+		sb_fini(&when);
 
 	pad(b, x.indent);
 	color(b, st, x.edge);
@@ -308,15 +322,11 @@ void chat_bubble(struct strbuf *b, const struct chat_style *st, const struct ses
 	box_line(b, &x, h.s, h.len, NULL);
 	if (pk && pk->kind == PK_TCP) {
 		sb_reset(&h);
+		sb_puts(&h, "options: ");
+		size_t head = h.len;
 		chat_tcp_options(&h, &pk->opt, &p->sack, st->absolute);
-		if (h.len) {
-			struct strbuf o;
-			sb_init(&o);
-			sb_puts(&o, "options: ");
-			sb_add(&o, h.s, h.len);
-			box_line(b, &x, o.s, o.len, C_DIM);
-			sb_fini(&o);
-		}
+		if (h.len > head)
+			box_line(b, &x, h.s, h.len, C_DIM);
 	}
 	if (r->pflags & PR_MALFORMED && pk && pk->why) {
 		sb_reset(&h);
@@ -406,7 +416,10 @@ void chat_bubble(struct strbuf *b, const struct chat_style *st, const struct ses
 	sb_puts(b, g->br);
 	color(b, st, C_RESET);
 	sb_puts(b, "\n\n");
-	sb_fini(&h);
+	if (st->scratch)
+		st->scratch->h = h;
+	else
+		sb_fini(&h);
 }
 
 static void tail(struct strbuf *b, const struct chat_style *st, const struct sess_tail *t)
@@ -471,6 +484,12 @@ static void conn_footer(struct strbuf *b, const struct chat_style *st, const str
 static void wrapped(struct strbuf *b, const struct chat_style *st, const struct strbuf *t)
 {
 	width_wrap_lines(b, t->s ? t->s : "", t->len, (size_t)(st->width < 40 ? 40 : st->width), 2);
+}
+
+void chat_scratch_fini(struct chat_scratch *sc)
+{
+	sb_fini(&sc->h);
+	sb_fini(&sc->when);
 }
 
 void chat_conn_header(struct strbuf *b, const struct chat_style *st, const struct conn *c, const char *stack)

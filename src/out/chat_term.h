@@ -25,7 +25,16 @@ struct chat_style {
 	int payload_mode; /* enum chat_payload */
 	int tag_conn;     /* several connections interleave (live): name the connection in each header */
 	int live;         /* the connection is still going: its totals go in the footer */
+	/* Buffers chat_bubble builds its lines in, owned by the caller (chat_scratch_fini)
+	 * and kept from bubble to bubble, so a bubble costs no malloc; NULL: its own each
+	 * time. One per thread: a style with one is not shared. */
+	struct chat_scratch *scratch;
 };
+
+struct chat_scratch {
+	struct strbuf h, when;
+};
+void chat_scratch_fini(struct chat_scratch *sc);
 
 /* --payload: structure (decoded messages, raw bytes when none: the default), simple
  * (only the application payload), raw (the bytes as captured). */

@@ -343,7 +343,7 @@ static int open_common(struct session *s, int rc, struct err *e)
 			       : s->o.body == SESS_BODY_HASH ? 0
 							     : SESS_PREVIEW_BYTES;
 		/* Whole bodies are for export, which hashes what it writes: once is enough. */
-		a->body_hash = s->o.body != SESS_BODY_WHOLE;
+		a->body_hash = s->o.body != SESS_BODY_WHOLE && s->o.body != SESS_BODY_PREVIEW_ONLY;
 		/* One whole body always fits in the memory budget (appmsg.h APPLOG_KEEP_MAX). */
 		if (s->o.body == SESS_BODY_WHOLE) {
 			a->log.keep_max += APPLOG_BODY_MAX;
