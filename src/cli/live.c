@@ -448,7 +448,10 @@ static void on_end(void *ctx, const struct sess_tail *t)
 			json_tail(&x->b, t);
 	} else {
 		chat_tail(&x->b, &x->st, t);
-		chat_conn_footer(&x->b, &x->st, t->c);
+		if (t->evicted)
+			chat_conn_gone(&x->b, &x->st, t->c);
+		else
+			chat_conn_footer(&x->b, &x->st, t->c);
 	}
 	if (t->evicted) {
 		/* It ended (and lingered) or fell quiet while the capture goes on: its

@@ -428,7 +428,10 @@ static void tail(struct strbuf *b, const struct chat_style *st, const struct ses
 		return;
 	char id[16];
 	fmt_conn_id(t->c, id, sizeof id);
-	sb_printf(b, "  at the end of the capture, %s %s:\n", t->c->proto == 6 ? "connection" : "conversation", id);
+	if (t->evicted)
+		sb_printf(b, "  when it was let go, %s %s:\n", t->c->proto == 6 ? "connection" : "conversation", id);
+	else
+		sb_printf(b, "  at the end of the capture, %s %s:\n", t->c->proto == 6 ? "connection" : "conversation", id);
 	struct strbuf h;
 	sb_init(&h);
 	int w = st->width < 60 ? 60 : st->width;
@@ -456,11 +459,26 @@ static void tail(struct strbuf *b, const struct chat_style *st, const struct ses
 	sb_fini(&h);
 }
 
-static void conn_footer(struct strbuf *b, const struct chat_style *st, const struct conn *c)
+/* 1 when both sides of c closed, or it was reset (what eviction calls ended). */
+static int conn_closed(const struct conn *c)
+{
+	int d0 = c->state[0] == TS_CLOSED || c->state[0] == TS_TIME_WAIT;
+	int d1 = c->state[1] == TS_CLOSED || c->state[1] == TS_TIME_WAIT;
+	return c->proto == 6 && (c->close == CLOSE_RST || (d0 && d1));
+}
+
+static void conn_footer(struct strbuf *b, const struct chat_style *st, const struct conn *c, int gone)
 {
 	if (st->live) {
 		char id[16];
-		sb_printf(b, "%s %s, at the end of the capture:\n", c->proto == 6 ? "Connection" : "Conversation", fmt_conn_id(c, id, sizeof id));
+		const char *what = c->proto == 6 ? "Connection" : "Conversation";
+		fmt_conn_id(c, id, sizeof id);
+		if (!gone)
+			sb_printf(b, "%s %s, at the end of the capture:\n", what, id);
+		else if (conn_closed(c))
+			sb_printf(b, "%s %s ended and is no longer followed:\n", what, id);
+		else
+			sb_printf(b, "%s %s went quiet and is no longer followed:\n", what, id);
 		totals(b, c);
 	}
 	if (c->proto != 6) {
@@ -514,7 +532,16 @@ void chat_conn_footer(struct strbuf *b, const struct chat_style *st, const struc
 {
 	struct strbuf t;
 	sb_init(&t);
-	conn_footer(&t, st, c);
+	conn_footer(&t, st, c, 0);
+	wrapped(b, st, &t);
+	sb_fini(&t);
+}
+
+void chat_conn_gone(struct strbuf *b, const struct chat_style *st, const struct conn *c)
+{
+	struct strbuf t;
+	sb_init(&t);
+	conn_footer(&t, st, c, 1);
 	wrapped(b, st, &t);
 	sb_fini(&t);
 }

@@ -49,6 +49,9 @@ void chat_bubble(struct strbuf *b, const struct chat_style *st, const struct ses
 void chat_tail(struct strbuf *b, const struct chat_style *st, const struct sess_tail *t);
 /* The closing summary of one connection. */
 void chat_conn_footer(struct strbuf *b, const struct chat_style *st, const struct conn *c);
+/* The same for a connection a live view lets go before the end (sess_tail.evicted):
+ * "ended and is no longer followed", or "went quiet". */
+void chat_conn_gone(struct strbuf *b, const struct chat_style *st, const struct conn *c);
 /* Short description of the options of a TCP packet ("mss 1460, wscale 7, sack_perm, ts 1/0").
  * sk (NULL: the raw edges of o) gives the SACK blocks as the session numbered them,
  * shown relative or as sent (absolute); a D-SACK block says so. */
