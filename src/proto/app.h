@@ -34,6 +34,10 @@ struct app {
 	/* A message was finished (app_msg_done). The hook may hold it (app_hold). */
 	void (*on_done)(void *ctx, struct appmsg *m);
 	void *on_done_ctx;
+	/* A decoder read the start of a PDU it could not finish in the packet being
+	 * processed (app_pdu_begins): Wireshark names the protocol on such a frame (a TLS
+	 * record's first segment). NULL: nobody asks. */
+	void (*on_pdu_begins)(void *ctx, const struct conn *c, const char *proto);
 	/* Secrets to decrypt with (a key log: --keylog, pcapng Decryption Secrets), or
 	 * NULL; the session's. Decoders ask for it with app_keylog(). */
 	const struct keylog *keylog;
