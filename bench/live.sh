@@ -216,7 +216,7 @@ if [ "$SOAK" -gt 0 ]; then
     min1=$(sed -n "$((n < 60 ? n : 60))p" "$TMP/rss")
     max=$(sort -n "$TMP/rss" | tail -1)
     # flat: the end holds at most 1.2 times what minute 1 held
-    flat=$(awk -v l="${last:-0}" -v m="${min1:-0}" 'BEGIN { if (m > 0 && l <= 1.2 * m) print "yes"; else print "no"; printf " (end/minute 1 %.2f)", m > 0 ? l / m : 0 }')
+    flat=$(awk -v l="${last:-0}" -v m="${min1:-0}" 'BEGIN { r = m > 0 ? l / m : 0; printf("%s (end/minute 1 %.2f)", (m > 0 && l <= 1.2 * m) ? "yes" : "no", r) }')
     pk=$(summary_num "packets,") kd=$(summary_after "kernel drops")
     conns=$(grep -oE '[0-9]+ connections( \([0-9]+ ended earlier, [0-9]+ held\))?' "$TMP/err" | tail -1)
     soak_row="| ${SOAK} s at ${SOAK_MBPS} Mbit/s, looped | ${pk:-?} | ${kd:-?} | ${conns:-?} | $((first / 1024)) | $((min1 / 1024)) | $((mid / 1024)) | $((last / 1024)) | $((max / 1024)) | $flat |"

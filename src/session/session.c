@@ -316,7 +316,9 @@ static int open_common(struct session *s, int rc, struct err *e)
 	s->en.side_hint = side_hint;
 	s->en.sides_swapped = sides_swapped;
 	s->en.side_ctx = s;
-	if (s->o.evict) {
+	/* Eviction forgets what batch views read back at the end (the per-packet index,
+	 * raw bytes, held requests, a frame looked for): a live view only. */
+	if (s->o.evict && s->o.live_release && !s->o.keep && !s->o.raw && !s->o.on_http && !s->o.find_frame) {
 		s->en.evict = 1;
 		s->en.on_evict = on_evict;
 		s->en.evict_ctx = s;

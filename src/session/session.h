@@ -208,7 +208,9 @@ struct session_opts {
 	 * that was shown gets its on_conn_end then (sess_tail.evicted), and the session
 	 * forgets it: session_conns lists the connections still held, and the counts
 	 * (session_counts: conns, evicted) keep the totals. Memory follows the connections
-	 * in progress, not the capture. 0: keep every connection to the end (batch). */
+	 * in progress, not the capture. Only with live_release and none of keep, raw,
+	 * on_http, find_frame (what they read back would be gone). 0: keep every connection
+	 * to the end (batch). */
 	int evict;
 };
 
