@@ -253,6 +253,29 @@ static void g_udp(const struct field_def *fd, const struct sess_frame_view *f, s
 		case U_SPORT: put_u(o, FT_UINT, pk->quote.sport); break;
 		case U_DPORT: put_u(o, FT_UINT, pk->quote.dport); break;
 		case U_PORT: put_u(o, FT_UINT, pk->quote.sport); put_u(o, FT_UINT, pk->quote.dport); break;
+		case U_STREAM:
+			if (f->quoted)
+				put_u(o, FT_UINT, f->quoted->id);
+			break;
+		}
+		return;
+	}
+	if (pk->kind == PK_BAD && !pk->malformed && pk->other && !strcmp(pk->other, "UDP") && pk->l4) {
+		/* a UDP header cut by the snap length: Wireshark shows the fields that were
+		 * captured (no udp.stream: it is not a conversation's datagram) */
+		const uint8_t *h = pk->l4;
+		uint32_t n = pk->l4_caplen;
+		switch (fd->arg) {
+		case U_EXISTS: put_b(o, FT_BYTES, h, n); break;
+		case U_SPORT: if (n >= 2) put_u(o, FT_UINT, (uint64_t)(h[0] << 8 | h[1])); break;
+		case U_DPORT: if (n >= 4) put_u(o, FT_UINT, (uint64_t)(h[2] << 8 | h[3])); break;
+		case U_PORT:
+			if (n >= 2)
+				put_u(o, FT_UINT, (uint64_t)(h[0] << 8 | h[1]));
+			if (n >= 4)
+				put_u(o, FT_UINT, (uint64_t)(h[2] << 8 | h[3]));
+			break;
+		case U_LENGTH: if (n >= 6) put_u(o, FT_UINT, (uint64_t)(h[4] << 8 | h[5])); break;
 		}
 		return;
 	}
@@ -362,7 +385,14 @@ static void g_dns(const struct field_def *fd, const struct sess_frame_view *f, s
 			continue;
 		switch (fd->arg) {
 		case D_EXISTS: put_u(o, FT_NONE, 1); break;
-		case D_RESPONSE: put_u(o, FT_BOOL, m->kind && !strcmp(m->kind, "answer")); break;
+		case D_RESPONSE: {
+			/* the QR bit as read: a message too short for flags has none (the
+			 * direction it came from is not the bit) */
+			const struct appkv *kv = appmsg_find(m, "flags");
+			if (kv)
+				put_u(o, FT_BOOL, kv->value_len >= 8 && !memcmp(kv->value, "response", 8));
+			break;
+		}
 		case D_ID: {
 			const struct appkv *kv = appmsg_find(m, "id");
 			if (kv)

@@ -169,7 +169,11 @@ static const char *const methods[] = {
 	"MKCALENDAR", "ACL", "BIND", "UNBIND", "REBIND", "LINK", "UNLINK", "PURGE", "NOTIFY",
 	"SUBSCRIBE", "UNSUBSCRIBE", "M-SEARCH", "MERGE", "CHECKOUT", "CHECKIN", "UNCHECKOUT",
 	"VERSION-CONTROL", "UPDATE", "LABEL", "MKWORKSPACE", "MKACTIVITY", "BASELINE-CONTROL",
-	"ORDERPATCH", "SOURCE", NULL,
+	"ORDERPATCH", "SOURCE",
+	/* not in RFCs, but Wireshark reads them as requests from the first packet: Cisco
+	 * CallManager's, WebDAV's batch (Exchange) and RPC over HTTP's */
+	"CCM_POST", "POLL", "BCOPY", "BMOVE", "BDELETE", "BPROPFIND", "BPROPPATCH", "RPC_IN_DATA", "RPC_OUT_DATA",
+	NULL,
 };
 
 /* RFC 9110 §5.6.2 tchar. */
@@ -199,7 +203,9 @@ static int start_line_answer(const uint8_t *p, size_t n, int dir)
 				partial = 1;
 			continue;
 		}
-		if (memcmp(p, methods[i], ml) == 0 && p[ml] == ' ')
+		/* a method alone on its line ("OPTIONS\n") is a request too, with no target
+		 * (HE_NO_TARGET says so): Wireshark reads it as one */
+		if (memcmp(p, methods[i], ml) == 0 && (p[ml] == ' ' || p[ml] == '\r' || p[ml] == '\n'))
 			return PROBE_YES;
 	}
 	return partial ? PROBE_MAYBE : PROBE_NO;

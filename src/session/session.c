@@ -589,7 +589,7 @@ static void frame_out(struct session *s, const struct cap_rec *rec, const struct
 	struct sess_frame_view v = {
 		.rec = rec, .pk = pk, .c = c, .r = r, .first_ts = s->frame_first_ts, .prev_ts = s->frame_prev_ts,
 		.msgs = s->done_now, .n_msgs = s->n_done_now,
-		.begun = s->begun_now, .n_begun = s->n_begun_now,
+		.begun = s->begun_now, .n_begun = s->n_begun_now, .quoted = s->en.quoted_now,
 	};
 	sess_call_out(s);
 	s->o.on_frame(s->o.frame_ctx, &v);

@@ -159,6 +159,8 @@ struct sess_frame_view {
 	 * (Wireshark names the protocol on such a frame: a TLS record's first segment). */
 	const char *const *begun;
 	size_t n_begun;
+	/* An ICMP error's quoted UDP conversation (its udp.stream), or NULL. */
+	const struct conn *quoted;
 };
 
 /* Decoders one frame may list as beginning a PDU: one per layer of a stack is plenty. */
