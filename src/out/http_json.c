@@ -98,6 +98,7 @@ void http_exchange_json(struct strbuf *b, const struct sess_http *x)
 	int f = 1;
 	sb_putc(b, '{');
 	json_u64_field(b, &f, "conn", x->c->id);
+	json_str_field(b, &f, "proto", x->c->proto == 17 ? "udp" : "tcp"); /* HTTP over UDP: SSDP */
 	const struct appmsg *rq = x->req, *rs = x->resp;
 	size_t n_interim = x->n_interim;
 	if (rq) {
