@@ -174,7 +174,9 @@ static void finish_tags(struct engine *en)
 
 static void evict_sweep(struct engine *en, int64_t now)
 {
-	if (en->next_sweep && now < en->next_sweep)
+	/* (a clock that went back more than a sweep looks again from now: one packet
+	 * stamped in the future must not stop eviction) */
+	if (en->next_sweep && now < en->next_sweep && ts_sub(en->next_sweep, now) <= ENGINE_EVICT_SWEEP_NS)
 		return;
 	en->next_sweep = ts_add(now, ENGINE_EVICT_SWEEP_NS);
 	for (size_t i = 0; i < en->ct.n; i++) {

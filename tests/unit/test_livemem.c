@@ -161,6 +161,10 @@ static long heap_now(void)
 	return (long)(m.uordblks + m.hblkhd);
 }
 
+/* Set: one datagram stamped ten years ahead comes after the first connection (a
+ * clock that jumps, or a crafted stamp): eviction must go on by the packets after it. */
+static int future_stamp;
+
 /* Pushes n connections into a live session (evicting when evict); *at_n0 is the heap
  * after the first LIVE_N0, the return value the heap after all n. */
 static long live_run(uint32_t n, int evict, long *at_n0, struct run *r)
@@ -196,6 +200,11 @@ static long live_run(uint32_t n, int evict, long *at_n0, struct run *r)
 		size_t k = put_conn(buf, i, (uint64_t)i * 100000);
 		if (session_push(r->s, buf, k) < 0)
 			return -1;
+		if (future_stamp && i == 0) {
+			k = put_frame(buf, 4000000, 10ull * 365 * 86400 * 1000000, 17, 0, 0, 0, 0, "x", 1);
+			if (session_push(r->s, buf, k) < 0)
+				return -1;
+		}
 		if (i + 1 == LIVE_N0)
 			*at_n0 = heap_now() - base;
 	}
@@ -236,6 +245,18 @@ int main(void)
 	check(c && c->id == last.id && c->proto == 6, "livemem-lookup", "the newest connection is not found by its id");
 	session_free(r.s);
 	sb_fini(&r.b);
+
+	/* a stamp ten years ahead does not stop eviction */
+	future_stamp = 1;
+	long f0 = 0;
+	live_run(LIVE_N / 5, 1, &f0, &r);
+	session_counts(r.s, &k);
+	snprintf(why, sizeof why, "after a stamp ten years ahead: %llu of %d evicted", (unsigned long long)k.evicted,
+		 LIVE_N / 5 + 1);
+	check(k.evicted > LIVE_N / 5 - 4000, "livemem-future-stamp", why);
+	session_free(r.s);
+	sb_fini(&r.b);
+	future_stamp = 0;
 
 	/* the control: without eviction the same capture grows with it */
 	long m0 = 0, m = live_run(LIVE_N / 2, 0, &m0, &r);
