@@ -134,13 +134,15 @@ static const char help_http[] =
 	"1xx interim answers, the status line, the body size decoded and on the wire (chunked,\n"
 	"gzip/deflate/br/zstd), the timing (request -> first response byte -> last byte) and notes on\n"
 	"anything malformed, each with its byte offset in the sender's stream.\n"
+	"HTTP/2 (over TLS with --keylog, h2c by prior knowledge or Upgrade): each stream is an\n"
+	"exchange, shown with its stream id (\"GET /x HTTP/2 stream 3\"); resets and GOAWAY in words.\n"
 	"\n"
 	"  -t FORMAT  the exchange's time, as chat's: a (default: the wall clock, as an\n"
 	"             access log), ad (with the date), u, ud (UTC), r (seconds since the\n"
 	"             capture's first frame: tshark's frame.time_relative of the request),\n"
 	"             d (since the connection's previous exchange), dd (since the one\n"
 	"             above), e (epoch seconds)\n"
-	"  --json   one object per exchange: conn, request {method, uri, version, headers, frame, ...},\n"
+	"  --json   one object per exchange: conn, request {method, uri, version, stream (HTTP/2), headers, frame, ...},\n"
 	"           response {status, reason, headers, frame, body_wire, body_size, body_decoded,\n"
 	"           sha256, complete, ...}, interim, timing, notes; see docs/json.md\n";
 

@@ -1081,6 +1081,8 @@ static void upgraded(struct http_state *st, struct appmsg *resp, uint64_t at)
 	how.owner = APPMSG_NONE;
 	if (up && strcasecmp(up->value, "websocket") == 0)
 		how.proto = "websocket";
+	else if (up && strcasecmp(up->value, "h2c") == 0)
+		how.proto = "http2"; /* RFC 7540 §3.2: stream 1 answers the request */
 	st->up = app_open(st->L, &how);
 	if (!how.proto)
 		appmsg_note(resp, EV(SWITCHED), at, "switched to '%s': the rest of the connection is not HTTP",
