@@ -283,7 +283,7 @@ static void watch_cancel(struct mcp_server *s)
 
 /* opts.on_progress of every session the tools read: notifications/progress for a
  * request that asked (a progressToken), at most MCP_PROGRESS_HZ a second and once at
- * the end of each read, and the look for a cancel at the same rate. progress counts
+ * the end of each read, and the look for a cancel each time it is called. progress counts
  * the bytes of every capture this request read, so it only increases. */
 static int progress(void *ctx, uint64_t done, uint64_t total)
 {
@@ -294,12 +294,13 @@ static int progress(void *ctx, uint64_t done, uint64_t total)
 		s->base += s->raw_total > s->raw_done ? s->raw_total : s->raw_done;
 	s->raw_done = done;
 	s->raw_total = total;
+	/* a poll per SESS_PROGRESS_RECORDS records costs nothing next to them */
+	watch_cancel(s);
 	int64_t now = now_ns();
 	int at_end = total && done >= total;
 	if (!at_end && s->last_ns && now - s->last_ns < 1000000000 / MCP_PROGRESS_HZ)
 		return s->cancelled;
 	s->last_ns = now;
-	watch_cancel(s);
 	if (s->token && s->out >= 0 && !s->cancelled && s->base + done > s->sent) {
 		s->sent = s->base + done;
 		sb_puts(&s->ob, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/progress\",\"params\":{\"progressToken\":");
