@@ -26,6 +26,7 @@ struct chat_run {
 	struct chat_opts *o;
 	struct session *s;
 	struct strbuf b;
+	struct chat_scratch scratch; /* chat_bubble's lines, kept from bubble to bubble */
 	int live;
 	uint8_t *headed; /* live: by connection index, the header was printed */
 	size_t n_headed;
@@ -231,6 +232,7 @@ static int chat_run(struct chat_opts *o)
 	if (!x.s)
 		return rc;
 	sb_init(&x.b);
+	o->st.scratch = &x.scratch;
 	cli_run(x.s);
 	rc = EXIT_OK;
 	if (!cli_check_ids(x.s, o->co.ids, o->co.n_ids))
@@ -239,6 +241,8 @@ static int chat_run(struct chat_opts *o)
 		chat_batch(&x);
 	cli_flush(&x.b);
 	sb_fini(&x.b);
+	o->st.scratch = NULL;
+	chat_scratch_fini(&x.scratch);
 	xfree(x.headed);
 	return cli_finish(x.s, rc);
 }

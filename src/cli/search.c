@@ -33,7 +33,7 @@ static void put_group(void *ctx, const struct conn *c, const struct filter_hit *
 	p->groups += c != NULL;
 	p->shown += n;
 	if (p->json) {
-		search_group_json(b, c, h, n);
+		search_json_group(b, c, &h[0].frame, sizeof *h / sizeof h[0].frame, n);
 	} else {
 		char id[16], e0[64], e1[64];
 		if (c)

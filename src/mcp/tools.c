@@ -840,7 +840,7 @@ static void search_group(void *ctx, const struct conn *c, const struct filter_hi
 {
 	struct page *pg = ctx;
 	if (page_want(pg)) {
-		search_group_json(&pg->item, c, h, n);
+		search_json_group(&pg->item, c, &h[0].frame, sizeof *h / sizeof h[0].frame, n);
 		page_put(pg);
 	}
 }

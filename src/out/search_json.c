@@ -4,7 +4,7 @@
 #include "fmt.h"
 #include "json.h"
 
-void search_group_json(struct strbuf *b, const struct conn *c, const struct filter_hit *h, size_t n)
+void search_json_group(struct strbuf *b, const struct conn *c, const uint32_t *frames, size_t stride, size_t n)
 {
 	char e0[64], e1[64];
 	int first = 1;
@@ -21,6 +21,6 @@ void search_group_json(struct strbuf *b, const struct conn *c, const struct filt
 	json_key(b, &first, "frames");
 	sb_add(b, "[", 1);
 	for (size_t i = 0; i < n; i++)
-		sb_printf(b, "%s%u", i ? "," : "", h[i].frame);
+		sb_printf(b, "%s%u", i ? "," : "", frames[i * stride]);
 	sb_add(b, "]}\n", 3);
 }

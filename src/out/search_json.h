@@ -1,16 +1,18 @@
-/* search_json.h: one group of a search's answer (filter/filter.h, struct filter_found)
- * as a line of NDJSON: the connection, how many frames matched and their numbers.
- * Used by `chattcp search --json` and the MCP search tool, so both print the same
- * line. Field names: docs/json.md. */
+/* search_json.h: one connection's matches as `search --json` prints them, and the web
+ * UI's /api/filter lists them (one schema, docs/json.md):
+ * {"proto", "conn", "client", "server", "matches", "frames": [...]}, or {"proto":
+ * "other", ...} for the frames that are not TCP or UDP (c NULL). */
 #ifndef CHATTCP_SEARCH_JSON_H
 #define CHATTCP_SEARCH_JSON_H
 
 #include "../base/strbuf.h"
-#include "../filter/filter.h"
 #include "../model/conn.h"
 
-/* {"proto","conn","client","server","matches","frames"}\n; c NULL (frames that are
- * not TCP/UDP): {"proto":"other","matches","frames"}. */
-void search_group_json(struct strbuf *b, const struct conn *c, const struct filter_hit *h, size_t n);
+#include <stddef.h>
+#include <stdint.h>
+
+/* frames[i * stride] for i < n: the frame numbers, stride uint32_ts apart (a caller's
+ * array of structs holding them). A line break ends it. */
+void search_json_group(struct strbuf *b, const struct conn *c, const uint32_t *frames, size_t stride, size_t n);
 
 #endif

@@ -130,6 +130,10 @@ struct session {
 	/* connections in id order (session_conns) */
 	const struct conn **order;
 	size_t n_order, n_listed;
+	uint64_t order_gen;        /* connections made + evicted when order was made */
+	/* the messages of a connection's end (on_conn_end) */
+	const struct appmsg **tail;
+	size_t cap_tail;
 	/* on_http: requests complete and held, waiting for their response */
 	uint32_t *asked;
 	size_t n_asked, cap_asked;
