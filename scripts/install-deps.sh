@@ -17,7 +17,8 @@ for p in $want; do
 	if [ "$p" = npm ] && command -v npm > /dev/null; then continue; fi
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
 done
-# npm_packages: the test tag's npm part (playwright-core for tests/suite/ui), exactly as
+# npm_packages: the test tag's npm part (playwright-core for tests/suite/ui, the MCP SDK for
+# tests/suite/mcp-sdk), exactly as
 # package-lock.json pins it; skipped when node_modules already matches the lockfile.
 npm_packages() {
 	case " $tags " in *" test "*) ;; *) return 0 ;; esac

@@ -18,96 +18,56 @@
  * lists them all. */
 #define SEARCH_FRAMES_SHOWN 12
 
-struct hit {
-	uint32_t conn;   /* conn idx + 1; 0: not TCP/UDP */
-	uint32_t frame;
-};
+static void on_match(void *ctx, const struct sess_frame_view *f) { filter_found_add(ctx, f); }
 
-struct found {
-	struct hit *v;
-	size_t n, cap;
-};
-
-static void on_match(void *ctx, const struct sess_frame_view *f)
-{
-	struct found *x = ctx;
-	xgrow(&x->v, &x->cap, x->n + 1, sizeof *x->v);
-	x->v[x->n].conn = f->c ? f->c->idx + 1 : 0;
-	x->v[x->n].frame = f->pk->frame;
-	x->n++;
-}
-
-static int by_conn(const void *a, const void *b)
-{
-	const struct hit *x = a, *y = b;
-	if (x->conn != y->conn)
-		return x->conn < y->conn ? -1 : 1;
-	return x->frame < y->frame ? -1 : x->frame > y->frame;
-}
-
-static void put_group(struct strbuf *b, const struct conn *c, const struct hit *h, size_t n, int json)
-{
-	char id[16], e0[64], e1[64];
-	if (json) {
-		search_json_group(b, c, &h[0].frame, sizeof *h / sizeof h[0].frame, n);
-		return;
-	}
-	if (c)
-		sb_printf(b, "%-4s %-5s %s -> %s  ", c->proto == 6 ? "tcp" : "udp", fmt_conn_id(c, id, sizeof id),
-			  fmt_endpoint(&c->ep[0], e0, sizeof e0), fmt_endpoint(&c->ep[1], e1, sizeof e1));
-	else
-		sb_printf(b, "other frames (not TCP/UDP)  ");
-	sb_printf(b, "%zu match%s: frame%s ", n, n == 1 ? "" : "es", n == 1 ? "" : "s");
-	for (size_t i = 0; i < n && i < SEARCH_FRAMES_SHOWN; i++)
-		sb_printf(b, "%s%u", i ? ", " : "", h[i].frame);
-	if (n > SEARCH_FRAMES_SHOWN)
-		sb_printf(b, " and %zu more", n - SEARCH_FRAMES_SHOWN);
-	sb_add(b, "\n", 1);
-}
-
-/* The groups: connections in creation order (the order their first frame came). */
-static void search_print(struct session *s, const struct cli_common *co, struct found *x, const char *expr)
-{
-	if (x->n > 1)
-		qsort(x->v, x->n, sizeof *x->v, by_conn);
-	size_t nconns;
-	const struct conn *const *all = session_conns(s, &nconns);
-	/* conn idx -> conn: session_conns is in id order, idx is creation order */
-	size_t n_idx = 1;
-	for (size_t i = 0; i < nconns; i++)
-		if (all[i]->idx + (size_t)1 > n_idx)
-			n_idx = all[i]->idx + (size_t)1;
-	const struct conn **by_idx = xcalloc(n_idx, sizeof *by_idx);
-	for (size_t i = 0; i < nconns; i++)
-		by_idx[all[i]->idx] = all[i];
+struct print {
 	struct strbuf b;
-	sb_init(&b);
+	int json;
+	size_t groups, shown;
+};
+
+static void put_group(void *ctx, const struct conn *c, const struct filter_hit *h, size_t n)
+{
+	struct print *p = ctx;
+	struct strbuf *b = &p->b;
+	p->groups += c != NULL;
+	p->shown += n;
+	if (p->json) {
+		search_json_group(b, c, &h[0].frame, sizeof *h / sizeof h[0].frame, n);
+	} else {
+		char id[16], e0[64], e1[64];
+		if (c)
+			sb_printf(b, "%-4s %-5s %s -> %s  ", c->proto == 6 ? "tcp" : "udp", fmt_conn_id(c, id, sizeof id),
+				  fmt_endpoint(&c->ep[0], e0, sizeof e0), fmt_endpoint(&c->ep[1], e1, sizeof e1));
+		else
+			sb_printf(b, "other frames (not TCP/UDP)  ");
+		sb_printf(b, "%zu match%s: frame%s ", n, n == 1 ? "" : "es", n == 1 ? "" : "s");
+		for (size_t i = 0; i < n && i < SEARCH_FRAMES_SHOWN; i++)
+			sb_printf(b, "%s%u", i ? ", " : "", h[i].frame);
+		if (n > SEARCH_FRAMES_SHOWN)
+			sb_printf(b, " and %zu more", n - SEARCH_FRAMES_SHOWN);
+		sb_add(b, "\n", 1);
+	}
+	if (b->len > 1 << 16)
+		cli_flush(b);
+}
+
+/* The groups (filter/found.c): connections in creation order. */
+static void search_print(struct session *s, const struct cli_common *co, struct filter_found *x, const char *expr)
+{
+	struct print p = { .json = co->json };
+	sb_init(&p.b);
 	if (!co->json) {
-		sb_add(&b, "display filter: ", 16);
-		term_text_str(&b, expr);
-		sb_add(&b, "\n", 1);
+		sb_add(&p.b, "display filter: ", 16);
+		term_text_str(&p.b, expr);
+		sb_add(&p.b, "\n", 1);
 	}
-	size_t groups = 0, shown = 0;
-	for (size_t i = 0; i < x->n;) {
-		size_t j = i;
-		while (j < x->n && x->v[j].conn == x->v[i].conn)
-			j++;
-		const struct conn *c = x->v[i].conn && x->v[i].conn - 1 < n_idx ? by_idx[x->v[i].conn - 1] : NULL;
-		if (!co->n_ids || (c && session_selected(s, c))) {
-			put_group(&b, c, x->v + i, j - i, co->json);
-			groups += c != NULL;
-			shown += j - i;
-		}
-		i = j;
-		if (b.len > 1 << 16)
-			cli_flush(&b);
-	}
+	filter_found_groups(x, s, co->n_ids != 0, put_group, &p);
 	if (!co->json)
-		sb_printf(&b, "%zu matching frame%s in %zu connection%s\n", shown, shown == 1 ? "" : "s", groups,
-			  groups == 1 ? "" : "s");
-	cli_flush(&b);
-	sb_fini(&b);
-	xfree(by_idx);
+		sb_printf(&p.b, "%zu matching frame%s in %zu connection%s\n", p.shown, p.shown == 1 ? "" : "s", p.groups,
+			  p.groups == 1 ? "" : "s");
+	cli_flush(&p.b);
+	sb_fini(&p.b);
 }
 
 /* Filters one --filters file may hold: enough for a library of saved filters, few
@@ -116,7 +76,7 @@ static void search_print(struct session *s, const struct cli_common *co, struct 
 
 struct many {
 	struct filter **f;
-	struct found *hits;
+	struct filter_found *hits;
 	size_t n;
 };
 
@@ -125,7 +85,7 @@ static void many_frame(void *ctx, const struct sess_frame_view *f)
 	struct many *m = ctx;
 	for (size_t i = 0; i < m->n; i++)
 		if (filter_match(m->f[i], f))
-			on_match(&m->hits[i], f);
+			filter_found_add(&m->hits[i], f);
 }
 
 /* --filters LIST: every line of LIST a display filter, all run in one pass; one line
@@ -186,7 +146,7 @@ static int search_many(const char *spec, const char *list, int json, const char 
 	}
 	for (size_t i = 0; i < m.n; i++) {
 		filter_free(m.f[i]);
-		xfree(m.hits[i].v);
+		filter_found_fini(&m.hits[i]);
 	}
 	xfree(m.f);
 	xfree(m.hits);
@@ -201,7 +161,7 @@ int cmd_search(int argc, char **argv)
 	cli_common_init(&co, CLI_JSON | CLI_CONN | CLI_FILTER);
 	struct strbuf expr;
 	sb_init(&expr);
-	struct found x = { 0 };
+	struct filter_found x = { 0 };
 	int rc = EXIT_USAGE;
 	const char *list = NULL;
 	const char *o;
@@ -274,12 +234,12 @@ int cmd_search(int argc, char **argv)
 	} else {
 		search_print(s, &co, &x, expr.s);
 	}
-	xfree(x.v);
+	filter_found_fini(&x);
 	sb_fini(&expr);
 	cli_common_fini(&co);
 	return cli_finish(s, rc);
 out:
-	xfree(x.v);
+	filter_found_fini(&x);
 	sb_fini(&expr);
 	cli_common_fini(&co);
 	return rc;

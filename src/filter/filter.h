@@ -61,6 +61,30 @@ int filter_search_known(const char *opt);
  * the end (the web UI's search form asks them all). */
 const char *filter_search_opt(size_t i);
 
+/* A search's answer (chattcp search, the MCP search tool): the frames a filter
+ * selected, grouped by connection. Collect with filter_found_add from opts.on_frame
+ * (after filter_match), then ask for the groups once the session has run. The caller
+ * owns the struct (zeroed to start) and frees it with filter_found_fini. */
+struct filter_hit {
+	uint32_t conn;  /* the connection's idx + 1; 0: a frame that is not TCP/UDP */
+	uint32_t frame;
+};
+struct filter_found {
+	struct filter_hit *v;
+	size_t n, cap;
+	int sorted;
+};
+void filter_found_add(struct filter_found *x, const struct sess_frame_view *f);
+void filter_found_fini(struct filter_found *x);
+/* One group: a connection (NULL: the frames that are not TCP/UDP) and its frames in
+ * order. */
+typedef void filter_group_fn(void *ctx, const struct conn *c, const struct filter_hit *h, size_t n);
+/* Calls fn for each group: the frames that are not TCP/UDP first, then connections in
+ * creation order (the order their first frame came). selected_only: only the
+ * connections selected in s (session_select), and no group of other frames. Returns
+ * the groups given. */
+size_t filter_found_groups(struct filter_found *x, struct session *s, int selected_only, filter_group_fn *fn, void *ctx);
+
 /* The field table, for help and "did you mean". */
 struct filter_field_info {
 	const char *name;

@@ -22,9 +22,18 @@ struct mcp_captures {
 	struct kept kept[MCP_CAPTURES_MAX];
 	size_t n_kept;
 	uint64_t clock;
+	/* every session's opts.on_progress (the server's notifications and cancel) */
+	int (*progress)(void *ctx, uint64_t done, uint64_t total);
+	void *progress_ctx;
 };
 
 struct mcp_captures *mcp_captures_new(void) { return xcalloc(1, sizeof(struct mcp_captures)); }
+
+void mcp_captures_set_progress(struct mcp_captures *c, int (*fn)(void *ctx, uint64_t done, uint64_t total), void *ctx)
+{
+	c->progress = fn;
+	c->progress_ctx = ctx;
+}
 
 static void drop(struct kept *k)
 {
@@ -123,10 +132,15 @@ int mcp_captures_resolve(const struct mcp_captures *c, const char *name, char *o
 	return -1;
 }
 
-static struct session *open_run(const char *spec, const struct session_opts *o, const struct sess_id *sel, char **damage,
-				struct strbuf *why)
+static struct session *open_run(const struct mcp_captures *c, const char *spec, const struct session_opts *o,
+				const struct sess_id *sel, char **damage, struct strbuf *why)
 {
-	struct session *s = session_new(o);
+	struct session_opts oo = *o;
+	if (!oo.on_progress) {
+		oo.on_progress = c->progress;
+		oo.progress_ctx = c->progress_ctx;
+	}
+	struct session *s = session_new(&oo);
 	if (!s) {
 		sb_puts(why, "out of memory");
 		return NULL;
@@ -138,7 +152,14 @@ static struct session *open_run(const char *spec, const struct session_opts *o, 
 		session_free(s);
 		return NULL;
 	}
-	if (session_run(s) < 0) {
+	int rc = session_run(s);
+	if (session_stopped(s)) {
+		/* Half a capture is not kept: asked again, it is read again. */
+		sb_puts(why, "cancelled by the client");
+		session_free(s);
+		return NULL;
+	}
+	if (rc < 0) {
 		if (session_failed(s)) {
 			sb_puts(why, session_error(s)->msg[0] ? session_error(s)->msg : "the capture could not be read");
 			session_free(s);
@@ -171,7 +192,7 @@ struct session *mcp_captures_get(struct mcp_captures *c, const char *name, const
 	o.body = SESS_BODY_PREVIEW;
 	o.mem_limit = MCP_SESSION_MEM_MAX;
 	char *dmg = NULL;
-	struct session *s = open_run(spec, &o, NULL, &dmg, why);
+	struct session *s = open_run(c, spec, &o, NULL, &dmg, why);
 	if (!s)
 		return NULL;
 	size_t slot = c->n_kept;
@@ -198,5 +219,5 @@ struct session *mcp_captures_session(const struct mcp_captures *c, const char *n
 	struct session_opts oo = *o;
 	if (!oo.mem_limit)
 		oo.mem_limit = MCP_SESSION_MEM_MAX;
-	return open_run(spec, &oo, sel, NULL, why);
+	return open_run(c, spec, &oo, sel, NULL, why);
 }

@@ -36,6 +36,11 @@ int mcp_captures_add_root(struct mcp_captures *c, const char *dir, struct strbuf
 size_t mcp_captures_n_roots(const struct mcp_captures *c);
 const char *mcp_captures_root(const struct mcp_captures *c, size_t i);
 
+/* Every session opened from now on reports its reading to fn (opts.on_progress: bytes
+ * read, the file's size; non-zero stops it, and the capture is then not kept and the
+ * call fails with "cancelled"). fn NULL: none. */
+void mcp_captures_set_progress(struct mcp_captures *c, int (*fn)(void *ctx, uint64_t done, uint64_t total), void *ctx);
+
 /* Resolves name to what session_open takes ("case:NAME", or the real path of a file
  * under a root) into out (PATH_MAX bytes). 0, or -1 with why (one line; the same words
  * whether a path outside the roots exists or not). */

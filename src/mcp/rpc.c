@@ -88,7 +88,7 @@ void mcp_req_fini(struct mcp_req *r)
 	memset(r, 0, sizeof r[0]);
 }
 
-static void put_id(struct strbuf *b, const json_t *id)
+void mcp_rpc_put_id(struct strbuf *b, const json_t *id)
 {
 	if (id && json_is_string(id))
 		sb_json_str(b, json_string_value(id), json_string_length(id));
@@ -101,7 +101,7 @@ static void put_id(struct strbuf *b, const json_t *id)
 void mcp_rpc_result(struct strbuf *b, const json_t *id, const char *result, size_t n)
 {
 	sb_puts(b, "{\"jsonrpc\":\"2.0\",\"id\":");
-	put_id(b, id);
+	mcp_rpc_put_id(b, id);
 	sb_puts(b, ",\"result\":");
 	sb_add(b, result, n);
 	sb_puts(b, "}\n");
@@ -110,7 +110,7 @@ void mcp_rpc_result(struct strbuf *b, const json_t *id, const char *result, size
 void mcp_rpc_error(struct strbuf *b, const json_t *id, int code, const char *msg)
 {
 	sb_puts(b, "{\"jsonrpc\":\"2.0\",\"id\":");
-	put_id(b, id);
+	mcp_rpc_put_id(b, id);
 	sb_printf(b, ",\"error\":{\"code\":%d,\"message\":", code);
 	sb_json_str(b, msg, strlen(msg));
 	sb_puts(b, "}}\n");

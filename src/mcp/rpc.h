@@ -58,6 +58,8 @@ void mcp_req_fini(struct mcp_req *r);
 /* {"jsonrpc":"2.0","id":ID,"result":RESULT}\n, result being JSON text already
  * written. id NULL: null. */
 void mcp_rpc_result(struct strbuf *b, const json_t *id, const char *result, size_t n);
+/* An id (or a progress token): a string or an integer as JSON; anything else null. */
+void mcp_rpc_put_id(struct strbuf *b, const json_t *id);
 /* {"jsonrpc":"2.0","id":ID,"error":{"code":C,"message":M}}\n */
 void mcp_rpc_error(struct strbuf *b, const json_t *id, int code, const char *msg);
 

@@ -7,7 +7,10 @@
 #include "tools.h"
 
 #include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char *const versions[] = { "2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05" };
@@ -16,12 +19,32 @@ struct mcp_server {
 	struct mcp_tools *tools;
 	int initialized; /* initialize answered */
 	const char *version;
+	/* the stdio loop (mcp_server_run); in and out -1 when messages are handed in */
+	int in, out, in_ended, out_failed;
+	char *buf;           /* MCP_LINE_MAX + 1 bytes */
+	size_t len;          /* bytes in buf */
+	size_t pos;          /* the first byte not yet handled */
+	size_t scanned;      /* lines before this were looked at for a cancel */
+	struct strbuf ob;    /* answers not yet written */
+	/* the request being answered */
+	const json_t *cur_id;
+	const json_t *token; /* its _meta.progressToken, or NULL */
+	int cancelled;       /* notifications/cancelled named it: no answer is sent */
+	int64_t last_ns;     /* when progress was last looked at (0: not yet) */
+	uint64_t base;       /* bytes of the reads finished before the current one */
+	uint64_t raw_done, raw_total; /* the current read, as the session tells it */
+	uint64_t sent;       /* the last progress sent (it must increase) */
 };
+
+static int progress(void *ctx, uint64_t done, uint64_t total);
 
 struct mcp_server *mcp_server_new(struct mcp_captures *caps, const char *export_dir)
 {
 	struct mcp_server *s = xcalloc(1, sizeof *s);
 	s->tools = mcp_tools_new(caps, export_dir);
+	s->in = s->out = -1;
+	sb_init(&s->ob);
+	mcp_captures_set_progress(caps, progress, s);
 	return s;
 }
 
@@ -30,6 +53,7 @@ void mcp_server_free(struct mcp_server *s)
 	if (!s)
 		return;
 	mcp_tools_free(s->tools);
+	sb_fini(&s->ob);
 	xfree(s);
 }
 
@@ -96,6 +120,9 @@ static int dispatch(struct mcp_server *s, const struct mcp_req *r, struct strbuf
 			sb_puts(why, "tools/call: \"name\" (a string) is required");
 			return RPC_INVALID_PARAMS;
 		}
+		const json_t *meta = json_object_get(r->params, "_meta");
+		const json_t *token = meta ? json_object_get(meta, "progressToken") : NULL;
+		s->token = json_is_string(token) || json_is_integer(token) ? token : NULL;
 		return mcp_tools_call(s->tools, name, r->params ? json_object_get(r->params, "arguments") : NULL, res, why);
 	}
 	if (strcmp(m, "resources/list") == 0) {
@@ -145,9 +172,9 @@ void mcp_server_handle(struct mcp_server *s, const char *line, size_t n, struct 
 		return;
 	}
 	if (r.kind == MCP_MSG_NOTIFICATION) {
-		/* notifications/initialized, cancelled, progress: nothing to answer; every
-		 * request is answered before the next is read, so there is nothing to
-		 * cancel. */
+		/* notifications/initialized, cancelled, progress: nothing to answer. A cancel
+		 * of a running request was seen while it ran (progress below); one read here
+		 * names a request already answered, and is ignored as the spec says. */
 		mcp_req_fini(&r);
 		return;
 	}
@@ -158,8 +185,17 @@ void mcp_server_handle(struct mcp_server *s, const char *line, size_t n, struct 
 	struct strbuf res, why;
 	sb_init(&res);
 	sb_init(&why);
+	s->cur_id = r.id;
+	s->token = NULL;
+	s->cancelled = 0;
+	s->last_ns = 0;
+	s->base = s->raw_done = s->raw_total = s->sent = 0;
+	s->scanned = s->pos;
 	rc = dispatch(s, &r, &res, &why);
-	if (rc)
+	s->cur_id = s->token = NULL;
+	if (s->cancelled)
+		; /* a cancelled request is not answered (MCP cancellation) */
+	else if (rc)
 		mcp_rpc_error(out, r.id, rc, why.s ? why.s : "error");
 	else
 		mcp_rpc_result(out, r.id, res.s ? res.s : "{}", res.len);
@@ -182,56 +218,161 @@ static int write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
+/* Writes what is waiting in s->ob: answers go out in order, before any notification. */
+static void flush(struct mcp_server *s)
+{
+	if (s->ob.len && s->out >= 0 && !s->out_failed && write_all(s->out, s->ob.s, s->ob.len) < 0)
+		s->out_failed = 1;
+	if (s->out >= 0)
+		sb_reset(&s->ob);
+}
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* 1 when line p[0..n) is notifications/cancelled naming the request being answered. */
+static int cancels_current(const struct mcp_server *s, const char *p, size_t n)
+{
+	if (!s->cur_id || !memmem(p, n, "notifications/cancelled", 23))
+		return 0;
+	struct mcp_req r;
+	char msg[256];
+	int hit = 0;
+	if (mcp_rpc_parse(p, n, &r, msg, sizeof msg) == 0 && r.kind == MCP_MSG_NOTIFICATION &&
+	    strcmp(r.method, "notifications/cancelled") == 0 && r.params) {
+		const json_t *id = json_object_get(r.params, "requestId");
+		hit = id && json_equal((json_t *)id, (json_t *)s->cur_id);
+	}
+	mcp_req_fini(&r);
+	return hit;
+}
+
+/* While a request runs: reads what the client sent meanwhile (without blocking, into
+ * the free end of the buffer: it is handled after the answer) and looks at each whole
+ * line for a cancel of this request. */
+static void watch_cancel(struct mcp_server *s)
+{
+	if (s->in < 0 || !s->buf)
+		return;
+	size_t cap = MCP_LINE_MAX + 1;
+	struct pollfd pf = { .fd = s->in, .events = POLLIN };
+	while (!s->in_ended && s->len < cap && poll(&pf, 1, 0) == 1) {
+		ssize_t got = read(s->in, s->buf + s->len, cap - s->len);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0) {
+			s->in_ended = got == 0;
+			break;
+		}
+		s->len += (size_t)got;
+	}
+	for (;;) {
+		const char *nl = memchr(s->buf + s->scanned, '\n', s->len - s->scanned);
+		if (!nl)
+			break;
+		size_t end = (size_t)(nl - s->buf);
+		if (cancels_current(s, s->buf + s->scanned, end - s->scanned))
+			s->cancelled = 1;
+		s->scanned = end + 1;
+	}
+}
+
+/* opts.on_progress of every session the tools read: notifications/progress for a
+ * request that asked (a progressToken), at most MCP_PROGRESS_HZ a second and once at
+ * the end of each read, and the look for a cancel each time it is called. progress counts
+ * the bytes of every capture this request read, so it only increases. */
+static int progress(void *ctx, uint64_t done, uint64_t total)
+{
+	struct mcp_server *s = ctx;
+	if (!s->cur_id)
+		return 0;
+	if (done < s->raw_done) /* a second read within the request */
+		s->base += s->raw_total > s->raw_done ? s->raw_total : s->raw_done;
+	s->raw_done = done;
+	s->raw_total = total;
+	/* a poll per SESS_PROGRESS_RECORDS records costs nothing next to them */
+	watch_cancel(s);
+	int64_t now = now_ns();
+	int at_end = total && done >= total;
+	if (!at_end && s->last_ns && now - s->last_ns < 1000000000 / MCP_PROGRESS_HZ)
+		return s->cancelled;
+	s->last_ns = now;
+	if (s->token && s->out >= 0 && !s->cancelled && s->base + done > s->sent) {
+		s->sent = s->base + done;
+		sb_puts(&s->ob, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/progress\",\"params\":{\"progressToken\":");
+		mcp_rpc_put_id(&s->ob, s->token);
+		sb_printf(&s->ob, ",\"progress\":%" PRIu64, s->sent);
+		if (total)
+			sb_printf(&s->ob, ",\"total\":%" PRIu64, s->base + total);
+		sb_puts(&s->ob, ",\"message\":\"reading the capture\"}}\n");
+		flush(s);
+	}
+	return s->cancelled;
+}
+
+/* Handles the line [s->pos, s->pos + n), s->pos already past its newline (a request
+ * may read more input while it runs), and writes its answer. */
+static void handle_line(struct mcp_server *s, size_t start, size_t n)
+{
+	if (n && s->buf[start + n - 1] == '\r')
+		n--;
+	if (n)
+		mcp_server_handle(s, s->buf + start, n, &s->ob);
+	flush(s);
+}
+
 int mcp_server_run(struct mcp_server *s, int in, int out)
 {
 	/* One message at most MCP_LINE_MAX bytes: the buffer holds one and a byte more,
 	 * so a longer one is seen, answered with an error and skipped to its newline. */
-	size_t cap = MCP_LINE_MAX + 1, len = 0;
-	char *buf = xmalloc(cap);
-	int skipping = 0, rc = 0;
-	struct strbuf ob;
-	sb_init(&ob);
-	for (;;) {
-		ssize_t got = read(in, buf + len, cap - len);
+	size_t cap = MCP_LINE_MAX + 1;
+	s->buf = xmalloc(cap);
+	s->in = in;
+	s->out = out;
+	s->len = s->pos = 0;
+	int skipping = 0;
+	while (!s->out_failed) {
+		const char *nl = memchr(s->buf + s->pos, '\n', s->len - s->pos);
+		if (nl) {
+			size_t start = s->pos, n = (size_t)(nl - s->buf) - start;
+			s->pos = start + n + 1;
+			if (!skipping)
+				handle_line(s, start, n);
+			skipping = 0;
+			continue;
+		}
+		memmove(s->buf, s->buf + s->pos, s->len - s->pos);
+		s->len -= s->pos;
+		s->pos = 0;
+		if (s->len == cap) {
+			if (!skipping)
+				mcp_rpc_error(&s->ob, NULL, RPC_INVALID_REQUEST, "message longer than 1 MiB (MCP_LINE_MAX): skipped to its newline");
+			flush(s);
+			skipping = 1;
+			s->len = 0;
+		}
+		if (s->in_ended)
+			break;
+		ssize_t got = read(in, s->buf + s->len, cap - s->len);
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got <= 0)
 			break;
-		size_t end = len + (size_t)got, start = 0;
-		for (size_t i = len; i < end; i++) {
-			if (buf[i] != '\n')
-				continue;
-			size_t n = i - start;
-			if (n && buf[start + n - 1] == '\r')
-				n--;
-			if (!skipping && n)
-				mcp_server_handle(s, buf + start, n, &ob);
-			skipping = 0;
-			start = i + 1;
-		}
-		len = end - start;
-		memmove(buf, buf + start, len);
-		if (len == cap) {
-			if (!skipping)
-				mcp_rpc_error(&ob, NULL, RPC_INVALID_REQUEST, "message longer than 1 MiB (MCP_LINE_MAX): skipped to its newline");
-			skipping = 1;
-			len = 0;
-		}
-		if (ob.len) {
-			if (write_all(out, ob.s, ob.len) < 0) {
-				rc = -1;
-				break;
-			}
-			sb_reset(&ob);
-		}
+		s->len += (size_t)got;
 	}
 	/* A last message without its newline is still one. */
-	if (rc == 0 && len && !skipping) {
-		mcp_server_handle(s, buf, len, &ob);
-		if (ob.len && write_all(out, ob.s, ob.len) < 0)
-			rc = -1;
+	if (!s->out_failed && s->len > s->pos && !skipping) {
+		size_t start = s->pos, n = s->len - start;
+		s->pos = s->len;
+		handle_line(s, start, n);
 	}
-	sb_fini(&ob);
-	xfree(buf);
+	int rc = s->out_failed ? -1 : 0;
+	xfree(s->buf);
+	s->buf = NULL;
+	s->in = s->out = -1;
 	return rc;
 }

@@ -12,6 +12,13 @@
 #include "../base/strbuf.h"
 #include "captures.h"
 
+/* notifications/progress a request that asked for them (_meta.progressToken) gets at
+ * most this many times a second while a capture is read, and once at the end of each
+ * read: enough for a progress bar, few enough that a 10 GB capture does not flood the
+ * client. A notifications/cancelled for the running request is looked for every
+ * SESS_PROGRESS_RECORDS records. */
+#define MCP_PROGRESS_HZ 10
+
 struct mcp_server;
 
 /* caps: the roots and the kept sessions (owned by the caller); export_dir: a realpath

@@ -6,10 +6,12 @@
 #include "../base/xalloc.h"
 #include "../capture/pcapng_write.h"
 #include "../cases/cases.h"
+#include "../filter/filter.h"
 #include "../out/cases_json.h"
 #include "../out/http_json.h"
 #include "../out/json.h"
 #include "../out/report.h"
+#include "../out/search_json.h"
 #include "../out/stream_term.h"
 #include "rpc.h"
 
@@ -26,6 +28,8 @@
 /* Interfaces (link types) one exported connection may span: a connection seen on a
  * few interfaces of a pcapng file; a packet of a further one is left out and counted. */
 #define MCP_EXPORT_IFACES_MAX 8
+/* Argument names one tool takes: search has the most (its simple fields). */
+#define MCP_TOOL_ARGS_MAX 20
 
 struct mcp_tools {
 	struct mcp_captures *caps;
@@ -35,6 +39,12 @@ struct mcp_tools {
 	struct session *stream_s;
 	char *stream_key;
 	struct sess_id stream_id;
+	/* The last search (its session and frames), so paging through it reads the
+	 * capture once; keyed by the capture, the filter and the conn. */
+	struct session *search_s;
+	struct filter_found search_found;
+	char *search_key;
+	char *search_expr;   /* the display filter it ran */
 };
 
 struct mcp_tools *mcp_tools_new(struct mcp_captures *caps, const char *export_dir)
@@ -52,6 +62,10 @@ void mcp_tools_free(struct mcp_tools *t)
 		return;
 	session_free(t->stream_s);
 	xfree(t->stream_key);
+	session_free(t->search_s);
+	filter_found_fini(&t->search_found);
+	xfree(t->search_key);
+	xfree(t->search_expr);
 	xfree(t->export_dir);
 	xfree(t);
 }
@@ -62,6 +76,8 @@ struct page {
 	struct strbuf out, item;
 	long from, limit, i, returned, next;
 	int paged;            /* a listing: content[1] says where the page is */
+	int is_error;         /* a tool error (isError): out holds the message */
+	const char *filter;   /* a search's display filter, for content[1] */
 	const char *damage;   /* why reading the capture stopped early, or NULL */
 };
 
@@ -118,6 +134,12 @@ static void page_put(struct page *p)
 /* The tools/call result: the lines, then (a listing, or a damaged capture) the page. */
 static void page_result(struct page *p, struct strbuf *b)
 {
+	if (p->is_error) {
+		sb_puts(b, "{\"content\":[{\"type\":\"text\",\"text\":");
+		sb_json_str(b, p->out.s ? p->out.s : "", p->out.len);
+		sb_puts(b, "}],\"isError\":true}");
+		return;
+	}
 	sb_puts(b, "{\"content\":[{\"type\":\"text\",\"text\":");
 	sb_json_str(b, p->out.s ? p->out.s : "", p->out.len);
 	sb_putc(b, '}');
@@ -136,6 +158,8 @@ static void page_result(struct page *p, struct strbuf *b)
 			else
 				sb_puts(&m, "null");
 		}
+		if (p->filter)
+			json_str_field(&m, &f, "filter", p->filter);
 		if (p->damage)
 			json_str_field(&m, &f, "damage", p->damage);
 		sb_putc(&m, '}');
@@ -779,6 +803,187 @@ static int t_export(struct call *c)
 	return 0;
 }
 
+/* --- search --- */
+
+/* The simple search fields as the tool names them, and the option of `chattcp search`
+ * (filter/search.c) each is: the order they are joined in is this one, as the CLI's. */
+static const struct { const char *arg, *opt; } search_fields[] = {
+	{ "ip", "ip" },
+	{ "port", "port" },
+	{ "flags", "flags" },
+	{ "window", "window" },
+	{ "payload", "payload" },
+	{ "payload_hex", "payload-hex" },
+	{ "payload_re", "payload-re" },
+	{ "http_method", "http-method" },
+	{ "http_path", "http-path" },
+	{ "http_header", "http-header" },
+	{ "http_status", "http-status" },
+	{ "http_body", "http-body" },
+	{ "label", "label" },
+};
+#define N_SEARCH_FIELDS (sizeof search_fields / sizeof search_fields[0])
+
+struct search_run {
+	struct filter *f;
+	struct filter_found *found;
+};
+
+static void search_frame(void *ctx, const struct sess_frame_view *v)
+{
+	struct search_run *r = ctx;
+	if (filter_match(r->f, v))
+		filter_found_add(r->found, v);
+}
+
+static void search_group(void *ctx, const struct conn *c, const struct filter_hit *h, size_t n)
+{
+	struct page *pg = ctx;
+	if (page_want(pg)) {
+		search_json_group(&pg->item, c, &h[0].frame, sizeof *h / sizeof h[0].frame, n);
+		page_put(pg);
+	}
+}
+
+/* A tool error the assistant can act on (a filter that does not compile): the
+ * message as the CLI prints it, in a result with isError. */
+static int tool_error(struct call *c, const char *msg)
+{
+	sb_reset(&c->pg->out);
+	sb_printf(&c->pg->out, "%s: %s", c->tool, msg);
+	c->pg->is_error = 1;
+	return 0;
+}
+
+/* The display filter of the arguments, as `chattcp search` builds it from its options
+ * and -Y: 0, 1 with a tool error written (a field's value refused), or an error code. */
+static int search_expr(struct call *c, struct strbuf *expr)
+{
+	for (size_t i = 0; i < N_SEARCH_FIELDS; i++) {
+		const json_t *v = arg(c, search_fields[i].arg);
+		if (!v)
+			continue;
+		char num[32], why[200];
+		const char *val = json_string_value(v);
+		const char *o = search_fields[i].opt;
+		int numeric = !strcmp(o, "port") || !strcmp(o, "http-status") || !strcmp(o, "window");
+		if (numeric && json_is_integer(v)) {
+			snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+			val = num;
+		}
+		if (!val)
+			return bad(c, numeric ? "\"%s\" takes a number or a string" : "\"%s\" takes a string", search_fields[i].arg);
+		if (filter_search_add(expr, search_fields[i].opt, val, why, sizeof why) < 0) {
+			tool_error(c, why);
+			return 1;
+		}
+	}
+	const char *y;
+	int rc = arg_str(c, "filter", 0, &y);
+	if (rc)
+		return rc;
+	if (y) {
+		/* compiled alone first, so an error's column counts in what was typed, as
+		 * `chattcp search -Y` gives it */
+		struct filter_err e;
+		struct filter *f = filter_compile(y, &e);
+		if (!f) {
+			char m[sizeof e.msg + 8];
+			snprintf(m, sizeof m, "-Y: %s", e.msg);
+			tool_error(c, m);
+			return 1;
+		}
+		filter_free(f);
+		if (expr->len)
+			sb_add(expr, " && ", 4);
+		sb_printf(expr, "(%s)", y);
+	}
+	if (!expr->len)
+		return bad(c, "nothing to search for: give filter (a display filter) or a field (ip, port, flags, payload, "
+			      "http_method, label, ...)");
+	return 0;
+}
+
+static int t_search(struct call *c)
+{
+	struct sess_id id;
+	int given;
+	const char *name;
+	int rc = arg_page(c, MCP_PAGE_LINES_DEFAULT);
+	if (!rc)
+		rc = arg_conn(c, 0, &given, &id);
+	if (!rc)
+		rc = arg_str(c, "capture", 1, &name);
+	if (rc)
+		return rc;
+	struct strbuf expr, key;
+	sb_init(&expr);
+	sb_init(&key);
+	rc = search_expr(c, &expr);
+	if (rc) {
+		sb_fini(&expr);
+		return rc == 1 ? 0 : rc;
+	}
+	char spec[PATH_MAX];
+	struct strbuf tmp;
+	sb_init(&tmp);
+	if (mcp_captures_resolve(c->t->caps, name, spec, &tmp) < 0) {
+		sb_printf(c->why, "%s: %s", c->tool, tmp.s);
+		rc = RPC_INVALID_PARAMS;
+		goto out;
+	}
+	sb_printf(&key, "%s\n%s\n%d:%u:%u", spec, expr.s, given, given ? id.proto : 0, given ? id.id : 0);
+	struct mcp_tools *t = c->t;
+	if (!t->search_key || strcmp(t->search_key, key.s) != 0) {
+		struct filter_err e;
+		struct filter *f = filter_compile(expr.s, &e);
+		if (!f) {
+			/* the words `chattcp search -Y` prints, the column where it went wrong */
+			char m[sizeof e.msg + 8];
+			snprintf(m, sizeof m, "-Y: %s", e.msg);
+			tool_error(c, m);
+			goto out;
+		}
+		session_free(t->search_s);
+		filter_found_fini(&t->search_found);
+		xfree(t->search_key);
+		xfree(t->search_expr);
+		t->search_s = NULL;
+		t->search_key = t->search_expr = NULL;
+		struct search_run run = { f, &t->search_found };
+		struct session_opts o;
+		memset(&o, 0, sizeof o);
+		o.on_frame = search_frame;
+		o.frame_ctx = &run;
+		o.app = filter_needs_app(f);
+		sb_reset(&tmp);
+		t->search_s = mcp_captures_session(t->caps, name, &o, given ? &id : NULL, &tmp);
+		filter_free(f);
+		if (!t->search_s) {
+			filter_found_fini(&t->search_found);
+			sb_printf(c->why, "%s: %s", c->tool, tmp.s);
+			rc = MCP_CAPTURE_ERROR;
+			goto out;
+		}
+		t->search_key = xstrdup(key.s);
+		t->search_expr = xstrdup(expr.s);
+	}
+	struct session *ss = t->search_s;
+	const struct conn *cn;
+	if (given && (rc = find_conn(c, ss, id, &cn)) != 0)
+		goto out;
+	if (session_damaged(ss))
+		c->pg->damage = session_error(ss)->msg;
+	filter_found_groups(&t->search_found, ss, given, search_group, c->pg);
+	/* the filter run, as `chattcp search` prints it */
+	c->pg->filter = t->search_expr;
+out:
+	sb_fini(&tmp);
+	sb_fini(&expr);
+	sb_fini(&key);
+	return rc;
+}
+
 /* --- the table --- */
 
 #define P_CAPTURE "\"capture\":{\"type\":\"string\",\"description\":\"a capture file (a path under one of the server's --root folders, absolute or relative to one) or a built-in case as case:NAME\"}"
@@ -789,7 +994,7 @@ struct tool {
 	const char *name, *title, *description;
 	const char *properties; /* the input schema's properties, JSON */
 	const char *required;   /* JSON array */
-	const char *const args[8]; /* the argument names taken */
+	const char *const args[MCP_TOOL_ARGS_MAX]; /* the argument names taken */
 	int (*run)(struct call *c);
 	int paged;
 };
@@ -832,6 +1037,27 @@ static const struct tool tools[] = {
 	  "One frame in full: headers, options, payload in hex, the note told with what its connection did before, as `chattcp packet FILE FRAME --json`.",
 	  P_CAPTURE ",\"frame\":{\"type\":\"integer\",\"minimum\":1,\"description\":\"the frame number, counted from 1 as Wireshark does\"}",
 	  "[\"capture\",\"frame\"]", { "capture", "frame" }, t_packet, 0 },
+	{ "search", "Search packets",
+	  "The frames that match a display filter (Wireshark's syntax, as -Y: tcp.analysis.retransmission, http.request.method == \"POST\") and/or the simple fields (ip, port, flags, payload, http_method, ...), grouped by connection: one JSON object per connection with its frame numbers, as `chattcp search FILE [--ip A --port N ...] [-Y FILTER] [-c ID] --json`. A filter that does not compile is a tool error saying where. Paged; the second text block gives the filter that ran.",
+	  P_CAPTURE ",\"filter\":{\"type\":\"string\",\"description\":\"a display filter (Wireshark's syntax, docs/filter.md)\"}"
+	  ",\"ip\":{\"type\":\"string\",\"description\":\"an address either side (CIDR too)\"}"
+	  ",\"port\":{\"type\":[\"integer\",\"string\"],\"description\":\"a TCP or UDP port either side\"}"
+	  ",\"flags\":{\"type\":\"string\",\"description\":\"TCP flags all set: SYN,ACK,FIN,RST,PSH,URG,ECE,CWR,NS\"}"
+	  ",\"window\":{\"type\":[\"integer\",\"string\"],\"description\":\"the window with an operator: <1000, >=65535, 0\"}"
+	  ",\"payload\":{\"type\":\"string\",\"description\":\"bytes the payload contains, as text\"}"
+	  ",\"payload_hex\":{\"type\":\"string\",\"description\":\"bytes the payload contains, in hex: 16 03 01\"}"
+	  ",\"payload_re\":{\"type\":\"string\",\"description\":\"a regular expression the payload matches\"}"
+	  ",\"http_method\":{\"type\":\"string\",\"description\":\"an HTTP request's method\"}"
+	  ",\"http_path\":{\"type\":\"string\",\"description\":\"text an HTTP request's URI contains\"}"
+	  ",\"http_header\":{\"type\":\"string\",\"description\":\"Name (present) or 'Name: value' (containing value)\"}"
+	  ",\"http_status\":{\"type\":[\"integer\",\"string\"],\"description\":\"an HTTP status (404) or class (5xx)\"}"
+	  ",\"http_body\":{\"type\":\"string\",\"description\":\"text an HTTP body contains\"}"
+	  ",\"label\":{\"type\":\"string\",\"description\":\"an analysis label: retransmission, duplicate_ack, zero_window, ...\"}"
+	  "," P_CONN("only this connection (default: all)") "," P_PAGE,
+	  "[\"capture\"]",
+	  { "capture", "filter", "ip", "port", "flags", "window", "payload", "payload_hex", "payload_re", "http_method",
+	    "http_path", "http_header", "http_status", "http_body", "label", "conn", "from", "limit" },
+	  t_search, 1 },
 	{ "export_pcap", "Export a connection as pcapng",
 	  "Writes one connection's frames as a pcapng file into the folder the server was started with (--export-dir), for Wireshark or tcpdump. Never overwrites unless asked.",
 	  P_CAPTURE "," P_CONN("the connection") ",\"file\":{\"type\":\"string\",\"description\":\"a file name ending .pcapng (no folders)\"},\"overwrite\":{\"type\":\"boolean\",\"description\":\"replace a file of that name (default false)\"}",
@@ -870,7 +1096,7 @@ static int run_tool(struct mcp_tools *mt, const struct tool *t, const json_t *ar
 	const json_t *v;
 	json_object_foreach((json_t *)args, key, v) {
 		int known = 0;
-		for (size_t k = 0; k < 8 && t->args[k]; k++)
+		for (size_t k = 0; k < MCP_TOOL_ARGS_MAX && t->args[k]; k++)
 			known |= strcmp(key, t->args[k]) == 0;
 		if (!known) {
 			sb_printf(why, "%s: unknown argument \"", t->name);

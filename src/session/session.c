@@ -789,15 +789,25 @@ int session_run(struct session *s)
 	struct err e;
 	err_clear(&e);
 	int rc;
+	uint32_t until_progress = SESS_PROGRESS_RECORDS;
 	while ((rc = capfile_next(&s->cf, &rec, &e)) == 1) {
 		one_packet(s, &rec);
 		if (s->damaged)
 			break;
+		if (s->o.on_progress && !--until_progress) {
+			until_progress = SESS_PROGRESS_RECORDS;
+			if (s->o.on_progress(s->o.progress_ctx, s->cf.pos, s->cf.st ? 0 : s->cf.size)) {
+				s->stopped = 1;
+				break;
+			}
+		}
 	}
 	if (rc < 0) {
 		s->damaged = 1;
 		s->err = e;
 	}
+	if (s->o.on_progress && !s->stopped)
+		s->o.on_progress(s->o.progress_ctx, s->cf.pos, s->cf.st ? 0 : s->cf.size);
 	settle(s);
 	SESS_LEAVE(s);
 	return s->damaged ? -1 : 0;
@@ -885,6 +895,7 @@ int session_push_end(struct session *s)
 const struct err *session_error(const struct session *s) { return &s->err; }
 int session_damaged(const struct session *s) { return s->damaged; }
 int session_failed(const struct session *s) { return s->failed; }
+int session_stopped(const struct session *s) { return s->stopped; }
 const char *session_name(const struct session *s) { return s->cf.name ? s->cf.name : ""; }
 
 void session_counts(const struct session *s, struct sess_counts *o)

@@ -200,6 +200,12 @@ struct session_opts {
 	void (*on_frame)(void *frame_ctx, const struct sess_frame_view *f);
 	void *frame_ctx;
 	void *ctx;
+	/* Reading with session_run: called every SESS_PROGRESS_RECORDS records and once at
+	 * the end with the bytes read so far and the source's size (0 when it is not known:
+	 * a pipe). A non-zero return stops reading there: what was read is settled as at a
+	 * clean end and session_stopped() is 1 (a client gave up on the question). */
+	int (*on_progress)(void *progress_ctx, uint64_t done, uint64_t total);
+	void *progress_ctx;
 	/* Live: free what was delivered (message contents, per-packet state) once the
 	 * callbacks returned, so memory does not grow with the capture. Batch queries that
 	 * need it (session_walk, session_http) are then not available. */
@@ -243,7 +249,14 @@ int session_open_push(struct session *s, const char *name);
 long session_push(struct session *s, const void *p, size_t n);
 int session_push_end(struct session *s);
 
+/* Records between two opts.on_progress calls: a few microseconds of work, so a caller
+ * that looks at a clock there sees every few milliseconds, at the cost of one indirect
+ * call per thousand records. */
+#define SESS_PROGRESS_RECORDS 1024
+
 const struct err *session_error(const struct session *s);
+/* 1 when opts.on_progress stopped session_run before the end. */
+int session_stopped(const struct session *s);
 int session_damaged(const struct session *s);
 int session_failed(const struct session *s);
 /* The capture's name as messages give it ("(standard input)" for "-"). */

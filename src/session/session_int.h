@@ -92,6 +92,7 @@ struct session {
 	jmp_buf *jb;               /* the entry point's, while inside a session call */
 	int failed, damaged, opened, ended;
 	int pushed;                /* bytes come from session_push */
+	int stopped;               /* opts.on_progress ended session_run early */
 	int counts_only;           /* no option asks for anything per packet (stats, conns) */
 	struct err err;
 	struct capfile cf;
