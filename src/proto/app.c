@@ -1008,6 +1008,8 @@ static void end_conn(struct app_conn *ac)
 	ac->ended = 1;
 	layer_free(L);
 	reasm_fini(&ac->ra);
+	if (a->on_conn_ended)
+		a->on_conn_ended(a->on_done_ctx, ac->c);
 }
 
 void app_init(struct app *a)

@@ -34,6 +34,9 @@ struct app {
 	/* A message was finished (app_msg_done). The hook may hold it (app_hold). */
 	void (*on_done)(void *ctx, struct appmsg *m);
 	void *on_done_ctx;
+	/* A connection's decoders are finished and their state freed (both FINs delivered,
+	 * reset and quiet, or app_end): no message of it follows. Same ctx as on_done. */
+	void (*on_conn_ended)(void *ctx, const struct conn *c);
 	/* Secrets to decrypt with (a key log: --keylog, pcapng Decryption Secrets), or
 	 * NULL; the session's. Decoders ask for it with app_keylog(). */
 	const struct keylog *keylog;

@@ -156,43 +156,137 @@ static void on_tap(void *ctx, const struct conn *c, int dir, const uint8_t *p, s
 	}
 }
 
+/* Tells the exchange of req (NULL: a lone response) with resp (NULL: never answered),
+ * with the 1xx answers held for req, which are released after. */
 static void http_out(struct session *s, const struct conn *c, const struct appmsg *req, const struct appmsg *resp)
 {
-	struct sess_http x = { c, req, resp, NULL, 0 };
+	size_t ni = 0;
+	if (req && s->n_interim) {
+		size_t k = 0;
+		for (size_t i = 0; i < s->n_interim; i++) {
+			if (s->interim[i].req == req->id) {
+				xgrow(&s->interim_out, &s->cap_interim_out, ni + 1, sizeof *s->interim_out);
+				s->interim_out[ni++] = applog_get(&s->app.log, s->interim[i].msg);
+			} else {
+				s->interim[k++] = s->interim[i];
+			}
+		}
+		s->n_interim = k;
+	}
+	struct sess_http x = { c, req, resp, ni ? s->interim_out : NULL, ni };
 	sess_call_out(s);
 	s->o.on_http(s->o.ctx, &x);
 	sess_call_in(s);
+	for (size_t i = 0; i < ni; i++)
+		app_release(&s->app, (struct appmsg *)(uintptr_t)s->interim_out[i]);
 }
 
-/* on_http: a request waits (held) for its final response; the response completes the
- * exchange. */
+/* rq's exchange is told: it leaves the requests asked (its entry there is dropped when
+ * the list is next compacted, so finding it is O(1): the flag). */
+static void asked_told(struct session *s, struct appmsg *rq)
+{
+	rq->flags &= (uint8_t)~AM_ASKED;
+	s->n_asked_told++;
+	if (s->n_asked_told > 64 && s->n_asked_told * 2 > s->n_asked) {
+		size_t k = 0;
+		for (size_t i = 0; i < s->n_asked; i++)
+			if (applog_get(&s->app.log, s->asked[i])->flags & AM_ASKED)
+				s->asked[k++] = s->asked[i];
+		s->n_asked = k;
+		s->n_asked_told = 0;
+	}
+}
+
+/* on_http: a request waits (held) for its final response, 1xx answers wait with it;
+ * the final response completes the exchange. */
 static void http_done(struct session *s, const struct conn *c, struct appmsg *m)
 {
 	const struct app_http *h = m->http;
 	if (h->is_request) {
+		struct appmsg *rs = h->response_msg != APPMSG_NONE ? applog_get(&s->app.log, h->response_msg) : NULL;
+		if (rs && (rs->flags & AM_ASKED)) {
+			/* its response came first (a server that answered before the body ended) */
+			rs->flags &= (uint8_t)~AM_ASKED;
+			http_out(s, c, m, rs);
+			app_release(&s->app, rs);
+			return;
+		}
 		app_hold(&s->app, m);
+		m->flags |= AM_ASKED;
 		xgrow(&s->asked, &s->cap_asked, s->n_asked + 1, sizeof *s->asked);
 		s->asked[s->n_asked++] = m->id;
 		return;
 	}
 	struct appmsg *rq = h->request_msg != APPMSG_NONE ? applog_get(&s->app.log, h->request_msg) : NULL;
 	if (rq && rq->http && rq->http->response_msg != m->id) {
-		if (h->status >= 100 && h->status < 200)
-			return; /* an interim answer: the exchange goes on */
+		if (h->status >= 100 && h->status < 200) {
+			/* an interim answer: the exchange goes on, and shows it (a 100 Continue
+			 * comes before its request's body ends; none is held for an exchange
+			 * told already) */
+			if (!rq->done || (rq->flags & AM_ASKED)) {
+				app_hold(&s->app, m);
+				xgrow(&s->interim, &s->cap_interim, s->n_interim + 1, sizeof *s->interim);
+				s->interim[s->n_interim++] = (struct sess_interim){ rq->id, m->id };
+			}
+			return;
+		}
 		rq = NULL;
 	}
-	if (rq) {
-		/* the request is one of the last asked, mostly the very last */
-		for (size_t i = s->n_asked; i > 0; i--)
-			if (s->asked[i - 1] == rq->id) {
-				memmove(s->asked + i - 1, s->asked + i, (s->n_asked - i) * sizeof *s->asked);
-				s->n_asked--;
-				http_out(s, c, rq, m);
-				app_release(&s->app, rq);
-				return;
-			}
+	if (rq && !rq->done) {
+		/* the response to a request still being sent: it waits for the request */
+		app_hold(&s->app, m);
+		m->flags |= AM_ASKED;
+		return;
+	}
+	if (rq && (rq->flags & AM_ASKED)) {
+		asked_told(s, rq);
+		http_out(s, c, rq, m);
+		app_release(&s->app, rq);
+		return;
 	}
 	http_out(s, c, NULL, m);
+}
+
+/* opts.on_conn_done for c, once. */
+static void conn_done(struct session *s, const struct conn *c)
+{
+	size_t byte = c->idx >> 3;
+	if (byte >= s->cap_conn_told) {
+		size_t old = s->cap_conn_told;
+		xgrow(&s->conn_told, &s->cap_conn_told, byte + 1, 1);
+		memset(s->conn_told + old, 0, s->cap_conn_told - old);
+	}
+	uint8_t bit = (uint8_t)(1u << (c->idx & 7));
+	if (s->conn_told[byte] & bit)
+		return;
+	s->conn_told[byte] |= bit;
+	sess_call_out(s);
+	s->o.on_conn_done(s->o.ctx, c);
+	sess_call_in(s);
+}
+
+/* app.on_conn_ended: c's decoders finished before the end of the capture. Its
+ * requests still asked are never answered now: their exchanges are told, then c is
+ * done. (At the end, settle tells the rest, as before, then every connection.) */
+static void conn_ended(void *ctx, const struct conn *c)
+{
+	struct session *s = ctx;
+	if (s->ended || !session_selected(s, c))
+		return;
+	if (s->o.on_http) {
+		size_t n;
+		const uint32_t *ix = applog_conn(&s->app.log, c->idx, &n);
+		for (size_t i = 0; i < n; i++) {
+			struct appmsg *rq = applog_get(&s->app.log, ix[i]);
+			if (!(rq->flags & AM_ASKED) || !rq->http || !rq->http->is_request)
+				continue;
+			asked_told(s, rq);
+			http_out(s, c, rq, NULL);
+			app_release(&s->app, rq);
+			ix = applog_conn(&s->app.log, c->idx, &n); /* (a client may not add, but be safe) */
+		}
+	}
+	conn_done(s, c);
 }
 
 /* A message is complete: it goes under the packet being processed when that packet is
@@ -329,6 +423,8 @@ static int open_common(struct session *s, int rc, struct err *e)
 		}
 		a->on_done = on_done;
 		a->on_done_ctx = s;
+		if (s->o.on_conn_done)
+			a->on_conn_ended = conn_ended;
 		a->keylog = s->keylog;
 		a->body_keep = s->o.body == SESS_BODY_WHOLE  ? APPLOG_BODY_MAX
 			       : s->o.body == SESS_BODY_HASH ? 0
@@ -683,10 +779,20 @@ static void settle(struct session *s)
 	engine_end(&s->en);
 	for (size_t i = 0; i < s->n_asked; i++) {
 		struct appmsg *rq = applog_get(&s->app.log, s->asked[i]);
+		if (!(rq->flags & AM_ASKED))
+			continue; /* told when its connection ended */
+		rq->flags &= (uint8_t)~AM_ASKED;
 		http_out(s, conntab_conn(&s->en.ct, rq->conn), rq, NULL);
 		app_release(&s->app, rq);
 	}
 	s->n_asked = 0;
+	if (s->o.on_conn_done) {
+		size_t nc;
+		const struct conn *const *all = sess_conns(s, &nc);
+		for (size_t i = 0; i < nc; i++)
+			if (session_selected(s, all[i]))
+				conn_done(s, all[i]);
+	}
 	if (!s->o.on_conn_end)
 		return;
 	const struct appmsg **tail = NULL;
@@ -945,6 +1051,9 @@ void session_free(struct session *s)
 	xfree(s->order);
 	xfree(s->sel);
 	xfree(s->asked);
+	xfree(s->interim);
+	xfree(s->interim_out);
+	xfree(s->conn_told);
 	xfree(s->frame.note);
 	xfree(s->frame_bytes);
 	xfree(s->frame_l4);

@@ -178,8 +178,13 @@ struct session_opts {
 	/* Called for each HTTP exchange of a selected connection once its final response
 	 * is complete (a request never answered: at the end, with resp NULL; a response
 	 * without its request: req NULL). Both messages are whole then, bodies included;
-	 * interim is not filled here. */
+	 * interim holds its 1xx answers, in order. */
 	void (*on_http)(void *ctx, const struct sess_http *x);
+	/* Called once for each selected connection whose application layer is finished, so
+	 * that no message or HTTP exchange of it follows: when it ended (both FINs
+	 * delivered; reset and quiet for 120 s of capture time), else at the end of the
+	 * capture, in id order. A streaming client prints what it held of c then. */
+	void (*on_conn_done)(void *ctx, const struct conn *c);
 	/* Called for every frame (filters, extract); the connections' messages are those
 	 * of selected connections when opts.app. */
 	void (*on_frame)(void *frame_ctx, const struct sess_frame_view *f);
