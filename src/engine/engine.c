@@ -97,10 +97,6 @@ static void tcp_packet(struct engine *en, struct conn *c, int dir, const struct 
 		c->tags |= TAG_MIDSTREAM;
 }
 
-/* How long an ended connection keeps its analysis state: a FIN or ACK repeated after
- * the close still needs it (Linux holds TIME_WAIT for 60 s; twice that covers stacks
- * that wait 2 MSL of 60 s). A packet after that starts a fresh analysis. */
-#define ENGINE_RELEASE_AFTER_NS (120 * TS_NS_PER_SEC)
 
 static int has_ended(const struct conn *c)
 {
@@ -142,20 +138,30 @@ static void release_ended(struct engine *en, int64_t now)
 	}
 }
 
+static void finish_conn_tags(struct conn *c)
+{
+	if (c->proto != 6)
+		return;
+	if (c->handshake == HS_INCOMPLETE)
+		c->tags |= TAG_HS_INCOMPLETE;
+	/* A close that started but did not finish with both FINs acknowledged. */
+	const struct tcp_track *t = &c->trk;
+	if ((t->fin_sent[0] || t->fin_sent[1]) && !(t->fin_sent[0] && t->fin_sent[1] && t->fin_acked[0] && t->fin_acked[1]))
+		c->tags |= TAG_CLOSE_INCOMPLETE;
+}
+
 static void finish_tags(struct engine *en)
 {
-	for (size_t i = 0; i < en->ct.n; i++) {
-		struct conn *c = conntab_conn(&en->ct, i);
-		if (c->proto != 6)
-			continue;
-		if (c->handshake == HS_INCOMPLETE)
-			c->tags |= TAG_HS_INCOMPLETE;
-		/* A close that started but did not finish with both FINs acknowledged. */
-		const struct tcp_track *t = &c->trk;
-		if ((t->fin_sent[0] || t->fin_sent[1]) &&
-		    !(t->fin_sent[0] && t->fin_sent[1] && t->fin_acked[0] && t->fin_acked[1]))
-			c->tags |= TAG_CLOSE_INCOMPLETE;
-	}
+	for (size_t i = 0; i < en->ct.n; i++)
+		finish_conn_tags(conntab_conn(&en->ct, i));
+}
+
+int engine_conn_over(const struct conn *c) { return c->proto == 6 && has_ended(c); }
+
+void engine_end_conn(struct engine *en, struct conn *c)
+{
+	(void)en;
+	finish_conn_tags(c);
 }
 
 /* An ICMP error quotes a UDP 5-tuple: Wireshark's udp.stream numbers it then, so the

@@ -123,7 +123,7 @@ static struct oq_conn *conn_get(struct oq_space *s, size_t i)
 
 static void conn_free(struct outq *q, struct oq_conn *c)
 {
-	q->held -= c->len;
+	q->held -= c->cap;
 	xfree(c->mem);
 	xfree(c->runs);
 	xfree(c->head);
@@ -232,7 +232,7 @@ static void spill_conn(struct outq *q, struct oq_conn *c)
 	r.len = q->fsize - r.off;
 	xgrow(&c->runs, &c->cap_runs, c->n_runs + 1, sizeof *c->runs);
 	c->runs[c->n_runs++] = r;
-	q->held -= c->len;
+	q->held -= c->cap;
 	xfree(c->mem);
 	c->mem = NULL;
 	c->len = c->cap = 0;
@@ -436,6 +436,7 @@ void outq_add(struct outq *q, uint64_t conn, uint64_t key, const char *p, size_t
 		while (cap < need)
 			cap *= 2;
 		c->mem = xrealloc(c->mem, cap);
+		q->held += cap - c->cap;
 		c->cap = cap;
 	}
 	uint32_t n32 = (uint32_t)n;
@@ -443,7 +444,6 @@ void outq_add(struct outq *q, uint64_t conn, uint64_t key, const char *p, size_t
 	memcpy(c->mem + c->len + 8, &n32, 4);
 	memcpy(c->mem + c->len + REC_HDR, p, n);
 	c->len = need;
-	q->held += REC_HDR + n;
 	if (!c->n_mem || key < c->min)
 		c->min = key;
 	if (c->n_mem && key < c->max)

@@ -21,10 +21,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Text held in memory (all connections) before it is written to the temporary file:
- * enough for the connections of a busy minute of most captures, small next to the
- * session's own memory (the commands' target is 150 MB on a 1.8 GB capture). */
-#define OUTQ_MEM_MAX ((size_t)32 << 20)
+/* Bytes of text held in memory (all connections, as allocated) before it is written
+ * to the temporary file: most captures' listings never get there, and it is small next
+ * to the session's own memory (the commands' target is 150 MB on a 1.8 GB capture).
+ * Past it the user sees nothing but a temporary file in TMPDIR, as big as the text
+ * held; when that cannot be written, the command stops printing and exits 3 with
+ * one line saying so (outq_error). */
+#define OUTQ_MEM_MAX ((size_t)16 << 20)
 
 /* Order keys of UDP conversations start here (they print after every TCP connection). */
 #define OUTQ_UDP ((uint64_t)1 << 32)

@@ -1127,6 +1127,12 @@ static const struct app_conn *conn_find(const struct app *a, const struct conn *
 	return ac && ac->c == c ? ac : NULL;
 }
 
+int app_conn_ended(const struct app *a, const struct conn *c)
+{
+	const struct app_conn *ac = conn_find(a, c);
+	return !ac || ac->ended;
+}
+
 void app_stack_of(const struct app *a, const struct conn *c, char *buf, size_t n)
 {
 	buf[0] = '\0';

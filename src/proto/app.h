@@ -84,6 +84,9 @@ int app_side_hint(const struct app *a, const struct conn *c, int dir, const uint
  * reassembly and held state of each side move with it. The decoders have been fed no
  * bytes yet, so their state (as init made it) belongs to neither side. */
 void app_swap_sides(struct app *a, struct conn *c);
+/* 1 when c's decoders are finished (end_conn: both FINs delivered, reset and quiet, or
+ * app_end), or no byte of it reached this layer: no message of it follows. */
+int app_conn_ended(const struct app *a, const struct conn *c);
 /* The decoders a connection was decoded with, bottom first ("http", "websocket"),
  * written into buf ("http > websocket"); "" when none. */
 void app_stack_of(const struct app *a, const struct conn *c, char *buf, size_t n);

@@ -666,6 +666,9 @@ static void frame_out(struct session *s, const struct cap_rec *rec, const struct
 	s->frame_prev_ts = rec->ts_ns;
 }
 
+static void over_note(struct session *s, const struct conn *c, int64_t ts);
+static void over_tell(struct session *s, int64_t now);
+
 static void one_packet(struct session *s, const struct cap_rec *rec)
 {
 	struct pkt pk;
@@ -762,9 +765,105 @@ static void one_packet(struct session *s, const struct cap_rec *rec)
 	if (sc && sc->live)
 		sc->live->prev_ts = r.ts_ns;
 	release_now(s);
+	if (s->o.end_early && s->o.on_conn_end) {
+		if (sel)
+			over_note(s, c, r.ts_ns);
+		over_tell(s, r.ts_ns);
+	}
 	s->cur_c = NULL;
 	s->cur_r = NULL;
 	s->cur_pk = NULL;
+}
+
+/* on_conn_end for c: the messages still waiting go after its last packet. */
+static void tell_end(struct session *s, const struct conn *c)
+{
+	struct sconn *sc = sess_sconn(s, c, 0);
+	if (!sc || !sc->live || !sc->live->seen)
+		return;
+	size_t n = 0;
+	struct sconn_pend *pd = sc->pend;
+	for (int d = 0; d < 2 && pd; d++)
+		for (size_t k = 0; k < pd->n[d]; k++) {
+			xgrow(&s->tail, &s->cap_tail, n + 1, sizeof *s->tail);
+			s->tail[n++] = applog_get(&s->app.log, pd->ids[d][k]);
+		}
+	if (n > 1)
+		qsort(s->tail, n, sizeof *s->tail, sess_msg_id_cmp);
+	struct sess_tail t = { c, s->tail, n };
+	sess_call_out(s);
+	s->o.on_conn_end(s->o.ctx, &t);
+	sess_call_in(s);
+	if (s->o.live_release) {
+		for (size_t k = 0; k < n; k++)
+			app_release(&s->app, (struct appmsg *)(uintptr_t)s->tail[k]);
+		for (int d = 0; d < 2 && pd; d++)
+			pd->n[d] = 0;
+	}
+}
+
+static uint8_t *over_st(struct session *s, const struct conn *c)
+{
+	if (c->idx >= s->cap_over_st) {
+		size_t old = s->cap_over_st;
+		xgrow(&s->over_st, &s->cap_over_st, (size_t)c->idx + 1, 1);
+		memset(s->over_st + old, 0, s->cap_over_st - old);
+	}
+	return &s->over_st[c->idx];
+}
+
+/* end_early: c (a packet of it was just processed) may be over: it waits its quiet
+ * time in the queue. */
+static void over_note(struct session *s, const struct conn *c, int64_t ts)
+{
+	uint8_t *st = over_st(s, c);
+	if (*st & 2) {
+		s->n_late++;
+		return;
+	}
+	if ((*st & 1) || !engine_conn_over(c))
+		return;
+	*st |= 1;
+	xgrow(&s->over, &s->cap_over, s->n_over + 1, sizeof *s->over);
+	s->over[s->n_over++] = (struct sess_over){ c->idx, ts };
+}
+
+_Static_assert(SESS_END_QUIET_SEC * TS_NS_PER_SEC == ENGINE_RELEASE_AFTER_NS, "the quiet time session.h gives");
+
+/* end_early: tells the end of every connection over and quiet since before now. */
+static void over_tell(struct session *s, int64_t now)
+{
+	while (s->over_head < s->n_over && ts_sub(now, s->over[s->over_head].ts) > ENGINE_RELEASE_AFTER_NS) {
+		struct conn *c = conntab_conn(&s->en.ct, s->over[s->over_head++].conn);
+		uint8_t *st = &s->over_st[c->idx];
+		*st &= (uint8_t)~1;
+		if (ts_sub(now, c->last_ts) <= ENGINE_RELEASE_AFTER_NS) {
+			over_note(s, c, c->last_ts); /* it spoke since: from its last packet */
+			continue;
+		}
+		if (!engine_conn_over(c) || (s->o.app && !app_conn_ended(&s->app, c)))
+			continue; /* (a hole before a FIN: its decoders end at the end, and so does it) */
+		*st |= 2;
+		engine_end_conn(&s->en, c);
+		tell_end(s, c);
+		struct sconn *sc = sess_sconn(s, c, 0);
+		if (sc) {
+			/* a late packet makes them again */
+			xfree(sc->live);
+			sc->live = NULL;
+			if (sc->pend) {
+				for (int d = 0; d < 2; d++)
+					xfree(sc->pend->ids[d]);
+				xfree(sc->pend);
+				sc->pend = NULL;
+			}
+		}
+	}
+	if (s->over_head > 4096 && s->over_head * 2 > s->n_over) {
+		memmove(s->over, s->over + s->over_head, (s->n_over - s->over_head) * sizeof *s->over);
+		s->n_over -= s->over_head;
+		s->over_head = 0;
+	}
 }
 
 /* The end: every decoder finished; messages still waiting go after their
@@ -795,38 +894,13 @@ static void settle(struct session *s)
 	}
 	if (!s->o.on_conn_end)
 		return;
-	const struct appmsg **tail = NULL;
-	size_t cap = 0;
 	size_t nc;
 	const struct conn *const *all = sess_conns(s, &nc);
 	for (size_t i = 0; i < nc; i++) {
 		const struct conn *c = all[i];
-		if (!session_selected(s, c))
-			continue;
-		struct sconn *sc = sess_sconn(s, c, 0);
-		if (!sc || !sc->live || !sc->live->seen)
-			continue;
-		size_t n = 0;
-		struct sconn_pend *pd = sc->pend;
-		for (int d = 0; d < 2 && pd; d++)
-			for (size_t k = 0; k < pd->n[d]; k++) {
-				xgrow(&tail, &cap, n + 1, sizeof *tail);
-				tail[n++] = applog_get(&s->app.log, pd->ids[d][k]);
-			}
-		if (n > 1)
-			qsort(tail, n, sizeof *tail, sess_msg_id_cmp);
-		struct sess_tail t = { c, tail, n };
-		sess_call_out(s);
-		s->o.on_conn_end(s->o.ctx, &t);
-		sess_call_in(s);
-		if (s->o.live_release) {
-			for (size_t k = 0; k < n; k++)
-				app_release(&s->app, (struct appmsg *)(uintptr_t)tail[k]);
-			for (int d = 0; d < 2 && pd; d++)
-				pd->n[d] = 0;
-		}
+		if (session_selected(s, c) && !(c->idx < s->cap_over_st && (s->over_st[c->idx] & 2)))
+			tell_end(s, c);
 	}
-	xfree(tail);
 }
 
 int session_run(struct session *s)
@@ -931,6 +1005,7 @@ int session_push_end(struct session *s)
 	return s->damaged ? -1 : 0;
 }
 
+uint64_t session_late(const struct session *s) { return s->n_late; }
 const struct err *session_error(const struct session *s) { return &s->err; }
 int session_damaged(const struct session *s) { return s->damaged; }
 int session_failed(const struct session *s) { return s->failed; }
@@ -1054,6 +1129,9 @@ void session_free(struct session *s)
 	xfree(s->interim);
 	xfree(s->interim_out);
 	xfree(s->conn_told);
+	xfree(s->over);
+	xfree(s->over_st);
+	xfree(s->tail);
 	xfree(s->frame.note);
 	xfree(s->frame_bytes);
 	xfree(s->frame_l4);

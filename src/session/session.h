@@ -172,6 +172,13 @@ struct session_opts {
 	 * for each selected connection at the end with its tail. */
 	void (*on_packet)(void *ctx, const struct sess_packet *p);
 	void (*on_conn_end)(void *ctx, const struct sess_tail *t);
+	/* on_conn_end as soon as a TCP connection is over rather than at the end: it ended
+	 * (reset, or both sides closed), its decoders finished, and it has been quiet for
+	 * ENGINE_RELEASE_AFTER_NS (120 s of capture time), when the engine lets its analysis
+	 * go (a later packet would start a fresh one). Its tags are final then (those the
+	 * end gives). What the session kept of it for the live view is freed. A packet of
+	 * it after that is still delivered (on_packet), and counted (session_late). */
+	int end_early;
 	/* Called for each application message of a selected connection once it is complete
 	 * (export writes bodies here). */
 	void (*on_message)(void *ctx, const struct conn *c, const struct appmsg *m);
@@ -222,6 +229,11 @@ int session_run(struct session *s);
 int session_open_push(struct session *s, const char *name);
 long session_push(struct session *s, const void *p, size_t n);
 int session_push_end(struct session *s);
+
+/* end_early's quiet time in seconds (ENGINE_RELEASE_AFTER_NS), for messages. */
+#define SESS_END_QUIET_SEC 120
+/* end_early: packets delivered of connections whose end was told already. */
+uint64_t session_late(const struct session *s);
 
 const struct err *session_error(const struct session *s);
 int session_damaged(const struct session *s);

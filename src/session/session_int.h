@@ -135,6 +135,15 @@ struct session {
 	size_t n_interim, cap_interim;
 	const struct appmsg **interim_out;
 	size_t cap_interim_out;
+	/* end_early: connections over, oldest first, told once quiet; by conn idx, 1
+	 * queued there, 2 its end told */
+	struct sess_over { uint32_t conn; int64_t ts; } *over;
+	size_t over_head, n_over, cap_over;
+	uint8_t *over_st;
+	size_t cap_over_st;
+	uint64_t n_late;
+	const struct appmsg **tail;
+	size_t cap_tail;
 	/* on_conn_done: by conn idx, a bit for each connection told */
 	uint8_t *conn_told;
 	size_t cap_conn_told;
