@@ -274,7 +274,7 @@ struct appmsg *app_msg(struct layer *L, uint32_t id) { return applog_get(&layer_
 
 static void maybe_clear(struct app *a, struct appmsg *m)
 {
-	if (a->release && m->done && !m->holds && !m->cleared)
+	if (a->release && m->done && !m->holds && !m->cleared && !(a->release_keep && m->proto && !strcmp(m->proto, a->release_keep)))
 		appmsg_clear(m);
 }
 

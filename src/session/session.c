@@ -437,6 +437,7 @@ static int open_common(struct session *s, int rc, struct err *e)
 			a->log.conn_keep_max += APPLOG_BODY_MAX;
 		}
 		a->release = s->o.live_release;
+		a->release_keep = s->o.keep_msgs;
 		if (s->o.raw) {
 			a->tap = on_tap;
 			a->tap_sel = sel_cb;

@@ -201,6 +201,9 @@ struct session_opts {
 	 * callbacks returned, so memory does not grow with the capture. Batch queries that
 	 * need it (session_walk, session_http) are then not available. */
 	int live_release;
+	/* With live_release: the messages of this decoder ("tls") keep their contents to
+	 * the end, for the queries that read them after (session_tls), or NULL. */
+	const char *keep_msgs;
 };
 
 /* A new session (opts copied); NULL only when even that allocation fails. */
