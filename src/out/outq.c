@@ -230,7 +230,11 @@ static void spill_conn(struct outq *q, struct oq_conn *c)
 		xfree(ix);
 	}
 	r.len = q->fsize - r.off;
-	xgrow(&c->runs, &c->cap_runs, c->n_runs + 1, sizeof *c->runs);
+	if (c->n_runs == c->cap_runs) {
+		/* from one: most connections spill once, if at all, and there may be many */
+		c->cap_runs = c->cap_runs ? c->cap_runs * 2 : 1;
+		c->runs = xrealloc(c->runs, c->cap_runs * sizeof *c->runs);
+	}
 	c->runs[c->n_runs++] = r;
 	q->held -= c->cap;
 	xfree(c->mem);
@@ -432,7 +436,7 @@ void outq_add(struct outq *q, uint64_t conn, uint64_t key, const char *p, size_t
 		n = OUTQ_REC_MAX;
 	size_t need = c->len + REC_HDR + n;
 	if (need > c->cap) {
-		size_t cap = c->cap ? c->cap : 256;
+		size_t cap = c->cap ? c->cap : 128;
 		while (cap < need)
 			cap *= 2;
 		c->mem = xrealloc(c->mem, cap);
