@@ -11,29 +11,13 @@
 #include <string.h>
 
 /* -Y: the exchange's request or response ends in a frame the filter selects. */
-struct export_run {
-	struct exporter *ex;
-	struct cli_yfilter *y;
-};
-
-static int exchange_chosen(const struct export_run *r, const struct sess_http *x)
+static int exchange_chosen(void *ctx, const struct sess_http *x)
 {
-	if (!r->y->f)
+	struct cli_yfilter *y = ctx;
+	if (!y->f)
 		return 1;
-	return (x->req && cli_filter_frame(r->y, x->req->last_frame)) ||
-	       (x->resp && cli_filter_frame(r->y, x->resp->last_frame));
-}
-
-static void on_http(void *ctx, const struct sess_http *x)
-{
-	struct export_run *run = ctx;
-	struct exporter *ex = run->ex;
-	if (!exchange_chosen(run, x))
-		return;
-	if (x->req)
-		export_msg(ex, x->c, x->req, x->req);
-	if (x->resp)
-		export_msg(ex, x->c, x->resp, x->req);
+	return (x->req && cli_filter_frame(y, x->req->last_frame)) ||
+	       (x->resp && cli_filter_frame(y, x->resp->last_frame));
 }
 
 int cmd_export(int argc, char **argv)
@@ -72,12 +56,8 @@ int cmd_export(int argc, char **argv)
 	struct exporter *x = export_new(&eo);
 	struct session_opts so;
 	memset(&so, 0, sizeof so);
-	so.app = 1;
-	so.body = SESS_BODY_WHOLE;
-	so.live_release = 1;
-	so.on_http = on_http;
-	struct export_run run = { x, &co.y };
-	so.ctx = &run;
+	struct export_feed feed = { x, exchange_chosen, &co.y };
+	export_session(&so, &feed);
 	cli_filter_hook(&co.y, &so);
 	int rc;
 	so.keylog = co.keylog;

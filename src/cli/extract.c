@@ -135,6 +135,7 @@ int cmd_extract(int argc, char **argv)
 	memset(&so, 0, sizeof so);
 	so.on_frame = on_frame;
 	so.frame_ctx = &x;
+	so.keylog = x.co.keylog;
 	so.app = x.co.y.f && filter_needs_app(x.co.y.f);
 	struct session *s = cli_session(&so, spec, x.co.ids, x.co.n_ids, &rc);
 	if (!s) {

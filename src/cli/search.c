@@ -144,7 +144,7 @@ static void many_frame(void *ctx, const struct sess_frame_view *f)
 
 /* --filters LIST: every line of LIST a display filter, all run in one pass; one line
  * of output per filter: its number, then the frames it selects. */
-static int search_many(const char *spec, const char *list, int json)
+static int search_many(const char *spec, const char *list, int json, const char *keylog)
 {
 	FILE *in = fopen(list, "r");
 	if (!in) {
@@ -180,6 +180,7 @@ static int search_many(const char *spec, const char *list, int json)
 		memset(&so, 0, sizeof so);
 		so.on_frame = many_frame;
 		so.frame_ctx = &m;
+		so.keylog = keylog;
 		for (size_t i = 0; i < m.n; i++)
 			so.app |= filter_needs_app(m.f[i]);
 		s = cli_session(&so, spec, NULL, 0, &rc);
@@ -255,7 +256,7 @@ int cmd_search(int argc, char **argv)
 			rc = usage_error("search", "--filters runs the filters of its file alone (no other search options)");
 			goto out;
 		}
-		rc = search_many(a.positional[0], list, co.json);
+		rc = search_many(a.positional[0], list, co.json, co.keylog);
 		goto out;
 	}
 	if (co.y.f) {
@@ -275,6 +276,7 @@ int cmd_search(int argc, char **argv)
 	co.y.match_ctx = &x;
 	struct session_opts so;
 	memset(&so, 0, sizeof so);
+	so.keylog = co.keylog;
 	cli_filter_hook(&co.y, &so);
 	struct session *s = cli_session(&so, a.positional[0], co.ids, co.n_ids, &rc);
 	if (!s)

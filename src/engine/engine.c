@@ -180,6 +180,7 @@ static void quoted_udp(struct engine *en, const struct pkt *pk)
 	struct conn *c = conntab_lookup(&en->ct, &q, &dir, &reused);
 	if (en->ct.n > before)
 		c->quoted_only = 1;
+	en->quoted_now = c;
 }
 
 /* A UDP datagram that carries a tunnel (VXLAN, Geneve, GTP-U) is a conversation of its
@@ -248,6 +249,7 @@ int engine_packet(struct engine *en, const struct cap_rec *rec, const char *name
 		  struct pktrec *out, struct err *e)
 {
 	*cp = NULL;
+	en->quoted_now = NULL;
 	memset(&en->last_ack, 0, sizeof en->last_ack);
 	if (!decode_linktype_supported(rec->linktype)) {
 		/* A pcapng interface we cannot decode: stop there, as at any damage. */

@@ -28,6 +28,9 @@ struct other_count {
 struct engine {
 	struct conntab ct;
 	struct ipfrag *frag;
+	/* The UDP conversation the packet just processed quotes (an ICMP error), or NULL:
+	 * Wireshark gives that frame the quoted conversation's udp.stream. */
+	const struct conn *quoted_now;
 	/* counts */
 	uint64_t n_frames, n_tcp, n_udp, n_fragments, n_bad, n_truncated, n_malformed;
 	uint64_t n_other;

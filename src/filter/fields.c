@@ -8,6 +8,7 @@
 #include "../model/labels.h"
 #include "../base/xalloc.h"
 #include "../proto/plugin.h"
+#include "../proto/tls_names.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -252,6 +253,29 @@ static void g_udp(const struct field_def *fd, const struct sess_frame_view *f, s
 		case U_SPORT: put_u(o, FT_UINT, pk->quote.sport); break;
 		case U_DPORT: put_u(o, FT_UINT, pk->quote.dport); break;
 		case U_PORT: put_u(o, FT_UINT, pk->quote.sport); put_u(o, FT_UINT, pk->quote.dport); break;
+		case U_STREAM:
+			if (f->quoted)
+				put_u(o, FT_UINT, f->quoted->id);
+			break;
+		}
+		return;
+	}
+	if (pk->kind == PK_BAD && !pk->malformed && pk->other && !strcmp(pk->other, "UDP") && pk->l4) {
+		/* a UDP header cut by the snap length: Wireshark shows the fields that were
+		 * captured (no udp.stream: it is not a conversation's datagram) */
+		const uint8_t *h = pk->l4;
+		uint32_t n = pk->l4_caplen;
+		switch (fd->arg) {
+		case U_EXISTS: put_b(o, FT_BYTES, h, n); break;
+		case U_SPORT: if (n >= 2) put_u(o, FT_UINT, (uint64_t)(h[0] << 8 | h[1])); break;
+		case U_DPORT: if (n >= 4) put_u(o, FT_UINT, (uint64_t)(h[2] << 8 | h[3])); break;
+		case U_PORT:
+			if (n >= 2)
+				put_u(o, FT_UINT, (uint64_t)(h[0] << 8 | h[1]));
+			if (n >= 4)
+				put_u(o, FT_UINT, (uint64_t)(h[2] << 8 | h[3]));
+			break;
+		case U_LENGTH: if (n >= 6) put_u(o, FT_UINT, (uint64_t)(h[4] << 8 | h[5])); break;
 		}
 		return;
 	}
@@ -361,7 +385,14 @@ static void g_dns(const struct field_def *fd, const struct sess_frame_view *f, s
 			continue;
 		switch (fd->arg) {
 		case D_EXISTS: put_u(o, FT_NONE, 1); break;
-		case D_RESPONSE: put_u(o, FT_BOOL, m->kind && !strcmp(m->kind, "answer")); break;
+		case D_RESPONSE: {
+			/* the QR bit as read: a message too short for flags has none (the
+			 * direction it came from is not the bit) */
+			const struct appkv *kv = appmsg_find(m, "flags");
+			if (kv)
+				put_u(o, FT_BOOL, kv->value_len >= 8 && !memcmp(kv->value, "response", 8));
+			break;
+		}
 		case D_ID: {
 			const struct appkv *kv = appmsg_find(m, "id");
 			if (kv)
@@ -402,6 +433,138 @@ static void g_ws(const struct field_def *fd, const struct sess_frame_view *f, st
 		const struct appkv *kv = appmsg_find(m, key[fd->arg]);
 		if (kv)
 			put_u(o, fd->arg == W_OPCODE ? FT_UINT : FT_BOOL, strtoull(kv->value, NULL, 10));
+	}
+}
+
+/* --- TLS (proto/tls.c, tls_hs.c): one message per handshake message, alert or
+ * record, ending in the frame that completes it (where Wireshark shows it). The
+ * layer keeps names and "NAME (0xNNNN)" texts; the numbers Wireshark's fields carry
+ * are read back from them. Encrypted handshake messages are seen only with a key log. */
+enum { TL_EXISTS, TL_HS_TYPE, TL_HS_VERSION, TL_SNI, TL_ALPN, TL_SUITE, TL_ALERT_LEVEL, TL_ALERT_DESC };
+
+/* The number in "TLS 1.2 (0x0303)" or "0x1301" (0 when there is none). */
+static int hex_in(const struct appkv *kv, uint64_t *out)
+{
+	const char *x = kv ? memmem(kv->value, kv->value_len, "0x", 2) : NULL;
+	if (!x)
+		return 0;
+	char *end;
+	*out = strtoull(x + 2, &end, 16);
+	return end != x + 2;
+}
+
+static int code_of(const char *(*name_of)(uint8_t), const char *name, size_t n)
+{
+	for (int v = 0; v < 256; v++) {
+		const char *s = name_of((uint8_t)v);
+		if (s && strlen(s) == n && !memcmp(s, name, n))
+			return v;
+	}
+	return -1;
+}
+
+/* A ClientHello's offered suites: every one is a value, as in Wireshark. The layer
+ * names them (cut at its list limit), but its JA3 text keeps every non-GREASE suite
+ * as a decimal number ("771,4865-4866,..."), and the GREASE ones are in the list as
+ * "GREASE 0x0a0a". */
+static void offered_suites(const struct appmsg *m, struct fvals *o)
+{
+	const struct appkv *ja3 = appmsg_find(m, "ja3");
+	const char *p = ja3 ? memchr(ja3->value, ',', ja3->value_len) : NULL;
+	if (p) {
+		const char *end = ja3->value + ja3->value_len;
+		p++;
+		while (p < end && *p >= '0' && *p <= '9') {
+			uint64_t v = 0;
+			while (p < end && *p >= '0' && *p <= '9')
+				v = v * 10 + (uint64_t)(*p++ - '0');
+			put_u(o, FT_UINT, v & 0xffff);
+			if (p < end && *p == '-')
+				p++;
+		}
+	}
+	const struct appkv *kv = appmsg_find(m, "cipher_suites");
+	for (const char *g = kv ? kv->value : NULL; g;) {
+		size_t left = (size_t)(kv->value + kv->value_len - g);
+		g = memmem(g, left, "GREASE 0x", 9);
+		if (!g)
+			break;
+		g += 9;
+		put_u(o, FT_UINT, strtoull(g, NULL, 16) & 0xffff);
+	}
+}
+
+static void g_tls(const struct field_def *fd, const struct sess_frame_view *f, struct fvals *o)
+{
+	if (fd->arg == TL_EXISTS)
+		for (size_t i = 0; i < f->n_begun; i++)
+			if (!strcmp(f->begun[i], "tls")) {
+				put_u(o, FT_NONE, 1); /* a record's first segment */
+				return;
+			}
+	for (size_t i = 0; i < f->n_msgs; i++) {
+		const struct appmsg *m = f->msgs[i];
+		if (!msg_is(m, "tls") || !m->kind)
+			continue;
+		int hs = code_of(tls_hs_name, m->kind, strlen(m->kind));
+		if (!strcmp(m->kind, "hello_retry_request"))
+			hs = 2; /* a ServerHello with the special random (RFC 8446 4.1.3) */
+		uint64_t u;
+		switch (fd->arg) {
+		case TL_EXISTS:
+			if (strcmp(m->kind, "malformed") && strcmp(m->kind, "resync"))
+				put_u(o, FT_NONE, 1);
+			break;
+		case TL_HS_TYPE:
+			if (hs >= 0)
+				put_u(o, FT_UINT, (uint64_t)hs);
+			break;
+		case TL_HS_VERSION:
+			if ((hs == 1 || hs == 2) && hex_in(appmsg_find(m, "version"), &u))
+				put_u(o, FT_UINT, u);
+			break;
+		case TL_SNI:
+			if (hs == 1) {
+				const struct appkv *kv = appmsg_find(m, "sni");
+				if (kv)
+					put_b(o, FT_STRING, kv->value, kv->value_len);
+			}
+			break;
+		case TL_ALPN: {
+			const struct appkv *kv = (hs == 1 || hs == 2 || hs == 8) ? appmsg_find(m, "alpn") : NULL;
+			/* one value a protocol name: the layer keeps the list as "h2, http/1.1" */
+			for (size_t a = 0; kv && a < kv->value_len;) {
+				const char *s = kv->value + a;
+				const char *c = memmem(s, kv->value_len - a, ", ", 2);
+				size_t len = c ? (size_t)(c - s) : kv->value_len - a;
+				put_b(o, FT_STRING, s, len);
+				a += len + (c ? 2 : 0);
+			}
+			break;
+		}
+		case TL_SUITE:
+			if (hs == 2 && hex_in(appmsg_find(m, "cipher_suite"), &u))
+				put_u(o, FT_UINT, u);
+			if (hs == 1)
+				offered_suites(m, o);
+			break;
+		case TL_ALERT_LEVEL:
+		case TL_ALERT_DESC: {
+			if (strcmp(m->kind, "alert"))
+				break;
+			const struct appkv *kv = appmsg_find(m, fd->arg == TL_ALERT_LEVEL ? "level" : "description");
+			if (!kv)
+				break;
+			if (fd->arg == TL_ALERT_LEVEL) {
+				put_u(o, FT_UINT, strtoull(kv->value, NULL, 10));
+			} else {
+				int d = code_of(tls_alert_name, kv->value, kv->value_len);
+				if (d >= 0)
+					put_u(o, FT_UINT, (uint64_t)d);
+			}
+			break;
+		}
+		}
 	}
 }
 
@@ -518,6 +681,14 @@ static const struct field_def fields[] = {
 	{ "websocket.opcode", FT_UINT, 1, 0, W_OPCODE, g_ws, "1 text, 2 binary, 8 close, 9 ping, 10 pong" },
 	{ "websocket.fin", FT_BOOL, 1, 0, W_FIN, g_ws, "last frame of a message" },
 	{ "websocket.mask", FT_BOOL, 1, 0, W_MASK, g_ws, "masked (client to server)" },
+	{ "tls", FT_NONE, 1, 0, TL_EXISTS, g_tls, "a TLS record or handshake message ends in this frame" },
+	{ "tls.handshake.type", FT_UINT, 1, 0, TL_HS_TYPE, g_tls, "1 ClientHello, 2 ServerHello, 11 Certificate, ..." },
+	{ "tls.handshake.version", FT_UINT, 1, 0, TL_HS_VERSION, g_tls, "a hello's legacy version (0x0303)" },
+	{ "tls.handshake.extensions_server_name", FT_STRING, 1, 1, TL_SNI, g_tls, "the server name (SNI) a ClientHello asks for" },
+	{ "tls.handshake.extensions_alpn_str", FT_STRING, 1, 1, TL_ALPN, g_tls, "an ALPN protocol name (h2, http/1.1)" },
+	{ "tls.handshake.ciphersuite", FT_UINT, 1, 0, TL_SUITE, g_tls, "a suite a ClientHello offers or a ServerHello chose" },
+	{ "tls.alert_message.level", FT_UINT, 1, 0, TL_ALERT_LEVEL, g_tls, "1 warning, 2 fatal (alerts in the clear)" },
+	{ "tls.alert_message.desc", FT_UINT, 1, 0, TL_ALERT_DESC, g_tls, "the alert's code (40 handshake_failure, ...)" },
 };
 
 #define N_FIELDS (sizeof fields / sizeof fields[0])

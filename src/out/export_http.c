@@ -32,6 +32,7 @@
 #include "../base/sha.h"
 #include "../base/strmap.h"
 #include "../base/xalloc.h"
+#include "../session/session.h"
 #include "fmt.h"
 #include "json.h"
 #include "table.h"
@@ -86,12 +87,17 @@ struct range {
 /* One file: what the listing says about it, kept after its body is gone. */
 struct obj {
 	uint64_t key;        /* capture order of its (first) message */
-	char *uri;           /* request target ("" when unknown); ctype is in the same block */
+	char *uri;           /* request target ("" when unknown); ctype and enc are in the same block */
 	const char *ctype;   /* Content-Type value or "" */
+	const char *enc;     /* Content-Encoding as sent, or "" */
 	char *name;          /* its file in the directory now, or NULL (none, or removed) */
 	char *want;          /* export_finish: the name it must move to, when not name */
 	uint64_t size;
-	const struct conn *c;/* the connection that carried it */
+	const struct conn *c;/* the connection that carried it (valid while its session is) */
+	uint32_t conn_id;    /* c's id and protocol, for a listing read after the session */
+	uint8_t conn_proto;
+	uint8_t decode_failed; /* a content layer could not undo its encoding: the bytes before */
+	uint32_t first_frame;/* first frame of the message */
 	uint32_t frame;      /* last frame of the message */
 	uint32_t range;      /* index in exporter.ranges, or NO_RANGE */
 	uint8_t dir, complete;
@@ -122,6 +128,9 @@ struct exporter {
 	struct strmap range_of; /* "total|len(host)|host|path" -> index in objs */
 	struct names ours;   /* names of the files created (used: -> 1) */
 	struct sha256_ctx *sha; /* NULL without --json */
+	uint32_t *order;     /* after export_finish: the files listed, in capture order */
+	size_t n_listed;
+	struct strbuf *gaps; /* after export_finish: a merged resource's missing ranges */
 	uint8_t *buf;        /* EXPORT_CHUNK bytes, to read a merged file back */
 	struct err e;        /* the first failure */
 };
@@ -462,16 +471,23 @@ static void set_meta(struct obj *ob, const struct conn *c, const struct appmsg *
 	const char *uri = uri_of(m, rq);
 	const struct appkv *ct = appmsg_find(m, "Content-Type");
 	const char *cts = ct ? ct->value : "";
+	const char *enc = m->http->content_encoding ? m->http->content_encoding : "";
 	if (!uri)
 		uri = "";
-	size_t ul = strlen(uri), cl = strlen(cts);
+	size_t ul = strlen(uri), cl = strlen(cts), el = strlen(enc);
 	xfree(ob->uri);
-	ob->uri = xmalloc(ul + cl + 2);
+	ob->uri = xmalloc(ul + cl + el + 3);
 	memcpy(ob->uri, uri, ul + 1);
 	memcpy(ob->uri + ul + 1, cts, cl + 1);
+	memcpy(ob->uri + ul + cl + 2, enc, el + 1);
 	ob->ctype = ob->uri + ul + 1;
+	ob->enc = ob->uri + ul + cl + 2;
+	ob->decode_failed = m->body && m->body->failed;
 	ob->key = order_key(m);
 	ob->c = c;
+	ob->conn_id = c ? c->id : 0;
+	ob->conn_proto = c ? c->proto : 6;
+	ob->first_frame = m->first_frame;
 	ob->frame = m->last_frame;
 	ob->dir = m->dir;
 }
@@ -798,34 +814,71 @@ static int want_taken(struct exporter *x, const struct names *want, const char *
 	return fstatat(x->dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
-static void report(struct strbuf *out, const struct export_opts *o, const struct obj *ob, const struct conn *c,
-		   size_t n_parts, const char *gaps)
+static void file_of(const struct exporter *x, const struct obj *ob, struct export_file *f)
 {
-	if (o->json) {
-		int f = 1;
-		sb_putc(out, '{');
-		json_str_field(out, &f, "name", ob->name);
-		json_str_field(out, &f, "content_type", ob->ctype);
-		json_u64_field(out, &f, "size", ob->size);
-		json_str_field(out, &f, "sha256", ob->sha);
-		json_key(out, &f, "complete");
-		sb_puts(out, ob->complete ? "true" : "false");
-		json_u64_field(out, &f, "conn", c ? c->id : 0);
-		json_u64_field(out, &f, "frame", ob->frame);
-		json_str_field(out, &f, "uri", ob->uri);
-		json_str_field(out, &f, "dir", ob->dir ? "response" : "request");
-		if (n_parts > 1)
-			json_u64_field(out, &f, "parts", n_parts);
-		if (gaps && *gaps)
-			json_str_field(out, &f, "gaps", gaps);
-		if (ob->total)
-			json_u64_field(out, &f, "total", ob->total);
-		if (ob->lone) {
-			char rg[48];
-			snprintf(rg, sizeof rg, "%" PRIu64 "-%" PRIu64, ob->first, ob->first + ob->size - 1);
-			json_str_field(out, &f, "range", rg);
-		}
-		sb_puts(out, "}\n");
+	memset(f, 0, sizeof *f);
+	f->name = ob->name;
+	f->content_type = ob->ctype;
+	f->content_encoding = ob->enc;
+	f->uri = ob->uri;
+	f->sha256 = ob->sha;
+	f->size = ob->size;
+	f->total = ob->total;
+	f->lone = ob->lone;
+	f->first = ob->first;
+	f->conn = ob->conn_id;
+	f->proto = ob->conn_proto;
+	f->first_frame = ob->first_frame;
+	f->frame = ob->frame;
+	f->complete = ob->complete;
+	f->response = ob->dir != 0;
+	f->decode_failed = ob->decode_failed;
+	f->parts = ob->range == NO_RANGE ? 1 : x->ranges[ob->range].n;
+	f->gaps = ob->range != NO_RANGE && x->gaps && x->gaps[ob->range].s ? x->gaps[ob->range].s : "";
+}
+
+void export_file_json(struct strbuf *out, const struct export_file *fl, int64_t id)
+{
+	int f = 1;
+	sb_putc(out, '{');
+	if (id >= 0)
+		json_u64_field(out, &f, "id", (uint64_t)id);
+	json_str_field(out, &f, "name", fl->name);
+	json_str_field(out, &f, "content_type", fl->content_type);
+	if (fl->content_encoding[0]) {
+		json_str_field(out, &f, "content_encoding", fl->content_encoding);
+		json_key(out, &f, "decoded");
+		sb_puts(out, fl->decode_failed ? "false" : "true");
+	}
+	json_u64_field(out, &f, "size", fl->size);
+	json_str_field(out, &f, "sha256", fl->sha256);
+	json_key(out, &f, "complete");
+	sb_puts(out, fl->complete ? "true" : "false");
+	json_u64_field(out, &f, "conn", fl->conn);
+	json_u64_field(out, &f, "first_frame", fl->first_frame);
+	json_u64_field(out, &f, "frame", fl->frame);
+	json_str_field(out, &f, "uri", fl->uri);
+	json_str_field(out, &f, "dir", fl->response ? "response" : "request");
+	if (fl->parts > 1)
+		json_u64_field(out, &f, "parts", fl->parts);
+	if (fl->gaps[0])
+		json_str_field(out, &f, "gaps", fl->gaps);
+	if (fl->total)
+		json_u64_field(out, &f, "total", fl->total);
+	if (fl->lone) {
+		char rg[48];
+		snprintf(rg, sizeof rg, "%" PRIu64 "-%" PRIu64, fl->first, fl->first + fl->size - 1);
+		json_str_field(out, &f, "range", rg);
+	}
+	sb_puts(out, "}\n");
+}
+
+static void report(struct strbuf *out, const struct exporter *x, const struct obj *ob, const char *gaps)
+{
+	if (x->o->json) {
+		struct export_file fl;
+		file_of(x, ob, &fl);
+		export_file_json(out, &fl, -1);
 	} else {
 		/* One row of cells, each ended by a tab (terminal form never holds one), laid
 		 * out by list_table once every row is known. Name and type come from the
@@ -955,6 +1008,7 @@ long export_finish(struct exporter *x, struct strbuf *out, struct err *e)
 	struct strbuf *gaps = xcalloc(x->n_ranges ? x->n_ranges : 1, sizeof *gaps);
 	for (size_t i = 0; i < x->n_ranges; i++)
 		sb_init(&gaps[i]);
+	x->gaps = gaps;
 	for (size_t i = 0; i < x->n_objs && !x->e.set; i++) {
 		struct obj *ob = &x->objs[i];
 		if (ob->range != NO_RANGE)
@@ -986,25 +1040,28 @@ long export_finish(struct exporter *x, struct strbuf *out, struct err *e)
 			err_set(&x->e, EXIT_SYSTEM, -1, "%s/%s: %s", x->o->dir, ob->want, strerror(errno));
 			break;
 		}
-		report(x->o->json ? out : &rows, x->o, ob, ob->c,
-		       ob->range == NO_RANGE ? 1 : x->ranges[ob->range].n, ob->range == NO_RANGE ? NULL : gaps[ob->range].s);
+		report(x->o->json ? out : &rows, x, ob, ob->range == NO_RANGE ? NULL : gaps[ob->range].s);
 		written++;
 	}
 	if (!x->o->json)
 		list_table(out, &rows, x->o->ly);
 	sb_fini(&rows);
-	for (size_t r = 0; r < x->n_ranges; r++)
-		sb_fini(&gaps[r]);
-	xfree(gaps);
+	x->order = order; /* kept for export_file, as the gaps */
+	x->n_listed = (size_t)written;
 	if (x->e.set) {
 		/* The files listed so far stay; the rest go. */
 		remove_files(x, order, i, x->n_objs);
-		xfree(order);
 		*e = x->e;
 		return -1;
 	}
-	xfree(order);
 	return written;
+}
+
+size_t export_listed(const struct exporter *x) { return x->n_listed; }
+
+void export_file(const struct exporter *x, size_t i, struct export_file *f)
+{
+	file_of(x, &x->objs[x->order[i]], f);
 }
 
 void export_free(struct exporter *x)
@@ -1022,9 +1079,34 @@ void export_free(struct exporter *x)
 	for (size_t i = 0; i < x->n_ranges; i++)
 		xfree(x->ranges[i].pieces);
 	xfree(x->ranges);
+	xfree(x->order);
+	if (x->gaps)
+		for (size_t r = 0; r < x->n_ranges; r++)
+			sb_fini(&x->gaps[r]);
+	xfree(x->gaps);
 	strmap_fini(&x->range_of);
 	names_fini(&x->ours);
 	sha256_free(x->sha);
 	xfree(x->buf);
 	xfree(x);
+}
+
+static void feed_http(void *ctx, const struct sess_http *h)
+{
+	struct export_feed *f = ctx;
+	if (f->choose && !f->choose(f->ctx, h))
+		return;
+	if (h->req)
+		export_msg(f->x, h->c, h->req, h->req);
+	if (h->resp)
+		export_msg(f->x, h->c, h->resp, h->req);
+}
+
+void export_session(struct session_opts *so, struct export_feed *f)
+{
+	so->app = 1;
+	so->body = SESS_BODY_WHOLE;
+	so->live_release = 1;
+	so->on_http = feed_http;
+	so->ctx = f;
 }

@@ -48,4 +48,45 @@ void export_msg(struct exporter *x, const struct conn *c, const struct appmsg *m
 long export_finish(struct exporter *x, struct strbuf *out, struct err *e);
 void export_free(struct exporter *x);
 
+/* One file of a finished export, as its listing says it (strings valid until
+ * export_free; the `export --json` object, docs/json.md). */
+struct export_file {
+	const char *name;             /* its name in the directory (export names it) */
+	const char *content_type;     /* Content-Type as sent, or "" */
+	const char *content_encoding; /* Content-Encoding as sent, or "" */
+	const char *uri;              /* the request target, or "" */
+	const char *sha256;           /* hex ("" unless the exporter was made with json) */
+	const char *gaps;             /* merged 206 resource: ranges no piece covered, or "" */
+	uint64_t size;                /* bytes in the file */
+	uint64_t total;               /* a 206 file: the resource's claimed total; 0 otherwise */
+	uint64_t first;               /* lone: the resource's first byte it holds */
+	uint32_t conn, first_frame, frame; /* connection id; the message's first and last frames */
+	uint8_t proto;                /* the connection's protocol (6) */
+	uint8_t complete;             /* every byte of the body was captured */
+	uint8_t response;             /* a response's body (else a request's) */
+	uint8_t decode_failed;        /* the encoding could not be undone: the bytes before */
+	uint8_t lone;                 /* a 206 piece written alone */
+	size_t parts;                 /* 206 pieces merged into it (1 otherwise) */
+};
+/* After export_finish: the files listed, in capture order (the order of its listing),
+ * and the i-th of them. */
+size_t export_listed(const struct exporter *x);
+void export_file(const struct exporter *x, size_t i, struct export_file *f);
+/* f as `export --json`'s object and a line break into out; id >= 0 puts "id" first
+ * (the web UI's handle on it). */
+void export_file_json(struct strbuf *out, const struct export_file *f, int64_t id);
+
+/* Feeding an exporter from a session: export_session sets so (memset by the caller)
+ * to decode HTTP with whole bodies, freed once heard (live_release), and to hand each
+ * exchange's request and response to f->x, unless f->choose (when set) says 0. f must
+ * outlive the session's run. The CLI (`export`) and the web UI (Files) both use it. */
+struct session_opts;
+struct sess_http;
+struct export_feed {
+	struct exporter *x;
+	int (*choose)(void *ctx, const struct sess_http *h);
+	void *ctx;
+};
+void export_session(struct session_opts *so, struct export_feed *f);
+
 #endif

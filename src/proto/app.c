@@ -201,6 +201,17 @@ static uint64_t to_conn(const struct layer *L, int dir, uint64_t x, int end)
 
 uint64_t app_conn_off(struct layer *L, int dir, uint64_t off) { return to_conn(L, dir, off, 0); }
 
+static uint32_t cur_frame(const struct app_conn *ac);
+
+void app_pdu_begins(struct layer *L, int dir, uint64_t off)
+{
+	struct app_conn *ac = layer_ac(L);
+	uint32_t now = cur_frame(ac);
+	if (!ac->a->on_pdu_begins || !now || reasm_frame_at(&ac->ra, dir, to_conn(L, dir, off, 0), NULL) != now)
+		return;
+	ac->a->on_pdu_begins(ac->a->on_done_ctx, ac->c, L->d ? L->d->name : "raw");
+}
+
 uint32_t app_frame_at(struct layer *L, int dir, uint64_t off, int64_t *ts)
 {
 	return reasm_frame_at(&layer_ac(L)->ra, dir, to_conn(L, dir, off, 0), ts);

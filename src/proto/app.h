@@ -37,6 +37,10 @@ struct app {
 	/* A connection's decoders are finished and their state freed (both FINs delivered,
 	 * reset and quiet, or app_end): no message of it follows. Same ctx as on_done. */
 	void (*on_conn_ended)(void *ctx, const struct conn *c);
+	/* A decoder read the start of a PDU it could not finish in the packet being
+	 * processed (app_pdu_begins): Wireshark names the protocol on such a frame (a TLS
+	 * record's first segment). NULL: nobody asks. */
+	void (*on_pdu_begins)(void *ctx, const struct conn *c, const char *proto);
 	/* Secrets to decrypt with (a key log: --keylog, pcapng Decryption Secrets), or
 	 * NULL; the session's. Decoders ask for it with app_keylog(). */
 	const struct keylog *keylog;

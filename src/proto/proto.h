@@ -179,6 +179,12 @@ void app_decoded(struct layer *L, uint64_t n);
 /* Frame (and time) that carried byte off of this decoder's stream, side dir; 0 when
  * unknown. */
 uint32_t app_frame_at(struct layer *L, int dir, uint64_t off, int64_t *ts);
+/* L read the first byte of a PDU of its own at stream offset off of side dir and waits
+ * for the rest: when that byte came in the packet being processed, the session hears of
+ * it (struct app.on_pdu_begins; Wireshark names the protocol on such a frame). Calling
+ * it again for the same PDU in a later packet is harmless: only the packet that carried
+ * the byte counts. */
+void app_pdu_begins(struct layer *L, int dir, uint64_t off);
 /* The offset in the connection's stream (side dir) of byte off of this decoder's. */
 uint64_t app_conn_off(struct layer *L, int dir, uint64_t off);
 /* The connection being decoded. */

@@ -573,8 +573,13 @@ static struct feed_res tls_feed(void *vst, struct layer *L, int dir, const uint8
 			d->dead = 1;
 			return feed_took(n);
 		}
-		if (len > rd_left(&r))
+		if (len > rd_left(&r)) {
+			/* the frame with its first byte, and the one that completed a cut header:
+			 * Wireshark's TLS reads both (it asks TCP for one more segment) */
+			app_pdu_begins(L, dir, roff);
+			app_pdu_begins(L, dir, roff + 4);
 			break;
+		}
 		const uint8_t *body = rd_bytes(&r, len);
 		uint64_t rend = roff + 5 + len;
 		uint64_t at = app_conn_off(L, dir, roff);
@@ -661,6 +666,8 @@ static struct feed_res tls_feed(void *vst, struct layer *L, int dir, const uint8
 		size_t len = (size_t)p[used + 3] << 8 | p[used + 4];
 		return feed_need(used, 5 + len);
 	}
+	if (n - used && !d->dead)
+		app_pdu_begins(L, dir, off + used); /* a header cut by the segment's end */
 	return feed_need(used, 5);
 }
 

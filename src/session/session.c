@@ -288,6 +288,7 @@ static void conn_ended(void *ctx, const struct conn *c)
 	}
 	conn_done(s, c);
 }
+static void on_pdu_begins(void *ctx, const struct conn *c, const char *proto);
 
 /* A message is complete: it goes under the packet being processed when that packet is
  * its side's; otherwise under its side's next packet (or after the last one). */
@@ -425,6 +426,7 @@ static int open_common(struct session *s, int rc, struct err *e)
 		a->on_done_ctx = s;
 		if (s->o.on_conn_done)
 			a->on_conn_ended = conn_ended;
+		a->on_pdu_begins = on_pdu_begins;
 		a->keylog = s->keylog;
 		a->body_keep = s->o.body == SESS_BODY_WHOLE  ? APPLOG_BODY_MAX
 			       : s->o.body == SESS_BODY_HASH ? 0
@@ -648,6 +650,19 @@ static void sconn_add_rec(struct sconn *sc, uint32_t i)
 	sconn_recs(sc)[sc->n_recs++] = i;
 }
 
+/* app.on_pdu_begins: a decoder began a PDU in this frame it did not finish. */
+static void on_pdu_begins(void *ctx, const struct conn *c, const char *proto)
+{
+	struct session *s = ctx;
+	if (!s->o.on_frame || !session_selected(s, c))
+		return;
+	for (size_t i = 0; i < s->n_begun_now; i++)
+		if (s->begun_now[i] == proto)
+			return;
+	if (s->n_begun_now < SESS_BEGUN_MAX)
+		s->begun_now[s->n_begun_now++] = proto;
+}
+
 /* opts.on_frame: the frame as a filter sees it. */
 static void frame_out(struct session *s, const struct cap_rec *rec, const struct pkt *pk, const struct conn *c,
 		      const struct pktrec *r)
@@ -659,11 +674,13 @@ static void frame_out(struct session *s, const struct cap_rec *rec, const struct
 	struct sess_frame_view v = {
 		.rec = rec, .pk = pk, .c = c, .r = r, .first_ts = s->frame_first_ts, .prev_ts = s->frame_prev_ts,
 		.msgs = s->done_now, .n_msgs = s->n_done_now,
+		.begun = s->begun_now, .n_begun = s->n_begun_now, .quoted = s->en.quoted_now,
 	};
 	sess_call_out(s);
 	s->o.on_frame(s->o.frame_ctx, &v);
 	sess_call_in(s);
 	s->n_done_now = 0;
+	s->n_begun_now = 0;
 	s->frame_prev_ts = rec->ts_ns;
 }
 

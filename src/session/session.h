@@ -149,7 +149,16 @@ struct sess_frame_view {
 	 * Wireshark shows a reassembled PDU's fields. */
 	const struct appmsg *const *msgs;
 	size_t n_msgs;
+	/* Decoders ("tls") that read the start of a PDU in this frame and wait for the rest
+	 * (Wireshark names the protocol on such a frame: a TLS record's first segment). */
+	const char *const *begun;
+	size_t n_begun;
+	/* An ICMP error's quoted UDP conversation (its udp.stream), or NULL. */
+	const struct conn *quoted;
 };
+
+/* Decoders one frame may list as beginning a PDU: one per layer of a stack is plenty. */
+#define SESS_BEGUN_MAX 8
 
 struct session_opts {
 	int keep;               /* enum sess_keep */

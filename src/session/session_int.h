@@ -121,6 +121,9 @@ struct session {
 	/* on_frame: messages done while processing the current frame, either side */
 	const struct appmsg **done_now;
 	size_t n_done_now, cap_done_now;
+	/* decoders that began a PDU in the frame being processed (sess_frame_view.begun) */
+	const char *begun_now[SESS_BEGUN_MAX];
+	size_t n_begun_now;
 	int64_t frame_first_ts, frame_prev_ts;
 	struct strbuf note, comm;
 	/* connections in id order (session_conns) */

@@ -1,6 +1,7 @@
 /* api.c: see api.h. Each route reads its parameters, finds the capture and the
  * connection, and calls the session and the --json renderers into the reply. */
 #include "api.h"
+#include "api_files.h"
 #include "api_stream.h"
 
 #include "../base/xalloc.h"
@@ -44,6 +45,7 @@ struct web_api {
 	const struct conn *stream_conn;
 	size_t stream_cap;
 	struct sess_id stream_id;
+	struct web_files *files; /* the Files view's export (api_files.c) */
 };
 
 struct web_api *web_api_new(const char *root, size_t upload_max)
@@ -52,6 +54,7 @@ struct web_api *web_api_new(const char *root, size_t upload_max)
 	a->upload_max = upload_max;
 	if (root)
 		a->root = xstrdup(root);
+	a->files = web_files_new();
 	return a;
 }
 
@@ -62,6 +65,7 @@ void web_api_free(struct web_api *a)
 	if (!a)
 		return;
 	session_free(a->stream_s);
+	web_files_free(a->files);
 	for (size_t i = 0; i < a->n; i++) {
 		session_free(a->caps[i].s);
 		xfree(a->caps[i].mem);
@@ -244,6 +248,7 @@ static void get_info(struct web_api *a, struct web_reply *r)
 	sb_puts(&r->body, a->root ? "true" : "false");
 	json_u64_field(&r->body, &f, "upload_max", a->upload_max);
 	json_u64_field(&r->body, &f, "captures_max", UI_CAPTURES_MAX);
+	json_u64_field(&r->body, &f, "zip_max", UI_FILES_ZIP_MAX);
 	sb_puts(&r->body, "}\n");
 }
 
@@ -709,7 +714,15 @@ void web_api_handle(struct web_api *a, const char *method, const char *path, con
 		return get_lesson(q, r);
 	static const char *const per_cap[] = { "/conns", "/stats", "/where", "/chat", "/packet", "/diag", "/http",
 					       "/stream", "/stream/raw", "/graph" };
-	int k = -1;
+	int k = -1, fk = api_files_route(p);
+	if (fk >= 0) { /* the Files view: /files, /file, /file/preview, /files.zip */
+		struct web_cap *c = cap_arg(a, q, r);
+		const struct conn *cn = NULL;
+		if (!c || (q->arg(q->ctx, "conn") && !(cn = conn_arg(c, q, r))))
+			return;
+		struct web_files_src src = { (size_t)(c - a->caps), c->name, c->mem, c->mem_len, a->keylog };
+		return api_files(a->files, &src, cn, fk, q, r);
+	}
 	for (int i = 0; i < (int)(sizeof per_cap / sizeof *per_cap); i++)
 		if (strcmp(p, per_cap[i]) == 0)
 			k = i;

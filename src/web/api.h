@@ -46,7 +46,11 @@ struct web_reply {
 	struct strbuf body;
 	char next[24];  /* X-Chattcp-Next: the index of the next page's first packet, "" when done */
 	char total[24]; /* X-Chattcp-Total: packets of the connection */
-	char disposition[96]; /* Content-Disposition of a download ("" none); never a capture's string */
+	char disposition[1024]; /* Content-Disposition of a download ("" none): made safe by whoever sets it */
+	/* A file's bytes instead of body (api_files.c): when has_fd, the server sends fd's
+	 * fd_len bytes from its start and closes it; body is not sent. */
+	int has_fd, fd;
+	uint64_t fd_len;
 };
 
 /* root: the folder (a realpath) whose captures /api/open?path= may open (NULL: none);

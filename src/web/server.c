@@ -140,9 +140,13 @@ static void security_headers(struct MHD_Response *r)
 static enum MHD_Result send_bytes(struct MHD_Connection *conn, int status, const char *type, const void *p,
 				  size_t n, const char *cookie, const struct web_reply *rep)
 {
-	struct MHD_Response *r = MHD_create_response_from_buffer(n, (void *)p, MHD_RESPMEM_MUST_COPY);
-	if (!r)
+	struct MHD_Response *r = rep && rep->has_fd ? MHD_create_response_from_fd64(rep->fd_len, rep->fd)
+						     : MHD_create_response_from_buffer(n, (void *)p, MHD_RESPMEM_MUST_COPY);
+	if (!r) {
+		if (rep && rep->has_fd)
+			close(rep->fd);
 		return MHD_NO;
+	}
 	security_headers(r);
 	MHD_add_response_header(r, "Content-Type", type);
 	if (cookie)

@@ -30,5 +30,15 @@ list | while read -r rel; do
 	tshark -n -r "$f" -T fields -e frame.time_epoch -e frame.len -e frame.cap_len \
 		> "$here/$(name "$rel").frames" 2>/dev/null || true
 done
+# the TLS captures again with their key logs (NAME.keys next to NAME.pcap): decrypted
+# handshake messages and what runs inside count (NAME.keylog.tsv)
+for k in "$root"/tests/captures/tls/*.keys; do
+	f=${k%.keys}.pcap
+	[ -f "$f" ] || continue
+	out=$here/$(name "captures/tls/${f##*/}").keylog.tsv
+	FILTER_EXPRS=$here/EXPRS FILTER_OUT=$out tshark -n -r "$f" -q -X lua_script:"$here/oracle.lua" \
+		-o tcp.desegment_tcp_streams:TRUE -o tls.keylog_file:"$k" >/dev/null 2>&1 || true
+	[ -s "$out" ] || echo "no result for $f with its key log" >&2
+done
 # big lists (a capture of 40,000 frames) are kept gzip'd; the test reads either
 find "$here" \( -name '*.tsv' -o -name '*.frames' \) -size +256k -exec gzip -9nf {} \;

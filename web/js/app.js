@@ -12,10 +12,11 @@ import { openLivePacket, LiveDiag } from './livedetail.js';
 import { StreamView } from './stream.js';
 import { renderStats } from './stats.js';
 import { renderReport } from './report.js';
+import { FilesView } from './files.js';
 
 const $ = id => document.getElementById(id);
 const state = { caps: [], cap: null, conns: [], conn: null, frame: 0, packet: 0, casesList: null };
-let chat, connList, live = null, liveDiag = null, streamView;
+let chat, connList, live = null, liveDiag = null, streamView, filesView;
 
 function route() {
 	const m = /^#\/([^/]*)(?:\/([^/]*))?(?:\/([^/]*))?(?:\/([pf])\/(\d+))?/.exec(location.hash) || [];
@@ -87,6 +88,16 @@ async function onRoute() {
 	}
 	// the statistics view (stats.js): #/cap/NAME/stats
 	$('statsview').hidden = r.conn !== 'stats';
+	// the Files view (files.js): #/cap/NAME/files, #/cap/NAME/tcp:ID/files
+	const inFiles = /\/files$/.test(location.hash);
+	$('filesview').hidden = !inFiles;
+	if (r.conn === 'files') {
+		$('chat').hidden = $('toolbar').hidden = $('stream').hidden = true;
+		state.conn = null;
+		connList.select(null);
+		clear($('side')).appendChild(h('p.empty', 'the files are the whole capture\'s; choose a connection for its diagnosis'));
+		return filesView.show(c, null);
+	}
 	if (r.conn === 'stats') {
 		$('chat').hidden = $('toolbar').hidden = $('stream').hidden = true;
 		state.conn = null; // the side pane is a connection's: show it again when one is chosen
@@ -122,9 +133,10 @@ async function onRoute() {
 	if (r.kind === 'p' && r.frame) openPacket(r.frame); else closePacket(false);
 	// the stream window (stream.js): #/cap/NAME/tcp:ID/stream
 	const inStream = /\/stream$/.test(location.hash);
-	$('chat').hidden = $('toolbar').hidden = inStream;
+	$('chat').hidden = $('toolbar').hidden = inStream || inFiles;
 	$('stream').hidden = !inStream;
 	if (inStream) streamView.show(c.cap, conn, cn);
+	if (inFiles) filesView.show(c, conn);
 }
 
 // The live view: the panes, fed by live.js instead of a capture's session.
@@ -254,6 +266,8 @@ function toolbar() {
 			onclick: e => { e.preventDefault(); if (state.cap && state.conn) go(hashFor(state.cap.name, state.conn) + '/stream'); } }, 'stream'),
 		h('a.button#statslink', { href: '#/', title: 'the capture\'s statistics as pictures',
 			onclick: e => { e.preventDefault(); if (state.cap) go(hashFor(state.cap.name) + '/stats'); } }, 'statistics'),
+		h('a.button#fileslink', { href: '#/', title: 'every file HTTP carried in this capture: preview, download one or all',
+			onclick: e => { e.preventDefault(); if (state.cap) go(hashFor(state.cap.name) + '/files'); } }, 'files'),
 		h('a.button#reportlink', { href: '#/', title: 'a printable report: summary, pictures, the troubled connections in words',
 			onclick: e => { e.preventDefault(); if (state.cap) go(hashFor(state.cap.name) + '/report'); } }, 'report'),
 		h('input#jump', { type: 'text', inputmode: 'numeric', placeholder: 'frame (g)', size: 8, title: 'jump to a frame (g)',
@@ -336,6 +350,7 @@ async function main() {
 		go(hashFor(state.cap.name, state.conn, 'p', frame));
 	});
 	streamView = new StreamView($('stream'), () => go(hashFor(state.cap.name, state.conn)));
+	filesView = new FilesView($('filesview'), hashFor);
 	connList = new ConnList($('connhead'), $('connlist'), $('connspace'), $('conncount'),
 		key => go(state.cap ? hashFor(state.cap.name, key) : '#/live/' + key));
 	for (const b of $('tabs').querySelectorAll('button')) b.addEventListener('click', () => setProto(b.dataset.proto));
