@@ -85,7 +85,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	d.kv = &qkv;
 	d.n_kv = 1;
 	const struct appmsg *msgs[2] = { &m, &d };
-	struct sess_frame_view v = { &pk.rec, &pk, &c, &r, 0, 0, msgs, 2 };
+	static const char *const begun[] = { "tls" };
+	struct sess_frame_view v = { .rec = &pk.rec, .pk = &pk, .c = &c, .r = &r, .msgs = msgs, .n_msgs = 2,
+				     .begun = begun, .n_begun = 1, .quoted = &c };
 	(void)filter_match(f, &v);
 	v.c = NULL;
 	v.r = NULL;

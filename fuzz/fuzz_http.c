@@ -7,5 +7,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	fuzz_app_run("http", 6, data, size);
 	fuzz_app_run(NULL, 6, data, size); /* detection, Upgrade hand-off */
+	fuzz_app_run("http", 17, data, size); /* datagrams: SSDP */
 	return 0;
 }

@@ -3,7 +3,10 @@
 
 Every frame that arrives on one interface leaves on the other MS milliseconds later, in order,
 nothing dropped: a long cable. (Debian's kernels here have no sch_netem, so the delay is made
-in user space with AF_PACKET sockets.) Frames the interfaces send themselves are ignored."""
+in user space with AF_PACKET sockets.) Frames the interfaces send themselves are ignored. A
+frame leaves through the interface's qdisc: a rate limit there (tc HTB, as
+slow-start-congestion-avoidance sets) is the path's bottleneck, and a frame its full queue
+refuses (ENOBUFS) is lost, as at a router whose buffer is full."""
 import heapq, os, select, socket, sys, time
 
 ETH_P_ALL = 3
@@ -34,4 +37,7 @@ while True:
     now = time.monotonic()
     while queue and queue[0][0] <= now:
         _, _, out, frame = heapq.heappop(queue)
-        out.send(frame)
+        try:
+            out.send(frame)
+        except OSError:  # the qdisc's queue is full: dropped
+            pass

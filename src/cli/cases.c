@@ -57,7 +57,9 @@ static int list(const struct cli_common *co)
 	static const char intro[] = "Classic cases (real captures with lessons); open one with 'chattcp case NAME', "
 				    "or use case:NAME wherever a capture file goes, e.g. 'chattcp chat case:handshake':";
 	width_wrap(&b, intro, sizeof intro - 1, (size_t)ly.width, 0, "");
-	static const char path[] = "Grouped by topic; new to TCP? Follow the numbers, they are a suggested order.";
+	static const char path[] = "Grouped by topic; new to TCP? Follow the numbers, they are a suggested order. "
+				   "'chattcp learn NAME' steps through a case a packet at a time; 'chattcp quiz NAME' "
+				   "asks you what comes next.";
 	width_wrap(&b, path, sizeof path - 1, (size_t)ly.width, 0, "");
 	sb_putc(&b, '\n');
 	struct table t;

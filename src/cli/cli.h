@@ -162,6 +162,7 @@ int cmd_stats(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
 int cmd_cases(int argc, char **argv);
 int cmd_learn(int argc, char **argv);
+int cmd_quiz(int argc, char **argv);
 int cmd_lesson(int argc, char **argv);
 int cmd_http(int argc, char **argv);
 int cmd_stream(int argc, char **argv);

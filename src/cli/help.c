@@ -23,6 +23,7 @@ static const char usage[] =
 	"  cases                      the built-in classic cases, to learn TCP without capturing anything\n"
 	"  case NAME                  a case's lesson followed by its annotated chat\n"
 	"  learn NAME                 a case one packet at a time: bubble, lesson, a question first\n"
+	"  quiz NAME                  a case (or FILE -c ID) as a quiz: next state, flags, seq, ack; scored\n"
 	"  lesson FILE -c ID -o DIR   your own connection as a case: anonymised capture, drafted lesson.md\n"
 	"  conns FILE                 the connection list (--filter TEXT, --json)\n"
 	"  chat FILE [-c ID ...]      connections as chats (--absolute, -t r, --commentary, --json, ...)\n"
@@ -133,13 +134,15 @@ static const char help_http[] =
 	"1xx interim answers, the status line, the body size decoded and on the wire (chunked,\n"
 	"gzip/deflate/br/zstd), the timing (request -> first response byte -> last byte) and notes on\n"
 	"anything malformed, each with its byte offset in the sender's stream.\n"
+	"HTTP/2 (over TLS with --keylog, h2c by prior knowledge or Upgrade): each stream is an\n"
+	"exchange, shown with its stream id (\"GET /x HTTP/2 stream 3\"); resets and GOAWAY in words.\n"
 	"\n"
 	"  -t FORMAT  the exchange's time, as chat's: a (default: the wall clock, as an\n"
 	"             access log), ad (with the date), u, ud (UTC), r (seconds since the\n"
 	"             capture's first frame: tshark's frame.time_relative of the request),\n"
 	"             d (since the connection's previous exchange), dd (since the one\n"
 	"             above), e (epoch seconds)\n"
-	"  --json   one object per exchange: conn, request {method, uri, version, headers, frame, ...},\n"
+	"  --json   one object per exchange: conn, request {method, uri, version, stream (HTTP/2), headers, frame, ...},\n"
 	"           response {status, reason, headers, frame, body_wire, body_size, body_decoded,\n"
 	"           sha256, complete, ...}, interim, timing, notes; see docs/json.md\n";
 
@@ -254,6 +257,23 @@ static const char help_learn[] =
 	"'learn NAME' goes on from there; --restart starts at the first packet.\n"
 	"NAME may be case:DIR, a directory 'chattcp lesson' made (capture.pcap, lesson.md).\n";
 
+static const char help_quiz[] =
+	"usage: chattcp quiz NAME|case:DIR|FILE [-c ID] [--answers FILE] [--absolute] [-t FORMAT]\n"
+	"\n"
+	"The chat of a case (or of your capture's connection ID) with its notes and states hidden;\n"
+	"before each packet of interest a question: the sender's TCP state after it (when it\n"
+	"changes), the flags it carries (SYN, FIN, RST, the handshake's third packet), or its seq\n"
+	"or ack number (a retransmission, a duplicate ACK, a keep-alive, and every few packets of\n"
+	"plain data). The answers are chattcp's own analysis. After each answer: right or wrong,\n"
+	"and the packet shown with its state and note, which tell why. A score at the end.\n"
+	"Keys: a-d (or 1-4) choose; a number is typed and ends with Enter; q quits with the score\n"
+	"so far. Numbers are relative unless --absolute. The best score of each case is kept in\n"
+	"$XDG_STATE_HOME/chattcp/quiz (default ~/.local/state/chattcp/quiz).\n"
+	"\n"
+	"  --answers FILE    one answer a line instead of keys ('-': standard input): a letter, the\n"
+	"                    choice's words (SYN+ACK, ESTABLISHED), or the number; q stops. Without\n"
+	"                    it, standard input and output must be a terminal\n";
+
 static const char help_lesson[] =
 	"usage: chattcp lesson FILE -c ID -o DIR [--blank-payloads] [--force]\n"
 	"\n"
@@ -352,6 +372,7 @@ const struct cli_command cli_commands[] = {
 	{ "cases", cmd_cases, help_cases, "--json --extract" },
 	{ "case", cmd_cases, help_cases, CHAT_OPTS },
 	{ "learn", cmd_learn, help_learn, "--restart --relative --absolute -t --time" },
+	{ "quiz", cmd_quiz, help_quiz, "--answers -c --conn --relative --absolute -t --time" },
 	{ "lesson", cmd_lesson, help_lesson, "-c -o --output --blank-payloads --force" },
 	{ "conns", cmd_conns, help_conns, "--filter -Y --display-filter --json -t --time" },
 	{ "chat", cmd_chat, help_chat, CHAT_OPTS },

@@ -14,16 +14,11 @@
 #include "../out/fmt.h"
 #include "../out/lesson.h"
 #include "../out/term_text.h"
+#include "statefile.h"
+#include "tty.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/select.h>
-#include <sys/stat.h>
-#include <termios.h>
-#include <unistd.h>
 
 /* One packet of the case, drawn once at the start (cases are small: every bubble kept). */
 struct step {
@@ -31,13 +26,6 @@ struct step {
 	struct strbuf bubble;  /* connection header (at its first packet), bubble, tail */
 	struct strbuf answer;  /* the question's answer, in words */
 	const char *question;  /* NULL: the lesson does not name this frame */
-};
-
-/* The terminal as it was (restored on every way out) and whether raw mode is on. */
-struct term {
-	struct termios saved;
-	int raw;
-	sigset_t wait_mask; /* the mask while waiting for a key: the caught signals let in */
 };
 
 struct learn {
@@ -52,7 +40,7 @@ struct learn {
 	const struct conn *prev_c; /* the connection of the step made before */
 	int prev_dir;
 	int tty;
-	struct term term;         /* tty: the terminal's modes to restore */
+	struct cli_tty term;      /* tty: the terminal's modes to restore */
 	struct strbuf notice;     /* a warning to show on the first screen (terminal mode) */
 };
 
@@ -133,275 +121,41 @@ static int by_frame(const void *a, const void *b)
 	return x->frame < y->frame ? -1 : x->frame > y->frame;
 }
 
-/* ---- Progress: the last frame seen, per case ---- */
+/* ---- Progress: the last frame seen, per case ("progress" in the state directory) ---- */
 
-/* A progress file larger than this is not ours (one short line per case). */
-#define LEARN_PROGRESS_MAX (64 * 1024)
-/* Case names longer than this are not kept (the built-in names are far shorter). */
-#define LEARN_NAME_MAX 64
-
-struct progress {
-	char dir[4096];   /* "" when there is no place for it */
-	struct strbuf body;/* the file as read, when it was good */
-	int warned;       /* a failed save said so once */
-};
-
-/* mkdir path with mode 0700 unless it is there; 0 or -1. */
-static int mkdir_0700(const char *path)
+static uint32_t progress_get(const struct statefile *pg, const char *name)
 {
-	if (mkdir(path, 0700) == 0 || errno == EEXIST)
-		return 0;
-	return -1;
+	uint32_t f = 0;
+	statefile_get(pg, name, &f);
+	return f;
 }
 
-/* The directory (made when missing, a symlink refused), opened: its fd, or -1. */
-static int progress_dir(struct progress *pg)
-{
-	const char *xdg = getenv("XDG_STATE_HOME");
-	const char *home = getenv("HOME");
-	char base[4096];
-	if (xdg && xdg[0] == '/') { /* the XDG rule: a relative path is ignored */
-		snprintf(base, sizeof base, "%s", xdg);
-	} else if (home && home[0] == '/') {
-		snprintf(base, sizeof base, "%s/.local", home);
-		mkdir_0700(base);
-		snprintf(base, sizeof base, "%s/.local/state", home);
-	} else {
-		return -1;
-	}
-	mkdir_0700(base);
-	if ((size_t)snprintf(pg->dir, sizeof pg->dir, "%s/chattcp", base) >= sizeof pg->dir)
-		return pg->dir[0] = '\0', -1;
-	if (mkdir_0700(pg->dir) < 0) {
-		fprintf(stderr, "chattcp learn: cannot create %s: %s (progress not kept)\n", pg->dir, strerror(errno));
-		pg->dir[0] = '\0';
-		return -1;
-	}
-	struct stat st;
-	int fd = -1;
-	const char *why = "is not a directory of yours";
-	if (lstat(pg->dir, &st) == 0 && S_ISLNK(st.st_mode))
-		why = "is a symbolic link";
-	else if ((fd = open(pg->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) >= 0 && fstat(fd, &st) == 0 &&
-		 st.st_uid == geteuid())
-		why = NULL;
-	if (why) {
-		fprintf(stderr, "chattcp learn: %s %s (progress not kept)\n", pg->dir, why);
-		if (fd >= 0)
-			close(fd);
-		pg->dir[0] = '\0';
-		return -1;
-	}
-	return fd;
-}
-
-/* Reads the progress file into pg->body when it is good ("NAME FRAME" lines); a bad
- * one is ignored with a warning (and replaced at the next save). */
-static void progress_load(struct progress *pg, int dfd)
-{
-	int fd = openat(dfd, "progress", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno != ENOENT)
-			fprintf(stderr, "chattcp learn: ignoring %s/progress: %s\n", pg->dir, strerror(errno));
-		return;
-	}
-	struct stat st;
-	const char *why = NULL;
-	char buf[LEARN_PROGRESS_MAX];
-	ssize_t got = 0;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
-		why = "not a regular file";
-	else if (st.st_size > LEARN_PROGRESS_MAX)
-		why = "larger than 64 KiB";
-	else if ((got = read(fd, buf, sizeof buf)) < 0)
-		why = strerror(errno);
-	close(fd);
-	size_t line = 1;
-	for (ssize_t i = 0; !why && i < got; line++) {
-		ssize_t j = i, sp = -1;
-		while (j < got && buf[j] != '\n') {
-			if (buf[j] == ' ' && sp < 0)
-				sp = j;
-			else if (!(sp < 0 ? (buf[j] > ' ' && buf[j] < 127) : (buf[j] >= '0' && buf[j] <= '9')))
-				break;
-			j++;
-		}
-		if (j >= got || buf[j] != '\n' || sp <= i || sp - i > LEARN_NAME_MAX || j - sp < 2 || j - sp > 11)
-			why = "a line is not 'CASE FRAME'";
-		i = j + 1;
-	}
-	if (why) {
-		fprintf(stderr, "chattcp learn: ignoring %s/progress: %s (line %zu)\n", pg->dir, why, line);
-		return;
-	}
-	sb_add(&pg->body, buf, (size_t)got);
-}
-
-/* The frame kept for name, or 0. */
-static uint32_t progress_get(const struct progress *pg, const char *name)
-{
-	size_t nl = strlen(name);
-	for (size_t i = 0; i < pg->body.len;) {
-		const char *s = pg->body.s + i;
-		const char *e = memchr(s, '\n', pg->body.len - i);
-		if (!e)
-			break;
-		if ((size_t)(e - s) > nl && memcmp(s, name, nl) == 0 && s[nl] == ' ')
-			return (uint32_t)strtoul(s + nl + 1, NULL, 10);
-		i += (size_t)(e - s) + 1;
-	}
-	return 0;
-}
-
-/* Keeps frame for name: the file is written whole to a new file and renamed over the
- * old (never half a file, never through a link). A failure is one warning, once. */
-static void progress_save(struct progress *pg, const char *name, uint32_t frame)
-{
-	if (!pg->dir[0] || strlen(name) > LEARN_NAME_MAX)
-		return;
-	struct strbuf nb;
-	sb_init(&nb);
-	size_t nl = strlen(name);
-	for (size_t i = 0; i < pg->body.len;) {
-		const char *s = pg->body.s + i;
-		const char *e = memchr(s, '\n', pg->body.len - i);
-		size_t len = (size_t)(e - s) + 1;
-		if (!(len > nl + 1 && memcmp(s, name, nl) == 0 && s[nl] == ' '))
-			sb_add(&nb, s, len);
-		i += len;
-	}
-	sb_printf(&nb, "%s %u\n", name, frame);
-	int dfd = open(pg->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	char tmp[64];
-	snprintf(tmp, sizeof tmp, "progress.%ld.tmp", (long)getpid());
-	int fd = dfd < 0 ? -1 : openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	int ok = fd >= 0 && write(fd, nb.s, nb.len) == (ssize_t)nb.len;
-	if (fd >= 0 && close(fd) != 0)
-		ok = 0;
-	if (ok && renameat(dfd, tmp, dfd, "progress") != 0)
-		ok = 0;
-	if (!ok) {
-		if (fd >= 0)
-			unlinkat(dfd, tmp, 0);
-		if (!pg->warned++)
-			fprintf(stderr, "chattcp learn: cannot write %s/progress: %s\n", pg->dir, strerror(errno));
-	} else {
-		sb_reset(&pg->body);
-		sb_add(&pg->body, nb.s, nb.len);
-	}
-	if (dfd >= 0)
-		close(dfd);
-	sb_fini(&nb);
-}
-
-/* ---- The terminal ---- */
-
-/* The signal that came (0: none). The handler only sets it: the key reader sees it
- * (pselect lets the signals in only while it waits, so none is missed), restores the
- * terminal and then lets the signal do what it does by default. */
-static volatile sig_atomic_t learn_signal;
-
-static void on_signal(int sig) { learn_signal = sig; }
-
-static const int caught[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP };
-
-static void raw_restore(struct term *t)
-{
-	if (t->raw) {
-		tcsetattr(STDIN_FILENO, TCSAFLUSH, &t->saved);
-		t->raw = 0;
-	}
-}
-
-static void raw_enter(struct term *t)
-{
-	struct termios r = t->saved;
-	r.c_lflag &= (tcflag_t) ~(ICANON | ECHO); /* keys at once, unechoed; ^C still a signal */
-	r.c_cc[VMIN] = 1;
-	r.c_cc[VTIME] = 0;
-	if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &r) == 0)
-		t->raw = 1;
-}
-
-/* Catches the signals that end or stop the process (blocked but while waiting). */
-static void signals_catch(struct term *t)
-{
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigset_t block;
-	sigemptyset(&block);
-	for (size_t i = 0; i < sizeof caught / sizeof *caught; i++) {
-		sigaction(caught[i], &sa, NULL);
-		sigaddset(&block, caught[i]);
-	}
-	sigprocmask(SIG_BLOCK, &block, &t->wait_mask);
-	for (size_t i = 0; i < sizeof caught / sizeof *caught; i++)
-		sigdelset(&t->wait_mask, caught[i]);
-}
-
-/* A caught signal: the terminal as it was, then the signal's default action. After a
- * stop (^Z, then fg) raw mode again, and the screen is drawn again. */
-static void signal_take(struct term *t)
-{
-	int sig = learn_signal;
-	learn_signal = 0;
-	int was = t->raw;
-	raw_restore(t);
-	signal(sig, SIG_DFL);
-	sigset_t one;
-	sigemptyset(&one);
-	sigaddset(&one, sig);
-	raise(sig);
-	sigprocmask(SIG_UNBLOCK, &one, NULL); /* delivered now: the process ends or stops here */
-	sigprocmask(SIG_BLOCK, &one, NULL);
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigaction(sig, &sa, NULL);
-	if (was)
-		raw_enter(t);
-}
+/* ---- The keys ---- */
 
 enum key { K_NEXT, K_BACK, K_QUIT, K_OTHER, K_REDRAW };
 
 /* One key press on the terminal (t: raw mode). */
-static enum key term_key(struct term *t)
+static enum key term_key(struct cli_tty *t)
 {
 	char buf[64];
-	for (;;) {
-		fd_set in;
-		FD_ZERO(&in);
-		FD_SET(STDIN_FILENO, &in);
-		int r = pselect(STDIN_FILENO + 1, &in, NULL, NULL, NULL, &t->wait_mask);
-		if (learn_signal) {
-			signal_take(t);
-			return K_REDRAW;
-		}
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return K_QUIT;
-		ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return K_QUIT;
-		if (n >= 3 && buf[0] == 27 && buf[1] == '[')
-			return buf[2] == 'C' || buf[2] == 'B' ? K_NEXT : buf[2] == 'D' || buf[2] == 'A' ? K_BACK : K_OTHER;
-		switch (buf[0]) {
-		case '\r': case '\n': case ' ': case 'n': case 'j': return K_NEXT;
-		case 'b': case 'k': case 127: case 8: return K_BACK;
-		case 'q': case 'Q': case 4: case 27: return K_QUIT;
-		default: return K_OTHER;
-		}
+	ssize_t n = cli_tty_read(t, buf, sizeof buf);
+	if (n == CLI_TTY_REDRAW)
+		return K_REDRAW;
+	if (n <= 0)
+		return K_QUIT;
+	if (n >= 3 && buf[0] == 27 && buf[1] == '[')
+		return buf[2] == 'C' || buf[2] == 'B' ? K_NEXT : buf[2] == 'D' || buf[2] == 'A' ? K_BACK : K_OTHER;
+	switch (buf[0]) {
+	case '\r': case '\n': case ' ': case 'n': case 'j': return K_NEXT;
+	case 'b': case 'k': case 127: case 8: return K_BACK;
+	case 'q': case 'Q': case 4: case 27: return K_QUIT;
+	default: return K_OTHER;
 	}
 }
 
 /* The next key: on a terminal one key press; otherwise one line ("" or n: next, b, q);
  * the end of input is q. */
-static enum key read_key(struct term *t)
+static enum key read_key(struct cli_tty *t)
 {
 	if (t)
 		return term_key(t);
@@ -496,7 +250,7 @@ static void show_packet(struct learn *l, size_t i, int answered)
 
 /* Steps from step `at` (asking first when the lesson names it); returns the index of
  * the last packet shown, or l->n when the learner went past the end. */
-static size_t step_loop(struct learn *l, struct progress *pg, size_t at)
+static size_t step_loop(struct learn *l, struct statefile *pg, size_t at)
 {
 	size_t i = at;
 	int asking = at == 0 && l->steps[0].question, answered = 0;
@@ -506,14 +260,14 @@ static size_t step_loop(struct learn *l, struct progress *pg, size_t at)
 		else
 			show_packet(l, i, answered);
 		if (!asking)
-			progress_save(pg, l->cb->name, l->steps[i].frame);
+			statefile_set(pg, l->cb->name, l->steps[i].frame);
 		enum key k = read_key(l->tty ? &l->term : NULL);
 		if (k == K_REDRAW)
 			continue;
 		if (k == K_QUIT) {
 			if (asking && i)
 				i--;
-			progress_save(pg, l->cb->name, l->steps[i].frame);
+			statefile_set(pg, l->cb->name, l->steps[i].frame);
 			return i;
 		}
 		if (asking) {
@@ -568,14 +322,8 @@ static int learn_run(struct learn *l, const struct cli_common *co, int restart)
 		fprintf(stderr, "chattcp learn: case %s has no TCP or UDP packets to step through\n", l->cb->name);
 		return cli_finish(l->s, EXIT_BADINPUT);
 	}
-	struct progress pg;
-	memset(&pg, 0, sizeof pg);
-	sb_init(&pg.body);
-	int dfd = progress_dir(&pg);
-	if (dfd >= 0) {
-		progress_load(&pg, dfd);
-		close(dfd);
-	}
+	struct statefile pg;
+	statefile_open(&pg, "learn", "progress");
 	size_t at = 0;
 	uint32_t kept = restart ? 0 : progress_get(&pg, l->cb->name);
 	while (kept && at + 1 < l->n && l->steps[at].frame < kept)
@@ -584,17 +332,15 @@ static int learn_run(struct learn *l, const struct cli_common *co, int restart)
 		sb_printf(&l->notice, "Welcome back: you stopped at frame %u (--restart starts over).\n", kept);
 	else
 		at = 0;
-	if (l->tty) {
-		signals_catch(&l->term);
-		raw_enter(&l->term);
-	}
+	if (l->tty)
+		cli_tty_raw(&l->term);
 	size_t last = step_loop(l, &pg, at);
-	raw_restore(&l->term);
+	cli_tty_restore(&l->term);
 	struct strbuf b, w;
 	sb_init(&b);
 	sb_init(&w);
 	if (last == l->n) {
-		progress_save(&pg, l->cb->name, 0); /* done: the next time starts at the beginning */
+		statefile_set(&pg, l->cb->name, 0); /* done: the next time starts at the beginning */
 		sb_printf(&w, "The end of %s: %zu packets. 'chattcp case %s' shows the whole lesson and chat.",
 			  l->cb->name, l->n, l->cb->name);
 	} else {
@@ -606,7 +352,7 @@ static int learn_run(struct learn *l, const struct cli_common *co, int restart)
 	cli_flush(&b);
 	sb_fini(&b);
 	sb_fini(&w);
-	sb_fini(&pg.body);
+	statefile_close(&pg);
 	return cli_finish(l->s, EXIT_OK);
 }
 
@@ -656,7 +402,7 @@ int cmd_learn(int argc, char **argv)
 	}
 	l.md = case_lesson_body(l.cb);
 	l.md_n = l.cb->lesson_len - (size_t)(l.md - l.cb->lesson);
-	l.tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) && tcgetattr(STDIN_FILENO, &l.term.saved) == 0;
+	l.tty = cli_tty_open(&l.term);
 	cli_layout(&co, &l.ly);
 	l.st.width = l.ly.width;
 	l.st.color = l.ly.color;

@@ -140,6 +140,12 @@ static int ui_args(int argc, char **argv, struct ui_opts *o, struct args *a)
 /* Opens every capture named; the first that cannot be read at all stops here. */
 static int open_all(struct web_api *api, const struct args *a)
 {
+	/* the parser keeps the first ARGS_POSITIONAL_MAX and counts the rest */
+	if (a->n_positional > ARGS_POSITIONAL_MAX) {
+		fprintf(stderr, "chattcp: ui: at most %d captures on the command line (got %d); open more from the page\n",
+			ARGS_POSITIONAL_MAX, a->n_positional);
+		return EXIT_USAGE;
+	}
 	struct strbuf err;
 	sb_init(&err);
 	for (int i = 0; i < a->n_positional; i++) {

@@ -311,7 +311,7 @@ static void put_str(struct fvals *o, const char *s)
 }
 
 enum {
-	H_EXISTS, H_REQUEST, H_RESPONSE, H_METHOD, H_URI, H_VERSION, H_CODE, H_PHRASE, H_HEADER, H_HEADER_UINT,
+	H_EXISTS, H_SSDP, H_REQUEST, H_RESPONSE, H_METHOD, H_URI, H_VERSION, H_CODE, H_PHRASE, H_HEADER, H_HEADER_UINT,
 	H_ANY_HEADER, H_BODY,
 };
 
@@ -341,7 +341,15 @@ static void g_http(const struct field_def *fd, const struct sess_frame_view *f, 
 		if (!msg_is(m, "http") || !h)
 			continue;
 		switch (fd->arg & 0xff) {
-		case H_EXISTS: put_u(o, FT_NONE, 1); break;
+		case H_EXISTS:
+			/* over UDP it is SSDP: Wireshark names that protocol ssdp, with http.* fields */
+			if (!f->c || f->c->proto != 17)
+				put_u(o, FT_NONE, 1);
+			break;
+		case H_SSDP:
+			if (f->c && f->c->proto == 17)
+				put_u(o, FT_NONE, 1);
+			break;
 		case H_REQUEST: if (h->is_request) put_u(o, FT_NONE, 1); break;
 		case H_RESPONSE: if (!h->is_request) put_u(o, FT_NONE, 1); break;
 		case H_METHOD: if (h->is_request) put_str(o, h->method); break;
@@ -648,7 +656,8 @@ static const struct field_def fields[] = {
 	{ "udp.length", FT_UINT, 0, 0, U_LENGTH, g_udp, "UDP length field" },
 	{ "udp.stream", FT_UINT, 0, 0, U_STREAM, g_udp, "UDP conversation id (as -c uN)" },
 	{ "udp.payload", FT_BYTES, 0, 1, U_PAYLOAD, g_udp, "UDP payload bytes (captured)" },
-	{ "http", FT_NONE, 1, 0, H_EXISTS, g_http, "an HTTP message ends in this frame" },
+	{ "http", FT_NONE, 1, 0, H_EXISTS, g_http, "an HTTP message ends in this frame (over TCP)" },
+	{ "ssdp", FT_NONE, 1, 0, H_SSDP, g_http, "an HTTP message over UDP (SSDP: UPnP discovery), with the http.* fields" },
 	{ "http.request", FT_NONE, 1, 0, H_REQUEST, g_http, "an HTTP request" },
 	{ "http.response", FT_NONE, 1, 0, H_RESPONSE, g_http, "an HTTP response" },
 	{ "http.request.method", FT_STRING, 1, 1, H_METHOD, g_http, "GET, POST, ..." },

@@ -115,6 +115,7 @@ struct app_http {
 	uint8_t body_complete : 1;    /* the whole body was seen */
 	uint8_t response_lost : 1;    /* request: the start of its response fell in bytes that
 				       * were not captured (http.response_lost) */
+	uint32_t stream_id;           /* HTTP/2: the stream it was sent on (0: HTTP/1.x) */
 };
 
 enum appmsg_flag {

@@ -167,7 +167,8 @@ struct conn {
 				 * ports (no SYN seen); conn_guess_why() says it in words */
 	uint8_t handshake;   /* enum hs_kind */
 	uint8_t close;       /* enum close_kind */
-	uint8_t rst_by;      /* 0 none, 1 client, 2 server */
+	uint8_t rst_by;      /* 0 none, 1 client, 2 server (the first reset) */
+	uint8_t reset_then_syn; /* a SYN came after a reset: the connection was tried again */
 	uint8_t fin_first_by;/* 0 none, 1 client, 2 server */
 	uint8_t base_set[2];
 	int8_t wscale[2];    /* window scale from the SYNs; -1 unknown, -2 not used */

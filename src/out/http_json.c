@@ -98,6 +98,7 @@ void http_exchange_json(struct strbuf *b, const struct sess_http *x)
 	int f = 1;
 	sb_putc(b, '{');
 	json_u64_field(b, &f, "conn", x->c->id);
+	json_str_field(b, &f, "proto", x->c->proto == 17 ? "udp" : "tcp"); /* HTTP over UDP: SSDP */
 	const struct appmsg *rq = x->req, *rs = x->resp;
 	size_t n_interim = x->n_interim;
 	if (rq) {
@@ -108,6 +109,8 @@ void http_exchange_json(struct strbuf *b, const struct sess_http *x)
 		json_str_field(b, &g, "method", h->method ? h->method : "");
 		json_str_field(b, &g, "uri", h->uri ? h->uri : "");
 		json_str_field(b, &g, "version", h->version ? h->version : "");
+		if (h->stream_id)
+			json_u64_field(b, &g, "stream", h->stream_id);
 		headers_json(b, &g, rq);
 		frames_json(b, &g, rq);
 		body_json(b, &g, rq);
@@ -121,6 +124,8 @@ void http_exchange_json(struct strbuf *b, const struct sess_http *x)
 		json_u64_field(b, &g, "status", (uint64_t)h->status);
 		json_str_field(b, &g, "reason", h->reason ? h->reason : "");
 		json_str_field(b, &g, "version", h->version ? h->version : "");
+		if (h->stream_id)
+			json_u64_field(b, &g, "stream", h->stream_id);
 		headers_json(b, &g, rs);
 		frames_json(b, &g, rs);
 		const struct appkv *ct = appmsg_find(rs, "Content-Type");
@@ -207,7 +212,8 @@ static void body_term(struct strbuf *b, const struct appmsg *m)
 static void notes_term(struct strbuf *b, const struct appmsg *m)
 {
 	for (size_t i = 0; i < m->n_notes; i++) {
-		sb_printf(b, "      ! %s: ", m->dir ? "response" : "request");
+		/* a promised request (HTTP/2 server push) is a request the server sent */
+		sb_printf(b, "      ! %s: ", m->http && m->http->is_request ? "request" : m->dir ? "response" : "request");
 		term_text_str(b, m->notes[i].text);
 		sb_putc(b, '\n');
 	}
@@ -258,7 +264,11 @@ void http_exchange_term(struct strbuf *b, const struct sess_http *x, int verbose
 		term_text_str(b, rq->http->uri);
 		sb_putc(b, ' ');
 		term_text_str(b, rq->http->version);
-	} else
+		if (rq->http->stream_id)
+			sb_printf(b, " stream %" PRIu32, rq->http->stream_id);
+	} else if (rs && rs->http->stream_id)
+		sb_printf(b, "(request not seen) stream %" PRIu32, rs->http->stream_id);
+	else
 		sb_puts(b, "(request not seen)");
 	exchange_time(b, x, time, base);
 	sb_putc(b, '\n');

@@ -169,7 +169,11 @@ static const char *const methods[] = {
 	"MKCALENDAR", "ACL", "BIND", "UNBIND", "REBIND", "LINK", "UNLINK", "PURGE", "NOTIFY",
 	"SUBSCRIBE", "UNSUBSCRIBE", "M-SEARCH", "MERGE", "CHECKOUT", "CHECKIN", "UNCHECKOUT",
 	"VERSION-CONTROL", "UPDATE", "LABEL", "MKWORKSPACE", "MKACTIVITY", "BASELINE-CONTROL",
-	"ORDERPATCH", "SOURCE", NULL,
+	"ORDERPATCH", "SOURCE",
+	/* not in RFCs, but Wireshark reads them as requests from the first packet: Cisco
+	 * CallManager's, WebDAV's batch (Exchange) and RPC over HTTP's */
+	"CCM_POST", "POLL", "BCOPY", "BMOVE", "BDELETE", "BPROPFIND", "BPROPPATCH", "RPC_IN_DATA", "RPC_OUT_DATA",
+	NULL,
 };
 
 /* RFC 9110 §5.6.2 tchar. */
@@ -199,7 +203,9 @@ static int start_line_answer(const uint8_t *p, size_t n, int dir)
 				partial = 1;
 			continue;
 		}
-		if (memcmp(p, methods[i], ml) == 0 && p[ml] == ' ')
+		/* a method alone on its line ("OPTIONS\n") is a request too, with no target
+		 * (HE_NO_TARGET says so): Wireshark reads it as one */
+		if (memcmp(p, methods[i], ml) == 0 && (p[ml] == ' ' || p[ml] == '\r' || p[ml] == '\n'))
 			return PROBE_YES;
 	}
 	return partial ? PROBE_MAYBE : PROBE_NO;
@@ -1075,6 +1081,8 @@ static void upgraded(struct http_state *st, struct appmsg *resp, uint64_t at)
 	how.owner = APPMSG_NONE;
 	if (up && strcasecmp(up->value, "websocket") == 0)
 		how.proto = "websocket";
+	else if (up && strcasecmp(up->value, "h2c") == 0)
+		how.proto = "http2"; /* RFC 7540 §3.2: stream 1 answers the request */
 	st->up = app_open(st->L, &how);
 	if (!how.proto)
 		appmsg_note(resp, EV(SWITCHED), at, "switched to '%s': the rest of the connection is not HTTP",
@@ -1213,10 +1221,46 @@ static size_t head_feed(struct http_state *st, int dir, const uint8_t *p, size_t
 	return hl;
 }
 
+static struct feed_res http_feed_stream(struct http_state *st, struct layer *L, int dir, const uint8_t *p, size_t n,
+					uint64_t off, int flags);
+
+/* HTTP over UDP (SSDP, UPnP's discovery on port 1900; Wireshark reads it with its HTTP
+ * dissector): a datagram holds whole messages, and what it leaves unfinished (a body
+ * running to the close, a head without its blank line) ends with it. Nothing carries
+ * over to the next datagram. */
+static struct feed_res http_feed_dgram(struct http_state *st, struct layer *L, int dir, const uint8_t *p, size_t n,
+				       uint64_t off)
+{
+	struct http_dir *d = &st->d[dir];
+	size_t used = 0;
+	while (used < n && d->phase != PH_TUNNEL) {
+		size_t k = http_feed_stream(st, L, dir, p + used, n - used, off + used, FEED_EOF).consumed;
+		if (!k)
+			break;
+		used += k;
+	}
+	if (d->phase == PH_BODY)
+		http_feed_stream(st, L, dir, p + used, 0, off + used, FEED_EOF); /* ends it here */
+	junk_done(st, d);
+	d->unsynced = 0;
+	d->after_lost = 0;
+	return feed_took(n);
+}
+
 static struct feed_res http_feed(void *vst, struct layer *L, int dir, const uint8_t *p, size_t n, uint64_t off,
 				 int flags)
 {
 	struct http_state *st = vst;
+	st->L = L;
+	st->dir = dir;
+	if (flags & FEED_DGRAM)
+		return http_feed_dgram(st, L, dir, p, n, off);
+	return http_feed_stream(st, L, dir, p, n, off, flags);
+}
+
+static struct feed_res http_feed_stream(struct http_state *st, struct layer *L, int dir, const uint8_t *p, size_t n,
+					uint64_t off, int flags)
+{
 	st->L = L;
 	st->dir = dir;
 	struct http_dir *d = &st->d[dir];
@@ -1348,7 +1392,7 @@ const struct proto_desc proto_http = {
 	.name = "http",
 	.what = "HTTP/1.0 and 1.1 (RFC 9112), with chunked bodies, content codings, SSE and Upgrade",
 	.role = PROTO_STREAM,
-	.transport = 6,
+	.transport = 0, /* UDP too: SSDP (http_feed_dgram) */
 	.ports = { 80, 8080, 8000, 3128 },
 	.events = http_events,
 	.probe = http_probe,

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #define PROTOCOLS(X) \
+	X(http2)         \
 	X(http)          \
 	X(websocket)     \
 	X(contenc)       \

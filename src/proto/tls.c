@@ -501,6 +501,8 @@ static void decrypt_record(struct tls_state *st, struct layer *L, int dir, const
 			how.owner = APPMSG_NONE;
 			if (strcmp(st->hs.alpn, "http/1.1") == 0)
 				how.proto = "http";
+			else if (strcmp(st->hs.alpn, "h2") == 0)
+				how.proto = "http2";
 			k->up = app_open(L, &how); /* whatever the plaintext is, by content */
 		}
 		if (k->up && plen)

@@ -54,8 +54,15 @@ static void conn_exchanges(struct session *s, const struct conn *c, void (*fn)(v
 	size_t n_ia = 0, cap_ia = 0;
 	for (size_t j = 0; j < n; j++) {
 		const struct appmsg *r = v[j];
+		/* a 101 is the final answer of its HTTP/1.1 exchange, but interim when the
+		 * upgraded protocol answers the request (h2c: stream 1, RFC 7540 §3.2) */
+		const struct appmsg *rq101 = r->http && r->http->status == 101 && r->http->request_msg != APPMSG_NONE
+						     ? applog_get(&s->app.log, r->http->request_msg)
+						     : NULL;
+		int upgraded_away = rq101 && rq101->http && rq101->http->response_msg != APPMSG_NONE &&
+				    rq101->http->response_msg != r->id;
 		if (r->http && !r->http->is_request && r->http->request_msg != APPMSG_NONE && r->http->status >= 100 &&
-		    r->http->status < 200 && r->http->status != 101) {
+		    r->http->status < 200 && (r->http->status != 101 || upgraded_away)) {
 			xgrow(&ia, &cap_ia, n_ia + 1, sizeof *ia);
 			ia[n_ia++] = (struct interim_pos){ r->http->request_msg, j };
 		}

@@ -180,6 +180,8 @@ struct sess_tls;
 struct diag_findings;
 void sess_tls_facts(struct session *s, const struct conn *c, struct sess_tls *t);
 void sess_tls_findings(struct session *s, const struct conn *c, struct diag_findings *out);
+/* session/h2diag.c: the HTTP/2 findings of c appended to out. Inside an entry point. */
+void sess_h2_findings(struct session *s, const struct conn *c, struct diag_findings *out);
 /* Compares messages by first frame, then by id (qsort). */
 int sess_msg_cmp(const void *a, const void *b);
 /* Compares messages by id: the order they were made (qsort). */

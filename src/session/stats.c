@@ -87,6 +87,7 @@ int session_findings(struct session *s, const struct conn *c, struct diag_findin
 	SESS_ENTER(s, -1);
 	diag_findings(s->dg, c, out);
 	sess_tls_findings(s, c, out);
+	sess_h2_findings(s, c, out);
 	SESS_LEAVE(s);
 	return (int)out->n;
 }

@@ -1172,6 +1172,8 @@ const struct app_event diag_rules[DIAG_RULE_COUNT + 1] = {
 	[DIAG_TLS_SNI_MISMATCH] = { "tls_sni_mismatch", SEV_WARN, "the server's certificate does not name the server the client asked for (SNI)" },
 	[DIAG_TLS_CERT_EXPIRED] = { "tls_cert_expired", SEV_WARN, "the server's certificate had expired at the time of the capture" },
 	[DIAG_TLS_CERT_NOT_YET] = { "tls_cert_not_yet_valid", SEV_WARN, "the server's certificate was not yet valid at the time of the capture" },
+	[DIAG_H2_STALLED] = { "http2_flow_stalled", SEV_WARN, "an HTTP/2 stream waited on a zero flow-control window: the receiver's window, not the network, paced it" },
+	[DIAG_H2_RESET] = { "http2_reset", SEV_WARN, "an HTTP/2 stream was reset, or the connection closed, with an error code (not NO_ERROR or CANCEL)" },
 	[DIAG_RULE_COUNT] = { NULL, 0, NULL },
 };
 
@@ -1957,6 +1959,9 @@ void diag_end_words(const struct diag_conn *dc, const struct conn *c, struct str
 			sb_puts(b, " (the FINs crossed: simultaneous close)");
 		if (c->tags & TAG_CLOSE_INCOMPLETE)
 			sb_puts(b, "; the last ACK was not captured");
+		if (c->reset_then_syn)
+			sb_printf(b, "; an earlier attempt on these ports was reset by the %s",
+				  c->rst_by == 1 ? "client" : "server");
 		return;
 	}
 	if (c->close == CLOSE_HALF) {

@@ -158,7 +158,7 @@ enum diag_rule {
 	/* TLS rules: named here with the rest (one table of rule names), found by the session
 	 * from the TLS layer's messages (session/tlsdiag.c); diag_findings never adds them. */
 	DIAG_TLS_HANDSHAKE, DIAG_TLS_FAILED, DIAG_TLS_DOWNGRADE, DIAG_TLS_SNI_MISMATCH, DIAG_TLS_CERT_EXPIRED,
-	DIAG_TLS_CERT_NOT_YET, DIAG_RULE_COUNT
+	DIAG_TLS_CERT_NOT_YET, DIAG_H2_STALLED, DIAG_H2_RESET, DIAG_RULE_COUNT
 };
 /* The rules: stable JSON name ("syn_unanswered"), severity, meaning (model/events.h). */
 extern const struct app_event diag_rules[DIAG_RULE_COUNT + 1];

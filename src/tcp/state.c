@@ -143,6 +143,12 @@ void tcp_state_packet(struct conn *c, struct tcp_track *t, int dir, const struct
 		if (ev & EV_RST_REFUSED)
 			c->tags |= TAG_REFUSED;
 	} else if (syn) {
+		if (!ack && c->close == CLOSE_RST) {
+			/* a new attempt after a reset, on the same ports (Wireshark keeps the
+			 * tcp.stream): how it ends is told by what follows, the reset stays a fact */
+			c->close = CLOSE_NONE;
+			c->reset_then_syn = 1;
+		}
 		if (!ack) {
 			if (t->syn_seen[dir] && t->iss_known[dir] && pk->seq == t->iss[dir])
 				ev |= EV_HS_RETX;

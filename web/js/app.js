@@ -13,10 +13,12 @@ import { StreamView } from './stream.js';
 import { renderStats } from './stats.js';
 import { renderReport } from './report.js';
 import { FilesView } from './files.js';
+import { GraphsView, graphsKind } from './graphs.js';
 
 const $ = id => document.getElementById(id);
 const state = { caps: [], cap: null, conns: [], conn: null, frame: 0, packet: 0, casesList: null };
 let chat, connList, live = null, liveDiag = null, streamView, filesView;
+let graphsView, chatStale = false; // graphs.js; the chat is read when it is shown
 
 function route() {
 	const m = /^#\/([^/]*)(?:\/([^/]*))?(?:\/([^/]*))?(?:\/([pf])\/(\d+))?/.exec(location.hash) || [];
@@ -61,9 +63,13 @@ async function capture(name) {
 }
 
 async function onRoute() {
-	const r = route();
+	const r = route(), at = location.hash;
 	document.body.classList.remove('reporting');
 	$('report').hidden = true;
+	// the graphs (graphs.js): #/cap/NAME/tcp:ID/graphs[/KIND], the right pane folded away
+	const inGraphs = graphsKind(location.hash);
+	$('graphs').hidden = !inGraphs;
+	document.body.classList.toggle('graphing', !!inGraphs);
 	if (r.view === 'live' && live) return showLive(r.name);
 	if (r.view !== 'cap') return showCases();
 	$('cases').hidden = true;
@@ -126,17 +132,25 @@ async function onRoute() {
 	if (state.conn !== conn) {
 		state.conn = conn;
 		drawSide();
-		const want = r.frame;
-		await chat.load(c.cap, conn, want);
-	} else if (r.frame) chat.focus(r.frame, r.kind === 'f');
-	state.frame = r.frame;
-	if (r.kind === 'p' && r.frame) openPacket(r.frame); else closePacket(false);
+		chatStale = true;
+	}
 	// the stream window (stream.js): #/cap/NAME/tcp:ID/stream
 	const inStream = /\/stream$/.test(location.hash);
-	$('chat').hidden = $('toolbar').hidden = inStream || inFiles;
+	// the chat is shown (and read, its first bubbles at once) unless another view has the pane
+	const chatShown = !inStream && !inFiles && !inGraphs;
+	$('chat').hidden = $('toolbar').hidden = !chatShown;
 	$('stream').hidden = !inStream;
+	// a packet opens at once (a click on a graph point of a long connection), not after the chat
+	state.frame = r.frame;
+	if (r.kind === 'p' && r.frame) openPacket(r.frame); else closePacket(false);
+	if (chatStale && chatShown) {
+		chatStale = false;
+		await chat.load(c.cap, conn, r.frame);
+		if (location.hash !== at) return; // another view was chosen meanwhile: its own route draws
+	} else if (r.frame && chatShown) chat.focus(r.frame, r.kind === 'f');
 	if (inStream) streamView.show(c.cap, conn, cn);
 	if (inFiles) filesView.show(c, conn);
+	if (inGraphs) graphsView.show(c.cap, conn, cn, inGraphs, chat.cap === c.cap && chat.conn === conn ? chat.current : 0);
 }
 
 // The live view: the panes, fed by live.js instead of a capture's session.
@@ -264,6 +278,8 @@ function toolbar() {
 		choice('fold', [['64', 'fold 64 B'], ['256', 'fold 256 B'], ['1024', 'fold 1 kB'], ['0', 'no fold']], 'payload bytes shown before "show all"'),
 		h('a.button#streamlink', { href: '#/', title: 'the whole connection as a stream of bytes (Follow Stream)',
 			onclick: e => { e.preventDefault(); if (state.cap && state.conn) go(hashFor(state.cap.name, state.conn) + '/stream'); } }, 'stream'),
+		h('a.button#graphslink', { href: '#/', title: 'the connection as graphs: sequence numbers, throughput, round-trip time, window',
+			onclick: e => { e.preventDefault(); if (state.cap && state.conn) go(hashFor(state.cap.name, state.conn) + '/graphs'); } }, 'graphs'),
 		h('a.button#statslink', { href: '#/', title: 'the capture\'s statistics as pictures',
 			onclick: e => { e.preventDefault(); if (state.cap) go(hashFor(state.cap.name) + '/stats'); } }, 'statistics'),
 		h('a.button#fileslink', { href: '#/', title: 'every file HTTP carried in this capture: preview, download one or all',
@@ -299,7 +315,7 @@ function keys() {
 		}
 		if (e.ctrlKey || e.metaKey || e.altKey) return;
 		if (e.key === 'Escape') return closePacket(true);
-		if (!state.cap || $('panes').hidden) return;
+		if (!state.cap || $('panes').hidden || graphsKind(location.hash)) return; // the graphs have their own keys
 		if (e.key === 'j' || e.key === 'ArrowDown' || e.key === 'k' || e.key === 'ArrowUp') {
 			e.preventDefault();
 			const f = chat.step(e.key === 'j' || e.key === 'ArrowDown' ? 1 : -1);
@@ -351,8 +367,13 @@ async function main() {
 	});
 	streamView = new StreamView($('stream'), () => go(hashFor(state.cap.name, state.conn)));
 	filesView = new FilesView($('filesview'), hashFor);
+	graphsView = new GraphsView($('graphs'), {
+		back: () => go(hashFor(state.cap.name, state.conn)),
+		open: frame => go(hashFor(state.cap.name, state.conn, 'p', frame)),
+		kind: k => go(hashFor(state.cap.name, state.conn) + '/graphs/' + k),
+	});
 	connList = new ConnList($('connhead'), $('connlist'), $('connspace'), $('conncount'),
-		key => go(state.cap ? hashFor(state.cap.name, key) : '#/live/' + key));
+		key => go(state.cap ? hashFor(state.cap.name, key) + (graphsKind(location.hash) ? '/graphs/' + graphsKind(location.hash) : '') : '#/live/' + key));
 	for (const b of $('tabs').querySelectorAll('button')) b.addEventListener('click', () => setProto(b.dataset.proto));
 	for (const b of $('sidetabs').querySelectorAll('button')) b.addEventListener('click', () => setSide(b.dataset.side));
 	$('filter').addEventListener('input', e => { connList.filter = e.target.value; connList.refresh(); });
