@@ -283,9 +283,19 @@ void app_msg_end(struct layer *L, struct appmsg *m, uint64_t end)
 
 struct appmsg *app_msg(struct layer *L, uint32_t id) { return applog_get(&layer_ac(L)->a->log, id); }
 
+/* 1 when proto is one of the names in list ("tls http2"). */
+static int name_listed(const char *list, const char *proto)
+{
+	size_t n = strlen(proto);
+	for (const char *p = list; (p = strstr(p, proto)); p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+			return 1;
+	return 0;
+}
+
 static void maybe_clear(struct app *a, struct appmsg *m)
 {
-	if (a->release && m->done && !m->holds && !m->cleared && !(a->release_keep && m->proto && !strcmp(m->proto, a->release_keep)))
+	if (a->release && m->done && !m->holds && !m->cleared && !(a->release_keep && m->proto && name_listed(a->release_keep, m->proto)))
 		appmsg_clear(m);
 }
 

@@ -52,7 +52,8 @@ struct app {
 	 * capture time) has its reassembly and decoder state freed, so memory follows the
 	 * messages and connections in progress, not the file. */
 	int release;
-	/* ... except the messages of this decoder ("tls"), kept whole to the end, or NULL. */
+	/* ... except the messages of these decoders ("tls http2", names separated by
+	 * spaces), kept whole to the end, or NULL. */
 	const char *release_keep;
 	/* The packet being processed (for messages' begin and done frames). */
 	uint32_t cur_frame, cur_conn;

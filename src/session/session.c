@@ -173,12 +173,27 @@ static void http_out(struct session *s, const struct conn *c, const struct appms
 		}
 		s->n_interim = k;
 	}
+	const struct appmsg *final101 = NULL;
+	if (req && !resp && ni) {
+		/* a 101 held in case the exchange went on in HTTP/2 (h2c): it did not, so the
+		 * 101 is its final answer (session/http.c) */
+		for (size_t i = 0; i < ni; i++)
+			if (s->interim_out[i]->http->status == 101 && req->http->response_msg == s->interim_out[i]->id) {
+				resp = s->interim_out[i];
+				memmove(s->interim_out + i, s->interim_out + i + 1, (ni - i - 1) * sizeof *s->interim_out);
+				ni--;
+				final101 = resp;
+				break;
+			}
+	}
 	struct sess_http x = { c, req, resp, ni ? s->interim_out : NULL, ni };
 	sess_call_out(s);
 	s->o.on_http(s->o.ctx, &x);
 	sess_call_in(s);
 	for (size_t i = 0; i < ni; i++)
 		app_release(&s->app, (struct appmsg *)(uintptr_t)s->interim_out[i]);
+	if (final101)
+		app_release(&s->app, (struct appmsg *)(uintptr_t)final101);
 }
 
 /* rq's exchange is told: it leaves the requests asked (its entry there is dropped when
@@ -236,6 +251,14 @@ static void http_done(struct session *s, const struct conn *c, struct appmsg *m)
 		/* the response to a request still being sent: it waits for the request */
 		app_hold(&s->app, m);
 		m->flags |= AM_ASKED;
+		return;
+	}
+	if (rq && (rq->flags & AM_ASKED) && h->status == 101) {
+		/* a 101 is final unless the exchange goes on in HTTP/2 (h2c, whose stream 1
+		 * answers the request): it waits with the request, as a 1xx does */
+		app_hold(&s->app, m);
+		xgrow(&s->interim, &s->cap_interim, s->n_interim + 1, sizeof *s->interim);
+		s->interim[s->n_interim++] = (struct sess_interim){ rq->id, m->id };
 		return;
 	}
 	if (rq && (rq->flags & AM_ASKED)) {

@@ -210,8 +210,9 @@ struct session_opts {
 	 * callbacks returned, so memory does not grow with the capture. Batch queries that
 	 * need it (session_walk, session_http) are then not available. */
 	int live_release;
-	/* With live_release: the messages of this decoder ("tls") keep their contents to
-	 * the end, for the queries that read them after (session_tls), or NULL. */
+	/* With live_release: the messages of these decoders ("tls http2", separated by
+	 * spaces) keep their contents to the end, for the queries that read them after
+	 * (session_tls, the HTTP/2 findings), or NULL. */
 	const char *keep_msgs;
 };
 
