@@ -27,9 +27,11 @@ void sb_reset(struct strbuf *b)
 		b->s[0] = '\0';
 }
 
-static void reserve(struct strbuf *b, size_t more)
+/* (inline the test: a chat bubble appends a hundred pieces, nearly all of which fit) */
+static inline void reserve(struct strbuf *b, size_t more)
 {
-	xgrow(&b->s, &b->cap, b->len + more + 1, 1);
+	if (b->len + more + 1 > b->cap)
+		xgrow(&b->s, &b->cap, b->len + more + 1, 1);
 }
 
 void sb_add(struct strbuf *b, const char *s, size_t n)
@@ -42,7 +44,36 @@ void sb_add(struct strbuf *b, const char *s, size_t n)
 
 void sb_puts(struct strbuf *b, const char *s) { sb_add(b, s, strlen(s)); }
 
-void sb_putc(struct strbuf *b, char c) { sb_add(b, &c, 1); }
+void sb_putc(struct strbuf *b, char c)
+{
+	reserve(b, 1);
+	b->s[b->len++] = c;
+	b->s[b->len] = '\0';
+}
+
+void sb_putu(struct strbuf *b, uint64_t v)
+{
+	char t[20];
+	size_t i = sizeof t;
+	do {
+		t[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	sb_add(b, t + i, sizeof t - i);
+}
+
+void sb_putu_pad(struct strbuf *b, uint64_t v, int digits)
+{
+	char t[20];
+	size_t i = sizeof t;
+	do {
+		t[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v && i > 0);
+	while (i > 0 && (int)(sizeof t - i) < digits)
+		t[--i] = '0';
+	sb_add(b, t + i, sizeof t - i);
+}
 
 void sb_printf(struct strbuf *b, const char *fmt, ...)
 {

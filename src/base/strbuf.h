@@ -18,6 +18,10 @@ void sb_add(struct strbuf *b, const char *s, size_t n);
 void sb_puts(struct strbuf *b, const char *s);
 void sb_putc(struct strbuf *b, char c);
 void sb_printf(struct strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* v in decimal (what sb_printf "%llu" writes, without parsing a format: the chat's
+ * numbers, millions a second); _pad: at least digits digits, zeros in front ("%0*llu"). */
+void sb_putu(struct strbuf *b, uint64_t v);
+void sb_putu_pad(struct strbuf *b, uint64_t v, int digits);
 /* Length (1..4) of the valid UTF-8 sequence at s[0..n) with its code point in *cp, or 0
  * when s does not start with one (a stray byte, overlong, surrogate, past U+10FFFF, cut). */
 size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);

@@ -48,6 +48,11 @@ struct remote_src {
 	char line[CHUNK_LINE_MAX + 1];
 	size_t line_n;
 	struct strbuf blk;    /* the block being gathered */
+	/* remote_open reads until the interface block; what came with it (an agent that
+	 * already has packets sends them in the same segment) waits here for the first
+	 * remote_dispatch, not lost */
+	struct strbuf early;
+	int opening;
 	uint32_t blk_len;     /* its total length, 0 before its header is in */
 	int eof;
 	struct live_stats st;
@@ -469,6 +474,10 @@ static int block(struct remote_src *rs)
 static int body_bytes(struct remote_src *rs, const char *p, size_t n)
 {
 	while (n) {
+		if (rs->opening && rs->have_idb) {
+			sb_add(&rs->early, p, n);
+			return 0;
+		}
 		size_t want = rs->blk_len ? rs->blk_len - rs->blk.len : 8 - rs->blk.len;
 		size_t k = n < want ? n : want;
 		sb_add(&rs->blk, p, k);
@@ -660,6 +669,7 @@ struct remote_src *remote_open(const struct remote_opts *o, struct err *e)
 	/* the section and the interface, before anything is shown */
 	rs->fn = no_packet;
 	rs->e = e;
+	rs->opening = 1;
 	if (rc == 0)
 		rc = wire_bytes(rs, in.s + head_end, in.len - head_end);
 	int64_t deadline = mono_ms() + REMOTE_HEAD_MS;
@@ -676,6 +686,7 @@ struct remote_src *remote_open(const struct remote_opts *o, struct err *e)
 		}
 	}
 	sb_fini(&in);
+	rs->opening = 0;
 	if (rc < 0) {
 		remote_close(rs);
 		return NULL;
@@ -695,6 +706,7 @@ void remote_close(struct remote_src *rs)
 	if (rs->fd >= 0)
 		close(rs->fd);
 	sb_fini(&rs->blk);
+	sb_fini(&rs->early);
 	xfree(rs);
 }
 
@@ -702,7 +714,7 @@ uint16_t remote_linktype(const struct remote_src *rs) { return rs->linktype; }
 uint32_t remote_snaplen(const struct remote_src *rs) { return rs->snaplen; }
 const char *remote_name(const struct remote_src *rs) { return rs->name; }
 int remote_fd(const struct remote_src *rs) { return rs->fd; }
-int remote_pending(const struct remote_src *rs) { return rs->tls && SSL_pending(rs->tls) > 0; }
+int remote_pending(const struct remote_src *rs) { return rs->early.len || (rs->tls && SSL_pending(rs->tls) > 0); }
 void remote_get_stats(const struct remote_src *rs, struct live_stats *st) { *st = rs->st; }
 
 struct remote_src *remote_parser_new(int chunked)
@@ -728,6 +740,17 @@ int remote_feed(struct remote_src *rs, const void *p, size_t n, live_packet_fn f
 
 int remote_dispatch(struct remote_src *rs, live_packet_fn fn, void *ctx, struct err *e)
 {
+	if (rs->early.len) {
+		struct strbuf b = rs->early;
+		sb_init(&rs->early);
+		rs->fn = fn;
+		rs->ctx = ctx;
+		rs->e = e;
+		rs->handed = 0;
+		int rc = body_bytes(rs, b.s, b.len);
+		sb_fini(&b);
+		return rc < 0 ? -1 : rs->handed;
+	}
 	if (rs->eof)
 		return REMOTE_END;
 	char buf[65536];

@@ -28,6 +28,7 @@ struct chat_run {
 	struct chat_opts *o;
 	struct session *s;
 	struct strbuf b;
+	struct chat_scratch scratch; /* chat_bubble's lines, kept from bubble to bubble */
 	int live;
 	uint8_t *headed; /* live: by connection index, the header was printed */
 	size_t n_headed;
@@ -317,6 +318,7 @@ static int chat_run(struct chat_opts *o)
 	sb_init(&x.b);
 	sb_init(&x.head);
 	sb_init(&x.tail);
+	o->st.scratch = &x.scratch;
 	x.s = cli_session(&so, o->spec, o->co.ids, o->co.n_ids, &rc);
 	if (x.s) {
 		cli_run(x.s);
@@ -341,6 +343,8 @@ static int chat_run(struct chat_opts *o)
 	sb_fini(&x.b);
 	sb_fini(&x.head);
 	sb_fini(&x.tail);
+	o->st.scratch = NULL;
+	chat_scratch_fini(&x.scratch);
 	xfree(x.headed);
 	xfree(x.prev_shown);
 	return x.s ? cli_finish(x.s, rc) : rc;

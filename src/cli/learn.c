@@ -12,6 +12,8 @@
 #include "../cases/cases.h"
 #include "../out/chat_term.h"
 #include "../out/fmt.h"
+#include "../session/learn.h"
+#include "../out/learn_words.h"
 #include "../out/lesson.h"
 #include "../out/term_text.h"
 #include "statefile.h"
@@ -37,58 +39,17 @@ struct learn {
 	struct session *s;
 	struct layout ly;
 	struct chat_style st;
-	const struct conn *prev_c; /* the connection of the step made before */
-	int prev_dir;
 	int tty;
 	struct cli_tty term;      /* tty: the terminal's modes to restore */
 	struct strbuf notice;     /* a warning to show on the first screen (terminal mode) */
 };
 
-/* ---- The steps ---- */
+/* ---- The steps: session/learn.h chooses the questions, out/learn_words.h words the answers ---- */
 
-static const char *side_name(int dir) { return dir ? "server" : "client"; }
-
-/* The question before p, and its answer from p's own facts. */
-static void ask(struct learn *l, struct step *sp, const struct sess_packet *p)
-{
-	const struct pktrec *r = p->r;
-	const struct conn *c = p->c;
-	int dir = r->dir;
-	int first = c != l->prev_c;
-	static const char *const q_open = "A new conversation: what does the client send first?";
-	static const char *const q_answer[2] = { "What will the client answer?", "What will the server answer?" };
-	static const char *const q_next[2] = { "What will the client send next?", "What will the server send next?" };
-	static const char *const q_ack = "What is the ack number of the next packet?";
-	if (first)
-		sp->question = q_open;
-	else if (dir != l->prev_dir)
-		sp->question = q_answer[dir];
-	else if (c->proto == 6 && (r->flags & TH_ACK) && !(r->flags & (TH_SYN | TH_FIN | TH_RST)))
-		sp->question = q_ack;
-	else
-		sp->question = q_next[dir];
-	struct strbuf *a = &sp->answer;
-	sb_printf(a, "The %s sends ", side_name(dir));
-	if (c->proto == 6) {
-		fmt_tcp_flags(a, r->flags, "+");
-		uint32_t seq = session_show_seq(l->s, c, dir, r->rseq);
-		sb_printf(a, ", seq=%u", seq);
-		if (r->flags & TH_ACK)
-			sb_printf(a, ", ack=%u", session_show_seq(l->s, c, !dir, r->rack));
-		sb_printf(a, ", %u bytes of data; its state is now %s.", r->len, tcp_state_name(r->state));
-	} else {
-		sb_printf(a, "a datagram of %u bytes.", r->len);
-	}
-	if (p->note.text && *p->note.text) {
-		sb_puts(a, " chattcp's note: ");
-		term_text_str(a, p->note.text);
-		sb_putc(a, '.');
-	}
-}
-
-static void on_packet(void *ctx, const struct sess_packet *p)
+static void on_step(void *ctx, const struct learn_step *st)
 {
 	struct learn *l = ctx;
+	const struct sess_packet *p = st->p;
 	if (l->n == l->cap)
 		xgrow(&l->steps, &l->cap, l->n + 1, sizeof *l->steps);
 	struct step *sp = &l->steps[l->n++];
@@ -96,16 +57,15 @@ static void on_packet(void *ctx, const struct sess_packet *p)
 	sp->frame = p->r->frame;
 	sb_init(&sp->bubble);
 	sb_init(&sp->answer);
-	if (p->c != l->prev_c) {
+	if (st->first) {
 		char stack[128];
 		session_conn_stack(l->s, p->c, stack, sizeof stack);
 		chat_conn_header(&sp->bubble, &l->st, p->c, stack);
 	}
 	chat_bubble(&sp->bubble, &l->st, p);
-	if (lesson_names_frame(l->md, l->md_n, sp->frame))
-		ask(l, sp, p);
-	l->prev_c = p->c;
-	l->prev_dir = p->r->dir;
+	sp->question = st->question;
+	if (st->question)
+		learn_answer_words(&sp->answer, l->s, st, 1);
 }
 
 static void on_tail(void *ctx, const struct sess_tail *t)
@@ -312,10 +272,7 @@ static int learn_run(struct learn *l, const struct cli_common *co, int restart)
 	if (!l->s)
 		return rc;
 	cli_run(l->s);
-	size_t nc;
-	const struct conn *const *all = session_conns(l->s, &nc);
-	for (size_t i = 0; i < nc; i++)
-		session_walk(l->s, all[i], on_packet, on_tail, l);
+	session_learn(l->s, l->md, l->md_n, on_step, on_tail, l);
 	/* by frame: a case of several connections is told in the order it happened */
 	qsort(l->steps, l->n, sizeof *l->steps, by_frame);
 	if (!l->n) {
@@ -412,7 +369,6 @@ int cmd_learn(int argc, char **argv)
 	l.st.prev_shown_ts = INT64_MIN;
 	l.st.show_state = l.st.show_notes = l.st.commentary = 1;
 	l.st.fold = 1024;
-	l.prev_dir = -1;
 	sb_init(&l.notice);
 	int rc = learn_run(&l, &co, restart);
 	for (size_t i = 0; i < l.n; i++) {

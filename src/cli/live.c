@@ -65,6 +65,10 @@ const char help_live[] =
 	"Exit status 2 when the interface cannot be opened (no such interface, no permission, a\n"
 	"filter that does not compile: libpcap's message) or fails during the capture.\n";
 
+/* Output is written when this much is waiting, and after each batch of packets (so a
+ * bubble is out within LIVE_TIMEOUT_MS of its packet): one write(2) per batch rather
+ * than per packet, which at 100,000 packets a second was most of a core. */
+#define LIVE_OUT_BYTES ((size_t)64 << 10)
 /* How often the status line is redrawn: often enough to look alive, rarely enough to
  * cost nothing against the packets. */
 #define LIVE_STATUS_NS ((int64_t)500 * 1000 * 1000)
@@ -93,6 +97,8 @@ struct live_cli {
 	/* while running */
 	struct session *s;
 	struct strbuf b;
+	struct strbuf one; /* one diagnosis as JSON */
+	struct chat_scratch scratch;
 	uint8_t *headed;   /* by connection index: its header was printed */
 	size_t n_headed;
 	int ended_by_agent;
@@ -336,9 +342,12 @@ static void status_clear(struct live_cli *x)
 
 static void status_words(struct strbuf *m, const struct livecap_counts *k)
 {
-	sb_printf(m, "%llu packet%s, %llu connection%s, kernel drops %llu", (unsigned long long)k->packets,
-		  k->packets == 1 ? "" : "s", (unsigned long long)k->conns, k->conns == 1 ? "" : "s",
-		  (unsigned long long)k->kernel_drops);
+	sb_printf(m, "%llu packet%s, %llu connection%s", (unsigned long long)k->packets, k->packets == 1 ? "" : "s",
+		  (unsigned long long)k->conns, k->conns == 1 ? "" : "s");
+	if (k->evicted)
+		sb_printf(m, " (%llu ended earlier, %llu held)", (unsigned long long)k->evicted,
+			  (unsigned long long)(k->conns - k->evicted));
+	sb_printf(m, ", kernel drops %llu", (unsigned long long)k->kernel_drops);
 	if (k->if_drops)
 		sb_printf(m, ", interface drops %llu", (unsigned long long)k->if_drops);
 	sb_printf(m, ", chattcp drops %llu", (unsigned long long)k->chattcp_drops);
@@ -408,7 +417,27 @@ static void on_packet(void *ctx, const struct sess_packet *p)
 		json_packet(&x->b, p, (x->st.show_notes ? JSON_PKT_NOTE : 0) | JSON_PKT_APP |
 				      (x->st.absolute ? JSON_PKT_ABSOLUTE : 0));
 	}
-	flush_out(x);
+	if (x->b.len >= LIVE_OUT_BYTES)
+		flush_out(x);
+}
+
+static void on_batch(void *ctx) { flush_out(ctx); }
+
+/* The diagnosis of c, as diag gives it. */
+static void diag_one(struct live_cli *x, const struct conn *c)
+{
+	if (x->json) {
+		sb_reset(&x->one);
+		report_diag_json(&x->one, x->s, c);
+		while (x->one.len && x->one.s[x->one.len - 1] == '\n')
+			x->one.len--;
+		sb_puts(&x->b, "{\"diag\":");
+		sb_add(&x->b, x->one.s, x->one.len);
+		sb_puts(&x->b, "}\n");
+	} else {
+		sb_putc(&x->b, '\n');
+		report_diag_text(&x->b, x->s, c);
+	}
 }
 
 static void on_end(void *ctx, const struct sess_tail *t)
@@ -419,37 +448,37 @@ static void on_end(void *ctx, const struct sess_tail *t)
 			json_tail(&x->b, t);
 	} else {
 		chat_tail(&x->b, &x->st, t);
-		chat_conn_footer(&x->b, &x->st, t->c);
+		if (t->evicted)
+			chat_conn_gone(&x->b, &x->st, t->c);
+		else
+			chat_conn_footer(&x->b, &x->st, t->c);
 	}
-	flush_out(x);
+	if (t->evicted) {
+		/* It ended (and lingered) or fell quiet while the capture goes on: its
+		 * diagnosis now, while the session still holds it; its idx is the next
+		 * connection's, which gets a header of its own. */
+		if (!x->no_diag)
+			diag_one(x, t->c);
+		if (t->c->idx < x->n_headed)
+			x->headed[t->c->idx] = 0;
+	}
+	if (x->b.len >= LIVE_OUT_BYTES)
+		flush_out(x);
 }
 
-/* The diagnosis of every connection shown, as diag gives it. */
+/* The diagnosis of every connection shown and still held (an evicted one had its
+ * diagnosis when it went), as diag gives it. */
 static void diagnosis(struct live_cli *x)
 {
 	size_t n;
 	const struct conn *const *all = session_conns(x->s, &n);
-	struct strbuf one;
-	sb_init(&one);
 	for (size_t i = 0; all && i < n; i++) {
 		if (!session_selected(x->s, all[i]))
 			continue;
-		if (x->json) {
-			sb_reset(&one);
-			report_diag_json(&one, x->s, all[i]);
-			while (one.len && one.s[one.len - 1] == '\n')
-				one.len--;
-			sb_puts(&x->b, "{\"diag\":");
-			sb_add(&x->b, one.s, one.len);
-			sb_puts(&x->b, "}\n");
-		} else {
-			sb_putc(&x->b, '\n');
-			report_diag_text(&x->b, x->s, all[i]);
-		}
+		diag_one(x, all[i]);
 		if (x->b.len > 1 << 16)
 			flush_out(x);
 	}
-	sb_fini(&one);
 	flush_out(x);
 }
 
@@ -468,6 +497,7 @@ static void summary(struct live_cli *x, const struct livecap_counts *k)
 		json_u64_field(&x->b, &f, "packets", k->packets);
 		json_u64_field(&x->b, &f, "wire_bytes", k->wire_bytes);
 		json_u64_field(&x->b, &f, "connections", k->conns);
+		json_u64_field(&x->b, &f, "evicted", k->evicted);
 		json_u64_field(&x->b, &f, "kernel_drops", k->kernel_drops);
 		json_u64_field(&x->b, &f, "interface_drops", k->if_drops);
 		json_u64_field(&x->b, &f, "chattcp_drops", k->chattcp_drops);
@@ -498,6 +528,8 @@ static void setup(struct live_cli *x, struct session_opts *so)
 	so->keep = SESS_KEEP_NONE;
 	so->app = x->json || x->st.payload_mode != CHAT_PAYLOAD_RAW;
 	so->diag = !x->no_diag;
+	/* the text chat never shows a body's digest (--json does: body_sha256) */
+	so->body = x->json ? SESS_BODY_PREVIEW : SESS_BODY_PREVIEW_ONLY;
 	so->decode_as = x->decode_as;
 	so->keylog = x->keylog;
 	so->commentary = x->st.commentary;
@@ -506,16 +538,19 @@ static void setup(struct live_cli *x, struct session_opts *so)
 	so->on_packet = on_packet;
 	so->on_conn_end = on_end;
 	so->live_release = 1;
+	so->evict = 1; /* a capture of hours holds what is open (docs/live.md, "Memory") */
 	x->st.width = width_pick(x->width); /* out/width.h: the one width model */
 	x->st.color = !x->json && cli_color(x->color_mode);
 	x->st.unicode = !x->ascii && cli_unicode();
 	x->st.tag_conn = x->n_ids != 1;
 	x->st.live = 1;
+	x->st.scratch = &x->scratch;
 	x->status = isatty(2);
 	x->out_tty = isatty(1);
 	x->lo.stop = &live_stopped;
 	x->lo.on_tick = on_tick; /* (also when there is no status line: see reader_gone) */
 	x->lo.tick_ns = LIVE_STATUS_NS;
+	x->lo.on_batch = on_batch;
 	x->lo.ctx = x;
 }
 
@@ -537,7 +572,9 @@ static int live_run(struct live_cli *x)
 	}
 	x->name = livecap_iface(lc);
 	sb_init(&x->b);
+	sb_init(&x->one);
 	int rc = livecap_run(lc, &e);
+	flush_out(x); /* the ends told by livecap_run's last push */
 	if (!x->no_diag && !session_failed(x->s))
 		diagnosis(x);
 	struct livecap_counts k;
@@ -548,6 +585,8 @@ static int live_run(struct live_cli *x)
 		term_text_line(stderr, "chattcp: ", e.msg);
 	livecap_free(lc);
 	sb_fini(&x->b);
+	sb_fini(&x->one);
+	chat_scratch_fini(&x->scratch);
 	xfree(x->headed);
 	return cli_finish(x->s, rc < 0 ? (e.code ? e.code : EXIT_BADINPUT) : EXIT_OK);
 }

@@ -8,6 +8,7 @@
 #include "../filter/filter.h"
 #include "../out/fmt.h"
 #include "../out/json.h"
+#include "../out/search_json.h"
 #include "../out/term_text.h"
 
 #include <stdlib.h>
@@ -48,22 +49,7 @@ static void put_group(struct strbuf *b, const struct conn *c, const struct hit *
 {
 	char id[16], e0[64], e1[64];
 	if (json) {
-		int first = 1;
-		sb_add(b, "{", 1);
-		if (c) {
-			json_str_field(b, &first, "proto", c->proto == 6 ? "tcp" : "udp");
-			json_u64_field(b, &first, "conn", c->id);
-			json_str_field(b, &first, "client", fmt_endpoint(&c->ep[0], e0, sizeof e0));
-			json_str_field(b, &first, "server", fmt_endpoint(&c->ep[1], e1, sizeof e1));
-		} else {
-			json_str_field(b, &first, "proto", "other");
-		}
-		json_u64_field(b, &first, "matches", n);
-		json_key(b, &first, "frames");
-		sb_add(b, "[", 1);
-		for (size_t i = 0; i < n; i++)
-			sb_printf(b, "%s%u", i ? "," : "", h[i].frame);
-		sb_add(b, "]}\n", 3);
+		search_json_group(b, c, &h[0].frame, sizeof *h / sizeof h[0].frame, n);
 		return;
 	}
 	if (c)

@@ -107,7 +107,7 @@ static int has_ended(const struct conn *c)
 
 static void note_ended(struct engine *en, struct conn *c, int64_t ts)
 {
-	if (en->keep_analysis_state || c->ended_queued || !c->ta || !has_ended(c))
+	if (en->keep_analysis_state || en->evict || c->ended_queued || !c->ta || !has_ended(c))
 		return;
 	xgrow(&en->ended, &en->cap_ended, en->n_ended + 1, sizeof *en->ended);
 	en->ended[en->n_ended].conn = c->idx;
@@ -138,7 +138,7 @@ static void release_ended(struct engine *en, int64_t now)
 	}
 }
 
-static void finish_conn_tags(struct conn *c)
+void engine_conn_settle(struct conn *c)
 {
 	if (c->proto != 6)
 		return;
@@ -150,18 +150,58 @@ static void finish_conn_tags(struct conn *c)
 		c->tags |= TAG_CLOSE_INCOMPLETE;
 }
 
-static void finish_tags(struct engine *en)
-{
-	for (size_t i = 0; i < en->ct.n; i++)
-		finish_conn_tags(conntab_conn(&en->ct, i));
-}
-
 int engine_conn_over(const struct conn *c) { return c->proto == 6 && has_ended(c); }
 
 void engine_end_conn(struct engine *en, struct conn *c)
 {
 	(void)en;
-	finish_conn_tags(c);
+	engine_conn_settle(c);
+}
+
+static void finish_tags(struct engine *en)
+{
+	for (size_t i = 0; i < en->ct.n; i++)
+		engine_conn_settle(conntab_conn(&en->ct, i));
+}
+
+/* Live eviction (struct engine.evict). An ended connection lingers as long as the
+ * analysis state of one does in a batch session (ENGINE_RELEASE_AFTER_NS: a FIN or ACK
+ * repeated after the close, TIME_WAIT of stacks that wait 2 MSL, still belongs to it).
+ * One that is quiet without having ended goes after Zeek's inactivity timeouts (5
+ * minutes TCP, 1 minute UDP): a later packet of it starts a new connection (a new id,
+ * "midstream"). The look is made once a second of capture time, over the open
+ * connections only. */
+#define ENGINE_EVICT_LINGER_NS ENGINE_RELEASE_AFTER_NS
+#define ENGINE_EVICT_IDLE_TCP_NS (300 * TS_NS_PER_SEC)
+#define ENGINE_EVICT_IDLE_UDP_NS (60 * TS_NS_PER_SEC)
+#define ENGINE_EVICT_SWEEP_NS TS_NS_PER_SEC
+
+static void evict_sweep(struct engine *en, int64_t now)
+{
+	/* (a clock that went back more than a sweep looks again from now: one packet
+	 * stamped in the future must not stop eviction) */
+	if (en->next_sweep && now < en->next_sweep && ts_sub(en->next_sweep, now) <= ENGINE_EVICT_SWEEP_NS)
+		return;
+	en->next_sweep = ts_add(now, ENGINE_EVICT_SWEEP_NS);
+	for (size_t i = 0; i < en->ct.n; i++) {
+		struct conn *c = conntab_conn(&en->ct, i);
+		if (!c->proto)
+			continue;
+		int64_t quiet = ts_sub(now, c->last_ts ? c->last_ts : c->first_ts);
+		int64_t limit = c->proto == 6 ? (has_ended(c) ? ENGINE_EVICT_LINGER_NS : ENGINE_EVICT_IDLE_TCP_NS)
+					      : ENGINE_EVICT_IDLE_UDP_NS;
+		if (quiet <= limit)
+			continue;
+		if (en->on_evict)
+			en->on_evict(en->evict_ctx, c);
+		xfree(c->label_count);
+		tcp_analysis_free(c->ta);
+		if (c->quoted_only)
+			en->n_evicted_quoted++; /* (never listed nor counted as a conversation) */
+		else
+			en->n_evicted++;
+		conntab_free_conn(&en->ct, c);
+	}
 }
 
 /* An ICMP error quotes a UDP 5-tuple: Wireshark's udp.stream numbers it then, so the
@@ -264,6 +304,8 @@ int engine_packet(struct engine *en, const struct cap_rec *rec, const char *name
 		en->first_ts = rec->ts_ns;
 	if (rec->ts_ns > en->last_ts || frame == 1)
 		en->last_ts = rec->ts_ns;
+	if (en->evict)
+		evict_sweep(en, rec->ts_ns);
 	int kind = decode_packet(rec, frame, pk, en->frag);
 	if (pk->truncated)
 		en->n_truncated++;

@@ -52,6 +52,17 @@ struct engine {
 	 * tell). When that is the other side, sides_swapped lets the caller move what it
 	 * holds of each side, then the engine swaps the connection and its analysis and
 	 * the packet is the other side's. NULL: ports decide. */
+	/* Live sessions: connections that ended (both sides closed, or reset) and have been
+	 * quiet for ENGINE_EVICT_LINGER_NS, and any quiet for ENGINE_EVICT_IDLE_TCP_NS /
+	 * _UDP_NS, are given back (capture time), so a capture of hours holds what is
+	 * open, not all it saw. Before its slot is freed, on_evict lets the caller say what
+	 * it has to of the connection and free what it holds of it (by c->idx, which the
+	 * next connection made reuses). 0: never (batch: every connection to the end). */
+	int evict;
+	void (*on_evict)(void *ctx, struct conn *c);
+	void *evict_ctx;
+	int64_t next_sweep;        /* capture time of the next look for connections to evict */
+	uint64_t n_evicted, n_evicted_quoted;
 	int (*side_hint)(void *ctx, const struct conn *c, int dir, const struct pkt *pk);
 	void (*sides_swapped)(void *ctx, struct conn *c);
 	void *side_ctx;
@@ -80,6 +91,8 @@ int engine_conn_over(const struct conn *c);
 /* The tags of c that engine_end gives every connection (an incomplete handshake or
  * close), given now: c is over and quiet, and a view tells it before the end. */
 void engine_end_conn(struct engine *en, struct conn *c);
+/* The same for one connection (before it is evicted). */
+void engine_conn_settle(struct conn *c);
 
 /* 1 when decode_packet() reads this link type (a pcap file's one link type is checked
  * at open). */

@@ -57,6 +57,9 @@ int filter_match(const struct filter *f, const struct sess_frame_view *v);
 int filter_search_add(struct strbuf *expr, const char *opt, const char *v, char *why, size_t why_n);
 /* 1 when opt is one filter_search_add takes. */
 int filter_search_known(const char *opt);
+/* The options filter_search_add takes, i from 0, in the order of its table; NULL past
+ * the end (the web UI's search form asks them all). */
+const char *filter_search_opt(size_t i);
 
 /* The field table, for help and "did you mean". */
 struct filter_field_info {

@@ -42,6 +42,8 @@ static const struct { const char *word, *field; } flag_words[] = {
 static const char *const opts[] = { "ip", "port", "flags", "window", "payload", "payload-hex", "payload-re",
 				    "http-method", "http-path", "http-header", "http-status", "http-body", "label" };
 
+const char *filter_search_opt(size_t i) { return i < sizeof opts / sizeof opts[0] ? opts[i] : NULL; }
+
 int filter_search_known(const char *opt)
 {
 	for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++)

@@ -32,12 +32,20 @@ void conntab_fini(struct conntab *t)
 		xfree(t->blocks[i]);
 	xfree(t->blocks);
 	xfree(t->slots);
+	xfree(t->free_idx);
 	memset(t, 0, sizeof *t);
 }
 
 /* A new connection, zeroed, with idx t->n (t->n is advanced). */
 static struct conn *conn_alloc(struct conntab *t)
 {
+	if (t->n_free) {
+		uint32_t idx = t->free_idx[--t->n_free];
+		struct conn *r = conntab_conn(t, idx);
+		memset(r, 0, sizeof *r);
+		r->idx = idx;
+		return r;
+	}
 	size_t b = t->n >> CONNTAB_BLOCK_SHIFT;
 	if ((t->n & (CONNTAB_BLOCK - 1)) == 0) {
 		size_t old = t->cap_blocks;
@@ -138,8 +146,21 @@ static void rebuild_slots(struct conntab *t)
 	/* Only the latest connection of each tuple needs a slot; older ones were replaced. */
 	for (size_t i = 0; i < t->n; i++) {
 		const struct conn *c = conntab_conn(t, i);
-		if (!c->superseded)
+		if (!c->superseded && c->proto)
 			slot_put(t, conn_hash(t, c), (uint32_t)i);
+	}
+}
+
+/* Empties slot i and puts the rest of its probe chain back, so lookups past it still
+ * find theirs. */
+static void slot_remove(struct conntab *t, size_t i)
+{
+	size_t mask = t->n_slots - 1;
+	t->slots[i] = 0;
+	for (size_t j = (i + 1) & mask; t->slots[j]; j = (j + 1) & mask) {
+		uint32_t v = t->slots[j];
+		t->slots[j] = 0;
+		slot_put(t, conn_hash(t, conntab_conn(t, v - 1)), v - 1);
 	}
 }
 
@@ -275,13 +296,7 @@ struct conn *conntab_lookup(struct conntab *t, const struct pkt *pk, int *dir, i
 		if (found->base_set[d] && pk->seq != found->base_seq[d]) {
 			*reused = 1;
 			found->superseded = 1; /* no longer owns a slot */
-			t->slots[found_slot] = 0;
-			/* Re-insert the rest of the probe chain so lookups past this slot still work. */
-			for (size_t j = (found_slot + 1) & mask; t->slots[j]; j = (j + 1) & mask) {
-				uint32_t v = t->slots[j];
-				t->slots[j] = 0;
-				slot_put(t, conn_hash(t, conntab_conn(t, v - 1)), v - 1);
-			}
+			slot_remove(t, found_slot);
 			found = NULL;
 		}
 	}
@@ -319,4 +334,25 @@ struct conn *conntab_lookup(struct conntab *t, const struct pkt *pk, int *dir, i
 	}
 	*recent = c;
 	return c;
+}
+
+void conntab_free_conn(struct conntab *t, struct conn *c)
+{
+	if (!c->superseded && c->proto) {
+		size_t mask = t->n_slots - 1;
+		for (size_t i = conn_hash(t, c) & mask; t->slots[i]; i = (i + 1) & mask)
+			if (t->slots[i] == c->idx + 1) {
+				slot_remove(t, i);
+				break;
+			}
+	}
+	struct conn **recent = &t->recent[(c->ep[0].port ^ c->ep[1].port) & (CONNTAB_RECENT - 1)];
+	if (*recent == c)
+		*recent = NULL;
+	uint32_t idx = c->idx;
+	memset(c, 0, sizeof *c);
+	c->idx = idx;
+	xgrow(&t->free_idx, &t->cap_free, t->n_free + 1, sizeof *t->free_idx);
+	t->free_idx[t->n_free++] = idx;
+	t->n_freed++;
 }

@@ -37,6 +37,13 @@ struct conntab {
 	 * without hashing. Only a shortcut: a miss (or a crafted conflict) costs one compare
 	 * and then the keyed table answers, so it cannot be made slower than the table. */
 	struct conn *recent[CONNTAB_RECENT];
+	/* Slots of connections given back (conntab_free_conn, live sessions only): a new
+	 * connection takes one before the blocks grow, so the table holds what is open,
+	 * not what was ever seen. Never used by a batch session: there idx is creation
+	 * order. */
+	uint32_t *free_idx;
+	size_t n_free, cap_free;
+	uint64_t n_freed;     /* connections given back so far */
 };
 
 void conntab_init(struct conntab *t);
@@ -48,7 +55,14 @@ void conntab_fini(struct conntab *t);
  * sequence number differs from where its side started (tshark's rules). */
 struct conn *conntab_lookup(struct conntab *t, const struct pkt *pk, int *dir, int *reused);
 
-/* Connection idx (creation order, < t->n). */
+/* Gives connection c's slot back: its 4-tuple no longer finds it (a later packet makes
+ * a new connection, with a new id), and its struct is reused by the next connection
+ * made, which gets its idx. The caller has freed what c points to. A freed slot has
+ * proto 0 until reused: loops over 0..t->n skip it. */
+void conntab_free_conn(struct conntab *t, struct conn *c);
+
+/* Connection idx (< t->n; creation order unless connections were freed; proto 0: a
+ * freed slot). */
 static inline struct conn *conntab_conn(const struct conntab *t, size_t idx)
 {
 	return &t->blocks[idx >> CONNTAB_BLOCK_SHIFT][idx & (CONNTAB_BLOCK - 1)];

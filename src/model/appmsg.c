@@ -28,8 +28,14 @@ _Static_assert((APPMSG_NOTES_MAX & (APPMSG_NOTES_MAX - 1)) == 0, "a full notes a
  * from its id (its place in the block), so no message carries a pointer to it. */
 struct msg_block {
 	struct applog *log;
+	uint32_t retired;         /* messages of it retired (applog_conn_retire) */
 	struct appmsg m[APPLOG_BLOCK];
 };
+
+static struct msg_block *block_at(const struct applog *l, size_t b)
+{
+	return (struct msg_block *)(void *)((char *)l->blocks[b] - offsetof(struct msg_block, m));
+}
 
 static struct applog *msg_log(const struct appmsg *m)
 {
@@ -153,9 +159,11 @@ void appmsg_clear(struct appmsg *m)
 void applog_fini(struct applog *l)
 {
 	for (size_t i = 0; i < l->n; i++)
-		msg_fini(applog_get(l, (uint32_t)i));
+		if (l->blocks[i / APPLOG_BLOCK]) /* (NULL: every message of it retired) */
+			msg_fini(applog_get(l, (uint32_t)i));
 	for (size_t b = 0; b < l->n_blocks; b++)
-		xfree((char *)l->blocks[b] - offsetof(struct msg_block, m));
+		if (l->blocks[b])
+			xfree(block_at(l, b));
 	xfree(l->blocks);
 	for (size_t c = 0; c < l->n_conns; c++)
 		if (l->conns[c].n > APPLOG_CONN_INLINE)
@@ -164,12 +172,37 @@ void applog_fini(struct applog *l)
 	applog_init(l);
 }
 
+void applog_conn_retire(struct applog *l, uint32_t conn_idx)
+{
+	if (conn_idx >= l->n_conns)
+		return;
+	struct applog_conn *lc = &l->conns[conn_idx];
+	const uint32_t *ix = lc->n <= APPLOG_CONN_INLINE ? lc->ix.in_place : lc->ix.array;
+	for (uint32_t i = 0; i < lc->n; i++) {
+		struct appmsg *m = applog_get(l, ix[i]);
+		if (!m->cleared)
+			appmsg_clear(m);
+		m->cleared = 2;
+		size_t b = ix[i] / APPLOG_BLOCK;
+		struct msg_block *mb = block_at(l, b);
+		/* (a block is full before its last message can be retired) */
+		if (++mb->retired == APPLOG_BLOCK) {
+			xfree(mb);
+			l->blocks[b] = NULL;
+		}
+	}
+	if (lc->n > APPLOG_CONN_INLINE)
+		xfree(lc->ix.array);
+	memset(lc, 0, sizeof *lc);
+}
+
 struct appmsg *applog_add(struct applog *l, uint32_t conn_idx)
 {
 	if (l->n == l->n_blocks * APPLOG_BLOCK) {
 		xgrow(&l->blocks, &l->cap_blocks, l->n_blocks + 1, sizeof *l->blocks);
 		struct msg_block *b = xmalloc(sizeof *b);
 		b->log = l;
+		b->retired = 0;
 		l->blocks[l->n_blocks] = b->m;
 		l->n_blocks++;
 	}

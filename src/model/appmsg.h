@@ -137,7 +137,7 @@ struct appmsg {
 	uint8_t depth;        /* decoders below the one that made it (0: on the TCP/UDP stream) */
 	uint8_t done;         /* its decoder finished it (app_msg_done) */
 	uint16_t holds;       /* readers that still need its contents (applog_hold) */
-	uint8_t cleared;      /* contents freed (appmsg_clear) */
+	uint8_t cleared;      /* contents freed (appmsg_clear); 2: retired (applog_conn_retire) */
 	uint8_t n_notes;      /* <= APPMSG_NOTES_MAX */
 	const char *proto;    /* "http", "websocket", "sse", "redis", "dns", ... (static) */
 	const char *kind;     /* "request", "response", "event", "frame", "command", ... (static) */
@@ -200,6 +200,12 @@ static inline struct appmsg *applog_get(const struct applog *l, uint32_t id)
 {
 	return &l->blocks[id / APPLOG_BLOCK][id % APPLOG_BLOCK];
 }
+/* Live eviction: connection conn_idx is gone. Its messages' contents are freed and
+ * they are retired: a block of the log whose every message is retired is freed (its
+ * entry in blocks becomes NULL), so a capture of hours keeps the messages of the
+ * connections it holds. Nothing may look a retired message up after this; the index
+ * conn_idx starts empty for the next connection that takes it. */
+void applog_conn_retire(struct applog *l, uint32_t conn_idx);
 /* The ids of connection conn_idx's messages in the order they were made (n may be 0). */
 const uint32_t *applog_conn(const struct applog *l, uint32_t conn_idx, size_t *n);
 

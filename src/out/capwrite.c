@@ -18,7 +18,8 @@
 #define CAPWRITE_FLUSH (1 << 16)
 
 struct capwrite {
-	FILE *f;
+	FILE *f;            /* NULL: written into mem */
+	struct strbuf *mem;
 	char *path;
 	int pcapng, head_done, nsec, failed;
 	uint16_t linktype;
@@ -64,6 +65,11 @@ static int sys_err(struct capwrite *w, struct err *e)
 
 static int flush(struct capwrite *w, struct err *e)
 {
+	if (w->mem) {
+		sb_add(w->mem, w->b.s, w->b.len);
+		sb_reset(&w->b);
+		return 0;
+	}
 	if (w->b.len && fwrite(w->b.s, 1, w->b.len, w->f) != w->b.len)
 		return sys_err(w, e);
 	sb_reset(&w->b);
@@ -80,6 +86,16 @@ struct capwrite *capwrite_open(const char *path, int pcapng, struct err *e)
 	struct capwrite *w = xcalloc(1, sizeof *w);
 	w->f = f;
 	w->path = xstrdup(path);
+	w->pcapng = pcapng;
+	sb_init(&w->b);
+	return w;
+}
+
+struct capwrite *capwrite_open_mem(struct strbuf *to, int pcapng)
+{
+	struct capwrite *w = xcalloc(1, sizeof *w);
+	w->mem = to;
+	w->path = xstrdup("(memory)");
 	w->pcapng = pcapng;
 	sb_init(&w->b);
 	return w;
@@ -144,7 +160,9 @@ int capwrite_close(struct capwrite *w, struct err *e)
 	}
 	if (!rc)
 		rc = flush(w, e);
-	if (w->f == stdout) {
+	if (!w->f) {
+		/* memory: nothing to close */
+	} else if (w->f == stdout) {
 		if (fflush(w->f) != 0 && !rc)
 			rc = sys_err(w, e);
 	} else if (fclose(w->f) != 0 && !rc) {

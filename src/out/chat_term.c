@@ -117,7 +117,7 @@ void chat_window(struct strbuf *b, uint16_t raw, const struct sess_win *w)
 	else if (w->scale == -1)
 		sb_printf(b, "%u (scale unknown)", raw);
 	else
-		sb_printf(b, "%u", raw);
+		sb_putu(b, raw);
 }
 
 void chat_tcp_options(struct strbuf *b, const struct tcp_opts *o, const struct sess_sacks *sk, int absolute)
@@ -126,7 +126,8 @@ void chat_tcp_options(struct strbuf *b, const struct tcp_opts *o, const struct s
 #define SEP() do { if (b->len > start) sb_puts(b, ", "); } while (0)
 	if (o->mss) {
 		SEP();
-		sb_printf(b, "mss %u", o->mss);
+		sb_puts(b, "mss ");
+		sb_putu(b, o->mss);
 	}
 	if (o->wscale >= 0) {
 		SEP();
@@ -152,7 +153,10 @@ void chat_tcp_options(struct strbuf *b, const struct tcp_opts *o, const struct s
 	}
 	if (o->has_ts) {
 		SEP();
-		sb_printf(b, "ts %" PRIu32 "/%" PRIu32, o->tsval, o->tsecr);
+		sb_puts(b, "ts ");
+		sb_putu(b, o->tsval);
+		sb_putc(b, '/');
+		sb_putu(b, o->tsecr);
 	}
 	if (o->tfo) {
 		SEP();
@@ -224,18 +228,33 @@ void chat_bubble(struct strbuf *b, const struct chat_style *st, const struct ses
 	/* Header: who, state after, when; on two lines when one does not hold it (an IPv6
 	 * endpoint), each cut with an ellipsis only when even its own line is too short. */
 	struct strbuf h, when;
-	sb_init(&h);
-	sb_init(&when);
+	if (st->scratch) { /* the caller's, kept from bubble to bubble: no malloc each */
+		h = st->scratch->h;
+		when = st->scratch->when;
+		sb_reset(&h);
+		sb_reset(&when);
+	} else {
+		sb_init(&h);
+		sb_init(&when);
+	}
 	char ep[80];
 	fmt_endpoint(&c->ep[r->dir], ep, sizeof ep);
 	if (st->tag_conn) {
 		char id[16];
 		fmt_conn_id(c, id, sizeof id);
-		sb_printf(&h, "[%s] ", id);
+		sb_putc(&h, '[');
+		sb_puts(&h, id);
+		sb_puts(&h, "] ");
 	}
-	sb_printf(&h, "#%" PRIu32 " %s", r->frame, ep);
-	if (c->proto == 6 && st->show_state)
-		sb_printf(&h, " [%s]", tcp_state_name(r->state));
+	sb_putc(&h, '#');
+	sb_putu(&h, r->frame);
+	sb_putc(&h, ' ');
+	sb_puts(&h, ep);
+	if (c->proto == 6 && st->show_state) {
+		sb_puts(&h, " [");
+		sb_puts(&h, tcp_state_name(r->state));
+		sb_putc(&h, ']');
+	}
 	int digits = pk ? pk->rec.ts_digits : 6;
 	if (st->time == FMT_T_DELTA || st->time == FMT_T_DELTA_SHOWN) {
 		int64_t base = st->time == FMT_T_DELTA ? prev_ts : st->prev_shown_ts;
@@ -268,7 +287,10 @@ void chat_bubble(struct strbuf *b, const struct chat_style *st, const struct ses
 		color(b, st, C_RESET);
 		sb_putc(b, '\n');
 	}
-	sb_fini(&when);
+	if (st->scratch)
+		st->scratch->when = when;
+	else
+		sb_fini(&when);
 
 	pad(b, x.indent);
 	color(b, st, x.edge);
@@ -283,26 +305,28 @@ void chat_bubble(struct strbuf *b, const struct chat_style *st, const struct ses
 	if (c->proto == 6) {
 		uint32_t seq = st->absolute ? r->seq : r->rseq;
 		uint32_t ack = st->absolute ? r->ack : r->rack;
-		sb_printf(&h, "seq %" PRIu32 "  ack %" PRIu32 "  [", seq, ack);
+		sb_puts(&h, "seq ");
+		sb_putu(&h, seq);
+		sb_puts(&h, "  ack ");
+		sb_putu(&h, ack);
+		sb_puts(&h, "  [");
 		fmt_tcp_flags(&h, r->flags, " ");
 		sb_puts(&h, "]  win ");
 		chat_window(&h, r->win, &p->win);
-		sb_printf(&h, "  len %u", r->len);
+		sb_puts(&h, "  len ");
+		sb_putu(&h, r->len);
 	} else {
-		sb_printf(&h, "UDP  len %u", r->len);
+		sb_puts(&h, "UDP  len ");
+		sb_putu(&h, r->len);
 	}
 	box_line(b, &x, h.s, h.len, NULL);
 	if (pk && pk->kind == PK_TCP) {
 		sb_reset(&h);
+		sb_puts(&h, "options: ");
+		size_t head = h.len;
 		chat_tcp_options(&h, &pk->opt, &p->sack, st->absolute);
-		if (h.len) {
-			struct strbuf o;
-			sb_init(&o);
-			sb_puts(&o, "options: ");
-			sb_add(&o, h.s, h.len);
-			box_line(b, &x, o.s, o.len, C_DIM);
-			sb_fini(&o);
-		}
+		if (h.len > head)
+			box_line(b, &x, h.s, h.len, C_DIM);
 	}
 	if (r->pflags & PR_MALFORMED && pk && pk->why) {
 		sb_reset(&h);
@@ -392,7 +416,10 @@ void chat_bubble(struct strbuf *b, const struct chat_style *st, const struct ses
 	sb_puts(b, g->br);
 	color(b, st, C_RESET);
 	sb_puts(b, "\n\n");
-	sb_fini(&h);
+	if (st->scratch)
+		st->scratch->h = h;
+	else
+		sb_fini(&h);
 }
 
 static void tail(struct strbuf *b, const struct chat_style *st, const struct sess_tail *t)
@@ -401,7 +428,10 @@ static void tail(struct strbuf *b, const struct chat_style *st, const struct ses
 		return;
 	char id[16];
 	fmt_conn_id(t->c, id, sizeof id);
-	sb_printf(b, "  at the end of the capture, %s %s:\n", t->c->proto == 6 ? "connection" : "conversation", id);
+	if (t->evicted)
+		sb_printf(b, "  when it was let go, %s %s:\n", t->c->proto == 6 ? "connection" : "conversation", id);
+	else
+		sb_printf(b, "  at the end of the capture, %s %s:\n", t->c->proto == 6 ? "connection" : "conversation", id);
 	struct strbuf h;
 	sb_init(&h);
 	int w = st->width < 60 ? 60 : st->width;
@@ -429,11 +459,26 @@ static void tail(struct strbuf *b, const struct chat_style *st, const struct ses
 	sb_fini(&h);
 }
 
-static void conn_footer(struct strbuf *b, const struct chat_style *st, const struct conn *c)
+/* 1 when both sides of c closed, or it was reset (what eviction calls ended). */
+static int conn_closed(const struct conn *c)
+{
+	int d0 = c->state[0] == TS_CLOSED || c->state[0] == TS_TIME_WAIT;
+	int d1 = c->state[1] == TS_CLOSED || c->state[1] == TS_TIME_WAIT;
+	return c->proto == 6 && (c->close == CLOSE_RST || (d0 && d1));
+}
+
+static void conn_footer(struct strbuf *b, const struct chat_style *st, const struct conn *c, int gone)
 {
 	if (st->live) {
 		char id[16];
-		sb_printf(b, "%s %s, at the end of the capture:\n", c->proto == 6 ? "Connection" : "Conversation", fmt_conn_id(c, id, sizeof id));
+		const char *what = c->proto == 6 ? "Connection" : "Conversation";
+		fmt_conn_id(c, id, sizeof id);
+		if (!gone)
+			sb_printf(b, "%s %s, at the end of the capture:\n", what, id);
+		else if (conn_closed(c))
+			sb_printf(b, "%s %s ended and is no longer followed:\n", what, id);
+		else
+			sb_printf(b, "%s %s went quiet and is no longer followed:\n", what, id);
 		totals(b, c);
 	}
 	if (c->proto != 6) {
@@ -459,6 +504,12 @@ static void wrapped(struct strbuf *b, const struct chat_style *st, const struct 
 	width_wrap_lines(b, t->s ? t->s : "", t->len, (size_t)(st->width < 40 ? 40 : st->width), 2);
 }
 
+void chat_scratch_fini(struct chat_scratch *sc)
+{
+	sb_fini(&sc->h);
+	sb_fini(&sc->when);
+}
+
 void chat_conn_header(struct strbuf *b, const struct chat_style *st, const struct conn *c, const char *stack)
 {
 	struct strbuf t;
@@ -481,7 +532,16 @@ void chat_conn_footer(struct strbuf *b, const struct chat_style *st, const struc
 {
 	struct strbuf t;
 	sb_init(&t);
-	conn_footer(&t, st, c);
+	conn_footer(&t, st, c, 0);
+	wrapped(b, st, &t);
+	sb_fini(&t);
+}
+
+void chat_conn_gone(struct strbuf *b, const struct chat_style *st, const struct conn *c)
+{
+	struct strbuf t;
+	sb_init(&t);
+	conn_footer(&t, st, c, 1);
 	wrapped(b, st, &t);
 	sb_fini(&t);
 }

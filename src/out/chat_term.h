@@ -25,7 +25,16 @@ struct chat_style {
 	int payload_mode; /* enum chat_payload */
 	int tag_conn;     /* several connections interleave (live): name the connection in each header */
 	int live;         /* the connection is still going: its totals go in the footer */
+	/* Buffers chat_bubble builds its lines in, owned by the caller (chat_scratch_fini)
+	 * and kept from bubble to bubble, so a bubble costs no malloc; NULL: its own each
+	 * time. One per thread: a style with one is not shared. */
+	struct chat_scratch *scratch;
 };
+
+struct chat_scratch {
+	struct strbuf h, when;
+};
+void chat_scratch_fini(struct chat_scratch *sc);
 
 /* --payload: structure (decoded messages, raw bytes when none: the default), simple
  * (only the application payload), raw (the bytes as captured). */
@@ -40,6 +49,9 @@ void chat_bubble(struct strbuf *b, const struct chat_style *st, const struct ses
 void chat_tail(struct strbuf *b, const struct chat_style *st, const struct sess_tail *t);
 /* The closing summary of one connection. */
 void chat_conn_footer(struct strbuf *b, const struct chat_style *st, const struct conn *c);
+/* The same for a connection a live view lets go before the end (sess_tail.evicted):
+ * "ended and is no longer followed", or "went quiet". */
+void chat_conn_gone(struct strbuf *b, const struct chat_style *st, const struct conn *c);
 /* Short description of the options of a TCP packet ("mss 1460, wscale 7, sack_perm, ts 1/0").
  * sk (NULL: the raw edges of o) gives the SACK blocks as the session numbered them,
  * shown relative or as sent (absolute); a D-SACK block says so. */

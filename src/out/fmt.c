@@ -8,8 +8,33 @@
 #include <string.h>
 #include <time.h>
 
+/* The decimal digits of v (< 65536) at p; returns the end. */
+static char *put_dec(char *p, unsigned v)
+{
+	char t[5];
+	int i = 0;
+	do {
+		t[i++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (i)
+		*p++ = t[--i];
+	return p;
+}
+
 const char *fmt_endpoint(const struct endpoint *ep, char *buf, size_t n)
 {
+	if (ep->addr.family == 4 && n >= sizeof "255.255.255.255:65535") {
+		/* what inet_ntop and "%s:%u" write, without either: every bubble has one */
+		char *p = buf;
+		for (int i = 0; i < 4; i++) {
+			p = put_dec(p, ep->addr.a[i]);
+			*p++ = i < 3 ? '.' : ':';
+		}
+		p = put_dec(p, ep->port);
+		*p = '\0';
+		return buf;
+	}
 	char a[64];
 	ipaddr_str(&ep->addr, a, sizeof a);
 	if (ep->addr.family == 6)
@@ -38,10 +63,12 @@ void fmt_epoch(struct strbuf *b, int64_t ts_ns)
 
 static void frac(struct strbuf *b, int64_t f, int digits)
 {
+	/* (0 <= f < 10^9: split's, or a difference of two of them made positive) */
+	sb_putc(b, '.');
 	if (digits == 9)
-		sb_printf(b, ".%09" PRId64, f);
+		sb_putu_pad(b, (uint64_t)f, 9);
 	else
-		sb_printf(b, ".%06" PRId64, f / 1000);
+		sb_putu_pad(b, (uint64_t)(f / 1000), 6);
 }
 
 /* Wall-clock time (local or UTC), with the date or without, then the fraction. */
@@ -49,18 +76,27 @@ static void fmt_wall(struct strbuf *b, int64_t ts_ns, int digits, int with_date,
 {
 	int64_t s, f;
 	split(ts_ns, &s, &f);
-	time_t t = (time_t)s;
-	struct tm tm;
-	if (utc)
-		gmtime_r(&t, &tm);
-	else
-		localtime_r(&t, &tm);
-	char buf[64];
-	if (with_date)
-		strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-	else
-		strftime(buf, sizeof buf, "%H:%M:%S", &tm);
-	sb_puts(b, buf);
+	/* The same second as the last call (most packets): its words again, without
+	 * localtime_r and strftime, a twentieth of a bubble. Per thread (the web server
+	 * renders on several); a change of TZ within a second of capture is not seen. */
+	static _Thread_local struct { int64_t s; int with_date, utc, set; char buf[64]; } last;
+	if (!last.set || last.s != s || last.with_date != with_date || last.utc != utc) {
+		time_t t = (time_t)s;
+		struct tm tm;
+		if (utc)
+			gmtime_r(&t, &tm);
+		else
+			localtime_r(&t, &tm);
+		if (with_date)
+			strftime(last.buf, sizeof last.buf, "%Y-%m-%d %H:%M:%S", &tm);
+		else
+			strftime(last.buf, sizeof last.buf, "%H:%M:%S", &tm);
+		last.s = s;
+		last.with_date = with_date;
+		last.utc = utc;
+		last.set = 1;
+	}
+	sb_puts(b, last.buf);
 	frac(b, f, digits);
 }
 
@@ -100,7 +136,7 @@ void fmt_seconds_between(struct strbuf *b, int64_t ts_ns, int64_t base_ns, int d
 		ds = -ds;
 		df = -df;
 	}
-	sb_printf(b, "%" PRId64, ds);
+	sb_putu(b, (uint64_t)ds);
 	frac(b, df, digits);
 }
 
@@ -245,6 +281,21 @@ const char *close_name(int close)
 
 const char *fmt_conn_id(const struct conn *c, char *buf, size_t n)
 {
+	if (n >= 12) {
+		char *p = buf, t[10];
+		if (c->proto != 6)
+			*p++ = 'u';
+		uint32_t v = c->id;
+		int i = 0;
+		do {
+			t[i++] = (char)('0' + v % 10);
+			v /= 10;
+		} while (v);
+		while (i)
+			*p++ = t[--i];
+		*p = '\0';
+		return buf;
+	}
 	snprintf(buf, n, "%s%u", c->proto == 6 ? "" : "u", (unsigned)c->id);
 	return buf;
 }

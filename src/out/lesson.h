@@ -11,25 +11,11 @@
 
 #include "../base/strbuf.h"
 #include "width.h"
+#include "../cases/lesson_frames.h" /* lesson_blocks_about: the blocks lesson_render draws in lesson mode */
 
 #include <stddef.h>
 #include <stdint.h>
 
 void lesson_render(struct strbuf *b, const char *md, size_t n, const struct layout *ly);
-
-/* The frames a lesson names, for lesson mode (`chattcp learn`). A lesson names frames
- * as "Frame 3", "frame 3", "Frames 1-3", "frames 5 and 6", "frames 2, 4" or "#3".
- * A block (a paragraph or list item, code and headings excepted) that opens with such a
- * name ("- **Frame 4** (client -> server ...") is about the first frame it opens with;
- * a block that opens otherwise is about every frame it names. */
-struct lesson_block {
-	const char *md; /* the block's Markdown, a slice of the lesson (lesson_render draws it) */
-	size_t n;
-};
-/* Calls fn for each block about frame, in lesson order; returns how many there were. */
-size_t lesson_blocks_about(const char *md, size_t n, uint32_t frame,
-			   void (*fn)(void *ctx, const struct lesson_block *bl), void *ctx);
-/* 1 when the lesson names frame anywhere (a range names each frame in it). */
-int lesson_names_frame(const char *md, size_t n, uint32_t frame);
 
 #endif

@@ -365,9 +365,11 @@ void report_diag_text(struct strbuf *b, struct session *ss, const struct conn *c
 	if (dc->ttfb_n) {
 		sb_puts(b, "  time to first byte: ");
 		dur(b, dc->ttfb_first);
-		sb_puts(b, " after the first request");
+		/* TCP's view: a "request" is a turn of the client's data (a TLS ClientHello
+		 * is one), whatever the application makes of it */
+		sb_puts(b, " after the client's first data");
 		if (dc->ttfb_n > 1) {
-			sb_printf(b, " (%" PRIu32 " requests: avg ", dc->ttfb_n);
+			sb_printf(b, " (%" PRIu32 " client turns answered: avg ", dc->ttfb_n);
 			dur(b, ts_total_mean(dc->ttfb_sum, dc->ttfb_n));
 			sb_puts(b, ", max ");
 			dur(b, dc->ttfb_max);

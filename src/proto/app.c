@@ -119,6 +119,7 @@ struct app_conn {
 	struct layer root;
 	int64_t last_ts;
 	uint8_t ended, tapped, rst, queued;
+	uint8_t dead;            /* evicted: c is gone; freed when a->conns is compacted */
 	uint8_t reasm_capped[2]; /* app.reassembly_capped said for this direction (once) */
 	/* the decoders of the connection's streams, bottom first (Upgrade, TLS...), as
 	 * 1 + their index in proto_registry */
@@ -1059,7 +1060,7 @@ static void release_ended(struct app *a, int64_t now)
 	while (a->ended_head < a->n_ended && ts_sub(now, a->ended[a->ended_head].ts) > APP_RELEASE_AFTER_NS) {
 		struct app_conn *ac = a->ended[a->ended_head++].ac;
 		ac->queued = 0;
-		if (ac->ended)
+		if (ac->ended || ac->dead)
 			continue;
 		if (ts_sub(now, ac->last_ts) > APP_RELEASE_AFTER_NS)
 			end_conn(ac);
@@ -1133,6 +1134,8 @@ void app_end(struct app *a)
 	a->in_packet = 0;
 	for (size_t i = 0; i < a->n_conns; i++) {
 		struct app_conn *ac = a->conns[i];
+		if (ac->dead)
+			continue;
 		if (!ac->ended)
 			end_conn(ac);
 		ac->c->app = NULL;
@@ -1180,7 +1183,7 @@ void app_fini(struct app *a)
 {
 	for (size_t i = 0; i < a->n_conns; i++) {
 		struct app_conn *ac = a->conns[i];
-		if (!ac->ended) {
+		if (!ac->ended && !ac->dead) {
 			layer_free(&ac->root);
 			reasm_fini(&ac->ra);
 			if (ac->c && ac->c->app == ac)
@@ -1193,6 +1196,45 @@ void app_fini(struct app *a)
 	xfree(a->ended);
 	applog_fini(&a->log);
 	memset(a, 0, sizeof *a);
+}
+
+void app_conn_end(struct app *a, struct conn *c)
+{
+	struct app_conn *ac = c->app;
+	if (!ac || ac->ended)
+		return;
+	a->in_packet = 0;
+	end_conn(ac);
+}
+
+void app_conn_free(struct app *a, struct conn *c)
+{
+	struct app_conn *ac = c->app;
+	if (ac) {
+		if (!ac->ended)
+			end_conn(ac);
+		if (c->idx < a->cap_by_idx && a->by_idx[c->idx] == ac)
+			a->by_idx[c->idx] = NULL;
+		ac->dead = 1;
+		ac->c = NULL;
+		c->app = NULL;
+		a->n_dead++;
+	}
+	applog_conn_retire(&a->log, c->idx);
+	/* Compact when half are dead (amortized O(1) an eviction), keeping the order of
+	 * the rest; one still in the ended queue is skipped there and freed here. */
+	if (a->n_dead > 64 && a->n_dead * 2 > a->n_conns) {
+		size_t k = 0;
+		for (size_t i = 0; i < a->n_conns; i++) {
+			struct app_conn *x = a->conns[i];
+			if (x->dead && !x->queued)
+				xfree(x);
+			else
+				a->conns[k++] = x;
+		}
+		a->n_dead -= a->n_conns - k;
+		a->n_conns = k;
+	}
 }
 
 void app_decode_chunks(struct app *a, const struct proto_desc *d, int transport, const uint8_t *const *chunks,

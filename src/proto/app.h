@@ -60,6 +60,7 @@ struct app {
 	int in_packet;
 	struct app_conn **conns;  /* every connection seen (owned) */
 	size_t n_conns, cap_conns;
+	size_t n_dead;            /* of them, evicted (app_conn_free): freed at the next compaction */
 	struct app_conn **by_idx; /* by conn.idx (not owned; NULL: none): lookups in O(1) */
 	size_t cap_by_idx;
 	struct app_ended { struct app_conn *ac; int64_t ts; } *ended;
@@ -77,6 +78,12 @@ void app_packet(struct app *a, struct conn *c, const struct pkt *pk, const struc
  * (call once, after the last packet). */
 void app_end(struct app *a);
 void app_fini(struct app *a);
+/* Live eviction (session opts.evict), for connection c only: app_conn_end delivers
+ * what reassembly holds and finishes its decoders, as app_end does (messages it
+ * completes go to on_done); app_conn_free then frees its state and retires its
+ * messages (applog_conn_retire): nothing may look them up after. */
+void app_conn_end(struct app *a, struct conn *c);
+void app_conn_free(struct app *a, struct conn *c);
 /* A client's hold on a message's contents (see struct app.release). */
 void app_hold(struct app *a, struct appmsg *m);
 void app_release(struct app *a, struct appmsg *m);

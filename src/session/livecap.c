@@ -133,6 +133,7 @@ static void update_counts(struct livecap *lc)
 	struct sess_counts sc;
 	session_counts(lc->s, &sc);
 	lc->k.conns = (uint64_t)sc.tcp_conns + sc.udp_conns;
+	lc->k.evicted = sc.evicted;
 	if (lc->writing) {
 		lc->k.written = lc->out.total_bytes;
 		lc->k.files = lc->out.seq;
@@ -208,7 +209,10 @@ int livecap_run(struct livecap *lc, struct err *e)
 			rc = -1;
 			break;
 		}
-		if (drain(lc, next_tick, e) < 0) {
+		int drained = drain(lc, next_tick, e);
+		if (lc->o.on_batch)
+			lc->o.on_batch(lc->o.ctx);
+		if (drained < 0) {
 			rc = -1;
 			break;
 		}

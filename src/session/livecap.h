@@ -37,6 +37,7 @@ struct livecap_counts {
 	uint64_t chattcp_drops;  /* handed to chattcp but not analysed: the session had
 				    stopped (out of memory, or damaged) */
 	uint64_t conns;          /* TCP connections and UDP conversations seen */
+	uint64_t evicted;        /* of them, ended or quiet and no longer held (session opts.evict) */
 	uint64_t written;        /* bytes written to the file or ring */
 	uint64_t files;          /* files made (a ring: how many were started) */
 	int64_t elapsed_ns;      /* since the capture started */
@@ -60,6 +61,11 @@ struct livecap_opts {
 	 * NULL: none (livecap_counts after livecap_run has the final ones). */
 	void (*on_tick)(void *ctx, const struct livecap_counts *k);
 	int64_t tick_ns;
+	/* Called after each batch of packets the kernel (or the agent) handed over was
+	 * processed: a client that buffers its output writes it then (one write a batch,
+	 * not one a packet; a batch ends within LIVE_TIMEOUT_MS of its first packet).
+	 * NULL: none. */
+	void (*on_batch)(void *ctx);
 	void *ctx;
 };
 

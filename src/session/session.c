@@ -389,6 +389,8 @@ static void sides_swapped(void *ctx, struct conn *c)
 
 /* ---- opening ---- */
 
+static void on_evict(void *ctx, struct conn *c);
+
 /* A pcapng Decryption Secrets Block: TLS keys join the key log (made if none). */
 static void on_secrets(void *ctx, uint32_t type, const uint8_t *p, size_t n)
 {
@@ -430,8 +432,17 @@ static int open_common(struct session *s, int rc, struct err *e)
 	s->en.side_hint = side_hint;
 	s->en.sides_swapped = sides_swapped;
 	s->en.side_ctx = s;
+	/* Eviction forgets what batch views read back at the end (the per-packet index,
+	 * raw bytes, held requests, a frame looked for): a live view only. */
+	if (s->o.evict && s->o.live_release && !s->o.keep && !s->o.raw && !s->o.on_http && !s->o.find_frame) {
+		s->en.evict = 1;
+		s->en.on_evict = on_evict;
+		s->en.evict_ctx = s;
+	}
 	if (s->o.diag) {
 		s->dg = diag_new();
+		if (s->o.evict)
+			diag_cross_every(s->dg, DIAG_CROSS_LIVE_NS);
 		s->en.keep_analysis_state = 1; /* the ACK latencies are read at the end */
 	}
 	app_init(&s->app);
@@ -455,7 +466,7 @@ static int open_common(struct session *s, int rc, struct err *e)
 			       : s->o.body == SESS_BODY_HASH ? 0
 							     : SESS_PREVIEW_BYTES;
 		/* Whole bodies are for export, which hashes what it writes: once is enough. */
-		a->body_hash = s->o.body != SESS_BODY_WHOLE;
+		a->body_hash = s->o.body != SESS_BODY_WHOLE && s->o.body != SESS_BODY_PREVIEW_ONLY;
 		/* One whole body always fits in the memory budget (appmsg.h APPLOG_KEEP_MAX). */
 		if (s->o.body == SESS_BODY_WHOLE) {
 			a->log.keep_max += APPLOG_BODY_MAX;
@@ -816,9 +827,12 @@ static void one_packet(struct session *s, const struct cap_rec *rec)
 	s->cur_pk = NULL;
 }
 
-/* on_conn_end for c: the messages still waiting go after its last packet. */
-static void tell_end(struct session *s, const struct conn *c)
+/* A live client hears of the end of c (selected and shown): the messages still
+ * waiting go after its last packet. */
+static void conn_end_out(struct session *s, const struct conn *c, int evicted)
 {
+	if (!session_selected(s, c))
+		return;
 	struct sconn *sc = sess_sconn(s, c, 0);
 	if (!sc || !sc->live || !sc->live->seen)
 		return;
@@ -831,7 +845,7 @@ static void tell_end(struct session *s, const struct conn *c)
 		}
 	if (n > 1)
 		qsort(s->tail, n, sizeof *s->tail, sess_msg_id_cmp);
-	struct sess_tail t = { c, s->tail, n };
+	struct sess_tail t = { c, s->tail, n, evicted };
 	sess_call_out(s);
 	s->o.on_conn_end(s->o.ctx, &t);
 	sess_call_in(s);
@@ -842,6 +856,9 @@ static void tell_end(struct session *s, const struct conn *c)
 			pd->n[d] = 0;
 	}
 }
+
+/* on_conn_end for c, at its end (end_early) or the capture's. */
+static void tell_end(struct session *s, const struct conn *c) { conn_end_out(s, c, 0); }
 
 static uint8_t *over_st(struct session *s, const struct conn *c)
 {
@@ -907,6 +924,30 @@ static void over_tell(struct session *s, int64_t now)
 	}
 }
 
+static void sconn_fini(struct sconn *sc);
+
+/* engine.on_evict (opts.evict): c's decoders are finished, its client hears of its
+ * end, and what the session, the diagnosis and the decoders hold of it is freed
+ * before the engine gives its slot back. */
+static void on_evict(void *ctx, struct conn *c)
+{
+	struct session *s = ctx;
+	if (s->o.app)
+		app_conn_end(&s->app, c);
+	engine_conn_settle(c);
+	if (s->o.on_conn_end)
+		conn_end_out(s, c, 1);
+	struct sconn *sc = sess_sconn(s, c, 0);
+	if (sc) {
+		sconn_fini(sc);
+		memset(sc, 0, sizeof *sc);
+	}
+	if (s->dg)
+		diag_conn_free(s->dg, c);
+	if (s->o.app)
+		app_conn_free(&s->app, c);
+}
+
 /* The end: every decoder finished; messages still waiting go after their
  * connection's last packet; a live client hears of each selected connection. */
 static void settle(struct session *s)
@@ -917,6 +958,8 @@ static void settle(struct session *s)
 	if (s->o.app)
 		app_end(&s->app);
 	engine_end(&s->en);
+	if (s->dg)
+		diag_cross_every(s->dg, 0); /* the end: the diagnoses asked now are final */
 	for (size_t i = 0; i < s->n_asked; i++) {
 		struct appmsg *rq = applog_get(&s->app.log, s->asked[i]);
 		if (!(rq->flags & AM_ASKED))
@@ -1065,30 +1108,47 @@ void session_counts(const struct session *s, struct sess_counts *o)
 	o->truncated = en->n_truncated;
 	o->malformed = en->n_malformed;
 	o->tcp_conns = en->ct.n_tcp;
-	o->udp_conns = en->ct.n_udp;
+	o->udp_conns = en->ct.n_udp - (uint32_t)en->n_evicted_quoted;
 	for (size_t i = 0; i < en->ct.n; i++)
 		if (conntab_conn(&en->ct, i)->quoted_only)
 			o->udp_conns--; /* (held an id only) */
+	o->evicted = en->n_evicted;
 	o->first_ts = en->first_ts;
 	o->last_ts = en->last_ts;
 	o->other_kinds = (const void *)en->other;
 	o->n_other_kinds = en->n_other_kinds;
 }
 
+/* TCP first, then by id (the order of connections once slots were reused). */
+static int conn_id_cmp(const void *a, const void *b)
+{
+	const struct conn *x = *(const struct conn *const *)a, *y = *(const struct conn *const *)b;
+	if (x->proto != y->proto)
+		return x->proto == 6 ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
 const struct conn *const *sess_conns(struct session *s, size_t *n)
 {
-	size_t total = s->en.ct.n;
-	if (s->n_order != total) {
+	const struct conntab *ct = &s->en.ct;
+	size_t total = ct->n;
+	/* changes whenever a connection is made or evicted */
+	uint64_t gen = (uint64_t)ct->n_tcp + ct->n_udp + ct->n_freed;
+	if (s->n_order != total || s->order_gen != gen) {
 		s->order = xrealloc(s->order, (total ? total : 1) * sizeof *s->order);
 		size_t k = 0;
 		for (int pass = 0; pass < 2; pass++)
 			for (size_t i = 0; i < total; i++) {
-				const struct conn *c = conntab_conn(&s->en.ct, i);
-				/* made only to hold a udp.stream number: not listed */
-				if ((pass == 0) == (c->proto == 6) && !c->quoted_only)
+				const struct conn *c = conntab_conn(ct, i);
+				/* made only to hold a udp.stream number: not listed; proto 0: evicted */
+				if (c->proto && (pass == 0) == (c->proto == 6) && !c->quoted_only)
 					s->order[k++] = c;
 			}
+		/* slots reused: idx is no longer the order of creation */
+		if (ct->n_freed && k > 1)
+			qsort(s->order, k, sizeof *s->order, conn_id_cmp);
 		s->n_order = total;
+		s->order_gen = gen;
 		s->n_listed = k;
 	}
 	*n = s->n_listed;
@@ -1110,6 +1170,25 @@ const struct conn *session_conn(struct session *s, struct sess_id id)
 	size_t n;
 	const struct conn *const *all = sess_conns(s, &n);
 	/* TCP ids run 0..n_tcp-1 first, then UDP ones. */
+	if (s->en.ct.n_freed) {
+		/* some were evicted: the list is in id order, with holes */
+		size_t lo = 0, hi = n;
+		struct conn key;
+		key.proto = (uint8_t)id.proto;
+		key.id = id.id;
+		const struct conn *kp = &key;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			int cmp = conn_id_cmp(&all[mid], &kp);
+			if (cmp == 0)
+				return all[mid];
+			if (cmp < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		return NULL;
+	}
 	size_t at = id.proto == 6 ? id.id : (size_t)s->en.ct.n_tcp + id.id;
 	if ((id.proto == 6 && id.id >= s->en.ct.n_tcp) || (id.proto == 17 && id.id >= s->en.ct.n_udp) || at >= n)
 		return NULL;
@@ -1165,6 +1244,7 @@ void session_free(struct session *s)
 	xfree(s->done_now);
 	xfree(s->parts);
 	xfree(s->order);
+	xfree(s->tail);
 	xfree(s->sel);
 	xfree(s->asked);
 	xfree(s->interim);
@@ -1172,7 +1252,6 @@ void session_free(struct session *s)
 	xfree(s->conn_told);
 	xfree(s->over);
 	xfree(s->over_st);
-	xfree(s->tail);
 	xfree(s->frame.note);
 	xfree(s->frame_bytes);
 	xfree(s->frame_l4);

@@ -109,6 +109,10 @@ struct sess_tail {
 	const struct conn *c;
 	const struct appmsg *const *msgs;
 	size_t n_msgs;
+	/* 1: the connection is being evicted (opts.evict): this is its end, heard while the
+	 * capture goes on; the session still answers everything about c until the callback
+	 * returns, and then forgets it (it is no longer in session_conns). */
+	int evicted;
 };
 
 enum sess_keep {
@@ -120,6 +124,8 @@ enum sess_body {
 	SESS_BODY_PREVIEW = 0, /* keep the first SESS_PREVIEW_BYTES of each body, hash it all */
 	SESS_BODY_WHOLE = 1,   /* keep whole bodies (up to APPLOG_BODY_MAX), not hashed: export */
 	SESS_BODY_HASH = 2,    /* keep none, hash it all (listings: http) */
+	SESS_BODY_PREVIEW_ONLY = 3, /* the preview, no digest: views that never show one
+				     * (the text chat of live; SHA-256 was a tenth of its time) */
 };
 
 /* Bytes of a body kept to show: the terminal shows 512, with room for a text body to be
@@ -214,6 +220,16 @@ struct session_opts {
 	 * spaces) keep their contents to the end, for the queries that read them after
 	 * (session_tls, the HTTP/2 findings), or NULL. */
 	const char *keep_msgs;
+	/* Live, for captures of hours (with live_release): connections that ended and
+	 * lingered, or fell quiet, are evicted (engine/engine.c ENGINE_EVICT_*: 120 s after
+	 * the close, 300 s quiet for TCP, 60 s for UDP, capture time). Each selected one
+	 * that was shown gets its on_conn_end then (sess_tail.evicted), and the session
+	 * forgets it: session_conns lists the connections still held, and the counts
+	 * (session_counts: conns, evicted) keep the totals. Memory follows the connections
+	 * in progress, not the capture. Only with live_release and none of keep, raw,
+	 * on_http, find_frame (what they read back would be gone). 0: keep every connection
+	 * to the end (batch). */
+	int evict;
 };
 
 /* A new session (opts copied); NULL only when even that allocation fails. */
@@ -259,6 +275,7 @@ const char *session_name(const struct session *s);
 struct sess_counts {
 	uint64_t frames, tcp, udp, fragments, bad, other, truncated, malformed;
 	uint32_t tcp_conns, udp_conns;
+	uint64_t evicted;      /* connections evicted (opts.evict): counted above, no longer listed */
 	int64_t first_ts, last_ts;
 	const struct { const char *name; uint64_t n; } *other_kinds;
 	size_t n_other_kinds;

@@ -131,6 +131,11 @@ struct session {
 	size_t n_order, n_listed;
 	/* on_http: requests complete and held, waiting for their response (AM_ASKED set;
 	 * an entry whose message lost the flag was told already and is dropped later) */
+	uint64_t order_gen;        /* connections made + evicted when order was made */
+	/* the messages of a connection's end (on_conn_end) */
+	const struct appmsg **tail;
+	size_t cap_tail;
+	/* on_http: requests complete and held, waiting for their response */
 	uint32_t *asked;
 	size_t n_asked, cap_asked, n_asked_told;
 	/* on_http: 1xx answers held until their request's exchange is told */
@@ -145,8 +150,6 @@ struct session {
 	uint8_t *over_st;
 	size_t cap_over_st;
 	uint64_t n_late;
-	const struct appmsg **tail;
-	size_t cap_tail;
 	/* on_conn_done: by conn idx, a bit for each connection told */
 	uint8_t *conn_told;
 	size_t cap_conn_told;

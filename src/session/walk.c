@@ -155,7 +155,7 @@ long session_walk(struct session *s, const struct conn *c, void (*fn)(void *ctx,
 	}
 	if (tail && n_tail) {
 		qsort(shown, n_tail, sizeof *shown, sess_msg_id_cmp);
-		struct sess_tail t = { c, shown, n_tail };
+		struct sess_tail t = { c, shown, n_tail, 0 };
 		sess_call_out(s);
 		tail(ctx, &t);
 		sess_call_in(s);

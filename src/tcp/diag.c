@@ -205,6 +205,10 @@ struct diag {
 	size_t cap_blocks;
 	struct diag_conn view;    /* what diag_get returns */
 	uint8_t cross_done;       /* the findings across connections are up to date */
+	/* diag_cross_every: work them out again at most this often (capture time, from
+	 * the last packet's) while packets come; 0: before every diag_findings that
+	 * follows a packet */
+	int64_t cross_every_ns, last_ts, cross_ts;
 };
 
 struct diag *diag_new(void) { return xcalloc(1, sizeof(struct diag)); }
@@ -225,6 +229,18 @@ static void work_free(struct dg_work *w)
 	xfree(w);
 }
 
+static void dg_conn_fini(struct dg_conn *dc)
+{
+	for (int s = 0; s < 2; s++) {
+		xfree(dc->d[s].ring);
+		if (dc->d[s].rare)
+			xfree(dc->d[s].rare->gaps);
+		xfree(dc->d[s].rare);
+	}
+	xfree(dc->hs);
+	work_free(dc->w);
+}
+
 void diag_free(struct diag *d)
 {
 	if (!d)
@@ -232,19 +248,9 @@ void diag_free(struct diag *d)
 	for (size_t b = 0; b < d->cap_blocks; b++) {
 		if (!d->blocks[b])
 			continue;
-		for (size_t i = 0; i < DG_BLOCK; i++) {
-			struct dg_conn *dc = &d->blocks[b][i];
-			if (!dc->made)
-				continue;
-			for (int s = 0; s < 2; s++) {
-				xfree(dc->d[s].ring);
-				if (dc->d[s].rare)
-					xfree(dc->d[s].rare->gaps);
-				xfree(dc->d[s].rare);
-			}
-			xfree(dc->hs);
-			work_free(dc->w);
-		}
+		for (size_t i = 0; i < DG_BLOCK; i++)
+			if (d->blocks[b][i].made)
+				dg_conn_fini(&d->blocks[b][i]);
 		xfree(d->blocks[b]);
 	}
 	xfree(d->blocks);
@@ -272,6 +278,22 @@ static struct dg_conn *conn_state(struct diag *d, const struct conn *c, int make
 		dc->made = 1;
 	}
 	return dc;
+}
+
+void diag_cross_every(struct diag *d, int64_t ns)
+{
+	d->cross_every_ns = ns;
+	d->cross_ts = INT64_MIN;
+}
+
+void diag_conn_free(struct diag *d, const struct conn *c)
+{
+	struct dg_conn *dc = conn_state(d, c, 0);
+	if (!dc)
+		return;
+	dg_conn_fini(dc);
+	memset(dc, 0, sizeof *dc);
+	d->cross_done = 0;
 }
 
 static struct dg_rare *rare_of(struct dg_dir *s)
@@ -926,6 +948,7 @@ void diag_packet(void *ctx, const struct pkt *pk, struct conn *c, const struct p
 	struct diag *dg = ctx;
 	struct dg_conn *dc = conn_state(dg, c, 1);
 	dg->cross_done = 0;
+	dg->last_ts = r->ts_ns;
 	int copy = is_copy(dc, c, r);
 	int early = evidence_packet(dc, c, pk, r, copy);
 	int dir = r->dir;
@@ -1500,8 +1523,10 @@ uint32_t diag_findings(struct diag *d, const struct conn *c, struct diag_finding
 	struct strbuf *b = &out->spare;
 	out->n = 0;
 	sb_init(&out->spare);
-	if (!d->cross_done)
+	if (!d->cross_done && (!d->cross_every_ns || ts_sub(d->last_ts, d->cross_ts) >= d->cross_every_ns)) {
 		cross(d);
+		d->cross_ts = d->last_ts;
+	}
 	const struct diag_conn *dc = diag_get(d, c);
 	uint32_t rules = 0;
 	if (!dc) {

@@ -135,6 +135,15 @@ struct diag;
 
 struct diag *diag_new(void);
 /* Frees d and every per-connection record; NULL is a no-op. */
+/* The findings across connections (a path losing for many, a busy listener) are
+ * worked out over every connection held, O(n log n): a live session that asks for one
+ * connection's findings as each is evicted asks for them again at most every ns of
+ * capture time (DIAG_CROSS_LIVE_NS), so they may be that stale; 0 (the default, and at
+ * the end): fresh every time. */
+#define DIAG_CROSS_LIVE_NS TS_NS_PER_SEC
+void diag_cross_every(struct diag *d, int64_t ns);
+/* Live eviction: forgets connection c (its idx is reused by the next connection). */
+void diag_conn_free(struct diag *d, const struct conn *c);
 void diag_free(struct diag *d);
 /* Client and server of c changed places (conn_swap_sides, before any payload): what
  * the diagnosis holds of each side moves with it. */

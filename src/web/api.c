@@ -2,6 +2,8 @@
  * connection, and calls the session and the --json renderers into the reply. */
 #include "api.h"
 #include "api_files.h"
+#include "api_filter.h"
+#include "api_learn.h"
 #include "api_stream.h"
 
 #include "../base/xalloc.h"
@@ -193,19 +195,25 @@ static struct web_cap *cap_arg(struct web_api *a, const struct web_req *q, struc
 	return &a->caps[i];
 }
 
-/* conn= as typed on the command line: "3" or "tcp:3" (TCP), "u0" or "udp:0" (UDP). */
-static const struct conn *conn_arg(struct web_cap *c, const struct web_req *q, struct web_reply *r)
+int web_conn_id(const char *v, struct sess_id *id)
 {
-	const char *v = q->arg(q->ctx, "conn");
-	struct sess_id id = { 6, 0 };
+	id->proto = 6;
 	if (v && strncmp(v, "tcp:", 4) == 0)
 		v += 4;
 	else if (v && strncmp(v, "udp:", 4) == 0)
-		v += 4, id.proto = 17;
+		v += 4, id->proto = 17;
 	else if (v && v[0] == 'u')
-		v += 1, id.proto = 17;
+		v += 1, id->proto = 17;
 	long n = web_num(v, UINT32_MAX);
-	const struct conn *cn = n >= 0 ? session_conn(c->s, (struct sess_id){ id.proto, (uint32_t)n }) : NULL;
+	id->id = n >= 0 ? (uint32_t)n : 0;
+	return n >= 0 ? 0 : -1;
+}
+
+/* conn= as typed on the command line: "3" or "tcp:3" (TCP), "u0" or "udp:0" (UDP). */
+static const struct conn *conn_arg(struct web_cap *c, const struct web_req *q, struct web_reply *r)
+{
+	struct sess_id id;
+	const struct conn *cn = web_conn_id(q->arg(q->ctx, "conn"), &id) == 0 ? session_conn(c->s, id) : NULL;
 	if (!cn)
 		web_reply_error(r, 404, "no such connection (conn= takes an id from /api/conns: 3, tcp:3, u0)");
 	return cn;
@@ -215,6 +223,22 @@ static void ndjson(struct web_reply *r)
 {
 	r->status = 200;
 	r->type = "application/x-ndjson; charset=utf-8";
+}
+
+struct session *web_api_reopen(struct web_api *a, const struct web_req *q, struct web_reply *r, struct session_opts *o)
+{
+	struct web_cap *c = cap_arg(a, q, r);
+	if (!c)
+		return NULL;
+	o->keylog = a->keylog;
+	o->mem_limit = UI_SESSION_MEM_MAX;
+	struct session *s = session_new(o);
+	if ((c->mem ? session_open_mem(s, c->name, c->mem, c->mem_len) : session_open(s, c->name)) < 0) {
+		session_free(s);
+		web_reply_error(r, 409, "the capture could not be read again");
+		return NULL;
+	}
+	return s;
 }
 
 /* --- routes --- */
@@ -712,6 +736,12 @@ void web_api_handle(struct web_api *a, const char *method, const char *path, con
 		return get_cases(r);
 	if (strcmp(p, "/lesson") == 0)
 		return get_lesson(q, r);
+	if (strcmp(p, "/learn") == 0) /* api_learn.c: case stepping */
+		return api_learn(q, r);
+	if (strcmp(p, "/filter") == 0 || strcmp(p, "/filter/pcap") == 0) /* api_filter.c: display filters */
+		return api_filter(a, q, r, p[7] == '/');
+	if (strcmp(p, "/search") == 0) /* api_filter.c: the search form */
+		return api_search_expr(q, r);
 	static const char *const per_cap[] = { "/conns", "/stats", "/where", "/chat", "/packet", "/diag", "/http",
 					       "/stream", "/stream/raw", "/graph" };
 	int k = -1, fk = api_files_route(p);

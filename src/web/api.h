@@ -73,6 +73,17 @@ void web_frame_json(struct strbuf *b, const struct pkt *pk);
  * absent or malformed. */
 void web_reply_error(struct web_reply *r, int status, const char *msg);
 long web_num(const char *s, long max);
+/* conn= as -c takes it ("3", "tcp:3", "u0", "udp:0") into *id: 0, or -1 when it is not
+ * one. */
+struct sess_id;
+int web_conn_id(const char *v, struct sess_id *id);
+/* A new session over the source of the capture cap= names, opened (not run) with o
+ * (keylog and memory limit set here): the routes that read a capture again with options
+ * of their own (a filter's on_frame). NULL with the error answer in r. The caller frees
+ * it. */
+struct session;
+struct session_opts;
+struct session *web_api_reopen(struct web_api *a, const struct web_req *q, struct web_reply *r, struct session_opts *o);
 /* Answers method path (path starts "/api/") into r (r->body initialised by the caller). */
 void web_api_handle(struct web_api *a, const char *method, const char *path, const struct web_req *q,
 		    struct web_reply *r);

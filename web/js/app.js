@@ -12,12 +12,15 @@ import { openLivePacket, LiveDiag } from './livedetail.js';
 import { StreamView } from './stream.js';
 import { renderStats } from './stats.js';
 import { renderReport } from './report.js';
+import { Learn } from './learn.js';
+import { Search } from './search.js';
+import { initSettingsPanel } from './settingspanel.js';
 import { FilesView } from './files.js';
 import { GraphsView, graphsKind } from './graphs.js';
 
 const $ = id => document.getElementById(id);
 const state = { caps: [], cap: null, conns: [], conn: null, frame: 0, packet: 0, casesList: null };
-let chat, connList, live = null, liveDiag = null, streamView, filesView;
+let chat, connList, live = null, liveDiag = null, streamView, learn, search, filesView;
 let graphsView, chatStale = false; // graphs.js; the chat is read when it is shown
 
 function route() {
@@ -88,10 +91,15 @@ async function onRoute() {
 		$('capsel').value = c.name;
 		state.conns = await api.list('conns', { cap: c.cap });
 		connList.set(state.conns);
+		search.capChanged();
 		$('sidetabs').querySelector('[data-side=lesson]').hidden = !c.name.startsWith('case:');
 		if (c.name.startsWith('case:')) setSide('lesson', false);
 		else if (settings.side === 'lesson') setSide('diag', false);
 	}
+	// case stepping (learn.js): #/cap/case:NAME/learn[/N[/q]], shown below
+	const inLearn = r.conn === 'learn' && c.name.startsWith('case:');
+	$('learnview').hidden = !inLearn;
+	$('sidetabs').hidden = inLearn;
 	// the statistics view (stats.js): #/cap/NAME/stats
 	$('statsview').hidden = r.conn !== 'stats';
 	// the Files view (files.js): #/cap/NAME/files, #/cap/NAME/tcp:ID/files
@@ -110,6 +118,13 @@ async function onRoute() {
 		connList.select(null);
 		clear($('side')).appendChild(h('p.empty', 'the statistics are of the whole capture; choose a connection for its diagnosis'));
 		try { renderStats($('statsview'), await api.obj('stats', { cap: c.cap }), c.name, hashFor); } catch (e) { status(e.message, true); }
+		return;
+	}
+	if (inLearn) {
+		$('chat').hidden = $('toolbar').hidden = $('stream').hidden = true;
+		state.conn = null;
+		connList.select(null);
+		try { await learn.show(c, location.hash); } catch (e) { status(e.message, true); }
 		return;
 	}
 	// the printable report (report.js): #/cap/NAME/report, the page alone
@@ -177,6 +192,7 @@ async function drawSide() {
 		if (settings.side === 'lesson' && c.name.startsWith('case:')) {
 			const md = await api.text('lesson', { name: c.name.slice(5) });
 			renderLesson(el, md, link);
+			el.prepend(h('a.button.steplink', { href: hashFor(c.name) + '/learn', title: 'the case one packet at a time, with the lesson\'s paragraph for each and questions (n / p)' }, '▶ step through this case'));
 		} else if (settings.side === 'http' && conn) {
 			renderHttp(el, await api.list('http', { cap: c.cap, conn }), link);
 		} else if (conn) {
@@ -278,6 +294,8 @@ function toolbar() {
 		choice('fold', [['64', 'fold 64 B'], ['256', 'fold 256 B'], ['1024', 'fold 1 kB'], ['0', 'no fold']], 'payload bytes shown before "show all"'),
 		h('a.button#streamlink', { href: '#/', title: 'the whole connection as a stream of bytes (Follow Stream)',
 			onclick: e => { e.preventDefault(); if (state.cap && state.conn) go(hashFor(state.cap.name, state.conn) + '/stream'); } }, 'stream'),
+		h('a.button#pcaplink', { href: '#/', download: true, title: 'this connection\'s packets as a pcap file (what chattcp extract -c ID writes)',
+			onclick: e => { if (!state.cap || !state.conn) return e.preventDefault(); e.currentTarget.href = '/api/filter/pcap?' + new URLSearchParams({ cap: state.cap.cap, conn: state.conn }); } }, '⤓ pcap'),
 		h('a.button#graphslink', { href: '#/', title: 'the connection as graphs: sequence numbers, throughput, round-trip time, window',
 			onclick: e => { e.preventDefault(); if (state.cap && state.conn) go(hashFor(state.cap.name, state.conn) + '/graphs'); } }, 'graphs'),
 		h('a.button#statslink', { href: '#/', title: 'the capture\'s statistics as pictures',
@@ -376,7 +394,9 @@ async function main() {
 		key => go(state.cap ? hashFor(state.cap.name, key) + (graphsKind(location.hash) ? '/graphs/' + graphsKind(location.hash) : '') : '#/live/' + key));
 	for (const b of $('tabs').querySelectorAll('button')) b.addEventListener('click', () => setProto(b.dataset.proto));
 	for (const b of $('sidetabs').querySelectorAll('button')) b.addEventListener('click', () => setSide(b.dataset.side));
-	$('filter').addEventListener('input', e => { connList.filter = e.target.value; connList.refresh(); });
+	search = new Search({ input: $('filter'), connList, chat, chatEl: $('chat'), go, hashFor, cap: () => state.cap });
+	learn = new Learn($('learnview'), $('side'), go, hashFor);
+	initSettingsPanel($('top'), key => key === 'seq' && chat.cap !== undefined ? chat.load(chat.cap, chat.conn, chat.current) : chat.redraw());
 	$('capsel').addEventListener('change', e => { if (e.target.value) go(hashFor(e.target.value)); });
 	$('file').addEventListener('change', e => { if (e.target.files[0]) upload(e.target.files[0]); });
 	document.addEventListener('dragover', e => e.preventDefault());

@@ -18,6 +18,7 @@ export class ConnList {
 	constructor(head, list, space, count, onPick) {
 		this.head = head, this.list = list, this.space = space, this.count = count, this.onPick = onPick;
 		this.all = [], this.rows = [], this.proto = 'tcp', this.filter = '', this.sort = { key: 'id', dir: 1 };
+		this.only = null; // a display filter's connections (search.js): Map key -> matching frames, or null
 		this.selected = null, this.drawn = new Map();
 		list.addEventListener('scroll', () => this.draw());
 		new ResizeObserver(() => this.draw()).observe(list);
@@ -47,7 +48,7 @@ export class ConnList {
 	refresh() {
 		const words = this.filter.toLowerCase().split(/\s+/).filter(Boolean);
 		const col = COLS.find(c => c.key === this.sort.key);
-		this.rows = this.all.filter(c => c.proto === this.proto && words.every(w => text(c).includes(w)));
+		this.rows = this.all.filter(c => c.proto === this.proto && words.every(w => text(c).includes(w)) && (!this.only || this.only.has(c.proto + ':' + c.id)));
 		this.rows.sort((a, b) => {
 			const x = col.val(a), y = col.val(b);
 			return (col.num ? x - y : String(x).localeCompare(String(y))) * this.sort.dir || a.id - b.id;
@@ -80,8 +81,12 @@ export class ConnList {
 		return h('div.connrow' + (key === this.selected ? '.sel' : ''), {
 			dataset: { conn: key }, onclick: () => this.onPick(key),
 		}, COLS.map(col => {
-			if (col.key === 'tags')
-				return h('span.' + col.cls, { title: (c.tags || []).join(', ') || null }, (c.tags || []).map(t => h('span.tag', { dataset: { tag: t } }, t)));
+			if (col.key === 'tags') {
+				const m = this.only && this.only.get(key); // a display filter's matches (search.js)
+				return h('span.' + col.cls, { title: (c.tags || []).join(', ') || null },
+					m ? h('span.tag.matches', { title: m + ' frame' + (m === 1 ? '' : 's') + ' match the display filter' }, m + (m === 1 ? ' match' : ' matches')) : null,
+					(c.tags || []).map(t => h('span.tag', { dataset: { tag: t } }, t)));
+			}
 			const v = col.val(c);
 			return h('span.' + col.cls, { title: col.key === 'peers' ? v : null }, col.show ? col.show(v) : v);
 		}));
