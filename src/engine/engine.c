@@ -97,10 +97,6 @@ static void tcp_packet(struct engine *en, struct conn *c, int dir, const struct 
 		c->tags |= TAG_MIDSTREAM;
 }
 
-/* How long an ended connection keeps its analysis state: a FIN or ACK repeated after
- * the close still needs it (Linux holds TIME_WAIT for 60 s; twice that covers stacks
- * that wait 2 MSL of 60 s). A packet after that starts a fresh analysis. */
-#define ENGINE_RELEASE_AFTER_NS (120 * TS_NS_PER_SEC)
 
 static int has_ended(const struct conn *c)
 {
@@ -152,6 +148,14 @@ void engine_conn_settle(struct conn *c)
 	const struct tcp_track *t = &c->trk;
 	if ((t->fin_sent[0] || t->fin_sent[1]) && !(t->fin_sent[0] && t->fin_sent[1] && t->fin_acked[0] && t->fin_acked[1]))
 		c->tags |= TAG_CLOSE_INCOMPLETE;
+}
+
+int engine_conn_over(const struct conn *c) { return c->proto == 6 && has_ended(c); }
+
+void engine_end_conn(struct engine *en, struct conn *c)
+{
+	(void)en;
+	engine_conn_settle(c);
 }
 
 static void finish_tags(struct engine *en)

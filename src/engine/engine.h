@@ -7,6 +7,7 @@
 #define CHATTCP_ENGINE_H
 
 #include "../base/err.h"
+#include "../base/ts.h"
 #include "../capture/capfile.h"
 #include "../decode/pkt.h"
 #include "../flow/conntab.h"
@@ -78,7 +79,18 @@ void engine_fini(struct engine *en);
 int engine_packet(struct engine *en, const struct cap_rec *rec, const char *name, struct pkt *pk, struct conn **c,
 		  struct pktrec *r, struct err *e);
 /* No more packets: settles the connections' tags (incomplete handshake or close). */
+/* How long an ended connection keeps its analysis state: a FIN or ACK repeated after
+ * the close still needs it (Linux holds TIME_WAIT for 60 s; twice that covers stacks
+ * that wait 2 MSL of 60 s). A packet after that starts a fresh analysis. */
+#define ENGINE_RELEASE_AFTER_NS (120 * TS_NS_PER_SEC)
+
 void engine_end(struct engine *en);
+/* 1 when TCP connection c has ended (reset, or both sides closed): what the engine
+ * waits on before it releases the analysis state (ENGINE_RELEASE_AFTER_NS quiet). */
+int engine_conn_over(const struct conn *c);
+/* The tags of c that engine_end gives every connection (an incomplete handshake or
+ * close), given now: c is over and quiet, and a view tells it before the end. */
+void engine_end_conn(struct engine *en, struct conn *c);
 /* The same for one connection (before it is evicted). */
 void engine_conn_settle(struct conn *c);
 

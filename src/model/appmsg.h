@@ -121,6 +121,8 @@ struct app_http {
 enum appmsg_flag {
 	AM_INCOMPLETE = 1, /* the connection ended (or a gap came) before the message did */
 	AM_MALFORMED = 2,  /* at least one note is a protocol violation (severity warning or error) */
+	AM_ASKED = 4,      /* session: held until its HTTP exchange is told (opts.on_http): a
+			    * request waiting for its response, or a response for its request */
 };
 
 /* Every message of a capture is one of these (and every open connection's unanswered

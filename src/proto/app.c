@@ -284,9 +284,19 @@ void app_msg_end(struct layer *L, struct appmsg *m, uint64_t end)
 
 struct appmsg *app_msg(struct layer *L, uint32_t id) { return applog_get(&layer_ac(L)->a->log, id); }
 
+/* 1 when proto is one of the names in list ("tls http2"). */
+static int name_listed(const char *list, const char *proto)
+{
+	size_t n = strlen(proto);
+	for (const char *p = list; (p = strstr(p, proto)); p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+			return 1;
+	return 0;
+}
+
 static void maybe_clear(struct app *a, struct appmsg *m)
 {
-	if (a->release && m->done && !m->holds && !m->cleared)
+	if (a->release && m->done && !m->holds && !m->cleared && !(a->release_keep && m->proto && name_listed(a->release_keep, m->proto)))
 		appmsg_clear(m);
 }
 
@@ -1020,6 +1030,8 @@ static void end_conn(struct app_conn *ac)
 	ac->ended = 1;
 	layer_free(L);
 	reasm_fini(&ac->ra);
+	if (a->on_conn_ended)
+		a->on_conn_ended(a->on_done_ctx, ac->c);
 }
 
 void app_init(struct app *a)
@@ -1137,6 +1149,12 @@ static const struct app_conn *conn_find(const struct app *a, const struct conn *
 		return NULL;
 	const struct app_conn *ac = a->by_idx[c->idx];
 	return ac && ac->c == c ? ac : NULL;
+}
+
+int app_conn_ended(const struct app *a, const struct conn *c)
+{
+	const struct app_conn *ac = conn_find(a, c);
+	return !ac || ac->ended;
 }
 
 void app_stack_of(const struct app *a, const struct conn *c, char *buf, size_t n)

@@ -34,6 +34,9 @@ struct app {
 	/* A message was finished (app_msg_done). The hook may hold it (app_hold). */
 	void (*on_done)(void *ctx, struct appmsg *m);
 	void *on_done_ctx;
+	/* A connection's decoders are finished and their state freed (both FINs delivered,
+	 * reset and quiet, or app_end): no message of it follows. Same ctx as on_done. */
+	void (*on_conn_ended)(void *ctx, const struct conn *c);
 	/* A decoder read the start of a PDU it could not finish in the packet being
 	 * processed (app_pdu_begins): Wireshark names the protocol on such a frame (a TLS
 	 * record's first segment). NULL: nobody asks. */
@@ -49,6 +52,9 @@ struct app {
 	 * capture time) has its reassembly and decoder state freed, so memory follows the
 	 * messages and connections in progress, not the file. */
 	int release;
+	/* ... except the messages of these decoders ("tls http2", names separated by
+	 * spaces), kept whole to the end, or NULL. */
+	const char *release_keep;
 	/* The packet being processed (for messages' begin and done frames). */
 	uint32_t cur_frame, cur_conn;
 	int in_packet;
@@ -92,6 +98,9 @@ int app_side_hint(const struct app *a, const struct conn *c, int dir, const uint
  * reassembly and held state of each side move with it. The decoders have been fed no
  * bytes yet, so their state (as init made it) belongs to neither side. */
 void app_swap_sides(struct app *a, struct conn *c);
+/* 1 when c's decoders are finished (end_conn: both FINs delivered, reset and quiet, or
+ * app_end), or no byte of it reached this layer: no message of it follows. */
+int app_conn_ended(const struct app *a, const struct conn *c);
 /* The decoders a connection was decoded with, bottom first ("http", "websocket"),
  * written into buf ("http > websocket"); "" when none. */
 void app_stack_of(const struct app *a, const struct conn *c, char *buf, size_t n);

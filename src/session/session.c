@@ -156,45 +156,161 @@ static void on_tap(void *ctx, const struct conn *c, int dir, const uint8_t *p, s
 	}
 }
 
+/* Tells the exchange of req (NULL: a lone response) with resp (NULL: never answered),
+ * with the 1xx answers held for req, which are released after. */
 static void http_out(struct session *s, const struct conn *c, const struct appmsg *req, const struct appmsg *resp)
 {
-	struct sess_http x = { c, req, resp, NULL, 0 };
+	size_t ni = 0;
+	if (req && s->n_interim) {
+		size_t k = 0;
+		for (size_t i = 0; i < s->n_interim; i++) {
+			if (s->interim[i].req == req->id) {
+				xgrow(&s->interim_out, &s->cap_interim_out, ni + 1, sizeof *s->interim_out);
+				s->interim_out[ni++] = applog_get(&s->app.log, s->interim[i].msg);
+			} else {
+				s->interim[k++] = s->interim[i];
+			}
+		}
+		s->n_interim = k;
+	}
+	const struct appmsg *final101 = NULL;
+	if (req && !resp && ni) {
+		/* a 101 held in case the exchange went on in HTTP/2 (h2c): it did not, so the
+		 * 101 is its final answer (session/http.c) */
+		for (size_t i = 0; i < ni; i++)
+			if (s->interim_out[i]->http->status == 101 && req->http->response_msg == s->interim_out[i]->id) {
+				resp = s->interim_out[i];
+				memmove(s->interim_out + i, s->interim_out + i + 1, (ni - i - 1) * sizeof *s->interim_out);
+				ni--;
+				final101 = resp;
+				break;
+			}
+	}
+	struct sess_http x = { c, req, resp, ni ? s->interim_out : NULL, ni };
 	sess_call_out(s);
 	s->o.on_http(s->o.ctx, &x);
 	sess_call_in(s);
+	for (size_t i = 0; i < ni; i++)
+		app_release(&s->app, (struct appmsg *)(uintptr_t)s->interim_out[i]);
+	if (final101)
+		app_release(&s->app, (struct appmsg *)(uintptr_t)final101);
 }
 
-/* on_http: a request waits (held) for its final response; the response completes the
- * exchange. */
+/* rq's exchange is told: it leaves the requests asked (its entry there is dropped when
+ * the list is next compacted, so finding it is O(1): the flag). */
+static void asked_told(struct session *s, struct appmsg *rq)
+{
+	rq->flags &= (uint8_t)~AM_ASKED;
+	s->n_asked_told++;
+	if (s->n_asked_told > 64 && s->n_asked_told * 2 > s->n_asked) {
+		size_t k = 0;
+		for (size_t i = 0; i < s->n_asked; i++)
+			if (applog_get(&s->app.log, s->asked[i])->flags & AM_ASKED)
+				s->asked[k++] = s->asked[i];
+		s->n_asked = k;
+		s->n_asked_told = 0;
+	}
+}
+
+/* on_http: a request waits (held) for its final response, 1xx answers wait with it;
+ * the final response completes the exchange. */
 static void http_done(struct session *s, const struct conn *c, struct appmsg *m)
 {
 	const struct app_http *h = m->http;
 	if (h->is_request) {
+		struct appmsg *rs = h->response_msg != APPMSG_NONE ? applog_get(&s->app.log, h->response_msg) : NULL;
+		if (rs && (rs->flags & AM_ASKED)) {
+			/* its response came first (a server that answered before the body ended) */
+			rs->flags &= (uint8_t)~AM_ASKED;
+			http_out(s, c, m, rs);
+			app_release(&s->app, rs);
+			return;
+		}
 		app_hold(&s->app, m);
+		m->flags |= AM_ASKED;
 		xgrow(&s->asked, &s->cap_asked, s->n_asked + 1, sizeof *s->asked);
 		s->asked[s->n_asked++] = m->id;
 		return;
 	}
 	struct appmsg *rq = h->request_msg != APPMSG_NONE ? applog_get(&s->app.log, h->request_msg) : NULL;
 	if (rq && rq->http && rq->http->response_msg != m->id) {
-		if (h->status >= 100 && h->status < 200)
-			return; /* an interim answer: the exchange goes on */
+		if (h->status >= 100 && h->status < 200) {
+			/* an interim answer: the exchange goes on, and shows it (a 100 Continue
+			 * comes before its request's body ends; none is held for an exchange
+			 * told already) */
+			if (!rq->done || (rq->flags & AM_ASKED)) {
+				app_hold(&s->app, m);
+				xgrow(&s->interim, &s->cap_interim, s->n_interim + 1, sizeof *s->interim);
+				s->interim[s->n_interim++] = (struct sess_interim){ rq->id, m->id };
+			}
+			return;
+		}
 		rq = NULL;
 	}
-	if (rq) {
-		/* the request is one of the last asked, mostly the very last */
-		for (size_t i = s->n_asked; i > 0; i--)
-			if (s->asked[i - 1] == rq->id) {
-				memmove(s->asked + i - 1, s->asked + i, (s->n_asked - i) * sizeof *s->asked);
-				s->n_asked--;
-				http_out(s, c, rq, m);
-				app_release(&s->app, rq);
-				return;
-			}
+	if (rq && !rq->done) {
+		/* the response to a request still being sent: it waits for the request */
+		app_hold(&s->app, m);
+		m->flags |= AM_ASKED;
+		return;
+	}
+	if (rq && (rq->flags & AM_ASKED) && h->status == 101) {
+		/* a 101 is final unless the exchange goes on in HTTP/2 (h2c, whose stream 1
+		 * answers the request): it waits with the request, as a 1xx does */
+		app_hold(&s->app, m);
+		xgrow(&s->interim, &s->cap_interim, s->n_interim + 1, sizeof *s->interim);
+		s->interim[s->n_interim++] = (struct sess_interim){ rq->id, m->id };
+		return;
+	}
+	if (rq && (rq->flags & AM_ASKED)) {
+		asked_told(s, rq);
+		http_out(s, c, rq, m);
+		app_release(&s->app, rq);
+		return;
 	}
 	http_out(s, c, NULL, m);
 }
 
+/* opts.on_conn_done for c, once. */
+static void conn_done(struct session *s, const struct conn *c)
+{
+	size_t byte = c->idx >> 3;
+	if (byte >= s->cap_conn_told) {
+		size_t old = s->cap_conn_told;
+		xgrow(&s->conn_told, &s->cap_conn_told, byte + 1, 1);
+		memset(s->conn_told + old, 0, s->cap_conn_told - old);
+	}
+	uint8_t bit = (uint8_t)(1u << (c->idx & 7));
+	if (s->conn_told[byte] & bit)
+		return;
+	s->conn_told[byte] |= bit;
+	sess_call_out(s);
+	s->o.on_conn_done(s->o.ctx, c);
+	sess_call_in(s);
+}
+
+/* app.on_conn_ended: c's decoders finished before the end of the capture. Its
+ * requests still asked are never answered now: their exchanges are told, then c is
+ * done. (At the end, settle tells the rest, as before, then every connection.) */
+static void conn_ended(void *ctx, const struct conn *c)
+{
+	struct session *s = ctx;
+	if (s->ended || !session_selected(s, c))
+		return;
+	if (s->o.on_http) {
+		size_t n;
+		const uint32_t *ix = applog_conn(&s->app.log, c->idx, &n);
+		for (size_t i = 0; i < n; i++) {
+			struct appmsg *rq = applog_get(&s->app.log, ix[i]);
+			if (!(rq->flags & AM_ASKED) || !rq->http || !rq->http->is_request)
+				continue;
+			asked_told(s, rq);
+			http_out(s, c, rq, NULL);
+			app_release(&s->app, rq);
+			ix = applog_conn(&s->app.log, c->idx, &n); /* (a client may not add, but be safe) */
+		}
+	}
+	conn_done(s, c);
+}
 static void on_pdu_begins(void *ctx, const struct conn *c, const char *proto);
 
 /* A message is complete: it goes under the packet being processed when that packet is
@@ -342,6 +458,8 @@ static int open_common(struct session *s, int rc, struct err *e)
 		}
 		a->on_done = on_done;
 		a->on_done_ctx = s;
+		if (s->o.on_conn_done)
+			a->on_conn_ended = conn_ended;
 		a->on_pdu_begins = on_pdu_begins;
 		a->keylog = s->keylog;
 		a->body_keep = s->o.body == SESS_BODY_WHOLE  ? APPLOG_BODY_MAX
@@ -355,6 +473,7 @@ static int open_common(struct session *s, int rc, struct err *e)
 			a->log.conn_keep_max += APPLOG_BODY_MAX;
 		}
 		a->release = s->o.live_release;
+		a->release_keep = s->o.keep_msgs;
 		if (s->o.raw) {
 			a->tap = on_tap;
 			a->tap_sel = sel_cb;
@@ -599,6 +718,9 @@ static void frame_out(struct session *s, const struct cap_rec *rec, const struct
 	s->frame_prev_ts = rec->ts_ns;
 }
 
+static void over_note(struct session *s, const struct conn *c, int64_t ts);
+static void over_tell(struct session *s, int64_t now);
+
 static void one_packet(struct session *s, const struct cap_rec *rec)
 {
 	struct pkt pk;
@@ -695,6 +817,11 @@ static void one_packet(struct session *s, const struct cap_rec *rec)
 	if (sc && sc->live)
 		sc->live->prev_ts = r.ts_ns;
 	release_now(s);
+	if (s->o.end_early && s->o.on_conn_end) {
+		if (sel)
+			over_note(s, c, r.ts_ns);
+		over_tell(s, r.ts_ns);
+	}
 	s->cur_c = NULL;
 	s->cur_r = NULL;
 	s->cur_pk = NULL;
@@ -727,6 +854,73 @@ static void conn_end_out(struct session *s, const struct conn *c, int evicted)
 			app_release(&s->app, (struct appmsg *)(uintptr_t)s->tail[k]);
 		for (int d = 0; d < 2 && pd; d++)
 			pd->n[d] = 0;
+	}
+}
+
+/* on_conn_end for c, at its end (end_early) or the capture's. */
+static void tell_end(struct session *s, const struct conn *c) { conn_end_out(s, c, 0); }
+
+static uint8_t *over_st(struct session *s, const struct conn *c)
+{
+	if (c->idx >= s->cap_over_st) {
+		size_t old = s->cap_over_st;
+		xgrow(&s->over_st, &s->cap_over_st, (size_t)c->idx + 1, 1);
+		memset(s->over_st + old, 0, s->cap_over_st - old);
+	}
+	return &s->over_st[c->idx];
+}
+
+/* end_early: c (a packet of it was just processed) may be over: it waits its quiet
+ * time in the queue. */
+static void over_note(struct session *s, const struct conn *c, int64_t ts)
+{
+	uint8_t *st = over_st(s, c);
+	if (*st & 2) {
+		s->n_late++;
+		return;
+	}
+	if ((*st & 1) || !engine_conn_over(c))
+		return;
+	*st |= 1;
+	xgrow(&s->over, &s->cap_over, s->n_over + 1, sizeof *s->over);
+	s->over[s->n_over++] = (struct sess_over){ c->idx, ts };
+}
+
+_Static_assert(SESS_END_QUIET_SEC * TS_NS_PER_SEC == ENGINE_RELEASE_AFTER_NS, "the quiet time session.h gives");
+
+/* end_early: tells the end of every connection over and quiet since before now. */
+static void over_tell(struct session *s, int64_t now)
+{
+	while (s->over_head < s->n_over && ts_sub(now, s->over[s->over_head].ts) > ENGINE_RELEASE_AFTER_NS) {
+		struct conn *c = conntab_conn(&s->en.ct, s->over[s->over_head++].conn);
+		uint8_t *st = &s->over_st[c->idx];
+		*st &= (uint8_t)~1;
+		if (ts_sub(now, c->last_ts) <= ENGINE_RELEASE_AFTER_NS) {
+			over_note(s, c, c->last_ts); /* it spoke since: from its last packet */
+			continue;
+		}
+		if (!engine_conn_over(c) || (s->o.app && !app_conn_ended(&s->app, c)))
+			continue; /* (a hole before a FIN: its decoders end at the end, and so does it) */
+		*st |= 2;
+		engine_end_conn(&s->en, c);
+		tell_end(s, c);
+		struct sconn *sc = sess_sconn(s, c, 0);
+		if (sc) {
+			/* a late packet makes them again */
+			xfree(sc->live);
+			sc->live = NULL;
+			if (sc->pend) {
+				for (int d = 0; d < 2; d++)
+					xfree(sc->pend->ids[d]);
+				xfree(sc->pend);
+				sc->pend = NULL;
+			}
+		}
+	}
+	if (s->over_head > 4096 && s->over_head * 2 > s->n_over) {
+		memmove(s->over, s->over + s->over_head, (s->n_over - s->over_head) * sizeof *s->over);
+		s->n_over -= s->over_head;
+		s->over_head = 0;
 	}
 }
 
@@ -768,16 +962,29 @@ static void settle(struct session *s)
 		diag_cross_every(s->dg, 0); /* the end: the diagnoses asked now are final */
 	for (size_t i = 0; i < s->n_asked; i++) {
 		struct appmsg *rq = applog_get(&s->app.log, s->asked[i]);
+		if (!(rq->flags & AM_ASKED))
+			continue; /* told when its connection ended */
+		rq->flags &= (uint8_t)~AM_ASKED;
 		http_out(s, conntab_conn(&s->en.ct, rq->conn), rq, NULL);
 		app_release(&s->app, rq);
 	}
 	s->n_asked = 0;
+	if (s->o.on_conn_done) {
+		size_t nc;
+		const struct conn *const *all = sess_conns(s, &nc);
+		for (size_t i = 0; i < nc; i++)
+			if (session_selected(s, all[i]))
+				conn_done(s, all[i]);
+	}
 	if (!s->o.on_conn_end)
 		return;
 	size_t nc;
 	const struct conn *const *all = sess_conns(s, &nc);
-	for (size_t i = 0; i < nc; i++)
-		conn_end_out(s, all[i], 0);
+	for (size_t i = 0; i < nc; i++) {
+		const struct conn *c = all[i];
+		if (session_selected(s, c) && !(c->idx < s->cap_over_st && (s->over_st[c->idx] & 2)))
+			tell_end(s, c);
+	}
 }
 
 int session_run(struct session *s)
@@ -892,6 +1099,7 @@ int session_push_end(struct session *s)
 	return s->damaged ? -1 : 0;
 }
 
+uint64_t session_late(const struct session *s) { return s->n_late; }
 const struct err *session_error(const struct session *s) { return &s->err; }
 int session_damaged(const struct session *s) { return s->damaged; }
 int session_failed(const struct session *s) { return s->failed; }
@@ -1050,6 +1258,11 @@ void session_free(struct session *s)
 	xfree(s->tail);
 	xfree(s->sel);
 	xfree(s->asked);
+	xfree(s->interim);
+	xfree(s->interim_out);
+	xfree(s->conn_told);
+	xfree(s->over);
+	xfree(s->over_st);
 	xfree(s->frame.note);
 	xfree(s->frame_bytes);
 	xfree(s->frame_l4);

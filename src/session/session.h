@@ -187,14 +187,26 @@ struct session_opts {
 	 * for each selected connection at the end with its tail. */
 	void (*on_packet)(void *ctx, const struct sess_packet *p);
 	void (*on_conn_end)(void *ctx, const struct sess_tail *t);
+	/* on_conn_end as soon as a TCP connection is over rather than at the end: it ended
+	 * (reset, or both sides closed), its decoders finished, and it has been quiet for
+	 * ENGINE_RELEASE_AFTER_NS (120 s of capture time), when the engine lets its analysis
+	 * go (a later packet would start a fresh one). Its tags are final then (those the
+	 * end gives). What the session kept of it for the live view is freed. A packet of
+	 * it after that is still delivered (on_packet), and counted (session_late). */
+	int end_early;
 	/* Called for each application message of a selected connection once it is complete
 	 * (export writes bodies here). */
 	void (*on_message)(void *ctx, const struct conn *c, const struct appmsg *m);
 	/* Called for each HTTP exchange of a selected connection once its final response
 	 * is complete (a request never answered: at the end, with resp NULL; a response
 	 * without its request: req NULL). Both messages are whole then, bodies included;
-	 * interim is not filled here. */
+	 * interim holds its 1xx answers, in order. */
 	void (*on_http)(void *ctx, const struct sess_http *x);
+	/* Called once for each selected connection whose application layer is finished, so
+	 * that no message or HTTP exchange of it follows: when it ended (both FINs
+	 * delivered; reset and quiet for 120 s of capture time), else at the end of the
+	 * capture, in id order. A streaming client prints what it held of c then. */
+	void (*on_conn_done)(void *ctx, const struct conn *c);
 	/* Called for every frame (filters, extract); the connections' messages are those
 	 * of selected connections when opts.app. */
 	void (*on_frame)(void *frame_ctx, const struct sess_frame_view *f);
@@ -210,6 +222,10 @@ struct session_opts {
 	 * callbacks returned, so memory does not grow with the capture. Batch queries that
 	 * need it (session_walk, session_http) are then not available. */
 	int live_release;
+	/* With live_release: the messages of these decoders ("tls http2", separated by
+	 * spaces) keep their contents to the end, for the queries that read them after
+	 * (session_tls, the HTTP/2 findings), or NULL. */
+	const char *keep_msgs;
 	/* Live, for captures of hours (with live_release): connections that ended and
 	 * lingered, or fell quiet, are evicted (engine/engine.c ENGINE_EVICT_*: 120 s after
 	 * the close, 300 s quiet for TCP, 60 s for UDP, capture time). Each selected one
@@ -253,6 +269,10 @@ int session_push_end(struct session *s);
  * that looks at a clock there sees every few milliseconds, at the cost of one indirect
  * call per thousand records. */
 #define SESS_PROGRESS_RECORDS 1024
+/* end_early's quiet time in seconds (ENGINE_RELEASE_AFTER_NS), for messages. */
+#define SESS_END_QUIET_SEC 120
+/* end_early: packets delivered of connections whose end was told already. */
+uint64_t session_late(const struct session *s);
 
 const struct err *session_error(const struct session *s);
 /* 1 when opts.on_progress stopped session_run before the end. */

@@ -130,13 +130,30 @@ struct session {
 	/* connections in id order (session_conns) */
 	const struct conn **order;
 	size_t n_order, n_listed;
+	/* on_http: requests complete and held, waiting for their response (AM_ASKED set;
+	 * an entry whose message lost the flag was told already and is dropped later) */
 	uint64_t order_gen;        /* connections made + evicted when order was made */
 	/* the messages of a connection's end (on_conn_end) */
 	const struct appmsg **tail;
 	size_t cap_tail;
 	/* on_http: requests complete and held, waiting for their response */
 	uint32_t *asked;
-	size_t n_asked, cap_asked;
+	size_t n_asked, cap_asked, n_asked_told;
+	/* on_http: 1xx answers held until their request's exchange is told */
+	struct sess_interim { uint32_t req, msg; } *interim;
+	size_t n_interim, cap_interim;
+	const struct appmsg **interim_out;
+	size_t cap_interim_out;
+	/* end_early: connections over, oldest first, told once quiet; by conn idx, 1
+	 * queued there, 2 its end told */
+	struct sess_over { uint32_t conn; int64_t ts; } *over;
+	size_t over_head, n_over, cap_over;
+	uint8_t *over_st;
+	size_t cap_over_st;
+	uint64_t n_late;
+	/* on_conn_done: by conn idx, a bit for each connection told */
+	uint8_t *conn_told;
+	size_t cap_conn_told;
 	/* find_frame */
 	struct sess_frame frame;
 	uint8_t *frame_bytes, *frame_l4;
