@@ -141,11 +141,18 @@ void app_http_free(struct app_http *h)
 	xfree(h);
 }
 
+/* What a message's entry in the log costs: given back only when its connection is
+ * retired and the entry can go, not when its contents are cleared (the entry stays: a
+ * batch view that clears what it printed, fed a million events in one body, must still
+ * trip the budget). */
+#define MSG_ENTRY_COST (sizeof(struct appmsg) + sizeof(uint32_t))
+
 void appmsg_clear(struct appmsg *m)
 {
 	msg_fini(m);
-	budget_add(msg_log(m), m->conn, -(int64_t)m->kept);
-	m->kept = 0;
+	uint64_t entry = m->kept < MSG_ENTRY_COST ? m->kept : MSG_ENTRY_COST;
+	budget_add(msg_log(m), m->conn, -(int64_t)(m->kept - entry));
+	m->kept = entry;
 	m->summary = NULL;
 	m->kv = NULL;
 	m->n_kv = 0;
@@ -182,6 +189,8 @@ void applog_conn_retire(struct applog *l, uint32_t conn_idx)
 		struct appmsg *m = applog_get(l, ix[i]);
 		if (!m->cleared)
 			appmsg_clear(m);
+		budget_add(l, conn_idx, -(int64_t)m->kept); /* the entry goes */
+		m->kept = 0;
 		m->cleared = 2;
 		size_t b = ix[i] / APPLOG_BLOCK;
 		struct msg_block *mb = block_at(l, b);
