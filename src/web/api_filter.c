@@ -1,26 +1,18 @@
 /* api_filter.c: see api_filter.h. */
 #include "api_filter.h"
 
-#include "../base/xalloc.h"
 #include "../filter/filter.h"
 #include "../out/capwrite.h"
 #include "../out/json.h"
 #include "../out/search_json.h"
 #include "../session/session.h"
 
-#include <stdlib.h>
 #include <string.h>
-
-struct hit {
-	uint32_t conn;  /* conn idx + 1; 0: not TCP/UDP */
-	uint32_t frame;
-};
 
 struct run {
 	const struct filter *f;  /* NULL: every frame (a connection's pcap) */
 	struct sess_id only;     /* conn=: only its frames (proto 0: any) */
-	struct hit *v;
-	size_t n, cap;
+	struct filter_found found; /* the frames selected, grouped as search's (filter/found.c) */
 	struct capwrite *w;      /* the pcap route: records written here */
 	struct err e;
 	int failed, too_big;
@@ -42,43 +34,13 @@ static void on_frame(void *ctx, const struct sess_frame_view *fv)
 			x->failed = 1;
 		return;
 	}
-	xgrow(&x->v, &x->cap, x->n + 1, sizeof *x->v);
-	x->v[x->n].conn = fv->c ? fv->c->idx + 1 : 0;
-	x->v[x->n].frame = fv->pk->frame;
-	x->n++;
+	filter_found_add(&x->found, fv);
 }
 
-static int by_conn(const void *a, const void *b)
+/* One group, as search --json writes it. */
+static void put_group(void *ctx, const struct conn *c, const struct filter_hit *h, size_t n)
 {
-	const struct hit *x = a, *y = b;
-	if (x->conn != y->conn)
-		return x->conn < y->conn ? -1 : 1;
-	return x->frame < y->frame ? -1 : x->frame > y->frame;
-}
-
-/* The groups, as search --json: connections in creation order, "other" frames first. */
-static void put_groups(struct strbuf *b, struct session *s, struct run *x)
-{
-	if (x->n > 1)
-		qsort(x->v, x->n, sizeof *x->v, by_conn);
-	size_t nconns;
-	const struct conn *const *all = session_conns(s, &nconns);
-	size_t n_idx = 1;
-	for (size_t i = 0; i < nconns; i++)
-		if (all[i]->idx + (size_t)1 > n_idx)
-			n_idx = all[i]->idx + (size_t)1;
-	const struct conn **by_idx = xcalloc(n_idx, sizeof *by_idx);
-	for (size_t i = 0; i < nconns; i++)
-		by_idx[all[i]->idx] = all[i];
-	for (size_t i = 0; i < x->n;) {
-		size_t j = i;
-		while (j < x->n && x->v[j].conn == x->v[i].conn)
-			j++;
-		const struct conn *c = x->v[i].conn && x->v[i].conn - 1 < n_idx ? by_idx[x->v[i].conn - 1] : NULL;
-		search_json_group(b, c, &x->v[i].frame, sizeof *x->v / sizeof x->v[0].frame, j - i);
-		i = j;
-	}
-	xfree(by_idx);
+	search_json_group(ctx, c, &h->frame, sizeof *h / sizeof h->frame, n);
 }
 
 void api_filter(struct web_api *a, const struct web_req *q, struct web_reply *r, int pcap)
@@ -151,12 +113,12 @@ void api_filter(struct web_api *a, const struct web_req *q, struct web_reply *r,
 	} else {
 		r->status = 200;
 		r->type = "application/x-ndjson; charset=utf-8";
-		put_groups(&r->body, s, &x);
-		snprintf(r->total, sizeof r->total, "%zu", x.n);
+		filter_found_groups(&x.found, s, 0, put_group, &r->body);
+		snprintf(r->total, sizeof r->total, "%zu", x.found.n);
 	}
 	if (x.w)
 		capwrite_close(x.w, &x.e);
-	xfree(x.v);
+	filter_found_fini(&x.found);
 	session_free(s);
 	filter_free(f);
 }
