@@ -460,7 +460,8 @@ static int open_common(struct session *s, int rc, struct err *e)
 		a->on_done_ctx = s;
 		if (s->o.on_conn_done)
 			a->on_conn_ended = conn_ended;
-		a->on_pdu_begins = on_pdu_begins;
+		if (s->o.on_frame) /* only filters ask which frames began a PDU */
+			a->on_pdu_begins = on_pdu_begins;
 		a->keylog = s->keylog;
 		a->body_keep = s->o.body == SESS_BODY_WHOLE  ? APPLOG_BODY_MAX
 			       : s->o.body == SESS_BODY_HASH ? 0
@@ -688,7 +689,7 @@ static void sconn_add_rec(struct sconn *sc, uint32_t i)
 static void on_pdu_begins(void *ctx, const struct conn *c, const char *proto)
 {
 	struct session *s = ctx;
-	if (!s->o.on_frame || !session_selected(s, c))
+	if (!session_selected(s, c))
 		return;
 	for (size_t i = 0; i < s->n_begun_now; i++)
 		if (s->begun_now[i] == proto)
